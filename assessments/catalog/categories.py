@@ -1,0 +1,42 @@
+"""Vendor categories (vendor_data/categories.yaml): schema and frozen records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import RAISE, Schema, fields, validate
+
+CATEGORY_KINDS = frozenset({"sdk", "service", "platform", "organisation"})
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of vendor: what it does for the company that hands it personal data."""
+
+    id: str
+    name: str
+    description: str
+    kind: str
+
+
+class CategorySchema(Schema):
+    """One entry of categories.yaml."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    description = fields.String(required=True, validate=validate.Length(min=10))
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORY_KINDS)))
+
+
+class CategoriesFileSchema(Schema):
+    """The whole categories.yaml: a `categories` list."""
+
+    class Meta:
+        unknown = RAISE
+
+    categories = fields.List(
+        fields.Nested(CategorySchema), required=True, validate=validate.Length(min=1)
+    )

@@ -1,0 +1,391 @@
+"""Reading and checking the whole catalog: every problem with its file and line."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+
+from assessments.catalog.categories import CategoriesFileSchema, Category
+from assessments.catalog.names import name_key
+from assessments.catalog.vendors import VendorRecord, VendorSchema, build_record
+from assessments.catalog.vocabulary import (
+    CONTRACT_DATA_CATEGORIES,
+    CONTRACT_PURPOSES,
+    DOJ_COUNTRIES_OF_CONCERN,
+    SOURCED_FIELDS,
+)
+from assessments.catalog.yamlmarks import PathKey, YamlDocument, YamlSyntaxError, parse_yaml
+
+VENDORS_DIR = "vendors"
+CATEGORIES_FILE = "categories.yaml"
+TAXONOMY_FILE = "taxonomy.yaml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the catalog, where it is written."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or 1}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The catalog did not validate; `problems` says where and why."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        head = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        super().__init__(f"{len(self.problems)} catalog problem(s): {head}{more}")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The data-category and purpose ids vendor records may use."""
+
+    data_categories: frozenset[str]
+    purposes: frozenset[str]
+    from_file: bool
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything read from a catalog directory, valid records only, plus the problems."""
+
+    vendors: tuple[VendorRecord, ...]
+    categories: tuple[Category, ...]
+    taxonomy: Taxonomy
+    version: str
+    problems: tuple[Problem, ...]
+
+
+def catalog_version(data_dir: Path) -> str:
+    """A short content hash of every YAML file in the catalog: changes when any file does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(data_dir).rglob("*.yaml")):
+        digest.update(path.relative_to(data_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load_vendors(data_dir: Path) -> list[VendorRecord]:
+    """Load every vendor of the catalog in `data_dir`; raise CatalogError on any problem."""
+    catalog = read_catalog(data_dir)
+    if catalog.problems:
+        raise CatalogError(catalog.problems)
+    return list(catalog.vendors)
+
+
+def load_categories(data_dir: Path) -> list[Category]:
+    """Load the vendor categories of the catalog; raise CatalogError on any problem."""
+    problems: list[Problem] = []
+    categories = _read_categories(Path(data_dir), problems)
+    if problems:
+        raise CatalogError(problems)
+    return categories
+
+
+def validate_catalog(data_dir: Path) -> list[Problem]:
+    """Every problem in the catalog at `data_dir`, in file order; empty when it is clean."""
+    return list(read_catalog(data_dir).problems)
+
+
+def read_catalog(data_dir: Path) -> Catalog:
+    """Read and cross-check categories, taxonomy and vendor files; never raises on bad data."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    categories = _read_categories(data_dir, problems)
+    taxonomy = _read_taxonomy(data_dir, problems)
+    category_ids = {c.id for c in categories}
+    vendors: list[VendorRecord] = []
+    alias_owner: dict[str, tuple[str, str]] = {}
+    slug_file: dict[str, str] = {}
+    vendor_dir = data_dir / VENDORS_DIR
+    files = sorted(vendor_dir.glob("*.yaml")) if vendor_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(_display(data_dir, vendor_dir), None, "no vendor files found"))
+    for path in files:
+        shown = _display(data_dir, path)
+        doc = _parse_file(path, shown, problems)
+        if doc is None:
+            continue
+        record = _load_vendor(doc, shown, problems)
+        if record is None:
+            continue
+        before = len(problems)
+        _check_vendor(record, doc, shown, path, category_ids, taxonomy, problems)
+        _check_unique(record, doc, shown, slug_file, alias_owner, problems)
+        if len(problems) == before:
+            vendors.append(record)
+    return Catalog(
+        vendors=tuple(vendors),
+        categories=tuple(categories),
+        taxonomy=taxonomy,
+        version=catalog_version(data_dir),
+        problems=tuple(problems),
+    )
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+def _display(data_dir: Path, path: Path) -> str:
+    try:
+        return path.relative_to(data_dir.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _parse_file(path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+    try:
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, None, f"not UTF-8 text: {exc}"))
+        return None
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.line, f"YAML syntax error: {exc.message}"))
+        return None
+    for key, line in doc.duplicate_keys:
+        problems.append(Problem(shown, line, f"duplicate key {key!r}"))
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(shown, 1, "expected a mapping at the top level"))
+        return None
+    return doc
+
+
+def _schema_problems(error: ValidationError, doc: YamlDocument, shown: str) -> list[Problem]:
+    found: list[Problem] = []
+    for path, message in _flatten(error.messages, ()):
+        where = ".".join(str(p) for p in path if p != "_schema") or "record"
+        found.append(Problem(shown, doc.line_of(path), f"{where}: {message}"))
+    return found
+
+
+def _flatten(messages: Any, path: PathKey) -> Iterable[tuple[PathKey, str]]:
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            yield from _flatten(value, path if key == "_schema" else (*path, key))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        for message in messages:
+            yield path, message
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from _flatten(message, path)
+    else:
+        yield path, str(messages)
+
+
+def _load_vendor(doc: YamlDocument, shown: str, problems: list[Problem]) -> VendorRecord | None:
+    try:
+        loaded = VendorSchema().load(doc.data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc, doc, shown))
+        return None
+    return build_record(loaded, doc.data)
+
+
+def _read_categories(data_dir: Path, problems: list[Problem]) -> list[Category]:
+    path = data_dir / CATEGORIES_FILE
+    shown = _display(data_dir, path)
+    if not path.is_file():
+        problems.append(Problem(shown, None, "categories file is missing"))
+        return []
+    doc = _parse_file(path, shown, problems)
+    if doc is None:
+        return []
+    try:
+        loaded = CategoriesFileSchema().load(doc.data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc, doc, shown))
+        return []
+    categories: list[Category] = []
+    seen: set[str] = set()
+    for index, item in enumerate(loaded["categories"]):
+        if item["id"] in seen:
+            line = doc.line_of(("categories", index, "id"))
+            problems.append(Problem(shown, line, f"duplicate category id {item['id']!r}"))
+            continue
+        seen.add(item["id"])
+        categories.append(Category(**item))
+    return categories
+
+
+def _read_taxonomy(data_dir: Path, problems: list[Problem]) -> Taxonomy:
+    """Ids from taxonomy.yaml when it exists, else the ids transfer-contract.md requires."""
+    path = data_dir / TAXONOMY_FILE
+    if not path.is_file():
+        return Taxonomy(CONTRACT_DATA_CATEGORIES, CONTRACT_PURPOSES, from_file=False)
+    shown = _display(data_dir, path)
+    doc = _parse_file(path, shown, problems)
+    if doc is None:
+        return Taxonomy(CONTRACT_DATA_CATEGORIES, CONTRACT_PURPOSES, from_file=False)
+    sections: dict[str, frozenset[str]] = {}
+    for section in ("data_categories", "purposes"):
+        ids = _section_ids(doc.data.get(section))
+        if ids is None:
+            problems.append(
+                Problem(shown, doc.line_of((section,)), f"no readable {section!r} id list")
+            )
+            ids = set()
+        sections[section] = frozenset(ids)
+    return Taxonomy(sections["data_categories"], sections["purposes"], from_file=True)
+
+
+def _section_ids(section: Any) -> set[str] | None:
+    """Ids of a taxonomy section written either as a list of {id: ...} or a mapping by id."""
+    if isinstance(section, Mapping):
+        return {str(key) for key in section}
+    if isinstance(section, list):
+        ids = {str(item["id"]) for item in section if isinstance(item, Mapping) and "id" in item}
+        return ids if len(ids) == len(section) else None
+    return None
+
+
+# ---- cross-checks ---------------------------------------------------------------------------
+
+
+def _check_vendor(
+    record: VendorRecord,
+    doc: YamlDocument,
+    shown: str,
+    path: Path,
+    category_ids: set[str],
+    taxonomy: Taxonomy,
+    problems: list[Problem],
+) -> None:
+    def report(where: Sequence[str | int], message: str) -> None:
+        problems.append(Problem(shown, doc.line_of(where), message))
+
+    if path.stem != record.slug:
+        report(("slug",), f"slug {record.slug!r} does not match the file name {path.name!r}")
+    if category_ids and record.category not in category_ids:
+        report(("category",), f"unknown category {record.category!r} (see categories.yaml)")
+    for index, data_category in enumerate(record.data_categories):
+        if data_category not in taxonomy.data_categories:
+            report(("data_categories", index), f"unknown data category {data_category!r}")
+    for index, purpose in enumerate(record.purposes):
+        if purpose not in taxonomy.purposes:
+            report(("purposes", index), f"unknown purpose {purpose!r}")
+    _check_dates(record, report)
+    _check_sources(record, doc, report)
+    if (
+        record.hq_country in DOJ_COUNTRIES_OF_CONCERN
+        and record.covered_person_candidate is not True
+    ):
+        report(
+            ("covered_person_candidate",),
+            f"HQ country {record.hq_country} is a DOJ country of concern (28 CFR 202.601): "
+            "covered_person_candidate must be true",
+        )
+    if record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
+        report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
+    if record.status.value != "active" and record.status.since is None:
+        report(("status",), f"status {record.status.value!r} needs a `since` date")
+    hq_entities = [e for e in record.legal_entities if e.role == "hq"]
+    if len(hq_entities) > 1:
+        report(("legal_entities",), "more than one legal entity with role 'hq'")
+    if record.legal_entities and record.legal_entities[0].role != "hq" and hq_entities:
+        report(("legal_entities", 0), "the hq entity must come first")
+    if hq_entities and record.hq_country and hq_entities[0].country != record.hq_country:
+        report(
+            ("hq_country",),
+            f"hq_country {record.hq_country} differs from the hq entity's country "
+            f"{hq_entities[0].country}",
+        )
+    for field_name, values in (
+        ("processing_countries", record.processing_countries),
+        ("data_categories", record.data_categories),
+        ("purposes", record.purposes),
+        ("certifications", record.certifications),
+        ("transfer_mechanisms", record.transfer_mechanisms),
+    ):
+        if len(set(values)) != len(values):
+            report((field_name,), f"{field_name} lists a value twice")
+
+
+def _check_dates(record: VendorRecord, report: Any) -> None:
+    earliest = date(1990, 1, 1)
+    stamps: list[tuple[Sequence[str | int], date | None]] = [
+        (("last_verified",), record.last_verified),
+        (("status", "since"), record.status.since),
+    ]
+    stamps += [(("sources", i, "retrieved"), s.retrieved) for i, s in enumerate(record.sources)]
+    for where, stamp in stamps:
+        if stamp is not None and stamp < earliest:
+            report(where, f"{'.'.join(map(str, where))}: date {stamp} is implausibly early")
+    for index, source in enumerate(record.sources):
+        if source.retrieved and source.retrieved > record.last_verified:
+            report(
+                ("sources", index, "retrieved"),
+                f"source retrieved {source.retrieved} after last_verified {record.last_verified}",
+            )
+
+
+def _check_sources(record: VendorRecord, doc: YamlDocument, report: Any) -> None:
+    supported = {fact for source in record.sources for fact in source.facts}
+    for field_name in SOURCED_FIELDS:
+        value = getattr(record, field_name)
+        if value in (None, (), "") or field_name in supported:
+            continue
+        report((field_name,), f"{field_name} is filled but no source lists it in `facts`")
+    if record.status.value != "active" and "status" not in supported:
+        report(("status",), "a non-active status needs a source that lists `status`")
+
+
+def _check_unique(
+    record: VendorRecord,
+    doc: YamlDocument,
+    shown: str,
+    slug_file: dict[str, str],
+    alias_owner: dict[str, tuple[str, str]],
+    problems: list[Problem],
+) -> None:
+    if record.slug in slug_file:
+        problems.append(
+            Problem(
+                shown,
+                doc.line_of(("slug",)),
+                f"duplicate slug {record.slug!r} (also in {slug_file[record.slug]})",
+            )
+        )
+    slug_file.setdefault(record.slug, shown)
+    own: dict[str, str] = {}
+    for index, alias in enumerate(record.names):
+        where: PathKey = ("name",) if index == 0 else ("aliases", index - 1)
+        key = name_key(alias)
+        if not key:
+            problems.append(Problem(shown, doc.line_of(where), f"{alias!r} has no letters"))
+            continue
+        if key in own:
+            problems.append(
+                Problem(
+                    shown,
+                    doc.line_of(where),
+                    f"alias {alias!r} folds to the same key as {own[key]!r} in this record",
+                )
+            )
+            continue
+        own[key] = alias
+        owner = alias_owner.get(key)
+        if owner is not None and owner[0] != record.slug:
+            problems.append(
+                Problem(
+                    shown,
+                    doc.line_of(where),
+                    f"name {alias!r} is already used by vendor {owner[0]!r} ({owner[1]!r})",
+                )
+            )
+            continue
+        alias_owner[key] = (record.slug, alias)

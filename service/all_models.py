@@ -1,0 +1,7 @@
+"""Imports every domain's tables so SQLModel.metadata is complete (Alembic, tests)."""
+
+from service.audit.models import AuditEvent
+from service.auth.models import ApiToken, User
+from service.vendors.models import Vendor, VendorAlias, VendorFacet
+
+__all__ = ["ApiToken", "AuditEvent", "User", "Vendor", "VendorAlias", "VendorFacet"]

@@ -1,0 +1,91 @@
+"""The flask-smorest Api with problem+json errors, request body limits and ETag helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import flask_smorest
+import swagger_ui_bundle
+from flask import Blueprint, Flask, Response, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from service import errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_FILE_ENDPOINTS_ATTR = "_xborder_accepts_files"
+_JSON_TYPES = {"application/json", "application/merge-patch+json"}
+
+
+class Api(flask_smorest.Api):  # type: ignore[misc]
+    """flask-smorest's Api whose HTTP errors are RFC 9457 problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        """Render every HTTP error as problem+json."""
+        return errors.handle_http_exception(error)
+
+
+def accepts_files(view: F) -> F:
+    """Mark a view as taking multipart/form-data uploads (others accept JSON only)."""
+    setattr(view, _FILE_ENDPOINTS_ATTR, True)
+    return view
+
+
+def _check_request_body(app: Flask) -> None:
+    """415 for bodies that are neither JSON nor an upload where one is allowed; 413 for size."""
+    if request.method not in {"POST", "PUT", "PATCH"} or not request.path.startswith("/api/"):
+        return
+    view = app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), view) if view_class else view
+    takes_files = bool(getattr(handler, _FILE_ENDPOINTS_ATTR, False))
+    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+    mimetype = request.mimetype
+    if takes_files and mimetype == "multipart/form-data":
+        return
+    request.max_content_length = app.config["MAX_JSON_BODY"]
+    if has_body and mimetype not in _JSON_TYPES:
+        allowed = "application/json" + (" or multipart/form-data" if takes_files else "")
+        raise errors.UnsupportedMediaType(f"Send the body as {allowed}.")
+    if (request.content_length or 0) > app.config["MAX_JSON_BODY"]:
+        raise errors.PayloadTooLarge(
+            f"The body is larger than {app.config['MAX_JSON_BODY']} bytes."
+        )
+
+
+def make_etag(*parts: object) -> str:
+    """A strong ETag from an object's identity and version."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def require_if_match(current_etag: str) -> None:
+    """Insist on If-Match for writes: 428 without it, 412 when it is stale."""
+    if not request.headers.get("If-Match"):
+        raise errors.PreconditionRequired(
+            "Send If-Match with the ETag from your last read of this resource."
+        )
+    if not request.if_match.contains(current_etag.strip('"')) and not request.if_match.star_tag:
+        raise errors.PreconditionFailed(
+            "This resource changed since you read it; read it again and reapply your change."
+        )
+
+
+def init_app(app: Flask) -> Api:
+    """Create the Api, serve Swagger UI from the installed bundle, install body checks."""
+    api = Api(app)
+    assets = Blueprint("api_docs_assets", __name__)
+
+    @assets.route("/api/docs/assets/<path:filename>")
+    def swagger_asset(filename: str) -> Response:
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    app.register_blueprint(assets)
+    # The spec and its docs page are public, like the rest of an open-source API's docs.
+    public = app.extensions.setdefault("xborder.public_endpoints", set())
+    public.update(e for e in app.view_functions if e.startswith(("api-docs.", "api_docs_assets.")))
+    app.before_request(lambda: _check_request_body(app))
+    app.extensions["xborder.api"] = api
+    return api

@@ -1,0 +1,57 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import vendor_data
+from service import api, config, db, errors, health
+from service.auth import identity
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A per-installation secret kept in the data directory, so every worker shares it."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, auth, API blueprints, catalog on first start."""
+    app = Flask(__name__)
+    app.config.update(config.load_config(test_config))
+    app.config.setdefault("CATALOG_DIR", vendor_data.DATA_DIR)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+    errors.init_app(app)
+    db.init_app(app)
+    identity.init_app(app)
+    rest = api.init_app(app)
+    app.register_blueprint(health.blp)
+    for blueprint in _api_blueprints():
+        rest.register_blueprint(blueprint)
+
+    from service.catalog import services as catalog
+
+    if app.config["LOAD_CATALOG"]:
+        catalog.load_if_empty(app)
+    return app
+
+
+def _api_blueprints() -> list[Any]:
+    """Every domain's API blueprint; a new domain adds itself here."""
+    from service.reference.views import blp as reference
+    from service.vendors.views import blp as vendors
+
+    return [vendors, reference]

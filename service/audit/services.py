@@ -1,0 +1,61 @@
+"""Writing audit events; callers pass the session that carries the change itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import g, has_app_context
+from sqlmodel import Session
+
+from service.audit.models import AuditEvent
+
+# Never copied into an event, whatever object they belong to.
+SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash", "api_key"})
+
+
+def current_actor() -> str:
+    """Who is acting: the signed-in user's email, else the CLI/system actor set in g."""
+    if has_app_context():
+        user = g.get("current_user")
+        if user is not None:
+            return str(getattr(user, "email", user))
+        actor = g.get("actor")
+        if actor:
+            return str(actor)
+    return "system"
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Field-level changes {field: {"before": x, "after": y}}, secrets left out."""
+    before, after = before or {}, after or {}
+    changes: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        if key in SECRET_FIELDS:
+            continue
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes[key] = {"before": old, "after": new}
+    return changes
+
+
+def record_event(
+    *,
+    session: Session,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    actor: str | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (flushed with the change, committed with it)."""
+    event = AuditEvent(
+        actor=actor or current_actor(),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        changes=diff(before, after),
+    )
+    session.add(event)
+    return event

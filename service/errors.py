@@ -1,0 +1,133 @@
+"""Domain errors and the single place that turns any error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An error the user can act on; subclasses fix the HTTP status and title."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(DomainError):
+    status, title = 404, "Not found"
+
+
+class Conflict(DomainError):
+    status, title = 409, "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status, title = 412, "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status, title = 428, "Precondition required"
+
+
+class ValidationFailed(DomainError):
+    status, title = 422, "Unprocessable content"
+
+
+class Unauthorized(DomainError):
+    status, title = 401, "Authentication required"
+
+
+class Forbidden(DomainError):
+    status, title = 403, "Forbidden"
+
+
+class UnsupportedMediaType(DomainError):
+    status, title = 415, "Unsupported media type"
+
+
+class PayloadTooLarge(DomainError):
+    status, title = 413, "Payload too large"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body["instance"] = request.path
+    response = current_app.response_class(
+        json.dumps(body), status=status, mimetype=PROBLEM_JSON
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _flatten_webargs(messages: Any) -> Any:
+    """webargs nests errors under the location ('json', 'query'); users want the fields."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers"}:
+        merged: dict[str, Any] = {}
+        for value in messages.values():
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged or messages
+    return messages
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Werkzeug/webargs errors (400, 404, 405, 413, 415, 422, ...) as problem+json."""
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    detail = data.get("message") or error.description
+    if code == 422 and errors:
+        detail = "The request has invalid fields; see errors."
+    elif code == 400 and errors:
+        detail = "The request body could not be parsed; see errors."
+    headers = dict(data.get("headers") or {})
+    if code == 405 and error.get_response().headers.get("Allow"):
+        headers["Allow"] = error.get_response().headers["Allow"]
+    return problem(code, error.name, detail, errors=_flatten_webargs(errors), headers=headers)
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    """Domain errors raised by services as problem+json."""
+    return problem(error.status, error.title, error.detail, errors=error.errors, headers=error.headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Anything unexpected: log it, answer 500 without internals."""
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return problem(500, "Internal server error", "An unexpected error occurred.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Read-only reference data: countries, vendor categories and the data taxonomy."""

@@ -1,0 +1,1 @@
+"""The vendor registry: models, schemas, services, search and HTTP views."""

@@ -1,0 +1,121 @@
+"""Vendor search: folded-name keys, full text (SQLite FTS5 / PostgreSQL tsvector) and fuzzy.
+
+One interface, two full-text back ends chosen by the database dialect. Results are ranked by
+how well the query matches a vendor's name or aliases (rapidfuzz), with exact key matches
+first, so "UMeng", "Umeng+" and "友盟" find Umeng+ and "Yandex Money" finds YooMoney.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from assessments.catalog.names import name_key
+from service.vendors.models import Vendor, VendorAlias
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+FTS_CANDIDATES = 200
+FUZZY_CUTOFF = 80.0
+
+
+def fts_index(session: Session, vendor: Vendor) -> None:
+    """Bring the full-text index row of one vendor up to date (SQLite; PostgreSQL indexes itself)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("DELETE FROM vendor_fts WHERE rowid = :id"), {"id": vendor.id})
+    session.execute(
+        text("INSERT INTO vendor_fts(rowid, search_text) VALUES (:id, :t)"),
+        {"id": vendor.id, "t": vendor.search_text},
+    )
+
+
+def _fts_ids(session: Session, query: str) -> list[int]:
+    tokens = [t for t in _TOKEN.findall(query) if t]
+    if not tokens:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join('"' + t.replace('"', "") + '"*' for t in tokens)
+        rows = session.execute(
+            text("SELECT rowid FROM vendor_fts WHERE vendor_fts MATCH :m ORDER BY rank LIMIT :n"),
+            {"m": match, "n": FTS_CANDIDATES},
+        )
+    else:
+        tsquery = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in tokens)
+        rows = session.execute(
+            text(
+                "SELECT id FROM vendor WHERE to_tsvector('simple', search_text) "
+                "@@ to_tsquery('simple', :q) LIMIT :n"
+            ),
+            {"q": tsquery, "n": FTS_CANDIDATES},
+        )
+    return [int(r[0]) for r in rows]
+
+
+@dataclass
+class _AliasIndex:
+    generation: tuple[int, int]
+    keys: list[str]
+    vendor_ids: list[int]
+
+
+class FuzzyIndex:
+    """Alias keys for typo-tolerant lookup, reloaded when the alias table changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: _AliasIndex | None = None
+
+    def lookup(self, session: Session, key: str, limit: int = 20) -> dict[int, float]:
+        """vendor id -> similarity (0-100) of its closest alias key to key."""
+        generation = session.execute(
+            select(func.count(VendorAlias.id), func.coalesce(func.max(VendorAlias.id), 0))  # type: ignore[arg-type]
+        ).one()
+        gen = (int(generation[0]), int(generation[1]))
+        with self._lock:
+            if self._index is None or self._index.generation != gen:
+                rows = session.execute(select(VendorAlias.key, VendorAlias.vendor_id)).all()
+                self._index = _AliasIndex(gen, [r[0] for r in rows], [int(r[1]) for r in rows])
+            index = self._index
+        found: dict[int, float] = {}
+        for _match, score, pos in process.extract(
+            key, index.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=limit
+        ):
+            vid = index.vendor_ids[pos]
+            found[vid] = max(found.get(vid, 0.0), float(score))
+        return found
+
+
+def rank(query: str, vendor: Vendor) -> float:
+    """Relevance 0-100+ of a vendor for a query: names and aliases count most."""
+    key = name_key(query)
+    names = [vendor.name, *vendor.aliases]
+    keys = [name_key(n) for n in names]
+    if key and key in keys:
+        return 200.0 if keys.index(key) == 0 else 190.0
+    if key and any(k.startswith(key) for k in keys):
+        return 150.0 + len(key) / max(len(k) for k in keys)
+    best = max(fuzz.WRatio(query.casefold(), n.casefold()) for n in names)
+    entities = " ".join(e.get("name", "") for e in vendor.legal_entities)
+    if entities and query.casefold() in entities.casefold():
+        best = max(best, 90.0)
+    return float(best)
+
+
+def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, float]:
+    """Vendor ids that may match query, with a fuzzy similarity where one was computed."""
+    key = name_key(query)
+    found: dict[int, float] = {}
+    if key:
+        for vid in session.execute(select(VendorAlias.vendor_id).where(VendorAlias.key == key)).scalars():
+            found[int(vid)] = 100.0
+    for vid in _fts_ids(session, query):
+        found.setdefault(vid, 0.0)
+    if len(found) < 5 and key:
+        for vid, score in fuzzy.lookup(session, key).items():
+            found[vid] = max(found.get(vid, 0.0), score)
+    return found

@@ -1,0 +1,334 @@
+"""Vendor registry operations: keyword-only, take a session, flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from assessments.catalog.names import name_key
+from service import errors
+from service.audit.services import record_event
+from service.models import utcnow
+from service.reference.services import Reference
+from service.vendors import search
+from service.vendors.models import (
+    FACET_DATA_CATEGORY,
+    FACET_PROCESSING_COUNTRY,
+    Vendor,
+    VendorAlias,
+    VendorFacet,
+)
+
+# Fields stored as plain columns or JSON, set straight from validated input.
+_PLAIN_FIELDS = (
+    "name", "aliases", "description", "category", "product_type", "parent", "hq_country",
+    "legal_entities", "processing_countries", "data_categories", "default_role",
+    "certifications", "transfer_mechanisms", "dpf_certified", "covered_person_candidate",
+    "sdk", "urls", "sources", "notes", "last_verified",
+)  # fmt: skip
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "name": Vendor.name,
+    "slug": Vendor.slug,
+    "created_at": Vendor.created_at,
+    "updated_at": Vendor.updated_at,
+    "hq_country": Vendor.hq_country,
+}
+
+
+@dataclass(frozen=True)
+class VendorPage:
+    """One page of a vendor listing, with the total before paging."""
+
+    items: list[Vendor]
+    total: int
+    page: int
+    per_page: int
+
+
+class ScoredVendor:
+    """A search hit: the vendor's attributes plus its relevance score."""
+
+    def __init__(self, vendor: Vendor, score: float) -> None:
+        self.vendor = vendor
+        self.score = score
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.vendor, name)
+
+
+def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
+    """A vendor's facts as plain JSON-able values (for audit diffs and exports)."""
+    data = {field: getattr(vendor, field) for field in _PLAIN_FIELDS}
+    data["slug"] = vendor.slug
+    data["status"] = {
+        "value": vendor.status,
+        "since": vendor.status_since.isoformat() if vendor.status_since else None,
+        "note": vendor.status_note,
+    }
+    data["archived"] = vendor.archived
+    if isinstance(data["last_verified"], date):
+        data["last_verified"] = data["last_verified"].isoformat()
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _check_references(data: Mapping[str, Any], reference: Reference) -> None:
+    problems: dict[str, list[str]] = {}
+    category = data.get("category")
+    if category and category not in reference.vendor_categories:
+        problems["category"] = [f"'{category}' is not a vendor category (GET /api/v1/categories)."]
+    unknown = [c for c in data.get("data_categories") or [] if c not in reference.data_categories]
+    if unknown:
+        problems["data_categories"] = [
+            f"Not in the taxonomy (GET /api/v1/taxonomy): {', '.join(unknown)}."
+        ]
+    if problems:
+        raise errors.ValidationFailed("The vendor names unknown ids; see errors.", errors=problems)
+
+
+def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
+    for field in _PLAIN_FIELDS:
+        if field in data:
+            setattr(vendor, field, _jsonable(data[field]))
+    if "status" in data:
+        status = data["status"]
+        vendor.status = status["value"]
+        vendor.status_since = status.get("since")
+        vendor.status_note = status.get("note")
+    entities = " ".join(e.get("name", "") for e in vendor.legal_entities)
+    vendor.search_text = " ".join(
+        p for p in (vendor.name, " ".join(vendor.aliases), entities, vendor.parent or "",
+                    vendor.description or "") if p
+    )  # fmt: skip
+
+
+def _sync_index_rows(session: Session, vendor: Vendor) -> None:
+    """Rewrite the alias keys and facets of a vendor; 409 when an alias belongs to another."""
+    assert vendor.id is not None
+    names = [vendor.name, *vendor.aliases]
+    keys: dict[str, tuple[str, bool]] = {}
+    for i, alias in enumerate(names):
+        key = name_key(alias)
+        if key and key not in keys:
+            keys[key] = (alias, i == 0)
+    clash = session.execute(
+        select(VendorAlias.alias, Vendor.slug)
+        .join(Vendor, Vendor.id == VendorAlias.vendor_id)  # type: ignore[arg-type]
+        .where(VendorAlias.key.in_(list(keys)), VendorAlias.vendor_id != vendor.id)  # type: ignore[attr-defined]
+    ).first()
+    if clash is not None:
+        raise errors.Conflict(
+            f"The name or alias '{clash[0]}' already belongs to vendor '{clash[1]}'.",
+            errors={"aliases": [f"'{clash[0]}' is already used by '{clash[1]}'."]},
+        )
+    session.execute(delete(VendorAlias).where(VendorAlias.vendor_id == vendor.id))  # type: ignore[arg-type]
+    session.execute(delete(VendorFacet).where(VendorFacet.vendor_id == vendor.id))  # type: ignore[arg-type]
+    session.add_all(
+        VendorAlias(vendor_id=vendor.id, alias=alias, key=key, is_name=is_name)
+        for key, (alias, is_name) in keys.items()
+    )
+    session.add_all(
+        [VendorFacet(vendor_id=vendor.id, facet=FACET_PROCESSING_COUNTRY, value=c)
+         for c in dict.fromkeys(vendor.processing_countries)]
+        + [VendorFacet(vendor_id=vendor.id, facet=FACET_DATA_CATEGORY, value=c)
+           for c in dict.fromkeys(vendor.data_categories)]
+    )  # fmt: skip
+    search.fts_index(session, vendor)
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise errors.PreconditionFailed(
+            "This vendor changed since you read it; read it again and reapply your change."
+        ) from exc
+    except IntegrityError as exc:
+        raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
+
+
+def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
+    """The vendor with this slug, or NotFound."""
+    vendor = session.execute(select(Vendor).where(Vendor.slug == slug)).scalar_one_or_none()
+    if vendor is None or (vendor.archived and not include_archived):
+        raise errors.NotFound(f"No vendor '{slug}'.")
+    return vendor
+
+
+def create_vendor(
+    *,
+    session: Session,
+    data: Mapping[str, Any],
+    reference: Reference,
+    origin: str = "local",
+    catalog_version: str | None = None,
+    catalog_hash: str | None = None,
+    audit: bool = True,
+) -> Vendor:
+    """Add a vendor; 409 when the slug or any name/alias is taken."""
+    _check_references(data, reference)
+    if session.execute(select(Vendor.id).where(Vendor.slug == data["slug"])).first():
+        raise errors.Conflict(
+            f"A vendor with slug '{data['slug']}' exists.",
+            errors={"slug": ["This slug is taken."]},
+        )
+    vendor = Vendor(
+        slug=data["slug"], name=data["name"], origin=origin,
+        catalog_version=catalog_version, catalog_hash=catalog_hash,
+    )  # fmt: skip
+    _apply(vendor, data)
+    session.add(vendor)
+    _flush(session)
+    _sync_index_rows(session, vendor)
+    _flush(session)
+    if audit:
+        record_event(
+            session=session, action="create", object_type="vendor", object_id=vendor.slug,
+            after=vendor_snapshot(vendor),
+        )  # fmt: skip
+    return vendor
+
+
+def update_vendor(
+    *,
+    session: Session,
+    vendor: Vendor,
+    changes: Mapping[str, Any],
+    reference: Reference,
+    from_catalog: tuple[str, str] | None = None,
+) -> Vendor:
+    """Apply a partial update; a catalog record edited here is marked as locally edited."""
+    _check_references(changes, reference)
+    before = vendor_snapshot(vendor)
+    _apply(vendor, changes)
+    after = vendor_snapshot(vendor)
+    if after == before:
+        return vendor
+    if from_catalog is None:
+        vendor.locally_edited = vendor.locally_edited or vendor.origin == "catalog"
+    else:
+        vendor.catalog_version, vendor.catalog_hash = from_catalog
+    vendor.updated_at = utcnow()
+    _flush(session)
+    _sync_index_rows(session, vendor)
+    _flush(session)
+    record_event(
+        session=session, action="catalog_update" if from_catalog else "update",
+        object_type="vendor", object_id=vendor.slug, before=before, after=after,
+    )  # fmt: skip
+    return vendor
+
+
+def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
+    """Archive a vendor: hidden from lists, history kept."""
+    if vendor.archived:
+        return vendor
+    vendor.archived = True
+    vendor.updated_at = utcnow()
+    _flush(session)
+    record_event(
+        session=session, action="archive", object_type="vendor", object_id=vendor.slug,
+        before={"archived": False}, after={"archived": True},
+    )  # fmt: skip
+    return vendor
+
+
+def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    archived = args.get("archived", "false")
+    if archived != "all":
+        conditions.append(Vendor.archived == (archived == "true"))  # type: ignore[arg-type]
+    for field in ("category", "hq_country", "status"):
+        if args.get(field):
+            conditions.append(getattr(Vendor, field) == args[field])
+    for facet, arg in ((FACET_PROCESSING_COUNTRY, "processing_country"),
+                       (FACET_DATA_CATEGORY, "data_category")):  # fmt: skip
+        if args.get(arg):
+            conditions.append(
+                Vendor.id.in_(  # type: ignore[union-attr]
+                    select(VendorFacet.vendor_id).where(
+                        VendorFacet.facet == facet, VendorFacet.value == args[arg]
+                    )
+                )
+            )
+    return conditions
+
+
+def list_vendors(
+    *, session: Session, args: Mapping[str, Any], fuzzy: search.FuzzyIndex
+) -> VendorPage:
+    """Filter, search (ranked), sort and page the registry."""
+    page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
+    conditions = _filters(args)
+    query_text = args.get("q")
+    if query_text:
+        scores = search.candidate_ids(session, query_text, fuzzy)
+        if not scores:
+            return VendorPage([], 0, page, per_page)
+        vendors = list(
+            session.execute(
+                select(Vendor).where(Vendor.id.in_(list(scores)), *conditions)  # type: ignore[union-attr]
+            ).scalars()
+        )
+        ranked = sorted(
+            ((max(search.rank(query_text, v), scores.get(v.id or 0, 0.0)), v) for v in vendors),
+            key=lambda sv: (-sv[0], sv[1].name.casefold()),
+        )
+        ranked = [(s, v) for s, v in ranked if s >= 60.0]
+        if args.get("sort") and args["sort"] != "relevance":
+            ranked = _sort_in_memory(ranked, args["sort"])
+        window = ranked[(page - 1) * per_page : page * per_page]
+        hits: list[Any] = [ScoredVendor(v, round(s, 1)) for s, v in window]
+        return VendorPage(hits, len(ranked), page, per_page)
+    total = session.execute(select(func.count()).select_from(Vendor).where(*conditions)).scalar_one()
+    sort = args.get("sort") or "name"
+    if sort == "relevance":
+        sort = "name"
+    column = _SORT_COLUMNS[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    items = session.execute(
+        select(Vendor).where(*conditions).order_by(order, Vendor.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).scalars()  # fmt: skip
+    return VendorPage(list(items), int(total), page, per_page)
+
+
+def _sort_in_memory(
+    ranked: Sequence[tuple[float, Vendor]], sort: str
+) -> list[tuple[float, Vendor]]:
+    field = sort.lstrip("-")
+    return sorted(
+        ranked,
+        key=lambda sv: (getattr(sv[1], field) is None, getattr(sv[1], field) or ""),
+        reverse=sort.startswith("-"),
+    )
+
+
+def find_by_name(*, session: Session, name: str) -> Vendor | None:
+    """The vendor whose name or alias folds to the same key, if any."""
+    key = name_key(name)
+    if not key:
+        return None
+    row = session.execute(
+        select(Vendor).join(VendorAlias, VendorAlias.vendor_id == Vendor.id)  # type: ignore[arg-type]
+        .where(VendorAlias.key == key)
+    ).scalars().first()  # fmt: skip
+    return row
+

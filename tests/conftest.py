@@ -1,0 +1,138 @@
+"""Fixtures shared by every test: an app on a fresh database per test, clients, users, tokens.
+
+SQLite (default): the schema is migrated once into a template file, copied for each test.
+PostgreSQL: set XBORDER_TEST_DATABASE_URL (CI does); the schema is migrated once per run and
+every table is emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from service import create_app
+from service.db import make_engine, session_scope, upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repository (seeds, golden data); skip where it is absent."""
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout (CI has it)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database to start each test from: a SQLite file, or the PostgreSQL URL."""
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(engine)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+def _fresh_database_url(template: str, tmp_path: Path) -> str:
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        import service.all_models  # noqa: F401
+
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    path = tmp_path / "xborder.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_template: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's fresh database, with config overrides."""
+    url = _fresh_database_url(database_template, tmp_path)
+    apps: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        config = {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "DATA_DIR": tmp_path,
+            "SECRET_KEY": "test-secret",
+            "AUTO_MIGRATE": False,
+            "LOAD_CATALOG": False,
+            **overrides,
+        }
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["xborder.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """An app on an empty registry."""
+    return make_app()
+
+
+@pytest.fixture
+def catalog_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app whose registry holds the shipped catalog."""
+    return make_app(LOAD_CATALOG=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_token(app: Flask) -> Callable[..., str]:
+    """Create a user with a role and return a personal API token for it."""
+    from service.auth.services import create_token, create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "admin", email: str | None = None) -> str:
+        with app.app_context(), session_scope() as session:
+            user = create_user(
+                session=session, email=email or f"{role}{next(counter)}@example.test", role=role
+            )
+            _token, plain = create_token(session=session, user=user)
+        return plain
+
+    return factory
+
+
+@pytest.fixture
+def auth(make_token: Callable[..., str]) -> Callable[[str], dict[str, str]]:
+    """Authorization headers for a fresh user of the given role."""
+
+    def headers(role: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {make_token(role)}"}
+
+    return headers
