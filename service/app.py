@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the catalog's own order
     errors.init_app(app)
     db.init_app(app)
     identity.init_app(app)

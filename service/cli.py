@@ -35,10 +35,20 @@ def _create_app() -> Flask:
     add_default_commands=False,
     add_version_option=False,
     params=[
-        click.Option(["--db"], metavar="URL", expose_value=False, callback=_set_env("DATABASE_URL"),
-                     help="Database URL (default: SQLite in the data directory)."),
-        click.Option(["--data-dir"], type=click.Path(path_type=Path), expose_value=False,
-                     callback=_set_env("XBORDER_DATA_DIR"), help="Where the embedded database lives."),
+        click.Option(
+            ["--db"],
+            metavar="URL",
+            expose_value=False,
+            callback=_set_env("DATABASE_URL"),
+            help="Database URL (default: SQLite in the data directory).",
+        ),
+        click.Option(
+            ["--data-dir"],
+            type=click.Path(path_type=Path),
+            expose_value=False,
+            callback=_set_env("XBORDER_DATA_DIR"),
+            help="Where the embedded database lives.",
+        ),
     ],  # fmt: skip
 )
 def main() -> None:

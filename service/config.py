@@ -27,6 +27,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "LOAD_CATALOG": ("XBORDER_LOAD_CATALOG", _env_bool),
     "AUTO_MIGRATE": ("XBORDER_AUTO_MIGRATE", _env_bool),
     "RATELIMIT_STORAGE_URI": ("XBORDER_RATELIMIT_STORAGE_URI", str),
+    "SESSION_COOKIE_SECURE": ("XBORDER_SESSION_COOKIE_SECURE", _env_bool),
     "LLM_BASE_URL": ("XBORDER_LLM_BASE_URL", str),
     "LLM_MODEL": ("XBORDER_LLM_MODEL", str),
     "LLM_API_KEY": ("XBORDER_LLM_API_KEY", str),
@@ -63,7 +64,6 @@ def load_config(
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
-        "JSON_SORT_KEYS": False,
     }
     for key, (var, parse) in _ENV.items():
         if var in env and env[var] != "":

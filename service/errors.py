@@ -80,9 +80,7 @@ def problem(
     if errors:
         body["errors"] = errors
     body["instance"] = request.path
-    response = current_app.response_class(
-        json.dumps(body), status=status, mimetype=PROBLEM_JSON
-    )
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -90,7 +88,13 @@ def problem(
 
 def _flatten_webargs(messages: Any) -> Any:
     """webargs nests errors under the location ('json', 'query'); users want the fields."""
-    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers"}:
+    if isinstance(messages, dict) and set(messages) <= {
+        "json",
+        "query",
+        "form",
+        "files",
+        "headers",
+    }:
         merged: dict[str, Any] = {}
         for value in messages.values():
             if isinstance(value, dict):
@@ -117,7 +121,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_domain_error(error: DomainError) -> Response:
     """Domain errors raised by services as problem+json."""
-    return problem(error.status, error.title, error.detail, errors=error.errors, headers=error.headers)
+    return problem(
+        error.status, error.title, error.detail, errors=error.errors, headers=error.headers
+    )
 
 
 def handle_unexpected(error: Exception) -> Response:

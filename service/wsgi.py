@@ -12,8 +12,13 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
     """gunicorn running xborder; each worker builds its own app (no shared connections)."""
 
     def __init__(self, *, host: str, port: int, workers: int, **options: Any) -> None:
-        self.options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-                        "timeout": 120, **options}  # fmt: skip
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "accesslog": "-",
+            "timeout": 120,
+            **options,
+        }
         super().__init__()
 
     def load_config(self) -> None:

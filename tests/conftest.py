@@ -35,34 +35,49 @@ def shared_dir() -> Path:
     return SHARED
 
 
+def _with_search_path(url: str, schema: str) -> str:
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database to start each test from: a SQLite file, or the PostgreSQL URL."""
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to start each test from: a SQLite file, or a PostgreSQL URL.
+
+    On PostgreSQL each run gets its own schema, so parallel runs on one server don't collide.
+    """
     if PG_URL:
-        engine = make_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        schema = f"xborder_test_{os.getpid()}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = _with_search_path(PG_URL, schema)
+        engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
-        return PG_URL
+        yield url
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    return str(path)
+    yield str(path)
 
 
 def _fresh_database_url(template: str, tmp_path: Path) -> str:
     if PG_URL:
-        engine = make_engine(PG_URL)
+        engine = make_engine(template)
         import service.all_models  # noqa: F401
 
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
-        return PG_URL
+        return template
     path = tmp_path / "xborder.sqlite3"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"

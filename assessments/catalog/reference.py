@@ -37,7 +37,7 @@ LISTED_IDENTIFIERS = (
 )
 
 
-class ReferenceError(ValueError):
+class ReferenceDataError(ValueError):
     """A reference data file does not validate."""
 
 
@@ -378,7 +378,7 @@ def _unique(items: list[Any], what: str) -> None:
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
-            raise ReferenceError(f"duplicate {what} id {item.id!r}")
+            raise ReferenceDataError(f"duplicate {what} id {item.id!r}")
         seen.add(item.id)
 
 
@@ -411,14 +411,14 @@ def load_reference(data_dir: Path | None = None) -> Reference:
         taxonomy = TaxonomySchema().load(taxonomy_raw)
         countries = CountriesSchema().load(countries_raw)
     except ValidationError as exc:
-        raise ReferenceError(f"reference data does not validate: {exc.messages}") from exc
+        raise ReferenceDataError(f"reference data does not validate: {exc.messages}") from exc
     _unique(taxonomy["data_categories"], "data category")
     _unique(taxonomy["purposes"], "purpose")
 
     adequacy: dict[str, list[Adequacy]] = {}
     for raw in countries["eu_adequacy"]:
         if raw["country"] is None:
-            raise ReferenceError("an eu_adequacy entry has no country")
+            raise ReferenceDataError("an eu_adequacy entry has no country")
         adequacy.setdefault(raw["country"], []).append(_adequacy(raw, raw["country"]))
     organisations = {
         org["id"]: InternationalOrganisation(

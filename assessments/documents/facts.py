@@ -63,9 +63,8 @@ def subject_counts(transfer: Mapping[str, Any]) -> list[tuple[str, int, bool]]:
     groups = []
     for group in transfer.get("data_subjects") or []:
         if isinstance(group, Mapping) and group.get("jurisdiction"):
-            groups.append(
-                (str(group["jurisdiction"]), int(group.get("count") or 0), bool(group.get("minors")))
-            )
+            count = int(group.get("count") or 0)
+            groups.append((str(group["jurisdiction"]), count, bool(group.get("minors"))))
     return groups
 
 
@@ -135,9 +134,7 @@ def compute_facts(
         "vendor_processing_countries": _join(vendor.get("processing_countries") or []),
         "vendor_certifications": _join(vendor.get("certifications") or []),
         "vendor_transfer_mechanisms": _join(vendor.get("transfer_mechanisms") or []),
-        "vendor_dpf": _flag(
-            importer.get("dpf_certified", vendor.get("dpf_certified")), words
-        ),
+        "vendor_dpf": _flag(importer.get("dpf_certified", vendor.get("dpf_certified")), words),
         "vendor_status": _text(status_value),
         "vendor_urls": _vendor_urls(vendor),
         "vendor_last_verified": _text(vendor.get("last_verified")),
@@ -171,7 +168,7 @@ def compute_facts(
     }
     for code, key in REGIME_FACTS.items():
         facts[key] = regime_summary(regime(evaluation, code), words)
-    facts["annex2_use_case"] = _annex2(safeguards, facts["importer_role"], language)
+    facts["annex2_use_case"] = _annex2(safeguards, language)
     return facts
 
 
@@ -195,7 +192,7 @@ ANNEX2_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _annex2(safeguards: list[str], importer_role: str | None, language: str) -> str:
+def _annex2(safeguards: list[str], language: str) -> str:
     """Which EDPB Annex 2 use cases the declared safeguards point to."""
     texts = ANNEX2_TEXTS[language]
     found = [texts[s] for s in ("encryption_exporter_keys", "pseudonymisation") if s in safeguards]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
@@ -11,11 +12,15 @@ from service.models import UTCDateTime, utcnow
 
 ROLES = ("admin", "legal", "procurement", "viewer")
 
+_USER_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
 
 class User(SQLModel, table=True):
     """A person who signs in; role is one of ROLES."""
 
     __tablename__ = "user_account"
+    # Optimistic locking for admin edits (ETag / If-Match), as on vendors.
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _USER_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
@@ -24,6 +29,7 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    version: int = Field(default=1, sa_column=_USER_VERSION)
 
 
 class ApiToken(SQLModel, table=True):

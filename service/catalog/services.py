@@ -81,9 +81,14 @@ def update_catalog(
         vendor = existing.get(slug)
         if vendor is None:
             vendors.create_vendor(
-                session=session, data=record, reference=reference, origin="catalog",
-                catalog_version=snapshot.version, catalog_hash=record_hash, audit=False,
-            )  # fmt: skip
+                session=session,
+                data=record,
+                reference=reference,
+                origin="catalog",
+                catalog_version=snapshot.version,
+                catalog_hash=record_hash,
+                audit=False,
+            )
             report.created.append(slug)
         elif vendor.catalog_hash == record_hash:
             report.unchanged.append(slug)
@@ -92,9 +97,12 @@ def update_catalog(
         else:
             changes = {k: v for k, v in record.items() if k != "slug"}
             vendors.update_vendor(
-                session=session, vendor=vendor, changes=changes, reference=reference,
+                session=session,
+                vendor=vendor,
+                changes=changes,
+                reference=reference,
                 from_catalog=(snapshot.version, record_hash),
-            )  # fmt: skip
+            )
             report.updated.append(slug)
     return report
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
 import service.all_models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -16,7 +16,9 @@ _MANAGED_ELSEWHERE = {"vendor_fts", "vendor_fts_data", "vendor_fts_idx", "vendor
                       "vendor_fts_docsize", "vendor_fts_config"}  # fmt: skip
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     """Leave hand-made full-text tables and indexes out of autogenerate comparisons."""
     if type_ == "table" and name in _MANAGED_ELSEWHERE:
         return False
@@ -46,7 +48,7 @@ def run_migrations_online() -> None:
         conn.commit()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata, render_as_batch=True,
         include_object=include_object, compare_type=True,

@@ -44,8 +44,11 @@ def load_reference(data_dir: Path) -> Reference:
     countries: dict[str, dict[str, Any]] = {}
     for country in pycountry.countries:
         code = country.alpha_2
-        countries[code] = {"code": code, "name": getattr(country, "common_name", country.name),
-                           **{k: v for k, v in facts.get(code, {}).items() if k != "id"}}  # fmt: skip
+        countries[code] = {
+            "code": code,
+            "name": getattr(country, "common_name", country.name),
+            **{k: v for k, v in facts.get(code, {}).items() if k != "id"},
+        }
     return Reference(
         vendor_categories=_entries(_read(data_dir / "categories.yaml"), "categories"),
         data_categories=_entries(taxonomy, "data_categories"),

@@ -58,4 +58,7 @@ def categories() -> list[dict[str, Any]]:
 def taxonomy() -> dict[str, Any]:
     """Data categories and purposes with their treatment per regime."""
     ref = get_reference()
-    return {"data_categories": list(ref.data_categories.values()), "purposes": list(ref.purposes.values())}
+    return {
+        "data_categories": list(ref.data_categories.values()),
+        "purposes": list(ref.purposes.values()),
+    }

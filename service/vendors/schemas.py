@@ -10,7 +10,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 ROLES = ("processor", "controller")
 PRODUCT_TYPES = ("sdk", "service", "platform")
 STATUSES = ("active", "sunset", "licence_revoked", "sanctioned")
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$", error="Use 2-100 lowercase letters, digits and hyphens.")
+SLUG = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$", error="Use 2-100 lowercase letters, digits and hyphens."
+)
 
 
 def validate_country(code: str) -> None:
@@ -31,13 +33,18 @@ class CountryCode(fields.String):
 class LegalEntitySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 300))
     country = CountryCode(allow_none=True)
-    role = fields.String(load_default="hq", validate=validate.OneOf(("hq", "regional", "eu_representative", "operator")))
+    role = fields.String(
+        load_default="hq",
+        validate=validate.OneOf(("hq", "regional", "eu_representative", "operator")),
+    )
     address = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
 
 
 class SdkSignatureSchema(Schema):
-    android_packages = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list)
+    android_packages = fields.List(
+        fields.String(validate=validate.Length(1, 200)), load_default=list
+    )
     ios_frameworks = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list)
     domains = fields.List(fields.String(validate=validate.Length(1, 253)), load_default=list)
 
@@ -156,7 +163,19 @@ class VendorPageSchema(Schema):
     per_page = fields.Integer()
 
 
-SORTS = ("name", "-name", "slug", "-slug", "created_at", "-created_at", "updated_at", "-updated_at", "hq_country", "-hq_country", "relevance")
+SORTS = (
+    "name",
+    "-name",
+    "slug",
+    "-slug",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "hq_country",
+    "-hq_country",
+    "relevance",
+)
 
 
 class VendorQueryArgsSchema(Schema):
@@ -168,7 +187,9 @@ class VendorQueryArgsSchema(Schema):
     processing_country = CountryCode()
     data_category = fields.String(validate=validate.Length(1, 60))
     status = fields.String(validate=validate.OneOf(STATUSES))
-    archived = fields.String(load_default="false", validate=validate.OneOf(("false", "true", "all")))
+    archived = fields.String(
+        load_default="false", validate=validate.OneOf(("false", "true", "all"))
+    )
     sort = fields.String(validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from service.vendors.models import Vendor, VendorAlias
@@ -21,10 +21,11 @@ from service.vendors.models import Vendor, VendorAlias
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 FTS_CANDIDATES = 200
 FUZZY_CUTOFF = 80.0
+FTS_BASE_SCORE = 75.0
 
 
 def fts_index(session: Session, vendor: Vendor) -> None:
-    """Bring the full-text index row of one vendor up to date (SQLite; PostgreSQL indexes itself)."""
+    """Refresh the full-text row of one vendor (SQLite; PostgreSQL indexes by itself)."""
     if session.get_bind().dialect.name != "sqlite":
         return
     session.execute(text("DELETE FROM vendor_fts WHERE rowid = :id"), {"id": vendor.id})
@@ -73,12 +74,14 @@ class FuzzyIndex:
     def lookup(self, session: Session, key: str, limit: int = 20) -> dict[int, float]:
         """vendor id -> similarity (0-100) of its closest alias key to key."""
         generation = session.execute(
-            select(func.count(VendorAlias.id), func.coalesce(func.max(VendorAlias.id), 0))  # type: ignore[arg-type]
+            select(func.count(col(VendorAlias.id)), func.coalesce(func.max(col(VendorAlias.id)), 0))
         ).one()
         gen = (int(generation[0]), int(generation[1]))
         with self._lock:
             if self._index is None or self._index.generation != gen:
-                rows = session.execute(select(VendorAlias.key, VendorAlias.vendor_id)).all()
+                rows = session.execute(
+                    select(col(VendorAlias.key), col(VendorAlias.vendor_id))
+                ).all()
                 self._index = _AliasIndex(gen, [r[0] for r in rows], [int(r[1]) for r in rows])
             index = self._index
         found: dict[int, float] = {}
@@ -111,10 +114,14 @@ def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, 
     key = name_key(query)
     found: dict[int, float] = {}
     if key:
-        for vid in session.execute(select(VendorAlias.vendor_id).where(VendorAlias.key == key)).scalars():
+        for vid in session.execute(
+            select(col(VendorAlias.vendor_id)).where(col(VendorAlias.key) == key)
+        ).scalars():
             found[int(vid)] = 100.0
-    for vid in _fts_ids(session, query):
-        found.setdefault(vid, 0.0)
+    # A full-text hit (name, alias, legal entity or description) is relevant in its own
+    # right, ranked below name matches and in the order the index ranks it.
+    for position, vid in enumerate(_fts_ids(session, query)):
+        found[vid] = max(found.get(vid, 0.0), FTS_BASE_SCORE - position * 0.01)
     if len(found) < 5 and key:
         for vid, score in fuzzy.lookup(session, key).items():
             found[vid] = max(found.get(vid, 0.0), score)

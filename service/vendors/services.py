@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from service import errors
@@ -28,18 +28,34 @@ from service.vendors.models import (
 
 # Fields stored as plain columns or JSON, set straight from validated input.
 _PLAIN_FIELDS = (
-    "name", "aliases", "description", "category", "product_type", "parent", "hq_country",
-    "legal_entities", "processing_countries", "data_categories", "default_role",
-    "certifications", "transfer_mechanisms", "dpf_certified", "covered_person_candidate",
-    "sdk", "urls", "sources", "notes", "last_verified",
-)  # fmt: skip
+    "name",
+    "aliases",
+    "description",
+    "category",
+    "product_type",
+    "parent",
+    "hq_country",
+    "legal_entities",
+    "processing_countries",
+    "data_categories",
+    "default_role",
+    "certifications",
+    "transfer_mechanisms",
+    "dpf_certified",
+    "covered_person_candidate",
+    "sdk",
+    "urls",
+    "sources",
+    "notes",
+    "last_verified",
+)
 
 _SORT_COLUMNS: dict[str, Any] = {
-    "name": Vendor.name,
-    "slug": Vendor.slug,
-    "created_at": Vendor.created_at,
-    "updated_at": Vendor.updated_at,
-    "hq_country": Vendor.hq_country,
+    "name": col(Vendor.name),
+    "slug": col(Vendor.slug),
+    "created_at": col(Vendor.created_at),
+    "updated_at": col(Vendor.updated_at),
+    "hq_country": col(Vendor.hq_country),
 }
 
 
@@ -114,9 +130,16 @@ def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
         vendor.status_note = status.get("note")
     entities = " ".join(e.get("name", "") for e in vendor.legal_entities)
     vendor.search_text = " ".join(
-        p for p in (vendor.name, " ".join(vendor.aliases), entities, vendor.parent or "",
-                    vendor.description or "") if p
-    )  # fmt: skip
+        p
+        for p in (
+            vendor.name,
+            " ".join(vendor.aliases),
+            entities,
+            vendor.parent or "",
+            vendor.description or "",
+        )
+        if p
+    )
 
 
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
@@ -129,27 +152,31 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
         if key and key not in keys:
             keys[key] = (alias, i == 0)
     clash = session.execute(
-        select(VendorAlias.alias, Vendor.slug)
-        .join(Vendor, Vendor.id == VendorAlias.vendor_id)  # type: ignore[arg-type]
-        .where(VendorAlias.key.in_(list(keys)), VendorAlias.vendor_id != vendor.id)  # type: ignore[attr-defined]
+        select(col(VendorAlias.alias), col(Vendor.slug))
+        .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
+        .where(col(VendorAlias.key).in_(list(keys)), col(VendorAlias.vendor_id) != vendor.id)
     ).first()
     if clash is not None:
         raise errors.Conflict(
             f"The name or alias '{clash[0]}' already belongs to vendor '{clash[1]}'.",
             errors={"aliases": [f"'{clash[0]}' is already used by '{clash[1]}'."]},
         )
-    session.execute(delete(VendorAlias).where(VendorAlias.vendor_id == vendor.id))  # type: ignore[arg-type]
-    session.execute(delete(VendorFacet).where(VendorFacet.vendor_id == vendor.id))  # type: ignore[arg-type]
+    session.execute(delete(VendorAlias).where(col(VendorAlias.vendor_id) == vendor.id))
+    session.execute(delete(VendorFacet).where(col(VendorFacet.vendor_id) == vendor.id))
     session.add_all(
         VendorAlias(vendor_id=vendor.id, alias=alias, key=key, is_name=is_name)
         for key, (alias, is_name) in keys.items()
     )
     session.add_all(
-        [VendorFacet(vendor_id=vendor.id, facet=FACET_PROCESSING_COUNTRY, value=c)
-         for c in dict.fromkeys(vendor.processing_countries)]
-        + [VendorFacet(vendor_id=vendor.id, facet=FACET_DATA_CATEGORY, value=c)
-           for c in dict.fromkeys(vendor.data_categories)]
-    )  # fmt: skip
+        [
+            VendorFacet(vendor_id=vendor.id, facet=FACET_PROCESSING_COUNTRY, value=c)
+            for c in dict.fromkeys(vendor.processing_countries)
+        ]
+        + [
+            VendorFacet(vendor_id=vendor.id, facet=FACET_DATA_CATEGORY, value=c)
+            for c in dict.fromkeys(vendor.data_categories)
+        ]
+    )
     search.fts_index(session, vendor)
 
 
@@ -166,7 +193,9 @@ def _flush(session: Session) -> None:
 
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
     """The vendor with this slug, or NotFound."""
-    vendor = session.execute(select(Vendor).where(Vendor.slug == slug)).scalar_one_or_none()
+    vendor: Vendor | None = session.execute(
+        select(Vendor).where(col(Vendor.slug) == slug)
+    ).scalar_one_or_none()
     if vendor is None or (vendor.archived and not include_archived):
         raise errors.NotFound(f"No vendor '{slug}'.")
     return vendor
@@ -184,15 +213,18 @@ def create_vendor(
 ) -> Vendor:
     """Add a vendor; 409 when the slug or any name/alias is taken."""
     _check_references(data, reference)
-    if session.execute(select(Vendor.id).where(Vendor.slug == data["slug"])).first():
+    if session.execute(select(col(Vendor.id)).where(col(Vendor.slug) == data["slug"])).first():
         raise errors.Conflict(
             f"A vendor with slug '{data['slug']}' exists.",
             errors={"slug": ["This slug is taken."]},
         )
     vendor = Vendor(
-        slug=data["slug"], name=data["name"], origin=origin,
-        catalog_version=catalog_version, catalog_hash=catalog_hash,
-    )  # fmt: skip
+        slug=data["slug"],
+        name=data["name"],
+        origin=origin,
+        catalog_version=catalog_version,
+        catalog_hash=catalog_hash,
+    )
     _apply(vendor, data)
     session.add(vendor)
     _flush(session)
@@ -200,9 +232,12 @@ def create_vendor(
     _flush(session)
     if audit:
         record_event(
-            session=session, action="create", object_type="vendor", object_id=vendor.slug,
+            session=session,
+            action="create",
+            object_type="vendor",
+            object_id=vendor.slug,
             after=vendor_snapshot(vendor),
-        )  # fmt: skip
+        )
     return vendor
 
 
@@ -230,9 +265,13 @@ def update_vendor(
     _sync_index_rows(session, vendor)
     _flush(session)
     record_event(
-        session=session, action="catalog_update" if from_catalog else "update",
-        object_type="vendor", object_id=vendor.slug, before=before, after=after,
-    )  # fmt: skip
+        session=session,
+        action="catalog_update" if from_catalog else "update",
+        object_type="vendor",
+        object_id=vendor.slug,
+        before=before,
+        after=after,
+    )
     return vendor
 
 
@@ -244,9 +283,13 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
     vendor.updated_at = utcnow()
     _flush(session)
     record_event(
-        session=session, action="archive", object_type="vendor", object_id=vendor.slug,
-        before={"archived": False}, after={"archived": True},
-    )  # fmt: skip
+        session=session,
+        action="archive",
+        object_type="vendor",
+        object_id=vendor.slug,
+        before={"archived": False},
+        after={"archived": True},
+    )
     return vendor
 
 
@@ -254,17 +297,19 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     archived = args.get("archived", "false")
     if archived != "all":
-        conditions.append(Vendor.archived == (archived == "true"))  # type: ignore[arg-type]
+        conditions.append(col(Vendor.archived) == (archived == "true"))
     for field in ("category", "hq_country", "status"):
         if args.get(field):
             conditions.append(getattr(Vendor, field) == args[field])
-    for facet, arg in ((FACET_PROCESSING_COUNTRY, "processing_country"),
-                       (FACET_DATA_CATEGORY, "data_category")):  # fmt: skip
+    for facet, arg in (
+        (FACET_PROCESSING_COUNTRY, "processing_country"),
+        (FACET_DATA_CATEGORY, "data_category"),
+    ):
         if args.get(arg):
             conditions.append(
-                Vendor.id.in_(  # type: ignore[union-attr]
-                    select(VendorFacet.vendor_id).where(
-                        VendorFacet.facet == facet, VendorFacet.value == args[arg]
+                col(Vendor.id).in_(
+                    select(col(VendorFacet.vendor_id)).where(
+                        col(VendorFacet.facet) == facet, col(VendorFacet.value) == args[arg]
                     )
                 )
             )
@@ -284,7 +329,7 @@ def list_vendors(
             return VendorPage([], 0, page, per_page)
         vendors = list(
             session.execute(
-                select(Vendor).where(Vendor.id.in_(list(scores)), *conditions)  # type: ignore[union-attr]
+                select(Vendor).where(col(Vendor.id).in_(list(scores)), *conditions)
             ).scalars()
         )
         ranked = sorted(
@@ -297,16 +342,21 @@ def list_vendors(
         window = ranked[(page - 1) * per_page : page * per_page]
         hits: list[Any] = [ScoredVendor(v, round(s, 1)) for s, v in window]
         return VendorPage(hits, len(ranked), page, per_page)
-    total = session.execute(select(func.count()).select_from(Vendor).where(*conditions)).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(Vendor).where(*conditions)
+    ).scalar_one()
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     items = session.execute(
-        select(Vendor).where(*conditions).order_by(order, Vendor.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).scalars()  # fmt: skip
+        select(Vendor)
+        .where(*conditions)
+        .order_by(order, col(Vendor.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars()
     return VendorPage(list(items), int(total), page, per_page)
 
 
@@ -326,9 +376,13 @@ def find_by_name(*, session: Session, name: str) -> Vendor | None:
     key = name_key(name)
     if not key:
         return None
-    row = session.execute(
-        select(Vendor).join(VendorAlias, VendorAlias.vendor_id == Vendor.id)  # type: ignore[arg-type]
-        .where(VendorAlias.key == key)
-    ).scalars().first()  # fmt: skip
+    row = (
+        session.execute(
+            select(Vendor)
+            .join(VendorAlias, col(VendorAlias.vendor_id) == col(Vendor.id))
+            .where(col(VendorAlias.key) == key)
+        )
+        .scalars()
+        .first()
+    )
     return row
-

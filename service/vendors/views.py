@@ -23,7 +23,9 @@ from service.vendors.schemas import (
 )
 from service.vendors.search import FuzzyIndex
 
-blp = Blueprint("vendors", __name__, url_prefix="/api/v1/vendors", description="The vendor registry")
+blp = Blueprint(
+    "vendors", __name__, url_prefix="/api/v1/vendors", description="The vendor registry"
+)
 
 
 def vendor_etag(vendor: Vendor) -> str:
@@ -90,7 +92,9 @@ class VendorItem(MethodView):
         session = get_session()
         vendor = services.get_vendor(session=session, slug=slug)
         require_if_match(vendor_etag(vendor))
-        services.update_vendor(session=session, vendor=vendor, changes=changes, reference=get_reference())
+        services.update_vendor(
+            session=session, vendor=vendor, changes=changes, reference=get_reference()
+        )
         session.commit()
         return vendor, 200, {"ETag": vendor_etag(vendor)}
 

@@ -1,0 +1,108 @@
+"""Sanitise legal's Markdown-like section edits and compare document versions."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import nh3
+
+MAX_SECTION_CHARS = 50_000
+_BLANK_RUNS = re.compile(r"\n{3,}")
+RISK_FIELDS: tuple[str, ...] = (
+    "category",
+    "risk",
+    "likelihood",
+    "severity",
+    "measure",
+    "residual",
+    "owner",
+)
+
+
+def sanitise_section_text(text: str, *, max_chars: int = MAX_SECTION_CHARS) -> str:
+    """Plain Markdown-like text: HTML tags and control characters removed, lines tidied."""
+    if len(text) > max_chars:
+        raise ValueError(f"section text is longer than {max_chars} characters")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Strip every tag (script/style with their content); keep the words. The result is
+    # plain text that templates escape again, so entities are turned back into characters.
+    text = html.unescape(nh3.clean(text, tags=set(), attributes={}, strip_comments=True))
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
+    lines = [line.rstrip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def diff_text(old: str, new: str, *, label_old: str = "old", label_new: str = "new") -> list[str]:
+    """Unified diff lines between two texts (empty when equal)."""
+    return [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(
+            old.splitlines(), new.splitlines(), label_old, label_new, lineterm=""
+        )
+    ]
+
+
+def _by_id(items: Any) -> dict[str, Mapping[str, Any]]:
+    """Index a list of dicts by their id."""
+    return {str(item.get("id")): item for item in items or [] if isinstance(item, Mapping)}
+
+
+def diff_documents(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    *,
+    label_old: str = "old",
+    label_new: str = "new",
+) -> dict[str, Any]:
+    """What changed between two versions of a document: section texts and the risk register."""
+    sections = []
+    old_sections, new_sections = _by_id(old.get("sections")), _by_id(new.get("sections"))
+    for key in [*old_sections, *(k for k in new_sections if k not in old_sections)]:
+        before, after = old_sections.get(key), new_sections.get(key)
+        if before is None or after is None:
+            sections.append(
+                {
+                    "id": key,
+                    "title": (after or before or {}).get("title", key),
+                    "change": "added" if before is None else "removed",
+                    "diff": [],
+                }
+            )
+            continue
+        lines = diff_text(
+            str(before.get("text") or ""),
+            str(after.get("text") or ""),
+            label_old=label_old,
+            label_new=label_new,
+        )
+        if lines or before.get("title") != after.get("title"):
+            sections.append(
+                {"id": key, "title": after.get("title", key), "change": "changed", "diff": lines}
+            )
+    old_risks, new_risks = _by_id(old.get("risks")), _by_id(new.get("risks"))
+    changed = []
+    for key in old_risks.keys() & new_risks.keys():
+        fields = {
+            name: [old_risks[key].get(name), new_risks[key].get(name)]
+            for name in RISK_FIELDS
+            if old_risks[key].get(name) != new_risks[key].get(name)
+        }
+        if fields:
+            changed.append({"id": key, "fields": fields})
+    risks = {
+        "added": [dict(new_risks[k]) for k in new_risks if k not in old_risks],
+        "removed": [dict(old_risks[k]) for k in old_risks if k not in new_risks],
+        "changed": sorted(changed, key=lambda entry: str(entry["id"])),
+    }
+    return {
+        "sections": sections,
+        "risks": risks,
+        "changed": bool(sections or any(risks.values())),
+    }

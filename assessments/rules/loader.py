@@ -1,0 +1,407 @@
+"""Schema, records and loader for the regime rule files (cn.yaml, eu.yaml, us.yaml, scoring.yaml)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from assessments.rules.conditions import (
+    ConditionError,
+    Predicate,
+    References,
+    compile_condition,
+)
+from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS
+
+RULES_DIR = Path(__file__).resolve().parent
+REGIME_FILES = {"CN": "cn.yaml", "EU": "eu.yaml", "US": "us.yaml"}
+SCORING_FILE = "scoring.yaml"
+_RULE_ID = validate.Regexp(r"^(CN|EU|US)-[A-Z0-9][A-Z0-9.\-]*$")
+
+
+class RulesError(ValueError):
+    """A rule file does not validate."""
+
+
+# ---------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A dated number or value a rule compares against (thresholds live here, not in code)."""
+
+    id: str
+    value: Any
+    citation: str
+    effective_from: date | None = None
+    effective_to: date | None = None
+    note: str | None = None
+
+    def in_force(self, on: date) -> bool:
+        """Whether this version of the parameter applies on the day."""
+        return _in_force(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismSpec:
+    """A transfer mechanism and the safeguards that show it is already in place."""
+
+    id: str
+    met_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationTemplate:
+    """An obligation a rule imposes; text may name facts in braces."""
+
+    id: str
+    text: str
+    citation: str
+    due: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a decision rule decides: a verdict and the mechanism it rests on."""
+
+    verdict: str
+    mechanism: str | None = None
+    mechanism_fact: str | None = None
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: dated, cited, explained, with a condition in the closed vocabulary."""
+
+    id: str
+    regime: str
+    kind: str
+    citations: tuple[str, ...]
+    explanation: str
+    when: Any
+    predicate: Predicate = field(repr=False, compare=False)
+    references: References = field(repr=False, compare=False)
+    track: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    remediation: str | None = None
+    outcome: Outcome | None = None
+    obligations: tuple[ObligationTemplate, ...] = ()
+    question: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """All citations joined for display."""
+        return "; ".join(self.citations)
+
+    def in_force(self, on: date) -> bool:
+        """Whether the rule applies on the day."""
+        return _in_force(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeRules:
+    """The rules of one regime, in file order (decision order matters within a track)."""
+
+    regime: str
+    title: str
+    params: tuple[Param, ...]
+    mechanisms: Mapping[str, MechanismSpec]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveRules:
+    """The rules and parameter values of one regime on one day."""
+
+    params: Mapping[str, Any]
+    tracks: tuple[tuple[str, tuple[Rule, ...]], ...]
+    obligations: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """Score bands per verdict, exposure weights and level cut-offs (scoring.yaml)."""
+
+    bands: Mapping[str, tuple[int, int]]
+    weights: Mapping[str, float]
+    levels: tuple[tuple[str, int], ...]
+    met_factor: float
+    protective_safeguards: Mapping[str, float]
+    volume_decades: float
+
+    def level(self, score: int) -> str:
+        """The level for a score (the highest level whose minimum the score reaches)."""
+        current = self.levels[0][0]
+        for name, minimum in self.levels:
+            if score >= minimum:
+                current = name
+        return current
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every regime's rules plus scoring; `version` is a hash of the files' content."""
+
+    version: str
+    regimes: Mapping[str, RegimeRules]
+    scoring: Scoring
+    _active: dict[tuple[str, date], ActiveRules] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def active(self, regime: str, on: date) -> ActiveRules:
+        """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
+        key = (regime, on)
+        cached = self._active.get(key)
+        if cached is None:
+            cached = _activate(self.regimes[regime], on)
+            self._active[key] = cached
+        return cached
+
+    def all_rules(self) -> tuple[Rule, ...]:
+        """Every rule of every regime."""
+        return tuple(rule for r in self.regimes.values() for rule in r.rules)
+
+
+def _in_force(start: date | None, end: date | None, on: date) -> bool:
+    return (start is None or start <= on) and (end is None or on <= end)
+
+
+def _activate(regime: RegimeRules, on: date) -> ActiveRules:
+    params: dict[str, Any] = {}
+    for param in regime.params:
+        if param.in_force(on):
+            params[param.id] = param.value
+    tracks: dict[str, list[Rule]] = {}
+    obligations: list[Rule] = []
+    for rule in regime.rules:
+        if rule.kind == "decision":
+            bucket = tracks.setdefault(rule.track or regime.regime, [])
+            if rule.in_force(on):
+                bucket.append(rule)
+        elif rule.in_force(on):
+            obligations.append(rule)
+    return ActiveRules(
+        params=params,
+        tracks=tuple((name, tuple(rules)) for name, rules in tracks.items()),
+        obligations=tuple(obligations),
+    )
+
+
+# ---------------------------------------------------------------------------- schemas
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ParamSchema(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    value = fields.Raw(required=True)
+    effective_from = fields.Date(load_default=None, allow_none=True)
+    effective_to = fields.Date(load_default=None, allow_none=True)
+    citation = fields.String(required=True, validate=validate.Length(min=1))
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class MechanismSchema(_Strict):
+    id = fields.String(required=True, validate=validate.OneOf(MECHANISMS))
+    met_by = fields.List(fields.String(validate=validate.OneOf(SAFEGUARDS)), load_default=[])
+
+
+class ObligationSchema(_Strict):
+    id = fields.String(required=True, validate=_RULE_ID)
+    text = fields.String(required=True, validate=validate.Length(min=1))
+    citation = fields.String(required=True, validate=validate.Length(min=1))
+    due = fields.String(load_default=None, allow_none=True)
+
+
+class OutcomeSchema(_Strict):
+    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    mechanism = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(MECHANISMS)
+    )
+    mechanism_fact = fields.String(load_default=None, allow_none=True)
+    alternatives = fields.List(fields.String(validate=validate.OneOf(MECHANISMS)), load_default=[])
+
+
+class RuleSchema(_Strict):
+    id = fields.String(required=True, validate=_RULE_ID)
+    kind = fields.String(required=True, validate=validate.OneOf(("decision", "obligation")))
+    track = fields.String(load_default=None)
+    citations = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    effective_from = fields.Date(required=True, allow_none=True)
+    effective_to = fields.Date(required=True, allow_none=True)
+    when = fields.Raw(required=True)
+    explanation = fields.String(required=True, validate=validate.Length(min=1))
+    remediation = fields.String(load_default=None, allow_none=True)
+    outcome = fields.Nested(OutcomeSchema, load_default=None, allow_none=True)
+    obligations = fields.List(fields.Nested(ObligationSchema), load_default=[])
+    question = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _shape(self, data: dict[str, Any], **_: Any) -> None:
+        decision = data["kind"] == "decision"
+        if decision and data.get("outcome") is None:
+            raise ValidationError("a decision rule needs an outcome", "outcome")
+        if not decision and data.get("outcome") is not None:
+            raise ValidationError("only decision rules have an outcome", "outcome")
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            raise ValidationError("effective_to is before effective_from", "effective_to")
+        try:
+            compile_condition(data["when"])
+        except ConditionError as exc:
+            raise ValidationError(str(exc), "when") from exc
+
+
+class RegimeFileSchema(_Strict):
+    regime = fields.String(required=True, validate=validate.OneOf(tuple(REGIME_FILES)))
+    title = fields.String(required=True)
+    params = fields.List(fields.Nested(ParamSchema), load_default=[])
+    mechanisms = fields.List(fields.Nested(MechanismSchema), load_default=[])
+    rules = fields.List(fields.Nested(RuleSchema), required=True)
+
+
+class BandSchema(_Strict):
+    low = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    high = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+
+
+class ScoringSchema(_Strict):
+    bands = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(VERDICTS)),
+        values=fields.Nested(BandSchema),
+        required=True,
+    )
+    weights = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("volume", "sensitivity", "exposure"))),
+        values=fields.Float(validate=validate.Range(min=0)),
+        required=True,
+    )
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    met_factor = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    protective_safeguards = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(SAFEGUARDS)),
+        values=fields.Float(validate=validate.Range(min=0, max=1)),
+        required=True,
+    )
+    volume_decades = fields.Float(required=True, validate=validate.Range(min=1))
+    note = fields.String(load_default=None)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _build_rule(raw: dict[str, Any], regime: str) -> Rule:
+    predicate, references = compile_condition(raw["when"])
+    outcome = raw["outcome"]
+    return Rule(
+        id=raw["id"],
+        regime=regime,
+        kind=raw["kind"],
+        track=raw["track"],
+        citations=tuple(raw["citations"]),
+        effective_from=raw["effective_from"],
+        effective_to=raw["effective_to"],
+        when=raw["when"],
+        predicate=predicate,
+        references=references,
+        explanation=raw["explanation"].strip(),
+        remediation=(raw["remediation"] or "").strip() or None,
+        outcome=Outcome(
+            verdict=outcome["verdict"],
+            mechanism=outcome["mechanism"],
+            mechanism_fact=outcome["mechanism_fact"],
+            alternatives=tuple(outcome["alternatives"]),
+        )
+        if outcome
+        else None,
+        obligations=tuple(ObligationTemplate(**o) for o in raw["obligations"]),
+        question=raw["question"],
+    )
+
+
+def load_regime(path: Path) -> RegimeRules:
+    """Load and validate one regime file."""
+    try:
+        data = RegimeFileSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        raise RulesError(f"{path.name}: {exc.messages}") from exc
+    regime = data["regime"]
+    rules = tuple(_build_rule(raw, regime) for raw in data["rules"])
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RulesError(f"{path.name}: duplicate rule id {rule.id}")
+        if not rule.id.startswith(regime + "-"):
+            raise RulesError(f"{path.name}: rule {rule.id} is not in regime {regime}")
+        seen.add(rule.id)
+    return RegimeRules(
+        regime=regime,
+        title=data["title"],
+        params=tuple(Param(**p) for p in data["params"]),
+        mechanisms={m["id"]: MechanismSpec(m["id"], tuple(m["met_by"])) for m in data["mechanisms"]},
+        rules=rules,
+    )
+
+
+def load_scoring(path: Path) -> Scoring:
+    """Load and validate scoring.yaml."""
+    try:
+        data = ScoringSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        raise RulesError(f"{path.name}: {exc.messages}") from exc
+    missing = set(VERDICTS) - set(data["bands"])
+    if missing:
+        raise RulesError(f"{path.name}: no band for {sorted(missing)}")
+    return Scoring(
+        bands={k: (v["low"], v["high"]) for k, v in data["bands"].items()},
+        weights=data["weights"],
+        levels=tuple(sorted(data["levels"].items(), key=lambda kv: kv[1])),
+        met_factor=data["met_factor"],
+        protective_safeguards=data["protective_safeguards"],
+        volume_decades=data["volume_decades"],
+    )
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleSet:
+    """Load every regime file and scoring.yaml; the version is a hash of their content."""
+    base = rules_dir or RULES_DIR
+    digest = hashlib.sha256()
+    regimes: dict[str, RegimeRules] = {}
+    for code, name in REGIME_FILES.items():
+        path = base / name
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        loaded = load_regime(path)
+        if loaded.regime != code:
+            raise RulesError(f"{name} declares regime {loaded.regime}, expected {code}")
+        regimes[code] = loaded
+    scoring_path = base / SCORING_FILE
+    digest.update(SCORING_FILE.encode() + b"\0" + scoring_path.read_bytes())
+    return RuleSet(
+        version=digest.hexdigest()[:12],
+        regimes=regimes,
+        scoring=load_scoring(scoring_path),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> RuleSet:
+    """The rules shipped with assessments/rules/, loaded once."""
+    return load_rules()

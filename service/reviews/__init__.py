@@ -1,0 +1,1 @@
+"""Vendor reviews: a stored transfer to a vendor, its lifecycle and its evaluation history."""
