@@ -2,6 +2,16 @@
 
 from service.audit.models import AuditEvent
 from service.auth.models import ApiToken, User
+from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
-__all__ = ["ApiToken", "AuditEvent", "User", "Vendor", "VendorAlias", "VendorFacet"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Review",
+    "ReviewEvaluation",
+    "User",
+    "Vendor",
+    "VendorAlias",
+    "VendorFacet",
+]

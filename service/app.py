@@ -47,12 +47,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     if app.config["LOAD_CATALOG"]:
         catalog.load_if_empty(app)
+    if not app.config.get("TESTING"):
+        from service.auth.bootstrap import create_first_admin
+
+        create_first_admin(app)  # no user yet: make an admin, print its secrets once
     return app
 
 
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
+    from service.audit.views import blp as audit
+    from service.auth.views import auth_blp, blp as users
     from service.reference.views import blp as reference
+    from service.reviews.views import blp as reviews
+    from service.transfers.views import blp as transfers
+    from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
-    return [vendors, reference]
+    return [vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews]

@@ -49,7 +49,7 @@ def _create_app() -> Flask:
             callback=_set_env("XBORDER_DATA_DIR"),
             help="Where the embedded database lives.",
         ),
-    ],  # fmt: skip
+    ],
 )
 def main() -> None:
     """xborder: cross-border data transfer and vendor risk assessment."""
@@ -123,6 +123,12 @@ def dumps(data: Any) -> str:
 
 def _add_domain_commands() -> None:
     """Each domain's commands; a new domain adds its import here."""
+    from service.auth.cli import tokens, users
+    from service.reviews.cli import reviews
+    from service.vendors.cli import vendors
+
+    for group in (users, tokens, vendors, reviews):
+        main.add_command(group)
 
 
 _add_domain_commands()

@@ -29,14 +29,3 @@ class CategorySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))
     description = fields.String(required=True, validate=validate.Length(min=10))
     kind = fields.String(required=True, validate=validate.OneOf(sorted(CATEGORY_KINDS)))
-
-
-class CategoriesFileSchema(Schema):
-    """The whole categories.yaml: a `categories` list."""
-
-    class Meta:
-        unknown = RAISE
-
-    categories = fields.List(
-        fields.Nested(CategorySchema), required=True, validate=validate.Length(min=1)
-    )

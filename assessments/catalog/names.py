@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 
 def name_key(text: str) -> str:
@@ -59,7 +60,7 @@ class NameIndex:
                     self._by_key.setdefault(key, (slug, name))
         self._keys = list(self._by_key)
 
-    def resolve(self, query: str, *, min_score: float = 88.0) -> NameMatch | None:
+    def resolve(self, query: str, *, min_score: float = 85.0) -> NameMatch | None:
         """The best vendor for `query`, or None when nothing is close enough."""
         for key in (name_key(query), _stripped_key(query)):
             if key in self._by_key:
@@ -74,8 +75,13 @@ class NameIndex:
         if len(key) < _MIN_FUZZY_KEY:
             hit = self._by_key.get(key)
             return [NameMatch(hit[0], hit[1], 100.0, True)] if hit else []
+        # Damerau-Levenshtein counts a swapped pair of letters ("Untiy") as one edit.
         scored = process.extract(
-            key, self._keys, scorer=fuzz.ratio, score_cutoff=min_score, limit=limit * 4
+            key,
+            self._keys,
+            scorer=DamerauLevenshtein.normalized_similarity,
+            score_cutoff=min_score / 100,
+            limit=limit * 4,
         )
         results: list[NameMatch] = []
         seen: set[str] = set()
@@ -84,7 +90,7 @@ class NameIndex:
             if slug in seen:
                 continue
             seen.add(slug)
-            results.append(NameMatch(slug, matched, float(score), candidate == key))
+            results.append(NameMatch(slug, matched, round(score * 100, 1), candidate == key))
             if len(results) == limit:
                 break
         return results

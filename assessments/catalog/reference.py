@@ -60,6 +60,7 @@ class EuTreatment:
 
     special: str | None
     citation: str
+    highly_personal: bool = False
     note: str | None = None
 
 
@@ -229,6 +230,7 @@ class EuTreatmentSchema(_Strict):
         required=True, allow_none=True, validate=validate.OneOf(("art9", "art10"))
     )
     citation = fields.String(required=True, validate=validate.Length(min=1))
+    highly_personal = fields.Boolean(load_default=False)
     note = fields.String(load_default=None, allow_none=True)
 
     @post_load
@@ -307,8 +309,28 @@ class TaxonomySchema(_Strict):
     purposes = fields.List(fields.Nested(PurposeSchema), required=True)
 
 
+@lru_cache(maxsize=1)
+def _iso_codes() -> frozenset[str]:
+    return frozenset(str(c.alpha_2) for c in pycountry.countries)
+
+
+@lru_cache(maxsize=1)
+def _subdivision_names() -> dict[str, str]:
+    return {str(s.code): str(s.name) for s in pycountry.subdivisions}
+
+
+def is_country(code: object) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 country code."""
+    return isinstance(code, str) and code in _iso_codes()
+
+
+def is_subdivision(code: object) -> bool:
+    """Whether `code` is an ISO 3166-2 subdivision code such as `US-CA`."""
+    return isinstance(code, str) and code in _subdivision_names()
+
+
 def _iso_country(code: str) -> None:
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_country(code):
         raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-2 code")
 
 
@@ -463,7 +485,8 @@ def display_name(code: str, reference: Reference | None = None) -> str:
     if reference is not None and code in reference.organisations:
         return reference.organisations[code].name
     if "-" in code:
-        sub = pycountry.subdivisions.get(code=code)
-        return str(sub.name) if sub is not None else code
-    country = pycountry.countries.get(alpha_2=code)
-    return str(getattr(country, "common_name", None) or country.name) if country else code
+        return _subdivision_names().get(code, code)
+    if not is_country(code):
+        return code
+    country: Any = pycountry.countries.get(alpha_2=code)
+    return str(getattr(country, "common_name", None) or getattr(country, "name", code))

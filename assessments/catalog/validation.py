@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from assessments.catalog.categories import CategoriesFileSchema, Category
+from assessments.catalog.categories import Category, CategorySchema
 from assessments.catalog.names import name_key
 from assessments.catalog.vendors import VendorRecord, VendorSchema, build_record
 from assessments.catalog.vocabulary import (
@@ -25,6 +25,7 @@ from assessments.catalog.yamlmarks import PathKey, YamlDocument, YamlSyntaxError
 VENDORS_DIR = "vendors"
 CATEGORIES_FILE = "categories.yaml"
 TAXONOMY_FILE = "taxonomy.yaml"
+COUNTRIES_FILE = "countries.yaml"
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def read_catalog(data_dir: Path) -> Catalog:
     problems: list[Problem] = []
     categories = _read_categories(data_dir, problems)
     taxonomy = _read_taxonomy(data_dir, problems)
+    concern = _doj_countries(data_dir)
     category_ids = {c.id for c in categories}
     vendors: list[VendorRecord] = []
     alias_owner: dict[str, tuple[str, str]] = {}
@@ -125,7 +127,7 @@ def read_catalog(data_dir: Path) -> Catalog:
         if record is None:
             continue
         before = len(problems)
-        _check_vendor(record, doc, shown, path, category_ids, taxonomy, problems)
+        _check_vendor(record, doc, shown, path, category_ids, taxonomy, concern, problems)
         _check_unique(record, doc, shown, slug_file, alias_owner, problems)
         if len(problems) == before:
             vendors.append(record)
@@ -205,20 +207,30 @@ def _read_categories(data_dir: Path, problems: list[Problem]) -> list[Category]:
     doc = _parse_file(path, shown, problems)
     if doc is None:
         return []
-    try:
-        loaded = CategoriesFileSchema().load(doc.data)
-    except ValidationError as exc:
-        problems.extend(_schema_problems(exc, doc, shown))
+    items = doc.data.get("categories")
+    unknown = sorted(set(doc.data) - {"categories"})
+    for key in unknown:
+        problems.append(Problem(shown, doc.line_of((key,)), f"{key}: Unknown field."))
+    if not isinstance(items, list) or not items:
+        problems.append(
+            Problem(shown, doc.line_of(("categories",)), "expected a `categories` list")
+        )
         return []
     categories: list[Category] = []
     seen: set[str] = set()
-    for index, item in enumerate(loaded["categories"]):
-        if item["id"] in seen:
-            line = doc.line_of(("categories", index, "id"))
-            problems.append(Problem(shown, line, f"duplicate category id {item['id']!r}"))
+    for index, item in enumerate(items):
+        try:
+            loaded = CategorySchema().load(item)
+        except ValidationError as exc:
+            prefixed = ValidationError({"categories": {index: exc.messages}})
+            problems.extend(_schema_problems(prefixed, doc, shown))
             continue
-        seen.add(item["id"])
-        categories.append(Category(**item))
+        if loaded["id"] in seen:
+            line = doc.line_of(("categories", index, "id"))
+            problems.append(Problem(shown, line, f"duplicate category id {loaded['id']!r}"))
+            continue
+        seen.add(loaded["id"])
+        categories.append(Category(**loaded))
     return categories
 
 
@@ -243,6 +255,23 @@ def _read_taxonomy(data_dir: Path, problems: list[Problem]) -> Taxonomy:
     return Taxonomy(sections["data_categories"], sections["purposes"], from_file=True)
 
 
+def _doj_countries(data_dir: Path) -> frozenset[str]:
+    """DOJ countries of concern from countries.yaml, else the 28 CFR 202.601 list we carry."""
+    path = data_dir / COUNTRIES_FILE
+    if path.is_file():
+        try:
+            data = parse_yaml(path.read_text(encoding="utf-8")).data
+        except (YamlSyntaxError, UnicodeDecodeError):
+            data = None  # reference.py reports a broken countries file; fall back here
+        section = data.get("doj_countries_of_concern") if isinstance(data, Mapping) else None
+        rows = section.get("countries") if isinstance(section, Mapping) else None
+        if isinstance(rows, list):
+            codes = {str(r["code"]) for r in rows if isinstance(r, Mapping) and "code" in r}
+            if codes:
+                return frozenset(codes)
+    return DOJ_COUNTRIES_OF_CONCERN
+
+
 def _section_ids(section: Any) -> set[str] | None:
     """Ids of a taxonomy section written either as a list of {id: ...} or a mapping by id."""
     if isinstance(section, Mapping):
@@ -263,6 +292,7 @@ def _check_vendor(
     path: Path,
     category_ids: set[str],
     taxonomy: Taxonomy,
+    concern: frozenset[str],
     problems: list[Problem],
 ) -> None:
     def report(where: Sequence[str | int], message: str) -> None:
@@ -280,10 +310,7 @@ def _check_vendor(
             report(("purposes", index), f"unknown purpose {purpose!r}")
     _check_dates(record, report)
     _check_sources(record, doc, report)
-    if (
-        record.hq_country in DOJ_COUNTRIES_OF_CONCERN
-        and record.covered_person_candidate is not True
-    ):
+    if record.hq_country in concern and record.covered_person_candidate is not True:
         report(
             ("covered_person_candidate",),
             f"HQ country {record.hq_country} is a DOJ country of concern (28 CFR 202.601): "

@@ -44,7 +44,7 @@ class LegalEntity:
     """A company that contracts for or runs the vendor's product."""
 
     name: str
-    country: str
+    country: str | None
     role: str
     address: str | None = None
     note: str | None = None
@@ -153,18 +153,13 @@ class _Strict(Schema):
 
 
 class LegalEntitySchema(_Strict):
-    """A legal entity in a vendor record."""
+    """A legal entity in a vendor record; country stays null when no source states it."""
 
     name = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    country = _country()
+    country = fields.String(load_default=None, allow_none=True, validate=_validate_country)
     role = fields.String(required=True, validate=validate.OneOf(sorted(ENTITY_ROLES)))
     address = fields.String(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _country_required(self, data: dict[str, Any], **_: Any) -> None:
-        if not data.get("country"):
-            raise ValidationError("Missing data for required field.", "country")
 
 
 class SdkSchema(_Strict):

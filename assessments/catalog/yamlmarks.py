@@ -10,6 +10,16 @@ import yaml
 
 PathKey = tuple[str | int, ...]
 
+# libyaml's loader keeps node marks too and is ~5x faster on the whole catalog.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]  # base chosen at import time
+    """Safe loader that leaves timestamps as text, so a bad date is a schema error with a line."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
 
 class YamlSyntaxError(Exception):
     """A file that is not well-formed YAML; carries the 1-based line of the error."""
@@ -40,7 +50,7 @@ class YamlDocument:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document with the safe loader, recording where each value sits."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

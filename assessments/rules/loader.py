@@ -1,4 +1,4 @@
-"""Schema, records and loader for the regime rule files (cn.yaml, eu.yaml, us.yaml, scoring.yaml)."""
+"""Schema, records and loader for the rule files: cn.yaml, eu.yaml, us.yaml, scoring.yaml."""
 
 from __future__ import annotations
 
@@ -238,7 +238,9 @@ class OutcomeSchema(_Strict):
 
 class RuleSchema(_Strict):
     id = fields.String(required=True, validate=_RULE_ID)
-    kind = fields.String(required=True, validate=validate.OneOf(("decision", "obligation")))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(("decision", "obligation", "question"))
+    )
     track = fields.String(load_default=None)
     citations = fields.List(
         fields.String(validate=validate.Length(min=1)),
@@ -356,7 +358,9 @@ def load_regime(path: Path) -> RegimeRules:
         regime=regime,
         title=data["title"],
         params=tuple(Param(**p) for p in data["params"]),
-        mechanisms={m["id"]: MechanismSpec(m["id"], tuple(m["met_by"])) for m in data["mechanisms"]},
+        mechanisms={
+            m["id"]: MechanismSpec(m["id"], tuple(m["met_by"])) for m in data["mechanisms"]
+        },
         rules=rules,
     )
 

@@ -40,12 +40,14 @@ _ONE_TO_ONE = str.maketrans(
 _SPACE_RUN = re.compile(r" {2,}")
 
 # Sentence ends: . ! ? followed by space and an upper-case letter/digit/quote/bullet, CJK
-# full stops, semicolons, and line breaks (bullets, headings and table rows end a sentence).
+# full stops and semicolons, and line breaks (bullets, headings and table rows end a sentence).
 _SENTENCE_END = re.compile(
-    r"(?<![A-Z][a-z])(?<!\b[A-Za-z])(?<!\be\.g)(?<!\bi\.e)(?<!\bNo)(?<!\bCo)(?<!\bInc)"
-    r"(?<!\bLtd)(?<!\bArt)(?<!\bnp)(?<!\bz\so\.o)(?<!\bttd)"
-    r"[.!?](?=\s+[\"'“„(]?[A-ZĄĆĘŁŃÓŚŹŻÄÖÜ0-9•\-])"
-    r"|[。！？；]|\n\s*"
+    r"[.!?](?=\s+[\"'“„(]?[A-ZĄĆĘŁŃÓŚŹŻÄÖÜ0-9•\-\u4e00-\u9fff])|[。！？；]|\n\s*"
+)
+# ... unless the full stop ends an abbreviation or an initial ("e.g.", "Co.", "U.S.").
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z]|\b[A-Z][a-z]|\be\.g|\bi\.e|\bNo|\bCo|\bInc|\bLtd|\bArt|\bnp|\bz o\.o|"
+    r"\bttd|\bvs|\betc|\bapprox)$"
 )
 
 
@@ -130,7 +132,10 @@ def split_sentences(text: str) -> Sentences:
     starts = [0]
     ends: list[int] = []
     for match in _SENTENCE_END.finditer(text):
-        ends.append(match.start() + 1 if match.group()[0] in ".!?。！？；" else match.start())
+        first = match.group()[0]
+        if first == "." and _ABBREVIATION.search(text, max(0, match.start() - 8), match.start()):
+            continue
+        ends.append(match.start() + 1 if first in ".!?。！？；" else match.start())
         starts.append(match.end())
     ends.append(len(text))
     return Sentences(text, tuple(starts), tuple(ends))
@@ -149,7 +154,9 @@ def is_cjk(ch: str) -> bool:
 
 def is_word_char(ch: str) -> bool:
     """A letter or digit of a script written with spaces between words (not CJK)."""
-    return (ch.isalnum() or ch == "_") and not is_cjk(ch)
+    if ch < "\u2e80":
+        return ch.isalnum() or ch == "_"
+    return ch.isalnum() and not is_cjk(ch)
 
 
 def has_cjk(text: str) -> bool:

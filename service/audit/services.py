@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import g, has_app_context
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import Session, col
 
 from service.audit.models import AuditEvent
 
@@ -59,3 +62,48 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of audit events, newest first, with the total before paging."""
+
+    items: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_events(
+    *,
+    session: Session,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> EventPage:
+    """Audit events matching every given filter (since inclusive, until exclusive)."""
+    conditions: list[ColumnElement[bool]] = []
+    filters = {"object_type": object_type, "object_id": object_id, "actor": actor, "action": action}
+    for name, value in filters.items():
+        if value is not None:
+            conditions.append(col(getattr(AuditEvent, name)) == value)
+    if since is not None:
+        conditions.append(col(AuditEvent.at) >= since)
+    if until is not None:
+        conditions.append(col(AuditEvent.at) < until)
+    total = session.execute(
+        select(func.count()).select_from(AuditEvent).where(*conditions)
+    ).scalar_one()
+    items = session.execute(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars()
+    return EventPage(list(items), int(total), page, per_page)

@@ -2,29 +2,72 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 
-from service.auth import permissions
+from service.auth import csrf, limits, permissions
 from service.auth.models import User
-from service.auth.services import user_for_token
+from service.auth.services import authenticate_token, session_fingerprint
 from service.db import get_session
+
+SESSION_USER = "user_id"
+SESSION_FINGERPRINT = "auth"
 
 
 def load_current_user() -> None:
-    """Put the caller's User (or None) in g.current_user."""
+    """Put the caller's User (or None) in g.current_user and how they proved it in g.auth_method."""
     g.current_user = None
+    g.auth_method = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.current_user = user_for_token(session=get_session(), plain=header[7:].strip())
+        db = get_session()
+        found = authenticate_token(session=db, plain=header[7:].strip())
+        db.commit()  # the edge keeps last_used_at; the view starts a fresh transaction
+        if found is not None:
+            g.current_user, g.auth_method = found[0], "token"
         return
-    user_id = session.get("user_id")
+    user_id = session.get(SESSION_USER)
     if user_id is not None:
         user = get_session().get(User, user_id)
-        if user is not None and not user.disabled:
-            g.current_user = user
+        if (
+            user is not None
+            and not user.disabled
+            and session.get(SESSION_FINGERPRINT) == session_fingerprint(user)
+        ):
+            g.current_user, g.auth_method = user, "session"
+
+
+def sign_in(user: User) -> str:
+    """Start a fresh session for user (no data carried over); returns the new CSRF token."""
+    session.clear()
+    session[SESSION_USER] = user.id
+    session[SESSION_FINGERPRINT] = session_fingerprint(user)
+    g.current_user, g.auth_method = user, "session"
+    return csrf.rotate()
+
+
+def sign_out() -> None:
+    """End the session."""
+    session.clear()
+    g.current_user, g.auth_method = None, None
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie; Secure when SESSION_COOKIE_SECURE says so or the request is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            return True
+        return has_request_context() and request.is_secure
 
 
 def init_app(app: Flask) -> None:
-    """Resolve the caller, then check the route's declared roles, before every request."""
+    """Resolve the caller, check the route's declared roles and CSRF, before every request."""
+    # Flask's defaults are HttpOnly without SameSite; ours are HttpOnly and SameSite=Lax.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.session_interface = _SessionInterface()
     app.before_request(load_current_user)
     app.before_request(lambda: permissions.check_access(app))
+    csrf.init_app(app)
+    app.extensions["xborder.limiter"] = limits.init_app(app)

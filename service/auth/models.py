@@ -28,7 +28,9 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str | None = Field(default=None, max_length=200)
     disabled: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
     version: int = Field(default=1, sa_column=_USER_VERSION)
 
 
@@ -44,7 +46,11 @@ class ApiToken(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    last_used_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )

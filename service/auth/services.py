@@ -4,17 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col
 
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import ROLES, ApiToken, User
+from service.auth.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    generate_password,
+    hash_password,
+    verify_password,
+)
 from service.models import utcnow
 
 TOKEN_PREFIX = "xb_"
+MAX_TOKEN_DAYS = 3650
+# last_used_at is written at most this often per token, so reads do not all become writes.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of users, with the total before paging."""
+
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
 
 
 def hash_token(token: str) -> str:
@@ -22,57 +48,385 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(
-    *, session: Session, email: str, role: str, name: str | None = None,
-    password_hash: str | None = None,
-) -> User:  # fmt: skip
-    """Add a user; 409 when the email is taken."""
+def user_snapshot(user: User) -> dict[str, Any]:
+    """A user's auditable facts (never the password or its hash)."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "disabled": user.disabled,
+        "password_set": user.password_hash is not None,
+    }
+
+
+def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise errors.ValidationFailed(errors={"role": [f"One of {', '.join(ROLES)}."]})
+        raise errors.ValidationFailed(
+            "Unknown role.", errors={"role": [f"One of {', '.join(ROLES)}."]}
+        )
+
+
+def _check_password(password: str) -> None:
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise errors.ValidationFailed(
+            "The password is too short or too long.",
+            errors={"password": [f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."]},
+        )
+
+
+def _flush_user(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise errors.PreconditionFailed(
+            "This user changed since you read it; read it again and reapply your change."
+        ) from exc
+    except IntegrityError as exc:
+        raise errors.Conflict(
+            "A user with this email exists.", errors={"email": ["Taken."]}
+        ) from exc
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    role: str,
+    name: str | None = None,
+    password_hash: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Add a user (password hashed with argon2 when given); 409 when the email is taken."""
+    _check_role(role)
     email = email.strip().lower()
-    if session.execute(select(User.id).where(User.email == email)).first():
+    if session.execute(select(col(User.id)).where(col(User.email) == email)).first():
         raise errors.Conflict(f"A user with email {email} exists.", errors={"email": ["Taken."]})
+    if password is not None:
+        _check_password(password)
+        password_hash = hash_password(password)
     user = User(email=email, role=role, name=name, password_hash=password_hash)
     session.add(user)
-    session.flush()
+    _flush_user(session)
     record_event(
-        session=session, action="create", object_type="user", object_id=email,
-        after={"email": email, "role": role, "name": name},
-    )  # fmt: skip
+        session=session,
+        action="create",
+        object_type="user",
+        object_id=email,
+        after=user_snapshot(user),
+    )
     return user
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    """The user with this id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise errors.NotFound(f"No user {user_id}.")
+    return user
+
+
+def get_user_by_email(*, session: Session, email: str) -> User:
+    """The user with this email (case-insensitive), or NotFound."""
+    user: User | None = session.execute(
+        select(User).where(col(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise errors.NotFound(f"No user with email {email.strip().lower()}.")
+    return user
+
+
+def list_users(
+    *,
+    session: Session,
+    role: str | None = None,
+    disabled: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> UserPage:
+    """Users ordered by email, optionally filtered by role and disabled state."""
+    conditions: list[Any] = []
+    if role is not None:
+        conditions.append(col(User.role) == role)
+    if disabled is not None:
+        conditions.append(col(User.disabled) == disabled)
+    total = session.execute(select(func.count()).select_from(User).where(*conditions)).scalar_one()
+    items = session.execute(
+        select(User)
+        .where(*conditions)
+        .order_by(col(User.email))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars()
+    return UserPage(list(items), int(total), page, per_page)
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(User)
+            .where(
+                col(User.role) == "admin",
+                col(User.disabled).is_(False),
+                col(User.id) != user.id,
+            )
+        ).scalar_one()
+    )
+
+
+def update_user(*, session: Session, user: User, changes: Mapping[str, Any]) -> User:
+    """Change a user's name, role, disabled state or password; the last admin stays an admin."""
+    before = user_snapshot(user)
+    if "role" in changes:
+        _check_role(changes["role"])
+    demoted = changes.get("role", user.role) != "admin" or changes.get("disabled", user.disabled)
+    if (
+        user.role == "admin"
+        and not user.disabled
+        and demoted
+        and not _other_active_admins(session, user)
+    ):
+        raise errors.Conflict(
+            "This is the only active admin; make another admin first.",
+            errors={"role": ["The last active admin cannot be demoted or disabled."]},
+        )
+    for field in ("name", "role", "disabled"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    password_changed = False
+    if changes.get("password") is not None:
+        _check_password(changes["password"])
+        user.password_hash = hash_password(changes["password"])
+        password_changed = True
+    after = user_snapshot(user)
+    if after == before and not password_changed:
+        return user
+    _flush_user(session)
+    record_event(
+        session=session,
+        action="set_password" if after == before else "update",
+        object_type="user",
+        object_id=user.email,
+        before=before,
+        after=after,
+    )
+    return user
+
+
+def disable_user(*, session: Session, user: User) -> User:
+    """Disable a user: sign-in and all their tokens stop working."""
+    return update_user(session=session, user=user, changes={"disabled": True})
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else None; unknown emails cost the same."""
+    user: User | None = session.execute(
+        select(User).where(col(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not matches or user.disabled:
+        return None
+    return user
+
+
+def session_fingerprint(user: User) -> str:
+    """A value kept in the session cookie that changes when the user's password changes."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def token_info(token: ApiToken, email: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """A token's public facts (never its value or hash)."""
+    now = now or utcnow()
+    active = token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
+    return {
+        "id": token.id,
+        "user": email,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+        "last_used_at": token.last_used_at,
+        "active": active,
+    }
+
+
+def _token_snapshot(token: ApiToken, email: str) -> dict[str, Any]:
+    return {
+        "user": email,
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+def may_manage_tokens_of(actor: User, owner: User) -> None:
+    """A user manages their own tokens; admins manage everyone's; else 403."""
+    if actor.role != "admin" and actor.id != owner.id:
+        raise errors.Forbidden("You may only manage your own tokens.")
 
 
 def create_token(
     *, session: Session, user: User, name: str | None = None, expires_in_days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token; the plain value is returned once and never stored."""
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise errors.ValidationFailed(
+            "Bad expiry.", errors={"expires_in_days": [f"Between 1 and {MAX_TOKEN_DAYS} days."]}
+        )
+    if user.disabled:
+        raise errors.Conflict(f"User {user.email} is disabled.")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     assert user.id is not None
     token = ApiToken(
-        user_id=user.id, name=name, prefix=plain[:10], token_hash=hash_token(plain),
+        user_id=user.id,
+        name=name,
+        prefix=plain[:10],
+        token_hash=hash_token(plain),
         expires_at=expires,
-    )  # fmt: skip
+    )
     session.add(token)
     session.flush()
     record_event(
-        session=session, action="create", object_type="token", object_id=str(token.id),
-        after={"user": user.email, "name": name, "prefix": token.prefix,
-               "expires_at": expires.isoformat() if expires else None},
-    )  # fmt: skip
+        session=session,
+        action="create",
+        object_type="token",
+        object_id=str(token.id),
+        after=_token_snapshot(token, user.email),
+    )
     return token, plain
 
 
-def user_for_token(*, session: Session, plain: str, now: datetime | None = None) -> User | None:
-    """The active user a valid, unexpired, unrevoked token belongs to."""
+def get_token(*, session: Session, token_id: int) -> tuple[ApiToken, User]:
+    """A token and its owner, or NotFound."""
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.id) == token_id)
+    ).first()
+    if row is None:
+        raise errors.NotFound(f"No token {token_id}.")
+    return row[0], row[1]
+
+
+def list_tokens(
+    *, session: Session, user: User | None = None, include_revoked: bool = False
+) -> list[dict[str, Any]]:
+    """Tokens (of one user, or all), newest first, as public facts."""
+    query = select(ApiToken, col(User.email)).join(User, col(User.id) == col(ApiToken.user_id))
+    if user is not None:
+        query = query.where(col(ApiToken.user_id) == user.id)
+    if not include_revoked:
+        query = query.where(col(ApiToken.revoked_at).is_(None))
+    rows = session.execute(query.order_by(col(ApiToken.id).desc())).all()
+    now = utcnow()
+    return [token_info(token, email, now=now) for token, email in rows]
+
+
+def revoke_token(*, session: Session, token: ApiToken, owner: User) -> ApiToken:
+    """Revoke a token (idempotent); it stops working at once."""
+    if token.revoked_at is not None:
+        return token
+    before = _token_snapshot(token, owner.email)
+    token.revoked_at = utcnow()
+    session.flush()
+    record_event(
+        session=session,
+        action="revoke",
+        object_type="token",
+        object_id=str(token.id),
+        before=before,
+        after=_token_snapshot(token, owner.email),
+    )
+    return token
+
+
+def authenticate_token(
+    *, session: Session, plain: str, now: datetime | None = None
+) -> tuple[User, ApiToken] | None:
+    """The active user and token for a valid, unexpired, unrevoked token; notes its use."""
     now = now or utcnow()
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
-        .where(ApiToken.token_hash == hash_token(plain))
-    ).first()  # fmt: skip
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == hash_token(plain))
+    ).first()
     if row is None:
         return None
     token, user = row
     if token.revoked_at or user.disabled or (token.expires_at and token.expires_at <= now):
         return None
-    return user
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
+        session.execute(
+            update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
+        )
+        set_committed_value(token, "last_used_at", now)
+    return user, token
+
+
+def user_for_token(*, session: Session, plain: str, now: datetime | None = None) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to."""
+    found = authenticate_token(session=session, plain=plain, now=now)
+    return found[0] if found else None
+
+
+def register_user(
+    *,
+    session: Session,
+    email: str,
+    role: str,
+    name: str | None = None,
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Create a user with the given password, or a generated one returned once."""
+    generated = None if password else generate_password()
+    user = create_user(
+        session=session, email=email, role=role, name=name, password=password or generated
+    )
+    return user, generated
+
+
+def tokens_visible_to(
+    *, session: Session, actor: User, user_id: int | None = None, include_revoked: bool = False
+) -> list[dict[str, Any]]:
+    """The actor's own tokens; an admin sees everyone's, or one user's with user_id."""
+    if user_id is None:
+        owner = None if actor.role == "admin" else actor
+    else:
+        owner = get_user(session=session, user_id=user_id)
+        may_manage_tokens_of(actor, owner)
+    return list_tokens(session=session, user=owner, include_revoked=include_revoked)
+
+
+def issue_token(
+    *,
+    session: Session,
+    actor: User,
+    user_id: int | None = None,
+    name: str | None = None,
+    expires_in_days: int | None = None,
+) -> tuple[dict[str, Any], str]:
+    """A new token for the actor (or, for an admin, any user): its public facts and value."""
+    owner = actor if user_id is None else get_user(session=session, user_id=user_id)
+    may_manage_tokens_of(actor, owner)
+    token, plain = create_token(
+        session=session, user=owner, name=name, expires_in_days=expires_in_days
+    )
+    return token_info(token, owner.email), plain
+
+
+def token_visible_to(*, session: Session, actor: User, token_id: int) -> dict[str, Any]:
+    """One token's public facts, if the actor may manage it."""
+    token, owner = get_token(session=session, token_id=token_id)
+    may_manage_tokens_of(actor, owner)
+    return token_info(token, owner.email)
+
+
+def revoke_token_as(*, session: Session, actor: User, token_id: int) -> None:
+    """Revoke a token the actor may manage."""
+    token, owner = get_token(session=session, token_id=token_id)
+    may_manage_tokens_of(actor, owner)
+    revoke_token(session=session, token=token, owner=owner)

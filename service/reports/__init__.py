@@ -1,1 +1,1 @@
-"""Assessment reports: plain document data -> Jinja2 HTML -> PDF through a locked-down weasyprint."""
+"""Assessment reports: document data -> Jinja2 HTML -> PDF through a locked-down weasyprint."""

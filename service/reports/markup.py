@@ -48,4 +48,4 @@ def render_text(text: str, *, unknown: str = "") -> Markup:
     if list_tag:
         out.append(f"</{list_tag}>")
     # Every fragment above was built from escaped text and fixed tags only.
-    return Markup("\n".join(out))  # noqa: S704
+    return Markup("\n".join(out))

@@ -54,6 +54,7 @@ class Review(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSONType, nullable=False)
     )
     rules_version: str = Field(default="", max_length=64)
+    reference_version: str = Field(default="", max_length=64)
     as_of: date = Field(sa_column=Column(Date, nullable=False))
     evaluated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -94,6 +95,7 @@ class ReviewEvaluation(SQLModel, table=True):
     )
     evaluated_by: str = Field(sa_column=Column(String(254), nullable=False))
     rules_version: str = Field(max_length=64)
+    reference_version: str = Field(max_length=64)
     as_of: date = Field(sa_column=Column(Date, nullable=False))
     # The Transfer as the engine received it: registry facts and cn_outbound_ytd filled in.
     transfer: dict[str, Any] = Field(

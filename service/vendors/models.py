@@ -80,7 +80,10 @@ class VendorAlias(SQLModel, table=True):
     """A vendor's name or alias under its folded key; a key belongs to one vendor only."""
 
     __tablename__ = "vendor_alias"
-    __table_args__ = (UniqueConstraint("key", name="uq_vendor_alias_key"),)
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_vendor_alias_key"),
+        Index("ix_vendor_alias_vendor", "vendor_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(

@@ -19,7 +19,7 @@ from assessments.catalog.names import name_key
 from service.vendors.models import Vendor, VendorAlias
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-FTS_CANDIDATES = 200
+FTS_CANDIDATES = 100
 FUZZY_CUTOFF = 80.0
 FTS_BASE_SCORE = 75.0
 
@@ -59,7 +59,7 @@ def _fts_ids(session: Session, query: str) -> list[int]:
 
 @dataclass
 class _AliasIndex:
-    generation: tuple[int, int]
+    generation: int
     keys: list[str]
     vendor_ids: list[int]
 
@@ -73,10 +73,11 @@ class FuzzyIndex:
 
     def lookup(self, session: Session, key: str, limit: int = 20) -> dict[int, float]:
         """vendor id -> similarity (0-100) of its closest alias key to key."""
-        generation = session.execute(
-            select(func.count(col(VendorAlias.id)), func.coalesce(func.max(col(VendorAlias.id)), 0))
-        ).one()
-        gen = (int(generation[0]), int(generation[1]))
+        # Alias rows are only ever rewritten (delete + insert), so the newest id changes
+        # with every edit; reading it is one index probe.
+        gen = int(
+            session.execute(select(func.coalesce(func.max(col(VendorAlias.id)), 0))).scalar_one()
+        )
         with self._lock:
             if self._index is None or self._index.generation != gen:
                 rows = session.execute(
@@ -93,20 +94,30 @@ class FuzzyIndex:
         return found
 
 
-def rank(query: str, vendor: Vendor) -> float:
-    """Relevance 0-100+ of a vendor for a query: names and aliases count most."""
+def rank(query: str, names: list[tuple[str, bool]]) -> float:
+    """Relevance of a vendor for a query from its (alias, is_name) rows: the name counts most."""
     key = name_key(query)
-    names = [vendor.name, *vendor.aliases]
-    keys = [name_key(n) for n in names]
-    if key and key in keys:
-        return 200.0 if keys.index(key) == 0 else 190.0
-    if key and any(k.startswith(key) for k in keys):
-        return 150.0 + len(key) / max(len(k) for k in keys)
-    best = max(fuzz.WRatio(query.casefold(), n.casefold()) for n in names)
-    entities = " ".join(e.get("name", "") for e in vendor.legal_entities)
-    if entities and query.casefold() in entities.casefold():
-        best = max(best, 90.0)
-    return float(best)
+    keys = [(name_key(alias), is_name) for alias, is_name in names]
+    for k, is_name in keys:
+        if key and k == key:
+            return 200.0 if is_name else 190.0
+    prefixed = [k for k, _ in keys if key and k.startswith(key)]
+    if prefixed:
+        return 150.0 + len(key) / max(len(k) for k in prefixed)
+    folded = query.casefold()
+    return float(max(fuzz.WRatio(folded, alias.casefold()) for alias, _ in names))
+
+
+def alias_rows(session: Session, vendor_ids: list[int]) -> dict[int, list[tuple[str, bool]]]:
+    """(alias, is_name) rows of each vendor, for ranking without loading whole vendors."""
+    rows: dict[int, list[tuple[str, bool]]] = {}
+    for vid, alias, is_name in session.execute(
+        select(col(VendorAlias.vendor_id), col(VendorAlias.alias), col(VendorAlias.is_name)).where(
+            col(VendorAlias.vendor_id).in_(vendor_ids)
+        )
+    ):
+        rows.setdefault(int(vid), []).append((alias, bool(is_name)))
+    return rows
 
 
 def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, float]:
@@ -122,7 +133,9 @@ def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, 
     # right, ranked below name matches and in the order the index ranks it.
     for position, vid in enumerate(_fts_ids(session, query)):
         found[vid] = max(found.get(vid, 0.0), FTS_BASE_SCORE - position * 0.01)
-    if len(found) < 5 and key:
+    # Typo tolerance only where the exact and full-text paths found nothing: it scans every
+    # alias key, so it is the slow path.
+    if not found and key:
         for vid, score in fuzzy.lookup(session, key).items():
             found[vid] = max(found.get(vid, 0.0), score)
     return found

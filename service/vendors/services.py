@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,6 +57,10 @@ _SORT_COLUMNS: dict[str, Any] = {
     "updated_at": col(Vendor.updated_at),
     "hq_country": col(Vendor.hq_country),
 }
+
+
+# Search hits scoring below this (0-200 scale) are noise, not matches.
+MIN_RELEVANCE = 60.0
 
 
 @dataclass(frozen=True)
@@ -324,24 +328,7 @@ def list_vendors(
     conditions = _filters(args)
     query_text = args.get("q")
     if query_text:
-        scores = search.candidate_ids(session, query_text, fuzzy)
-        if not scores:
-            return VendorPage([], 0, page, per_page)
-        vendors = list(
-            session.execute(
-                select(Vendor).where(col(Vendor.id).in_(list(scores)), *conditions)
-            ).scalars()
-        )
-        ranked = sorted(
-            ((max(search.rank(query_text, v), scores.get(v.id or 0, 0.0)), v) for v in vendors),
-            key=lambda sv: (-sv[0], sv[1].name.casefold()),
-        )
-        ranked = [(s, v) for s, v in ranked if s >= 60.0]
-        if args.get("sort") and args["sort"] != "relevance":
-            ranked = _sort_in_memory(ranked, args["sort"])
-        window = ranked[(page - 1) * per_page : page * per_page]
-        hits: list[Any] = [ScoredVendor(v, round(s, 1)) for s, v in window]
-        return VendorPage(hits, len(ranked), page, per_page)
+        return _search_page(session, query_text, conditions, args, fuzzy, page, per_page)
     total = session.execute(
         select(func.count()).select_from(Vendor).where(*conditions)
     ).scalar_one()
@@ -360,15 +347,50 @@ def list_vendors(
     return VendorPage(list(items), int(total), page, per_page)
 
 
-def _sort_in_memory(
-    ranked: Sequence[tuple[float, Vendor]], sort: str
-) -> list[tuple[float, Vendor]]:
-    field = sort.lstrip("-")
-    return sorted(
-        ranked,
-        key=lambda sv: (getattr(sv[1], field) is None, getattr(sv[1], field) or ""),
-        reverse=sort.startswith("-"),
-    )
+def _search_page(
+    session: Session,
+    query_text: str,
+    conditions: list[ColumnElement[bool]],
+    args: Mapping[str, Any],
+    fuzzy: search.FuzzyIndex,
+    page: int,
+    per_page: int,
+) -> VendorPage:
+    """Rank the candidates by their names and aliases, then load only the page's vendors."""
+    scores = search.candidate_ids(session, query_text, fuzzy)
+    if not scores:
+        return VendorPage([], 0, page, per_page)
+    sort = args.get("sort") or "relevance"
+    sort_column = _SORT_COLUMNS.get(sort.lstrip("-"), col(Vendor.name))
+    allowed = {
+        int(vid): value
+        for vid, value in session.execute(
+            select(col(Vendor.id), sort_column).where(col(Vendor.id).in_(list(scores)), *conditions)
+        )
+    }
+    names = search.alias_rows(session, list(allowed))
+    ranked = [
+        (max(search.rank(query_text, names.get(vid, [])), scores[vid]), vid)
+        for vid in allowed
+        if names.get(vid)
+    ]
+    ranked = [(score, vid) for score, vid in ranked if score >= MIN_RELEVANCE]
+    if sort == "relevance":
+        ranked.sort(key=lambda sv: (-sv[0], str(allowed[sv[1]]).casefold()))
+    else:
+        ranked.sort(
+            key=lambda sv: (allowed[sv[1]] is None, allowed[sv[1]] or ""),
+            reverse=sort.startswith("-"),
+        )
+    window = ranked[(page - 1) * per_page : page * per_page]
+    loaded = {
+        v.id: v
+        for v in session.execute(
+            select(Vendor).where(col(Vendor.id).in_([vid for _s, vid in window]))
+        ).scalars()
+    }
+    hits: list[Any] = [ScoredVendor(loaded[vid], round(score, 1)) for score, vid in window]
+    return VendorPage(hits, len(ranked), page, per_page)
 
 
 def find_by_name(*, session: Session, name: str) -> Vendor | None:

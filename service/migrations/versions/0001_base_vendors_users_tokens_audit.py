@@ -117,6 +117,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key', name='uq_vendor_alias_key')
     )
+    with op.batch_alter_table('vendor_alias', schema=None) as batch_op:
+        batch_op.create_index('ix_vendor_alias_vendor', ['vendor_id'], unique=False)
     op.create_table('vendor_facet',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('vendor_id', sa.Integer(), nullable=False),

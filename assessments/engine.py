@@ -1,0 +1,264 @@
+"""The transfer risk engine: evaluate(transfer, rules, reference) -> Evaluation; pure, no clock."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any, cast
+
+from assessments.catalog.reference import Reference
+from assessments.facts import BUILDERS, PROTECTIVE, Exposure, volume
+from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring
+from assessments.types import (
+    REGIMES,
+    VERDICTS,
+    Evaluation,
+    FiredRule,
+    Level,
+    Obligation,
+    Overall,
+    RegimeResult,
+    Transfer,
+    Verdict,
+)
+
+_RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
+_REQUIRING = ("mechanism_required", "approval_required")
+
+
+class _Formatter(string.Formatter):
+    """str.format over facts and params that leaves unknown or unformattable fields as written."""
+
+    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str) and key in kwargs and kwargs[key] is not None:
+            return kwargs[key]
+        raise KeyError(key)
+
+    def vformat(self, format_string: str, args: Any, kwargs: Mapping[str, Any]) -> str:
+        try:
+            return super().vformat(format_string, args, kwargs)
+        except (KeyError, ValueError, IndexError, AttributeError):
+            return self._fieldwise(format_string, kwargs)
+
+    def _fieldwise(self, format_string: str, kwargs: Mapping[str, Any]) -> str:
+        out: list[str] = []
+        for literal, name, spec, conv in self.parse(format_string):
+            out.append(literal)
+            if name is None:
+                continue
+            try:
+                out.append(format(self.get_value(name, (), kwargs), spec or ""))
+            except (KeyError, ValueError):
+                conversion = ("!" + conv) if conv else ""
+                out.append("{" + name + conversion + ((":" + spec) if spec else "") + "}")
+        return "".join(out)
+
+
+_FORMATTER = _Formatter()
+
+
+def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    if "{" not in text:
+        return text
+    merged = {**params, **facts}
+    return _FORMATTER.vformat(text, (), merged)
+
+
+class _TrackResult:
+    __slots__ = ("mechanism", "met", "rule", "track", "verdict")
+
+    def __init__(
+        self, track: str, rule: Rule | None, verdict: str, mechanism: str | None, met: bool | None
+    ) -> None:
+        self.track = track
+        self.rule = rule
+        self.verdict = verdict
+        self.mechanism = mechanism
+        self.met = met
+
+
+def _met(regime: RegimeRules, mechanism: str | None, safeguards: frozenset[str]) -> bool | None:
+    if mechanism is None:
+        return None
+    spec = regime.mechanisms.get(mechanism)
+    if spec is None or not spec.met_by:
+        return None
+    return any(s in safeguards for s in spec.met_by)
+
+
+def _decide(
+    regime: RegimeRules,
+    active: ActiveRules,
+    facts: dict[str, Any],
+    safeguards: frozenset[str],
+    questions: list[str],
+) -> list[_TrackResult]:
+    params = active.params
+    results: list[_TrackResult] = []
+    for track, decisions in active.tracks:
+        chosen: Rule | None = None
+        for rule in decisions:
+            outcome = rule.predicate(facts, params)
+            if outcome is True:
+                chosen = rule
+                break
+            if outcome is None and rule.question:
+                questions.append(_render(rule.question, facts, params))
+        if chosen is None or chosen.outcome is None:
+            results.append(_TrackResult(track, None, "not_applicable", None, None))
+            continue
+        out = chosen.outcome
+        mechanism = out.mechanism or (facts.get(out.mechanism_fact) if out.mechanism_fact else None)
+        met = _met(regime, mechanism, safeguards) if out.verdict in _REQUIRING else None
+        if met is False:
+            # An acceptable alternative already in place carries the transfer instead.
+            for alternative in out.alternatives:
+                if _met(regime, alternative, safeguards):
+                    mechanism, met = alternative, True
+                    break
+        results.append(_TrackResult(track, chosen, out.verdict, mechanism, met))
+    return results
+
+
+def _alternatives(rule: Rule | None, mechanism: str | None) -> tuple[str, ...]:
+    if rule is None or rule.outcome is None:
+        return ()
+    options = [rule.outcome.mechanism, *rule.outcome.alternatives]
+    return tuple(m for m in options if m and m != mechanism)
+
+
+def _score(
+    scoring: Scoring, verdict: str, exposure: Exposure, safeguards: frozenset[str], met: bool | None
+) -> int:
+    low, high = scoring.bands[verdict]
+    if high <= low:
+        return low
+    w = scoring.weights
+    total = w.get("volume", 0.0) + w.get("sensitivity", 0.0) + w.get("exposure", 0.0)
+    r = (
+        volume(exposure.people, scoring.volume_decades) * w.get("volume", 0.0)
+        + exposure.sensitivity * w.get("sensitivity", 0.0)
+        + exposure.exposure * w.get("exposure", 0.0)
+    ) / (total or 1.0)
+    for safeguard, reduction in scoring.protective_safeguards.items():
+        if safeguard in safeguards:
+            r *= 1.0 - reduction
+    if met:
+        r *= scoring.met_factor
+    return low + round(min(1.0, max(0.0, r)) * (high - low))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def evaluate_regime(
+    code: str, transfer: Transfer, rules: RuleSet, reference: Reference
+) -> RegimeResult:
+    """Evaluate one regime (CN, EU or US) for a transfer."""
+    regime = rules.regimes[code]
+    active = rules.active(code, transfer.as_of)
+    params = active.params
+    cats = [reference.categories[c] for c in transfer.data_categories]
+    built = BUILDERS[code](transfer, reference, cats, params)
+    facts = built.facts
+    questions: list[str] = []
+    tracks = _decide(regime, active, facts, transfer.safeguards, questions)
+
+    applicable = [t for t in tracks if t.verdict != "not_applicable"]
+    winner = max(applicable, key=lambda t: _RANK[t.verdict]) if applicable else None
+    # "none" (not None): after the decisions the absence of a mechanism is a known fact.
+    for t in tracks:
+        key = t.track.lower()
+        facts[f"{key}_mechanism"] = t.mechanism or "none"
+        facts[f"{key}_verdict"] = t.verdict
+        facts[f"{key}_applies"] = t.verdict != "not_applicable"
+    facts["mechanism"] = (winner.mechanism if winner else None) or "none"
+    facts["verdict"] = winner.verdict if winner else "not_applicable"
+
+    fired: list[FiredRule] = []
+    obligations: list[Obligation] = []
+    for t in applicable:
+        if t.rule is not None:
+            fired.append(_fired(t.rule, facts, params))
+    for rule in active.obligations:
+        outcome = rule.predicate(facts, params)
+        if outcome is True:
+            if rule.kind == "question":
+                if rule.question:
+                    questions.append(_render(rule.question, facts, params))
+                continue
+            fired.append(_fired(rule, facts, params))
+            obligations.extend(
+                Obligation(
+                    id=o.id,
+                    text=_render(o.text, facts, params),
+                    citation=o.citation,
+                    due=o.due,
+                )
+                for o in rule.obligations
+            )
+        elif outcome is None and rule.question:
+            questions.append(_render(rule.question, facts, params))
+
+    if winner is None:
+        reasons = [_render(t.rule.explanation, facts, params) for t in tracks if t.rule is not None]
+        why = " ".join(_unique(reasons)) or "No rule of this regime reaches the transfer."
+        return RegimeResult(
+            regime=code,
+            applies=False,
+            why=why,
+            verdict="not_applicable",
+            questions=_unique(questions),
+        )
+
+    # "met": every mechanism this regime requires is already among the safeguards.
+    requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
+    met: bool | None = None
+    if winner.verdict in _REQUIRING:
+        met = False if False in requiring else (None if None in requiring else True)
+    score = max(
+        _score(rules.scoring, t.verdict, built.exposure, transfer.safeguards, t.met)
+        for t in applicable
+    )
+    why = " ".join(
+        _unique([_render(t.rule.explanation, facts, params) for t in applicable if t.rule])
+    )
+    return RegimeResult(
+        regime=code,
+        applies=True,
+        why=why,
+        verdict=cast(Verdict, winner.verdict),
+        mechanism=winner.mechanism,
+        alternatives=_alternatives(winner.rule, winner.mechanism),
+        met=met,
+        level=cast(Level, rules.scoring.level(score)),
+        score=score,
+        obligations=tuple(obligations),
+        rules=tuple(fired),
+        questions=_unique(questions),
+    )
+
+
+def _fired(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> FiredRule:
+    return FiredRule(
+        id=rule.id,
+        citation=rule.citation,
+        explanation=_render(rule.explanation, facts, params),
+        remediation=_render(rule.remediation, facts, params) if rule.remediation else None,
+    )
+
+
+def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
+    """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O."""
+    results = tuple(evaluate_regime(code, transfer, rules, reference) for code in REGIMES)
+    worst = max(results, key=lambda r: r.score)
+    return Evaluation(
+        as_of=transfer.as_of,
+        overall=Overall(level=worst.level, score=worst.score),
+        regimes=results,
+        rules_version=rules.version,
+    )
+
+
+__all__ = ["PROTECTIVE", "evaluate", "evaluate_regime"]

@@ -1,0 +1,24 @@
+"""The policy scanner: vendors, data, recipients and cross-border statements in a policy."""
+
+from assessments.scanner.extract import ExtractedText, ExtractionError, extract_text
+from assessments.scanner.language import detect_language
+from assessments.scanner.lexicon import Lexicon, default_lexicon, load_lexicon
+from assessments.scanner.matcher import Matcher, compile_matcher
+from assessments.scanner.scan import diff, scan
+from assessments.scanner.types import ScanReport, VendorDiff
+
+__all__ = [
+    "ExtractedText",
+    "ExtractionError",
+    "Lexicon",
+    "Matcher",
+    "ScanReport",
+    "VendorDiff",
+    "compile_matcher",
+    "default_lexicon",
+    "detect_language",
+    "diff",
+    "extract_text",
+    "load_lexicon",
+    "scan",
+]

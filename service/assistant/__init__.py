@@ -1,0 +1,1 @@
+"""The assistant: answers from the registry, the engine and reviews, with citations."""

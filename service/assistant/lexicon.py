@@ -1,0 +1,157 @@
+"""The offline assistant's vocabulary: phrases for taxonomy ids, countries, kinds and cues."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
+
+# Tables whose matches compete for the same words; longer phrases win, then this order.
+ENTITY_TABLES = ("kind", "data_category", "ambiguous", "purpose", "status", "country")
+
+_APOSTROPHE = re.compile(r"(?<=\w)['’]s?(?=\W|$)")
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text contains Chinese characters."""
+    return _CJK.search(text) is not None
+
+
+def stem(word: str) -> str:
+    """A crude plural fold applied to both questions and phrases, so they agree."""
+    if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a question: as written, folded, and where it starts in the text."""
+
+    surface: str
+    folded: str
+    start: int
+    end: int
+
+
+def words_of(text: str) -> list[Word]:
+    """The words of a text with possessives dropped ("users'" and "Firebase's" lose the s)."""
+    cleaned = _APOSTROPHE.sub(lambda m: " " * len(m.group(0)), text)
+    normal = unicodedata.normalize("NFKC", cleaned)
+    return [
+        Word(m.group(0), stem(m.group(0).casefold()), m.start(), m.end())
+        for m in _WORD.finditer(normal)
+    ]
+
+
+def fold_phrase(phrase: str) -> tuple[str, ...]:
+    """A phrase as the tuple of folded words it matches."""
+    return tuple(w.folded for w in words_of(phrase))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a phrase means: a table ("country", "cue:processing", ...) and a target id."""
+
+    table: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Phrases by folded words (Latin) and by text (Chinese), and the never-a-vendor words."""
+
+    phrases: Mapping[tuple[str, ...], tuple[Entry, ...]]
+    cjk_phrases: tuple[tuple[str, Entry], ...]
+    longest: int
+    common_words: frozenset[str]
+    upper_codes: Mapping[str, str]
+    vocabulary: frozenset[str]
+
+
+def _add(
+    phrases: dict[tuple[str, ...], list[Entry]],
+    cjk: list[tuple[str, Entry]],
+    phrase: str,
+    entry: Entry,
+) -> None:
+    if has_cjk(phrase):
+        cjk.append((unicodedata.normalize("NFKC", phrase).casefold(), entry))
+        return
+    key = fold_phrase(phrase)
+    if key and entry not in phrases.setdefault(key, []):
+        phrases[key].append(entry)
+
+
+def _names_of_country(country: Any) -> Iterable[str]:
+    for attr in ("name", "common_name", "official_name"):
+        value = getattr(country, attr, None)
+        if value:
+            yield str(value)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(
+    data_categories: tuple[tuple[str, str], ...],
+    purposes: tuple[tuple[str, str], ...],
+    vendor_categories: tuple[tuple[str, str], ...],
+) -> Lexicon:
+    """Build the lexicon from lexicon.yaml plus the reference data's ids and display names."""
+    raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    phrases: dict[tuple[str, ...], list[Entry]] = {}
+    cjk: list[tuple[str, Entry]] = []
+    for ident, name in data_categories:
+        _add(phrases, cjk, name, Entry("data_category", ident))
+    for ident, name in purposes:
+        _add(phrases, cjk, name, Entry("purpose", ident))
+    for ident, name in vendor_categories:
+        for part in name.split(" / "):
+            _add(phrases, cjk, part, Entry("kind", ident))
+    for table, section in (
+        ("data_category", "data_categories"),
+        ("purpose", "purposes"),
+        ("kind", "vendor_kinds"),
+        ("status", "statuses"),
+        ("country", "country_names"),
+    ):
+        for target, words in raw[section].items():
+            for phrase in words:
+                _add(phrases, cjk, str(phrase), Entry(table, str(target)))
+    for word, targets in raw["ambiguous_data_categories"].items():
+        _add(phrases, cjk, str(word), Entry("ambiguous", ",".join(targets)))
+    for country in pycountry.countries:
+        for name in _names_of_country(country):
+            _add(phrases, cjk, name, Entry("country", country.alpha_2))
+    for cue, words in raw["cues"].items():
+        if isinstance(words, dict):
+            for target, sub in words.items():
+                for phrase in sub:
+                    _add(phrases, cjk, str(phrase), Entry(f"cue:{cue}", str(target)))
+            continue
+        for phrase in words:
+            _add(phrases, cjk, str(phrase), Entry(f"cue:{cue}", cue))
+    upper = {str(code): _upper_target(str(code)) for code in raw["country_codes_upper"]}
+    vocabulary = frozenset(w for key in phrases for w in key)
+    return Lexicon(
+        phrases={k: tuple(v) for k, v in phrases.items()},
+        cjk_phrases=tuple(sorted(cjk, key=lambda item: -len(item[0]))),
+        longest=max(len(k) for k in phrases),
+        common_words=frozenset(stem(str(w).casefold()) for w in raw["common_words"]),
+        upper_codes=upper,
+        vocabulary=vocabulary,
+    )
+
+
+def _upper_target(code: str) -> str:
+    return {"USA": "US", "UK": "GB", "EEA": "EU", "PRC": "CN", "UAE": "AE"}.get(code, code)

@@ -1,0 +1,215 @@
+"""The offline back end (the default): no network, no model.
+
+It reads the question (understanding.py), calls the read-only tools (the same service
+functions the API uses), and writes the answer from templates in prompts/answers/. It only
+says what the records say; where they are silent it says so and what to add.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from flask import current_app
+
+from service.assistant import transfer_questions
+from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
+from service.assistant.lexicon import Lexicon, load_lexicon
+from service.assistant.names import NamesCache, RegistryNames
+from service.assistant.templates import render
+from service.assistant.tools import (
+    LIST_LIMIT,
+    ToolContext,
+    VendorFilter,
+    eea_countries,
+    find_vendors,
+    get_vendor,
+    sdk_categories,
+    tool_context,
+)
+from service.assistant.understanding import Question, understand
+from service.models import utcnow
+from service.reference.services import Reference
+
+NAME = "offline"
+_CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An answer before it is wrapped: text, citations and the intent it answered."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    intent: str
+
+
+def lexicon_for(reference: Reference) -> Lexicon:
+    """The lexicon with the reference data's names (cached per reference content)."""
+    return load_lexicon(
+        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.data_categories.items())),
+        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.purposes.items())),
+        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.vendor_categories.items())),
+    )
+
+
+def names_cache() -> NamesCache:
+    """The running app's cache of registry names."""
+    cache: NamesCache = current_app.extensions.setdefault("xborder.assistant_names", NamesCache())
+    return cache
+
+
+class OfflineAssistant:
+    """Intent and entity recognition over the registry, answers from templates."""
+
+    name = NAME
+
+    def answer(self, question: str, context: AskContext) -> Answer:
+        """Answer in one piece."""
+        composed = self.compose(question, context)
+        return Answer(composed.text, composed.citations, NAME, composed.intent)
+
+    def stream(self, question: str, context: AskContext) -> Iterator[Event]:
+        """The whole answer is ready at once; it is sent line by line, then `done`."""
+        answer = self.answer(question, context)
+        for line in answer.text.splitlines(keepends=True):
+            yield Event("delta", line)
+        yield Event("done", answer=answer)
+
+    def compose(self, question: str, context: AskContext) -> Composed:
+        """Understand the question and compose the answer from the records."""
+        ctx = tool_context(context.session, context.asker, utcnow().date())
+        names = names_cache().get(context.session)
+        lexicon = lexicon_for(ctx.reference)
+        parsed = understand(question, lexicon, names)
+        handler = {
+            "vendor_fact": _vendor_fact,
+            "vendor_list": _vendor_list,
+            "transfer": transfer_questions.answer_transfer,
+            "reviews": transfer_questions.answer_reviews,
+        }.get(parsed.intent)
+        if handler is None:
+            return Composed(render("answers/help.md.j2"), (), "help")
+        text, citations = handler(parsed, ctx, names)
+        return Composed(text, unique_citations(citations), parsed.intent)
+
+
+# ---------------------------------------------------------------------------- vendor facts
+
+
+def unknown_vendor(name: str, names: RegistryNames) -> str:
+    """The registry does not know a name: say so, show near names, say how to add it."""
+    near = [{"name": h.name, "slug": h.slug} for h in names.suggestions(name)]
+    return render("answers/unknown_vendor.md.j2", name=name, near=near)
+
+
+def _vendor_fact(
+    q: Question, ctx: ToolContext, names: RegistryNames
+) -> tuple[str, list[Citation]]:
+    if not q.vendors:
+        return unknown_vendor(q.unknown_name or q.text, names), []
+    aspects = list(q.aspects)
+    if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(
+        q.text
+    ):
+        aspects.remove("certifications")
+    asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
+    if "processing" in aspects and "hq" in aspects and not asks_hq:
+        aspects.remove("hq")
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for mention in q.vendors[:3]:
+        result = get_vendor(ctx, mention.slug)
+        if not result.data.get("found"):
+            parts.append(unknown_vendor(mention.surface, names))
+            continue
+        parts.append(
+            render(
+                "answers/vendor_fact.md.j2",
+                vendor=result.data["vendor"],
+                aspects=aspects or ["overview"],
+                matched={"surface": mention.surface, "exact": mention.exact},
+            )
+        )
+        citations.extend(result.citations)
+    return "\n\n".join(parts), citations
+
+
+# ---------------------------------------------------------------------------- vendor lists
+
+
+def _vendor_list(
+    q: Question, ctx: ToolContext, names: RegistryNames
+) -> tuple[str, list[Citation]]:
+    reference = ctx.reference
+    categories: set[str] = set()
+    kinds: list[dict[str, str]] = []
+    for kind in q.kinds:
+        if kind == "sdk":
+            categories |= sdk_categories(reference)
+            kinds.append({"id": "sdk", "name": "SDKs"})
+        elif kind in reference.vendor_categories:
+            categories.add(kind)
+            label = str(reference.vendor_categories[kind]["name"])
+            kinds.append({"id": kind, "name": f"vendors in the category “{label}”"})
+
+    def codes(*roles: str) -> tuple[frozenset[str], list[str]]:
+        found: set[str] = set()
+        labels: list[str] = []
+        for code in q.countries_as(*roles):
+            if code == "EU":
+                found |= eea_countries(ctx)
+                labels.append("the EU/EEA")
+            elif len(code) == 2:
+                found.add(code)
+                labels.append(reference.countries.get(code, {}).get("name", code))
+        return frozenset(found), labels
+
+    processing, processing_labels = codes("processing")
+    hq, hq_labels = codes("hq", "from", "unspecified", "exporter", "subjects", "destination")
+    data = list(q.data_categories)
+    assumed: list[str] = []
+    for surface, options in q.ambiguous_categories:
+        if options and options[0] not in data:
+            data.append(options[0])
+            assumed.append(
+                f"“{surface}” read as {_category_name(reference, options[0])}; ask about "
+                + " or ".join(_category_name(reference, o) for o in options[1:])
+                + " for the others"
+            )
+    wanted = VendorFilter(
+        categories=frozenset(categories),
+        hq_countries=hq,
+        processing_countries=processing,
+        data_categories=frozenset(data),
+        statuses=frozenset(q.statuses),
+        dpf_certified=True if q.dpf else None,
+    )
+    result = find_vendors(ctx, wanted, LIST_LIMIT)
+    filters = {
+        "kinds": kinds,
+        "hq": hq_labels,
+        "processing": processing_labels,
+        "data": [_category_name(reference, c) for c in data],
+        "statuses": [s.replace("_", " ") for s in q.statuses],
+        "dpf": q.dpf,
+        "purposes": [_purpose_name(reference, p) for p in q.purposes],
+    }
+    text = render(
+        "answers/vendor_list.md.j2",
+        filters=filters,
+        total=result.data["total"],
+        vendors=result.data["vendors"],
+        more=result.data["total"] - result.data["shown"],
+        assumed=assumed,
+        how_many="how many" in q.text.casefold(),
+    )
+    return text, list(result.citations)
+
+
+def _category_name(reference: Reference, ident: str) -> str:
+    return str(reference.data_categories.get(ident, {}).get("name", ident)).lower()
+
+
+def _purpose_name(reference: Reference, ident: str) -> str:
+    return str(reference.purposes.get(ident, {}).get("name", ident)).lower()

@@ -1,0 +1,356 @@
+"""Offline answers that run the engine or read reviews: "what do we need to send X to Y?".
+
+A Transfer is built from what the question states and what the vendor record holds; every
+fact filled in any other way is listed as an assumption, and what cannot be filled is asked
+for instead of guessed. When the head-count is not stated, the engine runs for a handful of
+people and for ten million, and the answer says where the result depends on it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments.catalog.reference import display_name
+from assessments.documents._data import labels
+from service.assistant.interfaces import Citation
+from service.assistant.names import RegistryNames
+from service.assistant.templates import render
+from service.assistant.tools import ToolContext, ToolError, ToolResult, eea_countries, get_vendor
+from service.assistant.transfer_tools import evaluate_transfer
+from service.assistant.understanding import Question
+
+LOW_COUNT = 1
+HIGH_COUNT = 10_000_000
+_HAVE = re.compile(r"\b(already|in place|signed|we have|we've|have got|concluded|filed|passed)\b", re.I)
+# Mechanisms the question says are in place -> the safeguard ids of the transfer contract.
+_SAFEGUARD_OF = {
+    "eu_scc": "eu_scc",
+    "eu_bcr": "eu_bcr",
+    "cn_standard_contract": "cn_standard_contract_filed",
+    "cn_certification": "cn_certification",
+    "cn_security_assessment": "cn_security_assessment_passed",
+    "us_doj_cisa_requirements": "cisa_security_requirements",
+    "us_ccpa_contract": "ccpa_contract",
+}
+
+
+@dataclass
+class Draft:
+    """A Transfer being built from a question, with what was assumed and what is missing."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    vendor: dict[str, Any] | None = None
+    exporter_label: str = ""
+    citations: list[Citation] = field(default_factory=list)
+
+
+def _name(code: str) -> str:
+    return display_name(code)
+
+
+def _category(ctx: ToolContext, ident: str) -> str:
+    return str(ctx.reference.data_categories.get(ident, {}).get("name", ident)).lower()
+
+
+def _exporter(q: Question, draft: Draft, ctx: ToolContext) -> str | None:
+    """Where we (the sender) are: stated, else where the people are."""
+    stated = q.countries_as("exporter", "from")
+    subjects = q.countries_as("subjects")
+    code = stated[0] if stated else (subjects[0] if subjects else None)
+    if code is None:
+        draft.missing.append(
+            "where we (the sender) are established, e.g. “from our German entity”, or where the "
+            "people are, e.g. “EU users”"
+        )
+        return None
+    if not stated:
+        draft.assumptions.append(
+            f"we (the sender) are established in {_name(code)}, where the people are; the "
+            "question does not say (say e.g. “from our Singapore entity” to change it)"
+        )
+    if code == "EU":
+        # Every EEA member state gives the same result: the engine only asks "in the EEA?".
+        draft.exporter_label = "an EU/EEA member state"
+        return sorted(eea_countries(ctx))[0]
+    draft.exporter_label = _name(code.split("-")[0])
+    return code.split("-")[0]
+
+
+def _people(q: Question, draft: Draft, exporter: str | None) -> list[dict[str, Any]]:
+    subjects = list(q.countries_as("subjects"))
+    if not subjects:
+        if exporter is None:
+            return []
+        place = "EU" if "EU" in q.countries_as("exporter", "from") else exporter
+        subjects = [place]
+        draft.assumptions.append(
+            f"the people are in {_name(place)}, where we are; the question does not say"
+        )
+    if q.count is not None and len(subjects) > 1:
+        draft.assumptions.append(f"the head-count ({q.count:,}) applies to each group of people")
+    if q.minors:
+        draft.assumptions.append("the groups include children, as the question says")
+    return [
+        {"jurisdiction": code, "count": q.count if q.count is not None else LOW_COUNT,
+         "minors": q.minors}
+        for code in subjects
+    ]  # fmt: skip
+
+
+def _importer(q: Question, draft: Draft, ctx: ToolContext) -> dict[str, Any] | None:
+    destinations = list(q.countries_as("destination"))
+    if q.vendors:
+        mention = q.vendors[0]
+        found = get_vendor(ctx, mention.slug)
+        draft.vendor = found.data.get("vendor")
+        draft.citations.extend(found.citations)
+        if not mention.exact:
+            draft.assumptions.append(f"“{mention.surface}” is {mention.name}")
+        if len(q.vendors) > 1:
+            draft.assumptions.append(
+                f"the recipient is {mention.name}; ask again for "
+                + ", ".join(v.name for v in q.vendors[1:])
+            )
+        if destinations:
+            draft.data["destinations"] = [d for d in destinations if d != "EU"]
+        return {"vendor": mention.slug}
+    if destinations:
+        code = destinations[0]
+        if code == "EU":
+            draft.missing.append("which EU/EEA country the recipient is in")
+            return None
+        draft.assumptions.append(
+            f"the recipient is established in {_name(code)} and acts as a processor (the "
+            "default; say “as controller” otherwise)"
+        )
+        return {"name": f"the recipient in {_name(code)}", "country": code}
+    draft.missing.append(
+        "who receives the data: a vendor in the registry (by name) or the destination country"
+    )
+    return None
+
+
+def _data_categories(q: Question, draft: Draft, ctx: ToolContext) -> list[str]:
+    categories = list(q.data_categories)
+    for surface, options in q.ambiguous_categories:
+        if options[0] not in categories:
+            categories.append(options[0])
+            draft.assumptions.append(
+                f"“{surface}” means {_category(ctx, options[0])}, the stricter reading (say "
+                f"“{_category(ctx, options[-1])}” otherwise)"
+            )
+    if not categories and draft.vendor and draft.vendor["data_categories"]:
+        categories = [c["id"] for c in draft.vendor["data_categories"]]
+        draft.assumptions.append(
+            f"the data is what the registry records {draft.vendor['name']} receiving: "
+            + ", ".join(c["name"].lower() for c in draft.vendor["data_categories"])
+        )
+    if not categories:
+        draft.missing.append("which personal data, e.g. device IDs, contact details, location")
+    return categories
+
+
+def build_draft(q: Question, ctx: ToolContext) -> Draft:
+    """The Transfer the question describes, with its assumptions and gaps."""
+    draft = Draft()
+    importer = _importer(q, draft, ctx)
+    exporter = _exporter(q, draft, ctx)
+    people = _people(q, draft, exporter)
+    categories = _data_categories(q, draft, ctx)
+    safeguards = [_SAFEGUARD_OF[m] for m in q.mechanisms if m in _SAFEGUARD_OF] if _HAVE.search(
+        q.text
+    ) else []  # fmt: skip
+    if q.count is None and people:
+        draft.assumptions.append(
+            "the head-count is not stated: the engine ran for a handful of people and for "
+            f"{HIGH_COUNT:,}; where the result differs, both are shown"
+        )
+    if not q.purposes:
+        draft.assumptions.append("no purpose stated (naming one, e.g. analytics, can change the result)")
+    if importer is None or exporter is None or not people or not categories:
+        return draft
+    draft.data.update(
+        {
+            "exporter": {"country": exporter, "role": "controller"},
+            "importer": importer,
+            "data_subjects": people,
+            "data_categories": categories,
+            "purposes": list(q.purposes),
+            "safeguards": safeguards,
+        }
+    )
+    return draft
+
+
+def _with_count(data: Mapping[str, Any], count: int) -> dict[str, Any]:
+    copied = copy.deepcopy(dict(data))
+    for group in copied["data_subjects"]:
+        group["count"] = count
+    return copied
+
+
+def _regimes(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    words = labels("en")
+    out: list[dict[str, Any]] = []
+    for code, result in evaluation["regimes"].items():
+        mechanism = result.get("mechanism")
+        out.append(
+            {
+                "code": code,
+                "name": words["regime_names"].get(code, code),
+                "applies": result["applies"],
+                "why": result["why"],
+                "verdict": result["verdict"],
+                "verdict_label": words["verdict_values"].get(result["verdict"], result["verdict"]),
+                "mechanism": mechanism,
+                "mechanism_label": words["mechanism_values"].get(mechanism, mechanism)
+                if mechanism
+                else None,
+                "alternatives": [
+                    words["mechanism_values"].get(a, a) for a in result.get("alternatives", [])
+                ],
+                "met": result.get("met"),
+                "level": result.get("level"),
+                "score": result.get("score"),
+                "obligations": result.get("obligations", []),
+                "rules": result.get("rules", []),
+                "questions": result.get("questions", []),
+                "depends": None,
+            }
+        )
+    return out
+
+
+def _run(draft: Draft, q: Question, ctx: ToolContext) -> tuple[dict[str, Any], list[Citation]]:
+    """Evaluate the draft (twice when the head-count is unknown); the template's context."""
+    if q.count is not None:
+        result = evaluate_transfer(ctx, draft.data)
+        regimes = _regimes(result.data["evaluation"])
+        return _context(result, regimes, True, draft.exporter_label), list(result.citations)
+    low = evaluate_transfer(ctx, _with_count(draft.data, LOW_COUNT))
+    high = evaluate_transfer(ctx, _with_count(draft.data, HIGH_COUNT))
+    regimes = _regimes(high.data["evaluation"])
+    for regime, few in zip(regimes, _regimes(low.data["evaluation"]), strict=True):
+        if (few["verdict"], few["mechanism"]) != (regime["verdict"], regime["mechanism"]):
+            regime["depends"] = {"low": few, "high_count": HIGH_COUNT}
+    context = _context(high, regimes, False, draft.exporter_label)
+    return context, [*high.citations, *low.citations]
+
+
+def _context(
+    result: ToolResult, regimes: list[dict[str, Any]], count_known: bool, exporter: str
+) -> dict[str, Any]:
+    data = result.data
+    transfer = data["transfer"]
+    evaluation = data["evaluation"]
+    return {
+        "transfer": {
+            "exporter": exporter,
+            "importer": transfer["importer"].get("name") or transfer["importer"].get("vendor"),
+            "importer_country": _name(transfer["importer"]["country"]),
+            "destinations": [_name(d) for d in transfer.get("destinations") or []],
+            "people": [
+                {"where": _name(g["jurisdiction"]), "count": g["count"] if count_known else None,
+                 "minors": g.get("minors", False)}
+                for g in transfer["data_subjects"]
+            ],  # fmt: skip
+            "data": transfer["data_categories"],
+            "purposes": transfer.get("purposes") or [],
+            "safeguards": transfer.get("safeguards") or [],
+        },
+        "overall": evaluation["overall"],
+        "as_of": evaluation["as_of"],
+        "regimes": regimes,
+        "count_known": count_known,
+        "high_count": HIGH_COUNT,
+    }
+
+
+def answer_transfer(
+    q: Question, ctx: ToolContext, names: RegistryNames
+) -> tuple[str, list[Citation]]:
+    """What a transfer needs, per regime, from the engine; assumptions and gaps stated."""
+    from service.assistant.offline import unknown_vendor
+
+    if not q.vendors and q.unknown_name and not q.countries_as("destination"):
+        return unknown_vendor(q.unknown_name, names), []
+    draft = build_draft(q, ctx)
+    if draft.missing:
+        text = render("answers/transfer.md.j2", draft=_draft_view(draft), result=None, error=None)
+        return text, draft.citations
+    try:
+        result, citations = _run(draft, q, ctx)
+    except ToolError as exc:
+        text = render(
+            "answers/transfer.md.j2", draft=_draft_view(draft), result=None, error=str(exc)
+        )
+        return text, draft.citations
+    transfer = result["transfer"]
+    transfer["data_labels"] = [_category(ctx, c) for c in transfer["data"]]
+    text = render("answers/transfer.md.j2", draft=_draft_view(draft), result=result, error=None)
+    return text, [*draft.citations, *citations]
+
+
+def _draft_view(draft: Draft) -> dict[str, Any]:
+    return {
+        "assumptions": list(draft.assumptions),
+        "missing": list(draft.missing),
+        "vendor": draft.vendor,
+    }
+
+
+def answer_reviews(
+    q: Question, ctx: ToolContext, names: RegistryNames
+) -> tuple[str, list[Citation]]:
+    """The asker's readable reviews that match the question's filters."""
+    from service.assistant.review_tools import list_reviews
+
+    filters = review_filters(q)
+    result = list_reviews(ctx, filters)
+    text = render(
+        "answers/reviews.md.j2",
+        filters=_filter_view(filters),
+        reviews=result.data["reviews"],
+        total=result.data["total"],
+        scope=result.data["scope"],
+    )
+    return text, list(result.citations)
+
+
+def review_filters(q: Question) -> dict[str, Any]:
+    """Review filters named in the question: open, vendor, mechanism, verdict, regime."""
+    filters: dict[str, Any] = {}
+    if q.open_only:
+        filters["open"] = True
+    if q.vendors:
+        filters["vendor"] = q.vendors[0].slug
+    if q.mechanisms:
+        filters["mechanism"] = q.mechanisms[0]
+    if q.verdicts:
+        filters["verdict"] = q.verdicts[0]
+    regimes = [r for r in q.regimes if r in {"CN", "EU", "US"}]
+    if regimes and "mechanism" not in filters:
+        filters["regime"] = regimes[0]
+    return filters
+
+
+def _filter_view(filters: Mapping[str, Any]) -> dict[str, Any]:
+    words = labels("en")
+    mechanism = filters.get("mechanism")
+    return {
+        "open": bool(filters.get("open")),
+        "vendor": filters.get("vendor"),
+        "mechanism": words["mechanism_values"].get(mechanism, mechanism) if mechanism else None,
+        "verdict": words["verdict_values"].get(filters.get("verdict"), filters.get("verdict"))
+        if filters.get("verdict")
+        else None,
+        "regime": words["regime_names"].get(filters.get("regime"), filters.get("regime"))
+        if filters.get("regime")
+        else None,
+    }

@@ -1,0 +1,166 @@
+"""The assistant's read-only tools over the engine and reviews: evaluate a transfer, list reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+
+from assessments.catalog.reference import default_reference
+from assessments.engine import evaluate
+from assessments.rules.loader import default_rules
+from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
+from assessments.types import SAFEGUARDS, TRANSACTIONS
+from service import errors
+from service.assistant.interfaces import Citation
+from service.assistant.tools import (
+    Tool,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    rule_citation,
+    vendor_brief,
+    vendor_citation,
+)
+from service.reference.services import Reference
+from service.vendors import services as vendors
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    sentence = text.strip().split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def evaluation_citations(evaluation: Mapping[str, Any]) -> list[Citation]:
+    """A citation per rule that fired, in regime order, with its legal citation."""
+    found: list[Citation] = []
+    for result in evaluation.get("regimes", {}).values():
+        for rule in result.get("rules", []):
+            found.append(
+                rule_citation(rule["id"], rule["citation"], _first_sentence(rule["explanation"]))
+            )
+    return found
+
+
+def evaluate_transfer(ctx: ToolContext, transfer: Mapping[str, Any]) -> ToolResult:
+    """Run the engine on a Transfer (contract JSON); importer.vendor fills the registry facts."""
+    data = dict(transfer)
+    importer = dict(data.get("importer") or {})
+    citations: list[Citation] = []
+    brief: dict[str, Any] | None = None
+    slug = importer.get("vendor")
+    if slug:
+        try:
+            vendor = vendors.get_vendor(session=ctx.session, slug=str(slug))
+        except errors.NotFound as exc:
+            raise ToolError(f"The registry has no vendor '{slug}'.") from exc
+        data = apply_vendor_defaults(data, vendor)
+        citations.append(vendor_citation(vendor.slug, vendor.name))
+        brief = vendor_brief(vendor, ctx.reference)
+        if not data["importer"].get("country"):
+            raise ToolError(
+                f"The registry does not record where '{slug}' is established "
+                "(hq_country or an hq legal entity); add it or give importer.country."
+            )
+    reference = default_reference()
+    try:
+        parsed = parse_transfer(data, today=ctx.today, reference=reference)
+    except ValidationError as exc:
+        raise ToolError(f"The transfer is incomplete or invalid: {exc.messages}") from exc
+    evaluation = evaluation_to_dict(evaluate(parsed, default_rules(), reference))
+    citations.extend(evaluation_citations(evaluation))
+    return ToolResult(
+        {"transfer": _jsonable(data), "vendor": brief, "evaluation": evaluation},
+        tuple(citations),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _flat_transfer(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The LLM's flat arguments as the contract's Transfer JSON."""
+    importer: dict[str, Any] = {}
+    if args.get("vendor"):
+        importer["vendor"] = args["vendor"]
+    if args.get("importer_country"):
+        importer["country"] = str(args["importer_country"]).upper()
+    if args.get("importer_role"):
+        importer["role"] = args["importer_role"]
+    data: dict[str, Any] = {
+        "exporter": {
+            "country": str(args["exporter_country"]).upper(),
+            "role": args.get("exporter_role", "controller"),
+        },
+        "importer": importer,
+        "data_subjects": [dict(s) for s in args["data_subjects"]],
+        "data_categories": list(args["data_categories"]),
+        "purposes": list(args.get("purposes", [])),
+        "safeguards": list(args.get("safeguards", [])),
+        "transaction": args.get("transaction", "vendor_agreement"),
+    }
+    if args.get("destinations"):
+        data["destinations"] = [str(d).upper() for d in args["destinations"]]
+    return data
+
+
+def engine_tools(reference: Reference) -> list[Tool]:
+    """The evaluate_transfer and list_reviews tools."""
+    from service.assistant.review_tools import review_tool
+
+    country = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
+    evaluate_tool = Tool(
+        "evaluate_transfer",
+        {
+            "type": "object",
+            "properties": {
+                "vendor": {"type": "string", "minLength": 1, "maxLength": 100},
+                "importer_country": country,
+                "importer_role": {"type": "string", "enum": ["processor", "controller"]},
+                "exporter_country": country,
+                "exporter_role": {"type": "string", "enum": ["controller", "processor"]},
+                "data_subjects": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 10,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "jurisdiction": {"type": "string", "minLength": 2, "maxLength": 6},
+                            "count": {"type": "integer", "minimum": 0},
+                            "minors": {"type": "boolean"},
+                        },
+                        "required": ["jurisdiction", "count"],
+                        "additionalProperties": False,
+                    },
+                },
+                "data_categories": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": sorted(reference.data_categories)},
+                },
+                "purposes": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": sorted(reference.purposes)},
+                },
+                "safeguards": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(SAFEGUARDS)},
+                },
+                "transaction": {"type": "string", "enum": list(TRANSACTIONS)},
+                "destinations": {"type": "array", "items": country},
+            },
+            "required": ["exporter_country", "data_subjects", "data_categories"],
+            "additionalProperties": False,
+        },
+        lambda ctx, a: evaluate_transfer(ctx, _flat_transfer(a)),
+    )
+    return [evaluate_tool, review_tool()]

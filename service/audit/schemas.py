@@ -1,0 +1,46 @@
+"""Marshmallow schemas for reading the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+
+class AuditEventSchema(Schema):
+    """One audit event: who did what to which object, when, and the field changes."""
+
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    changes = fields.Dict(metadata={"description": '{field: {"before": x, "after": y}}'})
+
+
+class AuditEventPageSchema(Schema):
+    """One page of audit events, newest first."""
+
+    items = fields.List(fields.Nested(AuditEventSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class AuditQueryArgsSchema(Schema):
+    """Filters (all optional, combined with AND) and pagination for the audit trail."""
+
+    object_type = fields.String(validate=validate.Length(1, 40))
+    object_id = fields.String(validate=validate.Length(1, 100))
+    actor = fields.String(validate=validate.Length(1, 200))
+    action = fields.String(validate=validate.Length(1, 40))
+    since = fields.AwareDateTime(metadata={"description": "inclusive, ISO 8601 with offset"})
+    until = fields.AwareDateTime(metadata={"description": "exclusive, ISO 8601 with offset"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("since") and data.get("until") and data["since"] >= data["until"]:
+            raise ValidationError("Must be later than since.", "until")

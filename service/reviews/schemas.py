@@ -1,0 +1,169 @@
+"""Marshmallow schemas for reviews: what the API accepts and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from assessments.types import MECHANISMS, VERDICTS
+from service.reviews.models import STATUSES
+from service.transfers.schemas import EvaluationSchema, WarningSchema
+
+VENDOR_SLUG = validate.Length(1, 100)
+TRANSFER_IN_REVIEW = (
+    "The rest of the Transfer (docs/transfer-contract.md) without importer.vendor: exporter "
+    "(its name is required: reviews of one exporter share its PRC thresholds), data_subjects, "
+    "data_categories, purposes, safeguards, ... Importer facts come from the registry vendor "
+    "unless given here. Leave as_of out to have every evaluation apply the law of its day. "
+    "On PATCH this object is merged into the stored one (RFC 7396: null removes a key)."
+)
+
+
+class ReviewWriteSchema(Schema):
+    """Fields a client may set on a review (all optional; create adds requirements)."""
+
+    vendor = fields.String(validate=VENDOR_SLUG, metadata={"description": "registry slug"})
+    transfer = fields.Dict(metadata={"description": TRANSFER_IN_REVIEW})
+    requester = fields.String(
+        validate=validate.Length(1, 254),
+        metadata={"description": "who asks for the vendor (default: the caller)"},
+    )
+    business_owner = fields.String(allow_none=True, validate=validate.Length(max=200))
+    purpose = fields.String(validate=validate.Length(1, 5000))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class ReviewCreateSchema(ReviewWriteSchema):
+    """A new review: vendor, transfer and purpose are required; it starts as draft or submitted."""
+
+    vendor = fields.String(required=True, validate=VENDOR_SLUG)
+    transfer = fields.Dict(required=True, metadata={"description": TRANSFER_IN_REVIEW})
+    purpose = fields.String(required=True, validate=validate.Length(1, 5000))
+    status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "submitted")))
+
+
+class ReviewUpdateSchema(ReviewWriteSchema):
+    """A partial update (PATCH): only the fields given change; `transfer` is merge-patched."""
+
+
+class OutboundYtdSchema(Schema):
+    """The PRC head-count this exporter already sends abroad, as used in the evaluation."""
+
+    non_sensitive = fields.Integer()
+    sensitive = fields.Integer()
+    source = fields.String(
+        metadata={"description": "declared (by the client), other_reviews, or none"}
+    )
+    reviews = fields.List(fields.Integer(), metadata={"description": "the reviews summed"})
+    note = fields.String(allow_none=True)
+
+
+class ReviewVendorSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    status = fields.String()
+    archived = fields.Boolean()
+
+
+class ReviewSchema(Schema):
+    """A review as the API returns it, with its latest evaluation and warnings."""
+
+    id = fields.Integer()
+    vendor = fields.Method("_vendor", metadata={"description": "the registry vendor"})
+    transfer = fields.Dict()
+    requester = fields.String()
+    business_owner = fields.String(allow_none=True)
+    purpose = fields.String()
+    status = fields.String()
+    created_by = fields.String()
+    warnings = fields.List(fields.Nested(WarningSchema))
+    verdicts = fields.Method("_verdicts", metadata={"description": "verdict per regime"})
+    evaluation = fields.Nested(EvaluationSchema)
+    cn_outbound_ytd = fields.Nested(OutboundYtdSchema)
+    as_of = fields.Date()
+    rules_version = fields.String()
+    reference_version = fields.String()
+    evaluated_at = fields.AwareDateTime()
+    evaluated_by = fields.String()
+    evaluation_count = fields.Integer()
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+    def _vendor(self, view: Any) -> dict[str, Any]:
+        vendor = view.vendor
+        return {
+            "slug": vendor.slug,
+            "name": vendor.name,
+            "status": vendor.status,
+            "archived": vendor.archived,
+        }
+
+    def _verdicts(self, view: Any) -> dict[str, str]:
+        return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
+
+
+class ReviewPageSchema(Schema):
+    """One page of reviews."""
+
+    items = fields.List(fields.Nested(ReviewSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+SORTS = (
+    "created_at", "-created_at", "updated_at", "-updated_at", "overall_score",
+    "-overall_score", "id", "-id",
+)  # fmt: skip
+
+
+class ReviewQueryArgsSchema(Schema):
+    """Filters, sort and pagination for the review list."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    vendor = fields.String(validate=VENDOR_SLUG)
+    cn_verdict = fields.String(validate=validate.OneOf(VERDICTS))
+    eu_verdict = fields.String(validate=validate.OneOf(VERDICTS))
+    us_verdict = fields.String(validate=validate.OneOf(VERDICTS))
+    mechanism = fields.String(
+        validate=validate.OneOf(MECHANISMS),
+        metadata={"description": "reviews whose CN, EU or US result rests on this mechanism"},
+    )
+    exporter = fields.String(
+        validate=validate.Length(1, 300), metadata={"description": "exporter name (folded)"}
+    )
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ReviewEvaluationSchema(Schema):
+    """One evaluation in a review's history: inputs, answer, rules version, when and by whom."""
+
+    seq = fields.Integer()
+    reason = fields.String(metadata={"description": "create, update, evaluate or reevaluate"})
+    evaluated_at = fields.AwareDateTime()
+    evaluated_by = fields.String()
+    rules_version = fields.String()
+    reference_version = fields.String()
+    as_of = fields.Date()
+    transfer = fields.Dict(metadata={"description": "the Transfer as the engine received it"})
+    evaluation = fields.Nested(EvaluationSchema)
+
+
+class ReviewEvaluationPageSchema(Schema):
+    """One page of a review's evaluations, newest first."""
+
+    items = fields.List(fields.Nested(ReviewEvaluationSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class PageArgsSchema(Schema):
+    """Pagination only."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

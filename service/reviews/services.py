@@ -1,0 +1,646 @@
+"""Review operations: keyword-only, take a session, flush, never commit.
+
+A review stores the Transfer as the client gave it (without importer.vendor, which is the
+review's vendor) and is evaluated on every change, on demand and by `xborder reviews
+reevaluate`; each evaluation is kept in review_evaluation with the Transfer the engine saw.
+
+PRC thresholds count per exporter since 1 January, so unless the client declares
+exporter.cn_outbound_ytd, a review's evaluation adds the PRC outbound head-counts of the same
+exporter's other open reviews. That sum is an upper bound: one person in two reviews counts
+twice. An exporter that knows its de-duplicated figures declares them instead.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col
+
+from assessments.catalog.names import name_key
+from assessments.engine import evaluate
+from assessments.transfers import evaluation_to_dict
+from assessments.types import OutboundYtd, Transfer
+from service import errors
+from service.audit.services import record_event
+from service.auth.models import User
+from service.models import utcnow
+from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
+from service.transfers.services import (
+    RuleBook,
+    build_transfer,
+    find_vendor,
+    own_cn_outbound,
+    transfer_to_dict,
+    vendor_warnings,
+)
+from service.vendors.models import Vendor
+
+REGIMES = ("CN", "EU", "US")
+# Status changes, and which of them procurement (the review's owner) may make itself;
+# legal and admin may make every one.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted", "closed"}),
+    "submitted": frozenset({"draft", "in_review", "closed"}),
+    "in_review": frozenset({"approved", "rejected", "draft"}),
+    "approved": frozenset({"in_review", "closed"}),
+    "rejected": frozenset({"draft", "closed"}),
+    "closed": frozenset(),
+}
+OWNER_TRANSITIONS = frozenset({
+    ("draft", "submitted"), ("submitted", "draft"), ("rejected", "draft"),
+    ("draft", "closed"), ("submitted", "closed"), ("rejected", "closed"), ("approved", "closed"),
+})  # fmt: skip
+# Statuses in which the transfer, vendor, purpose and people may be edited.
+EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
+YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
+YTD_NOTE = (
+    "Sum of the PRC outbound head-counts of this exporter's other open reviews; an upper bound, "
+    "since one person in two reviews counts twice. Declare exporter.cn_outbound_ytd with "
+    "de-duplicated figures to override."
+)
+_CONTENT_FIELDS = ("requester", "business_owner", "purpose")
+
+
+class ReviewView:
+    """A review with its registry vendor, as the API shows it (attributes of the review)."""
+
+    def __init__(self, review: Review, vendor: Vendor) -> None:
+        self.review = review
+        self.vendor = vendor
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Warnings about the vendor (sunset, licence revoked, sanctioned, archived)."""
+        return vendor_warnings(self.vendor)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.review, name)
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of a review listing, with the total before paging."""
+
+    items: list[ReviewView]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class EvaluationPage:
+    """One page of a review's evaluation history, newest first."""
+
+    items: list[ReviewEvaluation]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """A regime whose verdict or mechanism changed on re-evaluation."""
+
+    review_id: int
+    vendor: str
+    exporter: str
+    regime: str
+    before: tuple[str, str | None]
+    after: tuple[str, str | None]
+
+
+@dataclass
+class ReevaluationReport:
+    """What `reviews reevaluate` did: how many it evaluated, what changed, what failed."""
+
+    rules_version: str
+    evaluated: int = 0
+    changed: list[VerdictChange] = field(default_factory=list)
+    failed: dict[int, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def exporter_key(name: str, country: str) -> str:
+    """Which reviews share one exporter's PRC thresholds: country plus the folded name."""
+    return f"{country}:{name_key(name)}"
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge, null removes a key, anything else replaces."""
+    if not isinstance(patch, Mapping):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
+    """A review's facts as plain JSON values (for audit diffs)."""
+    return {
+        "vendor": vendor_slug,
+        "transfer": copy.deepcopy(review.transfer),
+        "requester": review.requester,
+        "business_owner": review.business_owner,
+        "purpose": review.purpose,
+        "status": review.status,
+        **_verdict_summary(review),
+    }
+
+
+def _verdict_summary(review: Review) -> dict[str, Any]:
+    return {
+        "verdicts": {"CN": review.cn_verdict, "EU": review.eu_verdict, "US": review.us_verdict},
+        "mechanisms": {
+            "CN": review.cn_mechanism, "EU": review.eu_mechanism, "US": review.us_mechanism,
+        },
+        "rules_version": review.rules_version,
+        "as_of": review.as_of.isoformat() if review.as_of else None,
+    }  # fmt: skip
+
+
+def _flush(session: Session, stale: type[errors.DomainError] = errors.PreconditionFailed) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise stale(
+            "This review changed since you read it; read it again and reapply your change."
+        ) from exc
+    except IntegrityError as exc:
+        raise errors.Conflict("The review changed concurrently; try again.") from exc
+
+
+def _ensure_can_edit(review: Review, user: User) -> None:
+    """Procurement changes only the reviews it filed; legal and admin change any."""
+    if user.role == "procurement" and review.created_by != user.email:
+        raise errors.Forbidden("Procurement may change only the reviews it filed.")
+    if user.role not in ("procurement", "legal", "admin"):
+        raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
+
+
+def _check_transition(current: str, new: str, user: User) -> None:
+    if new == current:
+        return
+    if new not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
+        raise errors.Conflict(
+            f"A {current} review cannot become {new}.",
+            errors={"status": [f"From {current}: {allowed}."]},
+        )
+    if user.role == "procurement" and (current, new) not in OWNER_TRANSITIONS:
+        raise errors.Forbidden(f"Only legal may move a review from {current} to {new}.")
+
+
+def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any]:
+    """The Transfer to store: the client's, without importer.vendor (the review's vendor)."""
+    stored = copy.deepcopy(dict(data))
+    importer = stored.get("importer")
+    if isinstance(importer, Mapping) and "vendor" in importer:
+        if importer["vendor"] not in (None, vendor_slug):
+            raise errors.ValidationFailed(
+                "The transfer names another vendor than the review.",
+                errors={"transfer": {"importer": {"vendor": [
+                    "Set the vendor with the review's `vendor` field, not inside the transfer."
+                ]}}},
+            )  # fmt: skip
+        stored["importer"] = {k: v for k, v in importer.items() if k != "vendor"}
+        if not stored["importer"]:
+            del stored["importer"]
+    return stored
+
+
+def _resolve(data: Mapping[str, Any], vendor: Vendor, day: date, rulebook: RuleBook) -> Transfer:
+    """The stored transfer with registry facts filled in, parsed; 422 under `transfer`."""
+    with_vendor = dict(data)
+    importer = with_vendor.get("importer", {})
+    if isinstance(importer, Mapping):
+        with_vendor["importer"] = {**importer, "vendor": vendor.slug}
+    transfer = build_transfer(
+        data=with_vendor, vendor=vendor, day=day, reference=rulebook.reference,
+        prefix=("transfer",),
+    )  # fmt: skip
+    if not transfer.exporter.name or not name_key(transfer.exporter.name):
+        raise errors.ValidationFailed(
+            "A review names its exporter.",
+            errors={"transfer": {"exporter": {"name": [
+                "Name the exporter: reviews of one exporter share its PRC thresholds."
+            ]}}},
+        )  # fmt: skip
+    return transfer
+
+
+@dataclass(frozen=True)
+class _Ytd:
+    non_sensitive: int
+    sensitive: int
+    ids: list[int]
+    count: int
+
+
+def _sibling_ytd(session: Session, review_id: int | None, key: str) -> _Ytd:
+    # No autoflush: the review being changed is flushed once, by the caller (412 on a stale one).
+    with session.no_autoflush:
+        rows = session.execute(
+            select(
+                col(Review.id),
+                col(Review.cn_outbound_non_sensitive),
+                col(Review.cn_outbound_sensitive),
+            )
+            .where(
+                col(Review.exporter_key) == key,
+                col(Review.status).in_(OPEN_STATUSES),
+                col(Review.id) != (review_id or 0),
+                or_(
+                    col(Review.cn_outbound_non_sensitive) > 0, col(Review.cn_outbound_sensitive) > 0
+                ),
+            )
+            .order_by(col(Review.id))
+        ).all()
+    ids = [int(r[0]) for r in rows]
+    return _Ytd(
+        sum(int(r[1]) for r in rows), sum(int(r[2]) for r in rows), ids[:YTD_LISTED], len(ids)
+    )
+
+
+def _with_ytd(transfer: Transfer, ytd: _Ytd) -> tuple[Transfer, dict[str, Any]]:
+    """Fill exporter.cn_outbound_ytd from other reviews unless the client declared it."""
+    declared = transfer.exporter.cn_outbound_ytd
+    if declared is not None:
+        return transfer, {
+            "non_sensitive": declared.non_sensitive, "sensitive": declared.sensitive,
+            "source": "declared", "reviews": [], "review_count": 0, "note": None,
+        }  # fmt: skip
+    if transfer.exporter.country != "CN" and not ytd.count:
+        return transfer, {
+            "non_sensitive": 0, "sensitive": 0, "source": "none", "reviews": [],
+            "review_count": 0, "note": "The exporter is not in mainland China.",
+        }  # fmt: skip
+    filled = replace(
+        transfer,
+        exporter=replace(
+            transfer.exporter,
+            cn_outbound_ytd=OutboundYtd(non_sensitive=ytd.non_sensitive, sensitive=ytd.sensitive),
+        ),
+    )
+    return filled, {
+        "non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive,
+        "source": "other_reviews", "reviews": ytd.ids, "review_count": ytd.count,
+        "note": YTD_NOTE,
+    }  # fmt: skip
+
+
+def _apply_evaluation(
+    review: Review,
+    transfer: Transfer,
+    ytd_info: dict[str, Any],
+    rulebook: RuleBook,
+    actor: str,
+    own: tuple[int, int],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Evaluate and store the result on the review; returns (evaluation, transfer JSON)."""
+    result = evaluate(transfer, rulebook.rules, rulebook.reference)
+    evaluation = evaluation_to_dict(result)
+    review.evaluation = evaluation
+    review.cn_outbound_ytd = ytd_info
+    review.cn_outbound_non_sensitive, review.cn_outbound_sensitive = own
+    review.rules_version = result.rules_version
+    review.reference_version = rulebook.reference.version
+    review.as_of = result.as_of
+    review.evaluated_at = utcnow()
+    review.evaluated_by = actor
+    review.evaluation_count = (review.evaluation_count or 0) + 1
+    for regime in result.regimes:
+        key = regime.regime.lower()
+        setattr(review, f"{key}_verdict", regime.verdict)
+        setattr(review, f"{key}_mechanism", regime.mechanism)
+    review.overall_level = result.overall.level
+    review.overall_score = result.overall.score
+    return evaluation, transfer_to_dict(transfer)
+
+
+def _history(
+    review: Review, reason: str, transfer_json: dict[str, Any], evaluation: dict[str, Any]
+) -> ReviewEvaluation:
+    assert review.id is not None
+    return ReviewEvaluation(
+        review_id=review.id, seq=review.evaluation_count, reason=reason,
+        evaluated_at=review.evaluated_at, evaluated_by=review.evaluated_by,
+        rules_version=review.rules_version, reference_version=review.reference_version,
+        as_of=review.as_of, transfer=transfer_json, evaluation=evaluation,
+    )  # fmt: skip
+
+
+def _evaluate_review(
+    session: Session,
+    review: Review,
+    vendor: Vendor,
+    *,
+    rulebook: RuleBook,
+    day: date,
+    actor: str,
+    reason: str,
+    transfer: Transfer | None = None,
+) -> None:
+    """Evaluate a review in place (its id may still be None) and queue the history row."""
+    resolved = transfer or _resolve(review.transfer, vendor, day, rulebook)
+    own = own_cn_outbound(resolved, rulebook.reference)
+    filled, info = _with_ytd(resolved, _sibling_ytd(session, review.id, review.exporter_key))
+    evaluation, transfer_json = _apply_evaluation(review, filled, info, rulebook, actor, own)
+    if review.id is None:
+        session.add(review)
+        _flush(session)
+    session.add(_history(review, reason, transfer_json, evaluation))
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def get_review(*, session: Session, review_id: int) -> Review:
+    """The review with this id, or NotFound."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise errors.NotFound(f"No review {review_id}.")
+    return review
+
+
+def view_review(*, session: Session, review: Review) -> ReviewView:
+    """A review with its vendor."""
+    vendor = session.get(Vendor, review.vendor_id)
+    assert vendor is not None  # vendor_id is a foreign key; vendors are archived, never deleted
+    return ReviewView(review, vendor)
+
+
+def get_review_view(*, session: Session, review_id: int) -> ReviewView:
+    """The review with this id and its vendor, or NotFound."""
+    return view_review(session=session, review=get_review(session=session, review_id=review_id))
+
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "created_at": Review.created_at,
+    "updated_at": Review.updated_at,
+    "overall_score": Review.overall_score,
+    "id": Review.id,
+}
+
+
+def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if args.get("status"):
+        conditions.append(col(Review.status) == args["status"])
+    if args.get("vendor"):
+        conditions.append(col(Vendor.slug) == args["vendor"])
+    for regime in ("cn", "eu", "us"):
+        value = args.get(f"{regime}_verdict")
+        if value:
+            conditions.append(getattr(Review, f"{regime}_verdict") == value)
+    mechanism = args.get("mechanism")
+    if mechanism:
+        conditions.append(
+            or_(
+                col(Review.cn_mechanism) == mechanism,
+                col(Review.eu_mechanism) == mechanism,
+                col(Review.us_mechanism) == mechanism,
+            )
+        )
+    if args.get("exporter"):
+        key = name_key(args["exporter"])
+        conditions.append(col(Review.exporter_key).like(f"%:{key}%"))
+    return conditions
+
+
+def list_reviews(*, session: Session, args: Mapping[str, Any]) -> ReviewPage:
+    """Filter, sort and page the reviews."""
+    page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
+    conditions = _filters(args)
+    join = (Vendor, col(Vendor.id) == col(Review.vendor_id))
+    total = session.execute(
+        select(func.count()).select_from(Review).join(*join).where(*conditions)
+    ).scalar_one()
+    sort = args.get("sort") or "-updated_at"
+    column = _SORT_COLUMNS[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    rows = session.execute(
+        select(Review, Vendor).join(*join).where(*conditions)
+        .order_by(order, col(Review.id)).offset((page - 1) * per_page).limit(per_page)
+    ).all()  # fmt: skip
+    return ReviewPage([ReviewView(r, v) for r, v in rows], int(total), page, per_page)
+
+
+def list_evaluations(
+    *, session: Session, review: Review, page: int = 1, per_page: int = 20
+) -> EvaluationPage:
+    """A review's evaluations, newest first."""
+    where = col(ReviewEvaluation.review_id) == review.id
+    total = session.execute(
+        select(func.count()).select_from(ReviewEvaluation).where(where)
+    ).scalar_one()
+    items = session.execute(
+        select(ReviewEvaluation).where(where)
+        .order_by(col(ReviewEvaluation.seq).desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).scalars()  # fmt: skip
+    return EvaluationPage(list(items), int(total), page, per_page)
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def create_review(
+    *, session: Session, data: Mapping[str, Any], user: User, rulebook: RuleBook, day: date
+) -> ReviewView:
+    """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer."""
+    vendor = find_vendor(session=session, slug=data["vendor"], field=("vendor",))
+    stored = _review_transfer(data["transfer"], vendor.slug)
+    transfer = _resolve(stored, vendor, day, rulebook)
+    exporter = transfer.exporter
+    assert vendor.id is not None and exporter.name is not None
+    review = Review(
+        vendor_id=vendor.id, transfer=stored, exporter_name=exporter.name,
+        exporter_country=exporter.country, exporter_key=exporter_key(exporter.name, exporter.country),
+        requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
+        purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
+        as_of=transfer.as_of, evaluated_by=user.email,
+    )  # fmt: skip
+    _evaluate_review(
+        session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
+        transfer=transfer,
+    )  # fmt: skip
+    _flush(session)
+    record_event(
+        session=session, action="create", object_type="review", object_id=str(review.id),
+        after=review_snapshot(review, vendor.slug),
+    )  # fmt: skip
+    return ReviewView(review, vendor)
+
+
+def update_review(
+    *,
+    session: Session,
+    review: Review,
+    changes: Mapping[str, Any],
+    user: User,
+    rulebook: RuleBook,
+    day: date,
+) -> ReviewView:
+    """Apply a partial update and re-evaluate; 409 for a closed or approved review's content."""
+    _ensure_can_edit(review, user)
+    vendor = view_review(session=session, review=review).vendor
+    if review.status == "closed":
+        raise errors.Conflict("A closed review is final; file a new review.")
+    new_status = changes.get("status", review.status)
+    _check_transition(review.status, new_status, user)
+    new_vendor = vendor
+    if "vendor" in changes and changes["vendor"] != vendor.slug:
+        new_vendor = find_vendor(session=session, slug=changes["vendor"], field=("vendor",))
+    stored = review.transfer
+    if "transfer" in changes:
+        stored = _review_transfer(
+            merge_patch(review.transfer, changes["transfer"]), new_vendor.slug
+        )
+    plain = {f: changes[f] for f in _CONTENT_FIELDS if f in changes}
+    content_changed = (
+        new_vendor.id != vendor.id
+        or stored != review.transfer
+        or any(getattr(review, f) != v for f, v in plain.items())
+    )
+    if not content_changed and new_status == review.status:
+        return ReviewView(review, vendor)
+    if content_changed and new_status not in EDITABLE:
+        raise errors.Conflict(
+            f"A review that is {new_status} is read-only"
+            + ("; legal can reopen it (status in_review)." if new_status == "approved" else ".")
+        )
+    transfer = _resolve(stored, new_vendor, day, rulebook)
+    before = review_snapshot(review, vendor.slug)
+    assert new_vendor.id is not None and transfer.exporter.name is not None
+    review.vendor_id = new_vendor.id
+    review.transfer = stored
+    review.exporter_name = transfer.exporter.name
+    review.exporter_country = transfer.exporter.country
+    review.exporter_key = exporter_key(transfer.exporter.name, transfer.exporter.country)
+    for name, value in plain.items():
+        setattr(review, name, value)
+    review.status = new_status
+    review.updated_at = utcnow()
+    _evaluate_review(
+        session, review, new_vendor, rulebook=rulebook, day=day, actor=user.email,
+        reason="update", transfer=transfer,
+    )  # fmt: skip
+    _flush(session)
+    record_event(
+        session=session, action="update", object_type="review", object_id=str(review.id),
+        before=before, after=review_snapshot(review, new_vendor.slug),
+    )  # fmt: skip
+    return ReviewView(review, new_vendor)
+
+
+def evaluate_review(
+    *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
+) -> ReviewView:
+    """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
+    _ensure_can_edit(review, user)
+    if review.status == "closed":
+        raise errors.Conflict("A closed review is final; it is no longer evaluated.")
+    view = view_review(session=session, review=review)
+    before = _verdict_summary(review)
+    _evaluate_review(
+        session, review, view.vendor, rulebook=rulebook, day=day, actor=user.email,
+        reason="evaluate",
+    )  # fmt: skip
+    _flush(session, stale=errors.Conflict)
+    record_event(
+        session=session, action="evaluate", object_type="review", object_id=str(review.id),
+        before=before, after=_verdict_summary(review),
+    )  # fmt: skip
+    return view
+
+
+def count_open_reviews(*, session: Session) -> int:
+    """How many reviews are open (draft, submitted, in review, approved)."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(Review)
+            .where(col(Review.status).in_(OPEN_STATUSES))
+        ).scalar_one()
+    )  # fmt: skip
+
+
+def reevaluate_open_reviews(
+    *,
+    session: Session,
+    rulebook: RuleBook,
+    day: date,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 500,
+) -> ReevaluationReport:
+    """Re-run every open review (after a rule change) and report the verdicts that changed.
+
+    Two passes: first every open review's Transfer is resolved and its own PRC head-count
+    recomputed, then each is evaluated with its exporter's other reviews' fresh counts.
+    """
+    report = ReevaluationReport(rules_version=rulebook.rules.version)
+    rows: Sequence[Any] = session.execute(
+        select(Review, Vendor).join(Vendor, col(Vendor.id) == col(Review.vendor_id))
+        .where(col(Review.status).in_(OPEN_STATUSES))
+        .order_by(col(Review.id))
+    ).all()  # fmt: skip
+    resolved: list[tuple[Review, Vendor, Transfer, tuple[int, int]]] = []
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    contributors: dict[str, list[int]] = defaultdict(list)
+    for review, vendor in rows:
+        try:
+            transfer = _resolve(review.transfer, vendor, day, rulebook)
+        except errors.DomainError as exc:
+            report.failed[review.id] = exc.errors or exc.detail
+            own = (review.cn_outbound_non_sensitive, review.cn_outbound_sensitive)
+        else:
+            own = own_cn_outbound(transfer, rulebook.reference)
+            resolved.append((review, vendor, transfer, own))
+        if own[0] or own[1]:
+            totals[review.exporter_key][0] += own[0]
+            totals[review.exporter_key][1] += own[1]
+            contributors[review.exporter_key].append(review.id)
+    if progress is not None and report.failed:
+        progress(len(report.failed))
+    for done, (review, vendor, transfer, own) in enumerate(resolved, start=1):
+        group, ids = totals[review.exporter_key], contributors[review.exporter_key]
+        mine = 1 if (own[0] or own[1]) else 0
+        others = [i for i in ids[: YTD_LISTED + 1] if i != review.id][:YTD_LISTED]
+        ytd = _Ytd(group[0] - own[0], group[1] - own[1], others, len(ids) - mine)
+        before = _verdict_summary(review)
+        filled, info = _with_ytd(transfer, ytd)
+        evaluation, transfer_json = _apply_evaluation(review, filled, info, rulebook, actor, own)
+        session.add(_history(review, "reevaluate", transfer_json, evaluation))
+        after = _verdict_summary(review)
+        record_event(
+            session=session, action="reevaluate", object_type="review",
+            object_id=str(review.id), before=before, after=after, actor=actor,
+        )  # fmt: skip
+        for regime in REGIMES:
+            old = (before["verdicts"][regime], before["mechanisms"][regime])
+            new = (after["verdicts"][regime], after["mechanisms"][regime])
+            if old != new:
+                report.changed.append(
+                    VerdictChange(review.id, vendor.slug, review.exporter_name, regime, old, new)
+                )
+        report.evaluated += 1
+        if done % batch_size == 0:
+            _flush(session)
+        if progress is not None:
+            progress(1)
+    _flush(session)
+    return report

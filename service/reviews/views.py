@@ -1,0 +1,136 @@
+"""HTTP views of reviews: thin, one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import make_etag, require_if_match
+from service.auth.permissions import allow
+from service.db import get_session
+from service.reviews import services
+from service.reviews.models import Review
+from service.reviews.schemas import (
+    PageArgsSchema,
+    ReviewCreateSchema,
+    ReviewEvaluationPageSchema,
+    ReviewPageSchema,
+    ReviewQueryArgsSchema,
+    ReviewSchema,
+    ReviewUpdateSchema,
+)
+from service.transfers.services import get_rulebook, today
+
+blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews", description="Vendor reviews")
+
+
+def review_etag(review: Review) -> str:
+    """The ETag of a review's current version."""
+    return make_etag("review", review.id, review.version)
+
+
+def _page_headers(
+    endpoint: str, total: int, page: int, per_page: int, **values: Any
+) -> dict[str, str]:
+    last = max(1, -(-total // per_page))
+    rels = {"first": 1, "last": last}
+    if page > 1:
+        rels["prev"] = page - 1
+    if page < last:
+        rels["next"] = page + 1
+    query = {k: v for k, v in request.args.items() if k != "page"}
+    link = ", ".join(
+        f'<{url_for(endpoint, **values, **query, page=n)}>; rel="{rel}"' for rel, n in rels.items()
+    )
+    return {"Link": link, "X-Total-Count": str(total)}
+
+
+@blp.route("")
+class Reviews(MethodView):
+    @allow("viewer")
+    @blp.arguments(ReviewQueryArgsSchema, location="query")
+    @blp.response(200, ReviewPageSchema)
+    def get(self, args: dict[str, Any]) -> tuple[services.ReviewPage, int, dict[str, str]]:
+        """List reviews, filtered by status, vendor, verdict per regime or mechanism."""
+        page = services.list_reviews(session=get_session(), args=args)
+        return page, 200, _page_headers("reviews.Reviews", page.total, page.page, page.per_page)
+
+    @allow("procurement", "legal")
+    @blp.arguments(ReviewCreateSchema)
+    @blp.response(201, ReviewSchema)
+    def post(self, data: dict[str, Any]) -> tuple[services.ReviewView, int, dict[str, str]]:
+        """File a review of a transfer to a registry vendor; it is evaluated at once."""
+        session = get_session()
+        view = services.create_review(
+            session=session, data=data, user=g.current_user, rulebook=get_rulebook(), day=today()
+        )
+        session.commit()
+        location = url_for("reviews.ReviewItem", review_id=view.review.id)
+        return view, 201, {"ETag": review_etag(view.review), "Location": location}
+
+
+@blp.route("/<int:review_id>")
+class ReviewItem(MethodView):
+    @allow("viewer")
+    @blp.response(200, ReviewSchema)
+    def get(self, review_id: int) -> tuple[services.ReviewView, int, dict[str, str]]:
+        """Read one review with its latest evaluation and warnings."""
+        view = services.get_review_view(session=get_session(), review_id=review_id)
+        return view, 200, {"ETag": review_etag(view.review)}
+
+    @allow("procurement", "legal")
+    @blp.arguments(ReviewUpdateSchema)
+    @blp.response(200, ReviewSchema)
+    def patch(
+        self, changes: dict[str, Any], review_id: int
+    ) -> tuple[services.ReviewView, int, dict[str, str]]:
+        """Change a review (If-Match required); it is re-evaluated."""
+        session = get_session()
+        review = services.get_review(session=session, review_id=review_id)
+        require_if_match(review_etag(review))
+        view = services.update_review(
+            session=session, review=review, changes=changes, user=g.current_user,
+            rulebook=get_rulebook(), day=today(),
+        )  # fmt: skip
+        session.commit()
+        return view, 200, {"ETag": review_etag(view.review)}
+
+
+@blp.route("/<int:review_id>/evaluate")
+class ReviewEvaluate(MethodView):
+    @allow("procurement", "legal")
+    @blp.response(200, ReviewSchema)
+    def post(self, review_id: int) -> tuple[services.ReviewView, int, dict[str, str]]:
+        """Re-evaluate a review now; the previous evaluation stays in its history."""
+        session = get_session()
+        review = services.get_review(session=session, review_id=review_id)
+        view = services.evaluate_review(
+            session=session,
+            review=review,
+            user=g.current_user,
+            rulebook=get_rulebook(),
+            day=today(),
+        )
+        session.commit()
+        return view, 200, {"ETag": review_etag(view.review)}
+
+
+@blp.route("/<int:review_id>/evaluations")
+class ReviewEvaluations(MethodView):
+    @allow("viewer")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, ReviewEvaluationPageSchema)
+    def get(
+        self, args: dict[str, Any], review_id: int
+    ) -> tuple[services.EvaluationPage, int, dict[str, str]]:
+        """A review's evaluations, newest first: rules version, as_of, when, by whom."""
+        session = get_session()
+        review = services.get_review(session=session, review_id=review_id)
+        page = services.list_evaluations(session=session, review=review, **args)
+        headers = _page_headers(
+            "reviews.ReviewEvaluations", page.total, page.page, page.per_page, review_id=review_id
+        )
+        return page, 200, headers

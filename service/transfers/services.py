@@ -1,0 +1,191 @@
+"""Transfer evaluation at the edge: rules loaded once per app, registry facts, the day as_of."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from assessments.catalog.reference import Reference, load_reference
+from assessments.engine import evaluate
+from assessments.facts import cn_facts
+from assessments.rules import RuleSet, default_rules, load_rules
+from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
+from assessments.types import Transfer
+from service import errors
+from service.models import utcnow
+from service.vendors.models import Vendor
+
+RULEBOOK_KEY = "xborder.rulebook"
+_LOCK = threading.Lock()
+
+# Vendor statuses that make every transfer to the vendor worth a prominent warning.
+WARNING_STATUSES = {
+    "sunset": "is sunset (discontinued by its provider)",
+    "licence_revoked": "has had its licence revoked",
+    "sanctioned": "is under sanctions",
+}
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The engine's inputs besides the transfer: the rules and the reference data."""
+
+    rules: RuleSet
+    reference: Reference
+
+
+@dataclass(frozen=True)
+class TransferEvaluation:
+    """A transfer as the engine saw it, the engine's answer as contract JSON, and warnings."""
+
+    transfer: Transfer
+    evaluation: dict[str, Any]
+    warnings: list[dict[str, Any]]
+
+
+def today() -> date:
+    """The day (UTC) whose law applies when a client names none; the engine has no clock."""
+    return utcnow().date()
+
+
+def get_rulebook(app: Flask | None = None) -> RuleBook:
+    """This app's rules and reference data, loaded on first use and kept in app.extensions."""
+    app = app or current_app
+    book: RuleBook | None = app.extensions.get(RULEBOOK_KEY)
+    if book is None:
+        with _LOCK:
+            book = app.extensions.get(RULEBOOK_KEY)
+            if book is None:
+                rules_dir = app.config.get("RULES_DIR")
+                rules = load_rules(Path(rules_dir)) if rules_dir else default_rules()
+                reference = load_reference(Path(app.config["CATALOG_DIR"]))
+                book = RuleBook(rules=rules, reference=reference)
+                app.extensions[RULEBOOK_KEY] = book
+    return book
+
+
+def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
+    """Warnings a transfer to this vendor must carry: sunset, licence revoked, sanctioned, archived."""
+    warnings: list[dict[str, Any]] = []
+    if vendor.status in WARNING_STATUSES:
+        since = f" since {vendor.status_since.isoformat()}" if vendor.status_since else ""
+        note = f": {vendor.status_note}" if vendor.status_note else ""
+        warnings.append({
+            "code": f"vendor_{vendor.status}",
+            "message": f"{vendor.name} {WARNING_STATUSES[vendor.status]}{since}{note}.",
+            "vendor": vendor.slug,
+        })  # fmt: skip
+    if vendor.archived:
+        warnings.append({
+            "code": "vendor_archived",
+            "message": f"{vendor.name} is archived in the registry; its facts are no longer maintained.",
+            "vendor": vendor.slug,
+        })  # fmt: skip
+    return warnings
+
+
+def find_vendor(*, session: Session, slug: str, field: tuple[str, ...]) -> Vendor:
+    """The registry vendor with this slug; 422 naming `field` (a path) when there is none."""
+    vendor = session.execute(select(Vendor).where(col(Vendor.slug) == slug)).scalars().first()
+    if vendor is None:
+        message = [f"No vendor '{slug}' in the registry (GET /api/v1/vendors?q=...)."]
+        raise errors.ValidationFailed(f"Unknown vendor '{slug}'.", errors=_nest(field, message))
+    return vendor
+
+
+def _nest(path: tuple[str, ...], leaf: Any) -> dict[str, Any]:
+    node: Any = leaf
+    for key in reversed(path):
+        node = {key: node}
+    result: dict[str, Any] = node
+    return result
+
+
+def build_transfer(
+    *,
+    data: Mapping[str, Any],
+    vendor: Vendor | None,
+    day: date,
+    reference: Reference,
+    prefix: tuple[str, ...] = (),
+) -> Transfer:
+    """Fill importer facts from the registry vendor unless given, then parse; 422 on bad fields."""
+    merged: Mapping[str, Any] = data
+    if vendor is not None and isinstance(data.get("importer", {}), Mapping):
+        merged = apply_vendor_defaults(data, vendor)
+    try:
+        return parse_transfer(merged, today=day, reference=reference)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(
+            "The transfer has invalid fields; see errors.", errors=_nest(prefix, exc.messages)
+        ) from exc
+
+
+def evaluate_transfer(
+    *, session: Session, data: Mapping[str, Any], rulebook: RuleBook, day: date
+) -> TransferEvaluation:
+    """Evaluate a Transfer (contract JSON) without storing anything; `day` is the as_of default."""
+    if not isinstance(data, Mapping):
+        raise errors.ValidationFailed(errors={"_schema": ["A transfer must be a JSON object."]})
+    importer = data.get("importer")
+    vendor = None
+    if isinstance(importer, Mapping) and isinstance(importer.get("vendor"), str):
+        vendor = find_vendor(session=session, slug=importer["vendor"], field=("importer", "vendor"))
+    transfer = build_transfer(data=data, vendor=vendor, day=day, reference=rulebook.reference)
+    result = evaluate(transfer, rulebook.rules, rulebook.reference)
+    return TransferEvaluation(
+        transfer=transfer,
+        evaluation=evaluation_to_dict(result),
+        warnings=vendor_warnings(vendor) if vendor is not None else [],
+    )
+
+
+def own_cn_outbound(transfer: Transfer, reference: Reference) -> tuple[int, int]:
+    """This transfer's own PRC outbound head-count (non-sensitive, sensitive), as the engine counts it."""
+    alone = replace(transfer, exporter=replace(transfer.exporter, cn_outbound_ytd=None))
+    categories = [reference.categories[c] for c in transfer.data_categories]
+    facts = cn_facts(alone, reference, categories, {}).facts
+    if not facts["export"]:
+        return 0, 0
+    return int(facts["nonsensitive_total"]), int(facts["sensitive_total"])
+
+
+def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
+    """A Transfer as contract JSON (parses back to the same Transfer)."""
+    exp, imp = transfer.exporter, transfer.importer
+    ytd = exp.cn_outbound_ytd
+    return {
+        "as_of": transfer.as_of.isoformat(),
+        "exporter": {
+            "name": exp.name, "country": exp.country, "role": exp.role, "ciio": exp.ciio,
+            "us_person": exp.us_person, "ccpa_business": exp.ccpa_business,
+            "data_broker": exp.data_broker,
+            "cn_outbound_ytd": (
+                {"non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive} if ytd else None
+            ),
+        },
+        "importer": {
+            "vendor": imp.vendor, "name": imp.name, "country": imp.country, "role": imp.role,
+            "dpf_certified": imp.dpf_certified, "covered_person": imp.covered_person,
+        },
+        "destinations": list(transfer.destinations),
+        "data_subjects": [
+            {"jurisdiction": s.jurisdiction, "count": s.count, "minors": s.minors}
+            for s in transfer.data_subjects
+        ],
+        "data_categories": list(transfer.data_categories),
+        "purposes": list(transfer.purposes),
+        "transaction": transfer.transaction,
+        "safeguards": sorted(transfer.safeguards),
+        "exemptions": sorted(transfer.exemptions),
+        "important_data": transfer.important_data,
+    }  # fmt: skip

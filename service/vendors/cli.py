@@ -1,0 +1,112 @@
+"""`xborder vendors import|export`: the registry in and out as CSV, JSON or YAML."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from service.auth.cli import domain_command
+from service.db import session_scope
+from service.reference.services import get_reference
+from service.vendors import io
+
+
+@click.group()
+def vendors() -> None:
+    """The vendor registry in bulk."""
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for large files; nothing for small ones."""
+    if length < io.PROGRESS_THRESHOLD:
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@vendors.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(tuple(io.FORMATS)),
+    help="Default: from the file's extension.",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and list what would change; write nothing.")
+@domain_command
+def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
+    """Import vendors from FILE (upsert by slug): every row valid, or nothing is written."""
+    fmt = io.detect_format(file.name, fmt)
+    rows, problems = io.parse_file(file.read_bytes(), fmt)
+    reference = get_reference()
+    try:
+        with session_scope(current_app) as session:
+            with _progress(len(rows), f"Validating {len(rows)} rows") as tick:
+                records = io.validate_rows(
+                    session=session,
+                    rows=rows,
+                    reference=reference,
+                    problems=problems,
+                    progress=tick,
+                )
+            with _progress(len(records), f"Writing {len(records)} vendors") as tick:
+                report = io.import_records(
+                    session=session,
+                    records=records,
+                    reference=reference,
+                    dry_run=dry_run,
+                    progress=tick,
+                )
+            if dry_run:
+                session.rollback()
+    except io.ImportInvalid as exc:
+        for problem in exc.rows:
+            click.echo(f"row {problem.row}, {problem.field}: {problem.message}", err=True)
+        raise click.ClickException(exc.detail) from None
+    if dry_run:
+        for verb, slugs in (
+            ("create", report.created),
+            ("update", report.updated),
+            ("unchanged", report.unchanged),
+        ):
+            for slug in slugs:
+                click.echo(f"{verb}\t{slug}")
+    prefix = "dry run, nothing written: would have " if dry_run else ""
+    click.echo(
+        f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged"
+    )
+
+
+@vendors.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(tuple(io.FORMATS)),
+    help="Default: from --output's extension, else json.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
+@domain_command
+def vendors_export(fmt: str | None, output: Path | None) -> None:
+    """Export every non-archived vendor as CSV, JSON or YAML."""
+    if fmt is None:
+        fmt = io.detect_format(output.name) if output and "." in output.name else "json"
+    with session_scope(current_app) as session:
+        text = io.export_vendors(session=session, fmt=fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,89 @@
+"""Bulk vendor import (multipart upload) and export (file download) over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+from service.api import accepts_files
+from service.auth.permissions import allow
+from service.db import get_session
+from service.models import utcnow
+from service.reference.services import get_reference
+from service.vendors import io
+
+blp = Blueprint(
+    "vendor_io", __name__, url_prefix="/api/v1", description="Bulk vendor import and export"
+)
+
+
+class ImportArgsSchema(Schema):
+    """How to read the upload, and whether to only preview."""
+
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "report, write nothing"})
+    format = fields.String(
+        validate=validate.OneOf(tuple(io.FORMATS)),
+        metadata={"description": "default: from the file name"},
+    )
+
+
+class ImportFileSchema(Schema):
+    """The upload: one CSV, JSON or YAML file in the `file` field."""
+
+    file = Upload(required=True)
+
+
+class ImportReportSchema(Schema):
+    """Slugs created, updated and left unchanged (or that would be, in a dry run)."""
+
+    dry_run = fields.Boolean()
+    created = fields.List(fields.String())
+    updated = fields.List(fields.String())
+    unchanged = fields.List(fields.String())
+
+
+class ExportArgsSchema(Schema):
+    """The file format to download."""
+
+    format = fields.String(load_default="json", validate=validate.OneOf(tuple(io.FORMATS)))
+
+
+@blp.route("/vendor-import")
+class VendorImport(MethodView):
+    @allow("legal")
+    @accepts_files
+    @blp.arguments(ImportArgsSchema, location="query")
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(200, ImportReportSchema)
+    def post(self, args: dict[str, Any], files: dict[str, Any]) -> io.ImportReport:
+        """Import vendors from a CSV, JSON or YAML file: all rows valid or nothing written."""
+        session, upload = get_session(), files["file"]
+        report = io.import_file(
+            session=session,
+            data=upload.read(),
+            reference=get_reference(),
+            fmt=io.detect_format(upload.filename, args.get("format")),
+            dry_run=args["dry_run"],
+        )
+        session.rollback() if report.dry_run else session.commit()
+        return report
+
+
+@blp.route("/vendor-export")
+class VendorExport(MethodView):
+    @allow("viewer")
+    @blp.arguments(ExportArgsSchema, location="query")
+    @blp.response(200, description="The registry as a CSV, JSON or YAML file.")
+    def get(self, args: dict[str, Any]) -> Response:
+        """Download every non-archived vendor as CSV, JSON or YAML."""
+        fmt = args["format"]
+        body = io.export_vendors(session=get_session(), fmt=fmt)
+        disposition = f'attachment; filename="{io.export_filename(fmt, utcnow().date())}"'
+        return Response(
+            body, content_type=io.FORMATS[fmt], headers={"Content-Disposition": disposition}
+        )
