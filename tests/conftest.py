@@ -68,6 +68,63 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     yield str(path)
 
 
+@pytest.fixture(scope="session")
+def catalog_template(
+    database_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database holding the shipped catalog, loaded once per run."""
+    if PG_URL:
+        schema = f"xborder_catalog_{os.getpid()}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = _with_search_path(PG_URL, schema)
+        source = schema
+    else:
+        path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+        source = str(path)
+    app = create_app({"DATABASE_URL": url, "DATA_DIR": tmp_path_factory.mktemp("catalog-data"),
+                      "SECRET_KEY": "test", "TESTING": True, "LOAD_CATALOG": True})  # fmt: skip
+    app.extensions["xborder.engine"].dispose()
+    yield source
+    if PG_URL:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {source} CASCADE"))
+        admin.dispose()
+
+
+CATALOG_TABLES = ("vendor", "vendor_alias", "vendor_facet")
+
+
+def copy_catalog(url: str, source: str) -> None:
+    """Copy the catalog template's vendor rows into the (empty) database at url."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("ATTACH DATABASE :path AS cat"), {"path": source})
+            for table in CATALOG_TABLES:
+                conn.execute(text(f"INSERT INTO main.{table} SELECT * FROM cat.{table}"))
+            conn.execute(
+                text(
+                    "INSERT INTO vendor_fts(rowid, search_text) SELECT rowid, search_text FROM cat.vendor_fts"
+                )
+            )
+        else:
+            for table in CATALOG_TABLES:
+                conn.execute(text(f"INSERT INTO {table} SELECT * FROM {source}.{table}"))
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                         f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
+                )  # fmt: skip
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.execute(text("DETACH DATABASE cat"))
+    engine.dispose()
+
+
 def _fresh_database_url(template: str, tmp_path: Path) -> str:
     if PG_URL:
         engine = make_engine(template)
@@ -103,6 +160,7 @@ def make_app(database_template: str, tmp_path: Path) -> Iterator[Callable[..., F
         apps.append(app)
         return app
 
+    factory.url = url  # type: ignore[attr-defined]
     yield factory
     for app in apps:
         app.extensions["xborder.engine"].dispose()
@@ -115,9 +173,10 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 
 @pytest.fixture
-def catalog_app(make_app: Callable[..., Flask]) -> Flask:
-    """An app whose registry holds the shipped catalog."""
-    return make_app(LOAD_CATALOG=True)
+def catalog_app(make_app: Callable[..., Flask], catalog_template: str) -> Flask:
+    """An app whose registry holds the shipped catalog (copied from a once-per-run load)."""
+    copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
+    return make_app()
 
 
 @pytest.fixture

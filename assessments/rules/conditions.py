@@ -37,114 +37,99 @@ class References:
     params: frozenset[str]
 
 
-def _value_getter(value: Any) -> tuple[Callable[[Params], Any], str | None]:
-    if isinstance(value, Mapping):
-        if set(value) != {"param"} or not isinstance(value["param"], str):
-            raise ConditionError(f"a value must be a literal or {{param: ID}}, got {value!r}")
-        name = value["param"]
-        return (lambda params: params.get(name)), name
-    if isinstance(value, list):
-        frozen = frozenset(value)
-        return (lambda _params: frozen), None
-    return (lambda _params: value), None
+_PY_OPS = {
+    "eq": "{x} == {v}",
+    "ne": "{x} != {v}",
+    "in": "{x} in {v}",
+    "not_in": "{x} not in {v}",
+    "gt": "{x} > {v}",
+    "gte": "{x} >= {v}",
+    "lt": "{x} < {v}",
+    "lte": "{x} <= {v}",
+    "contains": "{v} in {x}",
+    "contains_any": "not {v}.isdisjoint({x})",
+}
 
 
-def _leaf(fact: str, op: str, value: Any) -> tuple[Predicate, str | None]:
-    get, param = _value_getter(value)
+class _Compiler:
+    """Turns a validated `when` tree into one Python lambda with Kleene (three-valued) logic.
 
-    def unknown_or(fn: Callable[[Any, Any], bool]) -> Predicate:
-        def predicate(facts: Facts, params: Params) -> bool | None:
-            actual = facts.get(fact)
-            expected = get(params)
-            if actual is None or expected is None:
-                return None
-            return fn(actual, expected)
+    Only names the compiler invents reach the source: fact and param names and literal values
+    are passed as constants, never spliced into the code.
+    """
 
-        return predicate
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.facts: set[str] = set()
+        self.params: set[str] = set()
+        self._n = 0
 
-    table: dict[str, Callable[[Any, Any], bool]] = {
-        "eq": lambda a, e: bool(a == e),
-        "ne": lambda a, e: bool(a != e),
-        "in": lambda a, e: a in e,
-        "not_in": lambda a, e: a not in e,
-        "gt": lambda a, e: bool(a > e),
-        "gte": lambda a, e: bool(a >= e),
-        "lt": lambda a, e: bool(a < e),
-        "lte": lambda a, e: bool(a <= e),
-        "contains": lambda a, e: e in a,
-        "contains_any": lambda a, e: not frozenset(a).isdisjoint(e),
-    }
-    return unknown_or(table[op]), param
+    def _name(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
 
+    def _constant(self, value: Any) -> str:
+        name = self._name("c")
+        self.constants[name] = frozenset(value) if isinstance(value, list) else value
+        return name
 
-def compile_condition(raw: Any) -> tuple[Predicate, References]:
-    """Compile a `when` clause into a predicate over (facts, params) and what it refers to."""
-    facts: set[str] = set()
-    params: set[str] = set()
+    def leaf(self, node: Mapping[str, Any]) -> str:
+        ops = [k for k in node if k != "fact"]
+        if len(ops) != 1 or ops[0] not in OPERATORS:
+            raise ConditionError(f"a fact test needs exactly one of {OPERATORS}: {dict(node)!r}")
+        fact, op = node["fact"], ops[0]
+        if not isinstance(fact, str):
+            raise ConditionError(f"fact must be a name: {dict(node)!r}")
+        self.facts.add(fact)
+        x = self._name("x")
+        unknown = f"({x} := f.get({self._constant(fact)})) is None"
+        value = node[op]
+        if isinstance(value, Mapping):
+            if set(value) != {"param"} or not isinstance(value["param"], str):
+                raise ConditionError(f"a value must be a literal or {{param: ID}}, got {value!r}")
+            self.params.add(value["param"])
+            v = self._name("v")
+            unknown += f" or ({v} := p.get({self._constant(value['param'])})) is None"
+        else:
+            v = self._constant(value)
+        test = _PY_OPS[op].format(x=x, v=v)
+        return f"(None if {unknown} else bool({test}))"
 
-    def build(node: Any) -> Predicate:
+    def node(self, node: Any) -> str:
         if not isinstance(node, Mapping) or not node:
             raise ConditionError(f"a condition must be a non-empty mapping, got {node!r}")
         if "fact" in node:
-            ops = [k for k in node if k != "fact"]
-            if len(ops) != 1 or ops[0] not in OPERATORS:
-                raise ConditionError(f"a fact test needs exactly one of {OPERATORS}: {node!r}")
-            if not isinstance(node["fact"], str):
-                raise ConditionError(f"fact must be a name: {node!r}")
-            facts.add(node["fact"])
-            predicate, param = _leaf(node["fact"], ops[0], node[ops[0]])
-            if param is not None:
-                params.add(param)
-            return predicate
+            return self.leaf(node)
         if len(node) != 1:
-            raise ConditionError(f"one combinator per mapping: {node!r}")
+            raise ConditionError(f"one combinator per mapping: {dict(node)!r}")
         ((key, arg),) = node.items()
         if key == "always":
             if arg is not True:
                 raise ConditionError("always takes true")
-            return lambda _f, _p: True
+            return "True"
         if key == "not":
-            inner = build(arg)
-
-            def negate(f: Facts, p: Params) -> bool | None:
-                result = inner(f, p)
-                return None if result is None else not result
-
-            return negate
+            r = self._name("r")
+            return f"(None if ({r} := {self.node(arg)}) is None else not {r})"
         if key in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise ConditionError(f"{key} takes a non-empty list")
-            parts = tuple(build(item) for item in arg)
-            return _all(parts) if key == "all" else _any(parts)
+            names = [self._name("r") for _ in arg]
+            stop, result = ("False", "True") if key == "all" else ("True", "False")
+            chain = " or ".join(
+                f"({r} := {self.node(item)}) is {stop}" for r, item in zip(names, arg, strict=True)
+            )
+            unknown = " or ".join(f"{r} is None" for r in names)
+            return f"({stop} if {chain} else (None if {unknown} else {result}))"
         raise ConditionError(f"unknown combinator {key!r}; use one of {COMBINATORS}")
 
-    predicate = build(raw)
-    return predicate, References(frozenset(facts), frozenset(params))
+
+def compile_condition(raw: Any) -> tuple[Predicate, References]:
+    """Compile a `when` clause into a predicate over (facts, params) and what it refers to."""
+    compiler = _Compiler()
+    source = f"lambda f, p: {compiler.node(raw)}"
+    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **compiler.constants}
+    # The source holds only compiler-made names; facts, params and literals are constants.
+    predicate: Predicate = eval(compile(source, "<rule condition>", "eval"), namespace)
+    return predicate, References(frozenset(compiler.facts), frozenset(compiler.params))
 
 
-def _all(parts: tuple[Predicate, ...]) -> Predicate:
-    def predicate(f: Facts, p: Params) -> bool | None:
-        unknown = False
-        for part in parts:
-            result = part(f, p)
-            if result is False:
-                return False
-            if result is None:
-                unknown = True
-        return None if unknown else True
-
-    return predicate
-
-
-def _any(parts: tuple[Predicate, ...]) -> Predicate:
-    def predicate(f: Facts, p: Params) -> bool | None:
-        unknown = False
-        for part in parts:
-            result = part(f, p)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown else False
-
-    return predicate

@@ -44,7 +44,9 @@ def detect_format(
         if kind:
             return kind
         if media_type.split(";")[0].strip().lower() != "application/octet-stream":
-            raise ExtractionError("unsupported", f"Cannot read {media_type}: send text, HTML or PDF.")
+            raise ExtractionError(
+                "unsupported", f"Cannot read {media_type}: use text, HTML or PDF."
+            )
     if filename:
         suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
         if suffix in _SUFFIXES:
@@ -70,11 +72,55 @@ def decode_text(data: bytes) -> str:
 
 
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
-_BLOCK = {"p", "div", "li", "ul", "ol", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-          "th", "table", "section", "article", "header", "footer", "nav", "main", "aside",
-          "blockquote", "pre", "dd", "dt", "dl", "hr", "address", "figcaption", "summary"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "aside",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "address",
+    "figcaption",
+    "summary",
+}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 

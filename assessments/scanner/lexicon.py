@@ -120,16 +120,18 @@ def _country_terms() -> Iterator[Term]:
     }
     for country in pycountry.countries:
         code = country.alpha_2
-        english = {country.name, getattr(country, "official_name", None),
-                   getattr(country, "common_name", None)}
+        english = {
+            country.name,
+            getattr(country, "official_name", None),
+            getattr(country, "common_name", None),
+        }
         for name in sorted(n for n in english if n and "," not in n):
             yield Term(PLACE, code, "en", name, _case_rule(name, PLACE))
         for lang, translation in translations.items():
             for source in sorted(n for n in english if n):
                 name = translation.gettext(source)
-                if name != source or lang == "de":
-                    if "," not in name:
-                        yield Term(PLACE, code, lang, name, _case_rule(name, PLACE))
+                if (name != source or lang == "de") and "," not in name:
+                    yield Term(PLACE, code, lang, name, _case_rule(name, PLACE))
 
 
 def _common_words(directory: Path) -> frozenset[str]:
@@ -145,16 +147,15 @@ def _candidate_patterns(cues: Mapping[str, Any]) -> tuple[tuple[str, re.Pattern[
     name = rf"(?P<name>{token}(?:{joiner}{token}){{0,6}})"
     suffixes = "|".join(cues["candidate_suffixes"])
     after = "|".join(re.escape(w) for w in cues["candidate_after"])
-    before = "|".join(
-        re.escape(w) for words in cues["candidate_before"].values() for w in words
-    )
+    before = "|".join(re.escape(w) for words in cues["candidate_before"].values() for w in words)
     cjk_suffix = "|".join(re.escape(s) for s in cues["cjk_company_suffixes"])
+    cjk_name = r"[\u4e00-\u9fff（）()]{2,30}?"
     short = r"(?P<name>[A-Z][\w+\-]*(?:[ ][A-Z][\w+\-]*){0,3})"
     return (
         ("legal_form", re.compile(rf"{name},?[ ](?P<cue>{suffixes})(?![\w])")),
         ("sdk", re.compile(rf"{short}[ ](?P<cue>{after})\b")),
         ("provided_by", re.compile(rf"(?P<cue>{before})[ ]{short}")),
-        ("legal_form", re.compile(rf"(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?(?P<cue>{cjk_suffix}))")),
+        ("legal_form", re.compile(rf"(?P<name>{cjk_name}(?P<cue>{cjk_suffix}))")),
     )
 
 
@@ -192,8 +193,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         index=index,
         storage_in_prc=tuple(re.compile(p) for p in transfers["storage_in_prc"]),
         age_patterns=tuple(
-            AgePattern(p["kind"], re.compile(p["regex"]))
-            for p in children["patterns"]
+            AgePattern(p["kind"], re.compile(p["regex"])) for p in children["patterns"]
         ),
         article_patterns=tuple(re.compile(p) for p in laws["article_patterns"]),
         article_laws=dict(laws["article_laws"]),

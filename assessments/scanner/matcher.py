@@ -127,9 +127,7 @@ def catalog_version(vendors: Iterable[VendorRecord]) -> str:
     return digest.hexdigest()[:16]
 
 
-def compile_matcher(
-    vendors: Iterable[VendorRecord], *, lexicon: Lexicon | None = None
-) -> Matcher:
+def compile_matcher(vendors: Iterable[VendorRecord], *, lexicon: Lexicon | None = None) -> Matcher:
     """Compile the vendors' names into one matcher (do it once per catalog version)."""
     records = list(vendors)
     common = (lexicon or default_lexicon()).common_words
@@ -176,9 +174,7 @@ def compile_matcher(
         text = brand_text[key]
         brands[len(aliases)] = tuple(sorted(products.items()))
         phrases.append((key, len(aliases)))
-        aliases.append(
-            Alias("", text, BRAND, is_ambiguous(text, BRAND, common), _is_acronym(text))
-        )
+        aliases.append(Alias("", text, BRAND, is_ambiguous(text, BRAND, common), _is_acronym(text)))
     return Matcher(
         version=catalog_version(records),
         names={v.slug: v.name for v in records},

@@ -227,10 +227,7 @@ def _vendor_hits(matcher: Matcher, found: list[tuple[str, VendorMatch]]) -> tupl
 
 def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     i = bisect_left(spans, (start, -1))
-    for s, e in spans[max(i - 2, 0) : i + 2]:
-        if s < end and e > start:
-            return True
-    return False
+    return any(s < end and e > start for s, e in spans[max(i - 2, 0) : i + 2])
 
 
 def _self_definition(ctx: _Context, end: int) -> set[str] | None:
@@ -335,6 +332,7 @@ def _cross_border(
     principle = {ctx.sentence_key(f.start) for f in ctx.by_group.get(lx.IN_PRINCIPLE, ())}
     statements: list[CrossBorderStatement] = []
     named_places: dict[str, list[Span]] = defaultdict(list)
+
     def close(key: int) -> bool:
         named = places.get(key, []) + mechanisms.get(key, [])
         return any(
@@ -406,7 +404,7 @@ def _children(ctx: _Context) -> tuple[AgeThreshold, ...]:
 
 
 def _normalise_article(raw: str) -> str:
-    parts = re.findall(r"\d+|[a-z]", raw)
+    parts: list[str] = re.findall(r"\d+|[a-z]", raw)
     if not parts:
         return raw
     return parts[0] + "".join(f"({p})" for p in parts[1:])
@@ -418,7 +416,8 @@ def _articles(ctx: _Context) -> tuple[ArticleCitation, ...]:
         for match in pattern.finditer(ctx.text):
             if any(c.span.start <= match.start() < c.span.end for c in out.values()):
                 continue
-            law = ctx.lexicon.article_laws.get(match.group("law"), match.group("law").lower())
+            word = str(match.group("law"))
+            law = ctx.lexicon.article_laws.get(word, word.lower())
             out[match.start()] = ArticleCitation(
                 law=law,
                 article=_normalise_article(match.group("art")),
@@ -466,4 +465,3 @@ def diff(report: ScanReport, reviewed_vendor_slugs: Iterable[str]) -> VendorDiff
         reviewed_not_disclosed=tuple(sorted(reviewed - disclosed)),
         disclosed_and_reviewed=tuple(sorted(disclosed & reviewed)),
     )
-

@@ -24,6 +24,7 @@ from service.assistant.tools import (
     eea_countries,
     find_vendors,
     get_vendor,
+    place_name,
     sdk_categories,
     tool_context,
 )
@@ -162,7 +163,7 @@ def _vendor_list(
                 labels.append("the EU/EEA")
             elif len(code) == 2:
                 found.add(code)
-                labels.append(reference.countries.get(code, {}).get("name", code))
+                labels.append(place_name(code))
         return frozenset(found), labels
 
     processing, processing_labels = codes("processing")

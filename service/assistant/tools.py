@@ -80,8 +80,18 @@ def rule_citation(rule_id: str, legal: str, explanation: str) -> Citation:
 # ---------------------------------------------------------------------------- vendor facts
 
 
+# Country names that read with "the" in a sentence ("in the United States").
+_WITH_ARTICLE = frozenset({"EU", "US", "GB", "NL", "AE", "RU", "CZ", "PH"})
+
+
+def place_name(code: str) -> str:
+    """A country's name as it reads after "in": "China", "the United States", "the EU/EEA"."""
+    name = display_name(code)
+    return f"the {name}" if code in _WITH_ARTICLE else name
+
+
 def _country(code: str | None) -> dict[str, str] | None:
-    return {"code": code, "name": display_name(code)} if code else None
+    return {"code": code, "name": place_name(code)} if code else None
 
 
 def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:

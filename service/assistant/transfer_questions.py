@@ -14,12 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments.catalog.reference import display_name
 from assessments.documents._data import labels
 from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
 from service.assistant.templates import render
-from service.assistant.tools import ToolContext, ToolError, ToolResult, eea_countries, get_vendor
+from service.assistant.tools import (
+    ToolContext,
+    ToolError,
+    ToolResult,
+    eea_countries,
+    get_vendor,
+    place_name,
+)
 from service.assistant.transfer_tools import evaluate_transfer
 from service.assistant.understanding import Question
 
@@ -51,7 +57,7 @@ class Draft:
 
 
 def _name(code: str) -> str:
-    return display_name(code)
+    return place_name(code)
 
 
 def _category(ctx: ToolContext, ident: str) -> str:
@@ -129,7 +135,9 @@ def _importer(q: Question, draft: Draft, ctx: ToolContext) -> dict[str, Any] | N
             f"the recipient is established in {_name(code)} and acts as a processor (the "
             "default; say “as controller” otherwise)"
         )
-        return {"name": f"the recipient in {_name(code)}", "country": code}
+        ours = re.search(r"\bour\b", q.text, re.I) is not None
+        label = f"our entity in {_name(code)}" if ours else f"a recipient in {_name(code)}"
+        return {"name": label, "country": code}
     draft.missing.append(
         "who receives the data: a vendor in the registry (by name) or the destination country"
     )
@@ -252,7 +260,8 @@ def _context(
     return {
         "transfer": {
             "exporter": exporter,
-            "importer": transfer["importer"].get("name") or transfer["importer"].get("vendor"),
+            "importer": _importer_label(data.get("vendor"), transfer["importer"]),
+            "has_vendor": data.get("vendor") is not None,
             "importer_country": _name(transfer["importer"]["country"]),
             "destinations": [_name(d) for d in transfer.get("destinations") or []],
             "people": [
@@ -264,12 +273,22 @@ def _context(
             "purposes": transfer.get("purposes") or [],
             "safeguards": transfer.get("safeguards") or [],
         },
+        "warnings": [re.sub(r"\.\.$", ".", w["message"]) for w in data.get("warnings") or []],
         "overall": evaluation["overall"],
         "as_of": evaluation["as_of"],
         "regimes": regimes,
         "count_known": count_known,
         "high_count": HIGH_COUNT,
     }
+
+
+def _importer_label(vendor: Mapping[str, Any] | None, importer: Mapping[str, Any]) -> str:
+    entity = importer.get("name")
+    if vendor is None:
+        return str(entity or "the recipient")
+    if entity and entity != vendor["name"]:
+        return f"{vendor['name']} ({entity})"
+    return str(vendor["name"])
 
 
 def answer_transfer(

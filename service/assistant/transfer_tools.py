@@ -5,12 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError
-
-from assessments.catalog.reference import default_reference
-from assessments.engine import evaluate
-from assessments.rules.loader import default_rules
-from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
 from assessments.types import SAFEGUARDS, TRANSACTIONS
 from service import errors
 from service.assistant.interfaces import Citation
@@ -24,6 +18,7 @@ from service.assistant.tools import (
     vendor_citation,
 )
 from service.reference.services import Reference
+from service.transfers import services as transfers
 from service.vendors import services as vendors
 
 
@@ -44,46 +39,40 @@ def evaluation_citations(evaluation: Mapping[str, Any]) -> list[Citation]:
 
 
 def evaluate_transfer(ctx: ToolContext, transfer: Mapping[str, Any]) -> ToolResult:
-    """Run the engine on a Transfer (contract JSON); importer.vendor fills the registry facts."""
-    data = dict(transfer)
-    importer = dict(data.get("importer") or {})
+    """Run the engine on a Transfer (contract JSON) through the transfers service, as the API does."""
     citations: list[Citation] = []
     brief: dict[str, Any] | None = None
-    slug = importer.get("vendor")
+    importer = transfer.get("importer") if isinstance(transfer.get("importer"), Mapping) else {}
+    slug = importer.get("vendor") if isinstance(importer, Mapping) else None
     if slug:
         try:
             vendor = vendors.get_vendor(session=ctx.session, slug=str(slug))
         except errors.NotFound as exc:
             raise ToolError(f"The registry has no vendor '{slug}'.") from exc
-        data = apply_vendor_defaults(data, vendor)
         citations.append(vendor_citation(vendor.slug, vendor.name))
         brief = vendor_brief(vendor, ctx.reference)
-        if not data["importer"].get("country"):
+        if not vendor.hq_country and not any(e.get("country") for e in vendor.legal_entities):
             raise ToolError(
-                f"The registry does not record where '{slug}' is established "
-                "(hq_country or an hq legal entity); add it or give importer.country."
+                f"the registry does not record where {vendor.name} is established (hq_country or "
+                f"a legal entity's country); add it to the record (PATCH /api/v1/vendors/{slug})"
             )
-    reference = default_reference()
     try:
-        parsed = parse_transfer(data, today=ctx.today, reference=reference)
-    except ValidationError as exc:
-        raise ToolError(f"The transfer is incomplete or invalid: {exc.messages}") from exc
-    evaluation = evaluation_to_dict(evaluate(parsed, default_rules(), reference))
-    citations.extend(evaluation_citations(evaluation))
+        result = transfers.evaluate_transfer(
+            session=ctx.session, data=transfer, rulebook=transfers.get_rulebook(), day=ctx.today
+        )
+    except errors.DomainError as exc:
+        detail = f"{exc.detail} {exc.errors}" if exc.errors else exc.detail
+        raise ToolError(f"the transfer is incomplete or invalid: {detail}") from exc
+    citations.extend(evaluation_citations(result.evaluation))
     return ToolResult(
-        {"transfer": _jsonable(data), "vendor": brief, "evaluation": evaluation},
+        {
+            "transfer": transfers.transfer_to_dict(result.transfer),
+            "vendor": brief,
+            "evaluation": result.evaluation,
+            "warnings": result.warnings,
+        },
         tuple(citations),
     )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def _flat_transfer(args: Mapping[str, Any]) -> dict[str, Any]:

@@ -184,10 +184,11 @@ def _country_role(words: Sequence[Word], start: int, end: int, lexicon: Lexicon)
     if after and (after[0] in subjects or (len(after) > 1 and after[1] in subjects)):
         return "subjects"
     if after and after[0] in _ORG_WORDS:
-        if "from" in before:
-            return "exporter"
-        if "to" in before or "with" in before:
-            return "destination"
+        for word in reversed(before):
+            if word == "from":
+                return "exporter"
+            if word in {"to", "into", "with"}:
+                return "destination"
         return "exporter" if ("our" in before or "we" in before) else "hq"
     if before and before[-1] in {"in", "inside", "within"} and len(before) > 1 and (
         before[-2] in subjects or before[-2] in {"people", "person", "resident"}

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Flask
-from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from assessments.catalog.validation import CatalogError, catalog_version, load_vendors
 from service import errors
 from service.db import session_scope
 from service.reference.services import Reference, load_reference
@@ -42,31 +39,24 @@ class UpdateReport:
     kept_local_edits: list[str] = field(default_factory=list)
 
 
-def _record_hash(raw: Any) -> str:
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def read_catalog(data_dir: Path) -> CatalogSnapshot:
-    """Read and validate every vendor file; raise ValidationFailed listing every bad file."""
+    """Load the catalog (validated by its own schema) as API input; raise on any problem."""
+    try:
+        records = load_vendors(data_dir)
+    except CatalogError as exc:
+        problems = {f"{p.file}:{p.line}": [p.message] for p in exc.problems}
+        raise errors.ValidationFailed("Catalog files are invalid.", errors=problems) from exc
     schema = VendorCreateSchema()
-    records: list[dict[str, Any]] = []
-    hashes: dict[str, str] = {}
-    problems: dict[str, Any] = {}
-    digest = hashlib.sha256()
-    for path in sorted((data_dir / "vendors").glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        digest.update(path.name.encode() + b"\0" + text.encode())
-        raw = yaml.safe_load(text)
-        try:
-            record = schema.load(raw, unknown="exclude")
-        except ValidationError as exc:
-            problems[path.name] = exc.messages
-            continue
-        records.append(record)
-        hashes[record["slug"]] = _record_hash(raw)
-    if problems:
-        raise errors.ValidationFailed("Catalog files are invalid.", errors=problems)
-    return CatalogSnapshot(digest.hexdigest()[:16], records, hashes)
+    loaded = []
+    for record in records:
+        plain = record.to_plain()
+        plain.pop("content_hash")
+        loaded.append(schema.load(plain))
+    return CatalogSnapshot(
+        version=catalog_version(data_dir),
+        records=loaded,
+        hashes={r.slug: r.content_hash for r in records},
+    )
 
 
 def update_catalog(

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from assessments.types import MECHANISMS, VERDICTS
 from service.reviews.models import STATUSES
+from service.reviews.services import YTD_LISTED
 from service.transfers.schemas import EvaluationSchema, WarningSchema
 
 VENDOR_SLUG = validate.Length(1, 100)
@@ -55,7 +56,10 @@ class OutboundYtdSchema(Schema):
     source = fields.String(
         metadata={"description": "declared (by the client), other_reviews, or none"}
     )
-    reviews = fields.List(fields.Integer(), metadata={"description": "the reviews summed"})
+    reviews = fields.List(
+        fields.Integer(), metadata={"description": f"the reviews summed (the first {YTD_LISTED})"}
+    )
+    review_count = fields.Integer(metadata={"description": "how many reviews were summed"})
     note = fields.String(allow_none=True)
 
 

@@ -469,7 +469,8 @@ def create_review(
     assert vendor.id is not None and exporter.name is not None
     review = Review(
         vendor_id=vendor.id, transfer=stored, exporter_name=exporter.name,
-        exporter_country=exporter.country, exporter_key=exporter_key(exporter.name, exporter.country),
+        exporter_country=exporter.country,
+        exporter_key=exporter_key(exporter.name, exporter.country),
         requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
         purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
         as_of=transfer.as_of, evaluated_by=user.email,
@@ -605,7 +606,7 @@ def reevaluate_open_reviews(
         try:
             transfer = _resolve(review.transfer, vendor, day, rulebook)
         except errors.DomainError as exc:
-            report.failed[review.id] = exc.errors or exc.detail
+            report.failed[int(review.id or 0)] = exc.errors or exc.detail
             own = (review.cn_outbound_non_sensitive, review.cn_outbound_sensitive)
         else:
             own = own_cn_outbound(transfer, rulebook.reference)
@@ -617,6 +618,7 @@ def reevaluate_open_reviews(
     if progress is not None and report.failed:
         progress(len(report.failed))
     for done, (review, vendor, transfer, own) in enumerate(resolved, start=1):
+        assert review.id is not None
         group, ids = totals[review.exporter_key], contributors[review.exporter_key]
         mine = 1 if (own[0] or own[1]) else 0
         others = [i for i in ids[: YTD_LISTED + 1] if i != review.id][:YTD_LISTED]

@@ -41,9 +41,10 @@ def _page_headers(
         rels["prev"] = page - 1
     if page < last:
         rels["next"] = page + 1
-    query = {k: v for k, v in request.args.items() if k != "page"}
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     link = ", ".join(
-        f'<{url_for(endpoint, **values, **query, page=n)}>; rel="{rel}"' for rel, n in rels.items()
+        f'<{url_for(endpoint, **{**values, **query, "page": n})}>; rel="{rel}"'
+        for rel, n in rels.items()
     )
     return {"Link": link, "X-Total-Count": str(total)}
 

@@ -74,7 +74,7 @@ def get_rulebook(app: Flask | None = None) -> RuleBook:
 
 
 def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
-    """Warnings a transfer to this vendor must carry: sunset, licence revoked, sanctioned, archived."""
+    """What a transfer to this vendor must say: sunset, licence revoked, sanctioned, archived."""
     warnings: list[dict[str, Any]] = []
     if vendor.status in WARNING_STATUSES:
         since = f" since {vendor.status_since.isoformat()}" if vendor.status_since else ""
@@ -87,7 +87,7 @@ def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
     if vendor.archived:
         warnings.append({
             "code": "vendor_archived",
-            "message": f"{vendor.name} is archived in the registry; its facts are no longer maintained.",
+            "message": f"{vendor.name} is archived in the registry; its facts are not maintained.",
             "vendor": vendor.slug,
         })  # fmt: skip
     return warnings
@@ -95,7 +95,9 @@ def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
 
 def find_vendor(*, session: Session, slug: str, field: tuple[str, ...]) -> Vendor:
     """The registry vendor with this slug; 422 naming `field` (a path) when there is none."""
-    vendor = session.execute(select(Vendor).where(col(Vendor.slug) == slug)).scalars().first()
+    vendor: Vendor | None = (
+        session.execute(select(Vendor).where(col(Vendor.slug) == slug)).scalars().first()
+    )
     if vendor is None:
         message = [f"No vendor '{slug}' in the registry (GET /api/v1/vendors?q=...)."]
         raise errors.ValidationFailed(f"Unknown vendor '{slug}'.", errors=_nest(field, message))
@@ -150,7 +152,7 @@ def evaluate_transfer(
 
 
 def own_cn_outbound(transfer: Transfer, reference: Reference) -> tuple[int, int]:
-    """This transfer's own PRC outbound head-count (non-sensitive, sensitive), as the engine counts it."""
+    """People this transfer alone sends out of mainland China: (non-sensitive, sensitive)."""
     alone = replace(transfer, exporter=replace(transfer.exporter, cn_outbound_ytd=None))
     categories = [reference.categories[c] for c in transfer.data_categories]
     facts = cn_facts(alone, reference, categories, {}).facts

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 import yaml
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -38,38 +38,27 @@ FORMATS: dict[str, str] = {
 }
 _EXTENSIONS = {"csv": "csv", "json": "json", "yaml": "yaml", "yml": "yaml"}
 
-FIELDS = (
-    "slug",
-    "name",
-    "aliases",
-    "description",
-    "category",
-    "product_type",
-    "parent",
-    "hq_country",
-    "legal_entities",
-    "processing_countries",
-    "data_categories",
-    "default_role",
-    "certifications",
-    "transfer_mechanisms",
-    "dpf_certified",
-    "covered_person_candidate",
-    "sdk",
-    "status",
-    "urls",
-    "sources",
-    "notes",
-    "last_verified",
-)
+def _export_fields() -> tuple[str, ...]:
+    """The create schema's fields that a vendor stores (slug first), in declared order."""
+    stored = {*services._PLAIN_FIELDS, "status"}
+    return ("slug", *(n for n in VendorCreateSchema().fields if n in stored))
+
+
+def _csv_kind(field: fields.Field[Any]) -> str:
+    """How a CSV cell carries a field: strings (a; b or JSON list), json, or text."""
+    if isinstance(field, fields.List):
+        inner = field.inner
+        return "json" if isinstance(inner, fields.Nested | fields.Dict) else "strings"
+    if isinstance(field, fields.Nested | fields.Dict):
+        return "json"
+    return "text"
+
+
+FIELDS = _export_fields()
 _STATUS_COLUMNS = ("status", "status_since", "status_note")
 CSV_COLUMNS = tuple(c for f in FIELDS for c in (_STATUS_COLUMNS if f == "status" else (f,)))
-_STRING_LISTS = frozenset(
-    {"aliases", "processing_countries", "data_categories", "certifications", "transfer_mechanisms"}
-)
-_OBJECT_LISTS = frozenset({"legal_entities", "sources"})
-_OBJECTS = frozenset({"sdk", "urls"})
-_BOOLEANS = frozenset({"dpf_certified", "covered_person_candidate"})
+_SCHEMA_FIELDS = VendorCreateSchema().fields
+_CSV_KINDS = {n: _csv_kind(f) for n, f in _SCHEMA_FIELDS.items() if n in FIELDS and n != "status"}
 # How many rows make a file "large" enough for the CLI to show progress.
 PROGRESS_THRESHOLD = 500
 
@@ -151,18 +140,20 @@ def _document_rows(document: Any) -> list[Any]:
 
 
 def _csv_cell(column: str, cell: str) -> Any:
-    """A CSV cell as the schema expects it; ValueError when a structured cell is malformed."""
+    """A CSV cell as the schema expects it; ValueError when a JSON cell is malformed."""
     cell = cell.strip()
-    if column in _STRING_LISTS:
+    kind = _CSV_KINDS.get(column, "text")
+    if kind == "strings":
         if not cell:
             return []
         if cell.startswith("["):
             return json.loads(cell)
         return [part.strip() for part in cell.split(";") if part.strip()]
-    if column in _OBJECT_LISTS or column in _OBJECTS:
-        if not cell:
-            return [] if column in _OBJECT_LISTS else {}
-        return json.loads(cell)
+    if kind == "json":
+        if cell:
+            return json.loads(cell)
+        field = _SCHEMA_FIELDS[column]
+        return None if field.allow_none else ([] if isinstance(field, fields.List) else {})
     return cell or None
 
 
@@ -247,23 +238,26 @@ def validate_rows(
     """Validated records for every row, or ImportInvalid listing every bad row."""
     schema = VendorCreateSchema()
     found = list(problems)
-    bad_rows = {p.row for p in found}
+    unreadable: dict[int, set[str]] = {}
+    for problem in found:
+        unreadable.setdefault(problem.row, set()).add(problem.field)
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
     first_row_of: dict[str, int] = {}
     for number, raw in enumerate(rows, start=1):
         if progress is not None:
             progress(1)
-        if number in bad_rows:
-            continue
         if not isinstance(raw, dict):
             found.append(RowError(number, "_row", "Expected an object with vendor fields."))
             continue
+        skip = unreadable.get(number, set())
         try:
-            record = schema.load(raw)
+            record = schema.load({k: v for k, v in raw.items() if k not in skip})
         except ValidationError as exc:
             found.extend(RowError(number, f, m) for f, m in _flatten(exc.messages))
             continue
+        if skip:
+            continue  # its unreadable cells are reported already
         try:
             services._check_references(record, reference)
         except errors.ValidationFailed as exc:
@@ -425,7 +419,7 @@ def _csv_value(column: str, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if column in _STRING_LISTS or column in _OBJECT_LISTS or column in _OBJECTS:
+    if _CSV_KINDS.get(column, "text") != "text":
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 

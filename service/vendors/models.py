@@ -48,6 +48,7 @@ class Vendor(SQLModel, table=True):
     data_categories: list[str] = Field(
         default_factory=list, sa_column=Column(JSONType, nullable=False)
     )
+    purposes: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     certifications: list[str] = Field(
         default_factory=list, sa_column=Column(JSONType, nullable=False)
     )

@@ -4,91 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
-import pycountry
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-ROLES = ("processor", "controller")
-PRODUCT_TYPES = ("sdk", "service", "platform")
-STATUSES = ("active", "sunset", "licence_revoked", "sanctioned")
-SLUG = validate.Regexp(
-    r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$", error="Use 2-100 lowercase letters, digits and hyphens."
+from assessments.catalog.vendors import (
+    LegalEntitySchema,
+    SdkSchema,
+    SLUG_PATTERN,
+    SourceSchema,
+    StatusSchema,
+    is_country_code,
+)
+from assessments.catalog.vocabulary import (
+    CERTIFICATIONS,
+    DEFAULT_ROLES,
+    PRODUCT_TYPES,
+    STATUS_VALUES,
+    TRANSFER_MECHANISMS,
+    URL_KINDS,
 )
 
 
-def validate_country(code: str) -> None:
-    """Raise unless code is an ISO 3166-1 alpha-2 code."""
-    if pycountry.countries.get(alpha_2=code) is None:
-        raise ValidationError(f"'{code}' is not an ISO 3166-1 alpha-2 country code.")
-
-
 class CountryCode(fields.String):
-    """An ISO 3166-1 alpha-2 code, upper-cased."""
+    """An ISO 3166-1 alpha-2 code; lower case is accepted and upper-cased."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         code = str(super()._deserialize(value, attr, data, **kwargs)).upper()
-        validate_country(code)
+        if not is_country_code(code):
+            raise ValidationError(f"'{code}' is not an ISO 3166-1 alpha-2 country code.")
         return code
 
 
-class LegalEntitySchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 300))
-    country = CountryCode(allow_none=True)
-    role = fields.String(
-        load_default="hq",
-        validate=validate.OneOf(("hq", "regional", "eu_representative", "operator")),
-    )
-    address = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
-
-
-class SdkSignatureSchema(Schema):
-    android_packages = fields.List(
-        fields.String(validate=validate.Length(1, 200)), load_default=list
-    )
-    ios_frameworks = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list)
-    domains = fields.List(fields.String(validate=validate.Length(1, 253)), load_default=list)
-
-
-class StatusSchema(Schema):
-    value = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    since = fields.Date(allow_none=True, load_default=None)
-    note = fields.String(allow_none=True, load_default=None)
-
-
-class UrlsSchema(Schema):
-    privacy_policy = fields.Url(allow_none=True)
-    dpa = fields.Url(allow_none=True)
-    subprocessors = fields.Url(allow_none=True)
-
-
-class SourceSchema(Schema):
-    url = fields.String(required=True, validate=validate.Length(1, 1000))
-    retrieved = fields.Date(allow_none=True)
-    facts = fields.List(fields.String(), load_default=list)
-    note = fields.String(allow_none=True)
+def _ids(vocabulary: frozenset[str]) -> fields.List[str]:
+    return fields.List(fields.String(validate=validate.OneOf(sorted(vocabulary))))
 
 
 class VendorWriteSchema(Schema):
-    """Fields a client may set on a vendor (all optional; create adds requirements)."""
+    """Fields a client may set on a vendor; nested parts are the catalog's own schemas."""
 
     name = fields.String(validate=validate.Length(1, 200))
     aliases = fields.List(fields.String(validate=validate.Length(1, 200)))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     category = fields.String(allow_none=True, validate=validate.Length(1, 60))
-    product_type = fields.String(allow_none=True, validate=validate.OneOf(PRODUCT_TYPES))
+    product_type = fields.String(allow_none=True, validate=validate.OneOf(sorted(PRODUCT_TYPES)))
     parent = fields.String(allow_none=True, validate=validate.Length(max=200))
     hq_country = CountryCode(allow_none=True)
     legal_entities = fields.List(fields.Nested(LegalEntitySchema))
     processing_countries = fields.List(CountryCode())
     data_categories = fields.List(fields.String(validate=validate.Length(1, 60)))
-    default_role = fields.String(allow_none=True, validate=validate.OneOf(ROLES))
-    certifications = fields.List(fields.String(validate=validate.Length(1, 60)))
-    transfer_mechanisms = fields.List(fields.String(validate=validate.Length(1, 60)))
+    purposes = fields.List(fields.String(validate=validate.Length(1, 60)))
+    default_role = fields.String(allow_none=True, validate=validate.OneOf(sorted(DEFAULT_ROLES)))
+    certifications = _ids(CERTIFICATIONS)
+    transfer_mechanisms = _ids(TRANSFER_MECHANISMS)
     dpf_certified = fields.Boolean(allow_none=True)
     covered_person_candidate = fields.Boolean(allow_none=True)
-    sdk = fields.Nested(SdkSignatureSchema)
+    sdk = fields.Nested(SdkSchema, allow_none=True)
     status = fields.Nested(StatusSchema)
-    urls = fields.Nested(UrlsSchema)
+    urls = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(sorted(URL_KINDS))),
+        values=fields.Url(allow_none=True, schemes={"https", "http"}),
+        allow_none=True,
+    )
     sources = fields.List(fields.Nested(SourceSchema))
     notes = fields.String(allow_none=True, validate=validate.Length(max=10000))
     last_verified = fields.Date(allow_none=True)
@@ -103,7 +78,15 @@ class VendorWriteSchema(Schema):
 class VendorCreateSchema(VendorWriteSchema):
     """A new vendor: slug and name are required."""
 
-    slug = fields.String(required=True, validate=SLUG)
+    slug = fields.String(
+        required=True,
+        validate=[
+            validate.Regexp(
+                SLUG_PATTERN, error="Use lowercase letters, digits and single hyphens."
+            ),
+            validate.Length(2, 100),
+        ],
+    )
     name = fields.String(required=True, validate=validate.Length(1, 200))
 
 
@@ -125,14 +108,15 @@ class VendorSchema(Schema):
     legal_entities = fields.List(fields.Dict())
     processing_countries = fields.List(fields.String())
     data_categories = fields.List(fields.String())
+    purposes = fields.List(fields.String())
     default_role = fields.String(allow_none=True)
     certifications = fields.List(fields.String())
     transfer_mechanisms = fields.List(fields.String())
     dpf_certified = fields.Boolean(allow_none=True)
     covered_person_candidate = fields.Boolean(allow_none=True)
-    sdk = fields.Dict()
+    sdk = fields.Dict(allow_none=True)
     status = fields.Method("_status")
-    urls = fields.Dict()
+    urls = fields.Dict(allow_none=True)
     sources = fields.List(fields.Dict())
     notes = fields.String(allow_none=True)
     last_verified = fields.Date(allow_none=True)
@@ -186,7 +170,7 @@ class VendorQueryArgsSchema(Schema):
     hq_country = CountryCode()
     processing_country = CountryCode()
     data_category = fields.String(validate=validate.Length(1, 60))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf(sorted(STATUS_VALUES)))
     archived = fields.String(
         load_default="false", validate=validate.OneOf(("false", "true", "all"))
     )

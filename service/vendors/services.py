@@ -38,6 +38,7 @@ _PLAIN_FIELDS = (
     "legal_entities",
     "processing_countries",
     "data_categories",
+    "purposes",
     "default_role",
     "certifications",
     "transfer_mechanisms",
@@ -49,6 +50,9 @@ _PLAIN_FIELDS = (
     "notes",
     "last_verified",
 )
+
+# JSON object fields: null from a client or the catalog is stored as {}.
+_MAPPING_FIELDS = frozenset({"sdk", "urls"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": col(Vendor.name),
@@ -126,7 +130,10 @@ def _check_references(data: Mapping[str, Any], reference: Reference) -> None:
 def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
     for field in _PLAIN_FIELDS:
         if field in data:
-            setattr(vendor, field, _jsonable(data[field]))
+            value = data[field]
+            if value is None and field in _MAPPING_FIELDS:
+                value = {}
+            setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
     if "status" in data:
         status = data["status"]
         vendor.status = status["value"]

@@ -130,7 +130,7 @@ def test_missing_sources_and_bad_dates(tmp_path: Path) -> None:
 
 
 def test_url_source_needs_retrieval_date(tmp_path: Path) -> None:
-    text = good("acme", "Acme").replace("retrieved: 2026-11-20, ", "")
+    text = good("acme", "Acme").replace("    retrieved: 2026-11-20\n", "")
     problem = where(validate_catalog(make_catalog(tmp_path, {"acme": text})), "retrieval date")
     assert problem.line == 13
 
@@ -152,7 +152,7 @@ def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:
     syntax = where(problems, "YAML syntax error")
     assert syntax.file.endswith("broken.yaml")
     assert syntax.line is not None
-    assert where(problems, "duplicate key 'name'").line == 15
+    assert where(problems, "duplicate key 'name'").line == 17
 
 
 def test_bad_categories_file_is_reported(tmp_path: Path) -> None:

@@ -35,11 +35,15 @@ def registry(make_vendor: MakeVendor) -> list[VendorRecord]:
         make_vendor("firebase", "Firebase", aliases=("Firebase Crashlytics", "Crashlytics")),
         make_vendor("yoomoney", "YooMoney", aliases=("Yandex.Money", "ЮMoney", "Яндекс.Деньги")),
         make_vendor(
-            "google-sign-in", "Google Sign-In", category="social_sdk",
+            "google-sign-in",
+            "Google Sign-In",
+            category="social_sdk",
             entities=(("Google LLC", "US"),),
         ),
         make_vendor(
-            "google-analytics", "Google Analytics", entities=(("Google LLC", "US"),),
+            "google-analytics",
+            "Google Analytics",
+            entities=(("Google LLC", "US"),),
         ),
     ]
 
@@ -87,8 +91,10 @@ def test_ordinary_words_are_not_vendors(
         ("Install attribution is provided by Adjust GmbH.", {"adjust"}),
         ("Deep links are handled by the Branch SDK.", {"branch"}),
         ("Events go to Twilio Segment for analytics.", {"segment"}),
-        ("Card payments are processed by Stripe and Square as payment processors.",
-         {"stripe", "square"}),
+        (
+            "Card payments are processed by Stripe and Square as payment processors.",
+            {"stripe", "square"},
+        ),
         ("We send push campaigns through Braze.", {"braze"}),
         ("Maps are provided by HERE Technologies.", {"here"}),
         ("Our app uses the HERE SDK for maps.", {"here"}),
@@ -169,9 +175,7 @@ def test_catalog_version_changes_with_the_records(
     assert compile_matcher([*registry, make_vendor("mixpanel", "Mixpanel")]).version != first
 
 
-def test_template_notes_are_not_disclosures(
-    registry: list[VendorRecord], lexicon: Lexicon
-) -> None:
+def test_template_notes_are_not_disclosures(registry: list[VendorRecord], lexicon: Lexicon) -> None:
     text = "6.6 Ads [If you use Firebase or Stripe, please supplement this section]. Done."
     report = scan(text, compile_matcher(registry), lexicon)
     assert report.vendors == ()

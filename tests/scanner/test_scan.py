@@ -10,18 +10,22 @@ import pytest
 from assessments.catalog.vendors import VendorRecord
 from assessments.scanner import Lexicon, ScanReport, compile_matcher, diff, scan
 from assessments.scanner.language import detect_language
+from assessments.scanner.types import TermHit
 
 
 @pytest.fixture
 def run(make_vendor: Callable[..., VendorRecord], lexicon: Lexicon) -> Callable[[str], ScanReport]:
     matcher = compile_matcher(
-        [make_vendor("firebase", "Firebase"), make_vendor("mobtech", "MobTech", aliases=("SMSSDK",))]
+        [
+            make_vendor("firebase", "Firebase"),
+            make_vendor("mobtech", "MobTech", aliases=("SMSSDK",)),
+        ]
     )
     return lambda text: scan(text, matcher, lexicon)
 
 
-def ids(hits: tuple[object, ...]) -> set[str]:
-    return {getattr(h, "id") for h in hits}
+def ids(hits: tuple[TermHit, ...]) -> set[str]:
+    return {h.id for h in hits}
 
 
 def test_data_categories_in_four_languages(run: Callable[[str], ScanReport]) -> None:
@@ -110,7 +114,9 @@ def test_laws_articles_and_rights(run: Callable[[str], ScanReport]) -> None:
     )
     assert ids(report.laws) == {"gdpr", "ccpa", "pipl"}
     assert [(a.law, a.article) for a in report.articles] == [
-        ("gdpr", "15"), ("gdpr", "6(1)(b)"), ("gdpr", "6(1)(f)")
+        ("gdpr", "15"),
+        ("gdpr", "6(1)(b)"),
+        ("gdpr", "6(1)(f)"),
     ]
     assert "access" in ids(report.rights)
 
@@ -121,9 +127,7 @@ def test_unknown_third_parties_and_own_company(run: Callable[[str], ScanReport])
         "Acme uses Firebase and the Zorblax SDK. Crash reports are provided by Quuxly. "
         "Payments are handled by Frobnicator Payments GmbH."
     )
-    assert {c.name for c in report.candidates} == {
-        "Zorblax", "Quuxly", "Frobnicator Payments GmbH"
-    }
+    assert {c.name for c in report.candidates} == {"Zorblax", "Quuxly", "Frobnicator Payments GmbH"}
     assert {c.name for c in report.own_entities} == {"Acme Widgets Co., Ltd."}
     assert {h.slug for h in report.vendors} == {"firebase"}
 

@@ -1,0 +1,1 @@
+"""Impact assessments and checklists over HTTP: versions, workflow, reports (PDF/HTML)."""

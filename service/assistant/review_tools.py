@@ -1,0 +1,150 @@
+"""The assistant's read-only review tool: the asker's readable reviews, through the reviews service.
+
+Access mirrors the reviews API exactly: the roles the review list route declares (its
+`@allow`) decide whether the asker may read reviews at all, so a change there changes what
+the assistant shows too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+
+from assessments.types import MECHANISMS, VERDICTS
+from service.assistant.interfaces import Citation
+from service.assistant.tools import Tool, ToolContext, ToolResult, review_citation, rule_citation
+from service.auth.permissions import declared_roles
+from service.reviews import services as reviews
+from service.reviews.models import OPEN_STATUSES, STATUSES
+
+REVIEW_LIST_ENDPOINT = "reviews.Reviews"
+REVIEW_LIMIT = 25
+_REGIMES = ("CN", "EU", "US")
+
+
+def may_read_reviews(role: str) -> bool:
+    """Whether the reviews API lets this role list reviews (its declared roles)."""
+    roles = declared_roles(current_app, REVIEW_LIST_ENDPOINT, "GET")
+    return roles is not None and ("public" in roles or role in roles)
+
+
+def _mechanisms(value: str | None) -> list[str | None]:
+    """A mechanism id, or a family ("eu_scc" -> every SCC module)."""
+    if not value:
+        return [None]
+    if value in MECHANISMS:
+        return [value]
+    family = [m for m in MECHANISMS if m.startswith(value)]
+    return list(family) or [value]
+
+
+def _summary(view: Any) -> dict[str, Any]:
+    review = view.review
+    evaluation = review.evaluation or {}
+    regimes = {}
+    for code in _REGIMES:
+        result = (evaluation.get("regimes") or {}).get(code) or {}
+        regimes[code] = {
+            "verdict": getattr(review, f"{code.lower()}_verdict"),
+            "mechanism": getattr(review, f"{code.lower()}_mechanism"),
+            "rules": [
+                {"id": r["id"], "citation": r["citation"], "explanation": r["explanation"]}
+                for r in result.get("rules", [])
+            ],
+        }
+    return {
+        "id": review.id,
+        "status": review.status,
+        "vendor": {"slug": view.vendor.slug, "name": view.vendor.name},
+        "exporter": {"name": review.exporter_name, "country": review.exporter_country},
+        "purpose": review.purpose,
+        "requester": review.requester,
+        "overall": {"level": review.overall_level, "score": review.overall_score},
+        "as_of": review.as_of.isoformat(),
+        "regimes": regimes,
+    }
+
+
+def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
+    """Reviews the asker may read, filtered by status/open, vendor, mechanism, verdict, regime."""
+    if not may_read_reviews(ctx.asker.role):
+        return ToolResult({"scope": "none", "total": 0, "reviews": []})
+    statuses: list[str | None]
+    if filters.get("status"):
+        statuses = [filters["status"]]
+    elif filters.get("open"):
+        statuses = list(OPEN_STATUSES)
+    else:
+        statuses = [None]
+    regime = filters.get("regime")
+    verdict = filters.get("verdict")
+    limit = int(filters.get("limit", REVIEW_LIMIT))
+    found: dict[int, dict[str, Any]] = {}
+    total = 0
+    for status in statuses:
+        for mechanism in _mechanisms(filters.get("mechanism")):
+            args: dict[str, Any] = {"per_page": min(limit, 100), "sort": "-updated_at"}
+            if status:
+                args["status"] = status
+            if mechanism:
+                args["mechanism"] = mechanism
+            if filters.get("vendor"):
+                args["vendor"] = filters["vendor"]
+            if verdict:
+                for code in [regime] if regime else _REGIMES:
+                    page = reviews.list_reviews(
+                        session=ctx.session, args={**args, f"{code.lower()}_verdict": verdict}
+                    )
+                    total += page.total
+                    found.update({v.review.id: _summary(v) for v in page.items})
+                continue
+            page = reviews.list_reviews(session=ctx.session, args=args)
+            total += page.total
+            found.update({v.review.id: _summary(v) for v in page.items})
+    items = sorted(found.values(), key=lambda r: -int(r["id"]))[:limit]
+    citations: list[Citation] = []
+    for item in items:
+        title = f"Review {item['id']}: {item['vendor']['name']} for {item['exporter']['name']}"
+        citations.append(review_citation(int(item["id"]), title))
+        for code in _matching_regimes(item, filters):
+            for rule in item["regimes"][code]["rules"][:3]:
+                citations.append(rule_citation(rule["id"], rule["citation"], rule["explanation"]))
+    return ToolResult({"scope": "all", "total": total, "reviews": items}, tuple(citations))
+
+
+def _matching_regimes(item: Mapping[str, Any], filters: Mapping[str, Any]) -> list[str]:
+    """The regimes whose result made a review match (their rules are cited)."""
+    mechanisms = set(_mechanisms(filters.get("mechanism"))) - {None}
+    verdict = filters.get("verdict")
+    regime = filters.get("regime")
+    matched = [
+        code
+        for code in _REGIMES
+        if (not mechanisms or item["regimes"][code]["mechanism"] in mechanisms)
+        and (not verdict or item["regimes"][code]["verdict"] == verdict)
+        and (not regime or code == regime)
+    ]
+    return matched if (mechanisms or verdict or regime) else []
+
+
+def review_tool() -> Tool:
+    """The list_reviews tool."""
+    return Tool(
+        "list_reviews",
+        {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string", "enum": list(STATUSES)},
+                "open": {"type": "boolean"},
+                "vendor": {"type": "string", "minLength": 1, "maxLength": 100},
+                "mechanism": {"type": "string", "enum": [*MECHANISMS, "eu_scc"]},
+                "verdict": {"type": "string", "enum": list(VERDICTS)},
+                "regime": {"type": "string", "enum": list(_REGIMES)},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
+            "additionalProperties": False,
+        },
+        lambda ctx, a: list_reviews(ctx, a),
+    )

@@ -1,0 +1,95 @@
+"""`xborder catalog validate|stats`: check the shipped catalog and summarise its coverage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+import vendor_data
+from assessments.catalog import Catalog, read_catalog
+
+_catalog_dir = click.option(
+    "--catalog-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Catalog directory (default: the vendor_data/ shipped with xborder).",
+)
+
+
+def _read(catalog_dir: Path | None) -> Catalog:
+    return read_catalog(catalog_dir or Path(vendor_data.DATA_DIR))
+
+
+@click.command("validate")
+@_catalog_dir
+def validate_command(catalog_dir: Path | None) -> None:
+    """Check every catalog file; print each problem as file:line: message."""
+    catalog = _read(catalog_dir)
+    for problem in catalog.problems:
+        click.echo(str(problem))
+    if catalog.problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"catalog {catalog.version}: {len(catalog.vendors)} vendors, no problems")
+
+
+@click.command("stats")
+@_catalog_dir
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+def stats_command(catalog_dir: Path | None, as_json: bool) -> None:
+    """Summarise the catalog: vendors by category and HQ country, and fact coverage."""
+    from service.cli import dumps
+
+    catalog = _read(catalog_dir)
+    numbers = catalog_stats(catalog)
+    if as_json:
+        click.echo(dumps(numbers))
+        return
+    click.echo(f"catalog {numbers['version']}: {numbers['vendors']} vendors")
+    if numbers["problems"]:
+        click.echo(f"  {numbers['problems']} problem(s): run `xborder catalog validate`")
+    for label, key in (("facts", "coverage"), ("by category", "by_category"),
+                       ("by HQ country", "by_hq_country"), ("by status", "by_status")):  # fmt: skip
+        click.echo(f"{label}:")
+        for name, count in numbers[key].items():
+            click.echo(f"  {name:<28} {count}")
+
+
+def catalog_stats(catalog: Catalog) -> dict[str, Any]:
+    """Coverage numbers for a catalog: counts per category, HQ country, status and fact."""
+    vendors = catalog.vendors
+
+    def count(predicate: Any) -> int:
+        return sum(1 for v in vendors if predicate(v))
+
+    def ranked(counter: Counter[str]) -> dict[str, int]:
+        return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return {
+        "version": catalog.version,
+        "vendors": len(vendors),
+        "problems": len(catalog.problems),
+        "coverage": {
+            "hq_country": count(lambda v: v.hq_country),
+            "legal_entities": count(lambda v: v.legal_entities),
+            "processing_countries": count(lambda v: v.processing_countries),
+            "data_categories": count(lambda v: v.data_categories),
+            "sdk_signatures": count(lambda v: v.sdk),
+            "chinese_or_cyrillic_alias": count(lambda v: any(_non_latin(n) for n in v.names)),
+            "dpf_known": count(lambda v: v.dpf_certified is not None),
+            "doj_covered_candidates": count(lambda v: v.covered_person_candidate),
+            "url_sources": count(lambda v: any(s.url for s in v.sources)),
+        },
+        "by_category": ranked(Counter(v.category for v in vendors)),
+        "by_hq_country": ranked(Counter(v.hq_country or "unknown" for v in vendors)),
+        "by_status": ranked(Counter(v.status.value for v in vendors)),
+    }
+
+
+def _non_latin(name: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u0400" <= ch <= "\u04ff" for ch in name)
+
+
+catalog_commands = (validate_command, stats_command)

@@ -1,0 +1,75 @@
+"""A fact table of well-known vendors: the catalog must agree with what their sources say."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.catalog import Catalog, VendorRecord
+
+# slug, HQ country, text in the name of the HQ (or sole operating) entity, DOJ candidate
+FACTS = [
+    ("google-analytics", "US", "Google LLC", False),
+    ("firebase", "US", "Google LLC", False),
+    ("google-admob", "US", "Google LLC", False),
+    ("sign-in-with-apple", "US", "Apple Inc.", False),
+    ("mopub", "US", "AppLovin Corporation", False),
+    ("yoomoney", "RU", "YooMoney", True),
+    ("cloudpayments", "RU", "CLOUDPAYMENTS", True),
+    ("qiwi", "CY", "QIWI PLC", True),
+    ("vk-sdk", "RU", "V Kontakte", True),
+    ("talkingdata", "CN", "Beijing Tendcloud Tianxia Technology", True),
+    ("jpush", "CN", "深圳市和讯华谷信息技术有限公司", True),
+    ("getui", "CN", "每日互动股份有限公司", True),
+    ("umeng", "CN", "友盟同欣（北京）科技有限公司", True),
+    ("mobtech", "CN", "上海游昆信息技术有限公司", True),
+    ("amap", "CN", "高德软件有限公司", True),
+    ("alipay", "CN", "支付宝（中国）网络技术有限公司", True),
+]
+
+
+def vendor(catalog: Catalog, slug: str) -> VendorRecord:
+    return next(v for v in catalog.vendors if v.slug == slug)
+
+
+@pytest.mark.parametrize(("slug", "country", "entity", "candidate"), FACTS)
+def test_well_known_vendor_facts(
+    catalog: Catalog, slug: str, country: str, entity: str, candidate: bool
+) -> None:
+    record = vendor(catalog, slug)
+    assert record.hq_country == country
+    names = [e.name for e in record.legal_entities]
+    if record.hq_entity is not None:
+        names = [record.hq_entity.name]
+    assert any(entity in name for name in names), names
+    assert record.covered_person_candidate is candidate
+
+
+def test_eu_contracting_entities_are_recorded(catalog: Catalog) -> None:
+    regional = {
+        "meta-audience-network": ("Meta Platforms Ireland Limited", "IE"),
+        "paypal": ("PayPal (Europe) S.à r.l. et Cie, S.C.A.", "LU"),
+        "amazon-web-services": ("Amazon Web Services EMEA SARL", "LU"),
+        "microsoft-azure": ("Microsoft Ireland Operations Ltd.", "IE"),
+        "unity-ads": ("Unity Technologies ApS", "DK"),
+        "cloudpayments": ("SIA 'CLOUD PAYMENTS INTERNATIONAL' (reg. 50103762261)", "LV"),
+    }
+    for slug, (name, country) in regional.items():
+        entities = {(e.name, e.country) for e in vendor(catalog, slug).legal_entities}
+        assert (name, country) in entities, slug
+
+
+def test_sdk_signatures_come_from_tracker_lists(catalog: Catalog) -> None:
+    umeng = vendor(catalog, "umeng").sdk
+    assert umeng is not None
+    assert "com.umeng." in umeng.android_packages
+    jpush = vendor(catalog, "jpush")
+    assert jpush.sdk is not None
+    assert "cn.jpush.android" in jpush.sdk.android_packages
+    assert any(s.ref == "Exodus tracker 343" for s in jpush.sources)
+
+
+def test_unknown_facts_stay_empty(catalog: Catalog) -> None:
+    # No stored source states these, so the catalog must not claim them.
+    assert vendor(catalog, "webmoney").hq_country is None
+    assert vendor(catalog, "unionpay").legal_entities == ()
+    assert all(v.dpf_certified is None for v in catalog.vendors if v.slug in {"firebase", "paypal"})
