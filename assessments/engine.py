@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, cast
 
 from assessments.catalog.reference import Reference
-from assessments.facts import BUILDERS, PROTECTIVE, Exposure, volume
+from assessments.facts import BUILDERS, PROTECTIVE, Exposure, profile, volume
 from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring
 from assessments.types import (
     REGIMES,
@@ -57,11 +58,63 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
+@lru_cache(maxsize=2048)
+def _placeholders(text: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in _FORMATTER.parse(text) if name)
+
+
+@lru_cache(maxsize=16384)
+def _render_values(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
+    return _FORMATTER.vformat(text, (), dict(zip(names, values, strict=True)))
+
+
 def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-    if "{" not in text:
+    """Fill {fact} and {param} placeholders; memoised on the values the text names."""
+    names = _placeholders(text)
+    if not names:
         return text
-    merged = {**params, **facts}
-    return _FORMATTER.vformat(text, (), merged)
+    values = tuple(facts[n] if n in facts else params.get(n) for n in names)
+    try:
+        return _render_values(text, names, values)
+    except TypeError:  # an unhashable value: render without the memo
+        return _FORMATTER.vformat(text, (), dict(zip(names, values, strict=True)))
+
+
+_MEMO_LIMIT = 20_000
+
+
+def _fire(
+    rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]
+) -> tuple[FiredRule, tuple[Obligation, ...]]:
+    """The rule's fired entry and obligations, rendered; shared while the values repeat."""
+    names = rule.placeholders
+    values = tuple(facts[n] if n in facts else params.get(n) for n in names)
+    key = (rule.id, values)
+    try:
+        return cast(tuple[FiredRule, tuple[Obligation, ...]], rules.memo[key])
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value: no memo
+        key = None  # type: ignore[assignment]
+    built = (
+        FiredRule(
+            id=rule.id,
+            citation=rule.citation,
+            explanation=_render(rule.explanation, facts, params),
+            remediation=_render(rule.remediation, facts, params) if rule.remediation else None,
+        ),
+        tuple(
+            Obligation(
+                id=o.id, text=_render(o.text, facts, params), citation=o.citation, due=o.due
+            )
+            for o in rule.obligations
+        ),
+    )
+    if key is not None:
+        if len(rules.memo) >= _MEMO_LIMIT:
+            rules.memo.clear()
+        rules.memo[key] = built
+    return built
 
 
 class _TrackResult:
@@ -159,8 +212,8 @@ def evaluate_regime(
     regime = rules.regimes[code]
     active = rules.active(code, transfer.as_of)
     params = active.params
-    cats = [reference.categories[c] for c in transfer.data_categories]
-    built = BUILDERS[code](transfer, reference, cats, params)
+    prof = profile(reference, transfer.data_categories, transfer.purposes)
+    built = BUILDERS[code](transfer, reference, prof, params)
     facts = built.facts
     questions: list[str] = []
     tracks = _decide(regime, active, facts, transfer.safeguards, questions)
@@ -180,7 +233,7 @@ def evaluate_regime(
     obligations: list[Obligation] = []
     for t in applicable:
         if t.rule is not None:
-            fired.append(_fired(t.rule, facts, params))
+            fired.append(_fire(rules, t.rule, facts, params)[0])
     for rule in active.obligations:
         outcome = rule.predicate(facts, params)
         if outcome is True:
@@ -188,16 +241,9 @@ def evaluate_regime(
                 if rule.question:
                     questions.append(_render(rule.question, facts, params))
                 continue
-            fired.append(_fired(rule, facts, params))
-            obligations.extend(
-                Obligation(
-                    id=o.id,
-                    text=_render(o.text, facts, params),
-                    citation=o.citation,
-                    due=o.due,
-                )
-                for o in rule.obligations
-            )
+            entry, duties = _fire(rules, rule, facts, params)
+            fired.append(entry)
+            obligations.extend(duties)
         elif outcome is None and rule.question:
             questions.append(_render(rule.question, facts, params))
 
@@ -237,15 +283,6 @@ def evaluate_regime(
         obligations=tuple(obligations),
         rules=tuple(fired),
         questions=_unique(questions),
-    )
-
-
-def _fired(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> FiredRule:
-    return FiredRule(
-        id=rule.id,
-        citation=rule.citation,
-        explanation=_render(rule.explanation, facts, params),
-        remediation=_render(rule.remediation, facts, params) if rule.remediation else None,
     )
 
 

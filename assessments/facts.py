@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.catalog.reference import Adequacy, DataCategory, Reference
+from assessments.catalog.reference import Adequacy, Reference
 from assessments.types import Transfer
 
 SCC_MODULES = {
@@ -152,6 +152,64 @@ class RegimeFacts:
     exposure: Exposure
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a transfer's data categories and purposes mean per regime (pure taxonomy lookups)."""
+
+    cn_sensitive: tuple[str, ...]
+    cn_nonsensitive_present: bool
+    eu_special: tuple[str, ...]
+    eu_criminal: tuple[str, ...]
+    eu_highly_personal: int
+    wp248: frozenset[int]
+    listed_identifiers: frozenset[str]
+    dsp: tuple[tuple[str, int], ...]
+    ccpa_sensitive: tuple[str, ...]
+    padfa_sensitive: bool
+    contract_purposes: bool
+    ccba: bool
+    employment: bool
+
+
+_PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
+
+
+def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ...]) -> Profile:
+    """The taxonomy profile of a category and purpose mix (memoised per reference version)."""
+    key = (ref.version, categories, purposes)
+    found = _PROFILES.get(key)
+    if found is not None:
+        return found
+    cats = [ref.categories[c] for c in categories]
+    purps = [ref.purposes[p] for p in purposes]
+    wp248: set[int] = set()
+    for purpose in purps:
+        wp248.update(purpose.wp248_criteria)
+    built = Profile(
+        cn_sensitive=tuple(c.id for c in cats if c.cn.sensitive),
+        cn_nonsensitive_present=any(not c.cn.sensitive for c in cats),
+        eu_special=tuple(c.id for c in cats if c.eu.special == "art9"),
+        eu_criminal=tuple(c.id for c in cats if c.eu.special == "art10"),
+        eu_highly_personal=sum(1 for c in cats if c.eu.highly_personal),
+        wp248=frozenset(wp248),
+        listed_identifiers=frozenset(
+            c.doj.listed_identifier for c in cats if c.doj.listed_identifier
+        ),
+        dsp=tuple(
+            (c.doj.category, c.doj.threshold) for c in cats if c.doj.category and c.doj.threshold
+        ),
+        ccpa_sensitive=tuple(c.id for c in cats if c.ccpa.sensitive),
+        padfa_sensitive=any(c.padfa.sensitive for c in cats),
+        contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
+        ccba=any(p.ccpa_cross_context_advertising for p in purps),
+        employment="employment" in categories,
+    )
+    if len(_PROFILES) > 4096:
+        _PROFILES.clear()
+    _PROFILES[key] = built
+    return built
+
+
 def _names(items: list[str]) -> str:
     return ", ".join(items) if items else "none"
 
@@ -162,7 +220,7 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
 
 
 def cn_facts(
-    t: Transfer, ref: Reference, cats: list[DataCategory], params: Mapping[str, Any]
+    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
 ) -> RegimeFacts:
     """Facts for the PRC regime."""
     exp, imp = t.exporter, t.importer
@@ -171,8 +229,8 @@ def cn_facts(
     cn_groups = [s for s in t.data_subjects if s.jurisdiction == "CN"]
     flow = sum(s.count for s in cn_groups)
     minors_count = sum(s.count for s in cn_groups if s.minors)
-    sensitive_ids = [c.id for c in cats if c.cn.sensitive]
-    nonsensitive_present = any(not c.cn.sensitive for c in cats)
+    sensitive_ids = list(prof.cn_sensitive)
+    nonsensitive_present = prof.cn_nonsensitive_present
     sensitive_flow = flow if sensitive_ids else minors_count
     nonsensitive_flow = flow if nonsensitive_present else 0
     ytd_non = exp.cn_outbound_ytd.non_sensitive if exp.cn_outbound_ytd else 0
@@ -195,7 +253,7 @@ def cn_facts(
         "hr_context": ("hr_management" in t.purposes or t.transaction == "employment_agreement")
         or None,
         "contract_purposes": (
-            bool(t.purposes) and all(ref.purposes[p].cn_contract_necessity for p in t.purposes)
+            prof.contract_purposes
         )
         or None,
         "flow_count": flow,
@@ -227,7 +285,7 @@ def _adequacy_covers(decision: Adequacy | None, dpf_certified: bool | None) -> b
 
 
 def eu_facts(
-    t: Transfer, ref: Reference, cats: list[DataCategory], params: Mapping[str, Any]
+    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
 ) -> RegimeFacts:
     """Facts for the EU regime."""
     on, exp, imp = t.as_of, t.exporter, t.importer
@@ -246,17 +304,15 @@ def eu_facts(
     decisions = {p: ref.adequacy_on(p, on) for p in third}
     covered = {p: _adequacy_covers(d, imp.dpf_certified) for p, d in decisions.items()}
     used = [d for p, d in decisions.items() if d is not None and covered[p]]
-    special = [c.id for c in cats if c.eu.special == "art9"]
-    criminal = [c.id for c in cats if c.eu.special == "art10"]
+    special = list(prof.eu_special)
+    criminal = list(prof.eu_criminal)
     minors = any(s.minors for s in in_scope)
-    criteria: set[int] = set()
-    for purpose in t.purposes:
-        criteria.update(ref.purposes[purpose].wp248_criteria)
-    if special or criminal or any(c.eu.highly_personal for c in cats):
+    criteria = set(prof.wp248)
+    if special or criminal or prof.eu_highly_personal:
         criteria.add(4)
-    if minors or "employment" in t.data_categories:
+    if minors or prof.employment:
         criteria.add(7)
-    protected = any(s in t.safeguards for s in PROTECTIVE)
+    protected = not t.safeguards.isdisjoint(PROTECTIVE)
     gov = [
         (p, ref.government_access[p])
         for p in third
@@ -316,7 +372,7 @@ def eu_facts(
         people=facts["eu_count"],
         sensitivity=_sensitivity(
             1.0 if special or criminal else 0.0,
-            len(special) + len(criminal) + sum(1 for c in cats if c.eu.highly_personal),
+            len(special) + len(criminal) + prof.eu_highly_personal,
             minors,
         ),
         exposure=min(
@@ -334,7 +390,7 @@ def _is_us(code: str) -> bool:
 
 
 def us_facts(
-    t: Transfer, ref: Reference, cats: list[DataCategory], params: Mapping[str, Any]
+    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
 ) -> RegimeFacts:
     """Facts for the US regime (DOJ DSP, PADFA, CCPA, COPPA)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
@@ -343,8 +399,8 @@ def us_facts(
     coc, padfa = ref.doj_countries_of_concern, ref.padfa_foreign_adversaries
     importer_in_coc = imp.country in coc.codes
     covered = imp.covered_person if imp.covered_person is not None else importer_in_coc
-    listed = {c.doj.listed_identifier for c in cats if c.doj.listed_identifier}
-    dsp = [(c.doj.category, c.doj.threshold) for c in cats if c.doj.category and c.doj.threshold]
+    listed = prof.listed_identifiers
+    dsp = prof.dsp
     covered_identifiers = bool(listed) and (
         (len(listed) >= 2 and listed != {"demographic_contact"}) or bool(dsp)
     )
@@ -360,7 +416,7 @@ def us_facts(
     us_minors = any(s.minors for s in us_groups)
     ca = any(s.jurisdiction == "US-CA" for s in us_groups)
     generic = any(s.jurisdiction == "US" for s in us_groups)
-    ccpa_sensitive = [c.id for c in cats if c.ccpa.sensitive]
+    ccpa_sensitive = list(prof.ccpa_sensitive)
     padfa_listed = imp.country in padfa.codes
     facts: dict[str, Any] = {
         "us_count": us_count,
@@ -379,13 +435,13 @@ def us_facts(
         "omic_bulk": omic_threshold is not None and us_count > omic_threshold,
         "transaction": t.transaction,
         "data_broker": exp.data_broker,
-        "padfa_sensitive": any(c.padfa.sensitive for c in cats) or us_minors,
+        "padfa_sensitive": prof.padfa_sensitive or us_minors,
         "padfa_controlled": padfa_listed or imp.covered_person is True,
         "padfa_controlled_stated": padfa_listed or imp.covered_person is True,
         "ccpa_business": exp.ccpa_business,
         "ccpa_consumers": True if ca else (None if generic else False),
         "ccpa_consumers_stated": ca or not generic,
-        "ccba": any(ref.purposes[p].ccpa_cross_context_advertising for p in t.purposes),
+        "ccba": prof.ccba,
         "importer_third_party": imp.role == "controller",
         "ccpa_sensitive": bool(ccpa_sensitive),
         "ccpa_sensitive_categories": _names(ccpa_sensitive),
@@ -408,7 +464,7 @@ def us_facts(
     return RegimeFacts(facts, exposure)
 
 
-FactBuilder = Callable[[Transfer, Reference, list[DataCategory], Mapping[str, Any]], RegimeFacts]
+FactBuilder = Callable[[Transfer, Reference, Profile, Mapping[str, Any]], RegimeFacts]
 BUILDERS: dict[str, FactBuilder] = {"CN": cn_facts, "EU": eu_facts, "US": us_facts}
 
 

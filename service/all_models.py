@@ -1,5 +1,12 @@
 """Imports every domain's tables so SQLModel.metadata is complete (Alembic, tests)."""
 
+from service.assessments_api.models import (
+    Assessment,
+    AssessmentVersion,
+    Checklist,
+    ChecklistItem,
+)
+from service.assistant.models import Conversation, Message
 from service.audit.models import AuditEvent
 from service.auth.models import ApiToken, User
 from service.reviews.models import Review, ReviewEvaluation
@@ -7,7 +14,13 @@ from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
 __all__ = [
     "ApiToken",
+    "Assessment",
+    "AssessmentVersion",
     "AuditEvent",
+    "Checklist",
+    "ChecklistItem",
+    "Conversation",
+    "Message",
     "Review",
     "ReviewEvaluation",
     "User",

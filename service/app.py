@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 import vendor_data
 from service import api, config, db, errors, health
@@ -24,6 +25,14 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that stops at the databases' 64-bit integer range (larger ids: 404)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, database, auth, API blueprints, catalog on first start."""
     app = Flask(__name__)
@@ -34,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
+    app.url_map.converters["int"] = BoundedIntConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the catalog's own order
     errors.init_app(app)
     db.init_app(app)
@@ -56,12 +66,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
+    from service.assessments_api.views import blp as assessments
+    from service.assistant.views import blp as assistant
     from service.audit.views import blp as audit
-    from service.auth.views import auth_blp, blp as users
+    from service.auth.views import auth_blp
+    from service.auth.views import blp as users
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.transfers.views import blp as transfers
     from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
-    return [vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews]
+    return [
+        vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
+        assistant,
+    ]  # fmt: skip

@@ -123,12 +123,15 @@ def dumps(data: Any) -> str:
 
 def _add_domain_commands() -> None:
     """Each domain's commands; a new domain adds its import here."""
+    from service.assessments_api.cli import report
+    from service.assistant.cli import ask
     from service.auth.cli import tokens, users
     from service.reviews.cli import reviews
     from service.vendors.cli import vendors
 
-    for group in (users, tokens, vendors, reviews):
+    for group in (users, tokens, vendors, reviews, report):
         main.add_command(group)
+    main.add_command(ask)
 
 
 _add_domain_commands()

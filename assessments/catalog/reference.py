@@ -486,6 +486,11 @@ def display_name(code: str, reference: Reference | None = None) -> str:
         return reference.organisations[code].name
     if "-" in code:
         return _subdivision_names().get(code, code)
+    return _country_name(code)
+
+
+@lru_cache(maxsize=512)
+def _country_name(code: str) -> str:
     if not is_country(code):
         return code
     country: Any = pycountry.countries.get(alpha_2=code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -97,11 +98,12 @@ class Rule:
     outcome: Outcome | None = None
     obligations: tuple[ObligationTemplate, ...] = ()
     question: str | None = None
+    placeholders: tuple[str, ...] = ()
 
     @property
     def citation(self) -> str:
         """All citations joined for display."""
-        return "; ".join(self.citations)
+        return _join_citations(self.citations)
 
     def in_force(self, on: date) -> bool:
         """Whether the rule applies on the day."""
@@ -158,6 +160,10 @@ class RuleSet:
     _active: dict[tuple[str, date], ActiveRules] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
+    memo: dict[tuple[str, tuple[Any, ...]], Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def active(self, regime: str, on: date) -> ActiveRules:
         """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
@@ -171,6 +177,11 @@ class RuleSet:
     def all_rules(self) -> tuple[Rule, ...]:
         """Every rule of every regime."""
         return tuple(rule for r in self.regimes.values() for rule in r.rules)
+
+
+@lru_cache(maxsize=1024)
+def _join_citations(citations: tuple[str, ...]) -> str:
+    return "; ".join(citations)
 
 
 def _in_force(start: date | None, end: date | None, on: date) -> bool:
@@ -310,10 +321,18 @@ class ScoringSchema(_Strict):
 # ---------------------------------------------------------------------------- loading
 
 
+def _placeholders(*texts: str | None) -> tuple[str, ...]:
+    names = (n for text in texts if text for _, n, _, _ in string.Formatter().parse(text) if n)
+    return tuple(dict.fromkeys(names))
+
+
 def _build_rule(raw: dict[str, Any], regime: str) -> Rule:
     predicate, references = compile_condition(raw["when"])
     outcome = raw["outcome"]
     return Rule(
+        placeholders=_placeholders(
+            raw["explanation"], raw["remediation"], *(o["text"] for o in raw["obligations"])
+        ),
         id=raw["id"],
         regime=regime,
         kind=raw["kind"],

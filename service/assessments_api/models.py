@@ -111,7 +111,7 @@ class ChecklistItem(SQLModel, table=True):
     )
     key: str = Field(max_length=80)  # eu_scc.clause_7, ...
     position: int
-    group: str = Field(default="", max_length=100)
+    group_name: str = Field(default="", max_length=100)
     text: str
     citation: str
     status: str = Field(default="open", max_length=10)

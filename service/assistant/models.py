@@ -19,9 +19,7 @@ class Conversation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
     title: str = Field(max_length=200)
     created_at: datetime = Field(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
 from flask import current_app
 
 from service.assistant import transfer_questions
@@ -104,15 +105,11 @@ def unknown_vendor(name: str, names: RegistryNames) -> str:
     return render("answers/unknown_vendor.md.j2", name=name, near=near)
 
 
-def _vendor_fact(
-    q: Question, ctx: ToolContext, names: RegistryNames
-) -> tuple[str, list[Citation]]:
+def _vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
     if not q.vendors:
         return unknown_vendor(q.unknown_name or q.text, names), []
     aspects = list(q.aspects)
-    if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(
-        q.text
-    ):
+    if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(q.text):
         aspects.remove("certifications")
     asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
     if "processing" in aspects and "hq" in aspects and not asks_hq:
@@ -139,9 +136,7 @@ def _vendor_fact(
 # ---------------------------------------------------------------------------- vendor lists
 
 
-def _vendor_list(
-    q: Question, ctx: ToolContext, names: RegistryNames
-) -> tuple[str, list[Citation]]:
+def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
     reference = ctx.reference
     categories: set[str] = set()
     kinds: list[dict[str, str]] = []

@@ -22,7 +22,12 @@ from service import errors
 from service.assistant.interfaces import Asker, Citation
 from service.reference.services import Reference, get_reference
 from service.vendors import services as vendors
-from service.vendors.models import FACET_DATA_CATEGORY, FACET_PROCESSING_COUNTRY, Vendor, VendorFacet
+from service.vendors.models import (
+    FACET_DATA_CATEGORY,
+    FACET_PROCESSING_COUNTRY,
+    Vendor,
+    VendorFacet,
+)
 from service.vendors.search import FuzzyIndex
 
 LIST_LIMIT = 25
@@ -163,7 +168,9 @@ def get_vendor(ctx: ToolContext, slug: str) -> ToolResult:
     except errors.NotFound:
         return ToolResult({"found": False, "slug": slug})
     facts = vendor_facts(vendor, ctx.reference)
-    return ToolResult({"found": True, "vendor": facts}, (vendor_citation(vendor.slug, vendor.name),))
+    return ToolResult(
+        {"found": True, "vendor": facts}, (vendor_citation(vendor.slug, vendor.name),)
+    )
 
 
 def search_vendors(ctx: ToolContext, query: str, limit: int = SEARCH_LIMIT) -> ToolResult:
@@ -220,9 +227,7 @@ def find_vendors(ctx: ToolContext, wanted: VendorFilter, limit: int = LIST_LIMIT
     )
 
 
-def _select_vendors(
-    session: Session, wanted: VendorFilter, limit: int
-) -> tuple[list[Vendor], int]:
+def _select_vendors(session: Session, wanted: VendorFilter, limit: int) -> tuple[list[Vendor], int]:
     """The filters the vendor API has no parameter for: sets of values and DPF participation."""
     conditions: list[Any] = [col(Vendor.archived).is_(False)]
     for column, values in (
@@ -238,7 +243,9 @@ def _select_vendors(
         conditions.append(_facet_in(FACET_DATA_CATEGORY, frozenset({category})))
     if wanted.dpf_certified is not None:
         conditions.append(col(Vendor.dpf_certified).is_(wanted.dpf_certified))
-    total = session.execute(select(func.count()).select_from(Vendor).where(*conditions)).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(Vendor).where(*conditions)
+    ).scalar_one()
     rows = session.execute(
         select(Vendor).where(*conditions).order_by(col(Vendor.name), col(Vendor.id)).limit(limit)
     ).scalars()
@@ -285,7 +292,9 @@ def list_vendors_tool(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
         categories=categories,
         hq_countries=countries(args.get("hq_country")),
         processing_countries=countries(args.get("processing_country")),
-        data_categories=frozenset({args["data_category"]}) if args.get("data_category") else frozenset(),
+        data_categories=frozenset({args["data_category"]})
+        if args.get("data_category")
+        else frozenset(),
         statuses=frozenset({args["status"]}) if args.get("status") else frozenset(),
         dpf_certified=args.get("dpf_certified"),
     )
@@ -307,7 +316,9 @@ class Tool:
 def _vendor_tools(reference: Reference) -> list[Tool]:
     categories = sorted(reference.vendor_categories)
     data_categories = sorted(reference.data_categories)
-    kinds = sorted({str(v.get("kind")) for v in reference.vendor_categories.values() if v.get("kind")})
+    kinds = sorted(
+        {str(v.get("kind")) for v in reference.vendor_categories.values() if v.get("kind")}
+    )
     return [
         Tool(
             "search_vendors",
@@ -395,9 +406,10 @@ def check_arguments(schema: Mapping[str, Any], value: Any, path: str = "") -> li
             problems.append(f"{where}: wrong length")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             problems.append(f"{where}: does not match {schema['pattern']}")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < schema.get("minimum", float("-inf")) or value > schema.get("maximum", float("inf")):
-            problems.append(f"{where}: out of range")
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    low, high = schema.get("minimum", float("-inf")), schema.get("maximum", float("inf"))
+    if is_number and not low <= value <= high:
+        problems.append(f"{where}: out of range")
     if isinstance(value, list) and "items" in schema:
         if len(value) > schema.get("maxItems", 10**6) or len(value) < schema.get("minItems", 0):
             problems.append(f"{where}: wrong number of items")

@@ -31,7 +31,9 @@ from service.assistant.understanding import Question
 
 LOW_COUNT = 1
 HIGH_COUNT = 10_000_000
-_HAVE = re.compile(r"\b(already|in place|signed|we have|we've|have got|concluded|filed|passed)\b", re.I)
+_HAVE = re.compile(
+    r"\b(already|in place|signed|we have|we've|have got|concluded|filed|passed)\b", re.I
+)
 # Mechanisms the question says are in place -> the safeguard ids of the transfer contract.
 _SAFEGUARD_OF = {
     "eu_scc": "eu_scc",
@@ -103,10 +105,13 @@ def _people(q: Question, draft: Draft, exporter: str | None) -> list[dict[str, A
     if q.minors:
         draft.assumptions.append("the groups include children, as the question says")
     return [
-        {"jurisdiction": code, "count": q.count if q.count is not None else LOW_COUNT,
-         "minors": q.minors}
+        {
+            "jurisdiction": code,
+            "count": q.count if q.count is not None else LOW_COUNT,
+            "minors": q.minors,
+        }
         for code in subjects
-    ]  # fmt: skip
+    ]
 
 
 def _importer(q: Question, draft: Draft, ctx: ToolContext) -> dict[str, Any] | None:
@@ -171,16 +176,20 @@ def build_draft(q: Question, ctx: ToolContext) -> Draft:
     exporter = _exporter(q, draft, ctx)
     people = _people(q, draft, exporter)
     categories = _data_categories(q, draft, ctx)
-    safeguards = [_SAFEGUARD_OF[m] for m in q.mechanisms if m in _SAFEGUARD_OF] if _HAVE.search(
-        q.text
-    ) else []  # fmt: skip
+    safeguards = (
+        [_SAFEGUARD_OF[m] for m in q.mechanisms if m in _SAFEGUARD_OF]
+        if _HAVE.search(q.text)
+        else []
+    )
     if q.count is None and people:
         draft.assumptions.append(
             "the head-count is not stated: the engine ran for a handful of people and for "
             f"{HIGH_COUNT:,}; where the result differs, both are shown"
         )
     if not q.purposes:
-        draft.assumptions.append("no purpose stated (naming one, e.g. analytics, can change the result)")
+        draft.assumptions.append(
+            "no purpose stated (naming one, e.g. analytics, can change the result)"
+        )
     if importer is None or exporter is None or not people or not categories:
         return draft
     draft.data.update(
@@ -265,10 +274,13 @@ def _context(
             "importer_country": _name(transfer["importer"]["country"]),
             "destinations": [_name(d) for d in transfer.get("destinations") or []],
             "people": [
-                {"where": _name(g["jurisdiction"]), "count": g["count"] if count_known else None,
-                 "minors": g.get("minors", False)}
+                {
+                    "where": _name(g["jurisdiction"]),
+                    "count": g["count"] if count_known else None,
+                    "minors": g.get("minors", False),
+                }
                 for g in transfer["data_subjects"]
-            ],  # fmt: skip
+            ],
             "data": transfer["data_categories"],
             "purposes": transfer.get("purposes") or [],
             "safeguards": transfer.get("safeguards") or [],

@@ -1,4 +1,4 @@
-"""The assistant's read-only tools over the engine and reviews: evaluate a transfer, list reviews."""
+"""The assistant's read-only engine tool (evaluate a transfer) and the tool table's tail."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def evaluation_citations(evaluation: Mapping[str, Any]) -> list[Citation]:
 
 
 def evaluate_transfer(ctx: ToolContext, transfer: Mapping[str, Any]) -> ToolResult:
-    """Run the engine on a Transfer (contract JSON) through the transfers service, as the API does."""
+    """Run the engine on a Transfer (contract JSON) through the transfers service, like the API."""
     citations: list[Citation] = []
     brief: dict[str, Any] | None = None
     importer = transfer.get("importer") if isinstance(transfer.get("importer"), Mapping) else {}

@@ -17,9 +17,18 @@ from service.assistant.names import NameHit, RegistryNames
 
 INTENTS = ("vendor_fact", "vendor_list", "transfer", "reviews", "help")
 ASPECTS = (
-    "processing", "hq", "dpf", "status", "data", "certifications", "mechanisms", "entity",
-    "role", "covered_person", "sdk",
-)  # fmt: skip
+    "processing",
+    "hq",
+    "dpf",
+    "status",
+    "data",
+    "certifications",
+    "mechanisms",
+    "entity",
+    "role",
+    "covered_person",
+    "sdk",
+)
 
 _COUNT = re.compile(
     r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*"
@@ -27,22 +36,94 @@ _COUNT = re.compile(
     re.IGNORECASE,
 )
 _MULTIPLIERS = {
-    "million": 1_000_000, "mio": 1_000_000, "mn": 1_000_000, "m": 1_000_000,
-    "thousand": 1_000, "k": 1_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
-    "hundred thousand": 100_000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000,
+    "million": 1_000_000,
+    "mio": 1_000_000,
+    "mn": 1_000_000,
+    "m": 1_000_000,
+    "thousand": 1_000,
+    "k": 1_000,
+    "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
+    "hundred thousand": 100_000,
+    "万": 10_000,
+    "百万": 1_000_000,
+    "千万": 10_000_000,
     "亿": 100_000_000,
-}  # fmt: skip
+}
 _PRONOUNS = frozenset({"we", "our", "i", "my", "us", "我们", "我司"})
-_HQ_WORDS = frozenset({"headquartered", "headquarter", "hq", "based", "incorporated",
-                       "domiciled", "registered", "from"})  # fmt: skip
-_PROCESSING_WORDS = frozenset({"process", "processe", "processing", "processed", "store",
-                               "stored", "storing", "host", "hosted", "hosting", "server",
-                               "located", "datum", "data"})  # fmt: skip
-_ORG_WORDS = frozenset({"office", "entity", "subsidiary", "affiliate", "branch", "team",
-                        "headquarter", "hq", "company", "group", "parent"})  # fmt: skip
-_QUESTION_WORDS = frozenset({"what", "which", "where", "who", "how", "is", "are", "can",
-                             "could", "do", "does", "did", "may", "should", "tell", "list",
-                             "show", "give", "name", "any", "has", "have", "will", "would"})  # fmt: skip
+_HQ_WORDS = frozenset(
+    {
+        "headquartered",
+        "headquarter",
+        "hq",
+        "based",
+        "incorporated",
+        "domiciled",
+        "registered",
+        "from",
+    }
+)
+_PROCESSING_WORDS = frozenset(
+    {
+        "process",
+        "processe",
+        "processing",
+        "processed",
+        "store",
+        "stored",
+        "storing",
+        "host",
+        "hosted",
+        "hosting",
+        "server",
+        "located",
+        "datum",
+        "data",
+    }
+)
+_ORG_WORDS = frozenset(
+    {
+        "office",
+        "entity",
+        "subsidiary",
+        "affiliate",
+        "branch",
+        "team",
+        "headquarter",
+        "hq",
+        "company",
+        "group",
+        "parent",
+    }
+)
+_QUESTION_WORDS = frozenset(
+    {
+        "what",
+        "which",
+        "where",
+        "who",
+        "how",
+        "is",
+        "are",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "may",
+        "should",
+        "tell",
+        "list",
+        "show",
+        "give",
+        "name",
+        "any",
+        "has",
+        "have",
+        "will",
+        "would",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +247,11 @@ def _find_vendors(
 def _looks_like_a_word(word: Word, lexicon: Lexicon, index: int) -> bool:
     """A lower-case common word ("adjust", "segment") is not taken for a vendor's name."""
     if word.surface != word.surface.casefold():
-        return index == 0 and word.folded in lexicon.common_words and len(word.surface) > 1 and (
-            word.surface[1:] == word.surface[1:].casefold()
+        return (
+            index == 0
+            and word.folded in lexicon.common_words
+            and len(word.surface) > 1
+            and (word.surface[1:] == word.surface[1:].casefold())
         )
     return word.folded in lexicon.common_words or word.folded in lexicon.vocabulary
 
@@ -190,8 +274,11 @@ def _country_role(words: Sequence[Word], start: int, end: int, lexicon: Lexicon)
             if word in {"to", "into", "with"}:
                 return "destination"
         return "exporter" if ("our" in before or "we" in before) else "hq"
-    if before and before[-1] in {"in", "inside", "within"} and len(before) > 1 and (
-        before[-2] in subjects or before[-2] in {"people", "person", "resident"}
+    if (
+        before
+        and before[-1] in {"in", "inside", "within"}
+        and len(before) > 1
+        and (before[-2] in subjects or before[-2] in {"people", "person", "resident"})
     ):
         return "subjects"
     for word in reversed(before):
@@ -223,9 +310,9 @@ def _count(text: str, words: Sequence[Word], lexicon: Lexicon) -> int | None:
         preceding = [w.folded for w in words if w.end <= match.start()][-2:]
         if preceding and preceding[-1] in {"iso", "soc", "under", "article", "art", "gdpr"}:
             continue
-        if multiplier or any(w in subjects for w in following) or has_cjk(text):
-            if value >= 1:
-                return int(value)
+        counted = multiplier or any(w in subjects for w in following) or has_cjk(text)
+        if counted and value >= 1:
+            return int(value)
     return None
 
 
@@ -236,7 +323,7 @@ def _unknown_name(
     best: list[int] = []
     run: list[int] = []
     for i, word in enumerate(words):
-        capitalised = word.surface[:1].isupper() or word.surface[:1].isdigit() and bool(run)
+        capitalised = word.surface[:1].isupper() or (word.surface[:1].isdigit() and bool(run))
         usable = (
             i not in covered
             and (capitalised or has_cjk(word.surface))
@@ -256,11 +343,11 @@ def _unknown_name(
     if not best:
         for i, word in enumerate(words[:-1]):
             if word.folded in {"about", "use", "does", "is", "to", "with"} and i + 1 not in covered:
-                nxt = words[i + 1]
-                if nxt.folded not in lexicon.common_words and nxt.folded not in lexicon.vocabulary:
-                    if nxt.folded not in _QUESTION_WORDS and len(nxt.folded) > 2:
-                        best = [i + 1]
-                        break
+                nxt = words[i + 1].folded
+                known = lexicon.common_words | lexicon.vocabulary | _QUESTION_WORDS
+                if nxt not in known and len(nxt) > 2:
+                    best = [i + 1]
+                    break
     if not best:
         return None
     return text[words[best[0]].start : words[best[-1]].end], tuple(best)
@@ -324,8 +411,11 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
         for s in entities
         if s.entry.table == "country"
     ]
-    countries += [CountryMention(e.target, e.target, "unspecified") for e in entities_cjk
-                  if e.table == "country"]  # fmt: skip
+    countries += [
+        CountryMention(e.target, e.target, "unspecified")
+        for e in entities_cjk
+        if e.table == "country"
+    ]
     ambiguous = tuple(
         (text[words[s.start].start : words[s.end - 1].end], tuple(s.entry.target.split(",")))
         for s in entities
@@ -347,10 +437,19 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
     use_for = re.search(r"\buse\b.+\bfor\b", text, re.IGNORECASE) is not None
     subjects = any(c.role == "subjects" for c in countries)
     intent = _intent(
-        cues=cues, vendors=vendors, unknown=unknown, pronoun=pronoun, use_for=use_for,
-        subjects=subjects, count=count, kinds=targets("kind"), countries=countries,
-        data=targets("data_category"), statuses=targets("status"), aspects=aspects,
-    )  # fmt: skip
+        cues=cues,
+        vendors=vendors,
+        unknown=unknown,
+        pronoun=pronoun,
+        use_for=use_for,
+        subjects=subjects,
+        count=count,
+        kinds=targets("kind"),
+        countries=countries,
+        data=targets("data_category"),
+        statuses=targets("status"),
+        aspects=aspects,
+    )
     return Question(
         text=text,
         intent=intent,
@@ -393,15 +492,23 @@ def _intent(
     if "reviews" in cues:
         return "reviews"
     transferish = "transfer" in cues or use_for
-    if transferish and (pronoun or subjects or count is not None) and (
-        vendors or unknown or subjects or data or any(
-            c.role in {"destination", "exporter"} for c in countries
+    if (
+        transferish
+        and (pronoun or subjects or count is not None)
+        and (
+            vendors
+            or unknown
+            or subjects
+            or data
+            or any(c.role in {"destination", "exporter"} for c in countries)
         )
     ):
         return "transfer"
     listish = "list" in cues or "vendor_words" in cues or bool(kinds)
-    if not vendors and listish and (
-        kinds or countries or data or statuses or "vendor_words" in cues or "dpf" in cues
+    if (
+        not vendors
+        and listish
+        and (kinds or countries or data or statuses or "vendor_words" in cues or "dpf" in cues)
     ):
         return "vendor_list"
     if vendors:

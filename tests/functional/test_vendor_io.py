@@ -191,12 +191,12 @@ def test_upsert_and_dry_run_report_created_updated_unchanged(app: Flask) -> None
 
 
 def test_an_alias_may_move_between_vendors_in_one_file(app: Flask) -> None:
-    run_import(app, json.dumps([{"slug": "a", "name": "Alpha", "aliases": ["Shared"]},
-                                {"slug": "b", "name": "Beta"}]), "json")  # fmt: skip
-    moved = [{"slug": "a", "name": "Alpha", "aliases": []},
-             {"slug": "b", "name": "Beta", "aliases": ["Shared"]}]  # fmt: skip
+    run_import(app, json.dumps([{"slug": "alpha", "name": "Alpha", "aliases": ["Shared"]},
+                                {"slug": "beta", "name": "Beta"}]), "json")  # fmt: skip
+    moved = [{"slug": "alpha", "name": "Alpha", "aliases": []},
+             {"slug": "beta", "name": "Beta", "aliases": ["Shared"]}]  # fmt: skip
     report = run_import(app, json.dumps(moved), "json")
-    assert sorted(report.updated) == ["a", "b"]
+    assert sorted(report.updated) == ["alpha", "beta"]
 
 
 def test_a_crash_mid_import_writes_nothing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

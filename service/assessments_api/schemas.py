@@ -1,0 +1,192 @@
+"""Marshmallow schemas for assessments: what the API accepts and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from assessments.documents import ITEM_STATUSES, KINDS
+from assessments.documents.text import MAX_SECTION_CHARS
+from service.assessments_api.models import STATUSES
+
+RISK_CATEGORIES = (
+    "illegitimate_access",
+    "unwanted_modification",
+    "disappearance",
+    "rights",
+    "legal_environment",
+)
+RATING = validate.Range(1, 4)
+
+
+class AssessmentCreateSchema(Schema):
+    """Which assessment to generate from the review."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    language = fields.String(
+        load_default="en",
+        validate=validate.OneOf(("en", "zh")),
+        metadata={"description": "en; the PIPIA also zh (Simplified Chinese)"},
+    )
+
+
+class SectionEditSchema(Schema):
+    """New text for one section (Markdown-like; HTML is stripped)."""
+
+    id = fields.String(required=True, validate=validate.Length(1, 60))
+    text = fields.String(required=True, validate=validate.Length(max=MAX_SECTION_CHARS))
+
+
+class RiskSchema(Schema):
+    """One row of the risk register (CNIL scale 1-4; null = not yet rated)."""
+
+    id = fields.String(allow_none=True, validate=validate.Length(1, 20))
+    category = fields.String(required=True, validate=validate.OneOf(RISK_CATEGORIES))
+    risk = fields.String(required=True, validate=validate.Length(1, 2000))
+    likelihood = fields.Integer(allow_none=True, validate=RATING)
+    severity = fields.Integer(allow_none=True, validate=RATING)
+    measure = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    residual = fields.Integer(allow_none=True, validate=RATING)
+    owner = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class AssessmentUpdateSchema(Schema):
+    """Legal's edits, saved as a new version: section texts and the whole risk register."""
+
+    sections = fields.List(fields.Nested(SectionEditSchema))
+    risks = fields.List(
+        fields.Nested(RiskSchema),
+        metadata={"description": "the full register; rows without id are added"},
+    )
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class TransitionSchema(Schema):
+    """Move the assessment: draft -> in_review -> approved / rejected (or back to draft)."""
+
+    to = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class VersionArgsSchema(Schema):
+    """Which saved version to show (default: the current one)."""
+
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class DiffArgsSchema(Schema):
+    """Two versions to compare."""
+
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ChecklistItemUpdateSchema(Schema):
+    """Progress on one checklist item."""
+
+    status = fields.String(validate=validate.OneOf(ITEM_STATUSES))
+    who = fields.String(allow_none=True, validate=validate.Length(max=200))
+    when = fields.String(allow_none=True, validate=validate.Length(max=200))
+    evidence = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class ChecklistItemSchema(Schema):
+    """One checklist item."""
+
+    id = fields.Integer()
+    key = fields.String()
+    group = fields.String()
+    text = fields.String()
+    citation = fields.String()
+    status = fields.String()
+    who = fields.String(allow_none=True)
+    when = fields.String(allow_none=True)
+    evidence = fields.String(allow_none=True)
+    value = fields.String(allow_none=True, metadata={"description": "pre-filled from the review"})
+    value_unknown = fields.Boolean()
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class ProgressSchema(Schema):
+    total = fields.Integer()
+    applicable = fields.Integer()
+    done = fields.Integer()
+    open = fields.Integer()
+    na = fields.Integer()
+    percent = fields.Integer()
+
+
+class ChecklistSchema(Schema):
+    """A checklist with its items and progress."""
+
+    id = fields.Integer()
+    key = fields.String()
+    regime = fields.String()
+    mechanism = fields.String()
+    module = fields.Integer(allow_none=True)
+    title = fields.String()
+    citation = fields.String()
+    items = fields.List(fields.Nested(ChecklistItemSchema))
+    progress = fields.Nested(ProgressSchema)
+
+
+class VersionSummarySchema(Schema):
+    """A saved version without its document."""
+
+    number = fields.Integer()
+    status = fields.String()
+    frozen = fields.Boolean()
+    note = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class VersionSchema(VersionSummarySchema):
+    """A saved version with its document."""
+
+    document = fields.Dict()
+
+
+class AssessmentSummarySchema(Schema):
+    """An assessment without its document."""
+
+    id = fields.Integer()
+    review_id = fields.Integer()
+    kind = fields.String()
+    language = fields.String()
+    status = fields.String()
+    current_number = fields.Integer(metadata={"description": "the latest version"})
+    approved_number = fields.Integer(
+        allow_none=True, metadata={"description": "the version last approved (frozen)"}
+    )
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    submitted_by = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+
+
+class AssessmentSchema(AssessmentSummarySchema):
+    """An assessment with the document of its current version and its checklists."""
+
+    document = fields.Method("_document")
+    checklists = fields.List(fields.Nested(ChecklistSchema))
+
+    def _document(self, state: Any) -> dict[str, Any]:
+        document: dict[str, Any] = state.current.document
+        return document
+
+
+class DiffSchema(Schema):
+    """What changed between two versions."""
+
+    from_ = fields.Integer(data_key="from", attribute="from")
+    to = fields.Integer()
+    changed = fields.Boolean()
+    sections = fields.List(fields.Dict())
+    risks = fields.Dict()

@@ -1,0 +1,525 @@
+"""Assessment operations: keyword-only, take a session, flush, never commit.
+
+An assessment is generated from a review (its Transfer as the engine last saw it, its latest
+evaluation, its vendor record) by assessments.documents; every save adds a version. Workflow:
+draft -> in_review -> approved | rejected; in_review -> draft withdraws; rejected -> draft
+reopens. Approving freezes the current version; an edit to an approved assessment starts a
+new draft version and leaves the approved one as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col
+
+from assessments.documents import (
+    ITEM_STATUSES,
+    KINDS,
+    build_assessment,
+    build_checklists,
+    checklist_progress,
+    diff_documents,
+    languages_for,
+    sanitise_section_text,
+)
+from service import errors
+from service.assessments_api.models import Assessment, AssessmentVersion, Checklist, ChecklistItem
+from service.audit.services import record_event
+from service.auth.models import User
+from service.models import utcnow
+from service.reviews.models import Review, ReviewEvaluation
+from service.reviews.services import get_review
+from service.vendors.models import Vendor
+from service.vendors.services import vendor_snapshot
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"in_review"}),
+    "in_review": frozenset({"approved", "rejected", "draft"}),
+    "approved": frozenset(),
+    "rejected": frozenset({"draft"}),
+}
+DECIDERS = frozenset({"legal", "admin"})  # who may approve or reject
+EDITORS = frozenset({"legal", "admin"})  # who may change content or move the workflow
+RISK_FIELDS = ("category", "risk", "likelihood", "severity", "measure", "residual", "owner")
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentState:
+    """An assessment with the version the API shows and its checklists."""
+
+    assessment: Assessment
+    current: AssessmentVersion
+    checklists: list[dict[str, Any]]
+
+    def __getattr__(self, name: str) -> Any:
+        """Let response schemas read the assessment's columns directly."""
+        return getattr(self.assessment, name)
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise errors.PreconditionFailed(
+            "This assessment changed since you read it; read it again and reapply your change."
+        ) from exc
+    except IntegrityError as exc:
+        raise errors.Conflict("The assessment changed concurrently; try again.") from exc
+
+
+def _snapshot(assessment: Assessment) -> dict[str, Any]:
+    """An assessment's workflow facts as JSON values (for audit diffs)."""
+    return {
+        "review_id": assessment.review_id,
+        "kind": assessment.kind,
+        "language": assessment.language,
+        "status": assessment.status,
+        "current_number": assessment.current_number,
+        "approved_number": assessment.approved_number,
+        "decision_note": assessment.decision_note,
+    }
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+def review_inputs(*, session: Session, review: Review) -> dict[str, Any]:
+    """The builder inputs of a review: review dict, its latest evaluation and vendor record."""
+    if not review.evaluation:
+        raise errors.Conflict("This review has no evaluation yet; evaluate it first.")
+    latest = session.scalars(
+        select(ReviewEvaluation)
+        .where(col(ReviewEvaluation.review_id) == review.id)
+        .order_by(col(ReviewEvaluation.seq).desc())
+        .limit(1)
+    ).first()
+    # The Transfer the engine saw (registry facts filled in) describes the parties best.
+    transfer = copy.deepcopy(latest.transfer if latest else review.transfer)
+    vendor = session.get(Vendor, review.vendor_id)
+    return {
+        "review": {
+            "id": review.id,
+            "transfer": transfer,
+            "requester": review.requester,
+            "business_owner": review.business_owner,
+            "purpose": review.purpose,
+        },
+        "evaluation": copy.deepcopy(review.evaluation),
+        "vendor": vendor_snapshot(vendor) if vendor is not None else None,
+    }
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def get_assessment(*, session: Session, assessment_id: int) -> Assessment:
+    """The assessment with this id, or NotFound."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise errors.NotFound(f"No assessment {assessment_id}.")
+    return assessment
+
+
+def get_version(*, session: Session, assessment: Assessment, number: int) -> AssessmentVersion:
+    """One saved version of an assessment, or NotFound."""
+    version = session.scalars(
+        select(AssessmentVersion).where(
+            col(AssessmentVersion.assessment_id) == assessment.id,
+            col(AssessmentVersion.number) == number,
+        )
+    ).first()
+    if version is None:
+        raise errors.NotFound(f"Assessment {assessment.id} has no version {number}.")
+    return version
+
+
+def list_versions(*, session: Session, assessment: Assessment) -> list[AssessmentVersion]:
+    """Every saved version of an assessment, oldest first."""
+    return list(
+        session.scalars(
+            select(AssessmentVersion)
+            .where(col(AssessmentVersion.assessment_id) == assessment.id)
+            .order_by(col(AssessmentVersion.number))
+        )
+    )
+
+
+def list_assessments(*, session: Session, review_id: int) -> list[Assessment]:
+    """The assessments of a review, oldest first (NotFound for an unknown review)."""
+    get_review(session=session, review_id=review_id)
+    return list(
+        session.scalars(
+            select(Assessment)
+            .where(col(Assessment.review_id) == review_id)
+            .order_by(col(Assessment.id))
+        )
+    )
+
+
+def _items(session: Session, checklist: Checklist) -> list[ChecklistItem]:
+    return list(
+        session.scalars(
+            select(ChecklistItem)
+            .where(col(ChecklistItem.checklist_id) == checklist.id)
+            .order_by(col(ChecklistItem.position))
+        )
+    )
+
+
+def item_dict(item: ChecklistItem) -> dict[str, Any]:
+    """A checklist item as the API and the report show it."""
+    return {
+        "id": item.id,
+        "key": item.key,
+        "group": item.group_name,
+        "text": item.text,
+        "citation": item.citation,
+        "status": item.status,
+        "who": item.who,
+        "when": item.due,
+        "evidence": item.evidence,
+        "value": item.value,
+        "value_unknown": item.value_unknown,
+        "updated_by": item.updated_by,
+        "updated_at": item.updated_at,
+        "version": item.version,
+    }
+
+
+def checklist_dicts(*, session: Session, assessment: Assessment) -> list[dict[str, Any]]:
+    """The assessment's checklists with their items and progress."""
+    checklists = session.scalars(
+        select(Checklist)
+        .where(col(Checklist.assessment_id) == assessment.id)
+        .order_by(col(Checklist.id))
+    ).all()
+    result = []
+    for checklist in checklists:
+        items = [item_dict(item) for item in _items(session, checklist)]
+        result.append(
+            {
+                "id": checklist.id,
+                "key": checklist.key,
+                "regime": checklist.regime,
+                "mechanism": checklist.mechanism,
+                "module": checklist.module,
+                "title": checklist.title,
+                "citation": checklist.citation,
+                "items": items,
+                "progress": checklist_progress(items),
+            }
+        )
+    return result
+
+
+def get_state(
+    *, session: Session, assessment: Assessment, number: int | None = None
+) -> AssessmentState:
+    """An assessment with one of its versions (the current one by default) and checklists."""
+    version = get_version(
+        session=session, assessment=assessment, number=number or assessment.current_number
+    )
+    return AssessmentState(
+        assessment, version, checklist_dicts(session=session, assessment=assessment)
+    )
+
+
+def report_document(
+    *, session: Session, assessment: Assessment, number: int | None = None
+) -> dict[str, Any]:
+    """The plain document a report renders: a version's content, workflow facts, checklists."""
+    state = get_state(session=session, assessment=assessment, number=number)
+    document = copy.deepcopy(state.current.document)
+    approved = state.current.number == assessment.approved_number
+    status = (
+        assessment.status
+        if state.current.number == assessment.current_number
+        else ("approved" if approved else state.current.status)
+    )
+    document["meta"] = {
+        "version": state.current.number,
+        "status": status,
+        "date": state.current.created_at.date().isoformat(),
+        "submitted_by": assessment.submitted_by,
+        "submitted_at": assessment.submitted_at.isoformat(timespec="minutes")
+        if assessment.submitted_at
+        else None,
+        "decided_by": assessment.decided_by if approved or status == "rejected" else None,
+        "decided_at": assessment.decided_at.isoformat(timespec="minutes")
+        if assessment.decided_at and (approved or status == "rejected")
+        else None,
+    }
+    document["checklists"] = state.checklists
+    return document
+
+
+def report_filename(*, session: Session, assessment: Assessment, number: int, ext: str) -> str:
+    """A download name such as 'pipia-review-12-firebase-v3.pdf'."""
+    review = session.get(Review, assessment.review_id)
+    vendor = session.get(Vendor, review.vendor_id) if review is not None else None
+    slug = vendor.slug if vendor is not None else "vendor"
+    language = "" if assessment.language == "en" else f"-{assessment.language}"
+    name = f"{assessment.kind}{language}-review-{assessment.review_id}-{slug}-v{number}.{ext}"
+    return re.sub(r"[^A-Za-z0-9._-]", "-", name)
+
+
+def diff_versions(
+    *, session: Session, assessment: Assessment, old: int, new: int
+) -> dict[str, Any]:
+    """What changed between two versions of an assessment."""
+    before = get_version(session=session, assessment=assessment, number=old)
+    after = get_version(session=session, assessment=assessment, number=new)
+    result = diff_documents(
+        before.document, after.document, label_old=f"v{old}", label_new=f"v{new}"
+    )
+    return {"from": old, "to": new, **result}
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def _require(user: User, roles: frozenset[str], what: str) -> None:
+    if user.role not in roles:
+        raise errors.Forbidden(f"Your role ({user.role}) may not {what}.")
+
+
+def _add_checklists(session: Session, assessment: Assessment, inputs: Mapping[str, Any]) -> None:
+    assert assessment.id is not None
+    built = build_checklists(inputs["evaluation"], inputs["review"], inputs["vendor"])
+    for spec in built:
+        checklist = Checklist(
+            assessment_id=assessment.id,
+            key=spec["id"],
+            regime=spec["regime"],
+            mechanism=spec["mechanism"],
+            module=spec["module"],
+            title=spec["title"],
+            citation=spec["citation"],
+        )
+        session.add(checklist)
+        _flush(session)
+        assert checklist.id is not None
+        for position, item in enumerate(spec["items"]):
+            session.add(
+                ChecklistItem(
+                    checklist_id=checklist.id,
+                    key=item["id"],
+                    position=position,
+                    group_name=item["group"],
+                    text=item["text"],
+                    citation=item["citation"],
+                    status=item["status"],
+                    who=item["who"],
+                    due=item["when"],
+                    evidence=item["evidence"],
+                    value=item["value"],
+                    value_unknown=item["value_unknown"],
+                )
+            )
+
+
+def create_assessment(
+    *, session: Session, review_id: int, kind: str, language: str, user: User
+) -> Assessment:
+    """Generate an assessment of a review (version 1, draft) with its checklists."""
+    _require(user, EDITORS, "create assessments")
+    if kind not in KINDS:
+        raise errors.ValidationFailed(
+            "Unknown assessment kind.", errors={"kind": [f"Use one of {', '.join(KINDS)}."]}
+        )
+    if language not in languages_for(kind):
+        raise errors.ValidationFailed(
+            f"A {kind} is available in {', '.join(languages_for(kind))}.",
+            errors={"language": [f"Use one of {', '.join(languages_for(kind))}."]},
+        )
+    review = get_review(session=session, review_id=review_id)
+    inputs = review_inputs(session=session, review=review)
+    document = build_assessment(
+        kind, inputs["review"], inputs["evaluation"], inputs["vendor"], language=language
+    )
+    assessment = Assessment(
+        review_id=review_id, kind=kind, language=language, created_by=user.email
+    )
+    session.add(assessment)
+    _flush(session)
+    assert assessment.id is not None
+    session.add(
+        AssessmentVersion(
+            assessment_id=assessment.id, number=1, document=document, created_by=user.email
+        )
+    )
+    _add_checklists(session, assessment, inputs)
+    record_event(
+        session=session, action="create", object_type="assessment",
+        object_id=str(assessment.id), after=_snapshot(assessment),
+    )  # fmt: skip
+    _flush(session)
+    return assessment
+
+
+def _edited(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a document with section texts and the risk register changed."""
+    result = copy.deepcopy(dict(document))
+    sections = {section["id"]: section for section in result["sections"]}
+    problems: dict[str, list[str]] = {}
+    for edit in changes.get("sections") or []:
+        section = sections.get(edit["id"])
+        if section is None:
+            problems.setdefault("sections", []).append(f"No section {edit['id']!r}.")
+            continue
+        try:
+            section["text"] = sanitise_section_text(edit["text"])
+        except ValueError as exc:
+            problems.setdefault("sections", []).append(f"{edit['id']}: {exc}")
+    if "risks" in changes:
+        risks = []
+        used = {str(r.get("id")) for r in changes["risks"] if r.get("id")}
+        number = 0
+        for risk in changes["risks"]:
+            entry = {field: risk.get(field) for field in RISK_FIELDS}
+            for field in ("risk", "measure", "owner"):
+                if entry[field] is not None:
+                    entry[field] = sanitise_section_text(str(entry[field]), max_chars=5000)
+            risk_id = risk.get("id")
+            while not risk_id:
+                number += 1
+                risk_id = f"R{number}" if f"R{number}" not in used else None
+            previous: dict[str, Any] = next(
+                (r for r in result["risks"] if r.get("id") == risk_id), {}
+            )
+            entry["id"] = risk_id
+            entry["key"] = previous.get("key")
+            entry["basis"] = (
+                previous.get("basis") if entry["severity"] == previous.get("severity") else None
+            )
+            entry["source"] = previous.get("source") or "legal"
+            risks.append(entry)
+        result["risks"] = risks
+    if problems:
+        raise errors.ValidationFailed(
+            "Some changes cannot be applied; see errors.", errors=problems
+        )
+    return result
+
+
+def update_assessment(
+    *, session: Session, assessment: Assessment, changes: Mapping[str, Any], user: User
+) -> AssessmentVersion:
+    """Save legal's edits as a new version; an approved assessment goes back to draft."""
+    _require(user, EDITORS, "edit assessments")
+    if assessment.status == "in_review":
+        raise errors.Conflict(
+            "This assessment is in review; move it back to draft before editing it."
+        )
+    before = _snapshot(assessment)
+    current = get_version(session=session, assessment=assessment, number=assessment.current_number)
+    document = _edited(current.document, changes)
+    if document == current.document:
+        return current
+    number = assessment.current_number + 1
+    assert assessment.id is not None
+    version = AssessmentVersion(
+        assessment_id=assessment.id, number=number, document=document, status="draft",
+        note=changes.get("note"), created_by=user.email,
+    )  # fmt: skip
+    session.add(version)
+    if assessment.status in ("approved", "rejected"):
+        assessment.status = "draft"
+        assessment.submitted_by = assessment.submitted_at = None
+    assessment.current_number = number
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    record_event(
+        session=session, action="update", object_type="assessment",
+        object_id=str(assessment.id), before=before,
+        after={**_snapshot(assessment), "changed": diff_documents(current.document, document)},
+    )  # fmt: skip
+    _flush(session)
+    return version
+
+
+def transition_assessment(
+    *, session: Session, assessment: Assessment, to: str, note: str | None, user: User
+) -> Assessment:
+    """Move an assessment through draft -> in_review -> approved / rejected."""
+    _require(user, EDITORS, "move assessments through review")
+    if to in ("approved", "rejected"):
+        _require(user, DECIDERS, f"mark assessments {to}")
+    if to not in TRANSITIONS[assessment.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[assessment.status])) or "none; edit it instead"
+        raise errors.Conflict(
+            f"A {assessment.status} assessment cannot become {to}.",
+            errors={"to": [f"From {assessment.status}: {allowed}."]},
+        )
+    before = _snapshot(assessment)
+    now = utcnow()
+    current = get_version(session=session, assessment=assessment, number=assessment.current_number)
+    if to == "in_review":
+        assessment.submitted_by, assessment.submitted_at = user.email, now
+        assessment.decided_by = assessment.decided_at = assessment.decision_note = None
+    elif to in ("approved", "rejected"):
+        assessment.decided_by, assessment.decided_at = user.email, now
+        assessment.decision_note = note
+        if to == "approved":
+            current.frozen = True
+            assessment.approved_number = current.number
+    current.status = to
+    session.add(current)
+    assessment.status = to
+    assessment.updated_at = now
+    session.add(assessment)
+    record_event(
+        session=session, action=f"transition:{to}", object_type="assessment",
+        object_id=str(assessment.id), before=before, after=_snapshot(assessment),
+    )  # fmt: skip
+    _flush(session)
+    return assessment
+
+
+def get_item(*, session: Session, assessment: Assessment, item_id: int) -> ChecklistItem:
+    """A checklist item of this assessment, or NotFound."""
+    item = session.scalars(
+        select(ChecklistItem)
+        .join(Checklist, col(Checklist.id) == col(ChecklistItem.checklist_id))
+        .where(col(ChecklistItem.id) == item_id, col(Checklist.assessment_id) == assessment.id)
+    ).first()
+    if item is None:
+        raise errors.NotFound(f"Assessment {assessment.id} has no checklist item {item_id}.")
+    return item
+
+
+def update_item(
+    *, session: Session, item: ChecklistItem, changes: Mapping[str, Any], user: User
+) -> ChecklistItem:
+    """Record progress on a checklist item: status, who, when, evidence."""
+    _require(user, EDITORS | {"procurement"}, "update checklists")
+    if "status" in changes and changes["status"] not in ITEM_STATUSES:
+        raise errors.ValidationFailed(
+            "Unknown status.", errors={"status": [f"Use one of {', '.join(ITEM_STATUSES)}."]}
+        )
+    before = item_dict(item)
+    for api_field, column in (("status", "status"), ("who", "who"), ("when", "due")):
+        if api_field in changes:
+            setattr(item, column, changes[api_field])
+    if "evidence" in changes:
+        evidence = changes["evidence"]
+        item.evidence = sanitise_section_text(evidence, max_chars=5000) if evidence else None
+    item.updated_by = user.email
+    item.updated_at = utcnow()
+    session.add(item)
+    after = item_dict(item)
+    record_event(
+        session=session, action="update", object_type="checklist_item", object_id=str(item.id),
+        before={k: before[k] for k in ("key", "status", "who", "when", "evidence")},
+        after={k: after[k] for k in ("key", "status", "who", "when", "evidence")},
+    )  # fmt: skip
+    _flush(session)
+    return item

@@ -1,0 +1,223 @@
+"""HTTP views of assessments: thin, one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import make_etag, require_if_match
+from service.assessments_api import services
+from service.assessments_api.models import Assessment, AssessmentVersion, ChecklistItem
+from service.assessments_api.schemas import (
+    AssessmentCreateSchema,
+    AssessmentSchema,
+    AssessmentSummarySchema,
+    AssessmentUpdateSchema,
+    ChecklistItemSchema,
+    ChecklistItemUpdateSchema,
+    ChecklistSchema,
+    DiffArgsSchema,
+    DiffSchema,
+    TransitionSchema,
+    VersionArgsSchema,
+    VersionSchema,
+    VersionSummarySchema,
+)
+from service.auth.permissions import allow
+from service.db import get_session
+
+blp = Blueprint(
+    "assessments", __name__, url_prefix="/api/v1", description="Impact assessments and checklists"
+)
+
+
+def assessment_etag(assessment: Assessment) -> str:
+    """The ETag of an assessment's current state."""
+    return make_etag("assessment", assessment.id, assessment.version)
+
+
+def item_etag(item: ChecklistItem) -> str:
+    """The ETag of a checklist item's current state."""
+    return make_etag("checklist_item", item.id, item.version)
+
+
+def _state(assessment: Assessment) -> services.AssessmentState:
+    return services.get_state(session=get_session(), assessment=assessment)
+
+
+@blp.route("/reviews/<int:review_id>/assessments")
+class ReviewAssessments(MethodView):
+    @allow("viewer")
+    @blp.response(200, AssessmentSummarySchema(many=True))
+    def get(self, review_id: int) -> list[Assessment]:
+        """List the assessments of a review."""
+        return services.list_assessments(session=get_session(), review_id=review_id)
+
+    @allow("legal")
+    @blp.arguments(AssessmentCreateSchema)
+    @blp.response(201, AssessmentSchema)
+    def post(self, data: dict[str, Any], review_id: int) -> tuple[Any, int, dict[str, str]]:
+        """Generate a PIPIA, DPIA or TIA (and its checklists) from a review."""
+        session = get_session()
+        assessment = services.create_assessment(
+            session=session, review_id=review_id, user=g.current_user, **data
+        )
+        session.commit()
+        location = url_for("assessments.AssessmentItem", assessment_id=assessment.id)
+        return _state(assessment), 201, {"ETag": assessment_etag(assessment), "Location": location}
+
+
+@blp.route("/assessments/<int:assessment_id>")
+class AssessmentItem(MethodView):
+    @allow("viewer")
+    @blp.response(200, AssessmentSchema)
+    def get(self, assessment_id: int) -> tuple[Any, int, dict[str, str]]:
+        """Read an assessment: its current version's document and its checklists."""
+        assessment = services.get_assessment(session=get_session(), assessment_id=assessment_id)
+        return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
+
+    @allow("legal")
+    @blp.arguments(AssessmentUpdateSchema)
+    @blp.response(200, AssessmentSchema)
+    def patch(self, changes: dict[str, Any], assessment_id: int) -> tuple[Any, int, dict[str, str]]:
+        """Edit sections and risks; saved as a new version (If-Match required)."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        require_if_match(assessment_etag(assessment))
+        services.update_assessment(
+            session=session, assessment=assessment, changes=changes, user=g.current_user
+        )
+        session.commit()
+        return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
+
+
+@blp.route("/assessments/<int:assessment_id>/transitions")
+class AssessmentTransitions(MethodView):
+    @allow("legal", "procurement")
+    @blp.arguments(TransitionSchema)
+    @blp.response(200, AssessmentSchema)
+    def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Any, int, dict[str, str]]:
+        """Submit, withdraw, approve or reject (legal/admin approve; If-Match required)."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        require_if_match(assessment_etag(assessment))
+        services.transition_assessment(
+            session=session, assessment=assessment, user=g.current_user, **data
+        )
+        session.commit()
+        return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
+
+
+@blp.route("/assessments/<int:assessment_id>/versions")
+class AssessmentVersions(MethodView):
+    @allow("viewer")
+    @blp.response(200, VersionSummarySchema(many=True))
+    def get(self, assessment_id: int) -> list[AssessmentVersion]:
+        """List the saved versions of an assessment."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        return services.list_versions(session=session, assessment=assessment)
+
+
+@blp.route("/assessments/<int:assessment_id>/versions/<int:number>")
+class AssessmentVersionItem(MethodView):
+    @allow("viewer")
+    @blp.response(200, VersionSchema)
+    def get(self, assessment_id: int, number: int) -> AssessmentVersion:
+        """Read one saved version with its document."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        return services.get_version(session=session, assessment=assessment, number=number)
+
+
+@blp.route("/assessments/<int:assessment_id>/diff")
+class AssessmentDiff(MethodView):
+    @allow("viewer")
+    @blp.arguments(DiffArgsSchema, location="query")
+    @blp.response(200, DiffSchema)
+    def get(self, args: dict[str, Any], assessment_id: int) -> dict[str, Any]:
+        """Compare two versions (?from=1&to=2): section diffs and risk changes."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        return services.diff_versions(
+            session=session, assessment=assessment, old=args["from_"], new=args["to"]
+        )
+
+
+@blp.route("/assessments/<int:assessment_id>/checklists")
+class AssessmentChecklists(MethodView):
+    @allow("viewer")
+    @blp.response(200, ChecklistSchema(many=True))
+    def get(self, assessment_id: int) -> list[dict[str, Any]]:
+        """The assessment's checklists with items and progress."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        return services.checklist_dicts(session=session, assessment=assessment)
+
+
+@blp.route("/assessments/<int:assessment_id>/checklist-items/<int:item_id>")
+class ChecklistItemView(MethodView):
+    @allow("viewer")
+    @blp.response(200, ChecklistItemSchema)
+    def get(self, assessment_id: int, item_id: int) -> tuple[Any, int, dict[str, str]]:
+        """Read one checklist item."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        item = services.get_item(session=session, assessment=assessment, item_id=item_id)
+        return services.item_dict(item), 200, {"ETag": item_etag(item)}
+
+    @allow("legal", "procurement")
+    @blp.arguments(ChecklistItemUpdateSchema)
+    @blp.response(200, ChecklistItemSchema)
+    def patch(
+        self, changes: dict[str, Any], assessment_id: int, item_id: int
+    ) -> tuple[Any, int, dict[str, str]]:
+        """Record progress on an item: status, who, when, evidence (If-Match required)."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        item = services.get_item(session=session, assessment=assessment, item_id=item_id)
+        require_if_match(item_etag(item))
+        services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+        session.commit()
+        return services.item_dict(item), 200, {"ETag": item_etag(item)}
+
+
+def _report(assessment_id: int, version: int | None, ext: str) -> Response:
+    """The rendered report of one version, with a download filename."""
+    from service.reports.rendering import render_html, render_pdf
+
+    session = get_session()
+    assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+    document = services.report_document(session=session, assessment=assessment, number=version)
+    number = int(document["meta"]["version"])
+    name = services.report_filename(session=session, assessment=assessment, number=number, ext=ext)
+    if ext == "pdf":
+        body: bytes | str = render_pdf(document)
+        disposition, mimetype = "attachment", "application/pdf"
+    else:
+        body, disposition, mimetype = render_html(document), "inline", "text/html"
+    headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
+@blp.route("/assessments/<int:assessment_id>/report.pdf")
+class AssessmentReportPdf(MethodView):
+    @allow("viewer")
+    @blp.arguments(VersionArgsSchema, location="query")
+    @blp.doc(responses={"200": {"description": "the report as PDF"}})
+    def get(self, args: dict[str, Any], assessment_id: int) -> Response:
+        """Download the report as PDF (?version=N for an earlier version)."""
+        return _report(assessment_id, args.get("version"), "pdf")
+
+
+@blp.route("/assessments/<int:assessment_id>/report.html")
+class AssessmentReportHtml(MethodView):
+    @allow("viewer")
+    @blp.arguments(VersionArgsSchema, location="query")
+    @blp.doc(responses={"200": {"description": "the report as HTML"}})
+    def get(self, args: dict[str, Any], assessment_id: int) -> Response:
+        """The report as a standalone HTML page (?version=N for an earlier version)."""
+        return _report(assessment_id, args.get("version"), "html")

@@ -1,0 +1,79 @@
+"""Marshmallow schemas of the assistant API: the chat request and answer, conversations."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ChatRequestSchema(Schema):
+    """A question, optionally continuing one of the caller's conversations."""
+
+    message = fields.String(required=True, validate=validate.Length(1, 2000))
+    conversation_id = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+
+
+class CitationSchema(Schema):
+    """A record the answer rests on."""
+
+    kind = fields.String(metadata={"description": "vendor, review, rule, taxonomy or country"})
+    id = fields.String(metadata={"description": "vendor slug, review id or rule id"})
+    title = fields.String()
+    citation = fields.String(allow_none=True, metadata={"description": "legal citation (rules)"})
+    url = fields.String(allow_none=True, metadata={"description": "API path of the record"})
+
+
+class ChatResponseSchema(Schema):
+    """The answer, its citations, the back end that produced it and the conversation."""
+
+    answer = fields.String()
+    citations = fields.List(fields.Nested(CitationSchema))
+    backend = fields.String(metadata={"description": "offline or llm"})
+    conversation_id = fields.Integer()
+    notice = fields.String(
+        allow_none=True, metadata={"description": "e.g. why the LLM answer fell back to offline"}
+    )
+
+
+class MessageSchema(Schema):
+    """A question or an answer in a conversation."""
+
+    id = fields.Integer()
+    role = fields.String()
+    content = fields.String()
+    citations = fields.List(fields.Nested(CitationSchema))
+    backend = fields.String(allow_none=True)
+    notice = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class ConversationSchema(Schema):
+    """A conversation (its title is the first question)."""
+
+    id = fields.Integer()
+    title = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ConversationDetailSchema(ConversationSchema):
+    """A conversation with its messages, oldest first."""
+
+    messages = fields.List(fields.Nested(MessageSchema))
+
+
+class ConversationPageSchema(Schema):
+    """One page of the caller's conversations."""
+
+    items = fields.List(fields.Nested(ConversationSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ConversationQueryArgsSchema(Schema):
+    """Pagination of the conversation list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
