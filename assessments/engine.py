@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from assessments.catalog.reference import Reference
-from assessments.facts import BUILDERS, PROTECTIVE, Exposure, profile, volume
+from assessments.facts import BUILDERS, PROTECTIVE, Exposure, Profile, profile, volume
 from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring
 from assessments.types import (
     REGIMES,
@@ -63,9 +63,29 @@ def _placeholders(text: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in _FORMATTER.parse(text) if name)
 
 
+class _Unknown:
+    """Stands in for an unknown value: formats back to its own placeholder."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __format__(self, spec: str) -> str:
+        return "{" + self.name + (":" + spec if spec else "") + "}"
+
+
 @lru_cache(maxsize=16384)
 def _render_values(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
-    return _FORMATTER.vformat(text, (), dict(zip(names, values, strict=True)))
+    return _format(text, names, values)
+
+
+def _format(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
+    mapping = {n: (v if v is not None else _Unknown(n)) for n, v in zip(names, values, strict=True)}
+    try:
+        return text.format_map(mapping)  # C fast path
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+        return _FORMATTER.vformat(text, (), dict(zip(names, values, strict=True)))
 
 
 def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> str:
@@ -77,7 +97,7 @@ def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> s
     try:
         return _render_values(text, names, values)
     except TypeError:  # an unhashable value: render without the memo
-        return _FORMATTER.vformat(text, (), dict(zip(names, values, strict=True)))
+        return _format(text, names, values)
 
 
 _MEMO_LIMIT = 20_000
@@ -88,14 +108,17 @@ def _fire(
 ) -> tuple[FiredRule, tuple[Obligation, ...]]:
     """The rule's fired entry and obligations, rendered; shared while the values repeat."""
     names = rule.placeholders
-    values = tuple(facts[n] if n in facts else params.get(n) for n in names)
-    key = (rule.id, values)
+    key: Any
+    if names:
+        key = (rule.id, tuple([facts[n] if n in facts else params.get(n) for n in names]))
+    else:
+        key = rule.id
     try:
         return cast(tuple[FiredRule, tuple[Obligation, ...]], rules.memo[key])
     except KeyError:
         pass
     except TypeError:  # an unhashable value: no memo
-        key = None  # type: ignore[assignment]
+        key = None
     built = (
         FiredRule(
             id=rule.id,
@@ -104,9 +127,7 @@ def _fire(
             remediation=_render(rule.remediation, facts, params) if rule.remediation else None,
         ),
         tuple(
-            Obligation(
-                id=o.id, text=_render(o.text, facts, params), citation=o.citation, due=o.due
-            )
+            Obligation(id=o.id, text=_render(o.text, facts, params), citation=o.citation, due=o.due)
             for o in rule.obligations
         ),
     )
@@ -148,10 +169,9 @@ def _decide(
 ) -> list[_TrackResult]:
     params = active.params
     results: list[_TrackResult] = []
-    for track, decisions in active.tracks:
+    for (track, decisions), batch in zip(active.tracks, active.track_batches, strict=True):
         chosen: Rule | None = None
-        for rule in decisions:
-            outcome = rule.predicate(facts, params)
+        for rule, outcome in zip(decisions, batch(facts, params), strict=True):
             if outcome is True:
                 chosen = rule
                 break
@@ -201,18 +221,29 @@ def _score(
     return low + round(min(1.0, max(0.0, r)) * (high - low))
 
 
+@lru_cache(maxsize=64)
+def _track_keys(track: str) -> tuple[str, str, str]:
+    key = track.lower()
+    return f"{key}_mechanism", f"{key}_verdict", f"{key}_applies"
+
+
 def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
 def evaluate_regime(
-    code: str, transfer: Transfer, rules: RuleSet, reference: Reference
+    code: str,
+    transfer: Transfer,
+    rules: RuleSet,
+    reference: Reference,
+    prof: Profile | None = None,
 ) -> RegimeResult:
     """Evaluate one regime (CN, EU or US) for a transfer."""
     regime = rules.regimes[code]
     active = rules.active(code, transfer.as_of)
     params = active.params
-    prof = profile(reference, transfer.data_categories, transfer.purposes)
+    if prof is None:
+        prof = profile(reference, transfer.data_categories, transfer.purposes)
     built = BUILDERS[code](transfer, reference, prof, params)
     facts = built.facts
     questions: list[str] = []
@@ -222,10 +253,10 @@ def evaluate_regime(
     winner = max(applicable, key=lambda t: _RANK[t.verdict]) if applicable else None
     # "none" (not None): after the decisions the absence of a mechanism is a known fact.
     for t in tracks:
-        key = t.track.lower()
-        facts[f"{key}_mechanism"] = t.mechanism or "none"
-        facts[f"{key}_verdict"] = t.verdict
-        facts[f"{key}_applies"] = t.verdict != "not_applicable"
+        mechanism_key, verdict_key, applies_key = _track_keys(t.track)
+        facts[mechanism_key] = t.mechanism or "none"
+        facts[verdict_key] = t.verdict
+        facts[applies_key] = t.verdict != "not_applicable"
     facts["mechanism"] = (winner.mechanism if winner else None) or "none"
     facts["verdict"] = winner.verdict if winner else "not_applicable"
 
@@ -234,8 +265,8 @@ def evaluate_regime(
     for t in applicable:
         if t.rule is not None:
             fired.append(_fire(rules, t.rule, facts, params)[0])
-    for rule in active.obligations:
-        outcome = rule.predicate(facts, params)
+    outcomes = active.obligation_batch(facts, params) if active.obligation_batch else ()
+    for rule, outcome in zip(active.obligations, outcomes, strict=True):
         if outcome is True:
             if rule.kind == "question":
                 if rule.question:
@@ -288,7 +319,8 @@ def evaluate_regime(
 
 def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
     """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O."""
-    results = tuple(evaluate_regime(code, transfer, rules, reference) for code in REGIMES)
+    prof = profile(reference, transfer.data_categories, transfer.purposes)
+    results = tuple(evaluate_regime(code, transfer, rules, reference, prof) for code in REGIMES)
     worst = max(results, key=lambda r: r.score)
     return Evaluation(
         as_of=transfer.as_of,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from assessments.catalog.reference import Adequacy, Reference
@@ -219,9 +220,7 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
     return min(1.0, 0.5 * flags + 0.15 * n_sensitive + (0.2 if minors else 0.0))
 
 
-def cn_facts(
-    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
-) -> RegimeFacts:
+def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the PRC regime."""
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
@@ -252,10 +251,7 @@ def cn_facts(
         # is doubtful, not refuted - the rule asks instead of silently dropping the claim.
         "hr_context": ("hr_management" in t.purposes or t.transaction == "employment_agreement")
         or None,
-        "contract_purposes": (
-            prof.contract_purposes
-        )
-        or None,
+        "contract_purposes": (prof.contract_purposes) or None,
         "flow_count": flow,
         "nonsensitive_total": nonsensitive_total,
         "sensitive_total": sensitive_total,
@@ -278,15 +274,72 @@ def cn_facts(
     return RegimeFacts(facts, exposure)
 
 
+@dataclass(frozen=True, slots=True)
+class Destinations:
+    """The EU view of where data goes: third countries, adequacy, government-access drivers."""
+
+    third: tuple[str, ...]
+    covered: tuple[bool, ...]
+    uses_dpf: bool
+    scope_limited: bool
+    gov: bool
+    drivers: tuple[str, ...]
+    third_text: str
+    decisions_text: str
+    scope_notes: str
+    gov_text: str
+
+
+_DESTINATIONS: dict[tuple[str, tuple[str, ...], date, bool | None], Destinations] = {}
+
+
+def _destinations(
+    ref: Reference, places: tuple[str, ...], on: date, dpf: bool | None
+) -> Destinations:
+    key = (ref.version, places, on, dpf)
+    found = _DESTINATIONS.get(key)
+    if found is not None:
+        return found
+    third = tuple(dict.fromkeys(p for p in places if not ref.is_eea(p, on)))
+    decisions = [ref.adequacy_on(p, on) for p in third]
+    covered = tuple(_adequacy_covers(d, dpf) for d in decisions)
+    used = [d for d, ok in zip(decisions, covered, strict=True) if d is not None and ok]
+    limited = [d for d in used if d.scope in ("commercial", "appi_business")]
+    gov = [
+        (p, ref.government_access[p])
+        for p, ok in zip(third, covered, strict=True)
+        if not ok and p in ref.government_access and ref.government_access[p].safeguards is None
+    ]
+    drivers = [f"{ref.name_of(p)}: {', '.join(g.laws)}" for p, g in gov]
+    for p, ok in zip(third, covered, strict=True):
+        g = ref.government_access.get(p)
+        if g is not None and g.safeguards is not None and not ok:
+            drivers.append(f"{ref.name_of(p)}: {', '.join(g.laws)} (limited by {g.safeguards})")
+    built = Destinations(
+        third=third,
+        covered=covered,
+        uses_dpf=any(d.scope == "dpf_certified" for d in used),
+        scope_limited=bool(limited),
+        gov=bool(gov),
+        drivers=tuple(drivers),
+        third_text=_names([ref.name_of(p) for p in third]),
+        decisions_text=_names([d.decision for d in used]),
+        scope_notes=_names([d.scope_note for d in limited if d.scope_note]),
+        gov_text=_names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+    )
+    if len(_DESTINATIONS) > 4096:
+        _DESTINATIONS.clear()
+    _DESTINATIONS[key] = built
+    return built
+
+
 def _adequacy_covers(decision: Adequacy | None, dpf_certified: bool | None) -> bool:
     if decision is None:
         return False
     return decision.scope != "dpf_certified" or dpf_certified is True
 
 
-def eu_facts(
-    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
-) -> RegimeFacts:
+def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the EU regime."""
     on, exp, imp = t.as_of, t.exporter, t.importer
     exporter_in_eea = ref.is_eea(exp.country, on)
@@ -296,14 +349,8 @@ def eu_facts(
         else [s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)]
     )
     gdpr_reaches = exporter_in_eea or bool(in_scope)
-    places: list[str] = []
-    for place in (imp.country, *t.destinations):
-        if place not in places:
-            places.append(place)
-    third = [p for p in places if not ref.is_eea(p, on)]
-    decisions = {p: ref.adequacy_on(p, on) for p in third}
-    covered = {p: _adequacy_covers(d, imp.dpf_certified) for p, d in decisions.items()}
-    used = [d for p, d in decisions.items() if d is not None and covered[p]]
+    dest = _destinations(ref, (imp.country, *t.destinations), on, imp.dpf_certified)
+    third, covered = dest.third, dest.covered
     special = list(prof.eu_special)
     criminal = list(prof.eu_criminal)
     minors = any(s.minors for s in in_scope)
@@ -313,19 +360,9 @@ def eu_facts(
     if minors or prof.employment:
         criteria.add(7)
     protected = not t.safeguards.isdisjoint(PROTECTIVE)
-    gov = [
-        (p, ref.government_access[p])
-        for p in third
-        if not covered[p]
-        and p in ref.government_access
-        and ref.government_access[p].safeguards is None
-    ]
+    gov = dest.gov
     module = SCC_MODULES[(exp.role, imp.role)]
-    drivers = [f"{ref.name_of(p)}: {', '.join(g.laws)}" for p, g in gov]
-    for p in third:
-        g = ref.government_access.get(p)
-        if g is not None and g.safeguards is not None and not covered[p]:
-            drivers.append(f"{ref.name_of(p)}: {', '.join(g.laws)} (limited by {g.safeguards})")
+    drivers = list(dest.drivers)
     if special or criminal:
         drivers.append("special-category or criminal data")
     drivers.append(
@@ -336,20 +373,14 @@ def eu_facts(
         "exporter_in_eea": exporter_in_eea,
         "third_country": bool(third),
         "transfer": gdpr_reaches and bool(third),
-        "third_countries": _names([ref.name_of(p) for p in third]),
-        "all_adequate": bool(third) and all(covered.values()),
-        "uses_dpf": any(d.scope == "dpf_certified" for d in used),
+        "third_countries": dest.third_text,
+        "all_adequate": bool(third) and all(covered),
+        "uses_dpf": dest.uses_dpf,
         "us_destination": "US" in third,
         "dpf_stated": imp.dpf_certified is not None,
-        "adequacy_decisions": _names([d.decision for d in used]),
-        "adequacy_scope_limited": any(d.scope in ("commercial", "appi_business") for d in used),
-        "adequacy_scope_notes": _names(
-            [
-                d.scope_note
-                for d in used
-                if d.scope in ("commercial", "appi_business") and d.scope_note
-            ]
-        ),
+        "adequacy_decisions": dest.decisions_text,
+        "adequacy_scope_limited": dest.scope_limited,
+        "adequacy_scope_notes": dest.scope_notes,
         "scc_module": module,
         "scc_mechanism": f"eu_scc_{module}",
         "bcr_in_place": "eu_bcr" in t.safeguards,
@@ -362,12 +393,12 @@ def eu_facts(
         "eu_count": sum(s.count for s in in_scope),
         "wp248_count": len(criteria),
         "wp248_criteria": _names([str(c) for c in sorted(criteria)]),
-        "gov_access_concern": bool(gov),
-        "gov_access_countries": _names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+        "gov_access_concern": gov,
+        "gov_access_countries": dest.gov_text,
         "clear_text_exposed": not protected,
         "tia_drivers": "; ".join(drivers),
     }
-    not_adequate = sum(1 for p in third if not covered[p])
+    not_adequate = covered.count(False)
     exposure = Exposure(
         people=facts["eu_count"],
         sensitivity=_sensitivity(
@@ -389,9 +420,7 @@ def _is_us(code: str) -> bool:
     return code == "US" or code.startswith("US-")
 
 
-def us_facts(
-    t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
-) -> RegimeFacts:
+def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the US regime (DOJ DSP, PADFA, CCPA, COPPA)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
     us_groups = [s for s in t.data_subjects if _is_us(s.jurisdiction)]

@@ -6,81 +6,125 @@ Run: .venv/bin/python bench/bench_engine.py [--seconds 3]
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import platform
 import sys
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assessments.catalog.reference import load_reference  # noqa: E402 - after the path fix
-from assessments.engine import evaluate  # noqa: E402
-from assessments.rules import load_rules  # noqa: E402
-from assessments.transfers import parse_transfer  # noqa: E402
-from assessments.types import Transfer  # noqa: E402
+from assessments.catalog.reference import Reference, load_reference
+from assessments.engine import evaluate
+from assessments.rules import load_rules
+from assessments.transfers import parse_transfer
+from assessments.types import OutboundYtd, Transfer
 
 TARGET = 20_000
 
+
+class Rates(NamedTuple):
+    """Calls per second by CPU time and by wall clock, and how many calls were timed."""
+
+    cpu: float
+    wall: float
+    calls: int
+
+
 # A PRC app sending device ids, contact details and crash traces of mainland, EU and Californian
 # users to a US vendor: every regime applies and fires several rules.
-TYPICAL = {
+TYPICAL: dict[str, Any] = {
     "as_of": "2026-11-22",
-    "exporter": {"name": "PRC app", "country": "CN", "ciio": False, "ccpa_business": True,
-                 "cn_outbound_ytd": {"non_sensitive": 40000}},
+    "exporter": {
+        "name": "PRC app",
+        "country": "CN",
+        "ciio": False,
+        "ccpa_business": True,
+        "cn_outbound_ytd": {"non_sensitive": 40000},
+    },
     "importer": {"name": "US vendor", "country": "US", "role": "processor", "dpf_certified": False},
     "destinations": ["US", "SG"],
-    "data_subjects": [{"jurisdiction": "CN", "count": 250000},
-                      {"jurisdiction": "EU", "count": 80000},
-                      {"jurisdiction": "US-CA", "count": 30000}],
+    "data_subjects": [
+        {"jurisdiction": "CN", "count": 150000},
+        {"jurisdiction": "EU", "count": 80000},
+        {"jurisdiction": "US-CA", "count": 30000},
+    ],
     "data_categories": ["identifiers.device", "contact", "usage.diagnostics"],
     "purposes": ["analytics", "crash_reporting"],
     "safeguards": ["eu_scc"],
 }
 
 
-def _rate(fn: Callable[[], object], seconds: float) -> tuple[float, int]:
+def _variants(reference: Reference, n: int) -> list[Transfer]:
+    """n distinct typical transfers (head-counts vary), more than the engine's text memo holds,
+    so no evaluation is answered from an earlier identical one."""
+    base = parse_transfer(TYPICAL, today=date(2026, 11, 22), reference=reference)
+    out = []
+    for i in range(n):
+        cn, eu, us = base.data_subjects
+        out.append(
+            dataclasses.replace(
+                base,
+                data_subjects=(
+                    dataclasses.replace(cn, count=cn.count + 17 * i),
+                    dataclasses.replace(eu, count=eu.count + 3 * i),
+                    dataclasses.replace(us, count=us.count + i),
+                ),
+                exporter=dataclasses.replace(
+                    base.exporter, cn_outbound_ytd=OutboundYtd(non_sensitive=5 * i)
+                ),
+            )
+        )
+    return out
+
+
+def _rate(fn: Callable[[Transfer], object], items: list[Transfer], seconds: float) -> Rates:
+    """Calls per second over whole passes of `items`, by CPU time and by wall clock."""
     count = 0
-    start = time.perf_counter()
-    deadline = start + seconds
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     while True:
-        for _ in range(200):
-            fn()
-        count += 200
-        now = time.perf_counter()
-        if now >= deadline:
-            return count / (now - start), count
+        for item in items:
+            fn(item)
+        count += len(items)
+        cpu = time.process_time() - cpu0
+        if cpu >= seconds:
+            return Rates(count / cpu, count / (time.perf_counter() - wall0), count)
 
 
 def main() -> None:
     """Measure and print evaluations/s, the baseline and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--variants", type=int, default=50_000)
     args = parser.parse_args()
 
     rules, reference = load_rules(), load_reference()
-    transfer: Transfer = parse_transfer(TYPICAL, today=date(2026, 11, 22), reference=reference)
-    applied = [r.regime for r in evaluate(transfer, rules, reference).regimes if r.applies]
+    transfers = _variants(reference, args.variants)
+    applied = [r.regime for r in evaluate(transfers[0], rules, reference).regimes if r.applies]
     assert applied == ["CN", "EU", "US"], applied
 
-    def baseline() -> object:
-        # The floor: one call that builds a small frozen-ish result per transfer.
+    def baseline(transfer: Transfer) -> object:
+        # The floor: touch the transfer and build one small result per item.
         return {"as_of": transfer.as_of, "n": len(transfer.data_subjects)}
 
-    def engine() -> object:
+    def engine(transfer: Transfer) -> object:
         return evaluate(transfer, rules, reference)
 
-    _rate(engine, 0.3)  # warm the per-day rule cache and the interpreter
-    base_rate, _ = _rate(baseline, args.seconds)
-    engine_rate, n = _rate(engine, args.seconds)
-    print(f"python {platform.python_version()} on {platform.machine()}")
+    _rate(engine, transfers, 0.3)  # warm the per-day rule cache and the interpreter
+    base = _rate(baseline, transfers, args.seconds)
+    eng = _rate(engine, transfers, args.seconds)
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"regimes applied: {', '.join(applied)}; rules version {rules.version}")
-    print(f"baseline loop:  {base_rate:,.0f} calls/s")
-    print(f"engine:         {engine_rate:,.0f} evaluations/s ({n:,} evaluations)")
-    print(f"ratio:          baseline is {base_rate / engine_rate:,.1f}x the engine")
-    verdict = "meets" if engine_rate >= TARGET else "MISSES"
-    print(f"target:         {TARGET:,} evaluations/s - {verdict}")
+    print(f"transfers: {len(transfers):,} distinct variants of the typical transfer")
+    print(f"baseline loop: {base.cpu:>12,.0f} calls/s (CPU time)  {base.wall:>12,.0f} (wall)")
+    print(f"engine:        {eng.cpu:>12,.0f} evals/s (CPU time)  {eng.wall:>12,.0f} (wall)")
+    print(f"ratio:         the engine costs {base.cpu / eng.cpu:,.0f}x the baseline loop")
+    verdict = "meets" if eng.cpu >= TARGET else "MISSES"
+    print(f"target:        {TARGET:,} evaluations/s (CPU time) - {verdict}")
 
 
 if __name__ == "__main__":

@@ -67,9 +67,7 @@ def render_ours(inputs: dict[str, Any]) -> bytes:
 
 def render_static(path: str) -> bytes:
     """weasyprint alone on a static HTML file, with the same fetcher."""
-    from weasyprint import HTML
-
-    from service.reports.fetcher import AssetOnlyFetcher
+    from service.reports.fetcher import HTML, AssetOnlyFetcher
 
     html = HTML(filename=path, base_url="xborder-asset:", url_fetcher=AssetOnlyFetcher())
     pdf = html.write_pdf()

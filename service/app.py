@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 import vendor_data
 from service import api, config, db, errors, health
 from service.auth import identity
+from service.web import hooks as web_ui
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -52,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blp)
     for blueprint in _api_blueprints():
         rest.register_blueprint(blueprint)
+    web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
 
     from service.catalog import services as catalog
 
@@ -73,11 +75,12 @@ def _api_blueprints() -> list[Any]:
     from service.auth.views import blp as users
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
+    from service.scanner.views import blp as scanner
     from service.transfers.views import blp as transfers
     from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant,
+        assistant, scanner,
     ]  # fmt: skip

@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from service.db import get_engine, session_scope
+from service.db import get_engine
 
 
 def _set_env(var: str) -> Any:
@@ -92,30 +92,6 @@ def db_upgrade() -> None:
     click.echo("database at head")
 
 
-@main.group()
-def catalog() -> None:
-    """The shipped vendor catalog."""
-
-
-@catalog.command("update")
-@with_appcontext
-def catalog_update() -> None:
-    """Bring new and changed catalog vendors in, keeping local edits."""
-    from service.catalog.services import read_catalog, update_catalog
-    from service.reference.services import get_reference
-
-    data_dir = Path(current_app.config["CATALOG_DIR"])
-    with session_scope() as session:
-        report = update_catalog(
-            session=session, snapshot=read_catalog(data_dir), reference=get_reference()
-        )
-    click.echo(f"catalog {report.version}: {len(report.created)} created, "
-               f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-               f"{len(report.kept_local_edits)} kept with local edits")  # fmt: skip
-    for slug in report.kept_local_edits:
-        click.echo(f"  kept local edit: {slug}")
-
-
 def dumps(data: Any) -> str:
     """JSON for CLI output."""
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
@@ -126,12 +102,17 @@ def _add_domain_commands() -> None:
     from service.assessments_api.cli import report
     from service.assistant.cli import ask
     from service.auth.cli import tokens, users
+    from service.catalog.cli import catalog
     from service.reviews.cli import reviews
+    from service.scanner.cli import scan
+    from service.transfers.cli import assess
     from service.vendors.cli import vendors
 
-    for group in (users, tokens, vendors, reviews, report):
+    for group in (users, tokens, vendors, reviews, report, catalog):
         main.add_command(group)
     main.add_command(ask)
+    main.add_command(assess)
+    main.add_command(scan)
 
 
 _add_domain_commands()

@@ -1,4 +1,4 @@
-"""The vendor record: its marshmallow schema, its frozen dataclasses and the catalog loader."""
+"""The vendor record: its marshmallow schema and frozen dataclasses (loading: validation.py)."""
 
 from __future__ import annotations
 

@@ -24,16 +24,23 @@ RISK_FIELDS: tuple[str, ...] = (
 )
 
 
+def _printable(text: str) -> str:
+    """Drop control, format and lone-surrogate characters; keep newlines and tabs."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
+
+
 def sanitise_section_text(text: str, *, max_chars: int = MAX_SECTION_CHARS) -> str:
     """Plain Markdown-like text: HTML tags and control characters removed, lines tidied."""
     if len(text) > max_chars:
         raise ValueError(f"section text is longer than {max_chars} characters")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _printable(text)
     # Strip every tag (script/style with their content); keep the words. The result is
     # plain text that templates escape again, so entities are turned back into characters.
-    text = html.unescape(nh3.clean(text, tags=set(), attributes={}, strip_comments=True))
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    text = _printable(
+        html.unescape(nh3.clean(text, tags=set(), attributes={}, strip_comments=True))
     )
     lines = [line.rstrip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")

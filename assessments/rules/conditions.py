@@ -52,16 +52,17 @@ _PY_OPS = {
 
 
 class _Compiler:
-    """Turns a validated `when` tree into one Python lambda with Kleene (three-valued) logic.
+    """Turns validated `when` trees into Python with Kleene (three-valued) logic.
 
     Only names the compiler invents reach the source: fact and param names and literal values
-    are passed as constants, never spliced into the code.
+    are passed as constants, never spliced into the code. Each fact and param is read once per
+    call into a local, however many conditions name it.
     """
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
-        self.facts: set[str] = set()
-        self.params: set[str] = set()
+        self.facts: dict[str, str] = {}
+        self.params: dict[str, str] = {}
         self._n = 0
 
     def _name(self, prefix: str) -> str:
@@ -73,6 +74,11 @@ class _Compiler:
         self.constants[name] = frozenset(value) if isinstance(value, list) else value
         return name
 
+    def _local(self, table: dict[str, str], name: str, prefix: str) -> str:
+        if name not in table:
+            table[name] = self._name(prefix)
+        return table[name]
+
     def leaf(self, node: Mapping[str, Any]) -> str:
         ops = [k for k in node if k != "fact"]
         if len(ops) != 1 or ops[0] not in OPERATORS:
@@ -80,16 +86,14 @@ class _Compiler:
         fact, op = node["fact"], ops[0]
         if not isinstance(fact, str):
             raise ConditionError(f"fact must be a name: {dict(node)!r}")
-        self.facts.add(fact)
-        x = self._name("x")
-        unknown = f"({x} := f.get({self._constant(fact)})) is None"
+        x = self._local(self.facts, fact, "F")
+        unknown = f"{x} is None"
         value = node[op]
         if isinstance(value, Mapping):
             if set(value) != {"param"} or not isinstance(value["param"], str):
                 raise ConditionError(f"a value must be a literal or {{param: ID}}, got {value!r}")
-            self.params.add(value["param"])
-            v = self._name("v")
-            unknown += f" or ({v} := p.get({self._constant(value['param'])})) is None"
+            v = self._local(self.params, value["param"], "P")
+            unknown += f" or {v} is None"
         else:
             v = self._constant(value)
         test = _PY_OPS[op].format(x=x, v=v)
@@ -122,14 +126,39 @@ class _Compiler:
             return f"({stop} if {chain} else (None if {unknown} else {result}))"
         raise ConditionError(f"unknown combinator {key!r}; use one of {COMBINATORS}")
 
+    def function(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
+        """One function reading each fact and param once and returning the expressions."""
+        lines = ["def run(f, p):"]
+        for name, local in self.facts.items():
+            lines.append(f"    {local} = f.get({self._constant(name)})")
+        for name, local in self.params.items():
+            lines.append(f"    {local} = p.get({self._constant(name)})")
+        lines.append(f"    return ({''.join(e + ', ' for e in expressions)})")
+        namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **self.constants}
+        # The source holds only compiler-made names; facts, params and literals are constants.
+        exec(compile("\n".join(lines), "<rule conditions>", "exec"), namespace)
+        run: Callable[[Facts, Params], Any] = namespace["run"]
+        return run
+
 
 def compile_condition(raw: Any) -> tuple[Predicate, References]:
-    """Compile a `when` clause into a predicate over (facts, params) and what it refers to."""
+    """Compile one `when` clause into a predicate over (facts, params) and what it refers to."""
     compiler = _Compiler()
-    source = f"lambda f, p: {compiler.node(raw)}"
-    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **compiler.constants}
-    # The source holds only compiler-made names; facts, params and literals are constants.
-    predicate: Predicate = eval(compile(source, "<rule condition>", "eval"), namespace)
+    run = compiler.function([compiler.node(raw)])
+
+    def predicate(facts: Facts, params: Params) -> bool | None:
+        result: bool | None = run(facts, params)[0]
+        return result
+
     return predicate, References(frozenset(compiler.facts), frozenset(compiler.params))
 
 
+BatchPredicate = Callable[[Facts, Params], tuple[bool | None, ...]]
+
+
+def compile_batch(conditions: list[Any]) -> BatchPredicate:
+    """Compile several `when` clauses into one call returning each one's three-valued result."""
+    compiler = _Compiler()
+    expressions = [compiler.node(raw) for raw in conditions]
+    run: BatchPredicate = compiler.function(expressions)
+    return run

@@ -61,7 +61,9 @@ def _cell(text: str) -> str:
 def _rule(rule: Rule) -> list[str]:
     lines = [f"#### {rule.id}", ""]
     kind = rule.kind + (f" (track `{rule.track}`)" if rule.track else "")
-    lines.append(f"- **Kind:** {kind}; **in force:** {_dates(rule.effective_from, rule.effective_to)}")
+    lines.append(
+        f"- **Kind:** {kind}; **in force:** {_dates(rule.effective_from, rule.effective_to)}"
+    )
     lines.append(f"- **Citation:** {rule.citation}")
     lines.append(f"- **When:** {render_condition(rule.when)}")
     if rule.outcome is not None:

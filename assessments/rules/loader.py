@@ -15,9 +15,11 @@ import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from assessments.rules.conditions import (
+    BatchPredicate,
     ConditionError,
     Predicate,
     References,
+    compile_batch,
     compile_condition,
 )
 from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS
@@ -128,6 +130,9 @@ class ActiveRules:
     params: Mapping[str, Any]
     tracks: tuple[tuple[str, tuple[Rule, ...]], ...]
     obligations: tuple[Rule, ...]
+    # Each track's (and the obligations') conditions compiled into one call, in rule order.
+    track_batches: tuple[BatchPredicate, ...] = ()
+    obligation_batch: BatchPredicate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +166,7 @@ class RuleSet:
         default_factory=dict, repr=False, compare=False
     )
     # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
-    memo: dict[tuple[str, tuple[Any, ...]], Any] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def active(self, regime: str, on: date) -> ActiveRules:
         """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
@@ -206,6 +209,8 @@ def _activate(regime: RegimeRules, on: date) -> ActiveRules:
         params=params,
         tracks=tuple((name, tuple(rules)) for name, rules in tracks.items()),
         obligations=tuple(obligations),
+        track_batches=tuple(compile_batch([r.when for r in rules]) for rules in tracks.values()),
+        obligation_batch=compile_batch([r.when for r in obligations]),
     )
 
 

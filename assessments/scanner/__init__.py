@@ -3,7 +3,7 @@
 from assessments.scanner.extract import ExtractedText, ExtractionError, extract_text
 from assessments.scanner.language import detect_language
 from assessments.scanner.lexicon import Lexicon, default_lexicon, load_lexicon
-from assessments.scanner.matcher import Matcher, compile_matcher
+from assessments.scanner.matcher import Matcher, VendorNames, compile_matcher, vendor_names
 from assessments.scanner.scan import diff, scan
 from assessments.scanner.types import ScanReport, VendorDiff
 
@@ -14,6 +14,7 @@ __all__ = [
     "Matcher",
     "ScanReport",
     "VendorDiff",
+    "VendorNames",
     "compile_matcher",
     "default_lexicon",
     "detect_language",
@@ -21,4 +22,5 @@ __all__ = [
     "extract_text",
     "load_lexicon",
     "scan",
+    "vendor_names",
 ]

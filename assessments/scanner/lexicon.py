@@ -63,6 +63,20 @@ class AgePattern:
 
 
 @dataclass(frozen=True)
+class CandidatePattern:
+    """How to spot an unknown third party: a cheap `anchor` (the cue), then `regex` near it.
+
+    side "before": the name precedes the cue ("Acme Ltd", "Zorblax SDK"); "after": it follows
+    ("provided by Quuxly"); "inside": the anchor match is the whole name (CJK "...有限公司").
+    """
+
+    kind: str
+    anchor: re.Pattern[str]
+    regex: re.Pattern[str]
+    side: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Every term list the scanner uses, compiled."""
 
@@ -72,7 +86,7 @@ class Lexicon:
     age_patterns: tuple[AgePattern, ...]
     article_patterns: tuple[re.Pattern[str], ...]
     article_laws: Mapping[str, str]
-    candidate_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    candidate_patterns: tuple[CandidatePattern, ...]
     self_words: frozenset[str]
     not_names: frozenset[str]
     template_note_words: tuple[str, ...]
@@ -141,10 +155,10 @@ def _common_words(directory: Path) -> frozenset[str]:
         )
 
 
-def _candidate_patterns(cues: Mapping[str, Any]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _candidate_patterns(cues: Mapping[str, Any]) -> tuple[CandidatePattern, ...]:
     token = r"(?:[A-Z0-9][\w&+'’\-]*|\([A-Z][\w ]*\))"
     joiner = r"(?:[ ](?:&|and|of|und|de)[ ]|[ ])"
-    name = rf"(?P<name>{token}(?:{joiner}{token}){{0,6}})"
+    name = rf"(?<![\w])(?P<name>{token}(?:{joiner}{token}){{0,6}})"
     suffixes = "|".join(cues["candidate_suffixes"])
     after = "|".join(re.escape(w) for w in cues["candidate_after"])
     before = "|".join(re.escape(w) for words in cues["candidate_before"].values() for w in words)
@@ -152,10 +166,30 @@ def _candidate_patterns(cues: Mapping[str, Any]) -> tuple[tuple[str, re.Pattern[
     cjk_name = r"[\u4e00-\u9fff（）()]{2,30}?"
     short = r"(?P<name>[A-Z][\w+\-]*(?:[ ][A-Z][\w+\-]*){0,3})"
     return (
-        ("legal_form", re.compile(rf"{name},?[ ](?P<cue>{suffixes})(?![\w])")),
-        ("sdk", re.compile(rf"{short}[ ](?P<cue>{after})\b")),
-        ("provided_by", re.compile(rf"(?P<cue>{before})[ ]{short}")),
-        ("legal_form", re.compile(rf"(?P<name>{cjk_name}(?P<cue>{cjk_suffix}))")),
+        CandidatePattern(
+            "legal_form",
+            re.compile(rf"(?<![\w])(?:{suffixes})(?![\w])"),
+            re.compile(rf"{name},?[ ](?P<cue>{suffixes})(?![\w])"),
+            "before",
+        ),
+        CandidatePattern(
+            "sdk",
+            re.compile(rf"(?<![\w])(?:{after})\b"),
+            re.compile(rf"(?<![\w]){short}[ ](?P<cue>{after})\b"),
+            "before",
+        ),
+        CandidatePattern(
+            "provided_by",
+            re.compile(rf"(?:{before})[ ]"),
+            re.compile(rf"(?P<cue>{before})[ ]{short}"),
+            "after",
+        ),
+        CandidatePattern(
+            "legal_form",
+            re.compile(rf"(?P<name>{cjk_name}(?P<cue>{cjk_suffix}))"),
+            re.compile(rf"(?P<name>{cjk_name}(?P<cue>{cjk_suffix}))"),
+            "inside",
+        ),
     )
 
 

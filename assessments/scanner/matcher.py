@@ -29,6 +29,42 @@ _DOMAIN_LIKE = re.compile(r"\.[a-z]{2,6}$")
 
 
 @dataclass(frozen=True)
+class VendorNames:
+    """What the matcher reads of a vendor: every way a policy may name it, and its category.
+
+    Built from a catalog VendorRecord (`vendor_names`) or from a registry row by the service.
+    """
+
+    slug: str
+    name: str
+    category: str | None = None
+    aliases: tuple[str, ...] = ()
+    legal_entities: tuple[str, ...] = ()
+    parent: str | None = None
+    ios_frameworks: tuple[str, ...] = ()
+    android_packages: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    content_hash: str = ""
+
+
+def vendor_names(record: VendorRecord) -> VendorNames:
+    """The names of a catalog record."""
+    sdk = record.sdk
+    return VendorNames(
+        slug=record.slug,
+        name=record.name,
+        category=record.category,
+        aliases=record.aliases,
+        legal_entities=tuple(e.name for e in record.legal_entities),
+        parent=record.parent,
+        ios_frameworks=sdk.ios_frameworks if sdk else (),
+        android_packages=sdk.android_packages if sdk else (),
+        domains=sdk.domains if sdk else (),
+        content_hash=record.content_hash,
+    )
+
+
+@dataclass(frozen=True)
 class Alias:
     """One way the text may name a vendor, with what matching it needs.
 
@@ -88,20 +124,19 @@ def _variants(text: str) -> list[str]:
     return out
 
 
-def _entries(vendor: VendorRecord) -> Iterable[tuple[str, str]]:
+def _entries(vendor: VendorNames) -> Iterable[tuple[str, str]]:
     yield vendor.name, "name"
     for alias in vendor.aliases:
         yield alias, "alias"
     for entity in vendor.legal_entities:
-        yield entity.name, "legal_entity"
-    if vendor.sdk is not None:
-        for framework in vendor.sdk.ios_frameworks:
-            yield framework, "sdk"
-        for package in vendor.sdk.android_packages:
-            if package.strip(".").count(".") >= 1:
-                yield package.strip("."), "sdk"
-        for domain in vendor.sdk.domains:
-            yield domain.strip(".").lower(), "domain"
+        yield entity, "legal_entity"
+    for framework in vendor.ios_frameworks:
+        yield framework, "sdk"
+    for package in vendor.android_packages:
+        if package.strip(".").count(".") >= 1:
+            yield package.strip("."), "sdk"
+    for domain in vendor.domains:
+        yield domain.strip(".").lower(), "domain"
 
 
 def brand_of(company: str) -> str | None:
@@ -112,14 +147,14 @@ def brand_of(company: str) -> str | None:
     return brand
 
 
-def _brands(vendor: VendorRecord) -> set[str]:
-    companies = [e.name for e in vendor.legal_entities]
+def _brands(vendor: VendorNames) -> set[str]:
+    companies = list(vendor.legal_entities)
     if vendor.parent:
         companies.append(vendor.parent)
     return {b for b in (brand_of(c) for c in companies) if b}
 
 
-def catalog_version(vendors: Iterable[VendorRecord]) -> str:
+def catalog_version(vendors: Iterable[VendorNames]) -> str:
     """A short hash over the records' slugs and content hashes."""
     digest = hashlib.sha256()
     for vendor in sorted(vendors, key=lambda v: v.slug):
@@ -127,9 +162,11 @@ def catalog_version(vendors: Iterable[VendorRecord]) -> str:
     return digest.hexdigest()[:16]
 
 
-def compile_matcher(vendors: Iterable[VendorRecord], *, lexicon: Lexicon | None = None) -> Matcher:
+def compile_matcher(
+    vendors: Iterable[VendorRecord | VendorNames], *, lexicon: Lexicon | None = None
+) -> Matcher:
     """Compile the vendors' names into one matcher (do it once per catalog version)."""
-    records = list(vendors)
+    records = [v if isinstance(v, VendorNames) else vendor_names(v) for v in vendors]
     common = (lexicon or default_lexicon()).common_words
     by_key: dict[str, list[Alias]] = {}
     for vendor in records:
@@ -166,7 +203,7 @@ def compile_matcher(vendors: Iterable[VendorRecord], *, lexicon: Lexicon | None 
     for vendor in records:
         for brand in _brands(vendor):
             key = fold_key(brand)
-            brand_products.setdefault(key, {})[vendor.slug] = vendor.category
+            brand_products.setdefault(key, {})[vendor.slug] = vendor.category or ""
             brand_text.setdefault(key, brand)
     for key, products in brand_products.items():
         if key in by_key:  # a vendor is called by this name outright: that vendor wins

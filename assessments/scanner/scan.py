@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from assessments.scanner import lexicon as lx
 from assessments.scanner.language import detect_language
-from assessments.scanner.lexicon import Lexicon, Term, default_lexicon
+from assessments.scanner.lexicon import CandidatePattern, Lexicon, Term, default_lexicon
 from assessments.scanner.matcher import BRAND, Alias, Matcher
 from assessments.scanner.text import FoldedText, Sentences, fold_key, fold_text, split_sentences
 from assessments.scanner.types import (
@@ -30,6 +30,7 @@ from assessments.scanner.types import (
 _ADJACENT_CHARS = 24
 _CONFIDENCE = {"legal_entity": 0.99, "domain": 0.9, "name": 0.95, "sdk": 0.95, "alias": 0.93}
 _BRAND_CONFIDENCE = 0.6
+_CANDIDATE_WINDOW = 160  # characters searched for a name next to its cue
 _CUE_DISTANCE = 120  # a place or mechanism this close to a transfer cue makes a statement
 _QUOTED = re.compile(r"[\"'“”„«»‘’]\s*([^\"'“”„«»‘’()]{2,40}?)\s*(?=[\"'“”„«»‘’])")
 _CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -230,6 +231,23 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and e > start for s, e in spans[max(i - 2, 0) : i + 2])
 
 
+def _candidate_matches(text: str, pattern: CandidatePattern) -> list[re.Match[str]]:
+    """Matches of a candidate pattern, looked for only around its cheap anchor."""
+    if pattern.side == "inside":
+        return list(pattern.anchor.finditer(text))
+    seen: dict[tuple[int, int], re.Match[str]] = {}
+    for anchor in pattern.anchor.finditer(text):
+        if pattern.side == "before":
+            lo, hi = max(0, anchor.start() - _CANDIDATE_WINDOW), anchor.end()
+        else:
+            lo, hi = anchor.start(), min(len(text), anchor.end() + _CANDIDATE_WINDOW)
+        for match in pattern.regex.finditer(text, lo, hi):
+            if match.start("cue") == anchor.start():
+                seen.setdefault((match.start(), match.end()), match)
+                break
+    return [seen[k] for k in sorted(seen)]
+
+
 def _self_definition(ctx: _Context, end: int) -> set[str] | None:
     """("We" or "JINGdigital") right after a name: the policy's own company and its short names."""
     tail = ctx.text[end : end + 160]
@@ -259,8 +277,9 @@ def _candidates(
     found: dict[str, list[tuple[Span, str]]] = {}
     own: set[str] = set()
     spans = sorted(vendor_spans)
-    for kind, pattern in ctx.lexicon.candidate_patterns:
-        for match in pattern.finditer(ctx.text):
+    for candidate_pattern in ctx.lexicon.candidate_patterns:
+        kind = candidate_pattern.kind
+        for match in _candidate_matches(ctx.text, candidate_pattern):
             name = _LEADING_ARTICLE.sub("", match.group("name")).strip(" ,")
             start = match.start("name") + match.group("name").find(name)
             end = start + len(name)
@@ -314,10 +333,14 @@ def _cross_border(
     ctx: _Context,
 ) -> tuple[tuple[CrossBorderStatement, ...], tuple[TermHit, ...], tuple[Span, ...]]:
     storage: list[Span] = []
-    for pattern in ctx.lexicon.storage_in_prc:
-        for match in pattern.finditer(ctx.text):
-            if not any(s.start <= match.start() < s.end for s in storage):
-                storage.append(ctx.span(match.start(), match.end()))
+    prc = sorted(
+        {ctx.sentences.bounds(f.start) for f in ctx.by_group.get(lx.PLACE, ()) if f.term.id == "CN"}
+    )
+    for s_start, s_end in prc:  # the pattern names the PRC: look only where the PRC is named
+        for pattern in ctx.lexicon.storage_in_prc:
+            for match in pattern.finditer(ctx.text, s_start, s_end):
+                if not any(s.start <= match.start() < s.end for s in storage):
+                    storage.append(ctx.span(match.start(), match.end()))
     storage.sort(key=lambda s: s.start)
     cues: dict[int, list[_Found]] = defaultdict(list)
     for found in ctx.by_group.get(lx.TRANSFER_CUE, ()):

@@ -18,6 +18,7 @@ RISK_CATEGORIES = (
     "legal_environment",
 )
 RATING = validate.Range(1, 4)
+NUMBER = validate.Range(1, 2**31 - 1)  # a version number
 
 
 class AssessmentCreateSchema(Schema):
@@ -72,14 +73,14 @@ class TransitionSchema(Schema):
 class VersionArgsSchema(Schema):
     """Which saved version to show (default: the current one)."""
 
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=NUMBER)
 
 
 class DiffArgsSchema(Schema):
     """Two versions to compare."""
 
-    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
-    to = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_ = fields.Integer(required=True, data_key="from", validate=NUMBER)
+    to = fields.Integer(required=True, validate=NUMBER)
 
 
 class ChecklistItemUpdateSchema(Schema):

@@ -46,8 +46,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "approved": frozenset(),
     "rejected": frozenset({"draft"}),
 }
-DECIDERS = frozenset({"legal", "admin"})  # who may approve or reject
-EDITORS = frozenset({"legal", "admin"})  # who may change content or move the workflow
+DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
+EDITORS = frozenset({"legal", "admin"})  # who may create and change content
+SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
 RISK_FIELDS = ("category", "risk", "likelihood", "severity", "measure", "residual", "owner")
 
 
@@ -286,6 +287,11 @@ def diff_versions(
 # ---------------------------------------------------------------------------- writes
 
 
+def _clean(text: str | None) -> str | None:
+    """Free text as stored: tags and control characters removed, None when empty."""
+    return sanitise_section_text(text, max_chars=5000) or None if text else None
+
+
 def _require(user: User, roles: frozenset[str], what: str) -> None:
     if user.role not in roles:
         raise errors.Forbidden(f"Your role ({user.role}) may not {what}.")
@@ -428,7 +434,7 @@ def update_assessment(
     assert assessment.id is not None
     version = AssessmentVersion(
         assessment_id=assessment.id, number=number, document=document, status="draft",
-        note=changes.get("note"), created_by=user.email,
+        note=_clean(changes.get("note")), created_by=user.email,
     )  # fmt: skip
     session.add(version)
     if assessment.status in ("approved", "rejected"):
@@ -450,9 +456,7 @@ def transition_assessment(
     *, session: Session, assessment: Assessment, to: str, note: str | None, user: User
 ) -> Assessment:
     """Move an assessment through draft -> in_review -> approved / rejected."""
-    _require(user, EDITORS, "move assessments through review")
-    if to in ("approved", "rejected"):
-        _require(user, DECIDERS, f"mark assessments {to}")
+    _require(user, SUBMITTERS if to == "in_review" else DECIDERS, f"move assessments to {to}")
     if to not in TRANSITIONS[assessment.status]:
         allowed = ", ".join(sorted(TRANSITIONS[assessment.status])) or "none; edit it instead"
         raise errors.Conflict(
@@ -467,7 +471,7 @@ def transition_assessment(
         assessment.decided_by = assessment.decided_at = assessment.decision_note = None
     elif to in ("approved", "rejected"):
         assessment.decided_by, assessment.decided_at = user.email, now
-        assessment.decision_note = note
+        assessment.decision_note = _clean(note)
         if to == "approved":
             current.frozen = True
             assessment.approved_number = current.number
@@ -506,12 +510,11 @@ def update_item(
             "Unknown status.", errors={"status": [f"Use one of {', '.join(ITEM_STATUSES)}."]}
         )
     before = item_dict(item)
-    for api_field, column in (("status", "status"), ("who", "who"), ("when", "due")):
+    if "status" in changes:
+        item.status = changes["status"]
+    for api_field, column in (("who", "who"), ("when", "due"), ("evidence", "evidence")):
         if api_field in changes:
-            setattr(item, column, changes[api_field])
-    if "evidence" in changes:
-        evidence = changes["evidence"]
-        item.evidence = sanitise_section_text(evidence, max_chars=5000) if evidence else None
+            setattr(item, column, _clean(changes[api_field]))
     item.updated_by = user.email
     item.updated_at = utcnow()
     session.add(item)

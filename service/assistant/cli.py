@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlmodel import col
 
 from service.assistant import services
 from service.assistant.interfaces import Asker
@@ -31,7 +32,7 @@ def ask(question: str, email: str | None, as_json: bool) -> None:
         assistant = services.get_assistant()
         if email:
             user = session.execute(
-                select(User).where(User.email == email.strip().lower())
+                select(User).where(col(User.email) == email.strip().lower())
             ).scalar_one_or_none()
             if user is None or user.disabled:
                 raise click.ClickException(f"No active user {email}.")

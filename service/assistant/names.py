@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from service.assistant.lexicon import has_cjk
@@ -82,7 +82,7 @@ class RegistryNames:
             return []
         hits: dict[str, NameHit] = {}
         for candidate, score, _pos in process.extract(
-            key, self.keys, scorer=fuzz.ratio, score_cutoff=60.0, limit=limit * 3
+            key, self.keys, scorer=fuzz.ratio, score_cutoff=75.0, limit=limit * 3
         ):
             slug, name, alias = self.by_key[candidate]
             hits.setdefault(slug, NameHit(slug, name, alias, float(score), False))
@@ -99,7 +99,7 @@ class NamesCache:
     def get(self, session: Session) -> RegistryNames:
         """The current index of the registry's names."""
         row = session.execute(
-            select(func.count(VendorAlias.id), func.coalesce(func.max(VendorAlias.id), 0))  # type: ignore[arg-type]
+            select(func.count(col(VendorAlias.id)), func.coalesce(func.max(col(VendorAlias.id)), 0))
         ).one()
         generation = (int(row[0]), int(row[1]))
         with self._lock:
@@ -113,9 +113,15 @@ class NamesCache:
 
 def _build(session: Session, generation: tuple[int, int]) -> RegistryNames:
     rows = session.execute(
-        select(VendorAlias.key, VendorAlias.alias, VendorAlias.is_name, Vendor.slug, Vendor.name)
-        .join(Vendor, Vendor.id == VendorAlias.vendor_id)  # type: ignore[arg-type]
-        .order_by(VendorAlias.is_name.desc(), VendorAlias.id)  # type: ignore[attr-defined]
+        select(
+            col(VendorAlias.key),
+            col(VendorAlias.alias),
+            col(VendorAlias.is_name),
+            col(Vendor.slug),
+            col(Vendor.name),
+        )
+        .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
+        .order_by(col(VendorAlias.is_name).desc(), col(VendorAlias.id))
     ).all()
     by_key: dict[str, tuple[str, str, str]] = {}
     slugs: dict[str, str] = {}

@@ -98,11 +98,11 @@ def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
                         session=ctx.session, args={**args, f"{code.lower()}_verdict": verdict}
                     )
                     total += page.total
-                    found.update({v.review.id: _summary(v) for v in page.items})
+                    found.update({int(v.review.id or 0): _summary(v) for v in page.items})
                 continue
             page = reviews.list_reviews(session=ctx.session, args=args)
             total += page.total
-            found.update({v.review.id: _summary(v) for v in page.items})
+            found.update({int(v.review.id or 0): _summary(v) for v in page.items})
     items = sorted(found.values(), key=lambda r: -int(r["id"]))[:limit]
     citations: list[Citation] = []
     for item in items:

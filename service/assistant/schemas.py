@@ -10,7 +10,7 @@ class ChatRequestSchema(Schema):
 
     message = fields.String(required=True, validate=validate.Length(1, 2000))
     conversation_id = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1)
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1)
     )
 
 

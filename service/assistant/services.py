@@ -107,7 +107,7 @@ def _history(session: Session, conversation: Conversation) -> list[Turn]:
     if conversation.id is None:
         return []
     rows = session.execute(
-        select(Message.role, Message.content)
+        select(col(Message.role), col(Message.content))
         .where(col(Message.conversation_id) == conversation.id)
         .order_by(col(Message.id).desc())
         .limit(HISTORY_TURNS)

@@ -317,20 +317,23 @@ def _count(text: str, words: Sequence[Word], lexicon: Lexicon) -> int | None:
 
 
 def _unknown_name(
-    text: str, words: Sequence[Word], covered: set[int], lexicon: Lexicon
+    text: str, words: Sequence[Word], covered: set[int], lexical: set[int], lexicon: Lexicon
 ) -> tuple[str, tuple[int, ...]] | None:
     """The likeliest name of something the registry does not know (capitalised words)."""
     best: list[int] = []
     run: list[int] = []
     for i, word in enumerate(words):
         capitalised = word.surface[:1].isupper() or (word.surface[:1].isdigit() and bool(run))
+        # A capitalised common word ("Acme Analytics") continues a name but never starts one.
+        plain = (
+            i in lexical or word.folded in lexicon.common_words or word.folded in lexicon.vocabulary
+        )
         usable = (
             i not in covered
             and (capitalised or has_cjk(word.surface))
-            and not (i == 0 and word.folded in _QUESTION_WORDS)
-            and word.folded not in lexicon.common_words
             and word.folded not in _QUESTION_WORDS
             and word.surface not in lexicon.upper_codes
+            and (not plain or (bool(run) and run[-1] == i - 1))
         )
         if usable:
             run.append(i)
@@ -342,7 +345,8 @@ def _unknown_name(
         best = run
     if not best:
         for i, word in enumerate(words[:-1]):
-            if word.folded in {"about", "use", "does", "is", "to", "with"} and i + 1 not in covered:
+            follows = word.folded in {"about", "use", "does", "is", "to", "with"}
+            if follows and i + 1 not in covered and i + 1 not in lexical:
                 nxt = words[i + 1].folded
                 known = lexicon.common_words | lexicon.vocabulary | _QUESTION_WORDS
                 if nxt not in known and len(nxt) > 2:
@@ -363,12 +367,14 @@ def _vendor_mentions(
     lexical = {i for span in spans for i in range(span.start, span.end)}
     unknown: str | None = None
     if not mentions:
-        candidate = _unknown_name(text, words, covered | lexical, lexicon)
+        candidate = _unknown_name(text, words, covered, lexical, lexicon)
         if candidate is not None:
             surface, positions = candidate
             hit = names.closest(surface)
             if hit is None and len(positions) > 1:
-                for pos in positions:  # "Firebse Analytics": try each word alone
+                for pos in positions:  # "Firebse Analytics": try each unusual word alone
+                    if pos in lexical or words[pos].folded in lexicon.vocabulary:
+                        continue
                     hit = names.closest(words[pos].surface)
                     if hit is not None:
                         surface = words[pos].surface

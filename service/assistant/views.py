@@ -9,7 +9,6 @@ from typing import Any
 from flask import Response, current_app, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlmodel import Session
 
 from service.assistant import services
 from service.assistant.interfaces import Event
@@ -22,7 +21,7 @@ from service.assistant.schemas import (
 )
 from service.auth.models import User
 from service.auth.permissions import allow
-from service.db import get_session
+from service.db import get_session, session_scope
 
 blp = Blueprint(
     "assistant",
@@ -43,39 +42,48 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _event_stream(session: Session, user: User, data: dict[str, Any]) -> Response:
-    """Stream the answer as server-sent events: meta, delta/notice..., done (or error)."""
-    conversation = services.open_conversation(
-        session=session,
-        user=user,
-        conversation_id=data.get("conversation_id"),
-        question=data["message"],
-    )
+def _event_stream(user: User, data: dict[str, Any]) -> Response:
+    """Stream the answer as server-sent events: meta, delta/notice..., done (or error).
+
+    The stream outlives the view, so it works in its own session (committed before `done`);
+    a conversation id that is not the caller's is refused (404) before streaming starts.
+    """
+    conversation_id = data.get("conversation_id")
+    if conversation_id is not None:
+        services.get_conversation(session=get_session(), user=user, conversation_id=conversation_id)
     assistant = services.get_assistant()
 
     def events() -> Iterator[str]:
-        yield _sse("meta", {"conversation_id": conversation.id})
+        exchange: services.Exchange | None = None
         try:
-            for item in services.stream_chat(
-                session=session,
-                conversation=conversation,
-                user=user,
-                message=data["message"],
-                assistant=assistant,
-            ):
-                if isinstance(item, Event):
-                    if item.kind in ("delta", "notice"):
-                        yield _sse(item.kind, {"text": item.text})
-                    continue
-                session.commit()
-                yield _sse("done", ChatResponseSchema().dump(item))
+            with session_scope() as session:
+                conversation = services.open_conversation(
+                    session=session,
+                    user=user,
+                    conversation_id=conversation_id,
+                    question=data["message"],
+                )
+                yield _sse("meta", {"conversation_id": conversation.id})
+                for item in services.stream_chat(
+                    session=session,
+                    conversation=conversation,
+                    user=user,
+                    message=data["message"],
+                    assistant=assistant,
+                ):
+                    if isinstance(item, Event):
+                        if item.kind in ("delta", "notice"):
+                            yield _sse(item.kind, {"text": item.text})
+                    else:
+                        exchange = item
         except Exception:
-            session.rollback()
             current_app.logger.exception("assistant stream failed")
             yield _sse(
                 "error",
                 {"title": "Internal server error", "detail": "The answer could not be completed."},
             )
+            return
+        yield _sse("done", ChatResponseSchema().dump(exchange))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(events()), mimetype=EVENT_STREAM, headers=headers)
@@ -98,7 +106,7 @@ class Chat(MethodView):
         """Ask the assistant a question (Accept: text/event-stream streams the answer)."""
         session, user = get_session(), g.current_user
         if _wants_stream():
-            return _event_stream(session, user, data)
+            return _event_stream(user, data)
         exchange = services.chat(
             session=session,
             user=user,

@@ -1,4 +1,4 @@
-"""`xborder catalog validate|stats`: check the shipped catalog and summarise its coverage."""
+"""`xborder catalog validate|stats|update`: check the catalog, summarise it, load it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 import vendor_data
 from assessments.catalog import Catalog, read_catalog
+from service.catalog.services import snapshot_catalog, update_catalog
+from service.db import session_scope
+from service.reference.services import get_reference
 
 _catalog_dir = click.option(
     "--catalog-dir",
@@ -92,4 +97,28 @@ def _non_latin(name: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" or "\u0400" <= ch <= "\u04ff" for ch in name)
 
 
-catalog_commands = (validate_command, stats_command)
+@click.command("update")
+@with_appcontext
+def update_command() -> None:
+    """Bring new and changed catalog vendors into the registry, keeping local edits."""
+    data_dir = Path(current_app.config["CATALOG_DIR"])
+    with session_scope() as session:
+        report = update_catalog(
+            session=session, snapshot=snapshot_catalog(data_dir), reference=get_reference()
+        )
+    click.echo(
+        f"catalog {report.version}: {len(report.created)} created, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.kept_local_edits)} kept with local edits"
+    )
+    for slug in report.kept_local_edits:
+        click.echo(f"  kept local edit: {slug}")
+
+
+@click.group("catalog")
+def catalog() -> None:
+    """The shipped vendor catalog: validate it, summarise it, bring it into the registry."""
+
+
+for _command in (validate_command, stats_command, update_command):
+    catalog.add_command(_command)

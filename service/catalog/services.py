@@ -39,7 +39,7 @@ class UpdateReport:
     kept_local_edits: list[str] = field(default_factory=list)
 
 
-def read_catalog(data_dir: Path) -> CatalogSnapshot:
+def snapshot_catalog(data_dir: Path) -> CatalogSnapshot:
     """Load the catalog (validated by its own schema) as API input; raise on any problem."""
     try:
         records = load_vendors(data_dir)
@@ -104,5 +104,5 @@ def load_if_empty(app: Flask) -> UpdateReport | None:
             return None
         data_dir = Path(app.config["CATALOG_DIR"])
         return update_catalog(
-            session=session, snapshot=read_catalog(data_dir), reference=load_reference(data_dir)
+            session=session, snapshot=snapshot_catalog(data_dir), reference=load_reference(data_dir)
         )

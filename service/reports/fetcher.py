@@ -1,13 +1,21 @@
-"""A weasyprint URL fetcher that serves this package's static assets and refuses all else."""
+"""weasyprint for reports: its import, and a URL fetcher that serves only packaged assets."""
 
 from __future__ import annotations
 
 import mimetypes
+import warnings
 from typing import Any
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from service.reports.rendering import ASSET_SCHEME, STATIC_DIR
+
+with warnings.catch_warnings():
+    # weasyprint 70 announces on import that a future version will need libharfbuzz-subset0
+    # (Debian package); rendering works without it, so the notice must not fail a run.
+    warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+__all__ = ["HTML", "AssetOnlyFetcher", "FetchRefused"]
 
 
 class FetchRefused(ValueError):

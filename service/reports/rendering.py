@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ REPORTS_DIR = Path(__file__).parent
 TEMPLATES_DIR = REPORTS_DIR / "templates"
 STATIC_DIR = REPORTS_DIR / "static"
 ASSET_SCHEME = "xborder-asset:"
+_SURROGATES = re.compile("[\ud800-\udfff]")
 # Font stacks: Noto CJK when installed (Debian: fonts-noto-cjk), DejaVu otherwise. Fonts come
 # from the system through fontconfig; nothing is ever downloaded.
 FONTS: dict[str, dict[str, str]] = {
@@ -87,14 +89,14 @@ def report_context(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_html(document: Mapping[str, Any]) -> str:
     """The report as a standalone HTML page (styles inline, no external references)."""
-    return _environment().get_template("report.html.j2").render(**report_context(document))
+    html = _environment().get_template("report.html.j2").render(**report_context(document))
+    # Lone surrogates (possible in JSON input) cannot be encoded; show them as U+FFFD.
+    return _SURROGATES.sub("\ufffd", html)
 
 
 def render_pdf(document: Mapping[str, Any], *, url_fetcher: Any = None) -> bytes:
     """The report as PDF bytes; weasyprint may load nothing but this package's assets."""
-    from weasyprint import HTML
-
-    from service.reports.fetcher import AssetOnlyFetcher
+    from service.reports.fetcher import HTML, AssetOnlyFetcher
 
     fetcher = url_fetcher or AssetOnlyFetcher()
     html = HTML(string=render_html(document), base_url=ASSET_SCHEME, url_fetcher=fetcher)

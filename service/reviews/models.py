@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from service.models import JSONType, UTCDateTime, utcnow
@@ -44,8 +53,12 @@ class Review(SQLModel, table=True):
     status: str = Field(default="draft", max_length=20, index=True)
     created_by: str = Field(max_length=254, index=True)
     # This review's own PRC outbound head-count, summed into its siblings' cn_outbound_ytd.
-    cn_outbound_non_sensitive: int = 0
-    cn_outbound_sensitive: int = 0
+    cn_outbound_non_sensitive: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0)
+    )
+    cn_outbound_sensitive: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0)
+    )
     # The latest evaluation and the facts it was computed from.
     evaluation: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)

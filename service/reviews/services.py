@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
@@ -29,6 +30,8 @@ from assessments.engine import evaluate
 from assessments.transfers import evaluation_to_dict
 from assessments.types import OutboundYtd, Transfer
 from service import errors
+from service.audit.models import AuditEvent
+from service.audit.services import diff as audit_diff
 from service.audit.services import record_event
 from service.auth.models import User
 from service.models import utcnow
@@ -60,6 +63,9 @@ OWNER_TRANSITIONS = frozenset({
 })  # fmt: skip
 # Statuses in which the transfer, vendor, purpose and people may be edited.
 EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones in a URL name no review
+# More people than live on Earth is a typo, not a transfer (and would overflow the sums).
+MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
 YTD_NOTE = (
     "Sum of the PRC outbound head-counts of this exporter's other open reviews; an upper bound, "
@@ -229,9 +235,19 @@ def _resolve(data: Mapping[str, Any], vendor: Vendor, day: date, rulebook: RuleB
     if isinstance(importer, Mapping):
         with_vendor["importer"] = {**importer, "vendor": vendor.slug}
     transfer = build_transfer(
-        data=with_vendor, vendor=vendor, day=day, reference=rulebook.reference,
+        data=with_vendor, vendor=vendor, day=day, rulebook=rulebook,
         prefix=("transfer",),
     )  # fmt: skip
+    too_many = {
+        str(i): {"count": [f"At most {MAX_PEOPLE:,} people."]}
+        for i, group in enumerate(transfer.data_subjects)
+        if group.count > MAX_PEOPLE
+    }
+    if too_many:
+        raise errors.ValidationFailed(
+            "The transfer has invalid fields; see errors.",
+            errors={"transfer": {"data_subjects": too_many}},
+        )
     if not transfer.exporter.name or not name_key(transfer.exporter.name):
         raise errors.ValidationFailed(
             "A review names its exporter.",
@@ -302,6 +318,37 @@ def _with_ytd(transfer: Transfer, ytd: _Ytd) -> tuple[Transfer, dict[str, Any]]:
     }  # fmt: skip
 
 
+def _evaluation_columns(
+    transfer: Transfer,
+    ytd_info: dict[str, Any],
+    rulebook: RuleBook,
+    actor: str,
+    own: tuple[int, int],
+    count: int,
+) -> dict[str, Any]:
+    """Evaluate; the review columns that hold the result (count = evaluations so far)."""
+    result = evaluate(transfer, rulebook.rules, rulebook.reference)
+    columns: dict[str, Any] = {
+        "evaluation": evaluation_to_dict(result),
+        "cn_outbound_ytd": ytd_info,
+        "cn_outbound_non_sensitive": own[0],
+        "cn_outbound_sensitive": own[1],
+        "rules_version": result.rules_version,
+        "reference_version": rulebook.reference.version,
+        "as_of": result.as_of,
+        "evaluated_at": utcnow(),
+        "evaluated_by": actor,
+        "evaluation_count": count + 1,
+        "overall_level": result.overall.level,
+        "overall_score": result.overall.score,
+    }
+    for regime in result.regimes:
+        key = regime.regime.lower()
+        columns[f"{key}_verdict"] = regime.verdict
+        columns[f"{key}_mechanism"] = regime.mechanism
+    return columns
+
+
 def _apply_evaluation(
     review: Review,
     transfer: Transfer,
@@ -311,24 +358,12 @@ def _apply_evaluation(
     own: tuple[int, int],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Evaluate and store the result on the review; returns (evaluation, transfer JSON)."""
-    result = evaluate(transfer, rulebook.rules, rulebook.reference)
-    evaluation = evaluation_to_dict(result)
-    review.evaluation = evaluation
-    review.cn_outbound_ytd = ytd_info
-    review.cn_outbound_non_sensitive, review.cn_outbound_sensitive = own
-    review.rules_version = result.rules_version
-    review.reference_version = rulebook.reference.version
-    review.as_of = result.as_of
-    review.evaluated_at = utcnow()
-    review.evaluated_by = actor
-    review.evaluation_count = (review.evaluation_count or 0) + 1
-    for regime in result.regimes:
-        key = regime.regime.lower()
-        setattr(review, f"{key}_verdict", regime.verdict)
-        setattr(review, f"{key}_mechanism", regime.mechanism)
-    review.overall_level = result.overall.level
-    review.overall_score = result.overall.score
-    return evaluation, transfer_to_dict(transfer)
+    columns = _evaluation_columns(
+        transfer, ytd_info, rulebook, actor, own, review.evaluation_count or 0
+    )
+    for name, value in columns.items():
+        setattr(review, name, value)
+    return columns["evaluation"], transfer_to_dict(transfer)
 
 
 def _history(
@@ -370,7 +405,7 @@ def _evaluate_review(
 
 def get_review(*, session: Session, review_id: int) -> Review:
     """The review with this id, or NotFound."""
-    review = session.get(Review, review_id)
+    review = session.get(Review, review_id) if 0 < review_id <= MAX_ID else None
     if review is None:
         raise errors.NotFound(f"No review {review_id}.")
     return review
@@ -579,6 +614,25 @@ def count_open_reviews(*, session: Session) -> int:
     )  # fmt: skip
 
 
+_BULK_READ = (
+    "id", "vendor_id", "transfer", "exporter_key", "exporter_name", "version",
+    "evaluation_count", "cn_verdict", "eu_verdict", "us_verdict", "cn_mechanism",
+    "eu_mechanism", "us_mechanism", "rules_version", "as_of", "cn_outbound_non_sensitive",
+    "cn_outbound_sensitive",
+)  # fmt: skip
+
+
+def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """_verdict_summary of a row or column dict rather than a Review."""
+    as_of = row["as_of"]
+    return {
+        "verdicts": {r: row[f"{r.lower()}_verdict"] for r in REGIMES},
+        "mechanisms": {r: row[f"{r.lower()}_mechanism"] for r in REGIMES},
+        "rules_version": row["rules_version"],
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+
+
 def reevaluate_open_reviews(
     *,
     session: Session,
@@ -586,63 +640,118 @@ def reevaluate_open_reviews(
     day: date,
     actor: str,
     progress: Callable[[int], None] | None = None,
-    batch_size: int = 500,
+    batch_size: int = 1000,
 ) -> ReevaluationReport:
     """Re-run every open review (after a rule change) and report the verdicts that changed.
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
-    recomputed, then each is evaluated with its exporter's other reviews' fresh counts.
+    recomputed, then each is evaluated with its exporter's other reviews' fresh counts. Rows
+    are read and written in bulk (Core executemany, still version-checked: a review changed
+    meanwhile makes the run fail with 409 and write nothing); each re-evaluation gets its
+    history row and its audit event (record_event's row, inserted per chunk), as an
+    evaluation through the API does.
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
-    rows: Sequence[Any] = session.execute(
-        select(Review, Vendor).join(Vendor, col(Vendor.id) == col(Review.vendor_id))
-        .where(col(Review.status).in_(OPEN_STATUSES))
-        .order_by(col(Review.id))
-    ).all()  # fmt: skip
-    resolved: list[tuple[Review, Vendor, Transfer, tuple[int, int]]] = []
+    table = cast(Table, sa_inspect(Review).local_table)
+    is_open = table.c.status.in_(OPEN_STATUSES)
+    rows = [
+        dict(r)
+        for r in session.execute(
+            select(*(table.c[name] for name in _BULK_READ)).where(is_open).order_by(table.c.id)
+        ).mappings()
+    ]
+    vendor_ids = select(table.c.vendor_id).where(is_open).distinct()
+    vendors = {
+        v.id: v
+        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).scalars()
+    }
+    resolved: list[tuple[dict[str, Any], Transfer, tuple[int, int]]] = []
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     contributors: dict[str, list[int]] = defaultdict(list)
-    for review, vendor in rows:
+    for row in rows:
         try:
-            transfer = _resolve(review.transfer, vendor, day, rulebook)
+            transfer = _resolve(row["transfer"], vendors[row["vendor_id"]], day, rulebook)
         except errors.DomainError as exc:
-            report.failed[int(review.id or 0)] = exc.errors or exc.detail
-            own = (review.cn_outbound_non_sensitive, review.cn_outbound_sensitive)
+            report.failed[row["id"]] = exc.errors or exc.detail
+            own = (row["cn_outbound_non_sensitive"], row["cn_outbound_sensitive"])
         else:
             own = own_cn_outbound(transfer, rulebook.reference)
-            resolved.append((review, vendor, transfer, own))
+            resolved.append((row, transfer, own))
         if own[0] or own[1]:
-            totals[review.exporter_key][0] += own[0]
-            totals[review.exporter_key][1] += own[1]
-            contributors[review.exporter_key].append(review.id)
+            totals[row["exporter_key"]][0] += own[0]
+            totals[row["exporter_key"]][1] += own[1]
+            contributors[row["exporter_key"]].append(row["id"])
     if progress is not None and report.failed:
         progress(len(report.failed))
-    for done, (review, vendor, transfer, own) in enumerate(resolved, start=1):
-        assert review.id is not None
-        group, ids = totals[review.exporter_key], contributors[review.exporter_key]
-        mine = 1 if (own[0] or own[1]) else 0
-        others = [i for i in ids[: YTD_LISTED + 1] if i != review.id][:YTD_LISTED]
-        ytd = _Ytd(group[0] - own[0], group[1] - own[1], others, len(ids) - mine)
-        before = _verdict_summary(review)
-        filled, info = _with_ytd(transfer, ytd)
-        evaluation, transfer_json = _apply_evaluation(review, filled, info, rulebook, actor, own)
-        session.add(_history(review, "reevaluate", transfer_json, evaluation))
-        after = _verdict_summary(review)
-        record_event(
-            session=session, action="reevaluate", object_type="review",
-            object_id=str(review.id), before=before, after=after, actor=actor,
-        )  # fmt: skip
-        for regime in REGIMES:
-            old = (before["verdicts"][regime], before["mechanisms"][regime])
-            new = (after["verdicts"][regime], after["mechanisms"][regime])
-            if old != new:
-                report.changed.append(
-                    VerdictChange(review.id, vendor.slug, review.exporter_name, regime, old, new)
-                )
-        report.evaluated += 1
-        if done % batch_size == 0:
-            _flush(session)
+    for start in range(0, len(resolved), batch_size):
+        chunk = resolved[start : start + batch_size]
+        updates: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        audit: list[dict[str, Any]] = []
+        for row, transfer, own in chunk:
+            group, ids = totals[row["exporter_key"]], contributors[row["exporter_key"]]
+            mine = 1 if (own[0] or own[1]) else 0
+            others = [i for i in ids[: YTD_LISTED + 1] if i != row["id"]][:YTD_LISTED]
+            ytd = _Ytd(group[0] - own[0], group[1] - own[1], others, len(ids) - mine)
+            filled, info = _with_ytd(transfer, ytd)
+            columns = _evaluation_columns(
+                filled, info, rulebook, actor, own, row["evaluation_count"]
+            )
+            updates.append({
+                "p_id": row["id"], "p_version": row["version"], "p_new_version": row["version"] + 1,
+                **{f"p_{name}": value for name, value in columns.items()},
+            })  # fmt: skip
+            history.append({
+                "review_id": row["id"], "seq": columns["evaluation_count"],
+                "reason": "reevaluate", "evaluated_at": columns["evaluated_at"],
+                "evaluated_by": actor, "rules_version": columns["rules_version"],
+                "reference_version": columns["reference_version"], "as_of": columns["as_of"],
+                "transfer": transfer_to_dict(filled), "evaluation": columns["evaluation"],
+            })  # fmt: skip
+            before, after = _summary(row), _summary(columns)
+            # The row record_event writes, built here so that a chunk is one INSERT.
+            audit.append({
+                "at": columns["evaluated_at"], "actor": actor, "action": "reevaluate",
+                "object_type": "review", "object_id": str(row["id"]),
+                "changes": audit_diff(before, after),
+            })  # fmt: skip
+            vendor = vendors[row["vendor_id"]].slug
+            for regime in REGIMES:
+                old = (before["verdicts"][regime], before["mechanisms"][regime])
+                new = (after["verdicts"][regime], after["mechanisms"][regime])
+                if old != new:
+                    report.changed.append(
+                        VerdictChange(row["id"], vendor, row["exporter_name"], regime, old, new)
+                    )
+        _write_evaluations(session, table, updates, history, audit)
+        report.evaluated += len(chunk)
         if progress is not None:
-            progress(1)
-    _flush(session)
+            progress(len(chunk))
     return report
+
+
+def _write_evaluations(
+    session: Session,
+    table: Table,
+    updates: list[dict[str, Any]],
+    history: list[dict[str, Any]],
+    audit: list[dict[str, Any]],
+) -> None:
+    """Write a chunk of re-evaluations: version-checked UPDATEs, history INSERTs, audit rows."""
+    if not updates:
+        return
+    names = [key.removeprefix("p_") for key in updates[0] if key not in ("p_id", "p_version")]
+    values: dict[str, Any] = {name: bindparam(f"p_{name}") for name in names}
+    values["version"] = values.pop("new_version")
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("p_id"), table.c.version == bindparam("p_version"))
+        .values(values)
+    )
+    result = session.connection().execute(statement, updates)
+    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
+        raise errors.Conflict(
+            "Some reviews changed while they were being re-evaluated; run it again."
+        )
+    session.execute(insert(cast(Table, sa_inspect(ReviewEvaluation).local_table)), history)
+    session.execute(insert(cast(Table, sa_inspect(AuditEvent).local_table)), audit)

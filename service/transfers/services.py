@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,8 @@ from sqlmodel import Session, col
 
 from assessments.catalog.reference import Reference, load_reference
 from assessments.engine import evaluate
-from assessments.facts import cn_facts
 from assessments.rules import RuleSet, default_rules, load_rules
-from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
+from assessments.transfers import TransferSchema, apply_vendor_defaults, evaluation_to_dict
 from assessments.types import Transfer
 from service import errors
 from service.models import utcnow
@@ -41,6 +40,16 @@ class RuleBook:
 
     rules: RuleSet
     reference: Reference
+    _schemas: dict[date, TransferSchema] = field(default_factory=dict, repr=False, compare=False)
+
+    def transfer_schema(self, day: date) -> TransferSchema:
+        """A TransferSchema defaulting as_of to `day`, kept: building one costs more than a load."""
+        schema = self._schemas.get(day)
+        if schema is None:
+            if len(self._schemas) > 8:
+                self._schemas.clear()
+            schema = self._schemas[day] = TransferSchema(today=day, reference=self.reference)
+        return schema
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,7 @@ def build_transfer(
     data: Mapping[str, Any],
     vendor: Vendor | None,
     day: date,
-    reference: Reference,
+    rulebook: RuleBook,
     prefix: tuple[str, ...] = (),
 ) -> Transfer:
     """Fill importer facts from the registry vendor unless given, then parse; 422 on bad fields."""
@@ -125,7 +134,8 @@ def build_transfer(
     if vendor is not None and isinstance(data.get("importer", {}), Mapping):
         merged = apply_vendor_defaults(data, vendor)
     try:
-        return parse_transfer(merged, today=day, reference=reference)
+        transfer: Transfer = rulebook.transfer_schema(day).load(dict(merged))
+        return transfer
     except ValidationError as exc:
         raise errors.ValidationFailed(
             "The transfer has invalid fields; see errors.", errors=_nest(prefix, exc.messages)
@@ -142,7 +152,7 @@ def evaluate_transfer(
     vendor = None
     if isinstance(importer, Mapping) and isinstance(importer.get("vendor"), str):
         vendor = find_vendor(session=session, slug=importer["vendor"], field=("importer", "vendor"))
-    transfer = build_transfer(data=data, vendor=vendor, day=day, reference=rulebook.reference)
+    transfer = build_transfer(data=data, vendor=vendor, day=day, rulebook=rulebook)
     result = evaluate(transfer, rulebook.rules, rulebook.reference)
     return TransferEvaluation(
         transfer=transfer,
@@ -152,13 +162,21 @@ def evaluate_transfer(
 
 
 def own_cn_outbound(transfer: Transfer, reference: Reference) -> tuple[int, int]:
-    """People this transfer alone sends out of mainland China: (non-sensitive, sensitive)."""
-    alone = replace(transfer, exporter=replace(transfer.exporter, cn_outbound_ytd=None))
-    categories = [reference.categories[c] for c in transfer.data_categories]
-    facts = cn_facts(alone, reference, categories, {}).facts
-    if not facts["export"]:
+    """People this transfer alone sends out of mainland China: (non-sensitive, sensitive).
+
+    Counted as the contract defines cn_outbound_ytd: only a transfer from a mainland exporter
+    that leaves the mainland counts; its people in CN count as sensitive when a PIPL-sensitive
+    category is sent (minors under 14 always), and as non-sensitive when any other category is.
+    """
+    exporter, importer = transfer.exporter, transfer.importer
+    leaves = importer.country != "CN" or any(d != "CN" for d in transfer.destinations)
+    if exporter.country != "CN" or not leaves:
         return 0, 0
-    return int(facts["nonsensitive_total"]), int(facts["sensitive_total"])
+    groups = [s for s in transfer.data_subjects if s.jurisdiction == "CN"]
+    people = sum(s.count for s in groups)
+    minors = sum(s.count for s in groups if s.minors)
+    sensitive = [reference.categories[c].cn.sensitive for c in transfer.data_categories]
+    return (people if not all(sensitive) else 0), (people if any(sensitive) else minors)
 
 
 def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:

@@ -10,10 +10,11 @@ batches, which is what makes a 100,000-vendor import fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -40,11 +41,16 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
+@lru_cache(maxsize=1 << 18)
+def _key(text: str) -> str:
+    return name_key(text)
+
+
 def alias_keys(name: str, aliases: Iterable[str]) -> dict[str, tuple[str, bool]]:
     """Folded key -> (alias as written, is the name) for a vendor's name and aliases."""
     keys: dict[str, tuple[str, bool]] = {}
     for i, alias in enumerate([name, *aliases]):
-        key = name_key(alias)
+        key = _key(alias)
         if key and key not in keys:
             keys[key] = (alias, i == 0)
     return keys
@@ -86,32 +92,39 @@ def _defaults() -> dict[str, Any]:
     }
 
 
-def _check_unique(session: Session, records: Sequence[Mapping[str, Any]]) -> None:
-    slugs = [r["slug"] for r in records]
-    if len(set(slugs)) != len(slugs):
-        raise errors.Conflict("The batch repeats a slug.", errors={"slug": ["Repeated."]})
-    taken = existing_slugs(session, slugs)
-    if taken:
-        slug = sorted(taken)[0]
-        raise errors.Conflict(
-            f"A vendor with slug '{slug}' exists.", errors={"slug": ["This slug is taken."]}
-        )
+def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
+    """Slugs and alias keys repeated across the batch, with a precise message.
+
+    Clashes with vendors already in the registry are caught by the unique constraints on
+    vendor.slug and vendor_alias.key (as a 409), like create_vendor's; callers that want a
+    message per row check first (io.validate_rows does).
+    """
+    slugs: set[str] = set()
     holder: dict[str, str] = {}
     for record in records:
+        slug = record["slug"]
+        if slug in slugs:
+            raise errors.Conflict(f"The batch repeats the slug '{slug}'.",
+                                  errors={"slug": ["Repeated."]})  # fmt: skip
+        slugs.add(slug)
         for key, (alias, _) in alias_keys(record["name"], record.get("aliases") or []).items():
-            other = holder.setdefault(key, record["slug"])
-            if other != record["slug"]:
+            other = holder.setdefault(key, slug)
+            if other != slug:
                 raise errors.Conflict(
-                    f"'{alias}' is a name or alias of both '{other}' and '{record['slug']}'.",
+                    f"'{alias}' is a name or alias of both '{other}' and '{slug}'.",
                     errors={"aliases": [f"'{alias}' is already used by '{other}'."]},
                 )
-    owners = key_owners(session, holder)
-    if owners:
-        key, slug = next(iter(owners.items()))
-        raise errors.Conflict(
-            f"The name or alias key '{key}' already belongs to vendor '{slug}'.",
-            errors={"aliases": [f"'{key}' is already used by '{slug}'."]},
-        )
+
+
+def _insert_plain(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """executemany straight to the driver, for rows of ints, strings and booleans only."""
+    if not rows:
+        return
+    connection = session.connection()
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup
+    params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]
+    connection.exec_driver_sql(str(compiled), params)
 
 
 def bulk_create_vendors(
@@ -124,7 +137,7 @@ def bulk_create_vendors(
     """Add many new vendors (validated create-schema records); 409 on any slug/alias clash."""
     for record in records:
         _check_references(record, reference)
-    _check_unique(session, records)
+    _check_batch(records)
     sqlite = session.get_bind().dialect.name == "sqlite"
     vendor_table = _table(Vendor)
     columns = [c.name for c in vendor_table.columns if c.name != "id"]
@@ -140,13 +153,18 @@ def bulk_create_vendors(
             _apply(cast(Vendor, draft), record)
             drafts.append(draft)
         try:
-            ids = session.execute(
-                insert(vendor_table).returning(
-                    vendor_table.c.id, vendor_table.c.slug, sort_by_parameter_order=True
-                ),
-                [{c: getattr(d, c) for c in columns} for d in drafts],
-            ).all()
-            _insert_index_rows(session, drafts, [int(row[0]) for row in ids], sqlite)
+            # Plain executemany (no RETURNING, which SQLite would run row by row), then one
+            # query for the new ids.
+            session.execute(
+                insert(vendor_table), [{c: getattr(d, c) for c in columns} for d in drafts]
+            )
+            slugs = [d.slug for d in drafts]
+            found = session.execute(
+                select(col(Vendor.slug), col(Vendor.id)).where(col(Vendor.slug).in_(slugs))
+            )
+            id_of = {str(slug): int(vid) for slug, vid in found}
+            ids = [id_of[slug] for slug in slugs]
+            _insert_index_rows(session, drafts, ids, sqlite)
             session.execute(
                 insert(_table(AuditEvent)),
                 [
@@ -187,12 +205,10 @@ def _insert_index_rows(
             {"vendor_id": vendor_id, "facet": FACET_DATA_CATEGORY, "value": c}
             for c in dict.fromkeys(draft.data_categories)
         )
-    if aliases:
-        session.execute(insert(_table(VendorAlias)), aliases)
-    if facets:
-        session.execute(insert(_table(VendorFacet)), facets)
+    _insert_plain(session, _table(VendorAlias), aliases)
+    _insert_plain(session, _table(VendorFacet), facets)
     if sqlite:
-        session.execute(
-            text("INSERT INTO vendor_fts(rowid, search_text) VALUES (:id, :t)"),
-            [{"id": vid, "t": d.search_text} for d, vid in zip(drafts, ids, strict=True)],
+        session.connection().exec_driver_sql(
+            "INSERT INTO vendor_fts(rowid, search_text) VALUES (?, ?)",
+            [(vid, d.search_text) for d, vid in zip(drafts, ids, strict=True)],
         )

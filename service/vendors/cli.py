@@ -44,10 +44,10 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
     """Import vendors from FILE (upsert by slug): every row valid, or nothing is written."""
     fmt = io.detect_format(file.name, fmt)
-    rows, problems = io.parse_file(file.read_bytes(), fmt)
     reference = get_reference()
     try:
-        with session_scope(current_app) as session:
+        with io.gc_paused(), session_scope(current_app) as session:
+            rows, problems = io.parse_file(file.read_bytes(), fmt)
             with _progress(len(rows), f"Validating {len(rows)} rows") as tick:
                 records = io.validate_rows(
                     session=session,

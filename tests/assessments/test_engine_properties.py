@@ -30,8 +30,26 @@ RULES: RuleSet = load_rules()
 REFERENCE: Reference = load_reference()
 CATEGORIES = sorted(REFERENCE.categories)
 PURPOSES = sorted(REFERENCE.purposes)
-COUNTRIES = ["CN", "HK", "TW", "DE", "FR", "IE", "NO", "GB", "CH", "JP", "CA", "BR", "US", "SG",
-             "IN", "RU", "VE", "KP"]
+COUNTRIES = [
+    "CN",
+    "HK",
+    "TW",
+    "DE",
+    "FR",
+    "IE",
+    "NO",
+    "GB",
+    "CH",
+    "JP",
+    "CA",
+    "BR",
+    "US",
+    "SG",
+    "IN",
+    "RU",
+    "VE",
+    "KP",
+]
 JURISDICTIONS = [*COUNTRIES, "EU", "US-CA", "US-NY"]
 ROLES = ["controller", "processor"]
 maybe_bool = st.one_of(st.none(), st.booleans())

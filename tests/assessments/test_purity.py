@@ -27,7 +27,5 @@ def test_assessments_imports_no_forbidden_package() -> None:
     report = json.loads(out.stdout)
     assert "assessments.engine" in report["modules"]
     assert "assessments.transfers" in report["modules"]
-    leaked = [
-        m for m in report["loaded"] if m.split(".")[0] in FORBIDDEN
-    ]
+    leaked = [m for m in report["loaded"] if m.split(".")[0] in FORBIDDEN]
     assert not leaked, leaked

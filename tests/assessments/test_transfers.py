@@ -17,13 +17,27 @@ from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, par
 DAY = date(2026, 11, 22)
 CONTRACT_EXAMPLE: dict[str, Any] = {
     "as_of": "2026-11-22",
-    "exporter": {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
-                 "ciio": False, "us_person": False, "ccpa_business": False},
-    "importer": {"vendor": "firebase", "name": "Google LLC", "country": "US",
-                 "role": "processor", "dpf_certified": True, "covered_person": False},
+    "exporter": {
+        "name": "Ningbo Jus Internet Technology",
+        "country": "CN",
+        "role": "controller",
+        "ciio": False,
+        "us_person": False,
+        "ccpa_business": False,
+    },
+    "importer": {
+        "vendor": "firebase",
+        "name": "Google LLC",
+        "country": "US",
+        "role": "processor",
+        "dpf_certified": True,
+        "covered_person": False,
+    },
     "destinations": ["US"],
-    "data_subjects": [{"jurisdiction": "CN", "count": 2000000, "minors": False},
-                      {"jurisdiction": "EU", "count": 300000}],
+    "data_subjects": [
+        {"jurisdiction": "CN", "count": 2000000, "minors": False},
+        {"jurisdiction": "EU", "count": 300000},
+    ],
     "data_categories": ["identifiers.device", "usage.diagnostics"],
     "purposes": ["analytics"],
     "transaction": "vendor_agreement",
@@ -42,8 +56,19 @@ def test_the_contract_example_parses_and_evaluates() -> None:
     assert body["as_of"] == "2026-11-22"
     assert set(body["overall"]) == {"level", "score"}
     assert set(body["regimes"]) == {"CN", "EU", "US"}
-    keys = {"applies", "why", "verdict", "mechanism", "alternatives", "met", "level", "score",
-            "obligations", "rules", "questions"}
+    keys = {
+        "applies",
+        "why",
+        "verdict",
+        "mechanism",
+        "alternatives",
+        "met",
+        "level",
+        "score",
+        "obligations",
+        "rules",
+        "questions",
+    }
     for regime in body["regimes"].values():
         assert keys <= set(regime)
     cn = body["regimes"]["CN"]
@@ -51,14 +76,22 @@ def test_the_contract_example_parses_and_evaluates() -> None:
     assert body["overall"]["score"] == max(r["score"] for r in body["regimes"].values())
     assert {"id", "text", "citation", "due"} == set(cn["obligations"][0])
     assert {"id", "citation", "explanation"} <= set(cn["rules"][0])
-    assert body["regimes"]["US"] == {**body["regimes"]["US"], "applies": False,
-                                     "verdict": "not_applicable", "mechanism": None}
+    assert body["regimes"]["US"] == {
+        **body["regimes"]["US"],
+        "applies": False,
+        "verdict": "not_applicable",
+        "mechanism": None,
+    }
 
 
 def test_defaults_fill_in() -> None:
     transfer = parse_transfer(
-        {"exporter": {"country": "DE"}, "importer": {"country": "SG"},
-         "data_subjects": [{"jurisdiction": "DE", "count": 5}], "data_categories": ["contact"]},
+        {
+            "exporter": {"country": "DE"},
+            "importer": {"country": "SG"},
+            "data_subjects": [{"jurisdiction": "DE", "count": 5}],
+            "data_categories": ["contact"],
+        },
         today=DAY,
     )
     assert transfer.as_of == DAY
@@ -103,8 +136,14 @@ def test_invalid_transfers_get_field_level_errors(
 
 
 def test_subdivisions_eu_and_organisations_are_accepted() -> None:
-    raw = {**CONTRACT_EXAMPLE, "importer": {"country": "XEPO", "role": "controller"},
-           "data_subjects": [{"jurisdiction": "US-CA", "count": 1}, {"jurisdiction": "EU", "count": 2}]}
+    raw = {
+        **CONTRACT_EXAMPLE,
+        "importer": {"country": "XEPO", "role": "controller"},
+        "data_subjects": [
+            {"jurisdiction": "US-CA", "count": 1},
+            {"jurisdiction": "EU", "count": 2},
+        ],
+    }
     transfer = parse_transfer(raw, today=DAY)
     assert transfer.importer.country == "XEPO"
 
@@ -119,31 +158,51 @@ class VendorRecord:
     dpf_certified: bool | None = None
     covered_person_candidate: bool = True
     legal_entities: list[dict[str, str]] = field(
-        default_factory=lambda: [{"name": "Umeng Tongxin (Beijing) Technology", "country": "CN",
-                                  "role": "hq"}]
+        default_factory=lambda: [
+            {"name": "Umeng Tongxin (Beijing) Technology", "country": "CN", "role": "hq"}
+        ]
     )
 
 
 def test_vendor_defaults_from_an_object() -> None:
     filled = apply_vendor_defaults(
-        {"exporter": {"country": "US"}, "importer": {"vendor": "umeng"},
-         "data_subjects": [{"jurisdiction": "US", "count": 1}], "data_categories": ["contact"]},
+        {
+            "exporter": {"country": "US"},
+            "importer": {"vendor": "umeng"},
+            "data_subjects": [{"jurisdiction": "US", "count": 1}],
+            "data_categories": ["contact"],
+        },
         VendorRecord(),
     )
-    assert filled["importer"] == {"vendor": "umeng", "name": "Umeng Tongxin (Beijing) Technology",
-                                  "country": "CN", "role": "processor", "covered_person": True}
+    assert filled["importer"] == {
+        "vendor": "umeng",
+        "name": "Umeng Tongxin (Beijing) Technology",
+        "country": "CN",
+        "role": "processor",
+        "covered_person": True,
+    }
     assert filled["destinations"] == ["CN"]
     assert parse_transfer(filled, today=DAY).importer.covered_person is True
 
 
 def test_vendor_defaults_from_a_mapping_do_not_override_given_facts() -> None:
-    vendor = {"name": "Google", "hq_country": "US", "processing_countries": ["US", "IE"],
-              "default_role": "processor", "dpf_certified": True,
-              "covered_person_candidate": False, "legal_entities": []}
+    vendor = {
+        "name": "Google",
+        "hq_country": "US",
+        "processing_countries": ["US", "IE"],
+        "default_role": "processor",
+        "dpf_certified": True,
+        "covered_person_candidate": False,
+        "legal_entities": [],
+    }
     filled = apply_vendor_defaults(
         {"importer": {"role": "controller", "dpf_certified": False}, "destinations": ["US"]},
         vendor,
     )
-    assert filled["importer"] == {"name": "Google", "country": "US", "role": "controller",
-                                  "dpf_certified": False}
+    assert filled["importer"] == {
+        "name": "Google",
+        "country": "US",
+        "role": "controller",
+        "dpf_certified": False,
+    }
     assert filled["destinations"] == ["US"]

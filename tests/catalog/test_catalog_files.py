@@ -98,3 +98,21 @@ def test_non_active_statuses_have_a_date_and_a_source(catalog: Catalog, slug: st
     assert vendor.status.value != "active"
     assert vendor.status.since is not None
     assert any("status" in s.facts for s in vendor.sources)
+
+
+# Vendors the catalog issue names for the China/seed part: they must stay in the catalog.
+REQUIRED_VENDORS = {
+    "mobtech", "google-admob", "meta-audience-network", "facebook-login",
+    "facebook-social-plugins", "mopub", "unity-ads", "umeng", "firebase",
+    "google-maps-platform", "google-analytics", "google-sign-in", "sign-in-with-apple", "paypal",
+    "yoomoney", "qiwi", "webmoney", "cloudpayments", "shopback", "amazon-web-services",
+    "microsoft-azure", "jpush", "getui", "huawei-push", "xiaomi-push", "oppo-push", "vivo-push",
+    "honor-push", "talkingdata", "sensors-data", "growingio", "tencent-bugly", "amap",
+    "baidu-maps", "tencent-maps", "alipay", "wechat-pay", "unionpay", "wechat-opensdk",
+    "qq-connect", "weibo-sdk", "csj", "pangle", "tencent-ylh", "baidu-mobads", "kuaishou-ads",
+    "alibaba-cloud-sms", "tencent-cloud-sms", "alibaba-cloud", "tencent-cloud", "huawei-cloud",
+}  # fmt: skip
+
+
+def test_required_vendors_are_present(catalog: Catalog) -> None:
+    assert REQUIRED_VENDORS - {v.slug for v in catalog.vendors} == set()

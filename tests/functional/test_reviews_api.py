@@ -1,16 +1,17 @@
-"""The review API as procurement and legal meet it: file, read, change, evaluate, history, errors."""
+"""The review API as procurement and legal meet it: file, read, change, evaluate, errors."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from service.audit.models import AuditEvent
 from service.auth.services import create_token, create_user
@@ -29,7 +30,10 @@ def transfer(cn: int = 2_000_000, categories: tuple[str, ...] = ("identifiers.de
     """A review's transfer: people in mainland China (and the EU) to the review's vendor."""
     return {
         "exporter": exporter or JUS,
-        "data_subjects": [{"jurisdiction": "CN", "count": cn}, {"jurisdiction": "EU", "count": 300}],
+        "data_subjects": [
+            {"jurisdiction": "CN", "count": cn},
+            {"jurisdiction": "EU", "count": 300},
+        ],
         "data_categories": list(categories),
         "purposes": ["analytics"],
         **extra,
@@ -48,19 +52,23 @@ def review_body(vendor: str = "cloudy", **kw: Any) -> dict[str, Any]:
 def rows(app: Flask) -> tuple[int, int, int]:
     """Reviews, evaluations and audit events in the database."""
     with app.app_context(), session_scope() as session:
-        return tuple(  # type: ignore[return-value]
+        counts = [
             session.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (Review, ReviewEvaluation, AuditEvent)
-        )
+        ]
+        return counts[0], counts[1], counts[2]
 
 
 def audit_actions(app: Flask, review_id: int) -> list[str]:
     with app.app_context(), session_scope() as session:
         return list(
             session.execute(
-                select(AuditEvent.action)
-                .where(AuditEvent.object_type == "review", AuditEvent.object_id == str(review_id))
-                .order_by(AuditEvent.id)  # type: ignore[arg-type]
+                select(col(AuditEvent.action))
+                .where(
+                    col(AuditEvent.object_type) == "review",
+                    col(AuditEvent.object_id) == str(review_id),
+                )
+                .order_by(col(AuditEvent.id))
             ).scalars()
         )
 
@@ -100,7 +108,9 @@ def users(app: Flask) -> dict[str, dict[str, str]]:
         for name, role in (("alice", "procurement"), ("bob", "procurement"), ("lee", "legal"),
                            ("ada", "admin"), ("vic", "viewer")):  # fmt: skip
             user = create_user(session=session, email=f"{name}@example.test", role=role)
-            headers[name] = {"Authorization": f"Bearer {create_token(session=session, user=user)[1]}"}
+            headers[name] = {
+                "Authorization": f"Bearer {create_token(session=session, user=user)[1]}"
+            }
     return headers
 
 
@@ -117,7 +127,9 @@ def filed(client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]) 
 def patch(client: FlaskClient, review: dict[str, Any], body: Any, headers: dict[str, str],
           etag: str | None = None) -> Any:  # fmt: skip
     current = etag or client.get(f"{URL}/{review['id']}", headers=headers).headers["ETag"]
-    return client.patch(f"{URL}/{review['id']}", json=body, headers={**headers, "If-Match": current})
+    return client.patch(
+        f"{URL}/{review['id']}", json=body, headers={**headers, "If-Match": current}
+    )
 
 
 # ---------------------------------------------------------------------------- happy paths
@@ -166,7 +178,7 @@ def test_patch_re_evaluates_and_keeps_the_history(
     assert newest["transfer"]["importer"]["country"] == "US"  # as the engine saw it
     with app.app_context(), session_scope() as session:
         event = session.execute(
-            select(AuditEvent).where(AuditEvent.action == "update")
+            select(AuditEvent).where(col(AuditEvent.action) == "update")
         ).scalar_one()
         assert event.changes["verdicts"]["before"]["CN"] == "approval_required"
         assert event.changes["verdicts"]["after"]["CN"] == "permitted"
@@ -280,7 +292,7 @@ def test_list_filters_sort_and_pages(
     assert listed("cn_verdict=approval_required") == [ids[0]]
     assert listed("cn_verdict=permitted") == [ids[1]]
     assert listed("mechanism=cn_standard_contract") == [ids[2]]
-    assert listed("mechanism=eu_dpf&sort=id") == ids
+    assert listed("mechanism=eu_dpf&sort=id") == ids[:2]  # old-ads: DPF status unknown
     assert listed("status=submitted") == []
     assert listed("exporter=ningbo%20jus&sort=id") == ids
     page = client.get(f"{URL}?per_page=2&sort=id", headers=viewer)

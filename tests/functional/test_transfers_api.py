@@ -19,7 +19,6 @@ from service.models import utcnow
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
 from service.transfers import services as transfers
-from service.vendors.models import Vendor
 from service.vendors.services import create_vendor
 
 Headers = Callable[[str], dict[str, str]]
@@ -53,10 +52,11 @@ def add_vendor(app: Flask, **data: Any) -> None:
 def stored_rows(app: Flask) -> tuple[int, int, int]:
     """Reviews, evaluations and audit events in the database."""
     with app.app_context(), session_scope() as session:
-        return tuple(  # type: ignore[return-value]
+        counts = [
             session.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (Review, ReviewEvaluation, AuditEvent)
-        )
+        ]
+        return counts[0], counts[1], counts[2]
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -214,7 +214,7 @@ def test_rules_are_loaded_once_per_app(
     tmp_path: Path,
 ) -> None:
     calls: list[Path | None] = []
-    real = transfers.load_rules
+    real = transfers.load_rules  # type: ignore[attr-defined]
 
     def counting(rules_dir: Path | None = None) -> Any:
         calls.append(rules_dir)

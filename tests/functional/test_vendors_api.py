@@ -24,7 +24,9 @@ UMENG = {
     "hq_country": "CN",
     "processing_countries": ["CN"],
     "description": "Mobile analytics and push SDKs.",
-    "legal_entities": [{"name": "Beijing Ruixun Lingtong Technology Co., Ltd.", "country": "CN"}],
+    "legal_entities": [
+        {"name": "Beijing Ruixun Lingtong Technology Co., Ltd.", "country": "CN", "role": "hq"}
+    ],
 }
 YOOMONEY = {
     "slug": "yoomoney",

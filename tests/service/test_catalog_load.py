@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 import vendor_data
-from service.catalog.services import read_catalog, update_catalog
+from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
 from service.reference.services import load_reference
 from service.vendors.models import Vendor
@@ -68,7 +68,7 @@ def test_update_brings_changes_but_keeps_local_edits(
     _edit_record(catalog, "mailchimp", description="Changed upstream too")
     with catalog_app.app_context(), session_scope() as session:
         report = update_catalog(
-            session=session, snapshot=read_catalog(catalog), reference=load_reference(catalog)
+            session=session, snapshot=snapshot_catalog(catalog), reference=load_reference(catalog)
         )
     assert report.kept_local_edits == ["stripe"]
     assert report.updated == ["mailchimp"]
@@ -84,13 +84,15 @@ def test_update_brings_changes_but_keeps_local_edits(
 def test_update_creates_new_catalog_vendors(catalog_app: Flask, tmp_path: Path) -> None:
     catalog = _catalog_copy(tmp_path)
     record = yaml.safe_load((catalog / "vendors" / "mailchimp.yaml").read_text(encoding="utf-8"))
-    record.update(slug="mailchimp-transactional", name="Mailchimp Transactional", aliases=["Mandrill"])
+    record.update(
+        slug="mailchimp-transactional", name="Mailchimp Transactional", aliases=["Mandrill"]
+    )
     (catalog / "vendors" / "mailchimp-transactional.yaml").write_text(
         yaml.safe_dump(record, allow_unicode=True), encoding="utf-8"
     )
     with catalog_app.app_context(), session_scope() as session:
         report = update_catalog(
-            session=session, snapshot=read_catalog(catalog), reference=load_reference(catalog)
+            session=session, snapshot=snapshot_catalog(catalog), reference=load_reference(catalog)
         )
     assert report.created == ["mailchimp-transactional"]
     assert not report.updated and not report.kept_local_edits

@@ -23,7 +23,7 @@ from assessments.documents import KINDS, build_assessment, build_checklists
 from assessments.engine import evaluate
 from assessments.rules.loader import default_rules
 from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
-from service.reports.fetcher import AssetOnlyFetcher, FetchRefused
+from service.reports.fetcher import HTML, AssetOnlyFetcher, FetchRefused
 from service.reports.rendering import render_html, render_pdf
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
@@ -276,8 +276,6 @@ def test_fetcher_refuses_everything_but_packaged_assets() -> None:
 
 def test_raw_markup_reaching_weasyprint_fetches_nothing() -> None:
     """Defence in depth: even markup that bypassed escaping cannot load anything."""
-    from weasyprint import HTML
-
     fetcher = RecordingFetcher()
     html = (
         '<link rel="stylesheet" href="http://attacker.test/s.css">'

@@ -1,7 +1,7 @@
 """assessments, their versions, checklists and checklist items
 
 Revision ID: 0006_assessments
-Revises: 0001_base (depends on 0004_reviews)
+Revises: 0004_reviews
 Create Date: 2026-11-22 05:50:40.780149
 
 """
@@ -15,9 +15,11 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = '0006_assessments'
-down_revision: Union[str, Sequence[str], None] = '0001_base'
+down_revision: Union[str, Sequence[str], None] = '0004_reviews'  # assessment.review_id -> review.id
 branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = '0004_reviews'  # assessment.review_id -> review.id
+# Not depends_on: a dependency is dropped from alembic_version, so migrations_at_head() would
+# never see 0004_reviews as applied.
+depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:

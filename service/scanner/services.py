@@ -1,0 +1,174 @@
+"""Scan a policy against the registry: read the upload, reuse the matcher, diff a review."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+from werkzeug.datastructures import FileStorage
+
+from assessments.scanner import Matcher, compile_matcher, default_lexicon, diff, scan
+from assessments.scanner.extract import MAX_BYTES, ExtractionError, extract_text, html_to_text
+from assessments.scanner.matcher import VendorNames
+from service import errors
+from service.reviews.models import OPEN_STATUSES, Review
+from service.vendors.models import Vendor
+
+_EXTENSION = "xborder.scanner_matcher"
+
+
+@dataclass
+class MatcherCache:
+    """The matcher compiled for one registry version, shared by a process's requests."""
+
+    fingerprint: str | None = None
+    matcher: Matcher | None = None
+    builds: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def matcher_cache(app: Flask) -> MatcherCache:
+    """The app's matcher cache (one per process; each worker compiles once per version)."""
+    cache: MatcherCache = app.extensions.setdefault(_EXTENSION, MatcherCache())
+    return cache
+
+
+def registry_fingerprint(*, session: Session) -> str:
+    """Changes whenever a vendor is created, edited or archived (one cheap aggregate query)."""
+    row = session.execute(
+        select(
+            func.count(col(Vendor.id)),
+            func.max(col(Vendor.id)),
+            func.max(col(Vendor.updated_at)),
+            func.coalesce(func.sum(col(Vendor.version)), 0),
+        ).where(col(Vendor.archived).is_(False))
+    ).one()
+    return "/".join(str(part) for part in row)
+
+
+def registry_names(*, session: Session) -> list[VendorNames]:
+    """Every active registry vendor's names, as the scanner reads them."""
+    vendors = session.execute(select(Vendor).where(col(Vendor.archived).is_(False))).scalars()
+    out = []
+    for vendor in vendors:
+        sdk = vendor.sdk or {}
+        out.append(
+            VendorNames(
+                slug=vendor.slug,
+                name=vendor.name,
+                category=vendor.category,
+                aliases=tuple(vendor.aliases or ()),
+                legal_entities=tuple(
+                    e["name"] for e in vendor.legal_entities or () if e.get("name")
+                ),
+                parent=vendor.parent,
+                ios_frameworks=tuple(sdk.get("ios_frameworks") or ()),
+                android_packages=tuple(sdk.get("android_packages") or ()),
+                domains=tuple(sdk.get("domains") or ()),
+                content_hash=f"{vendor.id}:{vendor.version}",
+            )
+        )
+    return out
+
+
+def get_matcher(*, session: Session, cache: MatcherCache) -> Matcher:
+    """The matcher for the registry as it is now: compiled once per registry version."""
+    fingerprint = registry_fingerprint(session=session)
+    with cache.lock:
+        if cache.matcher is None or cache.fingerprint != fingerprint:
+            cache.matcher = compile_matcher(registry_names(session=session))
+            cache.fingerprint = fingerprint
+            cache.builds += 1
+        return cache.matcher
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A policy's text, the format it was read as, and the review to compare with."""
+
+    text: str
+    format: str
+    review_id: int | None
+    uploaded: bool = False
+
+
+_EXTRACTION_ERRORS: dict[str, type[errors.DomainError]] = {
+    "too_large": errors.PayloadTooLarge,
+    "unsupported": errors.UnsupportedMediaType,
+}
+
+
+def read_policy(
+    *, body: Mapping[str, Any], form: Mapping[str, Any], upload: FileStorage | None
+) -> Policy:
+    """The policy from a JSON body ({text, format?, review_id?}) or an uploaded file."""
+    if upload is not None:
+        try:
+            data = upload.read(MAX_BYTES + 1)
+        finally:
+            upload.close()  # a large upload is a temporary file: release it now
+        media_type = upload.mimetype if upload.mimetype != "application/octet-stream" else None
+        try:
+            extracted = extract_text(
+                data, format=form.get("format"), media_type=media_type, filename=upload.filename
+            )
+        except ExtractionError as exc:
+            error = _EXTRACTION_ERRORS.get(exc.reason)
+            if error is not None:
+                raise error(str(exc)) from exc
+            raise errors.ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+        return Policy(extracted.text, extracted.format, form.get("review_id"), uploaded=True)
+    if "text" not in body:
+        raise errors.ValidationFailed(
+            'Send the policy as JSON {"text": ...} or upload it as multipart field `file`.',
+            errors={"text": ["Missing data for required field."]},
+        )
+    text = str(body["text"])
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise errors.PayloadTooLarge(f"The policy is larger than {MAX_BYTES} bytes.")
+    fmt = body.get("format", "text")
+    return Policy(html_to_text(text) if fmt == "html" else text, fmt, body.get("review_id"))
+
+
+def reviewed_vendors(*, session: Session, review_id: int) -> tuple[str, list[str]]:
+    """The exporter of a review and the vendors of its open reviews (the review included)."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise errors.ValidationFailed(
+            f"No review {review_id}.", errors={"review_id": [f"No review {review_id}."]}
+        )
+    slugs = session.execute(
+        select(col(Vendor.slug))
+        .join(Review, col(Review.vendor_id) == col(Vendor.id))
+        .where(
+            col(Review.exporter_key) == review.exporter_key,
+            col(Review.status).in_(OPEN_STATUSES),
+        )
+    ).scalars()
+    return review.exporter_name, sorted(set(slugs) | {_slug_of(session, review)})
+
+
+def _slug_of(session: Session, review: Review) -> str:
+    vendor = session.get(Vendor, review.vendor_id)
+    assert vendor is not None  # a foreign key; vendors are archived, never deleted
+    return vendor.slug
+
+
+def scan_policy(*, session: Session, cache: MatcherCache, policy: Policy) -> dict[str, Any]:
+    """Scan a policy against the registry; with a review, the vendor diff too. Writes nothing."""
+    report = scan(policy.text, get_matcher(session=session, cache=cache), default_lexicon())
+    out = report.to_dict()
+    out["format"] = policy.format
+    # Offsets point into the text as read: give it back when the client did not send it as is.
+    out["text"] = policy.text if policy.uploaded or policy.format != "text" else None
+    out["diff"] = None
+    if policy.review_id is not None:
+        exporter, reviewed = reviewed_vendors(session=session, review_id=policy.review_id)
+        out["diff"] = {"review_id": policy.review_id, "exporter": exporter,
+                       **diff(report, reviewed).to_dict()}  # fmt: skip
+    return out

@@ -1,0 +1,1 @@
+"""The server-rendered web UI: pages over the same service functions as the API."""

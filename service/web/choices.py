@@ -1,0 +1,144 @@
+"""Options for the UI's selects and checkbox lists, from the catalog's reference data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assessments.catalog.vocabulary import (
+    CERTIFICATIONS,
+    DEFAULT_ROLES,
+    ENTITY_ROLES,
+    PRODUCT_TYPES,
+    TRANSFER_MECHANISMS,
+    URL_KINDS,
+)
+from assessments.types import EXEMPTIONS, SAFEGUARDS, TRANSACTIONS
+from service.reference.services import get_reference
+from service.web import labels
+
+FIRST_JURISDICTIONS = (
+    ("EU", "EU / EEA (as a whole)"),
+    ("CN", "China (mainland)"),
+    ("US", "United States"),
+    ("US-CA", "United States — California"),
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A checkbox: value, label, plain-language help and small tags."""
+
+    value: str
+    label: str
+    help: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+def countries() -> list[tuple[str, str]]:
+    """(code, 'Name (CODE)') for every ISO country, by name."""
+    entries = get_reference().countries.values()
+    return sorted(
+        ((c["code"], f"{c['name']} ({c['code']})") for c in entries), key=lambda e: e[1]
+    )
+
+
+def country_name(code: str | None) -> str:
+    """A country code's name, or the code when unknown."""
+    if not code:
+        return "—"
+    entry = get_reference().countries.get(code)
+    return str(entry["name"]) if entry else code
+
+
+def jurisdictions() -> list[tuple[str, str]]:
+    """Where data subjects can be: the EU as a whole, common ones first, then every country."""
+    first = {code for code, _ in FIRST_JURISDICTIONS}
+    return list(FIRST_JURISDICTIONS) + [(c, n) for c, n in countries() if c not in first]
+
+
+def vendor_categories() -> list[tuple[str, str]]:
+    """(id, name) of the vendor categories."""
+    return [(k, str(v.get("name", k))) for k, v in get_reference().vendor_categories.items()]
+
+
+def category_name(code: str | None) -> str:
+    """A vendor category's name."""
+    if not code:
+        return "—"
+    return str(get_reference().vendor_categories.get(code, {}).get("name", code))
+
+
+def _data_tags(entry: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    tags: list[tuple[str, str]] = []
+    cn, eu, doj = entry.get("cn") or {}, entry.get("eu") or {}, entry.get("doj") or {}
+    if isinstance(cn, dict) and cn.get("sensitive"):
+        tags.append(("cn", "sensitive in China"))
+    if isinstance(eu, dict) and eu.get("special") == "art9":
+        tags.append(("eu", "GDPR special category"))
+    elif isinstance(eu, dict) and eu.get("special") == "art10":
+        tags.append(("eu", "GDPR criminal data"))
+    if isinstance(doj, dict) and doj.get("category"):
+        tags.append(("us", "US DOJ sensitive category"))
+    return tuple(tags)
+
+
+def data_categories() -> list[Option]:
+    """The taxonomy's data categories with their definitions and how the laws treat them."""
+    return [
+        Option(key, str(v.get("name", key)), str(v.get("definition") or "") or None, _data_tags(v))
+        for key, v in get_reference().data_categories.items()
+    ]
+
+
+def data_category_name(code: str) -> str:
+    """A data category's name."""
+    return str(get_reference().data_categories.get(code, {}).get("name", code))
+
+
+def purposes() -> list[Option]:
+    """The taxonomy's purposes with their definitions."""
+    return [
+        Option(key, str(v.get("name", key)), str(v.get("definition") or "") or None)
+        for key, v in get_reference().purposes.items()
+    ]
+
+
+def purpose_name(code: str) -> str:
+    """A purpose's name."""
+    return str(get_reference().purposes.get(code, {}).get("name", code))
+
+
+def safeguards() -> list[Option]:
+    """Safeguards a transfer may already have, in words."""
+    return [Option(code, labels.SAFEGUARDS.get(code, code)) for code in SAFEGUARDS]
+
+
+def exemptions() -> list[Option]:
+    """PRC exemptions a transfer may claim, in words."""
+    return [Option(code, labels.EXEMPTIONS.get(code, code)) for code in EXEMPTIONS]
+
+
+def transactions() -> list[tuple[str, str]]:
+    """DOJ transaction types, in words."""
+    return [(code, labels.TRANSACTIONS.get(code, code)) for code in TRANSACTIONS]
+
+
+def _plain(values: frozenset[str]) -> list[tuple[str, str]]:
+    return [(v, labels.humanize(v)) for v in sorted(values)]
+
+
+def certifications() -> list[Option]:
+    """Certifications a vendor may hold."""
+    return [Option(v, labels.humanize(v).upper()) for v in sorted(CERTIFICATIONS)]
+
+
+def transfer_mechanisms() -> list[Option]:
+    """Transfer mechanisms a vendor may offer."""
+    return [Option(v, labels.humanize(v)) for v in sorted(TRANSFER_MECHANISMS)]
+
+
+PRODUCT_TYPE_OPTIONS = _plain(PRODUCT_TYPES)
+DEFAULT_ROLE_OPTIONS = _plain(DEFAULT_ROLES)
+ENTITY_ROLE_OPTIONS = _plain(ENTITY_ROLES)
+URL_KIND_OPTIONS = _plain(URL_KINDS)
+STATUS_OPTIONS = list(labels.VENDOR_STATUSES.items())

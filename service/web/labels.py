@@ -1,0 +1,95 @@
+"""Words the UI shows for codes: verdicts, mechanisms, regimes, safeguards, statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessments.documents._data import labels as document_labels
+from assessments.documents._data import safeguard_texts
+
+_WORDS: dict[str, Any] = document_labels("en")
+
+REGIMES: dict[str, str] = dict(_WORDS["regime_names"])
+REGIME_SHORT = {"CN": "China", "EU": "EU", "US": "US"}
+VERDICTS: dict[str, str] = dict(_WORDS["verdict_values"])
+MECHANISMS: dict[str, str] = dict(_WORDS["mechanism_values"])
+LEVELS: dict[str, str] = dict(_WORDS["level_values"])
+SAFEGUARDS: dict[str, str] = safeguard_texts("en")
+ASSESSMENT_STATUSES: dict[str, str] = dict(_WORDS["status_values"])
+RISK_CATEGORIES: dict[str, str] = dict(_WORDS["category_values"])
+SCALE: dict[str, str] = {str(k): str(v) for k, v in _WORDS["scale_values"].items()}
+
+EXEMPTIONS = {
+    "contract_necessity": "Really necessary to conclude or perform a contract the individual is "
+    "party to (Provisions Art. 5(1))",
+    "hr_management": "Really necessary for cross-border HR management of employees "
+    "(Provisions Art. 5(2))",
+    "emergency": "Needed in an emergency to protect someone's life, health or property "
+    "(Provisions Art. 5(3))",
+    "collected_abroad": "Collected and generated abroad, processed in China and sent back with "
+    "no domestic data added (Provisions Art. 4)",
+    "ftz_negative_list_clear": "Exporter in a free trade zone and the data is not on the zone's "
+    "negative list (Provisions Art. 6)",
+}
+TRANSACTIONS = {
+    "vendor_agreement": "Vendor agreement (the vendor provides a service)",
+    "data_brokerage": "Data brokerage (selling or licensing the data)",
+    "employment_agreement": "Employment agreement",
+    "investment_agreement": "Investment agreement",
+    "other": "Other",
+}
+REVIEW_STATUSES = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "in_review": "In review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "closed": "Closed",
+}
+VENDOR_STATUSES = {
+    "active": "Active",
+    "sunset": "Sunset",
+    "licence_revoked": "Licence revoked",
+    "sanctioned": "Sanctioned",
+}
+ASSESSMENT_KINDS = {
+    "pipia": "PIPIA — China personal information protection impact assessment",
+    "dpia": "DPIA — GDPR data protection impact assessment",
+    "tia": "TIA — EU transfer impact assessment",
+}
+ROLES = {
+    "admin": "Admin",
+    "legal": "Legal / privacy",
+    "procurement": "Procurement",
+    "viewer": "Viewer",
+}
+ITEM_STATUSES = {"open": "Open", "done": "Done", "n.a.": "Not applicable"}
+TRANSITION_BUTTONS = {
+    "in_review": "Submit for review",
+    "approved": "Approve",
+    "rejected": "Reject",
+    "draft": "Back to draft",
+}
+VERDICT_HELP = {
+    "not_applicable": "This law does not reach the transfer.",
+    "permitted": "Allowed without a transfer mechanism.",
+    "mechanism_required": "Allowed once the mechanism below is in place.",
+    "approval_required": "A regulator must approve before any data moves.",
+    "prohibited": "This transfer may not happen.",
+}
+VERDICT_RANK = {v: i for i, v in enumerate(VERDICT_HELP)}
+
+
+def verdict(code: str | None) -> str:
+    """A verdict code in words."""
+    return VERDICTS.get(code or "", code or "—")
+
+
+def mechanism(code: str | None) -> str:
+    """A mechanism code in words."""
+    return MECHANISMS.get(code or "", code or "—")
+
+
+def humanize(code: str | None) -> str:
+    """An id in words when no label exists: 'in_review' -> 'in review'."""
+    return (code or "").replace("_", " ").replace(".", " · ")

@@ -1,0 +1,124 @@
+"""Signing in, the home page, and who am I (with my API tokens)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import g, redirect, render_template, request, url_for
+from flask.views import MethodView
+from werkzeug.wrappers import Response
+
+from service import errors
+from service.auth import identity
+from service.auth import services as auth_services
+from service.auth.limits import rate_limited
+from service.auth.permissions import allow, allow_public
+from service.auth.schemas import LoginSchema, TokenCreateSchema
+from service.auth.views import BAD_LOGIN
+from service.db import get_session
+from service.reviews import services as review_services
+from service.web import forms
+from service.web.blueprint import web
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no open redirect); the home page otherwise."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
+        return url_for("web.home")
+    if target.startswith("//"):
+        return url_for("web.home")
+    return target
+
+
+class SignIn(MethodView):
+    """The sign-in page and its form."""
+
+    @allow_public
+    def get(self) -> Any:
+        """The sign-in form (signed-in users go on to where they were heading)."""
+        if g.get("current_user") is not None:
+            return redirect(safe_next(request.args.get("next")), code=303)
+        form = forms.FormState({"next": request.args.get("next", "")})
+        return render_template("web/sign_in.html", form=form)
+
+    @allow_public
+    @rate_limited("login")
+    def post(self) -> Any:
+        """Check email and password with the API's schema and service; start a session."""
+        values = forms.raw_values(request.form)
+        values.pop("password", None)  # never echoed back into the page
+        try:
+            data = forms.load(LoginSchema(), request.form.to_dict())
+        except errors.ValidationFailed as exc:
+            return render_template("web/sign_in.html", form=forms.state_from_error(values, exc)), 422
+        user = auth_services.authenticate(
+            session=get_session(), email=data["email"], password=data["password"]
+        )
+        if user is None:
+            form = forms.FormState(values, message=BAD_LOGIN)
+            return render_template("web/sign_in.html", form=form), 401
+        identity.sign_in(user)
+        return redirect(safe_next(data.get("next")), code=303)
+
+
+web.add_url_rule("/login", view_func=SignIn.as_view("sign_in"))
+
+
+@allow("viewer")
+@web.get("/")
+def home() -> str:
+    """The start page: what you can do, and the latest reviews."""
+    latest = review_services.list_reviews(session=get_session(), args={"per_page": 6})
+    return render_template("web/home.html", latest=latest)
+
+
+def _me_page(
+    *, created: dict[str, Any] | None = None, form: forms.FormState | None = None
+) -> str:
+    tokens = auth_services.tokens_visible_to(
+        session=get_session(), actor=g.current_user, user_id=g.current_user.id
+    )
+    return render_template(
+        "web/me.html", tokens=tokens, created=created, form=form or forms.FormState()
+    )
+
+
+@allow("viewer")
+@web.get("/me")
+def me() -> str:
+    """Who am I, my role, and my API tokens."""
+    return _me_page()
+
+
+@allow("viewer")
+@rate_limited("tokens")
+@web.post("/me/tokens")
+def create_token() -> str | tuple[str, int]:
+    """Create an API token with the API's schema and service; its value is shown this once."""
+    session = get_session()
+    values = forms.raw_values(request.form)
+    body = {
+        "name": forms.text(values.get("name"), blank=None),
+        "expires_in_days": forms.integer(values.get("expires_in_days")),
+    }
+    try:
+        data = forms.load(TokenCreateSchema(), {k: v for k, v in body.items() if v is not ...})
+        info, plain = auth_services.issue_token(session=session, actor=g.current_user, **data)
+    except errors.DomainError as exc:
+        session.rollback()
+        return _me_page(form=forms.state_from_error(values, exc)), exc.status
+    session.commit()
+    return _me_page(created={**info, "token": plain})
+
+
+@allow("viewer")
+@web.post("/me/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of my tokens (admins: anyone's)."""
+    session = get_session()
+    auth_services.revoke_token_as(session=session, actor=g.current_user, token_id=token_id)
+    session.commit()
+    back = request.form.get("back") or url_for("web.me")
+    return redirect(safe_next(back), code=303)

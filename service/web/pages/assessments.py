@@ -1,0 +1,261 @@
+"""The assessment editor: sections, risk register, versions and diffs, workflow, checklists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service import errors
+from service.assessments_api import services
+from service.assessments_api.models import Assessment
+from service.assessments_api.schemas import (
+    RISK_CATEGORIES,
+    AssessmentCreateSchema,
+    AssessmentUpdateSchema,
+    ChecklistItemUpdateSchema,
+    DiffArgsSchema,
+    TransitionSchema,
+)
+from service.assessments_api.views import assessment_etag, item_etag
+from service.auth.permissions import allow
+from service.db import get_session
+from service.reports.markup import render_text
+from service.reviews import services as review_services
+from service.web import forms
+from service.web.blueprint import web
+
+RISK_INPUTS = ("id", "category", "risk", "likelihood", "severity", "measure", "residual", "owner")
+RATINGS = ("likelihood", "severity", "residual")
+CONFLICT = (
+    "Someone changed this assessment since you opened it. Your text is kept below; reload to "
+    "see their version, then apply your changes again."
+)
+
+
+def _page(
+    assessment: Assessment, *, form: forms.FormState | None = None, status: int = 200
+) -> tuple[str, int]:
+    session = get_session()
+    state = services.get_state(session=session, assessment=assessment)
+    review = review_services.get_review_view(session=session, review_id=assessment.review_id)
+    versions = services.list_versions(session=session, assessment=assessment)
+    moves = sorted(services.TRANSITIONS.get(assessment.status, frozenset()))
+    role = g.current_user.role
+    moves = [
+        m for m in moves
+        if role in (services.SUBMITTERS if m == "in_review" else services.DECIDERS)
+    ]  # fmt: skip
+    editable = role in services.EDITORS and assessment.status != "in_review"
+    page = render_template(
+        "web/assessment.html", a=assessment, doc=state.current.document, state=state,
+        review=review, versions=versions, moves=moves, editable=editable,
+        etag=assessment_etag(assessment), form=form or forms.FormState(), text=render_text,
+        risk_categories=RISK_CATEGORIES, item_etag=item_etag,
+        risk_rows=risk_rows(state.current.document, form, editable=editable),
+    )  # fmt: skip
+    return page, status
+
+
+def risk_rows(
+    document: dict[str, Any], form: forms.FormState | None, *, editable: bool
+) -> list[dict[str, Any]]:
+    """The register's rows to show: as the user typed them after an error, else as saved,
+    plus an empty row to add a risk."""
+    typed = form is not None and any(k.startswith("risks.") for k in form.values)
+    if typed and form is not None:
+        rows = forms.rows(form.values, "risks", RISK_INPUTS)
+    else:
+        rows = [
+            {name: ("" if r.get(name) is None else r.get(name)) for name in RISK_INPUTS}
+            for r in document.get("risks") or []
+        ]
+    if editable:
+        rows.append({name: "" for name in RISK_INPUTS})
+    return [{**row, "index": index, "existing": bool(row["id"])} for index, row in enumerate(rows)]
+
+
+@allow("legal")
+@web.post("/reviews/<int:review_id>/assessments")
+def create_assessment(review_id: int) -> Response:
+    """Generate a PIPIA, DPIA or TIA from the review, then open it in the editor."""
+    session = get_session()
+    data = forms.load(AssessmentCreateSchema(), forms.raw_values(request.form))
+    assessment = services.create_assessment(
+        session=session, review_id=review_id, user=g.current_user, **data
+    )
+    session.commit()
+    return redirect(url_for("web.assessment", assessment_id=assessment.id), code=303)
+
+
+@allow("viewer")
+@web.get("/assessments/<int:assessment_id>")
+def assessment(assessment_id: int) -> tuple[str, int]:
+    """An assessment: its sections, risk register, checklists, versions and workflow."""
+    record = services.get_assessment(session=get_session(), assessment_id=assessment_id)
+    return _page(record)
+
+
+def _normal(text: Any) -> str:
+    return str(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _risk_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The register as typed, without rows marked for removal or left blank; the rows kept
+    are renumbered in `values`, so field errors match the rows shown again."""
+    kept = [
+        row
+        for row in forms.rows(values, "risks", (*RISK_INPUTS, "remove"))
+        if row.get("remove") != "on" and (row["id"] or _normal(row["risk"]))
+    ]
+    for key in [k for k in values if k.startswith("risks.")]:
+        del values[key]
+    risks = []
+    for index, row in enumerate(kept):
+        for name in RISK_INPUTS:
+            values[f"risks.{index}.{name}"] = row[name]
+        risk: dict[str, Any] = {"category": row["category"], "risk": _normal(row["risk"])}
+        if row["id"]:
+            risk["id"] = row["id"]
+        for name in RATINGS:
+            risk[name] = forms.integer(row[name]) if row[name] else None
+        for name in ("measure", "owner"):
+            risk[name] = _normal(row[name]) or None
+        risks.append(risk)
+    return risks
+
+
+def edits(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Only what the user changed: edited section texts, and the register if it differs."""
+    changes: dict[str, Any] = {}
+    sections = [
+        {"id": s["id"], "text": _normal(values[f"section.{s['id']}"])}
+        for s in document.get("sections") or []
+        if f"section.{s['id']}" in values
+        and _normal(values[f"section.{s['id']}"]) != _normal(s.get("text"))
+    ]
+    if sections:
+        changes["sections"] = sections
+    if any(key.startswith("risks.") for key in values):
+        risks = _risk_rows(values)
+        fields = ("id", "category", "risk", *RATINGS, "measure", "owner")
+        current = [
+            {k: (r.get(k) if k not in ("risk", "measure", "owner") else _normal(r.get(k)) or None)
+             for k in fields}
+            for r in document.get("risks") or []
+        ]  # fmt: skip
+        if current != [{k: r.get(k) for k in fields} for r in risks]:
+            changes["risks"] = risks
+    note = forms.text(values.get("note"))
+    if note is not ... and changes:
+        changes["note"] = note
+    return changes
+
+
+@allow("legal")
+@web.post("/assessments/<int:assessment_id>/edit")
+def edit_assessment(assessment_id: int) -> Any:
+    """Save legal's edits of sections and risks as a new version (the API's schema and service)."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    values = forms.raw_values(request.form)
+    sent_etag = str(values.pop("etag", ""))
+    try:
+        if sent_etag != assessment_etag(record):
+            raise errors.PreconditionFailed(CONFLICT)
+        current = services.get_version(
+            session=session, assessment=record, number=record.current_number
+        )
+        changes = forms.load(AssessmentUpdateSchema(), edits(current.document, values))
+        if changes:
+            services.update_assessment(
+                session=session, assessment=record, changes=changes, user=g.current_user
+            )
+    except errors.DomainError as exc:
+        session.rollback()
+        form = forms.state_from_error(values, exc)
+        if isinstance(exc, errors.PreconditionFailed):
+            form.message = CONFLICT
+        return _page(record, form=form, status=exc.status)
+    session.commit()
+    return redirect(url_for("web.assessment", assessment_id=assessment_id) + "#sections", code=303)
+
+
+@allow("legal", "procurement")
+@web.post("/assessments/<int:assessment_id>/transition")
+def transition_assessment(assessment_id: int) -> Response:
+    """Submit, approve, reject or send back to draft."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    values = forms.raw_values(request.form)
+    if values.pop("etag", None) != assessment_etag(record):
+        raise errors.PreconditionFailed(CONFLICT)
+    body = {"to": values.get("to", ""), "note": forms.text(values.get("note"), blank=None)}
+    data = forms.load(TransitionSchema(), body)
+    services.transition_assessment(session=session, assessment=record, user=g.current_user, **data)
+    session.commit()
+    return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
+
+
+@allow("viewer")
+@web.get("/assessments/<int:assessment_id>/diff")
+def assessment_diff(assessment_id: int) -> str:
+    """What changed between two versions."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    args = forms.load(DiffArgsSchema(), request.args.to_dict())
+    diff = services.diff_versions(
+        session=session, assessment=record, old=args["from_"], new=args["to"]
+    )
+    versions = services.list_versions(session=session, assessment=record)
+    return render_template("web/assessment_diff.html", a=record, diff=diff, versions=versions)
+
+
+@allow("legal", "procurement")
+@web.post("/assessments/<int:assessment_id>/checklists/<int:checklist_id>")
+def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
+    """Tick items done (or untick them) in one checklist."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    ticked = set(request.form.getlist("done"))
+    for checklist in services.checklist_dicts(session=session, assessment=record):
+        if checklist["id"] != checklist_id:
+            continue
+        for entry in checklist["items"]:
+            key = str(entry["id"])
+            if f"etag.{key}" not in request.form:
+                continue
+            want = "done" if key in ticked else ("open" if entry["status"] == "done" else None)
+            if want is None or want == entry["status"]:
+                continue
+            item = services.get_item(session=session, assessment=record, item_id=entry["id"])
+            if request.form[f"etag.{key}"] != item_etag(item):
+                raise errors.PreconditionFailed(CONFLICT)
+            changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
+            services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+    session.commit()
+    target = url_for("web.assessment", assessment_id=assessment_id)
+    return redirect(f"{target}#checklist-{checklist_id}", code=303)
+
+
+@allow("legal", "procurement")
+@web.post("/assessments/<int:assessment_id>/items/<int:item_id>")
+def update_item(assessment_id: int, item_id: int) -> Response:
+    """Record who, when, evidence and status of one checklist item."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    item = services.get_item(session=session, assessment=record, item_id=item_id)
+    values = forms.raw_values(request.form)
+    if values.pop("etag", None) != item_etag(item):
+        raise errors.PreconditionFailed(CONFLICT)
+    body = {
+        "status": values.get("status", item.status),
+        **{k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")},
+    }
+    changes = forms.load(ChecklistItemUpdateSchema(), body)
+    services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+    session.commit()
+    target = url_for("web.assessment", assessment_id=assessment_id)
+    return redirect(f"{target}#item-{item_id}", code=303)
+

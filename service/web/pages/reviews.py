@@ -1,0 +1,279 @@
+"""Review pages: file a review, read its per-regime result, and the portfolio with a heat map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service import errors
+from service.assessments_api import services as assessment_services
+from service.auth.permissions import allow
+from service.db import get_session
+from service.reviews import services
+from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
+from service.reviews.views import review_etag
+from service.transfers.services import get_rulebook, today
+from service.vendors import services as vendor_services
+from service.web import choices, forms, labels
+from service.web.blueprint import web
+
+REGIMES = ("CN", "EU", "US")
+SUBJECT_ROWS = 4
+SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
+LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
+               "transfer.exemptions")  # fmt: skip
+PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
+                     "exporter")  # fmt: skip
+HEATMAP_LIMIT = 2000  # reviews read for the heat map; the page says when there are more
+CONFLICT = "Someone changed this review since you opened it; reload it and try again."
+
+
+# ---------------------------------------------------------------------------- filing
+
+
+def review_body(values: dict[str, Any]) -> dict[str, Any]:
+    """The API's review JSON from the form's dotted fields."""
+    body: dict[str, Any] = {}
+    for name in ("vendor", "purpose", "requester"):
+        forms.put(body, name, forms.text(values.get(name)))
+    forms.put(body, "business_owner", forms.text(values.get("business_owner")))
+    forms.put(body, "status", forms.text(values.get("status")))
+    transfer: dict[str, Any] = {}
+    forms.put(transfer, "as_of", forms.text(values.get("transfer.as_of")))
+    exporter: dict[str, Any] = {}
+    forms.put(exporter, "name", forms.text(values.get("transfer.exporter.name")))
+    forms.put(exporter, "country", forms.text(values.get("transfer.exporter.country")))
+    forms.put(exporter, "role", forms.text(values.get("transfer.exporter.role")))
+    ciio = forms.tristate(values.get("transfer.exporter.ciio"))
+    if ciio is not None:
+        exporter["ciio"] = ciio
+    for flag in ("ccpa_business", "data_broker"):
+        exporter[flag] = values.get(f"transfer.exporter.{flag}") == "on"
+    transfer["exporter"] = exporter
+    subjects = forms.rows(values, "transfer.data_subjects", SUBJECT_FIELDS)
+    transfer["data_subjects"] = [
+        {
+            "jurisdiction": forms.text(row["jurisdiction"], blank=""),
+            "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
+            "minors": row["minors"] == "on",
+        }
+        for row in subjects
+    ]
+    for name in LIST_FIELDS:
+        picked = values.get(name) or []
+        transfer[name.split(".", 1)[1]] = list(picked) if isinstance(picked, list) else [picked]
+    forms.put(transfer, "transaction", forms.text(values.get("transfer.transaction")))
+    important = forms.tristate(values.get("transfer.important_data"))
+    if important is not None:
+        transfer["important_data"] = important
+    body["transfer"] = transfer
+    return body
+
+
+def _renumber_subjects(values: dict[str, Any]) -> None:
+    """Show the filled rows first, numbered as the body sent them (errors match rows)."""
+    found = forms.rows(values, "transfer.data_subjects", SUBJECT_FIELDS)
+    for key in [k for k in values if k.startswith("transfer.data_subjects.")]:
+        del values[key]
+    for index, row in enumerate(found):
+        for name, value in row.items():
+            values[f"transfer.data_subjects.{index}.{name}"] = value
+
+
+def _resolve_vendor(values: dict[str, Any]) -> None:
+    """A vendor typed by name (no script to pick it) is looked up by its name or alias."""
+    typed = forms.text(values.get("vendor"), blank="")
+    if not typed:
+        return
+    session = get_session()
+    try:
+        vendor_services.get_vendor(session=session, slug=typed)
+    except errors.NotFound:
+        found = vendor_services.find_by_name(session=session, name=typed)
+        if found is not None:
+            values["vendor"] = found.slug
+
+
+def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
+    vendor = None
+    slug = form.value("vendor")
+    if slug:
+        try:
+            vendor = vendor_services.get_vendor(session=get_session(), slug=slug)
+        except errors.NotFound:
+            vendor = None
+    page = render_template(
+        "web/review_form.html", form=form, vendor=vendor, choices=choices,
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1),
+    )  # fmt: skip
+    return page, status
+
+
+def _rows_used(form: forms.FormState) -> int:
+    used = [
+        int(k.split(".")[2])
+        for k in form.values
+        if k.startswith("transfer.data_subjects.") and k.split(".")[2].isdigit()
+    ]
+    return max(used) + 1 if used else 0
+
+
+@allow("procurement", "legal")
+@web.route("/reviews/new", methods=["GET", "POST"])
+def new_review() -> Any:
+    """File a vendor review; on success, its per-regime result."""
+    if request.method == "GET":
+        start = {
+            "vendor": request.args.get("vendor", ""),
+            "transfer.exporter.role": "controller",
+            "transfer.transaction": "vendor_agreement",
+        }
+        return _review_form(forms.FormState(start))
+    values = forms.raw_values(request.form, multi=LIST_FIELDS)
+    _resolve_vendor(values)
+    _renumber_subjects(values)
+    session = get_session()
+    try:
+        data = forms.load(ReviewCreateSchema(), review_body(values))
+        view = services.create_review(
+            session=session, data=data, user=g.current_user, rulebook=get_rulebook(), day=today()
+        )
+    except errors.DomainError as exc:
+        session.rollback()
+        return _review_form(forms.state_from_error(values, exc), status=exc.status)
+    session.commit()
+    return redirect(url_for("web.review", review_id=view.review.id), code=303)
+
+
+# ---------------------------------------------------------------------------- one review
+
+
+@allow("viewer")
+@web.get("/reviews/<int:review_id>")
+def review(review_id: int) -> str:
+    """A review's result per regime: verdict, mechanism, obligations, rules, questions."""
+    session = get_session()
+    view = services.get_review_view(session=session, review_id=review_id)
+    assessments = assessment_services.list_assessments(session=session, review_id=review_id)
+    moves = sorted(services.TRANSITIONS.get(view.status, frozenset()))
+    if g.current_user.role == "procurement":
+        moves = [m for m in moves if (view.status, m) in services.OWNER_TRANSITIONS]
+    return render_template(
+        "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
+        assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
+        may_edit=_may_edit(view),
+    )  # fmt: skip
+
+
+def _may_edit(view: services.ReviewView) -> bool:
+    user = g.current_user
+    if user.role in ("legal", "admin"):
+        return True
+    return user.role == "procurement" and view.created_by == user.email
+
+
+@allow("procurement", "legal")
+@web.post("/reviews/<int:review_id>/status")
+def review_status(review_id: int) -> Response:
+    """Move a review (submit, close, approve, ...) with the API's update schema and service."""
+    session = get_session()
+    record = services.get_review(session=session, review_id=review_id)
+    if request.form.get("etag") != review_etag(record):
+        raise errors.PreconditionFailed(CONFLICT)
+    changes = forms.load(ReviewUpdateSchema(), {"status": request.form.get("status", "")})
+    services.update_review(
+        session=session, review=record, changes=changes, user=g.current_user,
+        rulebook=get_rulebook(), day=today(),
+    )  # fmt: skip
+    session.commit()
+    return redirect(url_for("web.review", review_id=review_id), code=303)
+
+
+@allow("procurement", "legal")
+@web.post("/reviews/<int:review_id>/evaluate")
+def evaluate_review(review_id: int) -> Response:
+    """Evaluate a review again on today's law (or its pinned date)."""
+    session = get_session()
+    record = services.get_review(session=session, review_id=review_id)
+    services.evaluate_review(
+        session=session, review=record, user=g.current_user, rulebook=get_rulebook(), day=today()
+    )
+    session.commit()
+    return redirect(url_for("web.review", review_id=review_id), code=303)
+
+
+# ---------------------------------------------------------------------------- portfolio
+
+
+@dataclass
+class HeatCell:
+    """One vendor x regime: the most stringent verdict among the vendor's reviews."""
+
+    verdict: str = "not_applicable"
+    count: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class HeatRow:
+    """One vendor's row of the heat map."""
+
+    slug: str
+    name: str
+    reviews: int = 0
+    cells: dict[str, HeatCell] = field(default_factory=lambda: {r: HeatCell() for r in REGIMES})
+
+
+def heat_map(args: dict[str, Any]) -> tuple[list[HeatRow], int, bool]:
+    """Vendors x regimes over every review the filters select (worst verdict per cell)."""
+    rows: dict[str, HeatRow] = {}
+    page, read, total = 1, 0, 0
+    while read < HEATMAP_LIMIT:
+        batch = services.list_reviews(
+            session=get_session(), args={**args, "page": page, "per_page": 100}
+        )
+        total = batch.total
+        for item in batch.items:
+            row = rows.setdefault(item.vendor.slug, HeatRow(item.vendor.slug, item.vendor.name))
+            row.reviews += 1
+            for regime in REGIMES:
+                verdict = getattr(item, f"{regime.lower()}_verdict")
+                cell = row.cells[regime]
+                cell.count += 1
+                cell.verdicts[verdict] = cell.verdicts.get(verdict, 0) + 1
+                if labels.VERDICT_RANK.get(verdict, 0) > labels.VERDICT_RANK.get(cell.verdict, 0):
+                    cell.verdict = verdict
+        read += len(batch.items)
+        if not batch.items or read >= total:
+            break
+        page += 1
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (-max(labels.VERDICT_RANK.get(c.verdict, 0) for c in r.cells.values()),
+                       r.name.casefold()),
+    )  # fmt: skip
+    return ordered, total, read < total
+
+
+@allow("viewer")
+@web.get("/reviews")
+def reviews() -> str:
+    """Every review with its verdict per regime, filters, and a vendors x regimes heat map."""
+    values = {k: request.args.get(k, "").strip() for k in (*PORTFOLIO_FILTERS, "page")}
+    values = {k: v for k, v in values.items() if v}
+    form = forms.FormState(dict(values))
+    try:
+        args = forms.load(ReviewQueryArgsSchema(), values)
+    except errors.ValidationFailed as exc:
+        form = forms.state_from_error(values, exc)
+        args = {"page": 1, "per_page": 20}
+    page = services.list_reviews(session=get_session(), args=args)
+    filters = {k: v for k, v in args.items() if k in PORTFOLIO_FILTERS}
+    rows, total, truncated = heat_map(filters)
+    return render_template(
+        "web/reviews.html", page=page, form=form, rows=rows, heat_total=total,
+        truncated=truncated, regimes=REGIMES, args=filters, choices=choices,
+    )  # fmt: skip

@@ -1,0 +1,231 @@
+"""Vendor pages: search-as-you-type list with filters, detail, create and edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from service import errors
+from service.audit.services import list_events
+from service.auth.permissions import allow
+from service.db import get_session
+from service.reference.services import get_reference
+from service.reviews import services as review_services
+from service.vendors import services
+from service.vendors.models import Vendor
+from service.vendors.schemas import VendorCreateSchema, VendorQueryArgsSchema, VendorUpdateSchema
+from service.vendors.search import FuzzyIndex
+from service.vendors.views import vendor_etag
+from service.web import choices, forms
+from service.web.blueprint import may, web
+
+FILTERS = ("q", "category", "processing_country", "data_category", "status")
+MULTI = ("data_categories", "purposes", "certifications", "transfer_mechanisms")
+SOURCE_FIELDS = ("url", "ref", "retrieved", "facts", "note")
+ENTITY_FIELDS = ("name", "country", "role", "address", "note")
+SDK_FIELDS = ("android_packages", "ios_frameworks", "domains")
+URL_KINDS = [kind for kind, _ in choices.URL_KIND_OPTIONS]
+CONFLICT = (
+    "Someone changed this vendor since you opened it. Your edits are kept below; reload to see "
+    "their version, then apply your changes again."
+)
+
+
+def _fuzzy() -> FuzzyIndex:
+    index: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
+    return index
+
+
+def search_vendors(args: MultiDict[str, str], per_page: int = 20) -> tuple[Any, forms.FormState]:
+    """One page of vendors for the filters in args (validated by the API's query schema)."""
+    values = {k: args.get(k, "").strip() for k in (*FILTERS, "page") if args.get(k, "").strip()}
+    form = forms.FormState(dict(values))
+    query = {k: (v.upper() if k == "processing_country" else v) for k, v in values.items()}
+    try:
+        parsed = forms.load(VendorQueryArgsSchema(), {**query, "per_page": per_page})
+    except errors.ValidationFailed as exc:
+        return services.VendorPage([], 0, 1, per_page), forms.state_from_error(values, exc)
+    page = services.list_vendors(session=get_session(), args=parsed, fuzzy=_fuzzy())
+    return page, form
+
+
+@allow("viewer")
+@web.get("/vendors")
+def vendors() -> str:
+    """The registry: search as you type, filter by category, country, data category, status."""
+    page, form = search_vendors(request.args)
+    args = {k: v for k, v in form.values.items() if k != "page"}
+    template = "web/_vendor_results.html" if request.args.get("fragment") else "web/vendors.html"
+    return render_template(template, page=page, form=form, args=args, choices=choices)
+
+
+@allow("viewer")
+@web.get("/vendors/picker")
+def vendor_picker() -> str:
+    """Vendors matching q, as options for the review form's vendor picker (HTML fragment)."""
+    page, _form = search_vendors(request.args, per_page=8)
+    return render_template("web/_vendor_picker.html", page=page, q=request.args.get("q", ""))
+
+
+@allow("viewer")
+@web.get("/vendors/<slug>")
+def vendor(slug: str) -> str:
+    """A vendor: facts, sources, SDK signatures, reviews that use it, its audit history."""
+    session = get_session()
+    record = services.get_vendor(session=session, slug=slug)
+    reviews = review_services.list_reviews(session=session, args={"vendor": slug, "per_page": 50})
+    history = None
+    if may("audit.Events"):
+        history = list_events(session=session, object_type="vendor", object_id=slug, per_page=20)
+    return render_template(
+        "web/vendor.html", v=record, reviews=reviews, history=history, choices=choices,
+        reference=get_reference(),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- forms
+
+
+def _compact(values: dict[str, Any], prefix: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows as typed, blank ones dropped, renumbered from 0 in the values shown again."""
+    found = forms.rows(values, prefix, fields)
+    for key in [k for k in values if k.startswith(prefix + ".")]:
+        del values[key]
+    for index, row in enumerate(found):
+        for name, value in row.items():
+            values[f"{prefix}.{index}.{name}"] = value
+    return found
+
+
+def vendor_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """The API's vendor JSON from the form (every field: an edit replaces what it shows)."""
+    body: dict[str, Any] = {}
+    if creating:
+        forms.put(body, "slug", forms.text(values.get("slug")))
+    forms.put(body, "name", forms.text(values.get("name")))
+    body["aliases"] = forms.lines(values.get("aliases"))
+    for name in ("description", "category", "product_type", "parent", "default_role", "notes"):
+        body[name] = forms.text(values.get(name), blank=None)
+    body["hq_country"] = forms.text(str(values.get("hq_country") or "").upper(), blank=None)
+    body["last_verified"] = forms.text(values.get("last_verified"), blank=None)
+    body["processing_countries"] = [c.upper() for c in forms.words(values.get("processing_countries"))]
+    for name in MULTI:
+        picked = values.get(name) or []
+        body[name] = list(picked) if isinstance(picked, list) else [picked]
+    body["dpf_certified"] = forms.tristate(values.get("dpf_certified"))
+    body["covered_person_candidate"] = forms.tristate(values.get("covered_person_candidate"))
+    body["status"] = {
+        "value": forms.text(values.get("status.value"), blank="active"),
+        "since": forms.text(values.get("status.since"), blank=None),
+        "note": forms.text(values.get("status.note"), blank=None),
+    }
+    body["urls"] = {
+        kind: forms.text(values.get(f"urls.{kind}"))
+        for kind in URL_KINDS
+        if forms.text(values.get(f"urls.{kind}"), blank=None)
+    }
+    body["sdk"] = {name: forms.lines(values.get(f"sdk.{name}")) for name in SDK_FIELDS}
+    body["sources"] = [
+        {
+            "url": forms.text(row["url"], blank=None),
+            "ref": forms.text(row["ref"], blank=None),
+            "retrieved": forms.text(row["retrieved"], blank=None),
+            "facts": forms.words(row["facts"]),
+            "note": forms.text(row["note"], blank=None),
+        }
+        for row in _compact(values, "sources", SOURCE_FIELDS)
+    ]
+    body["legal_entities"] = [
+        {
+            "name": forms.text(row["name"], blank=""),
+            "country": forms.text(str(row["country"] or "").upper(), blank=None),
+            "role": forms.text(row["role"], blank=""),
+            "address": forms.text(row["address"], blank=None),
+            "note": forms.text(row["note"], blank=None),
+        }
+        for row in _compact(values, "legal_entities", ENTITY_FIELDS)
+    ]
+    return body
+
+
+def vendor_values(record: Vendor) -> dict[str, Any]:
+    """A vendor's facts as the form shows them."""
+    snapshot = services.vendor_snapshot(record)
+    values = forms.flatten({k: v for k, v in snapshot.items() if k not in ("sources", "sdk")})
+    values["aliases"] = "\n".join(record.aliases)
+    values["processing_countries"] = ", ".join(record.processing_countries)
+    for name in SDK_FIELDS:
+        values[f"sdk.{name}"] = "\n".join((record.sdk or {}).get(name) or [])
+    for index, source in enumerate(record.sources):
+        for name in SOURCE_FIELDS:
+            value = source.get(name)
+            values[f"sources.{index}.{name}"] = ", ".join(value) if name == "facts" else value
+    for kind, url in (record.urls or {}).items():
+        values[f"urls.{kind}"] = url
+    return values
+
+
+def _form_page(
+    form: forms.FormState, *, record: Vendor | None, etag: str | None, status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "web/vendor_form.html", form=form, v=record, etag=etag, choices=choices,
+        source_rows=_row_count(form, "sources"), entity_rows=_row_count(form, "legal_entities"),
+    )  # fmt: skip
+    return page, status
+
+
+def _row_count(form: forms.FormState, prefix: str) -> int:
+    used = [
+        int(k.split(".")[1]) for k in form.values if k.startswith(prefix + ".") and k.split(".")[1].isdigit()
+    ]
+    return (max(used) + 1 if used else 0) + 1
+
+
+@allow("legal", "procurement")
+@web.route("/vendors/new", methods=["GET", "POST"])
+def new_vendor() -> Any:
+    """Propose a vendor; the API's create schema and service check it."""
+    if request.method == "GET":
+        return _form_page(forms.FormState({"status.value": "active"}), record=None, etag=None)
+    session = get_session()
+    values = forms.raw_values(request.form, multi=MULTI)
+    try:
+        data = forms.load(VendorCreateSchema(), vendor_body(values, creating=True))
+        created = services.create_vendor(session=session, data=data, reference=get_reference())
+    except errors.DomainError as exc:
+        session.rollback()
+        return _form_page(forms.state_from_error(values, exc), record=None, etag=None,
+                          status=exc.status)  # fmt: skip
+    session.commit()
+    return redirect(url_for("web.vendor", slug=created.slug), code=303)
+
+
+@allow("legal")
+@web.route("/vendors/<slug>/edit", methods=["GET", "POST"])
+def edit_vendor(slug: str) -> Any:
+    """Edit a vendor; a stale form (someone saved first) keeps the user's input and says so."""
+    session = get_session()
+    record = services.get_vendor(session=session, slug=slug)
+    if request.method == "GET":
+        return _form_page(forms.FormState(vendor_values(record)), record=record,
+                          etag=vendor_etag(record))  # fmt: skip
+    values = forms.raw_values(request.form, multi=MULTI)
+    sent_etag = str(values.pop("etag", ""))
+    try:
+        if sent_etag != vendor_etag(record):
+            raise errors.PreconditionFailed(CONFLICT)
+        changes = forms.load(VendorUpdateSchema(), vendor_body(values, creating=False))
+        services.update_vendor(
+            session=session, vendor=record, changes=changes, reference=get_reference()
+        )
+    except errors.DomainError as exc:
+        session.rollback()
+        form = forms.state_from_error(values, exc)
+        if isinstance(exc, errors.PreconditionFailed):
+            form.message = CONFLICT
+        return _form_page(form, record=record, etag=sent_etag, status=exc.status)
+    session.commit()
+    return redirect(url_for("web.vendor", slug=record.slug), code=303)

@@ -1,0 +1,78 @@
+"""The closed match vocabulary: three-valued logic, params, and refusal of anything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assessments.rules.conditions import ConditionError, compile_condition
+
+WHEN = {
+    "all": [
+        {"fact": "count", "gte": {"param": "threshold"}},
+        {"any": [{"fact": "flag", "eq": True}, {"not": {"fact": "kind", "in": ["a", "b"]}}]},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("facts", "params", "expected"),
+    [
+        ({"count": 5, "flag": True}, {"threshold": 3}, True),
+        ({"count": 5, "flag": False, "kind": "c"}, {"threshold": 3}, True),
+        ({"count": 5, "flag": False, "kind": "a"}, {"threshold": 3}, False),
+        ({"count": 1, "flag": None}, {"threshold": 3}, False),  # False wins over unknown in all
+        ({"count": 5, "flag": None, "kind": "a"}, {"threshold": 3}, None),
+        ({"count": 5, "flag": None, "kind": "c"}, {"threshold": 3}, True),  # True wins in any
+        ({"count": 5, "flag": True}, {}, None),  # a missing param is unknown
+        ({}, {"threshold": 3}, None),
+    ],
+)
+def test_kleene_logic(facts: dict[str, Any], params: dict[str, Any], expected: bool | None) -> None:
+    predicate, refs = compile_condition(WHEN)
+    assert predicate(facts, params) is expected
+    assert refs.facts == {"count", "flag", "kind"} and refs.params == {"threshold"}
+
+
+@pytest.mark.parametrize(
+    ("when", "facts", "expected"),
+    [
+        ({"always": True}, {}, True),
+        ({"fact": "x", "ne": 1}, {"x": 2}, True),
+        ({"fact": "x", "not_in": [1, 2]}, {"x": 2}, False),
+        ({"fact": "x", "gt": 1}, {"x": 1}, False),
+        ({"fact": "x", "lt": 1}, {"x": 0}, True),
+        ({"fact": "x", "lte": 1}, {"x": 1}, True),
+        ({"fact": "s", "contains": "a"}, {"s": frozenset({"a"})}, True),
+        ({"fact": "s", "contains_any": ["b", "c"]}, {"s": ("a", "c")}, True),
+        ({"fact": "s", "contains_any": ["b"]}, {"s": ()}, False),
+    ],
+)
+def test_operators(when: dict[str, Any], facts: dict[str, Any], expected: bool) -> None:
+    predicate, _ = compile_condition(when)
+    assert predicate(facts, {}) is expected
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"fact": "x", "matches": ".*"},
+        {"fact": "x", "eq": 1, "ne": 2},
+        {"fact": "x", "eq": {"python": "__import__('os')"}},
+        {"all": []},
+        {"all": [{"always": True}], "any": [{"always": True}]},
+        {"always": False},
+        {"xor": [{"always": True}]},
+        {"fact": 3, "eq": 1},
+        "always",
+    ],
+)
+def test_anything_outside_the_vocabulary_is_refused(when: Any) -> None:
+    with pytest.raises(ConditionError):
+        compile_condition(when)
+
+
+def test_literals_never_become_code() -> None:
+    predicate, _ = compile_condition({"fact": "x", "eq": "__import__('os').system('false')"})
+    assert predicate({"x": "__import__('os').system('false')"}, {}) is True

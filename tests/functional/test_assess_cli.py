@@ -1,0 +1,59 @@
+"""`xborder assess FILE [--as-of DATE] [--json]`: a transfer from YAML or JSON, per regime."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+
+from service.cli import main
+
+TRANSFER_YAML = """\
+as_of: 2026-11-22
+exporter: {name: Ningbo Jus Internet Technology, country: CN, role: controller}
+importer: {name: Google LLC (Firebase), country: US, role: processor, dpf_certified: true}
+destinations: [US]
+data_subjects:
+  - {jurisdiction: CN, count: 2000000}
+  - {jurisdiction: EU, count: 300000}
+data_categories: [identifiers.device, usage.diagnostics]
+purposes: [analytics, crash_reporting]
+"""
+
+
+def test_assess_prints_a_table_with_fired_rules(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "transfer.yaml"
+    path.write_text(TRANSFER_YAML, encoding="utf-8")
+    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "CN      approval_required   cn_security_assessment" in result.output
+    assert "EU      permitted           eu_dpf" in result.output
+    assert "CN-P7-1M  [CAC Order No. 16 Art. 7(2)]" in result.output
+    assert "within 60 working days before expiry" in result.output
+
+
+def test_assess_json_and_as_of(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "transfer.json"
+    data = {
+        "exporter": {"country": "CN", "ciio": False},
+        "importer": {"country": "SG"},
+        "data_subjects": [{"jurisdiction": "CN", "count": 50000}],
+        "data_categories": ["contact"],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    runner = app.test_cli_runner()
+    before = runner.invoke(main, ["assess", str(path), "--json", "--as-of", "2024-03-21"])
+    after = runner.invoke(main, ["assess", str(path), "--json", "--as-of", "2024-03-22"])
+    assert before.exit_code == 0 and after.exit_code == 0, before.output + after.output
+    old, new = json.loads(before.output)["regimes"]["CN"], json.loads(after.output)["regimes"]["CN"]
+    assert (old["verdict"], old["mechanism"]) == ("mechanism_required", "cn_standard_contract")
+    assert (new["verdict"], new["mechanism"]) == ("permitted", "cn_exempt")
+
+
+def test_assess_reports_field_errors(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("exporter: {country: China}\nimporter: {country: US}\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
+    assert result.exit_code != 0
+    assert "exporter" in result.output and "data_subjects" in result.output

@@ -1,0 +1,263 @@
+"""Assessments over HTTP: generate, edit, version, diff, approve, report, checklists, CLI."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from service.assessments_api.cli import report
+from service.audit.models import AuditEvent
+from service.db import session_scope
+
+Headers = Callable[[str], dict[str, str]]
+JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(
+        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
+
+
+@pytest.fixture
+def client(catalog_app: Flask) -> FlaskClient:
+    return catalog_app.test_client()
+
+
+@pytest.fixture
+def review_id(client: FlaskClient, auth: Headers) -> int:
+    """A review of Firebase: device ids of 2,000,000 people in mainland China, 300,000 in the EU."""
+    body = {
+        "vendor": "firebase",
+        "transfer": {
+            "exporter": JUS,
+            "data_subjects": [
+                {"jurisdiction": "CN", "count": 2_000_000},
+                {"jurisdiction": "EU", "count": 300_000},
+            ],
+            "data_categories": ["identifiers.device", "usage.diagnostics"],
+            "purposes": ["analytics", "crash_reporting"],
+        },
+        "purpose": "Crash reporting for the messaging app",
+        "business_owner": "Mobile team",
+    }
+    response = client.post("/api/v1/reviews", json=body, headers=auth("procurement"))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return int(response.get_json()["id"])
+
+
+def create(client: FlaskClient, auth: Headers, review_id: int, **body: Any) -> Any:
+    return client.post(
+        f"/api/v1/reviews/{review_id}/assessments",
+        json={"kind": "pipia", **body},
+        headers=auth("legal"),
+    )
+
+
+def test_generate_pipia_with_checklists(client: FlaskClient, auth: Headers, review_id: int) -> None:
+    response = create(client, auth, review_id)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    body = response.get_json()
+    assert response.headers["ETag"] and response.headers["Location"].endswith(f"/{body['id']}")
+    assert body["status"] == "draft" and body["current_number"] == 1
+    document = body["document"]
+    assert document["kind"] == "pipia" and document["review_id"] == review_id
+    assert [s["id"] for s in document["sections"]][:3] == ["overview", "legality", "data"]
+    assert any(r["citation"].startswith("CAC Order No. 16 Art. 7") for r in document["rules"])
+    keys = [c["key"] for c in body["checklists"]]
+    assert keys == ["cn_security_assessment", "eu_scc"]  # Firebase's DPF status is not on record
+    checklist = body["checklists"][0]
+    assert checklist["progress"]["done"] == 0 and checklist["items"][0]["status"] == "open"
+    listed = client.get(f"/api/v1/reviews/{review_id}/assessments", headers=auth("viewer"))
+    assert [a["id"] for a in listed.get_json()] == [body["id"]]
+
+
+def test_create_checks_role_kind_language_and_review(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    forbidden = client.post(
+        f"/api/v1/reviews/{review_id}/assessments", json={"kind": "pipia"},
+        headers=auth("procurement"),
+    )  # fmt: skip
+    problem(forbidden, 403)
+    problem(create(client, auth, review_id, kind="memo"), 422)
+    problem(create(client, auth, review_id, kind="dpia", language="zh"), 422)
+    problem(create(client, auth, review_id, extra=1), 422)
+    problem(create(client, auth, 999_999), 404)
+    chinese = create(client, auth, review_id, language="zh")
+    assert chinese.status_code == 201
+    assert chinese.get_json()["document"]["sections"][0]["title"] == "评估概述"
+
+
+def test_edit_versions_diff_and_concurrency(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    created = create(client, auth, review_id)
+    url = created.headers["Location"]
+    etag = created.headers["ETag"]
+    edit = {
+        "sections": [
+            {"id": "legality", "text": "Consent under **PIPL Art. 13(1)**.<script>x</script>"}
+        ],
+        "risks": [
+            {"id": "R1", "category": "illegitimate_access", "risk": "Leakage", "likelihood": 2,
+             "severity": 3, "measure": "Encryption", "residual": 2, "owner": "Security"},
+            {"category": "rights", "risk": "Requests go unanswered", "likelihood": None,
+             "severity": 2, "measure": None, "residual": None, "owner": None},
+        ],
+        "note": "legal's first pass",
+    }  # fmt: skip
+    problem(client.patch(url, json=edit, headers=auth("legal")), 428)
+    problem(client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412)
+    problem(client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403)
+    bad = {"sections": [{"id": "nope", "text": "x"}]}
+    problem(client.patch(url, json=bad, headers={**auth("legal"), "If-Match": etag}), 422)
+    response = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["current_number"] == 2 and response.headers["ETag"] != etag
+    legality = next(s for s in body["document"]["sections"] if s["id"] == "legality")
+    assert legality["text"] == "Consent under **PIPL Art. 13(1)**."
+    assert [r["id"] for r in body["document"]["risks"]] == ["R1", "R2"]
+    stale = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
+    problem(stale, 412)
+
+    versions = client.get(f"{url}/versions", headers=auth("viewer")).get_json()
+    assert [(v["number"], v["note"]) for v in versions] == [(1, None), (2, "legal's first pass")]
+    first = client.get(f"{url}/versions/1", headers=auth("viewer")).get_json()
+    assert "Consent under" not in str(first["document"]["sections"])
+    diff = client.get(f"{url}/diff?from=1&to=2", headers=auth("viewer")).get_json()
+    assert diff["from"] == 1 and diff["to"] == 2 and diff["changed"]
+    assert "+Consent under **PIPL Art. 13(1)**." in diff["sections"][0]["diff"]
+    assert diff["risks"]["changed"][0]["fields"]["likelihood"] == [None, 2]
+    problem(client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
+
+
+def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str) -> Any:
+    etag = client.get(url, headers=headers).headers["ETag"]
+    return client.post(
+        f"{url}/transitions", json={"to": to, "note": f"to {to}"},
+        headers={**headers, "If-Match": etag},
+    )  # fmt: skip
+
+
+def test_workflow_permissions_and_frozen_approved_version(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    legal, procurement = auth("legal"), auth("procurement")
+    problem(_move(client, url, legal, "approved"), 409)  # draft cannot be approved
+    assert _move(client, url, procurement, "in_review").status_code == 200
+    problem(_move(client, url, procurement, "approved"), 403)  # only legal/admin decide
+    etag = client.get(url, headers=legal).headers["ETag"]
+    edit = {"sections": [{"id": "conclusion", "text": "Proceed after CAC approval."}]}
+    problem(client.patch(url, json=edit, headers={**legal, "If-Match": etag}), 409)
+    assert _move(client, url, legal, "draft").status_code == 200
+    etag = client.get(url, headers=legal).headers["ETag"]
+    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    assert _move(client, url, legal, "in_review").status_code == 200
+    approved = _move(client, url, legal, "approved")
+    assert approved.status_code == 200
+    body = approved.get_json()
+    assert body["status"] == "approved" and body["approved_number"] == 2
+    assert body["decided_by"].startswith("legal") and body["decided_at"]
+    problem(_move(client, url, legal, "draft"), 409)  # approved is final; edits start a draft
+
+    etag = client.get(url, headers=legal).headers["ETag"]
+    later = {"sections": [{"id": "conclusion", "text": "Re-assessed after a change."}]}
+    response = client.patch(url, json=later, headers={**legal, "If-Match": etag})
+    body = response.get_json()
+    assert body["status"] == "draft" and body["current_number"] == 3
+    assert body["approved_number"] == 2
+    versions = client.get(f"{url}/versions", headers=legal).get_json()
+    assert [(v["number"], v["status"], v["frozen"]) for v in versions] == [
+        (1, "draft", False), (2, "approved", True), (3, "draft", False),
+    ]  # fmt: skip
+    frozen = client.get(f"{url}/versions/2", headers=legal).get_json()["document"]
+    conclusion = next(s for s in frozen["sections"] if s["id"] == "conclusion")
+    assert conclusion["text"] == "Proceed after CAC approval."
+
+    assessment_id = url.rsplit("/", 1)[1]
+    with app.app_context(), session_scope() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.object_type == "assessment", AuditEvent.object_id == assessment_id
+            )
+        ).all()
+    assert actions == ["create", "transition:in_review", "transition:draft", "update",
+                       "transition:in_review", "transition:approved", "update"]  # fmt: skip
+
+
+def test_reports_pdf_and_html_with_filenames(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    assert _move(client, url, auth("legal"), "in_review").status_code == 200
+    assert _move(client, url, auth("legal"), "approved").status_code == 200
+    pdf = client.get(f"{url}/report.pdf", headers=auth("viewer"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == (
+        f'attachment; filename="pipia-review-{review_id}-firebase-v1.pdf"'
+    )
+    text = pdf_text(pdf.data)
+    assert "Personal Information Protection Impact Assessment" in text
+    assert "Approved" in text and "China CAC Security Assessment" in text
+    html = client.get(f"{url}/report.html", headers=auth("viewer"))
+    assert html.mimetype == "text/html"
+    assert html.headers["Content-Disposition"].startswith("inline; filename=")
+    assert '<h1 class="cover-title">Personal Information Protection Impact Assessment' in (
+        html.get_data(as_text=True)
+    )
+    problem(client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
+
+
+def test_checklist_items_progress(client: FlaskClient, auth: Headers, review_id: int) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
+    item = checklist["items"][0]
+    item_url = f"{url}/checklist-items/{item['id']}"
+    read = client.get(item_url, headers=auth("viewer"))
+    etag = read.headers["ETag"]
+    change = {"status": "done", "who": "Li Wei", "when": "2026-11-30",
+              "evidence": "Self-assessment report v1 <b>signed</b>"}  # fmt: skip
+    problem(client.patch(item_url, json=change, headers=auth("procurement")), 428)
+    problem(client.patch(item_url, json={"status": "finished"},
+                         headers={**auth("legal"), "If-Match": etag}), 422)  # fmt: skip
+    problem(client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403)
+    response = client.patch(
+        item_url, json=change, headers={**auth("procurement"), "If-Match": etag}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["status"] == "done" and body["evidence"] == "Self-assessment report v1 signed"
+    problem(client.patch(item_url, json=change, headers={**auth("legal"), "If-Match": etag}), 412)
+    checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
+    assert checklist["progress"]["done"] == 1
+    problem(client.get(f"{url}/checklist-items/999999", headers=auth("viewer")), 404)
+
+
+def test_cli_writes_the_report(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path
+) -> None:
+    assessment_id = create(client, auth, review_id).get_json()["id"]
+    out = tmp_path / "out.pdf"
+    result = app.test_cli_runner().invoke(report, [str(assessment_id), "--pdf", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Page 2 of" in pdf_text(out.read_bytes())
+    missing = app.test_cli_runner().invoke(report, ["999999", "--pdf", str(out)])
+    assert missing.exit_code != 0 and "No assessment 999999" in missing.output

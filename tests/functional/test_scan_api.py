@@ -1,0 +1,214 @@
+"""POST /api/v1/policies/scan and `xborder scan`: JSON text, uploads, errors, review diff."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from assessments.scanner.extract import MAX_BYTES
+from service.scanner.cli import scan as scan_command
+from service.scanner.services import matcher_cache
+
+Headers = Callable[[str], dict[str, str]]
+URL = "/api/v1/policies/scan"
+POLICY = (
+    "JusTalk korzysta z SMSSDK udostępnionego przez MobTech. Aby zapewnić usługi statystyczne, "
+    "JusTalk zintegrował Umeng+ SDK, który będzie zbierał IMEI/androidID i OAID oraz Firebase. "
+    "Nasze usługi nie są przeznaczone dla osób poniżej 13 roku życia."
+)
+
+
+def make_pdf(text: str) -> bytes:
+    """A one-page PDF with `text` in its text layer (Helvetica), built by hand."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+@pytest.fixture
+def client(catalog_app: Flask) -> FlaskClient:
+    return catalog_app.test_client()
+
+
+@pytest.fixture
+def viewer(auth: Headers) -> dict[str, str]:
+    return auth("viewer")
+
+
+def slugs(body: dict[str, Any]) -> set[str]:
+    return {hit["slug"] for hit in body["vendors"]}
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def upload(data: bytes, name: str, mimetype: str, **form: Any) -> dict[str, Any]:
+    return {"file": (io.BytesIO(data), name, mimetype), **form}
+
+
+def test_scan_pasted_text(client: FlaskClient, viewer: dict[str, str]) -> None:
+    response = client.post(URL, json={"text": POLICY}, headers=viewer)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert slugs(body) == {"mobtech", "umeng", "firebase"}
+    assert body["language"]["code"] == "pl" and body["format"] == "text"
+    umeng = next(h for h in body["vendors"] if h["slug"] == "umeng")
+    assert "Umeng+ SDK" in umeng["evidence"]
+    span = umeng["matches"][0]["span"]
+    assert POLICY[span["start"] : span["end"]] == span["text"] == "Umeng+"
+    devices = next(h for h in body["data_categories"] if h["id"] == "identifiers.device")
+    assert {s["text"] for s in devices["spans"]} == {"IMEI", "androidID", "OAID"}
+    assert [(a["kind"], a["age"]) for a in body["children"]] == [("under", 13)]
+    assert body["diff"] is None and body["text"] is None
+
+
+def test_scan_html_and_pdf_uploads(client: FlaskClient, viewer: dict[str, str]) -> None:
+    html = (
+        b"<html><head><script>Umeng</script></head><body><p>We use "
+        b"<b>Firebase</b>.</p><style>.Umeng{}</style></body></html>"
+    )
+    response = client.post(
+        URL, data=upload(html, "policy.html", "text/html"), headers=viewer,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert slugs(body) == {"firebase"} and body["format"] == "html"
+    span = body["vendors"][0]["matches"][0]["span"]
+    assert body["text"][span["start"] : span["end"]] == "Firebase"
+    assert "Umeng" not in body["text"]
+
+    pdf = make_pdf("Firebase collects IP addresses.")
+    response = client.post(
+        URL, data=upload(pdf, "policy.pdf", "application/pdf"), headers=viewer,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["format"] == "pdf" and slugs(body) == {"firebase"}
+
+
+def multipart(data: bytes, name: str, mimetype: str) -> tuple[bytes, str]:
+    """A multipart body built in memory (the test client spools big ones to an unclosed file)."""
+    boundary = "xborder-scan-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: {mimetype}\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def test_errors_are_problems(client: FlaskClient, viewer: dict[str, str]) -> None:
+    body_bytes, content_type = multipart(b"a" * (MAX_BYTES + 1), "big.txt", "text/plain")
+    problem(client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413)
+    response = client.post(
+        URL, data=upload(b"\x89PNG\r\n", "logo.png", "image/png"), headers=viewer,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    problem(response, 415)
+    response = client.post(URL, data="text", headers={**viewer, "Content-Type": "text/plain"})
+    problem(response, 415)
+    body = problem(client.post(URL, json={}, headers=viewer), 422)
+    assert "text" in body["errors"]
+    body = problem(client.post(URL, json={"text": 5, "format": "doc"}, headers=viewer), 422)
+    assert set(body["errors"]) == {"text", "format"}
+    body = problem(client.post(URL, json={"text": "x", "extra": 1}, headers=viewer), 422)
+    assert "extra" in body["errors"]
+    for review_id in (999, 2**70):
+        body = problem(
+            client.post(URL, json={"text": "x", "review_id": review_id}, headers=viewer), 422
+        )
+        assert "review_id" in body["errors"]
+    broken = upload(b"%PDF-1.4 broken", "p.pdf", "application/pdf")
+    body = problem(
+        client.post(URL, data=broken, headers=viewer, content_type="multipart/form-data"), 422
+    )
+    assert "file" in body["errors"]
+    problem(client.post(URL, json={"text": "x"}), 401)
+
+
+def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:
+    review = {
+        "vendor": "firebase",
+        "transfer": {
+            "exporter": {"name": "Ningbo Jus Internet Technology", "country": "CN"},
+            "data_subjects": [{"jurisdiction": "CN", "count": 1000}],
+            "data_categories": ["identifiers.device"],
+        },
+        "purpose": "Crash reporting",
+    }
+    created = client.post("/api/v1/reviews", json=review, headers=auth("procurement"))
+    assert created.status_code == 201, created.get_data(as_text=True)
+    review_id = created.get_json()["id"]
+    response = client.post(
+        URL, json={"text": POLICY, "review_id": review_id}, headers=auth("viewer")
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result = response.get_json()["diff"]
+    assert result["exporter"] == "Ningbo Jus Internet Technology"
+    assert result["disclosed_not_reviewed"] == ["mobtech", "umeng"]
+    assert result["disclosed_and_reviewed"] == ["firebase"]
+    assert result["reviewed_not_disclosed"] == []
+
+
+def test_matcher_is_compiled_once_per_registry_version(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    viewer = auth("viewer")
+    text = {"text": "We use Zorblax Analytics and Firebase."}
+    first = client.post(URL, json=text, headers=viewer).get_json()
+    client.post(URL, json=text, headers=viewer)
+    cache = matcher_cache(catalog_app)
+    assert cache.builds == 1
+    assert slugs(first) == {"firebase"}
+    assert [c["name"] for c in first["candidates"]] == []
+    vendor = {"slug": "zorblax", "name": "Zorblax Analytics", "hq_country": "SG"}
+    created = client.post("/api/v1/vendors", json=vendor, headers=auth("admin"))
+    assert created.status_code == 201, created.get_data(as_text=True)
+    again = client.post(URL, json=text, headers=viewer).get_json()
+    assert cache.builds == 2
+    assert slugs(again) == {"firebase", "zorblax"}
+    assert again["catalog_version"] != first["catalog_version"]
+
+
+def test_cli_scan(catalog_app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "policy.txt"
+    path.write_text(POLICY, encoding="utf-8")
+    runner = catalog_app.test_cli_runner()
+    result = runner.invoke(scan_command, [str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Vendors disclosed (3):" in result.output
+    assert "umeng" in result.output and "identifiers.device" in result.output
+    result = runner.invoke(scan_command, [str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert slugs(json.loads(result.output)) == {"mobtech", "umeng", "firebase"}
