@@ -125,9 +125,10 @@ def populate(app: Flask, total: int) -> int:
     columns = set(Vendor.__table__.columns.keys())  # type: ignore[attr-defined]
     vendors = [{k: v for k, v in row.items() if k in columns} for row in vendors]
     with engine.begin() as conn:
-        for table, rows in ((Vendor, vendors), (VendorAlias, aliases), (VendorFacet, facets)):
+        tables = (Vendor.__table__, VendorAlias.__table__, VendorFacet.__table__)  # type: ignore[attr-defined]
+        for table, rows in zip(tables, (vendors, aliases, facets), strict=True):
             for offset in range(0, len(rows), 5000):
-                conn.execute(insert(table.__table__), rows[offset : offset + 5000])  # type: ignore[attr-defined]
+                conn.execute(insert(table), rows[offset : offset + 5000])
         if engine.dialect.name == "sqlite" and fts:
             conn.execute(text("INSERT INTO vendor_fts(rowid, search_text) VALUES (:id, :t)"), fts)
         elif fts:

@@ -1,6 +1,6 @@
 """Re-evaluating every stored review after a rule change, beside just loading and saving them.
 
-Files N synthetic reviews (default 10,000) of a few hundred made-up exporters into a fresh
+Files N synthetic reviews (default 10,000) of N/2 made-up exporters into a fresh
 SQLite database and evaluates them under the shipped rules (setup, not measured). Then, in the
 same process and over the same rows, it times:
 
@@ -116,7 +116,7 @@ def populate(app: Any, count: int, rng: random.Random) -> None:
         ]
         # `count` open reviews, plus a tenth as many closed ones that must be left alone.
         for i in range(count + count // 10):
-            data = synthetic_transfer(rng, exporter=i % 300)
+            data = synthetic_transfer(rng, exporter=i % max(1, count // 2))
             status = rng.choice(OPEN_STATUSES) if i < count else "closed"
             exporter = data["exporter"]
             session.add(
@@ -176,8 +176,9 @@ def baseline(app: Any) -> int:
                 history.append({
                     "review_id": row["id"], "seq": kept["evaluation_count"], "reason": "reevaluate",
                     "evaluated_at": kept["evaluated_at"], "evaluated_by": ACTOR,
-                    "rules_version": row["rules_version"], "reference_version": row["reference_version"],
-                    "as_of": row["as_of"], "transfer": row["transfer"], "evaluation": row["evaluation"],
+                    "rules_version": row["rules_version"],
+                    "reference_version": row["reference_version"], "as_of": row["as_of"],
+                    "transfer": row["transfer"], "evaluation": row["evaluation"],
                 })  # fmt: skip
                 summary = services._summary(row)
                 audit.append({"at": kept["evaluated_at"], "actor": ACTOR, "action": "reevaluate",

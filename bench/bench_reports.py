@@ -137,7 +137,7 @@ def main() -> None:
     document["checklists"] = build_checklists(
         inputs["evaluation"], inputs["review"], inputs["vendor"]
     )
-    html = render_html(document)
+    html = render_html(document, for_pdf=True)
     with tempfile.TemporaryDirectory() as tmp:
         html_path, inputs_path = f"{tmp}/report.html", f"{tmp}/inputs.json"
         Path(html_path).write_text(html, encoding="utf-8")

@@ -4,7 +4,7 @@ from assessments.scanner.extract import ExtractedText, ExtractionError, extract_
 from assessments.scanner.language import detect_language
 from assessments.scanner.lexicon import Lexicon, default_lexicon, load_lexicon
 from assessments.scanner.matcher import Matcher, VendorNames, compile_matcher, vendor_names
-from assessments.scanner.scan import diff, scan
+from assessments.scanner.scanning import diff, scan
 from assessments.scanner.types import ScanReport, VendorDiff
 
 __all__ = [

@@ -51,12 +51,19 @@ _ABBREVIATION = re.compile(
 )
 
 
+_RARE = re.compile("[" + "".join(chr(c) for c in _ONE_TO_ONE if chr(c) not in "\n\t\r") + "]")
+
+
 def fold_char_text(text: str) -> str:
     """Lower-case `text` one character at a time, so the result has the same length."""
     low = text.lower()
     if len(low) != len(text):
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    return low.translate(_ONE_TO_ONE)
+    # Line breaks and tabs are common: plain replace; the rest are rare: substitute if present.
+    low = low.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    if _RARE.search(low):
+        low = _RARE.sub(lambda m: str(_ONE_TO_ONE[ord(m.group())]), low)
+    return low
 
 
 def fold_key(phrase: str) -> str:

@@ -200,6 +200,11 @@ def _report(assessment_id: int, version: int | None, ext: str) -> Response:
     else:
         body, disposition, mimetype = render_html(document), "inline", "text/html"
     headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
+    if ext == "html":
+        # The page is self-contained: inline styles and a data: image, nothing else may load.
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        )
     return Response(body, mimetype=mimetype, headers=headers)
 
 

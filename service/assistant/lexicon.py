@@ -78,6 +78,7 @@ class Lexicon:
     common_words: frozenset[str]
     upper_codes: Mapping[str, str]
     vocabulary: frozenset[str]
+    subject_words: frozenset[str]  # one-word names of people: users, customers, 用户, ...
 
 
 def _add(
@@ -150,6 +151,11 @@ def load_lexicon(
         common_words=frozenset(stem(str(w).casefold()) for w in raw["common_words"]),
         upper_codes=upper,
         vocabulary=vocabulary,
+        subject_words=frozenset(
+            key[0]
+            for key, entries in phrases.items()
+            if len(key) == 1 and any(e.table == "cue:subjects" for e in entries)
+        ),
     )
 
 

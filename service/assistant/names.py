@@ -41,6 +41,12 @@ class RegistryNames:
     by_key: dict[str, tuple[str, str, str]]
     keys: list[str]
     cjk_keys: tuple[str, ...]
+    by_length: dict[int, list[str]]
+
+    def _near_length(self, key: str, ratio: float) -> list[str]:
+        """Keys whose length allows a similarity of `ratio` (saves comparing all of them)."""
+        low, high = int(len(key) * ratio), int(len(key) / ratio) + 1
+        return [k for n in range(low, high + 1) for k in self.by_length.get(n, ())]
 
     def exact(self, key: str) -> NameHit | None:
         """The vendor whose name or alias folds to exactly this key."""
@@ -65,7 +71,11 @@ class RegistryNames:
             return None
         best: NameHit | None = None
         for candidate, _score, _pos in process.extract(
-            key, self.keys, scorer=fuzz.ratio, score_cutoff=70.0, limit=5
+            key,
+            self._near_length(key, FUZZY_SIMILARITY),
+            scorer=fuzz.ratio,
+            score_cutoff=70.0,
+            limit=5,
         ):
             similarity = DamerauLevenshtein.normalized_similarity(key, candidate)
             if similarity < FUZZY_SIMILARITY:
@@ -82,7 +92,11 @@ class RegistryNames:
             return []
         hits: dict[str, NameHit] = {}
         for candidate, score, _pos in process.extract(
-            key, self.keys, scorer=fuzz.ratio, score_cutoff=75.0, limit=limit * 3
+            key,
+            self._near_length(key, 0.6),
+            scorer=fuzz.ratio,
+            score_cutoff=75.0,
+            limit=limit * 3,
         ):
             slug, name, alias = self.by_key[candidate]
             hits.setdefault(slug, NameHit(slug, name, alias, float(score), False))
@@ -132,4 +146,7 @@ def _build(session: Session, generation: tuple[int, int]) -> RegistryNames:
     for slug, name in slugs.items():
         by_key.setdefault(name_key(slug), (slug, name, slug))
     cjk = tuple(sorted((k for k in by_key if has_cjk(k)), key=len, reverse=True))
-    return RegistryNames(generation, by_key, list(by_key), cjk)
+    by_length: dict[int, list[str]] = {}
+    for key in by_key:
+        by_length.setdefault(len(key), []).append(key)
+    return RegistryNames(generation, by_key, list(by_key), cjk, by_length)

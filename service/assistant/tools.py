@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
 
 from assessments.catalog.reference import display_name
@@ -247,8 +248,21 @@ def _select_vendors(session: Session, wanted: VendorFilter, limit: int) -> tuple
     total = session.execute(
         select(func.count()).select_from(Vendor).where(*conditions)
     ).scalar_one()
+    # A list shows a few columns; the JSON ones (aliases, sources, ...) stay unloaded.
+    columns: list[Any] = [
+        Vendor.slug,
+        Vendor.name,
+        Vendor.category,
+        Vendor.hq_country,
+        Vendor.status,
+    ]
+    brief = load_only(*columns)
     rows = session.execute(
-        select(Vendor).where(*conditions).order_by(col(Vendor.name), col(Vendor.id)).limit(limit)
+        select(Vendor)
+        .options(brief)
+        .where(*conditions)
+        .order_by(col(Vendor.name), col(Vendor.id))
+        .limit(limit)
     ).scalars()
     return list(rows), int(total)
 

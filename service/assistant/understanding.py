@@ -31,8 +31,8 @@ ASPECTS = (
 )
 
 _COUNT = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*"
-    r"(million|mio|mn|m|thousand|k|billion|bn|hundred thousand|万|百万|千万|亿)?(?![\w])",
+    r"(?<![A-Za-z0-9.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(million|mio|mn|m|thousand|k|billion|bn|hundred thousand|万|百万|千万|亿)?(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 _MULTIPLIERS = {
@@ -260,11 +260,7 @@ def _country_role(words: Sequence[Word], start: int, end: int, lexicon: Lexicon)
     """Whose country it is: the people's, the vendor's HQ, where data is processed, ..."""
     after = [w.folded for w in words[end : end + 3]]
     before = [w.folded for w in words[max(0, start - 5) : start]]
-    subjects = {
-        key[0]
-        for key, entries in lexicon.phrases.items()
-        if len(key) == 1 and any(e.table == "cue:subjects" for e in entries)
-    }
+    subjects = lexicon.subject_words
     if after and (after[0] in subjects or (len(after) > 1 and after[1] in subjects)):
         return "subjects"
     if after and after[0] in _ORG_WORDS:
@@ -297,11 +293,7 @@ def _country_role(words: Sequence[Word], start: int, end: int, lexicon: Lexicon)
 
 def _count(text: str, words: Sequence[Word], lexicon: Lexicon) -> int | None:
     """A head-count: a number with a multiplier, or a number a few words before "users"."""
-    subjects = {
-        key[0]
-        for key, entries in lexicon.phrases.items()
-        if len(key) == 1 and any(e.table == "cue:subjects" for e in entries)
-    }
+    subjects = lexicon.subject_words
     for match in _COUNT.finditer(text):
         digits = re.sub(r"[,\s]", "", match.group(1))
         multiplier = (match.group(2) or "").casefold()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -67,7 +68,14 @@ def _risk_map(risks: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {"cells": cells, "unplaced": unplaced}
 
 
-def report_context(document: Mapping[str, Any]) -> dict[str, Any]:
+@cache
+def _mark_data_uri() -> str:
+    """The packaged mark as a data: URI, for HTML that a browser shows."""
+    svg = (STATIC_DIR / "mark.svg").read_bytes()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def report_context(document: Mapping[str, Any], *, for_pdf: bool = False) -> dict[str, Any]:
     """The plain values the report template sees."""
     language = str(document.get("language") or "en")
     labels: Mapping[str, Any] = document["labels"]
@@ -84,12 +92,15 @@ def report_context(document: Mapping[str, Any]) -> dict[str, Any]:
         "review_json": json.dumps(document["appendix"]["review"], ensure_ascii=False),
         "unknown": str(labels["unknown"]),
         "css": (STATIC_DIR / "report.css").read_text(encoding="utf-8"),
+        # weasyprint loads packaged assets through AssetOnlyFetcher; a browser gets them inline.
+        "mark_src": f"{ASSET_SCHEME}mark.svg" if for_pdf else _mark_data_uri(),
     }
 
 
-def render_html(document: Mapping[str, Any]) -> str:
-    """The report as a standalone HTML page (styles inline, no external references)."""
-    html = _environment().get_template("report.html.j2").render(**report_context(document))
+def render_html(document: Mapping[str, Any], *, for_pdf: bool = False) -> str:
+    """The report as a standalone HTML page (styles and images inline, nothing external)."""
+    context = report_context(document, for_pdf=for_pdf)
+    html = _environment().get_template("report.html.j2").render(**context)
     # Lone surrogates (possible in JSON input) cannot be encoded; show them as U+FFFD.
     return _SURROGATES.sub("\ufffd", html)
 
@@ -99,7 +110,9 @@ def render_pdf(document: Mapping[str, Any], *, url_fetcher: Any = None) -> bytes
     from service.reports.fetcher import HTML, AssetOnlyFetcher
 
     fetcher = url_fetcher or AssetOnlyFetcher()
-    html = HTML(string=render_html(document), base_url=ASSET_SCHEME, url_fetcher=fetcher)
+    html = HTML(
+        string=render_html(document, for_pdf=True), base_url=ASSET_SCHEME, url_fetcher=fetcher
+    )
     pdf = html.write_pdf()
     assert isinstance(pdf, bytes)
     return pdf

@@ -76,13 +76,14 @@ def render_report(report: dict[str, Any]) -> str:
             lines.append(_wrap(f"“{statement['span']['text']}”", "      "))
     lines += _terms("Mechanisms and safeguards named", report["mechanisms"])
     if report["children"]:
-        ages = [
-            f"{a['kind']} {a['age']}"
-            + (f"-{a['max_age']}" if a["max_age"] else "")
-            + f" (“{a['span']['text']}”)"
+        ages = {
+            f"{a['kind']} {a['age']}" + (f"-{a['max_age']}" if a["max_age"] else ""): a["span"][
+                "text"
+            ]
             for a in report["children"]
-        ]
-        lines.append(_wrap("Children: " + "; ".join(ages), ""))
+        }
+        said = [f"{age} (“{text}”)" for age, text in ages.items()]
+        lines.append(_wrap("Children: " + "; ".join(said), ""))
     lines += _terms("Laws cited", report["laws"])
     if report["articles"]:
         cited = [f"{a['law'].upper()} {a['article']}" for a in report["articles"]]

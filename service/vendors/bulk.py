@@ -117,10 +117,14 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _insert_plain(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """executemany straight to the driver, for rows of ints, strings and booleans only."""
+    """Insert rows of ints, strings and booleans: straight to SQLite's executemany (no per-row
+    type processing); elsewhere SQLAlchemy's batched multi-row INSERTs."""
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
     order = compiled.positiontup
     params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]

@@ -140,7 +140,7 @@ def integer(value: Any) -> Any:
 
 def tristate(value: Any) -> Any:
     """'yes' / 'no' / '' (unknown) as True / False / None."""
-    return {"yes": True, "no": False}.get(str(value or ""), None)
+    return {"yes": True, "no": False}.get(str(value or ""))
 
 
 def lines(value: Any) -> list[str]:

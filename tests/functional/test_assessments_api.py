@@ -220,6 +220,7 @@ def test_reports_pdf_and_html_with_filenames(
     html = client.get(f"{url}/report.html", headers=auth("viewer"))
     assert html.mimetype == "text/html"
     assert html.headers["Content-Disposition"].startswith("inline; filename=")
+    assert html.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert '<h1 class="cover-title">Personal Information Protection Impact Assessment' in (
         html.get_data(as_text=True)
     )

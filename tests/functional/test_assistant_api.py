@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from service.assistant.models import Conversation, Message
 from service.audit.models import AuditEvent
@@ -128,7 +129,7 @@ def test_conversations_are_kept_per_user_and_can_be_deleted(
     assert count(registry, Message) == 0
     with registry.app_context(), session_scope() as session:
         events = (
-            session.execute(select(AuditEvent).where(AuditEvent.object_type == "conversation"))
+            session.execute(select(AuditEvent).where(col(AuditEvent.object_type) == "conversation"))
             .scalars()
             .all()
         )

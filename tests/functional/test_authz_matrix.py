@@ -29,6 +29,8 @@ PUBLIC_ROUTES = {
     ("health.readyz", "GET"),
     ("auth.Login", "POST"),
     ("auth.Logout", "POST"),
+    ("web.sign_in", "GET"),  # the web UI's sign-in page
+    ("web.sign_in", "POST"),
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 ROLE_REFUSAL = "may not do this"  # the permission layer's 403 detail
@@ -66,8 +68,9 @@ def _url(app: Flask, rule: Rule) -> str:
 
 
 def _call(app: Flask, method: str, url: str, headers: dict[str, str]) -> Any:
-    body = {"json": {}} if method in {"POST", "PUT", "PATCH"} else {}
-    return app.test_client().open(url, method=method, headers=headers, **body)
+    if method in {"POST", "PUT", "PATCH"}:
+        return app.test_client().open(url, method=method, headers=headers, json={})
+    return app.test_client().open(url, method=method, headers=headers)
 
 
 @pytest.fixture
@@ -96,9 +99,7 @@ def test_a_new_route_without_a_rule_is_caught_and_refused(make_app: Callable[...
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
 
 
-def test_matrix_every_route_every_role(
-    matrix_app: Flask, make_token: Callable[..., str]
-) -> None:
+def test_matrix_every_route_every_role(matrix_app: Flask, make_token: Callable[..., str]) -> None:
     headers: dict[str | None, dict[str, str]] = {None: {}}
     for role in ROLES:
         headers[role] = {"Authorization": f"Bearer {make_token(role)}"}
@@ -115,7 +116,7 @@ def test_matrix_every_route_every_role(
         for who, sent in headers.items():
             response = _call(matrix_app, method, url, sent)
             status = response.status_code
-            body = response.get_json(silent=True) or {}
+            body: dict[str, Any] = response.get_json(silent=True) or {}
             refused_by_role = status == 403 and ROLE_REFUSAL in str(body.get("detail", ""))
             checked += 1
             if declared == PUBLIC:
@@ -134,6 +135,8 @@ def test_matrix_every_route_every_role(
                 ok = refused_by_role
                 want = "403 (role)"
             if not ok:
-                failures.append(f"{method} {rule.rule} as {who or 'anonymous'}: {status}, want {want}")
+                failures.append(
+                    f"{method} {rule.rule} as {who or 'anonymous'}: {status}, want {want}"
+                )
     assert checked > 5 * 20
     assert not failures, "\n".join(failures)

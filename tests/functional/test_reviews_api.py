@@ -18,7 +18,7 @@ from service.auth.services import create_token, create_user
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
-from service.vendors.services import create_vendor
+from service.vendors.services import create_vendor, get_vendor, update_vendor
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
@@ -269,6 +269,20 @@ def test_a_sunset_vendor_warns(
     assert listed[0]["warnings"] == review["warnings"]
 
 
+def test_a_registry_status_change_shows_at_the_next_read(
+    app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
+) -> None:
+    with app.app_context(), session_scope() as session:
+        vendor = get_vendor(session=session, slug="cloudy")
+        update_vendor(
+            session=session, vendor=vendor, reference=get_reference(),
+            changes={"status": {"value": "sanctioned", "since": None, "note": None}},
+        )  # fmt: skip
+    review = client.get(f"{URL}/{filed['id']}", headers=users["vic"]).get_json()
+    assert [w["code"] for w in review["warnings"]] == ["vendor_sanctioned"]
+    assert review["vendor"]["status"] == "sanctioned"
+
+
 def test_list_filters_sort_and_pages(
     client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:
@@ -465,15 +479,26 @@ def test_bad_transitions_and_read_only_reviews_are_409(
 
 
 def test_unknown_review_is_404(
-    client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
+    app: Flask, client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:
     lee = users["lee"]
+    before = rows(app)
     assert_problem(client.get(f"{URL}/999", headers=lee), 404)
     assert_problem(client.get(f"{URL}/999/evaluations", headers=lee), 404)
     assert_problem(client.post(f"{URL}/999/evaluate", headers=lee), 404)
     assert_problem(
         client.patch(f"{URL}/999", json={"purpose": "x"}, headers={**lee, "If-Match": '"x"'}), 404
     )
+    assert rows(app) == before
+
+
+def test_a_body_over_one_mebibyte_is_413(
+    app: Flask, client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
+) -> None:
+    before = rows(app)
+    huge = {**review_body(), "purpose": "x" * (1024 * 1024 + 10)}
+    assert_problem(client.post(URL, json=huge, headers=users["alice"]), 413)
+    assert rows(app) == before
 
 
 def test_malformed_json_is_400_and_wrong_type_415(

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select, text
@@ -41,7 +42,9 @@ def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: P
         vendor_io.import_file(session=session, data=json.dumps(seed), fmt="json",
                               reference=get_reference())  # fmt: skip
     before = snapshot(app)
-    rows = [{"slug": "stripe", "name": "Stripe", "hq_country": "US", "notes": "changed"}]
+    rows: list[dict[str, Any]] = [
+        {"slug": "stripe", "name": "Stripe", "hq_country": "US", "notes": "changed"}
+    ]
     rows += [{"slug": f"bulk-{i}", "name": f"Bulk Vendor {i}", "aliases": [f"BV{i}"],
               "processing_countries": ["DE", "FR"]} for i in range(ROWS)]  # fmt: skip
     path = tmp_path / "big.json"

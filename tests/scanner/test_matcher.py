@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.catalog.vendors import VendorRecord
 from assessments.scanner import Lexicon, compile_matcher, scan
@@ -76,6 +78,7 @@ def test_ambiguity_comes_from_the_common_word_list(lexicon: Lexicon) -> None:
         "Engineers braze the joints of the frame.",
         "Click here to read more. Here you can change your choices.",
         "HERE IS WHAT WE COLLECT.",
+        "Our Branch metrics are reported weekly.",
     ],
 )
 def test_ordinary_words_are_not_vendors(
@@ -97,6 +100,7 @@ def test_ordinary_words_are_not_vendors(
         ),
         ("We send push campaigns through Braze.", {"braze"}),
         ("Maps are provided by HERE Technologies.", {"here"}),
+        ("Here Technologies. Branch Metrics links.", {"here", "branch"}),
         ("Our app uses the HERE SDK for maps.", {"here"}),
         ("See https://stripe.com/privacy for details.", {"stripe"}),
     ],
@@ -180,3 +184,46 @@ def test_template_notes_are_not_disclosures(registry: list[VendorRecord], lexico
     report = scan(text, compile_matcher(registry), lexicon)
     assert report.vendors == ()
     assert len(report.template_notes) == 1
+
+
+def test_german_capitals_are_no_evidence(registry: list[VendorRecord], lexicon: Lexicon) -> None:
+    german = "Wir speichern Daten. Jedes Segment des Marktes wird von Partnern analysiert."
+    assert slugs(german, registry, lexicon) == set()
+    assert slugs("Wir nutzen das Segment SDK für Analysen.", registry, lexicon) == {"segment"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [
+                "Firebase",
+                "Umeng+",
+                "友盟+",
+                " ",
+                "  ",
+                "\n",
+                "\u00a0",
+                "\u2019",
+                "İ",
+                "ß",
+                "SDK",
+                "Yandex  Money",
+                "x",
+                ".",
+                "com.umeng.push",
+                "Crashlytics",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_spans_always_point_at_the_text(
+    pieces: list[str], registry: list[VendorRecord], lexicon: Lexicon
+) -> None:
+    text = "".join(pieces)
+    report = scan(text, compile_matcher(registry), lexicon)
+    spans = [m.span for hit in report.vendors for m in hit.matches]
+    spans += [s for hit in report.data_categories for s in hit.spans]
+    for span in spans:
+        assert text[span.start : span.end] == span.text

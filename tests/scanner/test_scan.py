@@ -94,6 +94,8 @@ def test_place_names_out_of_transfer_context_are_not_destinations(
     [
         ("We consider anyone under the age of 14 to be a child.", [("under", 14, None)]),
         ("Usługi nie są dla osób poniżej 13 roku życia.", [("under", 13, None)]),
+        ("Nie zbieramy danych dzieci poniżej 13 lat.", [("under", 13, None)]),
+        ("We do not knowingly collect data from children under 13.", [("under", 13, None)]),
         ("użytkowników z UE w wieku od 13 do 16 lat", [("range", 13, 16)]),
         ("不满十四周岁的未成年人需监护人同意。", [("under", 14, None)]),
         ("14周岁以下的儿童", [("under", 14, None)]),

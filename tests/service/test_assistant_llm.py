@@ -52,7 +52,7 @@ class FakeModel:
         self.headers.append(dict(request.headers))
         step = self.script.pop(0) if self.script else {"text": "(script exhausted)"}
         if "sleep" in step:
-            time.sleep(step["sleep"])
+            time.sleep(float(step["sleep"]))
         if "status" in step:
             body = {"error": {"message": step.get("message", "boom"), "type": "server_error"}}
             return Response(json.dumps(body), status=step["status"], mimetype="application/json")(

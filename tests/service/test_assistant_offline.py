@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
@@ -136,7 +136,7 @@ def ask(app: Flask, question: str, role: str = "legal") -> Answer:
 
 def vendor(app: Flask, slug: str) -> Vendor:
     with app.app_context(), session_scope() as session:
-        found = session.execute(select(Vendor).where(Vendor.slug == slug)).scalar_one()
+        found: Vendor = session.execute(select(Vendor).where(col(Vendor.slug) == slug)).scalar_one()
         session.expunge(found)
         return found
 
@@ -209,7 +209,7 @@ def count_stated(app: Flask, answer: Answer) -> None:
         total = session.execute(
             select(func.count())
             .select_from(Vendor)
-            .where(Vendor.hq_country == "RU", Vendor.archived.is_(False))  # type: ignore[attr-defined]
+            .where(col(Vendor.hq_country) == "RU", col(Vendor.archived).is_(False))
         ).scalar_one()
     assert f"**{total}**" in answer.text
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.models import utcnow
-from service.vendors import services as vendor_services
+from service.vendors import search as vendor_search
 
 Headers = Callable[[str], dict[str, str]]
 STRIPE = {"slug": "stripe", "name": "Stripe", "hq_country": "US"}
@@ -98,7 +98,7 @@ def test_failed_changes_leave_no_event(
     def explode(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(vendor_services.search, "fts_index", explode)
+    monkeypatch.setattr(vendor_search, "fts_index", explode)
     crashed = client.post("/api/v1/vendors", json={"slug": "adyen", "name": "Adyen"}, headers=admin)
     assert crashed.status_code == 500
     assert count(app) == start

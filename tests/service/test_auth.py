@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from service import errors
 from service.audit.models import AuditEvent
 from service.auth import passwords, services
 from service.auth.bootstrap import create_first_admin
@@ -64,16 +65,18 @@ def test_unknown_email_takes_the_same_verify_path(
 ) -> None:
     make_user(app, "known@example.test")
     calls: list[str | None] = []
-    real = services.verify_password
+    real = passwords.verify_password
 
     def spy(password_hash: str | None, password: str) -> bool:
         calls.append(password_hash)
         return real(password_hash, password)
 
-    monkeypatch.setattr(services, "verify_password", spy)
+    monkeypatch.setattr("service.auth.services.verify_password", spy)
     with app.app_context(), session_scope() as session:
         assert services.authenticate(session=session, email="nobody@x.test", password="x") is None
-        assert services.authenticate(session=session, email="known@example.test", password="x") is None
+        assert (
+            services.authenticate(session=session, email="known@example.test", password="x") is None
+        )
         assert services.authenticate(session=session, email="KNOWN@example.test", password=PASSWORD)
     assert len(calls) == 3 and calls[0] is None and calls[1] is not None
 
@@ -178,9 +181,7 @@ def test_logout_ends_the_session(app: Flask, client: FlaskClient) -> None:
     assert_problem(client.get("/api/v1/me"), 401)
 
 
-def test_password_change_or_disable_ends_existing_sessions(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_password_change_or_disable_ends_existing_sessions(app: Flask, client: FlaskClient) -> None:
     user = make_user(app, "rot@example.test")
     login(client, "rot@example.test")
     assert client.get("/api/v1/me").status_code == 200
@@ -246,7 +247,9 @@ def test_token_api_shows_the_value_once_and_users_manage_only_their_own(
     assert any(t["id"] == body["id"] and t["revoked_at"] for t in revoked)
 
 
-def test_admin_issues_a_token_for_another_user(app: Flask, client: FlaskClient, auth: Headers) -> None:
+def test_admin_issues_a_token_for_another_user(
+    app: Flask, client: FlaskClient, auth: Headers
+) -> None:
     user = make_user(app, "robot@example.test", "procurement")
     issued = client.post("/api/v1/tokens", json={"user_id": user.id}, headers=auth("admin"))
     assert issued.status_code == 201 and issued.get_json()["user"] == "robot@example.test"
@@ -280,7 +283,9 @@ def test_admin_creates_lists_edits_and_disables_users(client: FlaskClient, auth:
     assert page.headers["X-Total-Count"] == str(page.get_json()["total"])
     assert all(u["role"] == "legal" for u in page.get_json()["items"])
     etag = client.get(f"/api/v1/users/{uid}", headers=admin).headers["ETag"]
-    assert_problem(client.patch(f"/api/v1/users/{uid}", json={"disabled": True}, headers=admin), 428)
+    assert_problem(
+        client.patch(f"/api/v1/users/{uid}", json={"disabled": True}, headers=admin), 428
+    )
     done = client.patch(
         f"/api/v1/users/{uid}", json={"disabled": True}, headers={**admin, "If-Match": etag}
     )
@@ -297,7 +302,7 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(app: Flask) -> None:
     with app.app_context(), session_scope() as session:
         user = services.get_user(session=session, user_id=only.id or 0)
         for changes in ({"disabled": True}, {"role": "legal"}):
-            with pytest.raises(services.errors.Conflict):
+            with pytest.raises(errors.Conflict):
                 services.update_user(session=session, user=user, changes=changes)
             session.rollback()
             user = services.get_user(session=session, user_id=only.id or 0)
@@ -332,7 +337,12 @@ def test_passwords_and_tokens_never_reach_logs_errors_or_audit(
     invalid = client.post(
         "/api/v1/users", json={"email": "bad", "role": "viewer", "password": secret}, headers=admin
     )
-    texts = [caplog.text, audit_text(app), bad.get_data(as_text=True), invalid.get_data(as_text=True)]
+    texts = [
+        caplog.text,
+        audit_text(app),
+        bad.get_data(as_text=True),
+        invalid.get_data(as_text=True),
+    ]
     for text in texts:
         assert secret not in text and token not in text and "$argon2" not in text
     assert "set_password" in audit_text(app)

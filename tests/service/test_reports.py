@@ -245,7 +245,11 @@ def test_payloads_in_every_free_text_field_are_escaped_and_never_fetched() -> No
         assert payload not in html  # ... but never as markup
     assert "&lt;img src=&#34;http://attacker.test/leak.png&#34;&gt;" in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
-    assert "<img" not in html.replace('<img class="mark" src="xborder-asset:mark.svg" alt="">', "")
+    assert html.count("<img") == 1  # the packaged mark, inline
+    assert '<img class="mark" src="data:image/svg+xml;base64,' in html
+    assert "<img" not in render_html(doc, for_pdf=True).replace(
+        '<img class="mark" src="xborder-asset:mark.svg" alt="">', ""
+    )
 
     fetcher = RecordingFetcher()
     pdf = render_pdf(doc, url_fetcher=fetcher)

@@ -13,13 +13,13 @@ from service.audit.services import list_events
 from service.auth import services
 from service.auth.limits import rate_limited
 from service.auth.models import ROLES
+from service.auth.permissions import allow
 from service.auth.schemas import (
     TokenCreateSchema,
     UserCreateSchema,
     UserQueryArgsSchema,
     UserUpdateSchema,
 )
-from service.auth.permissions import allow
 from service.auth.views import user_etag
 from service.db import get_session
 from service.web import forms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
@@ -52,10 +53,15 @@ def _page(
         "web/assessment.html", a=assessment, doc=state.current.document, state=state,
         review=review, versions=versions, moves=moves, editable=editable,
         etag=assessment_etag(assessment), form=form or forms.FormState(), text=render_text,
-        risk_categories=RISK_CATEGORIES, item_etag=item_etag,
+        risk_categories=RISK_CATEGORIES, item_etag=entry_etag,
         risk_rows=risk_rows(state.current.document, form, editable=editable),
     )  # fmt: skip
     return page, status
+
+
+def entry_etag(entry: dict[str, Any]) -> str:
+    """The API's ETag of a checklist item shown as a dict (same id and version)."""
+    return item_etag(SimpleNamespace(id=entry["id"], version=entry["version"]))  # type: ignore[arg-type]
 
 
 def risk_rows(

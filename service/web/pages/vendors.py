@@ -21,7 +21,7 @@ from service.vendors.views import vendor_etag
 from service.web import choices, forms
 from service.web.blueprint import may, web
 
-FILTERS = ("q", "category", "processing_country", "data_category", "status")
+FILTERS = ("q", "category", "hq_country", "processing_country", "data_category", "status")
 MULTI = ("data_categories", "purposes", "certifications", "transfer_mechanisms")
 SOURCE_FIELDS = ("url", "ref", "retrieved", "facts", "note")
 ENTITY_FIELDS = ("name", "country", "role", "address", "note")
@@ -42,7 +42,7 @@ def search_vendors(args: MultiDict[str, str], per_page: int = 20) -> tuple[Any, 
     """One page of vendors for the filters in args (validated by the API's query schema)."""
     values = {k: args.get(k, "").strip() for k in (*FILTERS, "page") if args.get(k, "").strip()}
     form = forms.FormState(dict(values))
-    query = {k: (v.upper() if k == "processing_country" else v) for k, v in values.items()}
+    query = {k: (v.upper() if k.endswith("country") else v) for k, v in values.items()}
     try:
         parsed = forms.load(VendorQueryArgsSchema(), {**query, "per_page": per_page})
     except errors.ValidationFailed as exc:

@@ -76,6 +76,7 @@ class _Context:
                 end = self.folded.to_original(fend - 1) + 1
                 self.by_group[group].append(_Found(term, start, end))
         self.notes = self._template_notes()
+        self._by_sentence: dict[str, dict[int, list[_Found]]] = {}
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
@@ -84,15 +85,21 @@ class _Context:
         return self.sentences.bounds(pos)[0]
 
     def in_sentence(self, group: str, pos: int) -> list[_Found]:
-        start, end = self.sentences.bounds(pos)
-        return [f for f in self.by_group.get(group, ()) if start <= f.start < end]
+        """The group's terms in the sentence holding `pos` (indexed by sentence on first use)."""
+        index = self._by_sentence.get(group)
+        if index is None:
+            index = defaultdict(list)
+            for found in self.by_group.get(group, ()):
+                index[self.sentence_key(found.start)].append(found)
+            self._by_sentence[group] = index
+        return index.get(self.sentence_key(pos), [])
 
     def near(self, group: str, start: int, end: int) -> bool:
-        s_start, s_end = self.sentences.bounds(start)
-        lo, hi = max(s_start, start - _ADJACENT_CHARS), min(s_end, end + _ADJACENT_CHARS)
+        """A term of the group within a few characters of [start, end), in the same sentence."""
+        lo, hi = start - _ADJACENT_CHARS, end + _ADJACENT_CHARS
         return any(
             lo <= f.start < hi and not (f.start < end and f.end > start)
-            for f in self.by_group.get(group, ())
+            for f in self.in_sentence(group, start)
         )
 
     def in_note(self, pos: int) -> bool:
@@ -114,6 +121,15 @@ def _capitalised(written: str, alias: Alias) -> bool:
     first = next((ch for ch in alias.text if ch.isalpha()), "")
     got = next((ch for ch in written if ch.isalpha()), "")
     return not first.isupper() or got.isupper()
+
+
+def _title_as_written(written: str, alias: Alias) -> bool:
+    """A name of several words whose two or more capitals all appear as the name writes them."""
+    words, said = alias.text.split(), written.split()
+    capitals = [i for i, w in enumerate(words) if w[:1].isupper()]
+    if len(words) < 2 or len(said) != len(words) or len(capitals) < 2:
+        return False
+    return all(said[i][:1].isupper() for i in capitals)
 
 
 def _find_vendors(
@@ -162,6 +178,9 @@ def _find_vendors(
         capital_counts = language != "de" and not ctx.sentences.is_initial(start)
         if adjacent:
             accepted.append((alias.slug, _match(ctx, alias, start, end, 0.85)))
+        elif _title_as_written(written, alias) and language != "de":
+            # "Sign in with Apple", "New Relic": several capitals as the name writes them
+            accepted.append((alias.slug, _match(ctx, alias, start, end, 0.8)))
         elif capital_counts and context:
             accepted.append((alias.slug, _match(ctx, alias, start, end, 0.7)))
     accepted.extend(_resolve_brands(ctx, matcher, brands, accepted))

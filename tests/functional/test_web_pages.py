@@ -1,0 +1,400 @@
+"""The web UI over HTTP (no browser, no JavaScript): sign-in, pages per role, forms that keep
+what was typed and show the API's field errors, CSRF, security headers, ETag conflicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from service.auth.services import create_user
+from service.db import session_scope
+
+PASSWORD = "a long enough test password"
+HTML = {"Accept": "text/html"}
+FIREBASE_REVIEW = {
+    "vendor": "Firebase",
+    "purpose": "Crash reporting and usage analytics",
+    "transfer.exporter.name": "Ningbo Jus Internet Technology",
+    "transfer.exporter.country": "CN",
+    "transfer.exporter.role": "controller",
+    "transfer.data_subjects.0.jurisdiction": "CN",
+    "transfer.data_subjects.0.count": "2,000,000",
+    "transfer.data_categories": ["identifiers.device", "usage.diagnostics"],
+    "transfer.purposes": ["analytics"],
+    "transfer.transaction": "vendor_agreement",
+    "status": "submitted",
+}
+
+
+class Browser:
+    """A test client signed in through the sign-in form, sending the page's CSRF token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf = ""
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        response = self.client.get(url, headers=HTML, **kwargs)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', response.text)
+        if found:
+            self.csrf = found.group(1)
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        body = {"csrf_token": self.csrf, **(data or {})}
+        return self.client.post(url, data=body, headers=HTML, **kwargs)
+
+
+@pytest.fixture
+def browser_for(catalog_app: Flask) -> Callable[[str], Browser]:
+    """A signed-in Browser for a new user of the given role."""
+    counter = iter(range(1, 1000))
+
+    def sign_in(role: str) -> Browser:
+        email = f"{role}{next(counter)}@example.test"
+        with catalog_app.app_context(), session_scope() as session:
+            create_user(session=session, email=email, role=role, password=PASSWORD)
+        browser = Browser(catalog_app.test_client())
+        browser.get("/login")
+        response = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
+        assert response.status_code == 303, response.text
+        browser.get("/")
+        return browser
+
+    return sign_in
+
+
+def _no_inline_script(page: str) -> None:
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
+    assert 'style="' not in page, "inline style attribute (blocked by the CSP)"
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(catalog_app: Flask) -> None:
+    client = catalog_app.test_client()
+    response = client.get("/", headers=HTML)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login?next=/")
+    page = client.get("/login", headers=HTML)
+    assert page.status_code == 200 and 'name="password"' in page.text
+
+
+def test_wrong_password_keeps_the_email_but_not_the_password(
+    catalog_app: Flask, browser_for: Callable[[str], Browser]
+) -> None:
+    with catalog_app.app_context(), session_scope() as session:
+        create_user(session=session, email="li@example.test", role="viewer", password=PASSWORD)
+    browser = Browser(catalog_app.test_client())
+    browser.get("/login")
+    response = browser.post("/login", {"email": "li@example.test", "password": "wrong guess!!"})
+    assert response.status_code == 401
+    assert "The email or password is incorrect." in response.text
+    assert 'value="li@example.test"' in response.text and "wrong guess" not in response.text
+
+
+def test_sign_in_and_out(browser_for: Callable[[str], Browser]) -> None:
+    browser = browser_for("legal")
+    home = browser.get("/")
+    assert home.status_code == 200 and "Legal / privacy" in home.text
+    assert browser.post("/auth/logout").status_code == 303
+    assert browser.get("/").status_code == 303
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("legal")
+    response = browser.client.post("/vendors/new", data={"slug": "x"}, headers=HTML)
+    assert response.status_code == 403 and "CSRF" in response.text
+
+
+def test_pages_carry_security_headers_and_no_inline_script(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("admin")
+    for url in ("/", "/vendors", "/vendors/firebase", "/vendors/firebase/edit", "/reviews",
+                "/reviews/new", "/assistant", "/me", "/admin/users", "/admin/audit"):  # fmt: skip
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        _no_inline_script(response.text)
+    asset = browser.client.get("/static/xborder.css")
+    assert asset.status_code == 200 and asset.headers["X-Content-Type-Options"] == "nosniff"
+    asset.close()
+
+
+def test_programs_get_problem_json_from_ui_routes(catalog_app: Flask, auth: Any) -> None:
+    response = catalog_app.test_client().post("/vendors/firebase/edit", headers=auth("viewer"))
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+
+
+# ---------------------------------------------------------------------------- vendors
+
+
+def test_vendor_search_and_filters(browser_for: Callable[[str], Browser]) -> None:
+    browser = browser_for("viewer")
+    page = browser.get("/vendors?q=umeng")
+    assert page.status_code == 200 and "/vendors/umeng" in page.text
+    fragment = browser.get("/vendors?q=umeng&fragment=1")
+    assert "<html" not in fragment.text and "/vendors/umeng" in fragment.text
+    filtered = browser.get("/vendors?hq_country=cn&status=active")
+    assert filtered.status_code == 200 and "vendor-row" in filtered.text
+    bad = browser.get("/vendors?processing_country=ZZ")
+    assert "is not an ISO 3166-1 alpha-2 country code" in bad.text
+    picker = browser.get("/vendors/picker?q=firebas")
+    assert 'data-slug="firebase"' in picker.text
+
+
+def test_vendor_detail_shows_facts_sources_sdk_and_reviews(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("legal")
+    filed = browser.post("/reviews/new", FIREBASE_REVIEW)
+    assert filed.status_code == 303
+    page = browser.get("/vendors/firebase").text
+    for heading in ("Facts", "Sources", "SDK signatures", "Reviews that use Firebase", "History"):
+        assert heading in page
+    assert filed.headers["Location"] in page
+
+
+def test_viewer_sees_no_edit_buttons_and_cannot_post(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    viewer = browser_for("viewer")
+    page = viewer.get("/vendors/firebase").text
+    assert "Edit vendor" not in page and "File a review" not in page and "History" not in page
+    assert "Add a vendor" not in viewer.get("/vendors").text
+    forged = viewer.post("/vendors/firebase/edit", {"name": "Forged"})
+    assert forged.status_code == 403 and "may not do this" in forged.text
+    assert viewer.get("/vendors/firebase/edit").status_code == 403
+    assert viewer.post("/reviews/new", FIREBASE_REVIEW).status_code == 403
+
+
+def test_new_vendor_shows_field_errors_and_keeps_the_input(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("procurement")
+    response = browser.post(
+        "/vendors/new",
+        {"slug": "Not A Slug", "name": "Acme Analytics", "aliases": "Acme\nACME",
+         "processing_countries": "US, XX", "data_categories": ["contact"]},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.text
+    assert "Use lowercase letters, digits and single hyphens." in page
+    assert 'value="Acme Analytics"' in page and 'value="Not A Slug"' in page
+    assert 'value="contact" checked' in page
+    created = browser.post(
+        "/vendors/new",
+        {"slug": "acme-analytics", "name": "Acme Analytics", "category": "analytics_sdk",
+         "hq_country": "US", "processing_countries": "US, IE", "status.value": "active",
+         "sources.0.url": "https://acme.example/privacy", "sources.0.retrieved": "2026-11-01",
+         "sources.0.facts": "hq_country, processing_countries"},
+    )  # fmt: skip
+    assert created.status_code == 303 and created.headers["Location"] == "/vendors/acme-analytics"
+    page = browser.get("/vendors/acme-analytics").text
+    assert "https://acme.example/privacy" in page and "Ireland" in page
+
+
+def test_a_stale_edit_keeps_the_users_input_and_says_someone_changed_it(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    first, second = browser_for("legal"), browser_for("legal")
+    form = first.get("/vendors/firebase/edit").text
+    etag = re.search(r'name="etag" value="([^"]+)"', form)
+    assert etag is not None
+    stale = etag.group(1).replace("&#34;", '"')
+    second_form = second.get("/vendors/firebase/edit").text
+    assert "Firebase" in second_form
+    saved = second.post(
+        "/vendors/firebase/edit",
+        {"etag": stale, "name": "Firebase", "description": "Edited first", "status.value": "active"},
+    )
+    assert saved.status_code == 303
+    conflict = first.post(
+        "/vendors/firebase/edit",
+        {"etag": stale, "name": "Firebase", "description": "My careful edit",
+         "status.value": "active"},
+    )  # fmt: skip
+    assert conflict.status_code == 412
+    assert "Someone changed this vendor while you were editing" in conflict.text
+    assert "My careful edit" in conflict.text
+    assert "Edited first" in first.get("/vendors/firebase").text
+
+
+# ---------------------------------------------------------------------------- reviews
+
+
+def test_filing_a_review_shows_the_result_per_regime(browser_for: Callable[[str], Browser]) -> None:
+    browser = browser_for("procurement")
+    form = browser.get("/reviews/new?vendor=firebase").text
+    assert "Device identifiers" in form and "sensitive in China" in form
+    response = browser.post("/reviews/new", FIREBASE_REVIEW)
+    assert response.status_code == 303
+    page = browser.get(response.headers["Location"]).text
+    assert "CAC security assessment" in page and "approval required" in page
+    assert "PIPL Art. 40" in page or "CAC Order No. 11" in page
+    assert "Open questions" in page and "Rules that fired" in page
+
+
+def test_review_errors_land_on_the_row_that_caused_them(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("procurement")
+    unknown = browser.post("/reviews/new", {**FIREBASE_REVIEW, "vendor": "no such vendor"})
+    assert unknown.status_code == 422
+    assert "No vendor &#39;no such vendor&#39; in the registry" in unknown.text
+    assert 'id="vendor-error"' in unknown.text
+    data = {**FIREBASE_REVIEW, "transfer.data_subjects.0.count": "",
+            "transfer.data_subjects.2.jurisdiction": "EU",
+            "transfer.data_subjects.2.count": "lots"}  # fmt: skip
+    response = browser.post("/reviews/new", data)
+    assert response.status_code == 422
+    page = response.text
+    # The filled rows are shown first, so row 2 (EU, "lots") is now the second row.
+    assert 'id="transfer-data_subjects-0-count-error"' in page
+    assert 'id="transfer-data_subjects-1-count-error"' in page
+    assert 'value="lots"' in page and 'value="Ningbo Jus Internet Technology"' in page
+
+
+def test_portfolio_filters_and_heat_map(browser_for: Callable[[str], Browser]) -> None:
+    browser = browser_for("legal")
+    assert browser.post("/reviews/new", FIREBASE_REVIEW).status_code == 303
+    page = browser.get("/reviews").text
+    assert "Heat map" in page and 'class="heat verdict-approval_required"' in page
+    filtered = browser.get("/reviews?cn_verdict=permitted").text
+    assert "No reviews match." in filtered
+    assert "Must be one of" in browser.get("/reviews?cn_verdict=maybe").text
+
+
+# ---------------------------------------------------------------------------- assessments
+
+
+def _assessment(browser: Browser) -> str:
+    review = browser.post("/reviews/new", FIREBASE_REVIEW).headers["Location"]
+    review_id = review.rsplit("/", 1)[1]
+    created = browser.post(f"/reviews/{review_id}/assessments", {"kind": "pipia", "language": "en"})
+    assert created.status_code == 303
+    return str(created.headers["Location"])
+
+
+def test_legal_edits_approves_and_downloads_an_assessment(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    etag = re.search(r'name="etag" value="([^"]+)"', page)
+    section = re.search(r'name="(section\.[^"]+)"', page)
+    assert etag is not None and section is not None
+    value = etag.group(1).replace("&#34;", '"')
+    saved = legal.post(
+        f"{url}/edit", {"etag": value, section.group(1): "Rewritten by legal.", "note": "tidy"}
+    )
+    assert saved.status_code == 303
+    page = legal.get(url).text
+    assert "version 2" in page and "Rewritten by legal." in page
+    diff = legal.get(f"{url}/diff?from=1&to=2").text
+    assert "Rewritten by legal." in diff
+    stale = legal.post(f"{url}/edit", {"etag": value, section.group(1): "Lost?"})
+    assert stale.status_code == 412 and "Lost?" in stale.text
+    etag2 = re.search(r'name="etag" value="([^"]+)"', page)
+    assert etag2 is not None
+    fresh = etag2.group(1).replace("&#34;", '"')
+    assert legal.post(f"{url}/transition", {"etag": fresh, "to": "in_review"}).status_code == 303
+    page = legal.get(url).text
+    fresh = re.findall(r'name="etag" value="([^"]+)"', page)[0].replace("&#34;", '"')
+    assert legal.post(f"{url}/transition", {"etag": fresh, "to": "approved"}).status_code == 303
+    page = legal.get(url).text
+    assert "approved by" in page
+    pdf = legal.client.get(url.replace("/assessments/", "/api/v1/assessments/") + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser]) -> None:
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    checklist = re.search(r'action="(/assessments/\d+/checklists/\d+)"', page)
+    item = re.search(r'name="etag\.(\d+)" value="([^"]+)"', page)
+    assert checklist is not None and item is not None
+    item_id, item_tag = item.group(1), item.group(2).replace("&#34;", '"')
+    ticked = legal.post(checklist.group(1), {f"etag.{item_id}": item_tag, "done": item_id})
+    assert ticked.status_code == 303
+    page = legal.get(url).text
+    assert f'value="{item_id}" checked' in page and "1 of" in page
+    tag = re.search(rf'name="etag\.{item_id}" value="([^"]+)"', page)
+    assert tag is not None
+    detail = legal.post(
+        f"{url}/items/{item_id}",
+        {"etag": tag.group(1).replace("&#34;", '"'), "status": "done", "who": "Li Wei",
+         "when": "2026-12-01", "evidence": "Signed copy in the DMS"},
+    )  # fmt: skip
+    assert detail.status_code == 303
+    assert "Signed copy in the DMS" in legal.get(url).text
+
+
+def test_procurement_cannot_generate_or_edit_assessments(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    legal, procurement = browser_for("legal"), browser_for("procurement")
+    url = _assessment(legal)
+    page = procurement.get(url).text
+    assert "Save as version" not in page and "<textarea" not in page.split('id="checklists"')[0]
+    assert procurement.post(f"{url}/edit", {"etag": "x"}).status_code == 403
+    review = procurement.get("/reviews/1").text
+    assert "Generate assessment" not in review
+
+
+# ---------------------------------------------------------------------------- assistant
+
+
+def test_the_assistant_answers_without_javascript_with_linked_citations(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    viewer = browser_for("viewer")
+    response = viewer.post("/assistant", {"message": "Where does Umeng process data?"})
+    assert response.status_code == 303
+    page = viewer.get(response.headers["Location"].split("#")[0]).text
+    assert "Where does Umeng process data?" in page
+    assert re.search(r'<a href="/vendors/[a-z0-9-]*umeng[a-z0-9-]*">', page)
+    empty = viewer.post("/assistant", {"message": ""})
+    assert empty.status_code == 422 and 'id="error-summary"' in empty.text
+
+
+# ---------------------------------------------------------------------------- admin
+
+
+def test_admin_manages_users_and_tokens_and_legal_reads_the_audit_log(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    admin = browser_for("admin")
+    created = admin.post("/admin/users", {"email": "new@example.test", "role": "legal"})
+    assert created.status_code == 200 and 'id="initial-password"' in created.text
+    again = admin.get("/admin/users").text
+    assert "new@example.test" in again and 'id="initial-password"' not in again
+    bad = admin.post("/admin/users", {"email": "not-an-email", "role": "legal"})
+    assert bad.status_code == 422 and "Not a valid email address." in bad.text
+    token = admin.post("/me/tokens", {"name": "CI export"})
+    found = re.search(r'id="new-token">([^<]+)<', token.text)
+    assert found is not None and found.group(1).startswith("xb_")
+    assert found.group(1) not in admin.get("/me").text
+    legal = browser_for("legal")
+    audit = legal.get("/admin/audit?object_type=user").text
+    assert "new@example.test" in audit
+    assert legal.get("/admin/users").status_code == 403
+    assert "Users" not in re.sub(r"<main.*", "", legal.get("/").text, flags=re.S).split("mainnav")[1]
