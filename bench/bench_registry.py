@@ -34,15 +34,16 @@ def synthetic_name(rng: random.Random) -> str:
     """A made-up company name (benchmark data only, never shipped)."""
     syllables = ["ka", "lo", "mi", "ra", "to", "ve", "xi", "zu", "ne", "po", "shi", "an"]
     word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
-    return f"{word.capitalize()} {rng.choice(['Analytics', 'Pay', 'Cloud', 'Mail', 'Push', 'Maps'])}"
+    return (
+        f"{word.capitalize()} {rng.choice(['Analytics', 'Pay', 'Cloud', 'Mail', 'Push', 'Maps'])}"
+    )
 
 
 def populate(url: str, count: int) -> tuple[list[str], list[str]]:
     """Migrate and bulk-insert `count` synthetic vendors; return their slugs and names."""
+    from assessments.catalog.names import name_key
     from service.db import make_engine, upgrade
     from service.vendors.models import Vendor, VendorAlias, VendorFacet
-
-    from assessments.catalog.names import name_key
 
     engine = make_engine(url)
     upgrade(engine)
@@ -61,14 +62,35 @@ def populate(url: str, count: int) -> tuple[list[str], list[str]]:
         alias = f"{name} {''.join(rng.choices(string.ascii_uppercase, k=3))}"
         hq = rng.choice(countries)
         search_text = f"{name} {alias} synthetic benchmark vendor"
-        vendors.append(dict(id=i, slug=slug, name=name, hq_country=hq, status="active",
-                            aliases=[alias], legal_entities=[], processing_countries=[hq],
-                            data_categories=["contact"], certifications=[], transfer_mechanisms=[],
-                            sdk={}, urls={}, sources=[], search_text=search_text, archived=False,
-                            origin="local", locally_edited=False, version=1,
-                            created_at=stamp, updated_at=stamp))  # fmt: skip
-        aliases += [dict(vendor_id=i, alias=name, key=name_key(name), is_name=True),
-                    dict(vendor_id=i, alias=alias, key=name_key(alias), is_name=False)]  # fmt: skip
+        vendors.append(
+            dict(
+                id=i,
+                slug=slug,
+                name=name,
+                hq_country=hq,
+                status="active",
+                aliases=[alias],
+                legal_entities=[],
+                processing_countries=[hq],
+                data_categories=["contact"],
+                certifications=[],
+                transfer_mechanisms=[],
+                sdk={},
+                urls={},
+                sources=[],
+                search_text=search_text,
+                archived=False,
+                origin="local",
+                locally_edited=False,
+                version=1,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        aliases += [
+            dict(vendor_id=i, alias=name, key=name_key(name), is_name=True),
+            dict(vendor_id=i, alias=alias, key=name_key(alias), is_name=False),
+        ]
         facets.append(dict(vendor_id=i, facet="processing_country", value=hq))
         fts.append({"id": i, "t": search_text})
         slugs.append(slug)
@@ -90,7 +112,7 @@ def typo(word: str, rng: random.Random) -> str:
     """Swap two neighbouring letters of the first word (what people mistype)."""
     first, _, rest = word.partition(" ")
     i = rng.randrange(1, len(first) - 1)
-    return f"{first[:i - 1]}{first[i]}{first[i - 1]}{first[i + 1:]} {rest}".strip()
+    return f"{first[: i - 1]}{first[i]}{first[i - 1]}{first[i + 1 :]} {rest}".strip()
 
 
 SERVER = r"""
@@ -166,22 +188,31 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--db", default=None, help="database URL (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="xborder-bench-"))
     url = args.db or f"sqlite:///{tmp / 'bench.sqlite3'}"
     t0 = time.perf_counter()
     slugs, names = populate(url, args.vendors)
-    print(f"populated {args.vendors} vendors in {time.perf_counter() - t0:.1f}s ({url.split(':')[0]})")
+    print(
+        f"populated {args.vendors} vendors in {time.perf_counter() - t0:.1f}s ({url.split(':')[0]})"
+    )
 
     from service import create_app
     from service.auth.services import create_token, create_user
     from service.db import session_scope
 
-    env = {**os.environ, "DATABASE_URL": url, "XBORDER_DATA_DIR": str(tmp),
-           "XBORDER_LOAD_CATALOG": "false", "XBORDER_ADMIN_EMAIL": "bench@example.test",
-           "XBORDER_ADMIN_PASSWORD": "bench-password-123"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "XBORDER_DATA_DIR": str(tmp),
+        "XBORDER_LOAD_CATALOG": "false",
+        "XBORDER_ADMIN_EMAIL": "bench@example.test",
+        "XBORDER_ADMIN_PASSWORD": "bench-password-123",
+    }
     os.environ.update(env)
     app = create_app({"LOAD_CATALOG": False})
     with app.app_context(), session_scope() as session:
@@ -189,12 +220,18 @@ def main() -> None:
         _token, token = create_token(session=session, user=user)
     app.extensions["xborder.engine"].dispose()
 
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(args.port), str(args.workers)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(args.port), str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/healthz")
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request(
+                    "GET", "/healthz"
+                )
                 break
             except OSError:
                 time.sleep(0.2)
@@ -204,7 +241,9 @@ def main() -> None:
         # What people type: a whole name, its first word, a lower-cased name.
         queries = [q for n in picked for q in (n, n.split()[0], n.lower())]
         searches = [f"/api/v1/vendors?{urlencode({'q': q, 'per_page': 10})}" for q in queries]
-        typos = [f"/api/v1/vendors?{urlencode({'q': typo(n, rng), 'per_page': 10})}" for n in picked]
+        typos = [
+            f"/api/v1/vendors?{urlencode({'q': typo(n, rng), 'per_page': 10})}" for n in picked
+        ]
         drive(args.port, ["/bench/bare"], None, 1.0, args.clients)  # warm-up
         results = {
             "bare": drive(args.port, ["/bench/bare"], None, args.seconds, args.clients),

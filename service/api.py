@@ -16,6 +16,7 @@ from service import errors
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FILE_ENDPOINTS_ATTR = "_xborder_accepts_files"
+_BODY_LIMIT_ATTR = "_xborder_body_limit"
 _JSON_TYPES = {"application/json", "application/merge-patch+json"}
 
 
@@ -33,6 +34,16 @@ def accepts_files(view: F) -> F:
     return view
 
 
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """Let one view take JSON bodies up to max_bytes instead of MAX_JSON_BODY."""
+
+    def decorate(view: F) -> F:
+        setattr(view, _BODY_LIMIT_ATTR, max_bytes)
+        return view
+
+    return decorate
+
+
 def _check_request_body(app: Flask) -> None:
     """415 for bodies that are neither JSON nor an upload where one is allowed; 413 for size."""
     if request.method not in {"POST", "PUT", "PATCH"} or not request.path.startswith("/api/"):
@@ -45,14 +56,13 @@ def _check_request_body(app: Flask) -> None:
     mimetype = request.mimetype
     if takes_files and mimetype == "multipart/form-data":
         return
-    request.max_content_length = app.config["MAX_JSON_BODY"]
+    limit = int(getattr(handler, _BODY_LIMIT_ATTR, app.config["MAX_JSON_BODY"]))
+    request.max_content_length = limit
     if has_body and mimetype not in _JSON_TYPES:
         allowed = "application/json" + (" or multipart/form-data" if takes_files else "")
         raise errors.UnsupportedMediaType(f"Send the body as {allowed}.")
-    if (request.content_length or 0) > app.config["MAX_JSON_BODY"]:
-        raise errors.PayloadTooLarge(
-            f"The body is larger than {app.config['MAX_JSON_BODY']} bytes."
-        )
+    if (request.content_length or 0) > limit:
+        raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
 
 
 def make_etag(*parts: object) -> str:

@@ -86,8 +86,15 @@ def catalog_template(
         shutil.copyfile(database_template, path)
         url = f"sqlite:///{path}"
         source = str(path)
-    app = create_app({"DATABASE_URL": url, "DATA_DIR": tmp_path_factory.mktemp("catalog-data"),
-                      "SECRET_KEY": "test", "TESTING": True, "LOAD_CATALOG": True})  # fmt: skip
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "DATA_DIR": tmp_path_factory.mktemp("catalog-data"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "LOAD_CATALOG": True,
+        }
+    )
     app.extensions["xborder.engine"].dispose()
     yield source
     if PG_URL:
@@ -109,16 +116,19 @@ def copy_catalog(url: str, source: str) -> None:
                 conn.execute(text(f"INSERT INTO main.{table} SELECT * FROM cat.{table}"))
             conn.execute(
                 text(
-                    "INSERT INTO vendor_fts(rowid, search_text) SELECT rowid, search_text FROM cat.vendor_fts"
+                    "INSERT INTO vendor_fts(rowid, search_text) "
+                    "SELECT rowid, search_text FROM cat.vendor_fts"
                 )
             )
         else:
             for table in CATALOG_TABLES:
                 conn.execute(text(f"INSERT INTO {table} SELECT * FROM {source}.{table}"))
                 conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
-                )  # fmt: skip
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+                    )
+                )
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             conn.execute(text("DETACH DATABASE cat"))

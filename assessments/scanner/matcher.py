@@ -105,7 +105,18 @@ def is_ambiguous(text: str, how: str, common_words: frozenset[str]) -> bool:
     tokens = _TOKEN.findall(key)
     if not tokens or sum(len(t) for t in tokens) <= 2:
         return True
-    return all(token in common_words for token in tokens)
+    return all(_is_common(token, common_words) for token in tokens)
+
+
+def _is_common(token: str, common_words: frozenset[str]) -> bool:
+    """In the word list, directly or as a plural of a listed word ("metrics", "ads")."""
+    if token in common_words:
+        return True
+    if token.endswith("ies") and token[:-3] + "y" in common_words:
+        return True
+    if token.endswith("es") and token[:-2] in common_words:
+        return True
+    return token.endswith("s") and token[:-1] in common_words
 
 
 def _is_acronym(text: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 
@@ -83,7 +83,7 @@ class OfflineAssistant:
         ctx = tool_context(context.session, context.asker, utcnow().date())
         names = names_cache().get(context.session)
         lexicon = lexicon_for(ctx.reference)
-        parsed = understand(question, lexicon, names)
+        parsed = _follow_up(understand(question, lexicon, names), context, lexicon, names)
         handler = {
             "vendor_fact": _vendor_fact,
             "vendor_list": _vendor_list,
@@ -94,6 +94,29 @@ class OfflineAssistant:
             return Composed(render("answers/help.md.j2"), (), "help")
         text, citations = handler(parsed, ctx, names)
         return Composed(text, unique_citations(citations), parsed.intent)
+
+
+_REFERS_BACK = re.compile(
+    r"\b(it|its|they|them|their|this vendor|that vendor|this one|that one)\b|它|该供应商", re.I
+)
+
+
+def _follow_up(
+    parsed: Question, context: AskContext, lexicon: Lexicon, names: RegistryNames
+) -> Question:
+    """A question that refers back ("what data does it receive?") keeps the earlier vendor."""
+    if parsed.vendors or parsed.intent in ("vendor_list", "reviews") or not context.history:
+        return parsed
+    if not _REFERS_BACK.search(parsed.text):
+        return parsed
+    for turn in reversed(context.history):
+        if turn.role != "user":
+            continue
+        earlier = understand(turn.content, lexicon, names)
+        if earlier.vendors:
+            intent = "transfer" if parsed.intent == "transfer" else "vendor_fact"
+            return replace(parsed, vendors=earlier.vendors[:1], unknown_name=None, intent=intent)
+    return parsed
 
 
 # ---------------------------------------------------------------------------- vendor facts

@@ -12,7 +12,7 @@ from prompts import PROMPTS_DIR
 
 
 def _join(items: Any, last: str = "and") -> str:
-    """ "a", "a and b", "a, b and c"."""
+    """Words joined for a sentence: "a", "a and b", "a, b and c"."""
     values = [str(i) for i in items]
     if len(values) <= 1:
         return "".join(values)

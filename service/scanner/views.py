@@ -8,7 +8,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api import accepts_files
+from assessments.scanner.extract import MAX_BYTES
+from service.api import accepts_files, body_limit
 from service.auth.permissions import allow
 from service.db import get_session
 from service.scanner import services
@@ -23,6 +24,8 @@ blp = Blueprint(
 class PolicyScan(MethodView):
     @allow("viewer")
     @accepts_files
+    # Pasted policies may be as large as uploads (5 MiB of text; JSON escaping may double it).
+    @body_limit(2 * MAX_BYTES)
     @blp.arguments(ScanBodySchema, location="json")
     @blp.arguments(ScanFormSchema, location="form")
     @blp.arguments(ScanFileSchema, location="files")

@@ -7,9 +7,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from assessments.catalog.vendors import (
+    SLUG_PATTERN,
     LegalEntitySchema,
     SdkSchema,
-    SLUG_PATTERN,
     SourceSchema,
     StatusSchema,
     is_country_code,

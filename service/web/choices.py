@@ -37,9 +37,7 @@ class Option:
 def countries() -> list[tuple[str, str]]:
     """(code, 'Name (CODE)') for every ISO country, by name."""
     entries = get_reference().countries.values()
-    return sorted(
-        ((c["code"], f"{c['name']} ({c['code']})") for c in entries), key=lambda e: e[1]
-    )
+    return sorted(((c["code"], f"{c['name']} ({c['code']})") for c in entries), key=lambda e: e[1])
 
 
 def country_name(code: str | None) -> str:
@@ -78,7 +76,7 @@ def _data_tags(entry: dict[str, object]) -> tuple[tuple[str, str], ...]:
     elif isinstance(eu, dict) and eu.get("special") == "art10":
         tags.append(("eu", "GDPR criminal data"))
     if isinstance(doj, dict) and doj.get("category"):
-        tags.append(("us", "US DOJ sensitive category"))
+        tags.append(("us", "US DOJ sensitive"))
     return tuple(tags)
 
 

@@ -108,7 +108,8 @@ def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
         loaded: dict[str, Any] = schema.load(dict(data))
     except ValidationError as exc:
         raise errors.ValidationFailed(
-            "Some fields need attention; see below.", errors=exc.normalized_messages()
+            "Some fields need attention; see below.",
+            errors=exc.normalized_messages(),  # type: ignore[no-untyped-call]
         ) from exc
     return loaded
 

@@ -106,10 +106,11 @@ def test_conversations_are_kept_per_user_and_can_be_deleted(
     cid = first.get_json()["conversation_id"]
     follow = client.post(
         CHAT,
-        json={"message": "What data does it get? Umeng", "conversation_id": cid},
+        json={"message": "What data does it receive?", "conversation_id": cid},
         headers=alice,
     )
     assert follow.get_json()["conversation_id"] == cid
+    assert [c["id"] for c in follow.get_json()["citations"]] == ["umeng"]  # "it" is Umeng+
     listing = client.get(CONVERSATIONS, headers=alice).get_json()
     assert listing["total"] == 1
     assert listing["items"][0]["title"] == "Where is Umeng headquartered?"

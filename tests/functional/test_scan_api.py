@@ -212,3 +212,9 @@ def test_cli_scan(catalog_app: Flask, tmp_path: Path) -> None:
     result = runner.invoke(scan_command, [str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert slugs(json.loads(result.output)) == {"mobtech", "umeng", "firebase"}
+
+
+def test_pasted_policy_over_one_mebibyte_is_scanned(client: FlaskClient, auth: Any) -> None:
+    text = "We use Firebase Crashlytics to collect crash logs. " * 25_000  # ~1.3 MB
+    response = client.post("/api/v1/policies/scan", json={"text": text}, headers=auth("viewer"))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]

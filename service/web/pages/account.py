@@ -52,7 +52,8 @@ class SignIn(MethodView):
         try:
             data = forms.load(LoginSchema(), request.form.to_dict())
         except errors.ValidationFailed as exc:
-            return render_template("web/sign_in.html", form=forms.state_from_error(values, exc)), 422
+            form = forms.state_from_error(values, exc)
+            return render_template("web/sign_in.html", form=form), 422
         user = auth_services.authenticate(
             session=get_session(), email=data["email"], password=data["password"]
         )
@@ -74,9 +75,7 @@ def home() -> str:
     return render_template("web/home.html", latest=latest)
 
 
-def _me_page(
-    *, created: dict[str, Any] | None = None, form: forms.FormState | None = None
-) -> str:
+def _me_page(*, created: dict[str, Any] | None = None, form: forms.FormState | None = None) -> str:
     tokens = auth_services.tokens_visible_to(
         session=get_session(), actor=g.current_user, user_id=g.current_user.id
     )

@@ -264,4 +264,3 @@ def update_item(assessment_id: int, item_id: int) -> Response:
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)
-

@@ -172,7 +172,7 @@ def _may_edit(view: services.ReviewView) -> bool:
     user = g.current_user
     if user.role in ("legal", "admin"):
         return True
-    return user.role == "procurement" and view.created_by == user.email
+    return bool(user.role == "procurement" and view.created_by == user.email)
 
 
 @allow("procurement", "legal")

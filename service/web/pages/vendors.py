@@ -110,7 +110,8 @@ def vendor_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         body[name] = forms.text(values.get(name), blank=None)
     body["hq_country"] = forms.text(str(values.get("hq_country") or "").upper(), blank=None)
     body["last_verified"] = forms.text(values.get("last_verified"), blank=None)
-    body["processing_countries"] = [c.upper() for c in forms.words(values.get("processing_countries"))]
+    countries = forms.words(values.get("processing_countries"))
+    body["processing_countries"] = [c.upper() for c in countries]
     for name in MULTI:
         picked = values.get(name) or []
         body[name] = list(picked) if isinstance(picked, list) else [picked]
@@ -157,11 +158,12 @@ def vendor_values(record: Vendor) -> dict[str, Any]:
     values["aliases"] = "\n".join(record.aliases)
     values["processing_countries"] = ", ".join(record.processing_countries)
     for name in SDK_FIELDS:
-        values[f"sdk.{name}"] = "\n".join((record.sdk or {}).get(name) or [])
+        signatures: list[str] = (record.sdk or {}).get(name) or []
+        values[f"sdk.{name}"] = "\n".join(signatures)
     for index, source in enumerate(record.sources):
         for name in SOURCE_FIELDS:
-            value = source.get(name)
-            values[f"sources.{index}.{name}"] = ", ".join(value) if name == "facts" else value
+            value: Any = source.get(name)
+            values[f"sources.{index}.{name}"] = ", ".join(value or []) if name == "facts" else value
     for kind, url in (record.urls or {}).items():
         values[f"urls.{kind}"] = url
     return values
@@ -178,9 +180,8 @@ def _form_page(
 
 
 def _row_count(form: forms.FormState, prefix: str) -> int:
-    used = [
-        int(k.split(".")[1]) for k in form.values if k.startswith(prefix + ".") and k.split(".")[1].isdigit()
-    ]
+    parts = [k.split(".") for k in form.values if k.startswith(prefix + ".")]
+    used = [int(p[1]) for p in parts if len(p) > 2 and p[1].isdigit()]
     return (max(used) + 1 if used else 0) + 1
 
 
