@@ -1,0 +1,93 @@
+"""A newcomer's first start: `xborder serve` on a fresh data directory, as README says."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`xborder serve` (gunicorn, one worker) on a fresh SQLite data dir: base URL and token."""
+    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
+    if xborder is None:
+        pytest.skip("the xborder console script is not installed in this environment")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    log = (tmp_path / "serve.log").open("w+")
+    server = subprocess.Popen(
+        [
+            xborder,
+            "--data-dir",
+            str(tmp_path / "data"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if _get(f"{base}/readyz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not become ready:\n" + Path(log.name).read_text())
+        output = Path(log.name).read_text()
+        token = next(
+            line.split("API token:")[1].strip()
+            for line in output.splitlines()
+            if "API token:" in line
+        )
+        yield base, token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_first_start_serves_the_catalog_and_prints_admin_credentials_once(
+    served: tuple[str, str], tmp_path: Path
+) -> None:
+    base, token = served
+    status, page = _get(f"{base}/api/v1/vendors?q=Umeng%2B", token)
+    assert status == 200
+    assert page["items"][0]["slug"] == "umeng"  # type: ignore[index]
+    status, listing = _get(f"{base}/api/v1/vendors?per_page=1", token)
+    assert listing["total"] >= 200  # type: ignore[operator]
+    output = (tmp_path / "serve.log").read_text()
+    assert output.count(token) == 1
+    assert (tmp_path / "data" / "xborder.sqlite3").exists()
