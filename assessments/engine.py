@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from assessments.catalog.reference import Reference
 from assessments.facts import BUILDERS, PROTECTIVE, Exposure, Profile, profile, volume
-from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring
+from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring, Track
 from assessments.types import (
     REGIMES,
     VERDICTS,
@@ -75,11 +75,6 @@ class _Unknown:
         return "{" + self.name + (":" + spec if spec else "") + "}"
 
 
-@lru_cache(maxsize=16384)
-def _render_values(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
-    return _format(text, names, values)
-
-
 def _format(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
     mapping = {n: (v if v is not None else _Unknown(n)) for n, v in zip(names, values, strict=True)}
     try:
@@ -89,36 +84,32 @@ def _format(text: str, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
 
 
 def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-    """Fill {fact} and {param} placeholders; memoised on the values the text names."""
+    """Fill {fact} and {param} placeholders; a fact shadows a param of the same name."""
     names = _placeholders(text)
     if not names:
         return text
-    values = tuple(facts[n] if n in facts else params.get(n) for n in names)
-    try:
-        return _render_values(text, names, values)
-    except TypeError:  # an unhashable value: render without the memo
-        return _format(text, names, values)
+    return _format(text, names, tuple([facts[n] if n in facts else params.get(n) for n in names]))
 
 
 _MEMO_LIMIT = 20_000
+Fired = tuple[FiredRule, tuple[Obligation, ...]]
 
 
-def _fire(
-    rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]
-) -> tuple[FiredRule, tuple[Obligation, ...]]:
+def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Fired:
     """The rule's fired entry and obligations, rendered; shared while the values repeat."""
     names = rule.placeholders
-    key: Any
-    if names:
-        key = (rule.id, tuple([facts[n] if n in facts else params.get(n) for n in names]))
-    else:
-        key = rule.id
+    key: Any = (
+        (rule.id, tuple([facts[n] if n in facts else params.get(n) for n in names]))
+        if names
+        else rule.id
+    )
+    memo = rules.memo
     try:
-        return cast(tuple[FiredRule, tuple[Obligation, ...]], rules.memo[key])
-    except KeyError:
-        pass
+        found: Fired | None = memo.get(key)
     except TypeError:  # an unhashable value: no memo
-        key = None
+        key, found = None, None
+    if found is not None:
+        return found
     built = (
         FiredRule(
             id=rule.id,
@@ -132,9 +123,9 @@ def _fire(
         ),
     )
     if key is not None:
-        if len(rules.memo) >= _MEMO_LIMIT:
-            rules.memo.clear()
-        rules.memo[key] = built
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = built
     return built
 
 
@@ -142,7 +133,12 @@ class _TrackResult:
     __slots__ = ("mechanism", "met", "rule", "track", "verdict")
 
     def __init__(
-        self, track: str, rule: Rule | None, verdict: str, mechanism: str | None, met: bool | None
+        self,
+        track: Track,
+        rule: Rule | None,
+        verdict: str,
+        mechanism: str | None,
+        met: bool | None,
     ) -> None:
         self.track = track
         self.rule = rule
@@ -157,7 +153,7 @@ def _met(regime: RegimeRules, mechanism: str | None, safeguards: frozenset[str])
     spec = regime.mechanisms.get(mechanism)
     if spec is None or not spec.met_by:
         return None
-    return any(s in safeguards for s in spec.met_by)
+    return not safeguards.isdisjoint(spec.met_by)
 
 
 def _decide(
@@ -169,14 +165,13 @@ def _decide(
 ) -> list[_TrackResult]:
     params = active.params
     results: list[_TrackResult] = []
-    for (track, decisions), batch in zip(active.tracks, active.track_batches, strict=True):
-        chosen: Rule | None = None
-        for rule, outcome in zip(decisions, batch(facts, params), strict=True):
-            if outcome is True:
-                chosen = rule
-                break
-            if outcome is None and rule.question:
-                questions.append(_render(rule.question, facts, params))
+    for track in active.tracks:
+        index, unknown = track.decide(facts, params)
+        for i in unknown:  # undecided rules before the one that decides: their questions
+            question = track.rules[i].question
+            if question:
+                questions.append(_render(question, facts, params))
+        chosen = track.rules[index] if index >= 0 else None
         if chosen is None or chosen.outcome is None:
             results.append(_TrackResult(track, None, "not_applicable", None, None))
             continue
@@ -200,12 +195,9 @@ def _alternatives(rule: Rule | None, mechanism: str | None) -> tuple[str, ...]:
     return tuple(m for m in options if m and m != mechanism)
 
 
-def _score(
-    scoring: Scoring, verdict: str, exposure: Exposure, safeguards: frozenset[str], met: bool | None
-) -> int:
-    low, high = scoring.bands[verdict]
-    if high <= low:
-        return low
+def _exposure(scoring: Scoring, exposure: Exposure, safeguards: frozenset[str]) -> float:
+    """The regime's exposure in [0, 1] before the verdict's band: weighted, then reduced by
+    protective safeguards (the same for every track of the regime)."""
     w = scoring.weights
     total = w.get("volume", 0.0) + w.get("sensitivity", 0.0) + w.get("exposure", 0.0)
     r = (
@@ -216,15 +208,15 @@ def _score(
     for safeguard, reduction in scoring.protective_safeguards.items():
         if safeguard in safeguards:
             r *= 1.0 - reduction
-    if met:
-        r *= scoring.met_factor
+    return r
+
+
+def _score(scoring: Scoring, verdict: str, exposure: float, met: bool | None) -> int:
+    low, high = scoring.bands[verdict]
+    if high <= low:
+        return low
+    r = exposure * scoring.met_factor if met else exposure
     return low + round(min(1.0, max(0.0, r)) * (high - low))
-
-
-@lru_cache(maxsize=64)
-def _track_keys(track: str) -> tuple[str, str, str]:
-    key = track.lower()
-    return f"{key}_mechanism", f"{key}_verdict", f"{key}_applies"
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -253,28 +245,26 @@ def evaluate_regime(
     winner = max(applicable, key=lambda t: _RANK[t.verdict]) if applicable else None
     # "none" (not None): after the decisions the absence of a mechanism is a known fact.
     for t in tracks:
-        mechanism_key, verdict_key, applies_key = _track_keys(t.track)
-        facts[mechanism_key] = t.mechanism or "none"
-        facts[verdict_key] = t.verdict
-        facts[applies_key] = t.verdict != "not_applicable"
+        facts[t.track.mechanism_fact] = t.mechanism or "none"
+        facts[t.track.verdict_fact] = t.verdict
+        facts[t.track.applies_fact] = t.verdict != "not_applicable"
     facts["mechanism"] = (winner.mechanism if winner else None) or "none"
     facts["verdict"] = winner.verdict if winner else "not_applicable"
 
-    fired: list[FiredRule] = []
+    # Applicable tracks always rest on a rule; its entry is rendered once, for `rules` and `why`.
+    decided = [_fire(rules, t.rule, facts, params)[0] for t in applicable if t.rule is not None]
+    fired: list[FiredRule] = list(decided)
     obligations: list[Obligation] = []
-    for t in applicable:
-        if t.rule is not None:
-            fired.append(_fire(rules, t.rule, facts, params)[0])
-    outcomes = active.obligation_batch(facts, params) if active.obligation_batch else ()
+    outcomes = active.obligation_batch(facts, params)
     for rule, outcome in zip(active.obligations, outcomes, strict=True):
         if outcome is True:
             if rule.kind == "question":
                 if rule.question:
                     questions.append(_render(rule.question, facts, params))
-                continue
-            entry, duties = _fire(rules, rule, facts, params)
-            fired.append(entry)
-            obligations.extend(duties)
+            elif winner is not None:  # an inapplicable regime reports only its questions
+                entry, duties = _fire(rules, rule, facts, params)
+                fired.append(entry)
+                obligations.extend(duties)
         elif outcome is None and rule.question:
             questions.append(_render(rule.question, facts, params))
 
@@ -294,22 +284,18 @@ def evaluate_regime(
     met: bool | None = None
     if winner.verdict in _REQUIRING:
         met = False if False in requiring else (None if None in requiring else True)
-    score = max(
-        _score(rules.scoring, t.verdict, built.exposure, transfer.safeguards, t.met)
-        for t in applicable
-    )
-    why = " ".join(
-        _unique([_render(t.rule.explanation, facts, params) for t in applicable if t.rule])
-    )
+    scoring = rules.scoring
+    exposure = _exposure(scoring, built.exposure, transfer.safeguards)
+    score = max(_score(scoring, t.verdict, exposure, t.met) for t in applicable)
     return RegimeResult(
         regime=code,
         applies=True,
-        why=why,
+        why=" ".join(_unique([entry.explanation for entry in decided])),
         verdict=cast(Verdict, winner.verdict),
         mechanism=winner.mechanism,
         alternatives=_alternatives(winner.rule, winner.mechanism),
         met=met,
-        level=cast(Level, rules.scoring.level(score)),
+        level=cast(Level, scoring.level(score)),
         score=score,
         obligations=tuple(obligations),
         rules=tuple(fired),

@@ -54,7 +54,7 @@ from service.vendors.services import create_vendor  # noqa: E402
 DAY = date(2026, 11, 22)
 ACTOR = "bench@example.test"
 # Made-up vendors for the benchmark only (never shipped): where they are decides the regimes.
-VENDORS = [
+VENDORS: list[dict[str, Any]] = [
     {"slug": "bench-us-cloud", "name": "Bench US Cloud", "hq_country": "US",
      "processing_countries": ["US"], "default_role": "processor", "dpf_certified": True},
     {"slug": "bench-sg-mail", "name": "Bench SG Mail", "hq_country": "SG",
@@ -111,7 +111,10 @@ def populate(app: Any, count: int, rng: random.Random) -> None:
     with app.app_context(), session_scope(app) as session:
         create_user(session=session, email=ACTOR, role="legal")
         vendor_ids = [
-            create_vendor(session=session, data=v, reference=get_reference(), audit=False).id
+            int(
+                create_vendor(session=session, data=v, reference=get_reference(), audit=False).id
+                or 0
+            )
             for v in VENDORS
         ]
         # `count` open reviews, plus a tenth as many closed ones that must be left alone.

@@ -8,7 +8,10 @@ from typing import Any, TypeVar
 
 import flask_smorest
 import swagger_ui_bundle
-from flask import Blueprint, Flask, Response, request, send_from_directory
+from flask import Blueprint, Flask, Request, Response, request, send_from_directory
+from marshmallow import Schema
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from service import errors
@@ -26,6 +29,21 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Render every HTTP error as problem+json."""
         return errors.handle_http_exception(error)
+
+
+@flask_smorest.Blueprint.ARGUMENTS_PARSER.location_loader("json_or_multipart")
+def _load_json_or_multipart(req: Request, schema: Schema) -> Any:
+    """A body that is JSON, or a multipart form whose fields and files load as one mapping."""
+    parser = flask_smorest.Blueprint.ARGUMENTS_PARSER
+    if req.mimetype == "multipart/form-data":
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+    return parser.load_json(req, schema)
+
+
+# Documented as a request body (the view adds the multipart encoding to its docs).
+flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING["json_or_multipart"] = (
+    "application/json"
+)
 
 
 def accepts_files(view: F) -> F:

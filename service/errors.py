@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask_smorest
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -88,13 +89,8 @@ def problem(
 
 def _flatten_webargs(messages: Any) -> Any:
     """webargs nests errors under the location ('json', 'query'); users want the fields."""
-    if isinstance(messages, dict) and set(messages) <= {
-        "json",
-        "query",
-        "form",
-        "files",
-        "headers",
-    }:
+    locations = set(flask_smorest.Blueprint.ARGUMENTS_PARSER.__location_map__)
+    if isinstance(messages, dict) and messages and set(messages) <= locations:
         merged: dict[str, Any] = {}
         for value in messages.values():
             if isinstance(value, dict):

@@ -9,6 +9,7 @@ from assessments.rules.loader import (
     RulesError,
     RuleSet,
     Scoring,
+    Track,
     default_rules,
     load_rules,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "Scoring",
+    "Track",
     "default_rules",
     "load_rules",
 ]

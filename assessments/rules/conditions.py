@@ -128,12 +128,28 @@ class _Compiler:
 
     def function(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
         """One function reading each fact and param once and returning the expressions."""
+        return self._define([f"    return ({''.join(e + ', ' for e in expressions)})"])
+
+    def first_match(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
+        """One function returning the index of the first true expression (-1 if none) and the
+        indices of the unknown ones before it; later expressions are not evaluated."""
+        body = ["    u = ()"]
+        for i, expression in enumerate(expressions):
+            body += [
+                f"    r = {expression}",
+                f"    if r is True: return {i}, u",
+                f"    if r is None: u += ({i},)",
+            ]
+        body.append("    return -1, u")
+        return self._define(body)
+
+    def _define(self, body: list[str]) -> Callable[[Facts, Params], Any]:
         lines = ["def run(f, p):"]
         for name, local in self.facts.items():
             lines.append(f"    {local} = f.get({self._constant(name)})")
         for name, local in self.params.items():
             lines.append(f"    {local} = p.get({self._constant(name)})")
-        lines.append(f"    return ({''.join(e + ', ' for e in expressions)})")
+        lines += body
         namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **self.constants}
         # The source holds only compiler-made names; facts, params and literals are constants.
         exec(compile("\n".join(lines), "<rule conditions>", "exec"), namespace)
@@ -161,4 +177,21 @@ def compile_batch(conditions: list[Any]) -> BatchPredicate:
     compiler = _Compiler()
     expressions = [compiler.node(raw) for raw in conditions]
     run: BatchPredicate = compiler.function(expressions)
+    return run
+
+
+FirstMatch = Callable[[Facts, Params], tuple[int, tuple[int, ...]]]
+
+
+def compile_first_match(conditions: list[Any]) -> FirstMatch:
+    """Compile an ordered list of `when` clauses into one call returning the index of the first
+    that is true (-1 if none) and the indices of those before it that are unknown.
+
+    Decision rules are tried in order and the first true one decides, so the conditions after
+    it are never evaluated; the unknown ones before it are the questions that could change the
+    decision.
+    """
+    compiler = _Compiler()
+    expressions = [compiler.node(raw) for raw in conditions]
+    run: FirstMatch = compiler.first_match(expressions)
     return run

@@ -17,10 +17,12 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from assessments.rules.conditions import (
     BatchPredicate,
     ConditionError,
+    FirstMatch,
     Predicate,
     References,
     compile_batch,
     compile_condition,
+    compile_first_match,
 )
 from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS
 
@@ -124,15 +126,28 @@ class RegimeRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Track:
+    """One decision track of a regime on one day: its rules in order, the first true one decides."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    # The track's conditions compiled into one call: (index of the first true, unknown before it).
+    decide: FirstMatch = field(repr=False, compare=False)
+    # The facts the engine adds for obligation rules once the track has decided.
+    mechanism_fact: str
+    verdict_fact: str
+    applies_fact: str
+
+
+@dataclass(frozen=True, slots=True)
 class ActiveRules:
-    """The rules and parameter values of one regime on one day."""
+    """The rules and parameter values of one regime on one day (built once per day and kept)."""
 
     params: Mapping[str, Any]
-    tracks: tuple[tuple[str, tuple[Rule, ...]], ...]
+    tracks: tuple[Track, ...]
     obligations: tuple[Rule, ...]
-    # Each track's (and the obligations') conditions compiled into one call, in rule order.
-    track_batches: tuple[BatchPredicate, ...] = ()
-    obligation_batch: BatchPredicate | None = None
+    # The obligation and question rules' conditions compiled into one call, in rule order.
+    obligation_batch: BatchPredicate = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +222,21 @@ def _activate(regime: RegimeRules, on: date) -> ActiveRules:
             obligations.append(rule)
     return ActiveRules(
         params=params,
-        tracks=tuple((name, tuple(rules)) for name, rules in tracks.items()),
+        tracks=tuple(_track(name, rules) for name, rules in tracks.items()),
         obligations=tuple(obligations),
-        track_batches=tuple(compile_batch([r.when for r in rules]) for rules in tracks.values()),
         obligation_batch=compile_batch([r.when for r in obligations]),
+    )
+
+
+def _track(name: str, rules: list[Rule]) -> Track:
+    key = name.lower()
+    return Track(
+        name=name,
+        rules=tuple(rules),
+        decide=compile_first_match([r.when for r in rules]),
+        mechanism_fact=f"{key}_mechanism",
+        verdict_fact=f"{key}_verdict",
+        applies_fact=f"{key}_applies",
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal, Protocol
 
 from sqlmodel import Session
 
-CitationKind = Literal["vendor", "review", "rule", "taxonomy", "country"]
+CitationKind = Literal["vendor", "review", "rule"]
 EventKind = Literal["delta", "notice", "done"]
 
 

@@ -134,6 +134,11 @@ def _vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
     aspects = list(q.aspects)
     if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(q.text):
         aspects.remove("certifications")
+    asks_status = re.search(
+        r"happen|still|sunset|retired|licen|sanction|discontinu|active", q.text, re.I
+    )
+    if "dpf" in aspects and "status" in aspects and asks_status is None:
+        aspects.remove("status")  # "the DPF status of X" asks about the DPF
     asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
     if "processing" in aspects and "hq" in aspects and not asks_hq:
         aspects.remove("hq")

@@ -17,7 +17,7 @@ class ChatRequestSchema(Schema):
 class CitationSchema(Schema):
     """A record the answer rests on."""
 
-    kind = fields.String(metadata={"description": "vendor, review, rule, taxonomy or country"})
+    kind = fields.String(metadata={"description": "vendor, review or rule"})
     id = fields.String(metadata={"description": "vendor slug, review id or rule id"})
     title = fields.String()
     citation = fields.String(allow_none=True, metadata={"description": "legal citation (rules)"})

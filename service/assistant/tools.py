@@ -9,7 +9,7 @@ shows only the reviews the asker's role may read.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,7 @@ class ToolResult:
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToolContext:
     """What tools may use: the request's session, the asker, reference data and the day."""
 
@@ -56,7 +56,6 @@ class ToolContext:
     reference: Reference
     fuzzy: FuzzyIndex
     today: date
-    calls: list[str] = field(default_factory=list)
 
 
 def tool_context(session: Session, asker: Asker, today: date) -> ToolContext:
@@ -453,5 +452,4 @@ def run_tool(
     problems = check_arguments(tool.parameters, dict(arguments))
     if problems:
         raise ToolError("; ".join(problems))
-    ctx.calls.append(name)
     return tool.run(ctx, dict(arguments))

@@ -1,4 +1,4 @@
-"""The assistant's read-only engine tool (evaluate a transfer) and the tool table's tail."""
+"""The assistant's engine tool: evaluate a transfer through the transfers service, as the API."""
 
 from __future__ import annotations
 

@@ -31,6 +31,11 @@ blp = Blueprint(
 )
 
 EVENT_STREAM = "text/event-stream"
+STREAM_DESCRIPTION = (
+    "The answer with its citations. With `Accept: text/event-stream` the answer streams as "
+    "server-sent events instead: `meta` (conversation_id), `delta` and `notice` (text) as it "
+    "is written, then `done` (this JSON) or `error`."
+)
 
 
 def _wants_stream() -> bool:
@@ -93,15 +98,7 @@ def _event_stream(user: User, data: dict[str, Any]) -> Response:
 class Chat(MethodView):
     @allow("viewer")
     @blp.arguments(ChatRequestSchema)
-    @blp.response(200, ChatResponseSchema)
-    @blp.alt_response(
-        200,
-        description="With Accept: text/event-stream, server-sent events: "
-        "meta, delta and notice as the answer arrives, then done (the same JSON) "
-        "or error.",
-        content_type=EVENT_STREAM,
-        success=True,
-    )
+    @blp.response(200, ChatResponseSchema, description=STREAM_DESCRIPTION)
     def post(self, data: dict[str, Any]) -> Any:
         """Ask the assistant a question (Accept: text/event-stream streams the answer)."""
         session, user = get_session(), g.current_user

@@ -9,6 +9,7 @@ from service.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from service.auth.services import MAX_TOKEN_DAYS
 
 _PASSWORD = validate.Length(MIN_LENGTH, MAX_LENGTH)
+_ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class LoginSchema(Schema):
@@ -118,11 +119,11 @@ class TokenCreateSchema(Schema):
     expires_in_days = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_TOKEN_DAYS)
     )
-    user_id = fields.Integer(load_default=None, allow_none=True)
+    user_id = fields.Integer(load_default=None, allow_none=True, validate=_ID)
 
 
 class TokenQueryArgsSchema(Schema):
     """Whose tokens (admins), and whether to include revoked ones."""
 
-    user_id = fields.Integer()
+    user_id = fields.Integer(validate=_ID)
     include_revoked = fields.Boolean(load_default=False)

@@ -31,6 +31,7 @@ TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+MAX_ID = 2**63 - 1  # beyond what any database integer holds: such an id names nothing
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def create_user(
 
 def get_user(*, session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise errors.NotFound(f"No user {user_id}.")
     return user
@@ -301,6 +302,8 @@ def create_token(
 
 def get_token(*, session: Session, token_id: int) -> tuple[ApiToken, User]:
     """A token and its owner, or NotFound."""
+    if not 0 < token_id <= MAX_ID:
+        raise errors.NotFound(f"No token {token_id}.")
     row = session.execute(
         select(ApiToken, User)
         .join(User, col(User.id) == col(ApiToken.user_id))

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from assessments.types import MECHANISMS, VERDICTS
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
-from service.transfers.schemas import EvaluationSchema, WarningSchema
+from service.transfers.schemas import EvaluationSchema, TransferWarningSchema
 
 VENDOR_SLUG = validate.Length(1, 100)
 TRANSFER_IN_REVIEW = (
@@ -48,7 +48,7 @@ class ReviewUpdateSchema(ReviewWriteSchema):
     """A partial update (PATCH): only the fields given change; `transfer` is merge-patched."""
 
 
-class OutboundYtdSchema(Schema):
+class ReviewOutboundYtdSchema(Schema):
     """The PRC head-count this exporter already sends abroad, as used in the evaluation."""
 
     non_sensitive = fields.Integer()
@@ -64,6 +64,8 @@ class OutboundYtdSchema(Schema):
 
 
 class ReviewVendorSchema(Schema):
+    """The review's vendor as the registry has it now."""
+
     slug = fields.String()
     name = fields.String()
     status = fields.String()
@@ -74,17 +76,17 @@ class ReviewSchema(Schema):
     """A review as the API returns it, with its latest evaluation and warnings."""
 
     id = fields.Integer()
-    vendor = fields.Method("_vendor", metadata={"description": "the registry vendor"})
+    vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
     transfer = fields.Dict()
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
     purpose = fields.String()
     status = fields.String()
     created_by = fields.String()
-    warnings = fields.List(fields.Nested(WarningSchema))
+    warnings = fields.List(fields.Nested(TransferWarningSchema))
     verdicts = fields.Method("_verdicts", metadata={"description": "verdict per regime"})
     evaluation = fields.Nested(EvaluationSchema)
-    cn_outbound_ytd = fields.Nested(OutboundYtdSchema)
+    cn_outbound_ytd = fields.Nested(ReviewOutboundYtdSchema)
     as_of = fields.Date()
     rules_version = fields.String()
     reference_version = fields.String()
@@ -94,15 +96,6 @@ class ReviewSchema(Schema):
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-
-    def _vendor(self, view: Any) -> dict[str, Any]:
-        vendor = view.vendor
-        return {
-            "slug": vendor.slug,
-            "name": vendor.name,
-            "status": vendor.status,
-            "archived": vendor.archived,
-        }
 
     def _verdicts(self, view: Any) -> dict[str, str]:
         return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
@@ -166,8 +159,8 @@ class ReviewEvaluationPageSchema(Schema):
     per_page = fields.Integer()
 
 
-class PageArgsSchema(Schema):
-    """Pagination only."""
+class ReviewEvaluationArgsSchema(Schema):
+    """Pagination of a review's evaluations."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

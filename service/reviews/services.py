@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
@@ -748,10 +748,14 @@ def _write_evaluations(
         .where(table.c.id == bindparam("p_id"), table.c.version == bindparam("p_version"))
         .values(values)
     )
-    result = session.connection().execute(statement, updates)
-    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
+    try:
+        result = session.connection().execute(statement, updates)
+    except OperationalError as exc:
+        # SQLite: an API write committed since this run's read snapshot (database is locked).
         raise errors.Conflict(
-            "Some reviews changed while they were being re-evaluated; run it again."
-        )
+            "Reviews changed while they were being re-evaluated; run it again."
+        ) from exc
+    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
+        raise errors.Conflict("Reviews changed while they were being re-evaluated; run it again.")
     session.execute(insert(cast(Table, sa_inspect(ReviewEvaluation).local_table)), history)
     session.execute(insert(cast(Table, sa_inspect(AuditEvent).local_table)), audit)

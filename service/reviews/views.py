@@ -14,8 +14,8 @@ from service.db import get_session
 from service.reviews import services
 from service.reviews.models import Review
 from service.reviews.schemas import (
-    PageArgsSchema,
     ReviewCreateSchema,
+    ReviewEvaluationArgsSchema,
     ReviewEvaluationPageSchema,
     ReviewPageSchema,
     ReviewQueryArgsSchema,
@@ -122,7 +122,7 @@ class ReviewEvaluate(MethodView):
 @blp.route("/<int:review_id>/evaluations")
 class ReviewEvaluations(MethodView):
     @allow("viewer")
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(ReviewEvaluationArgsSchema, location="query")
     @blp.response(200, ReviewEvaluationPageSchema)
     def get(
         self, args: dict[str, Any], review_id: int

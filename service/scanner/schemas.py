@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
 from assessments.scanner.extract import MAX_BYTES
 
@@ -11,38 +14,41 @@ FORMATS = ("text", "html", "pdf")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we run on
 
 
-class ScanBodySchema(Schema):
-    """A pasted policy: its text, how to read it, and a review to compare with."""
+class FileUpload(Upload):  # type: ignore[misc]  # flask-smorest ships no type hints
+    """A multipart file part; a plain form field of the same name is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Upload the policy as a file part, not a form field.")
+        return value
+
+
+class ScanRequestSchema(Schema):
+    """A policy to scan: pasted `text` (JSON) or an uploaded `file` (multipart), not both."""
 
     text = fields.String(
         validate=validate.Length(min=1, max=MAX_BYTES),
         metadata={"description": "The policy text (or HTML source with format=html)."},
     )
+    file = FileUpload(metadata={"description": "A text, HTML or PDF file of at most 5 MiB."})
     format = fields.String(
-        validate=validate.OneOf(("text", "html")),
-        metadata={"description": "text (default) or html; upload a file for PDF."},
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "text, html or pdf (pdf only for files); default: detected"},
     )
     review_id = fields.Integer(
-        strict=True,
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Compare with the vendors reviewed for this review's exporter."},
     )
 
-
-class ScanFormSchema(Schema):
-    """Form fields that may accompany an uploaded policy."""
-
-    format = fields.String(
-        validate=validate.OneOf(FORMATS),
-        metadata={"description": "default: from the file's media type, name or first bytes"},
-    )
-    review_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-
-
-class ScanFileSchema(Schema):
-    """The uploaded policy: text, HTML or PDF in the `file` field, at most 5 MiB."""
-
-    file = Upload()
+    @validates_schema
+    def _text_or_file(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if ("text" in data) == ("file" in data):
+            raise ValidationError(
+                'Send the policy as JSON {"text": ...} or upload it as multipart field `file`.',
+                "text",
+            )
+        if "text" in data and data.get("format") == "pdf":
+            raise ValidationError("Upload a PDF as a file; pasted text is text or html.", "format")
 
 
 class SpanSchema(Schema):

@@ -103,36 +103,30 @@ _EXTRACTION_ERRORS: dict[str, type[errors.DomainError]] = {
 }
 
 
-def read_policy(
-    *, body: Mapping[str, Any], form: Mapping[str, Any], upload: FileStorage | None
-) -> Policy:
-    """The policy from a JSON body ({text, format?, review_id?}) or an uploaded file."""
+def read_policy(*, data: Mapping[str, Any]) -> Policy:
+    """The policy from pasted text ({text, format?, review_id?}) or an uploaded `file`."""
+    upload: FileStorage | None = data.get("file")
     if upload is not None:
         try:
-            data = upload.read(MAX_BYTES + 1)
+            content = upload.read(MAX_BYTES + 1)
         finally:
             upload.close()  # a large upload is a temporary file: release it now
         media_type = upload.mimetype if upload.mimetype != "application/octet-stream" else None
         try:
             extracted = extract_text(
-                data, format=form.get("format"), media_type=media_type, filename=upload.filename
+                content, format=data.get("format"), media_type=media_type, filename=upload.filename
             )
         except ExtractionError as exc:
             error = _EXTRACTION_ERRORS.get(exc.reason)
             if error is not None:
                 raise error(str(exc)) from exc
             raise errors.ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
-        return Policy(extracted.text, extracted.format, form.get("review_id"), uploaded=True)
-    if "text" not in body:
-        raise errors.ValidationFailed(
-            'Send the policy as JSON {"text": ...} or upload it as multipart field `file`.',
-            errors={"text": ["Missing data for required field."]},
-        )
-    text = str(body["text"])
+        return Policy(extracted.text, extracted.format, data.get("review_id"), uploaded=True)
+    text = str(data["text"])
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise errors.PayloadTooLarge(f"The policy is larger than {MAX_BYTES} bytes.")
-    fmt = body.get("format", "text")
-    return Policy(html_to_text(text) if fmt == "html" else text, fmt, body.get("review_id"))
+    fmt = data.get("format", "text")
+    return Policy(html_to_text(text) if fmt == "html" else text, fmt, data.get("review_id"))
 
 
 def reviewed_vendors(*, session: Session, review_id: int) -> tuple[str, list[str]]:

@@ -13,7 +13,7 @@ from service.api import accepts_files, body_limit
 from service.auth.permissions import allow
 from service.db import get_session
 from service.scanner import services
-from service.scanner.schemas import ScanBodySchema, ScanFileSchema, ScanFormSchema, ScanReportSchema
+from service.scanner.schemas import ScanReportSchema, ScanRequestSchema
 
 blp = Blueprint(
     "scanner", __name__, url_prefix="/api/v1/policies", description="Privacy policy scanner"
@@ -26,12 +26,19 @@ class PolicyScan(MethodView):
     @accepts_files
     # Pasted policies may be as large as uploads (5 MiB of text; JSON escaping may double it).
     @body_limit(2 * MAX_BYTES)
-    @blp.arguments(ScanBodySchema, location="json")
-    @blp.arguments(ScanFormSchema, location="form")
-    @blp.arguments(ScanFileSchema, location="files")
+    @blp.arguments(ScanRequestSchema, location="json_or_multipart")
     @blp.response(200, ScanReportSchema)
-    def post(self, body: dict[str, Any], form: dict[str, Any], files: dict[str, Any]) -> Any:
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": ScanRequestSchema},
+                "multipart/form-data": {"schema": ScanRequestSchema},
+            },
+        }
+    )
+    def post(self, data: dict[str, Any]) -> Any:
         """Scan a privacy policy (JSON text, or a text/HTML/PDF upload) against the registry."""
-        policy = services.read_policy(body=body, form=form, upload=files.get("file"))
+        policy = services.read_policy(data=data)
         cache = services.matcher_cache(current_app)
         return services.scan_policy(session=get_session(), cache=cache, policy=policy)

@@ -22,7 +22,7 @@ class TransferBodySchema(Schema):
         description = TRANSFER_DESCRIPTION
 
 
-class WarningSchema(Schema):
+class TransferWarningSchema(Schema):
     """Something the reader must not miss, e.g. the vendor is sunset or sanctioned."""
 
     code = fields.String(metadata={"description": "e.g. vendor_sunset, vendor_sanctioned"})
@@ -30,14 +30,14 @@ class WarningSchema(Schema):
     vendor = fields.String(allow_none=True)
 
 
-class ObligationSchema(Schema):
+class EvaluationObligationSchema(Schema):
     id = fields.String()
     text = fields.String()
     citation = fields.String()
     due = fields.String(allow_none=True)
 
 
-class FiredRuleSchema(Schema):
+class EvaluationRuleSchema(Schema):
     id = fields.String()
     citation = fields.String()
     explanation = fields.String()
@@ -55,12 +55,12 @@ class RegimeResultSchema(Schema):
     met = fields.Boolean(allow_none=True)
     level = fields.String(metadata={"enum": list(LEVELS)})
     score = fields.Integer()
-    obligations = fields.List(fields.Nested(ObligationSchema))
-    rules = fields.List(fields.Nested(FiredRuleSchema))
+    obligations = fields.List(fields.Nested(EvaluationObligationSchema))
+    rules = fields.List(fields.Nested(EvaluationRuleSchema))
     questions = fields.List(fields.String())
 
 
-class OverallSchema(Schema):
+class EvaluationOverallSchema(Schema):
     level = fields.String(metadata={"enum": list(LEVELS)})
     score = fields.Integer()
 
@@ -69,7 +69,7 @@ class EvaluationSchema(Schema):
     """The engine's Evaluation as contract JSON, with the rules version it ran under."""
 
     as_of = fields.String(metadata={"description": "ISO date whose law was applied"})
-    overall = fields.Nested(OverallSchema)
+    overall = fields.Nested(EvaluationOverallSchema)
     regimes = fields.Dict(keys=fields.String(), values=fields.Nested(RegimeResultSchema))
     rules_version = fields.String()
 
@@ -78,4 +78,4 @@ class TransferEvaluationSchema(EvaluationSchema):
     """An Evaluation plus the Transfer as evaluated (registry facts filled in) and warnings."""
 
     transfer = fields.Dict(metadata={"description": "the Transfer the engine evaluated"})
-    warnings = fields.List(fields.Nested(WarningSchema))
+    warnings = fields.List(fields.Nested(TransferWarningSchema))

@@ -78,6 +78,14 @@ VERDICT_HELP = {
     "prohibited": "This transfer may not happen.",
 }
 VERDICT_RANK = {v: i for i, v in enumerate(VERDICT_HELP)}
+# Narrow screens (the heat map on a phone): one word per verdict.
+VERDICT_SHORT = {
+    "not_applicable": "n/a",
+    "permitted": "permitted",
+    "mechanism_required": "mechanism",
+    "approval_required": "approval",
+    "prohibited": "prohibited",
+}
 
 
 def verdict(code: str | None) -> str:
@@ -93,3 +101,75 @@ def mechanism(code: str | None) -> str:
 def humanize(code: str | None) -> str:
     """An id in words when no label exists: 'in_review' -> 'in review'."""
     return (code or "").replace("_", " ").replace(".", " · ")
+
+
+FIELD_LABELS = {
+    "vendor": "Vendor",
+    "purpose": "What the vendor will do",
+    "business_owner": "Business owner",
+    "requester": "Requested by",
+    "status": "Status",
+    "transfer": "Transfer",
+    "transfer.as_of": "Apply the law as of",
+    "transfer.exporter": "Your company",
+    "transfer.exporter.name": "Company name",
+    "transfer.exporter.country": "Established in",
+    "transfer.exporter.role": "Your role for this data",
+    "transfer.exporter.ciio": "Critical information infrastructure operator",
+    "transfer.data_subjects": "Whose data",
+    "transfer.data_subjects.#.jurisdiction": "Group {n}: where the people are",
+    "transfer.data_subjects.#.count": "Group {n}: how many people",
+    "transfer.data_subjects.#.minors": "Group {n}: children",
+    "transfer.data_categories": "Data categories",
+    "transfer.purposes": "Purposes",
+    "transfer.transaction": "Kind of deal",
+    "transfer.safeguards": "Safeguards in place",
+    "transfer.exemptions": "PRC exemptions",
+    "transfer.important_data": "Important data",
+    "sources.#.url": "Source {n}: URL",
+    "sources.#.retrieved": "Source {n}: retrieved",
+    "sources.#.ref": "Source {n}: reference",
+    "sources.#.facts": "Source {n}: facts it supports",
+    "legal_entities.#.name": "Entity {n}: name",
+    "legal_entities.#.role": "Entity {n}: role",
+    "legal_entities.#.country": "Entity {n}: country",
+    "status.value": "Status",
+    "status.since": "Status since",
+    "sdk.android_packages": "Android package prefixes",
+    "sdk.ios_frameworks": "iOS frameworks",
+    "sdk.domains": "Domains",
+    "risks.#.category": "Risk {n}: feared event",
+    "risks.#.risk": "Risk {n}: description",
+    "risks.#.likelihood": "Risk {n}: likelihood",
+    "risks.#.severity": "Risk {n}: severity",
+    "risks.#.residual": "Risk {n}: residual risk",
+    "description": "Description",
+    "aliases": "Other names",
+    "name": "Name",
+    "category": "Category",
+    "hq_country": "Headquarters",
+    "processing_countries": "Processes data in",
+    "notes": "Notes",
+    "last_verified": "Facts last verified",
+    "urls": "Links",
+    "sdk": "SDK signatures",
+    "sources": "Sources",
+    "legal_entities": "Legal entities",
+    "expires_in_days": "Expires after (days)",
+    "message": "Your question",
+}
+
+
+def field(path: str) -> str:
+    """A form field's name as the page labels it: 'transfer.data_subjects.0.count' ->
+    'Group 1: how many people'; unknown paths in words."""
+    parts = path.split(".")
+    numbers = [int(p) for p in parts if p.isdigit()]
+    key = ".".join("#" if p.isdigit() else p for p in parts)
+    label = FIELD_LABELS.get(key)
+    if label is None:
+        # A list field's item (e.g. data_categories.3) is reported under the list.
+        trimmed = ".".join(p for p in parts if not p.isdigit())
+        label = FIELD_LABELS.get(trimmed) or humanize(trimmed.removeprefix("transfer."))
+        return label[:1].upper() + label[1:]
+    return label.format(n=numbers[0] + 1 if numbers else "")

@@ -133,7 +133,7 @@ def test_admin_pages(
     sign_in(page, users["admin"])
     page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_label("Email").fill("wang.fang@example.test")
-    page.get_by_label("Role").select_option("legal")
+    page.locator("#f-role").select_option("legal")
     page.get_by_role("button", name="Add user").click()
     assert page.locator("#initial-password").inner_text().strip()
     shoot(page, "17-admin-users")
@@ -142,8 +142,9 @@ def test_admin_pages(
     page.get_by_role("button", name="Create token").click()
     assert page.locator("#new-token").inner_text().startswith("xb_")
     shoot(page, "18-my-tokens")
-    page.reload()
+    page.goto("/me")
     assert page.locator("#new-token").count() == 0
+    assert page.locator("table").get_by_text("CI export").count() == 1
     page.get_by_role("link", name="Audit log").click()
     assert "wang.fang@example.test" in page.locator(".timeline").inner_text()
     shoot(page, "19-audit-log")

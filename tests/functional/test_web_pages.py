@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -404,3 +405,90 @@ def test_admin_manages_users_and_tokens_and_legal_reads_the_audit_log(
     assert legal.get("/admin/users").status_code == 403
     header = legal.get("/").text.split("<main", 1)[0]
     assert "/admin/audit" in header and "/admin/users" not in header
+
+
+def test_saving_an_untouched_vendor_form_changes_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    legal = browser_for("legal")
+    page = legal.get("/vendors/firebase/edit").text
+    fields: dict[str, Any] = {}
+    for name, value in re.findall(
+        r'<input id="[^"]+" name="([^"]+)" type="[^"]+" value="([^"]*)"', page
+    ):
+        fields[name] = value.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+    for name, value in re.findall(r'name="([^"]+)" rows="\d+"[^>]*>([^<]*)</textarea>', page):
+        fields[name] = value.replace("&#39;", "'").replace("&amp;", "&")
+    for name in re.findall(r'<select id="[^"]+" name="([^"]+)"', page):
+        block = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        chosen = re.search(r'<option value="([^"]*)" selected>', block)
+        fields[name] = chosen.group(1) if chosen else ""
+    for name in ("data_categories", "purposes", "certifications", "transfer_mechanisms"):
+        fields[name] = re.findall(rf'name="{name}" value="([^"]+)" checked', page)
+    etag = re.search(r'name="etag" value="([^"]+)"', page)
+    assert etag is not None
+    fields["etag"] = etag.group(1).replace("&#34;", '"')
+    assert legal.post("/vendors/firebase/edit", fields).status_code == 303
+    history = legal.get("/admin/audit?object_type=vendor&object_id=firebase").text
+    assert "0 events" in history
+
+
+class _Controls(HTMLParser):
+    """Form controls and the ids that a <label for> names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labelled: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        if tag in ("input", "select", "textarea") and found.get("type") not in ("hidden",):
+            self.controls.append(found)
+
+
+def test_every_form_control_has_a_label(browser_for: Callable[[str], Browser]) -> None:
+    admin = browser_for("admin")
+    url = _assessment(admin)
+    pages = ["/", "/vendors", "/vendors/firebase/edit", "/vendors/new", "/reviews",
+             "/reviews/new", "/assistant", "/me", "/admin/users", "/admin/audit", url]  # fmt: skip
+    for page in pages:
+        parser = _Controls()
+        parser.feed(admin.get(page).text)
+        unlabelled = [
+            c for c in parser.controls if c.get("id") not in parser.labelled
+            and not c.get("aria-label")
+        ]  # fmt: skip
+        assert not unlabelled, (page, unlabelled[:3])
+
+
+def test_review_workflow_buttons(browser_for: Callable[[str], Browser]) -> None:
+    owner, other = browser_for("procurement"), browser_for("procurement")
+    url = owner.post("/reviews/new", FIREBASE_REVIEW).headers["Location"]
+    page = owner.get(url).text
+    assert "Mark draft" in page and "Mark closed" in page and "Mark approved" not in page
+    etag = re.search(r'name="etag" value="([^"]+)"', page)
+    assert etag is not None
+    tag = etag.group(1).replace("&#34;", '"')
+    assert owner.post(f"{url}/status", {"etag": tag, "status": "draft"}).status_code == 303
+    assert "Draft" in owner.get(url).text
+    assert owner.post(f"{url}/status", {"etag": tag, "status": "submitted"}).status_code == 412
+    assert owner.post(f"{url}/evaluate").status_code == 303
+    assert "3 evaluations" in owner.get(url).text  # create, update, evaluate
+    assert "Evaluate again" not in other.get(url).text
+    assert other.post(f"{url}/evaluate").status_code == 403
+
+
+def test_sign_in_never_redirects_to_another_site(catalog_app: Flask) -> None:
+    with catalog_app.app_context(), session_scope() as session:
+        create_user(session=session, email="li@example.test", role="viewer", password=PASSWORD)
+    for target, expected in (("//evil.example/x", "/"), ("https://evil.example", "/"),
+                             ("/vendors?q=umeng", "/vendors?q=umeng")):  # fmt: skip
+        browser = Browser(catalog_app.test_client())
+        browser.get("/login")
+        response = browser.post(
+            "/login", {"email": "li@example.test", "password": PASSWORD, "next": target}
+        )
+        assert response.status_code == 303 and response.headers["Location"] == expected

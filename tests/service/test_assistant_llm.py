@@ -99,6 +99,8 @@ class FakeModel:
             yield chunk({"content": text[start : start + 12]})
             if step.get("slow"):
                 time.sleep(step["slow"])
+            if step.get("drop") and start >= 12:
+                raise ConnectionResetError("the model server went away mid-answer")
         yield chunk({}, "tool_calls" if step.get("tool_calls") else "stop")
         yield b"data: [DONE]\n\n"
 
@@ -168,8 +170,9 @@ def ask(app: Flask, question: str, role: str = "legal") -> Answer:
 
 
 def test_the_tool_loop_runs_and_tool_results_reach_the_model(
-    llm_app: Flask, model: FakeModel
+    llm_app: Flask, model: FakeModel, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # the SDK logs requests at DEBUG: the key must not be there
     model.script = [
         {"tool_calls": [{"name": "search_vendors", "arguments": {"query": "Umeng"}}]},
         {"tool_calls": [{"name": "get_vendor", "arguments": {"slug": "umeng"}}]},
@@ -203,6 +206,7 @@ def test_the_tool_loop_runs_and_tool_results_reach_the_model(
     assert record.startswith('<registry-data tool="get_vendor">')
     assert '"hq_country": {"code": "CN"' in record
     assert model.headers[0]["Authorization"] == f"Bearer {API_KEY}"
+    assert API_KEY not in caplog.text and API_KEY not in answer.text
 
 
 def test_the_answer_streams_as_the_model_writes_it(llm_app: Flask, model: FakeModel) -> None:
@@ -348,6 +352,22 @@ def test_a_slow_stream_is_cut_at_the_deadline(llm_app: Flask, model: FakeModel) 
     answer = ask(llm_app, "Where is Umeng based?")
     assert answer.backend == "offline"
     assert answer.notice is not None
+
+
+def test_a_stream_cut_mid_answer_falls_back(llm_app: Flask, model: FakeModel) -> None:
+    model.script = [{"text": "Umeng+ is headquartered in a place I will not finish", "drop": True}]
+    with llm_app.app_context(), session_scope() as session:
+        events = list(
+            services.get_assistant().stream(
+                "Where is Umeng based?", AskContext(session, Asker("s@x.test", "viewer"))
+            )
+        )
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "delta" and "notice" in kinds and kinds[-1] == "done"
+    done = events[-1].answer
+    assert done is not None and done.backend == "offline"
+    assert done.notice is not None and done.text.startswith(done.notice)
+    assert "**Umeng+** is headquartered in China" in done.text
 
 
 def test_an_unreachable_endpoint_falls_back(make_app: Callable[..., Flask]) -> None:

@@ -144,3 +144,28 @@ def test_list_shows_verdicts_and_filters(app: Flask, reviews: dict[str, int]) ->
     listed = json.loads(result.output)
     assert [r["id"] for r in listed["items"]] == [reviews["small"]]
     assert listed["items"][0]["verdicts"]["CN"] == "permitted"
+
+
+def test_a_review_changed_during_the_run_stops_it_and_nothing_is_written(
+    app: Flask, reviews: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = services._write_evaluations
+
+    def concurrent_edit(session: Any, table: Any, updates: Any, *rest: Any) -> None:
+        # Another writer bumps one review's version between the run's read and its write.
+        session.execute(table.update().where(table.c.id == updates[0]["p_id"]).values(version=99))
+        real(session, table, updates, *rest)
+
+    def version() -> int:
+        with app.app_context(), session_scope() as session:
+            review = session.get(Review, reviews["small"])
+            assert review is not None
+            return review.version
+
+    before = version()
+    monkeypatch.setattr(services, "_write_evaluations", concurrent_edit)
+    result = app.test_cli_runner().invoke(main, ["reviews", "reevaluate"])
+    assert result.exit_code == 1
+    assert "changed while they were being re-evaluated" in result.output
+    assert [e.seq for e in evaluations(app, reviews["small"])] == [1]
+    assert version() == before  # the whole run rolled back, the other edit included

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from service import errors
@@ -15,6 +17,14 @@ from service.db import get_session
 from service.reports.markup import render_text
 from service.web import forms
 from service.web.blueprint import web
+
+_CODE = re.compile(r"`([^`<>]+)`")
+
+
+def answer_html(text: str) -> Markup:
+    """An answer's Markdown-like text as safe HTML, with `inline code` shown as code."""
+    html = str(render_text(text))  # escaped text and fixed tags only
+    return Markup(_CODE.sub(r"<code>\1</code>", html))
 
 
 def citation_link(citation: dict[str, Any]) -> str | None:
@@ -37,7 +47,7 @@ def _page(conversation_id: int | None, form: forms.FormState, status: int = 200)
         )
     template = "web/_messages.html" if request.args.get("fragment") else "web/assistant.html"
     page = render_template(
-        template, conversations=conversations, current=current, form=form, text=render_text,
+        template, conversations=conversations, current=current, form=form, text=answer_html,
         link=citation_link,
     )  # fmt: skip
     return page, status

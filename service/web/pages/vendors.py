@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from service import errors
@@ -18,7 +19,7 @@ from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema, VendorQueryArgsSchema, VendorUpdateSchema
 from service.vendors.search import FuzzyIndex
 from service.vendors.views import vendor_etag
-from service.web import choices, forms
+from service.web import choices, forms, labels
 from service.web.blueprint import may, web
 
 FILTERS = ("q", "category", "hq_country", "processing_country", "data_category", "status")
@@ -169,11 +170,34 @@ def vendor_values(record: Vendor) -> dict[str, Any]:
     return values
 
 
+def changed_only(loaded: dict[str, Any], record: Vendor) -> dict[str, Any]:
+    """The fields the form changed: the stored record, read through the same schema, is
+    compared field by field, so an untouched form changes nothing (and marks no edit)."""
+    snapshot = services.vendor_snapshot(record)
+    try:
+        current = VendorUpdateSchema().load({k: snapshot[k] for k in loaded if k in snapshot})
+    except ValidationError:
+        return loaded  # the stored record no longer validates: the form's values replace it
+
+    def same(name: str, value: Any) -> bool:
+        old = current.get(name, object())
+        if name in MULTI and isinstance(old, list):  # checkboxes: their order is the page's
+            return sorted(old) == sorted(value)
+        return bool(old == value)
+
+    return {k: v for k, v in loaded.items() if not same(k, v)}
+
+
 def _form_page(
-    form: forms.FormState, *, record: Vendor | None, etag: str | None, status: int = 200
+    form: forms.FormState,
+    *,
+    record: Vendor | None,
+    etag: str | None,
+    status: int = 200,
+    changes: list[dict[str, Any]] | None = None,
 ) -> tuple[str, int]:
     page = render_template(
-        "web/vendor_form.html", form=form, v=record, etag=etag, choices=choices,
+        "web/vendor_form.html", form=form, v=record, etag=etag, choices=choices, changes=changes,
         source_rows=_row_count(form, "sources"), entity_rows=_row_count(form, "legal_entities"),
     )  # fmt: skip
     return page, status
@@ -204,6 +228,19 @@ def new_vendor() -> Any:
     return redirect(url_for("web.vendor", slug=created.slug), code=303)
 
 
+def differences(values: dict[str, Any], record: Vendor) -> list[dict[str, Any]]:
+    """Where the form as typed differs from the vendor as saved now (to reconcile a conflict)."""
+    try:
+        loaded = VendorUpdateSchema().load(vendor_body(dict(values), creating=False))
+    except ValidationError:
+        return []
+    saved = services.vendor_snapshot(record)
+    return [
+        {"field": labels.field(name), "saved": saved.get(name), "typed": value}
+        for name, value in changed_only(loaded, record).items()
+    ]
+
+
 @allow("legal")
 @web.route("/vendors/<slug>/edit", methods=["GET", "POST"])
 def edit_vendor(slug: str) -> Any:
@@ -215,13 +252,16 @@ def edit_vendor(slug: str) -> Any:
                           etag=vendor_etag(record))  # fmt: skip
     values = forms.raw_values(request.form, multi=MULTI)
     sent_etag = str(values.pop("etag", ""))
+    if sent_etag != vendor_etag(record):
+        form = forms.FormState(values, message=CONFLICT)
+        return _form_page(form, record=record, etag=sent_etag, status=412,
+                          changes=differences(values, record))  # fmt: skip
     try:
-        if sent_etag != vendor_etag(record):
-            raise errors.PreconditionFailed(CONFLICT)
-        changes = forms.load(VendorUpdateSchema(), vendor_body(values, creating=False))
+        loaded = forms.load(VendorUpdateSchema(), vendor_body(values, creating=False))
         services.update_vendor(
-            session=session, vendor=record, changes=changes, reference=get_reference()
-        )
+            session=session, vendor=record, changes=changed_only(loaded, record),
+            reference=get_reference(),
+        )  # fmt: skip
     except errors.DomainError as exc:
         session.rollback()
         form = forms.state_from_error(values, exc)

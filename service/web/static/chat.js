@@ -26,6 +26,25 @@
     return article;
   }
 
+  function listConversation(id, title) {
+    /* A new conversation joins the list beside the chat. */
+    var list = document.querySelector(".conv-list");
+    if (!list) {
+      var none = document.querySelector(".conversations .empty");
+      list = document.createElement("ul");
+      list.className = "conv-list";
+      if (none) { none.replaceWith(list); } else { return; }
+    }
+    list.querySelectorAll("a[aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = form.getAttribute("data-page-url") + "?c=" + id;
+    link.textContent = title.length > 80 ? title.slice(0, 79) + "…" : title;
+    link.setAttribute("aria-current", "page");
+    item.appendChild(link);
+    list.insertBefore(item, list.firstChild);
+  }
+
   function showStored(id) {
     /* The server renders the stored answer with its citations linked to vendor and review pages. */
     var page = form.getAttribute("data-page-url") + "?c=" + id;
@@ -91,6 +110,7 @@
         if (name === "error") { throw new Error(data.detail || "The answer could not be completed."); }
       });
     }).then(function () {
+      if (id === null && conversation.value) { listConversation(conversation.value, question); }
       return showStored(conversation.value);
     }).catch(function (error) {
       text.textContent = error.message;
