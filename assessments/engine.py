@@ -171,11 +171,10 @@ def _decide(
             question = track.rules[i].question
             if question:
                 questions.append(_render(question, facts, params))
-        chosen = track.rules[index] if index >= 0 else None
-        if chosen is None or chosen.outcome is None:
+        out = track.rules[index].outcome if index >= 0 else None
+        if out is None:
             results.append(_TrackResult(track, None, "not_applicable", None, None))
             continue
-        out = chosen.outcome
         mechanism = out.mechanism or (facts.get(out.mechanism_fact) if out.mechanism_fact else None)
         met = _met(regime, mechanism, safeguards) if out.verdict in _REQUIRING else None
         if met is False:
@@ -184,7 +183,7 @@ def _decide(
                 if _met(regime, alternative, safeguards):
                     mechanism, met = alternative, True
                     break
-        results.append(_TrackResult(track, chosen, out.verdict, mechanism, met))
+        results.append(_TrackResult(track, track.rules[index], out.verdict, mechanism, met))
     return results
 
 
@@ -192,22 +191,20 @@ def _alternatives(rule: Rule | None, mechanism: str | None) -> tuple[str, ...]:
     if rule is None or rule.outcome is None:
         return ()
     options = [rule.outcome.mechanism, *rule.outcome.alternatives]
-    return tuple(m for m in options if m and m != mechanism)
+    return tuple([m for m in options if m and m != mechanism])
 
 
 def _exposure(scoring: Scoring, exposure: Exposure, safeguards: frozenset[str]) -> float:
     """The regime's exposure in [0, 1] before the verdict's band: weighted, then reduced by
     protective safeguards (the same for every track of the regime)."""
-    w = scoring.weights
-    total = w.get("volume", 0.0) + w.get("sensitivity", 0.0) + w.get("exposure", 0.0)
     r = (
-        volume(exposure.people, scoring.volume_decades) * w.get("volume", 0.0)
-        + exposure.sensitivity * w.get("sensitivity", 0.0)
-        + exposure.exposure * w.get("exposure", 0.0)
-    ) / (total or 1.0)
-    for safeguard, reduction in scoring.protective_safeguards.items():
+        volume(exposure.people, scoring.volume_decades) * scoring.weight_volume
+        + exposure.sensitivity * scoring.weight_sensitivity
+        + exposure.exposure * scoring.weight_exposure
+    ) / scoring.weight_total
+    for safeguard, factor in scoring.protective_factors:
         if safeguard in safeguards:
-            r *= 1.0 - reduction
+            r *= factor
     return r
 
 
@@ -220,7 +217,7 @@ def _score(scoring: Scoring, verdict: str, exposure: float, met: bool | None) ->
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
+    return tuple(dict.fromkeys(items)) if items else ()
 
 
 def evaluate_regime(
@@ -241,32 +238,39 @@ def evaluate_regime(
     questions: list[str] = []
     tracks = _decide(regime, active, facts, transfer.safeguards, questions)
 
-    applicable = [t for t in tracks if t.verdict != "not_applicable"]
-    winner = max(applicable, key=lambda t: _RANK[t.verdict]) if applicable else None
-    # "none" (not None): after the decisions the absence of a mechanism is a known fact.
+    # The winner is the first applicable track with the most stringent verdict.
+    applicable: list[_TrackResult] = []
+    winner: _TrackResult | None = None
     for t in tracks:
+        # "none" (not None): after the decisions the absence of a mechanism is a known fact.
         facts[t.track.mechanism_fact] = t.mechanism or "none"
         facts[t.track.verdict_fact] = t.verdict
-        facts[t.track.applies_fact] = t.verdict != "not_applicable"
+        applies = facts[t.track.applies_fact] = t.verdict != "not_applicable"
+        if applies:
+            applicable.append(t)
+            if winner is None or _RANK[t.verdict] > _RANK[winner.verdict]:
+                winner = t
     facts["mechanism"] = (winner.mechanism if winner else None) or "none"
     facts["verdict"] = winner.verdict if winner else "not_applicable"
 
-    # Applicable tracks always rest on a rule; its entry is rendered once, for `rules` and `why`.
-    decided = [_fire(rules, t.rule, facts, params)[0] for t in applicable if t.rule is not None]
+    # An applicable track always rests on a rule; its entry is rendered once, for rules and why.
+    decided = [
+        t.rule.fixed[0] if t.rule.fixed else _fire(rules, t.rule, facts, params)[0]
+        for t in applicable
+        if t.rule is not None
+    ]
     fired: list[FiredRule] = list(decided)
     obligations: list[Obligation] = []
-    outcomes = active.obligation_batch(facts, params)
-    for rule, outcome in zip(active.obligations, outcomes, strict=True):
-        if outcome is True:
-            if rule.kind == "question":
-                if rule.question:
-                    questions.append(_render(rule.question, facts, params))
-            elif winner is not None:  # an inapplicable regime reports only its questions
-                entry, duties = _fire(rules, rule, facts, params)
-                fired.append(entry)
-                obligations.extend(duties)
-        elif outcome is None and rule.question:
-            questions.append(_render(rule.question, facts, params))
+    for i, outcome in active.obligation_outcomes(facts, params):
+        rule = active.obligations[i]
+        if outcome is None or rule.kind == "question":
+            # Unknown: the rule asks; a question rule asks when its condition holds.
+            if rule.question:
+                questions.append(_render(rule.question, facts, params))
+        elif winner is not None:  # an inapplicable regime reports only its questions
+            entry, duties = rule.fixed or _fire(rules, rule, facts, params)
+            fired.append(entry)
+            obligations.extend(duties)
 
     if winner is None:
         reasons = [_render(t.rule.explanation, facts, params) for t in tracks if t.rule is not None]
@@ -280,13 +284,13 @@ def evaluate_regime(
         )
 
     # "met": every mechanism this regime requires is already among the safeguards.
-    requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
     met: bool | None = None
     if winner.verdict in _REQUIRING:
+        requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
         met = False if False in requiring else (None if None in requiring else True)
     scoring = rules.scoring
     exposure = _exposure(scoring, built.exposure, transfer.safeguards)
-    score = max(_score(scoring, t.verdict, exposure, t.met) for t in applicable)
+    score = max([_score(scoring, t.verdict, exposure, t.met) for t in applicable])
     return RegimeResult(
         regime=code,
         applies=True,
@@ -306,8 +310,11 @@ def evaluate_regime(
 def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
     """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O."""
     prof = profile(reference, transfer.data_categories, transfer.purposes)
-    results = tuple(evaluate_regime(code, transfer, rules, reference, prof) for code in REGIMES)
-    worst = max(results, key=lambda r: r.score)
+    results = tuple([evaluate_regime(code, transfer, rules, reference, prof) for code in REGIMES])
+    worst = results[0]
+    for result in results:  # the first of the highest scores
+        if result.score > worst.score:
+            worst = result
     return Evaluation(
         as_of=transfer.as_of,
         overall=Overall(level=worst.level, score=worst.score),

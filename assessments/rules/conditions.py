@@ -97,7 +97,8 @@ class _Compiler:
         else:
             v = self._constant(value)
         test = _PY_OPS[op].format(x=x, v=v)
-        return f"(None if {unknown} else bool({test}))"
+        # `True if test else False` is bool(test) without a call per leaf.
+        return f"(None if {unknown} else (True if {test} else False))"
 
     def node(self, node: Any) -> str:
         if not isinstance(node, Mapping) or not node:
@@ -143,6 +144,15 @@ class _Compiler:
         body.append("    return -1, u")
         return self._define(body)
 
+    def not_false(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
+        """One function returning (index, result) for each expression that is not false, in
+        order: the true and the unknown ones."""
+        body = ["    h = ()"]
+        for i, expression in enumerate(expressions):
+            body += [f"    r = {expression}", f"    if r is not False: h += (({i}, r),)"]
+        body.append("    return h")
+        return self._define(body)
+
     def _define(self, body: list[str]) -> Callable[[Facts, Params], Any]:
         lines = ["def run(f, p):"]
         for name, local in self.facts.items():
@@ -150,7 +160,7 @@ class _Compiler:
         for name, local in self.params.items():
             lines.append(f"    {local} = p.get({self._constant(name)})")
         lines += body
-        namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **self.constants}
+        namespace: dict[str, Any] = {"__builtins__": {}, **self.constants}
         # The source holds only compiler-made names; facts, params and literals are constants.
         exec(compile("\n".join(lines), "<rule conditions>", "exec"), namespace)
         run: Callable[[Facts, Params], Any] = namespace["run"]
@@ -169,14 +179,15 @@ def compile_condition(raw: Any) -> tuple[Predicate, References]:
     return predicate, References(frozenset(compiler.facts), frozenset(compiler.params))
 
 
-BatchPredicate = Callable[[Facts, Params], tuple[bool | None, ...]]
+Outcomes = Callable[[Facts, Params], tuple[tuple[int, bool | None], ...]]
 
 
-def compile_batch(conditions: list[Any]) -> BatchPredicate:
-    """Compile several `when` clauses into one call returning each one's three-valued result."""
+def compile_outcomes(conditions: list[Any]) -> Outcomes:
+    """Compile several `when` clauses into one call returning (index, True or None) for each
+    clause that is not false, in order; false ones, the common case, are left out."""
     compiler = _Compiler()
     expressions = [compiler.node(raw) for raw in conditions]
-    run: BatchPredicate = compiler.function(expressions)
+    run: Outcomes = compiler.not_false(expressions)
     return run
 
 

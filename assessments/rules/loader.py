@@ -15,16 +15,16 @@ import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from assessments.rules.conditions import (
-    BatchPredicate,
     ConditionError,
     FirstMatch,
+    Outcomes,
     Predicate,
     References,
-    compile_batch,
     compile_condition,
     compile_first_match,
+    compile_outcomes,
 )
-from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS
+from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation
 
 RULES_DIR = Path(__file__).resolve().parent
 REGIME_FILES = {"CN": "cn.yaml", "EU": "eu.yaml", "US": "us.yaml"}
@@ -103,6 +103,11 @@ class Rule:
     obligations: tuple[ObligationTemplate, ...] = ()
     question: str | None = None
     placeholders: tuple[str, ...] = ()
+    # A rule whose texts name no fact or param reads the same for every transfer: its fired
+    # entry and obligations, built once at load.
+    fixed: tuple[FiredRule, tuple[Obligation, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def citation(self) -> str:
@@ -146,8 +151,9 @@ class ActiveRules:
     params: Mapping[str, Any]
     tracks: tuple[Track, ...]
     obligations: tuple[Rule, ...]
-    # The obligation and question rules' conditions compiled into one call, in rule order.
-    obligation_batch: BatchPredicate = field(repr=False, compare=False)
+    # The obligation and question rules' conditions compiled into one call: (index, outcome) of
+    # each rule whose condition is true or unknown, in rule order.
+    obligation_outcomes: Outcomes = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +166,41 @@ class Scoring:
     met_factor: float
     protective_safeguards: Mapping[str, float]
     volume_decades: float
+    # Derived once from the fields above, for the engine's per-evaluation arithmetic.
+    weight_volume: float = field(init=False, repr=False, compare=False)
+    weight_sensitivity: float = field(init=False, repr=False, compare=False)
+    weight_exposure: float = field(init=False, repr=False, compare=False)
+    weight_total: float = field(init=False, repr=False, compare=False)
+    # (safeguard, factor the exposure is multiplied by when it is in place)
+    protective_factors: tuple[tuple[str, float], ...] = field(init=False, repr=False, compare=False)
+    _levels_by_score: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        w = self.weights
+        derived = {
+            "weight_volume": w.get("volume", 0.0),
+            "weight_sensitivity": w.get("sensitivity", 0.0),
+            "weight_exposure": w.get("exposure", 0.0),
+            "weight_total": (
+                w.get("volume", 0.0) + w.get("sensitivity", 0.0) + w.get("exposure", 0.0)
+            )
+            or 1.0,
+            "protective_factors": tuple(
+                (safeguard, 1.0 - reduction)
+                for safeguard, reduction in self.protective_safeguards.items()
+            ),
+            "_levels_by_score": tuple(self._level(score) for score in range(101)),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
     def level(self, score: int) -> str:
         """The level for a score (the highest level whose minimum the score reaches)."""
+        if 0 <= score <= 100:
+            return self._levels_by_score[score]
+        return self._level(score)
+
+    def _level(self, score: int) -> str:
         current = self.levels[0][0]
         for name, minimum in self.levels:
             if score >= minimum:
@@ -224,7 +262,7 @@ def _activate(regime: RegimeRules, on: date) -> ActiveRules:
         params=params,
         tracks=tuple(_track(name, rules) for name, rules in tracks.items()),
         obligations=tuple(obligations),
-        obligation_batch=compile_batch([r.when for r in obligations]),
+        obligation_outcomes=compile_outcomes([r.when for r in obligations]),
     )
 
 
@@ -360,22 +398,27 @@ def _placeholders(*texts: str | None) -> tuple[str, ...]:
 def _build_rule(raw: dict[str, Any], regime: str) -> Rule:
     predicate, references = compile_condition(raw["when"])
     outcome = raw["outcome"]
+    citations = tuple(raw["citations"])
+    explanation = raw["explanation"].strip()
+    remediation = (raw["remediation"] or "").strip() or None
+    obligations = tuple(ObligationTemplate(**o) for o in raw["obligations"])
+    placeholders = _placeholders(
+        raw["explanation"], raw["remediation"], *(o.text for o in obligations)
+    )
     return Rule(
-        placeholders=_placeholders(
-            raw["explanation"], raw["remediation"], *(o["text"] for o in raw["obligations"])
-        ),
+        placeholders=placeholders,
         id=raw["id"],
         regime=regime,
         kind=raw["kind"],
         track=raw["track"],
-        citations=tuple(raw["citations"]),
+        citations=citations,
         effective_from=raw["effective_from"],
         effective_to=raw["effective_to"],
         when=raw["when"],
         predicate=predicate,
         references=references,
-        explanation=raw["explanation"].strip(),
-        remediation=(raw["remediation"] or "").strip() or None,
+        explanation=explanation,
+        remediation=remediation,
         outcome=Outcome(
             verdict=outcome["verdict"],
             mechanism=outcome["mechanism"],
@@ -384,8 +427,14 @@ def _build_rule(raw: dict[str, Any], regime: str) -> Rule:
         )
         if outcome
         else None,
-        obligations=tuple(ObligationTemplate(**o) for o in raw["obligations"]),
+        obligations=obligations,
         question=raw["question"],
+        fixed=None
+        if placeholders
+        else (
+            FiredRule(raw["id"], _join_citations(citations), explanation, remediation),
+            tuple(Obligation(o.id, o.text, o.citation, o.due) for o in obligations),
+        ),
     )
 
 

@@ -31,7 +31,7 @@ TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-MAX_ID = 2**63 - 1  # beyond what any database integer holds: such an id names nothing
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger id names nothing
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,17 @@ def browser(chromium_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """New pages in fresh browser contexts (laptop size unless told), closed afterwards."""
+    """New pages in fresh browser contexts (laptop size unless told), closed afterwards.
+
+    A script error or a Content-Security-Policy refusal on any page fails the test; an
+    expected 4xx answer (a refused forged post) is not a page error.
+    """
     contexts: list[Any] = []
+    problems: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            problems.append(message.text)
 
     def factory(width: int = 1280, height: int = 900, **options: Any) -> Any:
         context = browser.new_context(
@@ -93,11 +102,14 @@ def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(str(error)))
         return page
 
     yield factory
     for context in contexts:
         context.close()
+    assert not problems, problems
 
 
 @pytest.fixture

@@ -388,3 +388,10 @@ def test_first_start_does_nothing_when_a_user_exists(
     with app.app_context(), session_scope() as session:
         assert session.execute(select(func.count()).select_from(User)).scalar_one() == 1
     assert capsys.readouterr().err == ""
+
+
+def test_ids_beyond_any_integer_column_are_not_found(client: FlaskClient, auth: Headers) -> None:
+    admin = auth("admin")
+    for url in ("/api/v1/users/1531311083306", "/api/v1/tokens/99999999999999999999"):
+        assert client.get(url, headers=admin).status_code == 404
+    assert client.post("/api/v1/tokens", json={"user_id": 2**40}, headers=admin).status_code == 422

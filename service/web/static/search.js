@@ -71,6 +71,12 @@
       lookup();
     });
     input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        /* Enter picks the first match instead of sending the half-filled form. */
+        var best = box.querySelector(".picker-option");
+        if (best) { event.preventDefault(); best.click(); }
+        return;
+      }
       if (event.key === "ArrowDown") {
         var first = box.querySelector(".picker-option");
         if (first) { event.preventDefault(); first.focus(); }
