@@ -61,3 +61,9 @@ def test_models_and_migrations_agree(empty_engine: Engine) -> None:
 def test_one_base_revision() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert script.get_bases() == ["0001_base"]
+
+
+def test_one_head() -> None:
+    """Branches are merged before they land, so `upgrade head` and `heads` agree."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, script.get_heads()
