@@ -7,7 +7,7 @@ declared in FACTS with a one-line meaning; a test checks rules name nothing else
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -211,7 +211,7 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
     return built
 
 
-def _names(items: list[str]) -> str:
+def _names(items: Sequence[str]) -> str:
     return ", ".join(items) if items else "none"
 
 
@@ -225,10 +225,17 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
     export = exporter_in_cn and (imp.country != "CN" or any(d != "CN" for d in t.destinations))
-    cn_groups = [s for s in t.data_subjects if s.jurisdiction == "CN"]
-    flow = sum(s.count for s in cn_groups)
-    minors_count = sum(s.count for s in cn_groups if s.minors)
-    sensitive_ids = list(prof.cn_sensitive)
+    flow = minors_count = 0
+    in_cn = outside = False  # a group of people in / outside mainland China
+    for group in t.data_subjects:
+        if group.jurisdiction == "CN":
+            in_cn = True
+            flow += group.count
+            if group.minors:
+                minors_count += group.count
+        else:
+            outside = True
+    sensitive_ids = prof.cn_sensitive
     nonsensitive_present = prof.cn_nonsensitive_present
     sensitive_flow = flow if sensitive_ids else minors_count
     nonsensitive_flow = flow if nonsensitive_present else 0
@@ -241,7 +248,7 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     facts: dict[str, Any] = {
         "export": export,
         "exporter_in_cn": exporter_in_cn,
-        "art3_2_candidate": (not exporter_in_cn) and bool(cn_groups),
+        "art3_2_candidate": (not exporter_in_cn) and in_cn,
         "exemptions": t.exemptions,
         "important_data": bool(t.important_data),
         "important_data_stated": t.important_data is not None,
@@ -259,11 +266,11 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "processed_lower_bound": max(nonsensitive_total, sensitive_total),
         "sensitive": sensitive,
         "sensitive_categories": _names(
-            sensitive_ids + (["PI of minors under 14"] if minors else [])
+            [*sensitive_ids, "PI of minors under 14"] if minors else sensitive_ids
         ),
         "sensitive_categories_present": bool(sensitive_ids),
         "minors": minors,
-        "other_subjects": any(s.jurisdiction != "CN" for s in t.data_subjects),
+        "other_subjects": outside,
         "importer_name": imp.name or imp.vendor or "the recipient",
     }
     exposure = Exposure(
@@ -344,15 +351,15 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     on, exp, imp = t.as_of, t.exporter, t.importer
     exporter_in_eea = ref.is_eea(exp.country, on)
     in_scope = (
-        list(t.data_subjects)
+        t.data_subjects
         if exporter_in_eea
         else [s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)]
     )
     gdpr_reaches = exporter_in_eea or bool(in_scope)
     dest = _destinations(ref, (imp.country, *t.destinations), on, imp.dpf_certified)
     third, covered = dest.third, dest.covered
-    special = list(prof.eu_special)
-    criminal = list(prof.eu_criminal)
+    special = prof.eu_special
+    criminal = prof.eu_criminal
     minors = any(s.minors for s in in_scope)
     criteria = set(prof.wp248)
     if special or criminal or prof.eu_highly_personal:
@@ -416,15 +423,18 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     return RegimeFacts(facts, exposure)
 
 
-def _is_us(code: str) -> bool:
-    return code == "US" or code.startswith("US-")
-
-
 def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the US regime (DOJ DSP, PADFA, CCPA, COPPA)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
-    us_groups = [s for s in t.data_subjects if _is_us(s.jurisdiction)]
-    us_count = sum(s.count for s in us_groups)
+    us_count = 0
+    us_minors = ca = generic = False  # children; California; US groups not split by state
+    for group in t.data_subjects:
+        place = group.jurisdiction
+        if place == "US" or place.startswith("US-"):
+            us_count += group.count
+            us_minors = us_minors or group.minors
+            ca = ca or place == "US-CA"
+            generic = generic or place == "US"
     coc, padfa = ref.doj_countries_of_concern, ref.padfa_foreign_adversaries
     importer_in_coc = imp.country in coc.codes
     covered = imp.covered_person if imp.covered_person is not None else importer_in_coc
@@ -442,10 +452,7 @@ def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     bulk_threshold = min(thresholds) if thresholds else None
     omic = [threshold for category, threshold in dsp if category in ("human_genomic", "human_omic")]
     omic_threshold = min(omic) if omic else None
-    us_minors = any(s.minors for s in us_groups)
-    ca = any(s.jurisdiction == "US-CA" for s in us_groups)
-    generic = any(s.jurisdiction == "US" for s in us_groups)
-    ccpa_sensitive = list(prof.ccpa_sensitive)
+    ccpa_sensitive = prof.ccpa_sensitive
     padfa_listed = imp.country in padfa.codes
     facts: dict[str, Any] = {
         "us_count": us_count,

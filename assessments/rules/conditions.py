@@ -51,6 +51,11 @@ _PY_OPS = {
 }
 
 
+def _literal_key(value: Any) -> str:
+    # The type too: 1, 1.0 and True compare equal but are different literals.
+    return f"{type(value).__name__}:{value!r}"
+
+
 class _Compiler:
     """Turns validated `when` trees into Python with Kleene (three-valued) logic.
 
@@ -59,10 +64,14 @@ class _Compiler:
     call into a local, however many conditions name it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, shared_tests: bool = False) -> None:
         self.constants: dict[str, Any] = {}
         self.facts: dict[str, str] = {}
         self.params: dict[str, str] = {}
+        # With shared_tests, each distinct fact test is computed once into a local up front,
+        # however many conditions repeat it (for batches that evaluate every condition anyway).
+        self.shared_tests = shared_tests
+        self.tests: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._n = 0
 
     def _name(self, prefix: str) -> str:
@@ -86,9 +95,16 @@ class _Compiler:
         fact, op = node["fact"], ops[0]
         if not isinstance(fact, str):
             raise ConditionError(f"fact must be a name: {dict(node)!r}")
+        value = node[op]
+        if self.shared_tests:
+            key = (fact, op, repr(value) if isinstance(value, Mapping) else _literal_key(value))
+            if key not in self.tests:
+                self.shared_tests = False
+                self.tests[key] = (self._name("T"), self.leaf(node))
+                self.shared_tests = True
+            return self.tests[key][0]
         x = self._local(self.facts, fact, "F")
         unknown = f"{x} is None"
-        value = node[op]
         if isinstance(value, Mapping):
             if set(value) != {"param"} or not isinstance(value["param"], str):
                 raise ConditionError(f"a value must be a literal or {{param: ID}}, got {value!r}")
@@ -147,7 +163,8 @@ class _Compiler:
     def not_false(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
         """One function returning (index, result) for each expression that is not false, in
         order: the true and the unknown ones."""
-        body = ["    h = ()"]
+        body = [f"    {local} = {test}" for local, test in self.tests.values()]
+        body.append("    h = ()")
         for i, expression in enumerate(expressions):
             body += [f"    r = {expression}", f"    if r is not False: h += (({i}, r),)"]
         body.append("    return h")
@@ -185,7 +202,7 @@ Outcomes = Callable[[Facts, Params], tuple[tuple[int, bool | None], ...]]
 def compile_outcomes(conditions: list[Any]) -> Outcomes:
     """Compile several `when` clauses into one call returning (index, True or None) for each
     clause that is not false, in order; false ones, the common case, are left out."""
-    compiler = _Compiler()
+    compiler = _Compiler(shared_tests=True)
     expressions = [compiler.node(raw) for raw in conditions]
     run: Outcomes = compiler.not_false(expressions)
     return run
