@@ -27,10 +27,10 @@ def _secret_key(data_dir: Path) -> str:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` that stops at the databases' 64-bit integer range (larger ids: 404)."""
+    """`<int:...>` within the id columns' range (PostgreSQL INTEGER); larger ids are 404."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -37,3 +37,11 @@ def test_openapi_spec_and_docs_are_served_locally(app: Flask) -> None:
     asset = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+def test_ids_beyond_the_integer_columns_are_404_not_500(
+    app: Flask, make_token: Callable[..., str]
+) -> None:
+    headers = {"Authorization": f"Bearer {make_token('admin')}"}
+    response = app.test_client().get(f"/api/v1/assessments/{2**31}", headers=headers)
+    assert response.status_code == 404
