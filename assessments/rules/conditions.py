@@ -129,19 +129,26 @@ class _Compiler:
                 raise ConditionError("always takes true")
             return "True"
         if key == "not":
-            r = self._name("r")
-            return f"(None if ({r} := {self.node(arg)}) is None else not {r})"
+            r, bind = self._bind(self.node(arg))
+            return f"(None if {bind} is None else not {r})"
         if key in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise ConditionError(f"{key} takes a non-empty list")
-            names = [self._name("r") for _ in arg]
+            bound = [self._bind(self.node(item)) for item in arg]
+            names = [r for r, _ in bound]
             stop, result = ("False", "True") if key == "all" else ("True", "False")
-            chain = " or ".join(
-                f"({r} := {self.node(item)}) is {stop}" for r, item in zip(names, arg, strict=True)
-            )
+            chain = " or ".join(f"{bind} is {stop}" for _, bind in bound)
             unknown = " or ".join(f"{r} is None" for r in names)
             return f"({stop} if {chain} else (None if {unknown} else {result}))"
         raise ConditionError(f"unknown combinator {key!r}; use one of {COMBINATORS}")
+
+    def _bind(self, expression: str) -> tuple[str, str]:
+        """A name for an operand's value and the code that binds it (a shared test already has
+        its local)."""
+        if expression.isidentifier():
+            return expression, expression
+        r = self._name("r")
+        return r, f"({r} := {expression})"
 
     def function(self, expressions: list[str]) -> Callable[[Facts, Params], Any]:
         """One function reading each fact and param once and returning the expressions."""
