@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import flask_smorest
 import swagger_ui_bundle
-from flask import Blueprint, Flask, Request, Response, request, send_from_directory
+from flask import Blueprint, Flask, Request, Response, request, send_from_directory, url_for
 from marshmallow import Schema
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
@@ -81,6 +81,24 @@ def _check_request_body(app: Flask) -> None:
         raise errors.UnsupportedMediaType(f"Send the body as {allowed}.")
     if (request.content_length or 0) > limit:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
+
+
+def page_headers(
+    endpoint: str, *, total: int, page: int, per_page: int, **values: Any
+) -> dict[str, str]:
+    """X-Total-Count and an RFC 8288 Link header (first, prev, next, last) for a list page."""
+    last = max(1, -(-total // per_page))
+    rels = {"first": 1, "last": last}
+    if page > 1:
+        rels["prev"] = page - 1
+    if page < last:
+        rels["next"] = page + 1
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    link = ", ".join(
+        f'<{url_for(endpoint, **{**values, **query, "page": n})}>; rel="{rel}"'
+        for rel, n in rels.items()
+    )
+    return {"Link": link, "X-Total-Count": str(total)}
 
 
 def make_etag(*parts: object) -> str:

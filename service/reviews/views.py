@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request, url_for
+from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api import make_etag, require_if_match
+from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
 from service.reviews import services
@@ -32,23 +32,6 @@ def review_etag(review: Review) -> str:
     return make_etag("review", review.id, review.version)
 
 
-def _page_headers(
-    endpoint: str, total: int, page: int, per_page: int, **values: Any
-) -> dict[str, str]:
-    last = max(1, -(-total // per_page))
-    rels = {"first": 1, "last": last}
-    if page > 1:
-        rels["prev"] = page - 1
-    if page < last:
-        rels["next"] = page + 1
-    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
-    link = ", ".join(
-        f'<{url_for(endpoint, **{**values, **query, "page": n})}>; rel="{rel}"'
-        for rel, n in rels.items()
-    )
-    return {"Link": link, "X-Total-Count": str(total)}
-
-
 @blp.route("")
 class Reviews(MethodView):
     @allow("viewer")
@@ -57,7 +40,13 @@ class Reviews(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[services.ReviewPage, int, dict[str, str]]:
         """List reviews, filtered by status, vendor, verdict per regime or mechanism."""
         page = services.list_reviews(session=get_session(), args=args)
-        return page, 200, _page_headers("reviews.Reviews", page.total, page.page, page.per_page)
+        return (
+            page,
+            200,
+            page_headers(
+                "reviews.Reviews", total=page.total, page=page.page, per_page=page.per_page
+            ),
+        )
 
     @allow("procurement", "legal")
     @blp.arguments(ReviewCreateSchema)
@@ -131,7 +120,11 @@ class ReviewEvaluations(MethodView):
         session = get_session()
         review = services.get_review(session=session, review_id=review_id)
         page = services.list_evaluations(session=session, review=review, **args)
-        headers = _page_headers(
-            "reviews.ReviewEvaluations", page.total, page.page, page.per_page, review_id=review_id
+        headers = page_headers(
+            "reviews.ReviewEvaluations",
+            total=page.total,
+            page=page.page,
+            per_page=page.per_page,
+            review_id=review_id,
         )
         return page, 200, headers

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api import make_etag, require_if_match
+from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
 from service.reference.services import get_reference
@@ -38,20 +38,6 @@ def _fuzzy() -> FuzzyIndex:
     return index
 
 
-def _page_links(page: services.VendorPage, args: dict[str, Any]) -> str:
-    last = max(1, -(-page.total // page.per_page))
-    rels = {"first": 1, "last": last}
-    if page.page > 1:
-        rels["prev"] = page.page - 1
-    if page.page < last:
-        rels["next"] = page.page + 1
-    query = {k: v for k, v in request.args.items() if k != "page"}
-    return ", ".join(
-        f'<{url_for("vendors.Vendors", _external=False, **query, page=n)}>; rel="{rel}"'
-        for rel, n in rels.items()
-    )
-
-
 @blp.route("")
 class Vendors(MethodView):
     @allow("viewer")
@@ -60,7 +46,9 @@ class Vendors(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[services.VendorPage, int, dict[str, str]]:
         """List, filter, sort and search vendors."""
         page = services.list_vendors(session=get_session(), args=args, fuzzy=_fuzzy())
-        headers = {"Link": _page_links(page, args), "X-Total-Count": str(page.total)}
+        headers = page_headers(
+            "vendors.Vendors", total=page.total, page=page.page, per_page=page.per_page
+        )
         return page, 200, headers
 
     @allow("legal", "procurement")
