@@ -73,6 +73,7 @@ def populate(url: str, count: int) -> tuple[list[str], list[str]]:
                 legal_entities=[],
                 processing_countries=[hq],
                 data_categories=["contact"],
+                purposes=[],
                 certifications=[],
                 transfer_mechanisms=[],
                 sdk={},

@@ -41,7 +41,9 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-@lru_cache(maxsize=1 << 18)
+# Large enough for the names and aliases of a 100,000-vendor file (about 3 per vendor), so
+# that the keys validation computes are found again when the rows are written.
+@lru_cache(maxsize=1 << 20)
 def _key(text: str) -> str:
     return name_key(text)
 
@@ -145,6 +147,50 @@ def _insert_plain(session: Session, table: Table, rows: Sequence[Mapping[str, An
     connection.exec_driver_sql(str(compiled), params)
 
 
+def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A bind processor that converts an empty list or dict once (most JSON columns are)."""
+    if process is None:
+        return None
+    empty: dict[type, Any] = {}
+
+    def converted(value: Any) -> Any:
+        kind = type(value)
+        if (kind is list or kind is dict) and not value:
+            if kind not in empty:
+                empty[kind] = process(value)
+            return empty[kind]
+        return process(value)
+
+    return converted
+
+
+def _insert_typed(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows with JSON, date and datetime values in one executemany.
+
+    SQLite: each column's own bind processor (the same conversions a Core insert applies),
+    then the driver's executemany, without Core's per-row parameter handling; anything else:
+    SQLAlchemy's batched INSERT.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup or []
+    processors = [
+        (key, _reuse_empty(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)))
+        for key in order
+    ]
+    params = [
+        tuple(row[key] if process is None else process(row[key]) for key, process in processors)
+        for row in rows
+    ]
+    connection.exec_driver_sql(str(compiled), params)
+
+
 def bulk_create_vendors(
     *,
     session: Session,
@@ -173,8 +219,8 @@ def bulk_create_vendors(
         try:
             # Plain executemany (no RETURNING, which SQLite would run row by row), then one
             # query for the new ids.
-            session.execute(
-                insert(vendor_table), [{c: getattr(d, c) for c in columns} for d in drafts]
+            _insert_typed(
+                session, vendor_table, [{c: getattr(d, c) for c in columns} for d in drafts]
             )
             slugs = [d.slug for d in drafts]
             found = session.execute(
@@ -183,8 +229,9 @@ def bulk_create_vendors(
             id_of = {str(slug): int(vid) for slug, vid in found}
             ids = [id_of[slug] for slug in slugs]
             _insert_index_rows(session, drafts, ids, sqlite)
-            session.execute(
-                insert(_table(AuditEvent)),
+            _insert_typed(
+                session,
+                _table(AuditEvent),
                 [
                     {
                         "at": now,

@@ -12,18 +12,19 @@ export -> import into an empty registry -> export gives the same file.
 
 from __future__ import annotations
 
+import copy
 import csv
 import gc
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import yaml
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, missing
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -230,6 +231,68 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
         yield prefix or "_row", str(messages)
 
 
+# Fields whose values repeat across a file (ids, countries, flags, status blocks): each
+# distinct value is loaded once per import and the result reused.
+_REPEATING_FIELDS = (
+    "category",
+    "product_type",
+    "hq_country",
+    "processing_countries",
+    "data_categories",
+    "purposes",
+    "default_role",
+    "certifications",
+    "transfer_mechanisms",
+    "dpf_certified",
+    "covered_person_candidate",
+    "status",
+    "urls",
+    "last_verified",
+)
+_SCALARS = (str, bool, type(None))
+
+
+def _plain_key(value: Any) -> Hashable | None:
+    """A hashable key for a string, boolean or null, or a list/dict of them; else None."""
+    if isinstance(value, _SCALARS):
+        return (type(value), value)
+    if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
+        return (list, *((type(v), v) for v in value))
+    if isinstance(value, dict) and all(isinstance(v, _SCALARS) for v in value.values()):
+        return (dict, *((k, type(v), v) for k, v in value.items()))
+    return None
+
+
+def _remembering(deserialize: Callable[..., Any]) -> Callable[..., Any]:
+    """A field's deserialize that loads each distinct plain value once.
+
+    Loading such a value is deterministic (none of these fields reads the rest of the row),
+    so a value that loaded cleanly gives the same result again; every error, and any other
+    value, goes through the field each time. Results are copied, never shared between rows.
+    """
+    loaded: dict[Hashable, Any] = {}
+
+    def remembered(value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        key = None if value is missing else _plain_key(value)
+        if key is None or kwargs.get("partial") is not None:
+            return deserialize(value, attr, data, **kwargs)
+        if key not in loaded:
+            loaded[key] = deserialize(value, attr, data, **kwargs)
+        return copy.copy(loaded[key])
+
+    return remembered
+
+
+class _ImportSchema(VendorCreateSchema):
+    """The create schema, loading each repeated value of a file once (one instance per import)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _REPEATING_FIELDS:
+            field = self.fields[name]  # this instance's own copy of the field
+            field.deserialize = _remembering(field.deserialize)  # type: ignore[method-assign]
+
+
 def validate_rows(
     *,
     session: Session,
@@ -239,7 +302,7 @@ def validate_rows(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Validated records for every row, or ImportInvalid listing every bad row."""
-    schema = VendorCreateSchema()
+    schema = _ImportSchema()
     found = list(problems)
     unreadable: dict[int, set[str]] = {}
     for problem in found:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pycountry
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from assessments.catalog.vendors import (
@@ -23,13 +24,17 @@ from assessments.catalog.vocabulary import (
     URL_KINDS,
 )
 
+# Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
+# search; a miss still asks is_country_code, so the answer is always the same as before.
+COUNTRY_CODES = frozenset(str(country.alpha_2) for country in pycountry.countries)
+
 
 class CountryCode(fields.String):
     """An ISO 3166-1 alpha-2 code; lower case is accepted and upper-cased."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         code = str(super()._deserialize(value, attr, data, **kwargs)).upper()
-        if not is_country_code(code):
+        if code not in COUNTRY_CODES and not is_country_code(code):
             raise ValidationError(f"'{code}' is not an ISO 3166-1 alpha-2 country code.")
         return code
 

@@ -104,6 +104,8 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
