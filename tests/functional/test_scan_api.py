@@ -25,30 +25,6 @@ POLICY = (
 )
 
 
-def make_pdf(text: str) -> bytes:
-    """A one-page PDF with `text` in its text layer (Helvetica), built by hand."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
-    out += f"startxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 @pytest.fixture
 def client(catalog_app: Flask) -> FlaskClient:
     return catalog_app.test_client()
@@ -90,7 +66,9 @@ def test_scan_pasted_text(client: FlaskClient, viewer: dict[str, str]) -> None:
     assert body["diff"] is None and body["text"] is None
 
 
-def test_scan_html_and_pdf_uploads(client: FlaskClient, viewer: dict[str, str]) -> None:
+def test_scan_html_and_pdf_uploads(
+    client: FlaskClient, viewer: dict[str, str], make_pdf: Callable[[list[str]], bytes]
+) -> None:
     html = (
         b"<html><head><script>Umeng</script></head><body><p>We use "
         b"<b>Firebase</b>.</p><style>.Umeng{}</style></body></html>"
@@ -106,7 +84,7 @@ def test_scan_html_and_pdf_uploads(client: FlaskClient, viewer: dict[str, str]) 
     assert body["text"][span["start"] : span["end"]] == "Firebase"
     assert "Umeng" not in body["text"]
 
-    pdf = make_pdf("Firebase collects IP addresses.")
+    pdf = make_pdf(["Firebase collects IP addresses."])
     response = client.post(
         URL, data=upload(pdf, "policy.pdf", "application/pdf"), headers=viewer,
         content_type="multipart/form-data",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from assessments.scanner.extract import (
@@ -11,40 +13,6 @@ from assessments.scanner.extract import (
     extract_text,
     html_to_text,
 )
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text layer holds `lines` (Helvetica, WinAnsi), built by hand."""
-    body = (
-        "BT /F1 12 Tf 72 720 Td 14 TL "
-        + " ".join(
-            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
-            for line in lines
-        )
-        + " ET"
-    )
-    stream = body.encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
 
 
 def test_html_keeps_visible_text_only() -> None:
@@ -62,7 +30,7 @@ def test_html_keeps_visible_text_only() -> None:
         assert absent not in text
 
 
-def test_pdf_text_layer() -> None:
+def test_pdf_text_layer(make_pdf: Callable[[list[str]], bytes]) -> None:
     data = make_pdf(["JusTalk uses Firebase (Crashlytics).", "Data: IMEI, OAID."])
     result = extract_text(data)
     assert result.format == "pdf"
