@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 import vendor_data
 from service import api, config, db, errors, health
 from service.auth import identity
+from service.models import MAX_ROW_ID
 from service.web import hooks as web_ui
 
 
@@ -30,7 +31,7 @@ class BoundedIntConverter(IntegerConverter):
     """`<int:...>` within the id columns' range (PostgreSQL INTEGER); larger ids are 404."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -10,6 +10,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Row ids are INTEGER columns; on PostgreSQL that is 32-bit. Ids in paths and bodies are
+# validated against this, so an out-of-range id is a 404/422, never a database error.
+MAX_ROW_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.models import MAX_ROW_ID
+
 
 class ChatRequestSchema(Schema):
     """A question, optionally continuing one of the caller's conversations."""
 
     message = fields.String(required=True, validate=validate.Length(1, 2000))
     conversation_id = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1)
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ROW_ID)
     )
 
 

@@ -7,9 +7,10 @@ from marshmallow import Schema, fields, validate
 from service.auth.models import ROLES
 from service.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from service.auth.services import MAX_TOKEN_DAYS
+from service.models import MAX_ROW_ID
 
 _PASSWORD = validate.Length(MIN_LENGTH, MAX_LENGTH)
-_ID = validate.Range(min=1, max=2**31 - 1)
+_ID = validate.Range(min=1, max=MAX_ROW_ID)
 
 
 class LoginSchema(Schema):

@@ -9,9 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from werkzeug.datastructures import FileStorage
 
 from assessments.scanner.extract import MAX_BYTES
+from service.models import MAX_ROW_ID
 
 FORMATS = ("text", "html", "pdf")
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database we run on
 
 
 class FileUpload(Upload):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -36,7 +36,7 @@ class ScanRequestSchema(Schema):
         metadata={"description": "text, html or pdf (pdf only for files); default: detected"},
     )
     review_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID),
+        validate=validate.Range(min=1, max=MAX_ROW_ID),
         metadata={"description": "Compare with the vendors reviewed for this review's exporter."},
     )
 
