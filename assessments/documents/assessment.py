@@ -61,40 +61,37 @@ def _fill(text: str, facts: Mapping[str, str | None], unknown: str) -> str:
     return "\n".join(line.rstrip() for line in _PLACEHOLDER.sub(value, text).strip().splitlines())
 
 
+def _tagged(
+    evaluation: Mapping[str, Any],
+    codes: list[str],
+    key: str,
+    texts: tuple[str, ...],
+    extras: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The `key` entries (rules, obligations) of the given regimes, each tagged with its regime.
+
+    Fields in `texts` become strings ("" when absent); fields in `extras` keep their value.
+    """
+    found = []
+    for code in codes:
+        for entry in regime(evaluation, code).get(key) or []:
+            if isinstance(entry, Mapping):
+                found.append(
+                    {"regime": code}
+                    | {name: str(entry.get(name) or "") for name in texts}
+                    | {name: entry.get(name) for name in extras}
+                )
+    return found
+
+
 def _rules(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, Any]]:
     """The fired rules of the given regimes, each tagged with its regime."""
-    rules = []
-    for code in codes:
-        for rule in regime(evaluation, code).get("rules") or []:
-            if isinstance(rule, Mapping):
-                rules.append(
-                    {
-                        "regime": code,
-                        "id": str(rule.get("id") or ""),
-                        "citation": str(rule.get("citation") or ""),
-                        "explanation": str(rule.get("explanation") or ""),
-                        "remediation": rule.get("remediation"),
-                    }
-                )
-    return rules
+    return _tagged(evaluation, codes, "rules", ("id", "citation", "explanation"), ("remediation",))
 
 
 def _obligations(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, Any]]:
     """The obligations of the given regimes, each tagged with its regime."""
-    found = []
-    for code in codes:
-        for item in regime(evaluation, code).get("obligations") or []:
-            if isinstance(item, Mapping):
-                found.append(
-                    {
-                        "regime": code,
-                        "id": str(item.get("id") or ""),
-                        "text": str(item.get("text") or ""),
-                        "citation": str(item.get("citation") or ""),
-                        "due": item.get("due"),
-                    }
-                )
-    return found
+    return _tagged(evaluation, codes, "obligations", ("id", "text", "citation"), ("due",))
 
 
 def _questions(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, str]]:

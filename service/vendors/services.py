@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.models import utcnow
@@ -26,26 +27,10 @@ from service.vendors.models import (
     VendorFacet,
 )
 
-# Fields stored as plain columns or JSON, set straight from validated input.
+# Fields stored as plain columns or JSON, set straight from validated input: the catalog's
+# fact fields (status has columns of its own) plus the record's bookkeeping.
 _PLAIN_FIELDS = (
-    "name",
-    "aliases",
-    "description",
-    "category",
-    "product_type",
-    "parent",
-    "hq_country",
-    "legal_entities",
-    "processing_countries",
-    "data_categories",
-    "purposes",
-    "default_role",
-    "certifications",
-    "transfer_mechanisms",
-    "dpf_certified",
-    "covered_person_candidate",
-    "sdk",
-    "urls",
+    *sorted(FACT_FIELDS - {"status"}),
     "sources",
     "notes",
     "last_verified",
