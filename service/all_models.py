@@ -1,14 +1,14 @@
 """Imports every domain's tables so SQLModel.metadata is complete (Alembic, tests)."""
 
-from service.assessments_api.models import (
+from service.assistant.models import Conversation, Message
+from service.audit.models import AuditEvent
+from service.auth.models import ApiToken, User
+from service.impact_assessments.models import (
     Assessment,
     AssessmentVersion,
     Checklist,
     ChecklistItem,
 )
-from service.assistant.models import Conversation, Message
-from service.audit.models import AuditEvent
-from service.auth.models import ApiToken, User
 from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
 

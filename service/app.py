@@ -69,11 +69,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
-    from service.assessments_api.views import blp as assessments
     from service.assistant.views import blp as assistant
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
     from service.auth.views import blp as users
+    from service.impact_assessments.views import blp as assessments
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.scanner.views import blp as scanner

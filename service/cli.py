@@ -99,10 +99,10 @@ def dumps(data: Any) -> str:
 
 def _add_domain_commands() -> None:
     """Each domain's commands; a new domain adds its import here."""
-    from service.assessments_api.cli import report
     from service.assistant.cli import ask
     from service.auth.cli import tokens, users
     from service.catalog.cli import catalog
+    from service.impact_assessments.cli import report
     from service.reviews.cli import reviews
     from service.scanner.cli import scan
     from service.transfers.cli import assess

@@ -9,9 +9,11 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service import errors
-from service.assessments_api import services
-from service.assessments_api.models import Assessment
-from service.assessments_api.schemas import (
+from service.auth.permissions import allow
+from service.db import get_session
+from service.impact_assessments import services
+from service.impact_assessments.models import Assessment
+from service.impact_assessments.schemas import (
     RISK_CATEGORIES,
     AssessmentCreateSchema,
     AssessmentUpdateSchema,
@@ -19,9 +21,7 @@ from service.assessments_api.schemas import (
     DiffArgsSchema,
     TransitionSchema,
 )
-from service.assessments_api.views import assessment_etag, item_etag
-from service.auth.permissions import allow
-from service.db import get_session
+from service.impact_assessments.views import assessment_etag, item_etag
 from service.reports.markup import render_text
 from service.reviews import services as review_services
 from service.web import forms

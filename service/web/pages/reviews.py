@@ -9,9 +9,9 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service import errors
-from service.assessments_api import services as assessment_services
 from service.auth.permissions import allow
 from service.db import get_session
+from service.impact_assessments import services as assessment_services
 from service.reviews import services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
 from service.reviews.views import review_etag

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from assessments.documents import ITEM_STATUSES, KINDS
 from assessments.documents.text import MAX_SECTION_CHARS
-from service.assessments_api.models import STATUSES
+from service.impact_assessments.models import STATUSES
 
 RISK_CATEGORIES = (
     "illegitimate_access",

@@ -9,9 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api import make_etag, require_if_match
-from service.assessments_api import services
-from service.assessments_api.models import Assessment, AssessmentVersion, ChecklistItem
-from service.assessments_api.schemas import (
+from service.auth.permissions import allow
+from service.db import get_session
+from service.impact_assessments import services
+from service.impact_assessments.models import Assessment, AssessmentVersion, ChecklistItem
+from service.impact_assessments.schemas import (
     AssessmentCreateSchema,
     AssessmentSchema,
     AssessmentSummarySchema,
@@ -26,8 +28,6 @@ from service.assessments_api.schemas import (
     VersionSchema,
     VersionSummarySchema,
 )
-from service.auth.permissions import allow
-from service.db import get_session
 
 blp = Blueprint(
     "assessments", __name__, url_prefix="/api/v1", description="Impact assessments and checklists"

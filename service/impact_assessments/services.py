@@ -31,9 +31,14 @@ from assessments.documents import (
     sanitise_section_text,
 )
 from service import errors
-from service.assessments_api.models import Assessment, AssessmentVersion, Checklist, ChecklistItem
 from service.audit.services import record_event
 from service.auth.models import User
+from service.impact_assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    Checklist,
+    ChecklistItem,
+)
 from service.models import utcnow
 from service.reviews.models import Review, ReviewEvaluation
 from service.reviews.services import get_review

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from service.assessments_api.cli import report
 from service.audit.models import AuditEvent
 from service.db import session_scope
+from service.impact_assessments.cli import report
 
 Headers = Callable[[str], dict[str, str]]
 JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}

@@ -21,7 +21,7 @@ def report(
     assessment_id: int, pdf_path: Path | None, html_path: Path | None, number: int | None
 ) -> None:
     """Write an assessment's report as PDF and/or HTML."""
-    from service.assessments_api import services
+    from service.impact_assessments import services
     from service.reports.rendering import render_html, render_pdf
 
     if pdf_path is None and html_path is None:
