@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 import vendor_data
 from assessments.catalog import Catalog, read_catalog
 from service.catalog.services import snapshot_catalog, update_catalog
+from service.clikit import dumps
 from service.db import session_scope
 from service.reference.services import get_reference
 
@@ -45,7 +46,6 @@ def validate_command(catalog_dir: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 def stats_command(catalog_dir: Path | None, as_json: bool) -> None:
     """Summarise the catalog: vendors by category and HQ country, and fact coverage."""
-    from service.cli import dumps
 
     catalog = _read(catalog_dir)
     numbers = catalog_stats(catalog)
