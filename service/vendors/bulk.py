@@ -9,8 +9,7 @@ batches, which is what makes a 100,000-vendor import fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -18,7 +17,6 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from assessments.catalog.names import name_key
 from service import errors
 from service.audit.models import AuditEvent
 from service.audit.services import current_actor, diff
@@ -31,59 +29,13 @@ from service.vendors.models import (
     VendorAlias,
     VendorFacet,
 )
-from service.vendors.services import _apply, _check_references, vendor_snapshot
+from service.vendors.services import alias_keys, apply_fields, check_references, vendor_snapshot
 
 CHUNK = 2000
-_KEY_QUERY_CHUNK = 1000
 
 
 def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
-
-
-# Large enough for the names and aliases of a 100,000-vendor file (about 3 per vendor), so
-# that the keys validation computes are found again when the rows are written.
-@lru_cache(maxsize=1 << 20)
-def _key(text: str) -> str:
-    return name_key(text)
-
-
-def alias_keys(name: str, aliases: Iterable[str]) -> dict[str, tuple[str, bool]]:
-    """Folded key -> (alias as written, is the name) for a vendor's name and aliases."""
-    keys: dict[str, tuple[str, bool]] = {}
-    for i, alias in enumerate([name, *aliases]):
-        key = _key(alias)
-        if key and key not in keys:
-            keys[key] = (alias, i == 0)
-    return keys
-
-
-def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
-    """Which vendor (slug) already holds each of these alias keys."""
-    wanted = list(dict.fromkeys(keys))
-    owners: dict[str, str] = {}
-    for start in range(0, len(wanted), _KEY_QUERY_CHUNK):
-        rows = session.execute(
-            select(col(VendorAlias.key), col(Vendor.slug))
-            .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
-            .where(col(VendorAlias.key).in_(wanted[start : start + _KEY_QUERY_CHUNK]))
-        )
-        owners.update({str(k): str(s) for k, s in rows})
-    return owners
-
-
-def existing_slugs(session: Session, slugs: Sequence[str]) -> set[str]:
-    """The subset of slugs already in the registry."""
-    found: set[str] = set()
-    for start in range(0, len(slugs), _KEY_QUERY_CHUNK):
-        found.update(
-            session.execute(
-                select(col(Vendor.slug)).where(
-                    col(Vendor.slug).in_(slugs[start : start + _KEY_QUERY_CHUNK])
-                )
-            ).scalars()
-        )
-    return found
 
 
 def _defaults() -> dict[str, Any]:
@@ -99,7 +51,7 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
 
     Clashes with vendors already in the registry are caught by the unique constraints on
     vendor.slug and vendor_alias.key (as a 409), like create_vendor's; callers that want a
-    message per row check first (io.validate_rows does).
+    message per row check first (io.validation.validate_rows does).
     """
     slugs: set[str] = set()
     holder: dict[str, str] = {}
@@ -200,7 +152,7 @@ def bulk_create_vendors(
 ) -> list[str]:
     """Add many new vendors (validated create-schema records); 409 on any slug/alias clash."""
     for record in records:
-        _check_references(record, reference)
+        check_references(record, reference)
     _check_batch(records)
     sqlite = session.get_bind().dialect.name == "sqlite"
     vendor_table = _table(Vendor)
@@ -214,7 +166,7 @@ def bulk_create_vendors(
         for record in part:
             draft = SimpleNamespace(**{**defaults, "created_at": now, "updated_at": now})
             draft.slug, draft.name = record["slug"], record["name"]
-            _apply(cast(Vendor, draft), record)
+            apply_fields(cast(Vendor, draft), record)
             drafts.append(draft)
         try:
             # Plain executemany (no RETURNING, which SQLite would run row by row), then one
