@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from service import errors
-from service.audit.models import AuditEvent
-from service.audit.services import current_actor, diff
+from service.audit.services import Change, current_actor, record_events
+from service.db import copy_rows, insert_rows, table_of
 from service.models import utcnow
 from service.reference.services import Reference
 from service.vendors.models import (
@@ -32,10 +32,6 @@ from service.vendors.models import (
 from service.vendors.services import alias_keys, apply_fields, check_references, vendor_snapshot
 
 CHUNK = 2000
-
-
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
 
 
 def _defaults() -> dict[str, Any]:
@@ -70,79 +66,6 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
                 )
 
 
-def _insert_plain(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows of ints, strings and booleans the fastest way the driver offers.
-
-    PostgreSQL: COPY through psycopg; SQLite: the driver's executemany (no per-row type
-    processing); anything else: SQLAlchemy's batched INSERT. All inside the session's transaction.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        columns = list(rows[0])
-        driver: Any = connection.connection.dbapi_connection  # psycopg, for COPY
-        assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(tuple(row[c] for c in columns))
-        return
-    if connection.dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
-        return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup
-    params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]
-    connection.exec_driver_sql(str(compiled), params)
-
-
-def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """A bind processor that converts an empty list or dict once (most JSON columns are)."""
-    if process is None:
-        return None
-    empty: dict[type, Any] = {}
-
-    def converted(value: Any) -> Any:
-        kind = type(value)
-        if (kind is list or kind is dict) and not value:
-            if kind not in empty:
-                empty[kind] = process(value)
-            return empty[kind]
-        return process(value)
-
-    return converted
-
-
-def _insert_typed(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows with JSON, date and datetime values in one executemany.
-
-    SQLite: each column's own bind processor (the same conversions a Core insert applies),
-    then the driver's executemany, without Core's per-row parameter handling; anything else:
-    SQLAlchemy's batched INSERT.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup or []
-    processors = [
-        (key, _reuse_empty(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)))
-        for key in order
-    ]
-    params = [
-        tuple(row[key] if process is None else process(row[key]) for key, process in processors)
-        for row in rows
-    ]
-    connection.exec_driver_sql(str(compiled), params)
-
-
 def bulk_create_vendors(
     *,
     session: Session,
@@ -155,7 +78,7 @@ def bulk_create_vendors(
         check_references(record, reference)
     _check_batch(records)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    vendor_table = _table(Vendor)
+    vendor_table = table_of(Vendor)
     columns = [c.name for c in vendor_table.columns if c.name != "id"]
     actor, defaults = current_actor(), _defaults()
     created: list[str] = []
@@ -171,7 +94,7 @@ def bulk_create_vendors(
         try:
             # Plain executemany (no RETURNING, which SQLite would run row by row), then one
             # query for the new ids.
-            _insert_typed(
+            insert_rows(
                 session, vendor_table, [{c: getattr(d, c) for c in columns} for d in drafts]
             )
             slugs = [d.slug for d in drafts]
@@ -181,20 +104,14 @@ def bulk_create_vendors(
             id_of = {str(slug): int(vid) for slug, vid in found}
             ids = [id_of[slug] for slug in slugs]
             _insert_index_rows(session, drafts, ids, sqlite)
-            _insert_typed(
-                session,
-                _table(AuditEvent),
-                [
-                    {
-                        "at": now,
-                        "actor": actor,
-                        "action": "create",
-                        "object_type": "vendor",
-                        "object_id": d.slug,
-                        "changes": diff(None, vendor_snapshot(cast(Vendor, d))),
-                    }
+            record_events(
+                session=session,
+                changes=[
+                    Change("create", "vendor", d.slug, None, vendor_snapshot(cast(Vendor, d)))
                     for d in drafts
                 ],
+                actor=actor,
+                at=now,
             )
         except IntegrityError as exc:
             raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
@@ -222,8 +139,8 @@ def _insert_index_rows(
             {"vendor_id": vendor_id, "facet": FACET_DATA_CATEGORY, "value": c}
             for c in dict.fromkeys(draft.data_categories)
         )
-    _insert_plain(session, _table(VendorAlias), aliases)
-    _insert_plain(session, _table(VendorFacet), facets)
+    copy_rows(session, table_of(VendorAlias), aliases)
+    copy_rows(session, table_of(VendorFacet), facets)
     if sqlite:
         session.connection().exec_driver_sql(
             "INSERT INTO vendor_fts(rowid, search_text) VALUES (?, ?)",

@@ -9,14 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
+from service.db import chunks, flush
 from service.models import utcnow
 from service.reference.services import Reference
 from service.vendors import search
@@ -36,9 +35,6 @@ PLAIN_FIELDS = (
     "notes",
     "last_verified",
 )
-
-# How many keys one `IN (...)` query carries.
-_KEY_QUERY_CHUNK = 1000
 
 # JSON object fields: null from a client or the catalog is stored as {}.
 _MAPPING_FIELDS = frozenset({"sdk", "urls"})
@@ -167,11 +163,11 @@ def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
     """Which vendor (slug) already holds each of these alias keys."""
     wanted = list(dict.fromkeys(keys))
     owners: dict[str, str] = {}
-    for start in range(0, len(wanted), _KEY_QUERY_CHUNK):
+    for part in chunks(wanted):
         rows = session.execute(
             select(col(VendorAlias.key), col(Vendor.slug))
             .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
-            .where(col(VendorAlias.key).in_(wanted[start : start + _KEY_QUERY_CHUNK]))
+            .where(col(VendorAlias.key).in_(part))
         )
         owners.update({str(k): str(s) for k, s in rows})
     return owners
@@ -211,14 +207,7 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
 
 
 def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise errors.PreconditionFailed(
-            "This vendor changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
+    flush(session, "vendor", conflict="A vendor with this slug, name or alias already exists.")
 
 
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:

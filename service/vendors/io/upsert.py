@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from service.db import chunks
 from service.reference.services import Reference
 from service.vendors import bulk, services
 from service.vendors.io.parsing import parse_file
@@ -46,12 +47,10 @@ def gc_paused() -> Iterator[None]:
 
 def _existing(session: Session, slugs: Sequence[str]) -> dict[str, Vendor]:
     found: dict[str, Vendor] = {}
-    for start in range(0, len(slugs), 1000):
+    for part in chunks(slugs):
         found.update(
             (v.slug, v)
-            for v in session.execute(
-                select(Vendor).where(col(Vendor.slug).in_(slugs[start : start + 1000]))
-            ).scalars()
+            for v in session.execute(select(Vendor).where(col(Vendor.slug).in_(part))).scalars()
         )
     return found
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from service import errors
+from service.db import chunks
 from service.reference.services import Reference
 from service.vendors.io.formats import ImportInvalid, RowError
 from service.vendors.models import Vendor
@@ -199,10 +200,10 @@ def _alias_clashes(
 
 def _current_names(session: Session, slugs: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
     names: dict[str, tuple[str, list[str]]] = {}
-    for start in range(0, len(slugs), 1000):
+    for part in chunks(slugs):
         rows = session.execute(
             select(col(Vendor.slug), col(Vendor.name), col(Vendor.aliases)).where(
-                col(Vendor.slug).in_(slugs[start : start + 1000])
+                col(Vendor.slug).in_(part)
             )
         )
         names.update({str(s): (str(n), list(a)) for s, n, a in rows})
