@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from assessments.catalog.categories import Category, CategorySchema
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import VendorRecord, VendorSchema, build_record
+from assessments.catalog.vendors import LEGACY_FIELDS, VendorRecord, VendorSchema, build_record
 from assessments.catalog.vocabulary import (
     CONTRACT_DATA_CATEGORIES,
     CONTRACT_PURPOSES,
@@ -316,7 +316,7 @@ def _check_vendor(
             f"HQ country {record.hq_country} is a DOJ country of concern (28 CFR 202.601): "
             "covered_person_candidate must be true",
         )
-    if record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
+    if record.dpf is None and record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
         report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
     if record.status.value != "active" and record.status.since is None:
         report(("status",), f"status {record.status.value!r} needs a `since` date")
@@ -363,6 +363,9 @@ def _check_dates(record: VendorRecord, report: Any) -> None:
 def _check_sources(record: VendorRecord, doc: YamlDocument, report: Any) -> None:
     supported = {fact for source in record.sources for fact in source.facts}
     for field_name in SOURCED_FIELDS:
+        block = LEGACY_FIELDS.get(field_name)
+        if block is not None and getattr(record, block) is not None:
+            continue  # derived from its block, which is checked in its own right
         value = getattr(record, field_name)
         if value in (None, (), "") or field_name in supported:
             continue
