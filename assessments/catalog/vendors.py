@@ -223,6 +223,27 @@ class VendorRecord:
         return plain
 
 
+def covered_person_reasons(record: VendorRecord, concern: frozenset[str]) -> list[str]:
+    """Why the vendor is a DOJ covered-person candidate (28 CFR 202.211): its HQ, or an owner
+    headquartered or organised in a country of concern holding 50 % or more, directly
+    (`parent`) or indirectly (`ultimate_parent`). Empty when nothing shows it; an owner whose
+    share no source states is left to the person who reads the source."""
+    reasons: list[str] = []
+    if record.hq_country in concern:
+        reasons.append(f"HQ country {record.hq_country}")
+    ownership = record.ownership
+    if ownership is None:
+        return reasons
+    chain = (("parent", ownership.parent), ("ultimate_parent", ownership.ultimate_parent))
+    for role, owner in chain:
+        if owner is None or owner.share is None or owner.share < 50:
+            continue
+        where = sorted(c for c in (owner.country, owner.organised_in) if c in concern)
+        if where:
+            reasons.append(f"{role} {owner.name} ({'/'.join(where)}) holds {owner.share:g}%")
+    return reasons
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
