@@ -30,7 +30,7 @@ from service.vendors.models import (
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
 PLAIN_FIELDS = (
-    *sorted(FACT_FIELDS - {"status"}),
+    *sorted(FACT_FIELDS - {"status", "ownership", "dpf", "sanctions", "history", "data_locations"}),
     "sources",
     "notes",
     "last_verified",
