@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
@@ -210,11 +210,13 @@ def _flush(session: Session) -> None:
     flush(session, "vendor", conflict="A vendor with this slug, name or alias already exists.")
 
 
+# Built once: reading a vendor by slug is the registry's commonest request.
+_BY_SLUG = select(Vendor).where(col(Vendor.slug) == bindparam("slug"))
+
+
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
     """The vendor with this slug, or NotFound."""
-    vendor: Vendor | None = session.execute(
-        select(Vendor).where(col(Vendor.slug) == slug)
-    ).scalar_one_or_none()
+    vendor: Vendor | None = session.execute(_BY_SLUG, {"slug": slug}).scalar_one_or_none()
     if vendor is None or (vendor.archived and not include_archived):
         raise errors.NotFound(f"No vendor '{slug}'.")
     return vendor
