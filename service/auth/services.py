@@ -10,9 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from service import errors
@@ -25,13 +23,13 @@ from service.auth.passwords import (
     hash_password,
     verify_password,
 )
-from service.models import utcnow
+from service.db import flush
+from service.models import MAX_ROW_ID, utcnow
 
 TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger id names nothing
 
 
 @dataclass(frozen=True)
@@ -76,16 +74,12 @@ def _check_password(password: str) -> None:
 
 
 def _flush_user(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise errors.PreconditionFailed(
-            "This user changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict(
-            "A user with this email exists.", errors={"email": ["Taken."]}
-        ) from exc
+    flush(
+        session,
+        "user",
+        conflict="A user with this email exists.",
+        conflict_errors={"email": ["Taken."]},
+    )
 
 
 def create_user(
@@ -120,7 +114,7 @@ def create_user(
 
 def get_user(*, session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
     if user is None:
         raise errors.NotFound(f"No user {user_id}.")
     return user
@@ -302,7 +296,7 @@ def create_token(
 
 def get_token(*, session: Session, token_id: int) -> tuple[ApiToken, User]:
     """A token and its owner, or NotFound."""
-    if not 0 < token_id <= MAX_ID:
+    if not 0 < token_id <= MAX_ROW_ID:
         raise errors.NotFound(f"No token {token_id}.")
     row = session.execute(
         select(ApiToken, User)
