@@ -10,7 +10,7 @@ from service.impact_assessments.models import (
     ChecklistItem,
 )
 from service.reviews.models import Review, ReviewEvaluation
-from service.vendors.models import Vendor, VendorAlias, VendorFacet
+from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
     "ApiToken",
@@ -21,6 +21,7 @@ __all__ = [
     "ChecklistItem",
     "Conversation",
     "Message",
+    "RegistryState",
     "Review",
     "ReviewEvaluation",
     "User",

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
@@ -29,7 +28,7 @@ from service.vendors.models import (
     Vendor,
     VendorFacet,
 )
-from service.vendors.search import FuzzyIndex
+from service.vendors.names import NameIndex, name_index
 
 LIST_LIMIT = 25
 SEARCH_LIMIT = 10
@@ -54,14 +53,13 @@ class ToolContext:
     session: Session
     asker: Asker
     reference: Reference
-    fuzzy: FuzzyIndex
+    names: NameIndex
     today: date
 
 
 def tool_context(session: Session, asker: Asker, today: date) -> ToolContext:
-    """A tool context for the running app (its reference data and vendor fuzzy index)."""
-    fuzzy: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return ToolContext(session, asker, get_reference(), fuzzy, today)
+    """A tool context for the running app (its reference data and the registry's names)."""
+    return ToolContext(session, asker, get_reference(), name_index(), today)
 
 
 # ---------------------------------------------------------------------------- citations
@@ -176,7 +174,7 @@ def get_vendor(ctx: ToolContext, slug: str) -> ToolResult:
 def search_vendors(ctx: ToolContext, query: str, limit: int = SEARCH_LIMIT) -> ToolResult:
     """Vendors whose names, aliases or legal entities match the query (typo-tolerant)."""
     page = vendors.list_vendors(
-        session=ctx.session, args={"q": query, "per_page": limit}, fuzzy=ctx.fuzzy
+        session=ctx.session, args={"q": query, "per_page": limit}, names=ctx.names
     )
     # With q= the page holds ScoredVendor wrappers around the vendors.
     items = [vendor_brief(getattr(v, "vendor", v), ctx.reference) for v in page.items]
@@ -216,7 +214,7 @@ def find_vendors(ctx: ToolContext, wanted: VendorFilter, limit: int = LIST_LIMIT
     args = wanted.api_args()
     if args is not None:
         page = vendors.list_vendors(
-            session=ctx.session, args={**args, "per_page": limit, "sort": "name"}, fuzzy=ctx.fuzzy
+            session=ctx.session, args={**args, "per_page": limit, "sort": "name"}, names=ctx.names
         )
         found, total = list(page.items), page.total
     else:

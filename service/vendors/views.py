@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +14,7 @@ from service.db import get_session
 from service.reference.services import get_reference
 from service.vendors import services
 from service.vendors.models import Vendor
+from service.vendors.names import name_index
 from service.vendors.schemas import (
     VendorCreateSchema,
     VendorPageSchema,
@@ -21,7 +22,6 @@ from service.vendors.schemas import (
     VendorSchema,
     VendorUpdateSchema,
 )
-from service.vendors.search import FuzzyIndex
 
 blp = Blueprint(
     "vendors", __name__, url_prefix="/api/v1/vendors", description="The vendor registry"
@@ -33,11 +33,6 @@ def vendor_etag(vendor: Vendor) -> str:
     return make_etag("vendor", vendor.slug, vendor.version)
 
 
-def _fuzzy() -> FuzzyIndex:
-    index: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return index
-
-
 @blp.route("")
 class Vendors(MethodView):
     @allow("viewer")
@@ -45,7 +40,7 @@ class Vendors(MethodView):
     @blp.response(200, VendorPageSchema)
     def get(self, args: dict[str, Any]) -> tuple[services.VendorPage, int, dict[str, str]]:
         """List, filter, sort and search vendors."""
-        page = services.list_vendors(session=get_session(), args=args, fuzzy=_fuzzy())
+        page = services.list_vendors(session=get_session(), args=args, names=name_index())
         headers = page_headers(
             "vendors.Vendors", total=page.total, page=page.page, per_page=page.per_page
         )
