@@ -7,10 +7,11 @@ that transaction) and stamps the vendors it wrote with it. A reader reads the ve
 primary-key probe); when it moved, only the vendors written since are read again and
 swapped in. A write therefore costs the next reader one small query, not a rebuild.
 
-Typo candidates come from a trigram index: a key within two typos of the query shares all
-but at most eight of its trigrams, so it holds one of the query's nine rarest trigrams; only
-the keys found that way are compared with rapidfuzz. Short queries (too few trigrams for
-that) compare the keys of a similar length instead.
+Typo candidates come from a trigram index: a key within t typos of the query shares all but
+at most 4t of its trigrams, so it holds one of the query's 4t+1 rarest trigrams; only the keys
+found that way are compared with rapidfuzz. Keys one typo away are looked for first, two typos
+away only when none is near enough. Short queries (too few trigrams for that) compare the
+keys of a similar length instead.
 """
 
 from __future__ import annotations
@@ -278,31 +279,36 @@ class NameIndex:
         with self._lock:
             return [k for n in range(low, high + 1) for k in self._by_length.get(n, ())]
 
-    def typo_candidates(self, key: str) -> list[str]:
-        """Keys that may be within MAX_TYPOS typos of key (a superset; compare them after)."""
+    def typo_candidates(self, key: str, typos: int = MAX_TYPOS) -> list[str]:
+        """Keys that may be within `typos` typos of key (a superset; compare them after)."""
         grams = _trigrams(key)
-        lost = MAX_TYPOS * _LOST_PER_TYPO
+        lost = typos * _LOST_PER_TYPO
         if len(grams) <= lost:
             return self.near_length(key, 0.6)
         with self._lock:
-            postings = sorted((self._postings.get(g, []) for g in grams), key=len)
-            rarest = postings[: lost + 1]
-            found: Counter[int] = Counter()
-            for ids in rarest:
-                found.update(ids)
-            out = []
-            for key_id in found:
-                candidate = self._id_keys[key_id]
-                if candidate is not None:
-                    out.append(candidate)
-            return out
+            postings = sorted((self._postings.get(g, ()) for g in grams), key=len)
+            ids: set[int] = set()
+            for found in postings[: lost + 1]:
+                ids.update(found)
+            id_keys = self._id_keys
+            return [k for k in (id_keys[i] for i in ids) if k is not None]
 
     def similar(
         self, key: str, *, cutoff: float, limit: int | None
     ) -> list[tuple[NameEntry, float]]:
-        """Entries whose key is similar to key (rapidfuzz ratio >= cutoff), best first."""
-        candidates = self.typo_candidates(key)
-        hits = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+        """Entries whose key is similar to key (rapidfuzz ratio >= cutoff), best first.
+
+        Keys one typo away are looked for first (fewer candidates); two typos only when that
+        finds nothing.
+        """
+        hits: list[tuple[str, float, int]] = []
+        for typos in range(1, MAX_TYPOS + 1):
+            candidates = self.typo_candidates(key, typos)
+            hits = process.extract(
+                key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+            )
+            if hits:
+                break
         out = []
         for candidate, score, _pos in hits:
             entry = self.exact(candidate)
