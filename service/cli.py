@@ -59,9 +59,10 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 @click.option("--dev", is_flag=True, help="Flask's development server with reload.")
 @with_appcontext
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Run the service (gunicorn; --dev for Flask's server)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"xborder on http://{host}:{port}  database: {_safe_url(app)}")
@@ -70,7 +71,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
         return
     from service.wsgi import GunicornApp
 
-    GunicornApp(host=host, port=port, workers=workers).run()
+    GunicornApp(host=host, port=port, workers=workers, threads=threads).run()
 
 
 def _safe_url(app: Flask) -> str:
