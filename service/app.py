@@ -77,11 +77,12 @@ def _api_blueprints() -> list[Any]:
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.scanner.views import blp as scanner
+    from service.settings.views import blp as settings
     from service.transfers.views import blp as transfers
     from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner,
+        assistant, scanner, settings,
     ]  # fmt: skip
