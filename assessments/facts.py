@@ -771,9 +771,10 @@ def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         ),
         exposure=min(
             1.0,
-            (0.5 if covered else 0.0)
+            # An unknown status weighs as the stricter answer.
+            (0.5 if covered is not False else 0.0)
             + (0.25 if facts["coc_destination"] else 0.0)
-            + (0.25 if exp.data_broker else 0.0),
+            + (0.25 if exp.data_broker is not False else 0.0),
         ),
     )
     return RegimeFacts(facts, exposure)
