@@ -330,8 +330,8 @@ def _strictness(result: RegimeResult) -> tuple[int, int]:
 def _question(rules: RuleSet, code: str, on: Any, rule_id: str, facts: Mapping[str, Any]) -> str:
     """The text of an open input's question rule, rendered on the stated facts."""
     active = rules.active(code, on)
-    for rule in active.obligations:
-        if rule.id == rule_id and rule.question:
+    for rule in active.obligations:  # the rule, or its dated version (id plus a suffix)
+        if (rule.id == rule_id or rule.id.startswith(rule_id + "-")) and rule.question:
             return _render(rule.question, facts, active.params)
     return rule_id
 
