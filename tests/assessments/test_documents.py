@@ -208,7 +208,7 @@ def test_tia_has_six_steps_and_annex2_hint(sample: dict[str, Any]) -> None:
 def test_eu_scc_checklist_module_2_prefilled(sample: dict[str, Any]) -> None:
     review, evaluation = _case(
         exporter={"name": "Just Services", "country": "DE", "role": "controller"},
-        importer={"name": "Example Analytics", "country": "CN", "role": "processor"},
+        importer={"name": "Example Analytics", "country": "IN", "role": "processor"},
         data_subjects=[{"jurisdiction": "EU", "count": 300000}],
         data_categories=["contact", "health"],
         purposes=["analytics"],
@@ -251,8 +251,15 @@ def test_eu_scc_checklist_module_2_prefilled(sample: dict[str, Any]) -> None:
 
 def test_eu_scc_module_1_marks_subprocessor_items_na() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
-        importer={"name": "Example Partner", "country": "RU", "role": "controller"},
+        exporter={
+            "name": "Example Shop",
+            "country": "CN",
+            "role": "controller",
+            "targets_eu": True,
+            "ciio": False,
+        },
+        importer={"name": "Example Partner", "country": "IN", "role": "controller"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "EU", "count": 3000}],
         data_categories=["contact"],
         purposes=["payment"],
@@ -267,8 +274,9 @@ def test_eu_scc_module_1_marks_subprocessor_items_na() -> None:
 
 def test_china_standard_contract_checklist() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
         importer={"name": "Example CRM", "country": "US", "role": "processor"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "CN", "count": 150000}],
         data_categories=["contact"],
         purposes=["customer_support"],
@@ -287,7 +295,13 @@ def test_china_standard_contract_checklist() -> None:
 
 def test_us_doj_restricted_transaction_checklist() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example US Shop", "country": "US", "role": "controller"},
+        exporter={
+            "name": "Example US Shop",
+            "country": "US",
+            "role": "controller",
+            "data_broker": False,
+        },
+        government_related_data=False,
         importer={
             "name": "Example Processor",
             "country": "RU",
@@ -333,8 +347,9 @@ def test_security_assessment_checklist_and_permitted_regimes(sample: dict[str, A
     texts = " ".join(i["text"] for i in checklists[0]["items"])
     assert "self-assessment" in texts.lower() and "3 years" in texts
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
         importer={"name": "Example EDM", "country": "SG", "role": "processor"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "CN", "count": 5000}],
         data_categories=["contact"],
         purposes=["marketing"],
