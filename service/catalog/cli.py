@@ -16,6 +16,7 @@ import vendor_data
 from assessments.catalog import Catalog, read_catalog
 from assessments.catalog.coverage import fact_coverage, stale_facts
 from service.catalog.services import snapshot_catalog, update_catalog
+from service.clikit import dumps
 from service.db import session_scope
 from service.reference.services import get_reference
 
@@ -67,7 +68,6 @@ def validate_command(catalog_dir: Path | None, strict: bool, show_warnings: bool
 def stats_command(catalog_dir: Path | None, as_json: bool, stale: bool) -> None:
     """Summarise the catalog: fact coverage against issue 12's targets (with the vendors
     that miss each fact), vendors by category, HQ country and status."""
-    from service.cli import dumps
 
     catalog = _read(catalog_dir)
     if stale:
