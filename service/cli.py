@@ -102,13 +102,13 @@ def _add_domain_commands() -> None:
     from service.assistant.cli import ask
     from service.auth.cli import tokens, users
     from service.catalog.cli import catalog
-    from service.impact_assessments.cli import report
+    from service.impact_assessments.cli import export, report
     from service.reviews.cli import reviews
     from service.scanner.cli import scan
     from service.transfers.cli import assess
     from service.vendors.cli import vendors
 
-    for group in (users, tokens, vendors, reviews, report, catalog):
+    for group in (users, tokens, vendors, reviews, report, export, catalog):
         main.add_command(group)
     main.add_command(ask)
     main.add_command(assess)
