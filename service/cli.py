@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "service.catalog.cli:catalog",
         "The shipped vendor catalog: validate it, summarise it, bring it into the registry.",
     ),
+    "export": (
+        "service.impact_assessments.cli:export",
+        "Write the transfer register and/or the GDPR Art. 30 record of processing as Excel.",
+    ),
     "report": (
         "service.impact_assessments.cli:report",
         "Write an assessment's report as PDF and/or HTML.",
