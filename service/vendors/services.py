@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.catalog.vendors import derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
@@ -30,14 +31,18 @@ from service.vendors.models import (
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
 _PLAIN_FIELDS = (
-    *sorted(FACT_FIELDS - {"status", "ownership", "dpf", "sanctions", "history", "data_locations"}),
+    *sorted(FACT_FIELDS - {"status"}),
+    "certification_scopes",
     "sources",
     "notes",
     "last_verified",
 )
 
 # JSON object fields: null from a client or the catalog is stored as {}.
-_MAPPING_FIELDS = frozenset({"sdk", "urls"})
+_MAPPING_FIELDS = frozenset(
+    {"sdk", "urls", "ownership", "dpf", "data_locations", "certification_scopes"}
+)
+_LIST_FIELDS = frozenset({"sanctions", "history"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": col(Vendor.name),
@@ -115,11 +120,14 @@ def _check_references(data: Mapping[str, Any], reference: Reference) -> None:
 
 
 def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
+    data = {**data, **derived_legacy(data)}
     for field in _PLAIN_FIELDS:
         if field in data:
             value = data[field]
             if value is None and field in _MAPPING_FIELDS:
                 value = {}
+            if value is None and field in _LIST_FIELDS:
+                value = []
             setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
     if "status" in data:
         status = data["status"]

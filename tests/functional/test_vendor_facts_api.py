@@ -1,0 +1,111 @@
+"""Issue 12's facts in the registry: `catalog update` loads ownership, DPF, sanctions, history
+and data locations; the vendors API returns them and derives parent / dpf_certified."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from flask import Flask
+
+import vendor_data
+from service.catalog.services import snapshot_catalog, update_catalog
+from service.db import session_scope
+from service.reference.services import load_reference
+
+Headers = Callable[[str], dict[str, str]]
+
+FACTS = {
+    "ownership": {
+        "parent": {"name": "Intuit Inc.", "country": "US", "share": 100, "since": "2021-11-01"},
+        "ultimate_parent": {"name": "Intuit Inc.", "country": "US", "share": 100},
+    },
+    "dpf": {"status": "active", "entity": "The Rocket Science Group LLC",
+            "parts": ["eu_us", "swiss_us"], "checked": "2026-12-01"},
+    "history": [{"date": "2021-11-01", "event": "acquired",
+                 "detail": "Intuit acquired Mailchimp", "to": "Intuit Inc."}],
+    "data_locations": {"processing": ["US"], "selectable_regions": []},
+}  # fmt: skip
+
+
+def _catalog_with_facts(tmp_path: Path) -> Path:
+    copy = tmp_path / "catalog"
+    shutil.copytree(vendor_data.DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    path = copy / "vendors" / "mailchimp.yaml"
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for legacy in ("parent", "dpf_certified", "processing_countries"):
+        record.pop(legacy, None)
+    record.update(FACTS)
+    record["sources"].append(
+        {"url": "https://www.dataprivacyframework.gov/list", "retrieved": "2026-12-01",
+         "facts": ["ownership", "dpf", "history", "data_locations"]}
+    )  # fmt: skip
+    record["last_verified"] = "2026-12-01"
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    return copy
+
+
+def test_catalog_update_carries_the_new_facts_into_the_api(
+    catalog_app: Flask, auth: Headers, tmp_path: Path
+) -> None:
+    catalog = _catalog_with_facts(tmp_path)
+    with catalog_app.app_context(), session_scope() as session:
+        report = update_catalog(
+            session=session, snapshot=snapshot_catalog(catalog), reference=load_reference(catalog)
+        )
+    assert report.updated == ["mailchimp"]
+    body = catalog_app.test_client().get("/api/v1/vendors/mailchimp", headers=auth("viewer"))
+    vendor = body.get_json()
+    assert vendor["ownership"]["parent"]["name"] == "Intuit Inc."
+    assert vendor["parent"] == "Intuit Inc."
+    assert vendor["dpf"] == {**FACTS["dpf"], "note": None}
+    assert vendor["dpf_certified"] is True
+    assert vendor["history"][0]["to"] == "Intuit Inc."
+    assert vendor["processing_countries"] == ["US"]
+    assert vendor["sanctions"] == [] and vendor["sanctioned"] is False
+    other = catalog_app.test_client().get("/api/v1/vendors/stripe", headers=auth("viewer"))
+    assert other.get_json()["dpf"] is None and other.get_json()["ownership"] is None
+
+
+def test_patch_sets_sanctions_and_ownership_and_derives_parent(
+    catalog_app: Flask, auth: Headers
+) -> None:
+    client = catalog_app.test_client()
+    legal = auth("legal")
+    etag = client.get("/api/v1/vendors/yoomoney", headers=legal).headers["ETag"]
+    changes = {
+        "ownership": {"parent": {"name": "Sberbank of Russia", "country": "RU", "share": 100}},
+        "sanctions": [{"party": "Sberbank of Russia", "lists": ["ofac_sdn"],
+                       "designated": "2022-04-06", "through_ownership": True}],
+    }  # fmt: skip
+    patched = client.patch(
+        "/api/v1/vendors/yoomoney", json=changes, headers={**legal, "If-Match": etag}
+    )
+    assert patched.status_code == 200, patched.get_json()
+    vendor = patched.get_json()
+    assert vendor["parent"] == "Sberbank of Russia"
+    assert vendor["sanctioned"] is True
+    assert vendor["sanctions"][0]["lists"] == ["ofac_sdn"]
+    audit = client.get(
+        "/api/v1/audit", query_string={"object_id": "yoomoney"}, headers=auth("admin")
+    ).get_json()
+    changed = audit["items"][0]["changes"]
+    assert changed["sanctions"]["before"] == []
+    assert changed["sanctions"]["after"][0]["party"] == "Sberbank of Russia"
+    assert changed["parent"]["after"] == "Sberbank of Russia"
+
+
+def test_a_legacy_field_and_its_block_together_are_422(catalog_app: Flask, auth: Headers) -> None:
+    client = catalog_app.test_client()
+    legal = auth("legal")
+    etag = client.get("/api/v1/vendors/stripe", headers=legal).headers["ETag"]
+    bad = client.patch(
+        "/api/v1/vendors/stripe",
+        json={"dpf_certified": True, "dpf": {"status": "not_listed", "checked": "2026-12-01"}},
+        headers={**legal, "If-Match": etag},
+    )
+    assert bad.status_code == 422
+    assert bad.mimetype == "application/problem+json"
+    assert "dpf_certified" in bad.get_json()["errors"]
