@@ -43,6 +43,8 @@ _MAPPING_FIELDS = frozenset(
     {"sdk", "urls", "ownership", "dpf", "data_locations", "certification_scopes"}
 )
 _LIST_FIELDS = frozenset({"sanctions", "history"})
+# Blocks that are unknown until filled: stored as {}, shown (API, audit, export) as null.
+_OPTIONAL_BLOCKS = frozenset({"ownership", "dpf", "data_locations"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": col(Vendor.name),
@@ -81,6 +83,8 @@ class ScoredVendor:
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     """A vendor's facts as plain JSON-able values (for audit diffs and exports)."""
     data = {field: getattr(vendor, field) for field in _PLAIN_FIELDS}
+    for block in _OPTIONAL_BLOCKS:
+        data[block] = data[block] or None
     data["slug"] = vendor.slug
     data["status"] = {
         "value": vendor.status,
