@@ -22,7 +22,7 @@ FACTS = {
         "parent": {"name": "Intuit Inc.", "country": "US", "share": 100, "since": "2021-11-01"},
         "ultimate_parent": {"name": "Intuit Inc.", "country": "US", "share": 100},
     },
-    "dpf": {"status": "active", "entity": "The Rocket Science Group LLC",
+    "dpf": {"status": "active", "entity": "The Acme Mailer Group LLC",
             "parts": ["eu_us", "swiss_us"], "checked": "2026-12-01"},
     "history": [{"date": "2021-11-01", "event": "acquired",
                  "detail": "Intuit acquired Mailchimp", "to": "Intuit Inc."}],
@@ -31,18 +31,21 @@ FACTS = {
 
 
 def _catalog_with_facts(tmp_path: Path) -> Path:
+    """The shipped catalog plus one made-up vendor that fills every new block."""
     copy = tmp_path / "catalog"
     shutil.copytree(vendor_data.DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    path = copy / "vendors" / "mailchimp.yaml"
-    record = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for legacy in ("parent", "dpf_certified", "processing_countries"):
-        record.pop(legacy, None)
-    record.update(FACTS)
-    record["sources"].append(
-        {"url": "https://www.dataprivacyframework.gov/list", "retrieved": "2026-12-01",
-         "facts": ["ownership", "dpf", "history", "data_locations"]}
-    )  # fmt: skip
-    record["last_verified"] = "2026-12-01"
+    record = {
+        "slug": "acme-mailer", "name": "Acme Mailer", "category": "email_marketing",
+        "product_type": "service", "hq_country": "US",
+        "legal_entities": [{"name": "The Acme Mailer Group LLC", "country": "US", "role": "hq"}],
+        **FACTS,
+        "covered_person_candidate": False,
+        "sources": [{"url": "https://www.dataprivacyframework.gov/list", "retrieved": "2026-12-01",
+                     "facts": ["legal_entities", "hq_country", "ownership", "dpf", "history",
+                               "data_locations"]}],
+        "last_verified": "2026-12-01",
+    }  # fmt: skip
+    path = copy / "vendors" / "acme-mailer.yaml"
     path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
     return copy
 
@@ -55,8 +58,8 @@ def test_catalog_update_carries_the_new_facts_into_the_api(
         report = update_catalog(
             session=session, snapshot=snapshot_catalog(catalog), reference=load_reference(catalog)
         )
-    assert report.updated == ["mailchimp"]
-    body = catalog_app.test_client().get("/api/v1/vendors/mailchimp", headers=auth("viewer"))
+    assert report.created == ["acme-mailer"]
+    body = catalog_app.test_client().get("/api/v1/vendors/acme-mailer", headers=auth("viewer"))
     vendor = body.get_json()
     assert vendor["ownership"]["parent"]["name"] == "Intuit Inc."
     assert vendor["parent"] == "Intuit Inc."
@@ -65,16 +68,20 @@ def test_catalog_update_carries_the_new_facts_into_the_api(
     assert vendor["history"][0]["to"] == "Intuit Inc."
     assert vendor["processing_countries"] == ["US"]
     assert vendor["sanctions"] == [] and vendor["sanctioned"] is False
-    other = catalog_app.test_client().get("/api/v1/vendors/stripe", headers=auth("viewer"))
-    assert other.get_json()["dpf"] is None and other.get_json()["ownership"] is None
 
 
 def test_patch_sets_sanctions_and_ownership_and_derives_parent(
-    catalog_app: Flask, auth: Headers
+    app: Flask, auth: Headers
 ) -> None:
-    client = catalog_app.test_client()
+    client = app.test_client()
     legal = auth("legal")
-    etag = client.get("/api/v1/vendors/yoomoney", headers=legal).headers["ETag"]
+    created = client.post(
+        "/api/v1/vendors", json={"slug": "yoomoney", "name": "YooMoney", "hq_country": "RU"},
+        headers=legal,
+    )
+    assert created.status_code == 201
+    assert created.get_json()["ownership"] is None and created.get_json()["sanctioned"] is False
+    etag = created.headers["ETag"]
     changes = {
         "ownership": {"parent": {"name": "Sberbank of Russia", "country": "RU", "share": 100}},
         "sanctions": [{"party": "Sberbank of Russia", "lists": ["ofac_sdn"],
@@ -97,15 +104,15 @@ def test_patch_sets_sanctions_and_ownership_and_derives_parent(
     assert changed["parent"]["after"] == "Sberbank of Russia"
 
 
-def test_a_legacy_field_and_its_block_together_are_422(catalog_app: Flask, auth: Headers) -> None:
-    client = catalog_app.test_client()
+def test_a_legacy_field_and_its_block_together_are_422(app: Flask, auth: Headers) -> None:
+    client = app.test_client()
     legal = auth("legal")
-    etag = client.get("/api/v1/vendors/stripe", headers=legal).headers["ETag"]
-    bad = client.patch(
-        "/api/v1/vendors/stripe",
-        json={"dpf_certified": True, "dpf": {"status": "not_listed", "checked": "2026-12-01"}},
-        headers={**legal, "If-Match": etag},
-    )
+    bad = client.post(
+        "/api/v1/vendors",
+        json={"slug": "stripe", "name": "Stripe", "dpf_certified": True,
+              "dpf": {"status": "not_listed", "checked": "2026-12-01"}},
+        headers=legal,
+    )  # fmt: skip
     assert bad.status_code == 422
     assert bad.mimetype == "application/problem+json"
     assert "dpf_certified" in bad.get_json()["errors"]
