@@ -282,8 +282,10 @@ def update_vendor(
     changes: Mapping[str, Any],
     reference: Reference,
     from_catalog: tuple[str, str] | None = None,
+    action: str | None = None,
 ) -> Vendor:
-    """Apply a partial update; a catalog record edited here is marked as locally edited."""
+    """Apply a partial update; a catalog record edited here is marked as locally edited.
+    `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
@@ -300,7 +302,7 @@ def update_vendor(
     _flush(session)
     record_event(
         session=session,
-        action="catalog_update" if from_catalog else "update",
+        action=action or ("catalog_update" if from_catalog else "update"),
         object_type="vendor",
         object_id=vendor.slug,
         before=before,
