@@ -96,6 +96,11 @@ class Vendor(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
 
+    @property
+    def sanctioned(self) -> bool:
+        """The vendor or an owner is designated on a sanctions list (or its status says so)."""
+        return bool(self.sanctions) or self.status == "sanctioned"
+
 
 class VendorAlias(SQLModel, table=True):
     """A vendor's name or alias under its folded key; a key belongs to one vendor only."""

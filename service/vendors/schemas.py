@@ -149,8 +149,8 @@ class VendorSchema(Schema):
     ownership = fields.Function(lambda v: v.ownership or None, allow_none=True)
     dpf = fields.Function(lambda v: v.dpf or None, allow_none=True)
     sanctions = fields.List(fields.Dict())
-    sanctioned = fields.Function(
-        lambda v: bool(v.sanctions) or v.status == "sanctioned",
+    sanctioned = fields.Boolean(
+        dump_only=True,
         metadata={"description": "the vendor or an owner is designated on a sanctions list"},
     )
     history = fields.List(fields.Dict())

@@ -3,6 +3,7 @@ and data locations; the vendors API returns them and derives parent / dpf_certif
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -116,3 +117,37 @@ def test_a_legacy_field_and_its_block_together_are_422(app: Flask, auth: Headers
     assert bad.status_code == 422
     assert bad.mimetype == "application/problem+json"
     assert "dpf_certified" in bad.get_json()["errors"]
+
+
+def test_vendor_page_shows_each_fact_with_its_source_age_sanctions_and_history(
+    app: Flask, auth: Headers
+) -> None:
+    client = app.test_client()
+    legal = auth("legal")
+    body = {
+        "slug": "payco", "name": "PayCo", "hq_country": "RU",
+        "legal_entities": [{"name": "PayCo LLC", "country": "RU", "role": "hq"}],
+        "ownership": {"parent": {"name": "PJSC Sberbank", "country": "RU", "share": 100,
+                                 "since": "2020-04-01"}},
+        "sanctions": [{"party": "PJSC Sberbank", "lists": ["ofac_sdn"],
+                       "designated": "2022-04-06", "through_ownership": True}],
+        "history": [{"date": "2022-05-24", "event": "renamed", "detail": "Old Pay renamed PayCo"}],
+        "sources": [
+            {"url": "https://payco.example/about", "retrieved": "2020-01-10",
+             "facts": ["hq_country", "legal_entities", "history"]},
+            {"url": "https://sanctionssearch.ofac.treas.gov/", "retrieved": "2026-11-20",
+             "facts": ["sanctions", "ownership"]},
+        ],
+    }  # fmt: skip
+    assert client.post("/api/v1/vendors", json=body, headers=legal).status_code == 201
+    page = client.get("/vendors/payco", headers=auth("viewer")).get_data(as_text=True)
+    assert 'class="badge vstatus-sanctioned"' in page
+    assert "applies to PayCo through ownership (OFAC 50% rule)" in page
+    assert "parent: <strong>PJSC Sberbank</strong>" in page
+    assert "2022-05-24</strong> renamed: Old Pay renamed PayCo" in page
+    # every fact names its source and how old it is; an old source is marked stale
+    old = r'payco.example/about</a>, <span class="stale">checked 2020-01-10 \(\d+ years ago\)'
+    assert re.search(old, page)
+    assert "sanctionssearch.ofac.treas.gov/</a>, <span class=" in page
+    dpf_row = page.split("EU-US Data Privacy Framework</dt>")[1].split("</dd>")[0]
+    assert "unknown" in dpf_row and "no source on record" in dpf_row
