@@ -85,6 +85,7 @@ def _api_blueprints() -> list[Any]:
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
     from service.auth.views import blp as users
+    from service.catalog.views import blp as vendor_lists
     from service.impact_assessments.views import blp as assessments
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
@@ -96,5 +97,5 @@ def _api_blueprints() -> list[Any]:
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner, settings,
+        assistant, scanner, settings, vendor_lists,
     ]  # fmt: skip
