@@ -48,8 +48,8 @@ FACTS = [
     Facts("google-cloud", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
     Facts("google-sign-in", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
     Facts("firebase", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("facebook", "US", "Meta Platforms, Inc.", None, META_DPF, None),
-    Facts("instagram", "US", "Meta Platforms, Inc.", None, META_DPF, None),
+    Facts("facebook", "US", "Meta Platforms, Inc.", "independent", META_DPF, False),
+    Facts("instagram", "US", "Meta Platforms, Inc.", "independent", META_DPF, False),
     Facts(
         "amazon-web-services", "US", "Amazon Web Services, Inc.",
         ("Amazon.com, Inc.", "US", None), None, False,
