@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from service.audit.models import AuditEvent  # noqa: E402
 from service.db import make_engine, upgrade  # noqa: E402
 from service.reference.services import load_reference  # noqa: E402
-from service.vendors import io as vendor_io  # noqa: E402
+from service.vendors.io import parsing, upsert, validation  # noqa: E402
 from service.vendors.models import Vendor, VendorAlias, VendorFacet  # noqa: E402
 from vendor_data import DATA_DIR  # noqa: E402
 
@@ -112,7 +112,7 @@ def written_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 def baseline(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> tuple[float, float]:
     """Wall and CPU seconds for Core executemany inserts of the given rows + commit."""
     cpu, started = time.process_time(), time.perf_counter()
-    with vendor_io.gc_paused(), engine.begin() as conn:  # gc paused, as the import does
+    with upsert.gc_paused(), engine.begin() as conn:  # gc paused, as the import does
         for name, table_rows in rows.items():
             if name == "vendor_fts":
                 statement: Any = text(
@@ -143,14 +143,14 @@ def import_file(engine: Engine, path: Path) -> tuple[float, float, dict[str, tup
         clock[:] = now
 
     cpu, started = time.process_time(), time.perf_counter()
-    with app.app_context(), vendor_io.gc_paused(), session_scope(app) as session:
-        rows, problems = vendor_io.parse_file(path.read_bytes(), "json")
+    with app.app_context(), upsert.gc_paused(), session_scope(app) as session:
+        rows, problems = parsing.parse_file(path.read_bytes(), "json")
         lap("parse")
-        records = vendor_io.validate_rows(
+        records = validation.validate_rows(
             session=session, rows=rows, reference=reference, problems=problems
         )
         lap("validate")
-        report = vendor_io.import_records(session=session, records=records, reference=reference)
+        report = upsert.import_records(session=session, records=records, reference=reference)
         lap("write")
     lap("commit")
     assert len(report.created) == len(rows)

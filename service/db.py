@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event, insert
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
+
+from service import errors
+
+T = TypeVar("T")
+# How many values one `IN (...)` carries: well under SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 1000
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -63,6 +72,115 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def flush(
+    session: Session,
+    what: str,
+    *,
+    conflict: str | None = None,
+    conflict_errors: dict[str, Any] | None = None,
+    stale: type[errors.DomainError] = errors.PreconditionFailed,
+) -> None:
+    """Flush; a stale version (someone else's write) -> `stale` (412), a constraint -> 409.
+
+    `what` names the object in the stale message ("vendor", "review"); `conflict` is the
+    409's message (default: the object changed concurrently).
+    """
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise stale(
+            f"This {what} changed since you read it; read it again and reapply your change."
+        ) from exc
+    except IntegrityError as exc:
+        raise errors.Conflict(
+            conflict or f"The {what} changed concurrently; try again.", errors=conflict_errors
+        ) from exc
+
+
+def table_of(model: Any) -> Table:
+    """A SQLModel table class's Core Table (for bulk INSERT and UPDATE statements)."""
+    return cast(Table, sa_inspect(model).local_table)
+
+
+def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` values: one `IN (...)` query each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows of ints, strings and booleans the fastest way the driver offers.
+
+    PostgreSQL: COPY through psycopg; SQLite: the driver's executemany (no per-row type
+    processing); anything else: SQLAlchemy's batched INSERT. All inside the session's transaction.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = list(rows[0])
+        driver: Any = connection.connection.dbapi_connection  # psycopg, for COPY
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
+        return
+    if connection.dialect.name != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup
+    params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]
+    connection.exec_driver_sql(str(compiled), params)
+
+
+def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A bind processor that converts an empty list or dict once (most JSON columns are)."""
+    if process is None:
+        return None
+    empty: dict[type, Any] = {}
+
+    def converted(value: Any) -> Any:
+        kind = type(value)
+        if (kind is list or kind is dict) and not value:
+            if kind not in empty:
+                empty[kind] = process(value)
+            return empty[kind]
+        return process(value)
+
+    return converted
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows with JSON, date and datetime values in one executemany.
+
+    SQLite: each column's own bind processor (the same conversions a Core insert applies),
+    then the driver's executemany, without Core's per-row parameter handling; anything else:
+    SQLAlchemy's batched INSERT.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup or []
+    processors = [
+        (key, _reuse_empty(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)))
+        for key in order
+    ]
+    params = [
+        tuple(row[key] if process is None else process(row[key]) for key, process in processors)
+        for row in rows
+    ]
+    connection.exec_driver_sql(str(compiled), params)
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -1,8 +1,9 @@
 """Fixtures shared by every test: an app on a fresh database per test, clients, users, tokens.
 
-SQLite (default): the schema is migrated once into a template file, copied for each test.
-PostgreSQL: set XBORDER_TEST_DATABASE_URL (CI does); the schema is migrated once per run and
-every table is emptied before each test.
+The suite runs on pytest-xdist workers (`-n auto` in pyproject.toml), each with databases of
+its own: SQLite (default): the schema is migrated once per worker into a template file, copied
+for each test. PostgreSQL: set XBORDER_TEST_DATABASE_URL (CI does); each worker migrates a
+schema of its own once, and every table is emptied before each test.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ from service.db import make_engine, session_scope, upgrade
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` runs a hand-picked test (`path::name`) in this process: workers cost a start-up.
+
+    Otherwise (None) xdist's own count: one worker per CPU, or PYTEST_XDIST_AUTO_NUM_WORKERS.
+    """
+    if config.args and all("::" in arg for arg in config.args):
+        return 0
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from service import errors
@@ -25,13 +23,13 @@ from service.auth.passwords import (
     hash_password,
     verify_password,
 )
-from service.models import utcnow
+from service.db import flush
+from service.models import MAX_ROW_ID, utcnow
 
 TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger id names nothing
 
 
 @dataclass(frozen=True)
@@ -76,16 +74,12 @@ def _check_password(password: str) -> None:
 
 
 def _flush_user(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise errors.PreconditionFailed(
-            "This user changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict(
-            "A user with this email exists.", errors={"email": ["Taken."]}
-        ) from exc
+    flush(
+        session,
+        "user",
+        conflict="A user with this email exists.",
+        conflict_errors={"email": ["Taken."]},
+    )
 
 
 def create_user(
@@ -120,7 +114,7 @@ def create_user(
 
 def get_user(*, session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
     if user is None:
         raise errors.NotFound(f"No user {user_id}.")
     return user
@@ -302,7 +296,7 @@ def create_token(
 
 def get_token(*, session: Session, token_id: int) -> tuple[ApiToken, User]:
     """A token and its owner, or NotFound."""
-    if not 0 < token_id <= MAX_ID:
+    if not 0 < token_id <= MAX_ROW_ID:
         raise errors.NotFound(f"No token {token_id}.")
     row = session.execute(
         select(ApiToken, User)
@@ -346,28 +340,45 @@ def revoke_token(*, session: Session, token: ApiToken, owner: User) -> ApiToken:
     return token
 
 
+# Built once: every API request runs it, and building the statement costs more than running it.
+_TOKEN_LOOKUP = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
+
+
 def authenticate_token(
-    *, session: Session, plain: str, now: datetime | None = None
+    *, session: Session, plain: str, now: datetime | None = None, note_use: bool = True
 ) -> tuple[User, ApiToken] | None:
-    """The active user and token for a valid, unexpired, unrevoked token; notes its use."""
+    """The active user and token for a valid, unexpired, unrevoked token; notes its use.
+
+    With note_use=False the caller notes it (note_token_use) and learns whether it wrote.
+    """
     now = now or utcnow()
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .where(col(ApiToken.token_hash) == hash_token(plain))
-    ).first()
+    row = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(plain)}).first()
     if row is None:
         return None
     token, user = row
     if token.revoked_at or user.disabled or (token.expires_at and token.expires_at <= now):
         return None
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
-        session.execute(
-            update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
-        )
-        set_committed_value(token, "last_used_at", now)
+    if note_use:
+        note_token_use(session=session, token=token, now=now)
     return user, token
+
+
+def note_token_use(*, session: Session, token: ApiToken, now: datetime | None = None) -> bool:
+    """Write the token's last_used_at when it is older than TOKEN_TOUCH_INTERVAL; True if written.
+
+    So a token used many times a minute costs one write a minute, not one per request.
+    """
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return False
+    # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)
+    return True
 
 
 def user_for_token(*, session: Session, plain: str, now: datetime | None = None) -> User | None:

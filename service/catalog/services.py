@@ -50,8 +50,7 @@ def snapshot_catalog(data_dir: Path) -> CatalogSnapshot:
     loaded = []
     for record in records:
         plain = record.to_plain()
-        plain.pop("content_hash")
-        loaded.append(schema.load(plain))
+        loaded.append(schema.load({k: v for k, v in plain.items() if k in schema.fields}))
     return CatalogSnapshot(
         version=catalog_version(data_dir),
         records=loaded,

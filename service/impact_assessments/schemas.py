@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from assessments.documents import ITEM_STATUSES, KINDS
 from assessments.documents.text import MAX_SECTION_CHARS
 from service.impact_assessments.models import STATUSES
+from service.models import MAX_ROW_ID
 
 RISK_CATEGORIES = (
     "illegitimate_access",
@@ -18,7 +19,7 @@ RISK_CATEGORIES = (
     "legal_environment",
 )
 RATING = validate.Range(1, 4)
-NUMBER = validate.Range(1, 2**31 - 1)  # a version number
+NUMBER = validate.Range(1, MAX_ROW_ID)  # a version number
 
 
 class AssessmentCreateSchema(Schema):

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col
 
 from assessments.documents import (
@@ -33,6 +31,7 @@ from assessments.documents import (
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
+from service.db import flush
 from service.impact_assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -71,14 +70,7 @@ class AssessmentState:
 
 
 def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise errors.PreconditionFailed(
-            "This assessment changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict("The assessment changed concurrently; try again.") from exc
+    flush(session, "assessment")
 
 
 def _snapshot(assessment: Assessment) -> dict[str, Any]:

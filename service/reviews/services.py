@@ -17,12 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
@@ -30,11 +28,10 @@ from assessments.engine import evaluate
 from assessments.transfers import evaluation_to_dict
 from assessments.types import OutboundYtd, Transfer
 from service import errors
-from service.audit.models import AuditEvent
-from service.audit.services import diff as audit_diff
-from service.audit.services import record_event
+from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
-from service.models import utcnow
+from service.db import flush, table_of
+from service.models import MAX_ROW_ID, utcnow
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
 from service.transfers.services import (
     RuleBook,
@@ -63,7 +60,6 @@ OWNER_TRANSITIONS = frozenset({
 })  # fmt: skip
 # Statuses in which the transfer, vendor, purpose and people may be edited.
 EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones in a URL name no review
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
@@ -179,14 +175,7 @@ def _verdict_summary(review: Review) -> dict[str, Any]:
 
 
 def _flush(session: Session, stale: type[errors.DomainError] = errors.PreconditionFailed) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise stale(
-            "This review changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict("The review changed concurrently; try again.") from exc
+    flush(session, "review", stale=stale)
 
 
 def _ensure_can_edit(review: Review, user: User) -> None:
@@ -405,7 +394,7 @@ def _evaluate_review(
 
 def get_review(*, session: Session, review_id: int) -> Review:
     """The review with this id, or NotFound."""
-    review = session.get(Review, review_id) if 0 < review_id <= MAX_ID else None
+    review = session.get(Review, review_id) if 0 < review_id <= MAX_ROW_ID else None
     if review is None:
         raise errors.NotFound(f"No review {review_id}.")
     return review
@@ -652,7 +641,7 @@ def reevaluate_open_reviews(
     evaluation through the API does.
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
-    table = cast(Table, sa_inspect(Review).local_table)
+    table = table_of(Review)
     is_open = table.c.status.in_(OPEN_STATUSES)
     rows = [
         dict(r)
@@ -687,7 +676,7 @@ def reevaluate_open_reviews(
         chunk = resolved[start : start + batch_size]
         updates: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
-        audit: list[dict[str, Any]] = []
+        audit: list[Change] = []
         for row, transfer, own in chunk:
             group, ids = totals[row["exporter_key"]], contributors[row["exporter_key"]]
             mine = 1 if (own[0] or own[1]) else 0
@@ -709,12 +698,7 @@ def reevaluate_open_reviews(
                 "transfer": transfer_to_dict(filled), "evaluation": columns["evaluation"],
             })  # fmt: skip
             before, after = _summary(row), _summary(columns)
-            # The row record_event writes, built here so that a chunk is one INSERT.
-            audit.append({
-                "at": columns["evaluated_at"], "actor": actor, "action": "reevaluate",
-                "object_type": "review", "object_id": str(row["id"]),
-                "changes": audit_diff(before, after),
-            })  # fmt: skip
+            audit.append(Change("reevaluate", "review", str(row["id"]), before, after))
             vendor = vendors[row["vendor_id"]].slug
             for regime in REGIMES:
                 old = (before["verdicts"][regime], before["mechanisms"][regime])
@@ -723,7 +707,7 @@ def reevaluate_open_reviews(
                     report.changed.append(
                         VerdictChange(row["id"], vendor, row["exporter_name"], regime, old, new)
                     )
-        _write_evaluations(session, table, updates, history, audit)
+        _write_evaluations(session, table, updates, history, audit, actor)
         report.evaluated += len(chunk)
         if progress is not None:
             progress(len(chunk))
@@ -735,7 +719,8 @@ def _write_evaluations(
     table: Table,
     updates: list[dict[str, Any]],
     history: list[dict[str, Any]],
-    audit: list[dict[str, Any]],
+    audit: list[Change],
+    actor: str,
 ) -> None:
     """Write a chunk of re-evaluations: version-checked UPDATEs, history INSERTs, audit rows."""
     if not updates:
@@ -757,5 +742,5 @@ def _write_evaluations(
         ) from exc
     if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
         raise errors.Conflict("Reviews changed while they were being re-evaluated; run it again.")
-    session.execute(insert(cast(Table, sa_inspect(ReviewEvaluation).local_table)), history)
-    session.execute(insert(cast(Table, sa_inspect(AuditEvent).local_table)), audit)
+    session.execute(insert(table_of(ReviewEvaluation)), history)
+    record_events(session=session, changes=audit, actor=actor)

@@ -9,19 +9,17 @@ batches, which is what makes a 100,000-vendor import fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from assessments.catalog.names import name_key
 from service import errors
-from service.audit.models import AuditEvent
-from service.audit.services import current_actor, diff
+from service.audit.services import Change, current_actor, record_events
+from service.db import copy_rows, insert_rows, table_of
 from service.models import utcnow
 from service.reference.services import Reference
 from service.vendors.models import (
@@ -31,59 +29,9 @@ from service.vendors.models import (
     VendorAlias,
     VendorFacet,
 )
-from service.vendors.services import _apply, _check_references, vendor_snapshot
+from service.vendors.services import alias_keys, apply_fields, check_references, vendor_snapshot
 
 CHUNK = 2000
-_KEY_QUERY_CHUNK = 1000
-
-
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
-
-
-# Large enough for the names and aliases of a 100,000-vendor file (about 3 per vendor), so
-# that the keys validation computes are found again when the rows are written.
-@lru_cache(maxsize=1 << 20)
-def _key(text: str) -> str:
-    return name_key(text)
-
-
-def alias_keys(name: str, aliases: Iterable[str]) -> dict[str, tuple[str, bool]]:
-    """Folded key -> (alias as written, is the name) for a vendor's name and aliases."""
-    keys: dict[str, tuple[str, bool]] = {}
-    for i, alias in enumerate([name, *aliases]):
-        key = _key(alias)
-        if key and key not in keys:
-            keys[key] = (alias, i == 0)
-    return keys
-
-
-def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
-    """Which vendor (slug) already holds each of these alias keys."""
-    wanted = list(dict.fromkeys(keys))
-    owners: dict[str, str] = {}
-    for start in range(0, len(wanted), _KEY_QUERY_CHUNK):
-        rows = session.execute(
-            select(col(VendorAlias.key), col(Vendor.slug))
-            .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
-            .where(col(VendorAlias.key).in_(wanted[start : start + _KEY_QUERY_CHUNK]))
-        )
-        owners.update({str(k): str(s) for k, s in rows})
-    return owners
-
-
-def existing_slugs(session: Session, slugs: Sequence[str]) -> set[str]:
-    """The subset of slugs already in the registry."""
-    found: set[str] = set()
-    for start in range(0, len(slugs), _KEY_QUERY_CHUNK):
-        found.update(
-            session.execute(
-                select(col(Vendor.slug)).where(
-                    col(Vendor.slug).in_(slugs[start : start + _KEY_QUERY_CHUNK])
-                )
-            ).scalars()
-        )
-    return found
 
 
 def _defaults() -> dict[str, Any]:
@@ -99,7 +47,7 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
 
     Clashes with vendors already in the registry are caught by the unique constraints on
     vendor.slug and vendor_alias.key (as a 409), like create_vendor's; callers that want a
-    message per row check first (io.validate_rows does).
+    message per row check first (io.validation.validate_rows does).
     """
     slugs: set[str] = set()
     holder: dict[str, str] = {}
@@ -118,79 +66,6 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
                 )
 
 
-def _insert_plain(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows of ints, strings and booleans the fastest way the driver offers.
-
-    PostgreSQL: COPY through psycopg; SQLite: the driver's executemany (no per-row type
-    processing); anything else: SQLAlchemy's batched INSERT. All inside the session's transaction.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        columns = list(rows[0])
-        driver: Any = connection.connection.dbapi_connection  # psycopg, for COPY
-        assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(tuple(row[c] for c in columns))
-        return
-    if connection.dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
-        return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup
-    params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]
-    connection.exec_driver_sql(str(compiled), params)
-
-
-def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """A bind processor that converts an empty list or dict once (most JSON columns are)."""
-    if process is None:
-        return None
-    empty: dict[type, Any] = {}
-
-    def converted(value: Any) -> Any:
-        kind = type(value)
-        if (kind is list or kind is dict) and not value:
-            if kind not in empty:
-                empty[kind] = process(value)
-            return empty[kind]
-        return process(value)
-
-    return converted
-
-
-def _insert_typed(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows with JSON, date and datetime values in one executemany.
-
-    SQLite: each column's own bind processor (the same conversions a Core insert applies),
-    then the driver's executemany, without Core's per-row parameter handling; anything else:
-    SQLAlchemy's batched INSERT.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup or []
-    processors = [
-        (key, _reuse_empty(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)))
-        for key in order
-    ]
-    params = [
-        tuple(row[key] if process is None else process(row[key]) for key, process in processors)
-        for row in rows
-    ]
-    connection.exec_driver_sql(str(compiled), params)
-
-
 def bulk_create_vendors(
     *,
     session: Session,
@@ -200,10 +75,10 @@ def bulk_create_vendors(
 ) -> list[str]:
     """Add many new vendors (validated create-schema records); 409 on any slug/alias clash."""
     for record in records:
-        _check_references(record, reference)
+        check_references(record, reference)
     _check_batch(records)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    vendor_table = _table(Vendor)
+    vendor_table = table_of(Vendor)
     columns = [c.name for c in vendor_table.columns if c.name != "id"]
     actor, defaults = current_actor(), _defaults()
     created: list[str] = []
@@ -214,12 +89,12 @@ def bulk_create_vendors(
         for record in part:
             draft = SimpleNamespace(**{**defaults, "created_at": now, "updated_at": now})
             draft.slug, draft.name = record["slug"], record["name"]
-            _apply(cast(Vendor, draft), record)
+            apply_fields(cast(Vendor, draft), record)
             drafts.append(draft)
         try:
             # Plain executemany (no RETURNING, which SQLite would run row by row), then one
             # query for the new ids.
-            _insert_typed(
+            insert_rows(
                 session, vendor_table, [{c: getattr(d, c) for c in columns} for d in drafts]
             )
             slugs = [d.slug for d in drafts]
@@ -229,20 +104,14 @@ def bulk_create_vendors(
             id_of = {str(slug): int(vid) for slug, vid in found}
             ids = [id_of[slug] for slug in slugs]
             _insert_index_rows(session, drafts, ids, sqlite)
-            _insert_typed(
-                session,
-                _table(AuditEvent),
-                [
-                    {
-                        "at": now,
-                        "actor": actor,
-                        "action": "create",
-                        "object_type": "vendor",
-                        "object_id": d.slug,
-                        "changes": diff(None, vendor_snapshot(cast(Vendor, d))),
-                    }
+            record_events(
+                session=session,
+                changes=[
+                    Change("create", "vendor", d.slug, None, vendor_snapshot(cast(Vendor, d)))
                     for d in drafts
                 ],
+                actor=actor,
+                at=now,
             )
         except IntegrityError as exc:
             raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
@@ -270,8 +139,8 @@ def _insert_index_rows(
             {"vendor_id": vendor_id, "facet": FACET_DATA_CATEGORY, "value": c}
             for c in dict.fromkeys(draft.data_categories)
         )
-    _insert_plain(session, _table(VendorAlias), aliases)
-    _insert_plain(session, _table(VendorFacet), facets)
+    copy_rows(session, table_of(VendorAlias), aliases)
+    copy_rows(session, table_of(VendorFacet), facets)
     if sqlite:
         session.connection().exec_driver_sql(
             "INSERT INTO vendor_fts(rowid, search_text) VALUES (?, ?)",

@@ -13,7 +13,10 @@ from flask import current_app
 from service.auth.cli import domain_command
 from service.db import session_scope
 from service.reference.services import get_reference
-from service.vendors import io
+from service.vendors.io import export, formats, parsing, upsert, validation
+
+# How many rows make a file large enough to show progress.
+PROGRESS_THRESHOLD = 500
 
 
 @click.group()
@@ -24,7 +27,7 @@ def vendors() -> None:
 @contextmanager
 def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for large files; nothing for small ones."""
-    if length < io.PROGRESS_THRESHOLD:
+    if length < PROGRESS_THRESHOLD:
         yield None
         return
     with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
@@ -36,20 +39,20 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(tuple(io.FORMATS)),
+    type=click.Choice(tuple(formats.FORMATS)),
     help="Default: from the file's extension.",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and list what would change; write nothing.")
 @domain_command
 def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
     """Import vendors from FILE (upsert by slug): every row valid, or nothing is written."""
-    fmt = io.detect_format(file.name, fmt)
+    fmt = formats.detect_format(file.name, fmt)
     reference = get_reference()
     try:
-        with io.gc_paused(), session_scope(current_app) as session:
-            rows, problems = io.parse_file(file.read_bytes(), fmt)
+        with upsert.gc_paused(), session_scope(current_app) as session:
+            rows, problems = parsing.parse_file(file.read_bytes(), fmt)
             with _progress(len(rows), f"Validating {len(rows)} rows") as tick:
-                records = io.validate_rows(
+                records = validation.validate_rows(
                     session=session,
                     rows=rows,
                     reference=reference,
@@ -57,7 +60,7 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
                     progress=tick,
                 )
             with _progress(len(records), f"Writing {len(records)} vendors") as tick:
-                report = io.import_records(
+                report = upsert.import_records(
                     session=session,
                     records=records,
                     reference=reference,
@@ -66,7 +69,7 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
                 )
             if dry_run:
                 session.rollback()
-    except io.ImportInvalid as exc:
+    except formats.ImportInvalid as exc:
         for problem in exc.rows:
             click.echo(f"row {problem.row}, {problem.field}: {problem.message}", err=True)
         raise click.ClickException(exc.detail) from None
@@ -89,7 +92,7 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(tuple(io.FORMATS)),
+    type=click.Choice(tuple(formats.FORMATS)),
     help="Default: from --output's extension, else json.",
 )
 @click.option(
@@ -102,9 +105,9 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
 def vendors_export(fmt: str | None, output: Path | None) -> None:
     """Export every non-archived vendor as CSV, JSON or YAML."""
     if fmt is None:
-        fmt = io.detect_format(output.name) if output and "." in output.name else "json"
+        fmt = formats.detect_format(output.name) if output and "." in output.name else "json"
     with session_scope(current_app) as session:
-        text = io.export_vendors(session=session, fmt=fmt)
+        text = export.export_vendors(session=session, fmt=fmt)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -15,7 +15,7 @@ from service.auth.permissions import allow
 from service.db import get_session
 from service.models import utcnow
 from service.reference.services import get_reference
-from service.vendors import io
+from service.vendors.io import export, formats, upsert
 
 blp = Blueprint(
     "vendor_io", __name__, url_prefix="/api/v1", description="Bulk vendor import and export"
@@ -27,7 +27,7 @@ class ImportArgsSchema(Schema):
 
     dry_run = fields.Boolean(load_default=False, metadata={"description": "report, write nothing"})
     format = fields.String(
-        validate=validate.OneOf(tuple(io.FORMATS)),
+        validate=validate.OneOf(tuple(formats.FORMATS)),
         metadata={"description": "default: from the file name"},
     )
 
@@ -50,7 +50,7 @@ class ImportReportSchema(Schema):
 class ExportArgsSchema(Schema):
     """The file format to download."""
 
-    format = fields.String(load_default="json", validate=validate.OneOf(tuple(io.FORMATS)))
+    format = fields.String(load_default="json", validate=validate.OneOf(tuple(formats.FORMATS)))
 
 
 @blp.route("/vendor-import")
@@ -60,14 +60,14 @@ class VendorImport(MethodView):
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.arguments(ImportFileSchema, location="files")
     @blp.response(200, ImportReportSchema)
-    def post(self, args: dict[str, Any], files: dict[str, Any]) -> io.ImportReport:
+    def post(self, args: dict[str, Any], files: dict[str, Any]) -> upsert.ImportReport:
         """Import vendors from a CSV, JSON or YAML file: all rows valid or nothing written."""
         session, upload = get_session(), files["file"]
-        report = io.import_file(
+        report = upsert.import_file(
             session=session,
             data=upload.read(),
             reference=get_reference(),
-            fmt=io.detect_format(upload.filename, args.get("format")),
+            fmt=formats.detect_format(upload.filename, args.get("format")),
             dry_run=args["dry_run"],
         )
         session.rollback() if report.dry_run else session.commit()
@@ -82,8 +82,8 @@ class VendorExport(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """Download every non-archived vendor as CSV, JSON or YAML."""
         fmt = args["format"]
-        body = io.export_vendors(session=get_session(), fmt=fmt)
-        disposition = f'attachment; filename="{io.export_filename(fmt, utcnow().date())}"'
+        body = export.export_vendors(session=get_session(), fmt=fmt)
+        disposition = f'attachment; filename="{export.export_filename(fmt, utcnow().date())}"'
         return Response(
-            body, content_type=io.FORMATS[fmt], headers={"Content-Disposition": disposition}
+            body, content_type=formats.FORMATS[fmt], headers={"Content-Disposition": disposition}
         )

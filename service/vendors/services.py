@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
+from service.db import chunks, flush
 from service.models import utcnow
 from service.reference.services import Reference
 from service.vendors import search
@@ -29,8 +29,8 @@ from service.vendors.models import (
 
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
-_PLAIN_FIELDS = (
-    *sorted(FACT_FIELDS - {"status"}),
+PLAIN_FIELDS = (
+    *sorted(FACT_FIELDS - {"status", "ownership", "dpf", "sanctions", "history", "data_locations"}),
     "sources",
     "notes",
     "last_verified",
@@ -75,7 +75,7 @@ class ScoredVendor:
 
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     """A vendor's facts as plain JSON-able values (for audit diffs and exports)."""
-    data = {field: getattr(vendor, field) for field in _PLAIN_FIELDS}
+    data = {field: getattr(vendor, field) for field in PLAIN_FIELDS}
     data["slug"] = vendor.slug
     data["status"] = {
         "value": vendor.status,
@@ -100,7 +100,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _check_references(data: Mapping[str, Any], reference: Reference) -> None:
+def check_references(data: Mapping[str, Any], reference: Reference) -> None:
+    """422 when the record names a vendor category or data category the reference lacks."""
     problems: dict[str, list[str]] = {}
     category = data.get("category")
     if category and category not in reference.vendor_categories:
@@ -114,8 +115,9 @@ def _check_references(data: Mapping[str, Any], reference: Reference) -> None:
         raise errors.ValidationFailed("The vendor names unknown ids; see errors.", errors=problems)
 
 
-def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
-    for field in _PLAIN_FIELDS:
+def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
+    """Set a vendor's stored fields (and its search text) from validated input."""
+    for field in PLAIN_FIELDS:
         if field in data:
             value = data[field]
             if value is None and field in _MAPPING_FIELDS:
@@ -140,15 +142,41 @@ def _apply(vendor: Vendor, data: Mapping[str, Any]) -> None:
     )
 
 
+# Large enough for the names and aliases of a 100,000-vendor file (about 3 per vendor), so
+# that the keys an import's validation computes are found again when its rows are written.
+@lru_cache(maxsize=1 << 20)
+def _key(text: str) -> str:
+    return name_key(text)
+
+
+def alias_keys(name: str, aliases: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """Folded key -> (alias as written, is the name) for a vendor's name and aliases."""
+    keys: dict[str, tuple[str, bool]] = {}
+    for i, alias in enumerate([name, *aliases]):
+        key = _key(alias)
+        if key and key not in keys:
+            keys[key] = (alias, i == 0)
+    return keys
+
+
+def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Which vendor (slug) already holds each of these alias keys."""
+    wanted = list(dict.fromkeys(keys))
+    owners: dict[str, str] = {}
+    for part in chunks(wanted):
+        rows = session.execute(
+            select(col(VendorAlias.key), col(Vendor.slug))
+            .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
+            .where(col(VendorAlias.key).in_(part))
+        )
+        owners.update({str(k): str(s) for k, s in rows})
+    return owners
+
+
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
     """Rewrite the alias keys and facets of a vendor; 409 when an alias belongs to another."""
     assert vendor.id is not None
-    names = [vendor.name, *vendor.aliases]
-    keys: dict[str, tuple[str, bool]] = {}
-    for i, alias in enumerate(names):
-        key = name_key(alias)
-        if key and key not in keys:
-            keys[key] = (alias, i == 0)
+    keys = alias_keys(vendor.name, vendor.aliases)
     clash = session.execute(
         select(col(VendorAlias.alias), col(Vendor.slug))
         .join(Vendor, col(Vendor.id) == col(VendorAlias.vendor_id))
@@ -179,21 +207,16 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
 
 
 def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise errors.PreconditionFailed(
-            "This vendor changed since you read it; read it again and reapply your change."
-        ) from exc
-    except IntegrityError as exc:
-        raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
+    flush(session, "vendor", conflict="A vendor with this slug, name or alias already exists.")
+
+
+# Built once: reading a vendor by slug is the registry's commonest request.
+_BY_SLUG = select(Vendor).where(col(Vendor.slug) == bindparam("slug"))
 
 
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
     """The vendor with this slug, or NotFound."""
-    vendor: Vendor | None = session.execute(
-        select(Vendor).where(col(Vendor.slug) == slug)
-    ).scalar_one_or_none()
+    vendor: Vendor | None = session.execute(_BY_SLUG, {"slug": slug}).scalar_one_or_none()
     if vendor is None or (vendor.archived and not include_archived):
         raise errors.NotFound(f"No vendor '{slug}'.")
     return vendor
@@ -210,7 +233,7 @@ def create_vendor(
     audit: bool = True,
 ) -> Vendor:
     """Add a vendor; 409 when the slug or any name/alias is taken."""
-    _check_references(data, reference)
+    check_references(data, reference)
     if session.execute(select(col(Vendor.id)).where(col(Vendor.slug) == data["slug"])).first():
         raise errors.Conflict(
             f"A vendor with slug '{data['slug']}' exists.",
@@ -223,7 +246,7 @@ def create_vendor(
         catalog_version=catalog_version,
         catalog_hash=catalog_hash,
     )
-    _apply(vendor, data)
+    apply_fields(vendor, data)
     session.add(vendor)
     _flush(session)
     _sync_index_rows(session, vendor)
@@ -248,9 +271,9 @@ def update_vendor(
     from_catalog: tuple[str, str] | None = None,
 ) -> Vendor:
     """Apply a partial update; a catalog record edited here is marked as locally edited."""
-    _check_references(changes, reference)
+    check_references(changes, reference)
     before = vendor_snapshot(vendor)
-    _apply(vendor, changes)
+    apply_fields(vendor, changes)
     after = vendor_snapshot(vendor)
     if after == before:
         return vendor

@@ -22,7 +22,9 @@ from service.cli import main
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.vendors import bulk, services
-from service.vendors import io as vendor_io
+from service.vendors import cli as vendor_cli
+from service.vendors.io import export as vendor_export
+from service.vendors.io import formats, parsing, upsert, validation
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
 Headers = Callable[[str], dict[str, str]]
@@ -63,9 +65,9 @@ def counts(app: Flask) -> tuple[int, int, int, int]:
         return vendors, aliases, facets, events
 
 
-def run_import(app: Flask, text: str, fmt: str, *, dry_run: bool = False) -> vendor_io.ImportReport:
+def run_import(app: Flask, text: str, fmt: str, *, dry_run: bool = False) -> upsert.ImportReport:
     with app.app_context(), session_scope() as session:
-        report = vendor_io.import_file(session=session, data=text.encode(), fmt=fmt,
+        report = upsert.import_file(session=session, data=text.encode(), fmt=fmt,
                                        reference=get_reference(), dry_run=dry_run)  # fmt: skip
         if dry_run:
             session.rollback()
@@ -84,16 +86,16 @@ def empty_registry(app: Flask) -> None:
 
 def export(app: Flask, fmt: str) -> str:
     with app.app_context(), session_scope() as session:
-        return vendor_io.export_vendors(session=session, fmt=fmt)
+        return vendor_export.export_vendors(session=session, fmt=fmt)
 
 
 def csv_of(records: list[dict[str, Any]]) -> str:
-    return vendor_io.render(records, "csv")
+    return vendor_export.render(records, "csv")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
 def test_import_creates_vendors_with_index_rows_and_events(app: Flask, fmt: str) -> None:
-    text = vendor_io.render([UMENG, STRIPE], fmt) if fmt != "csv" else csv_of([UMENG, STRIPE])
+    text = vendor_export.render([UMENG, STRIPE], fmt) if fmt != "csv" else csv_of([UMENG, STRIPE])
     report = run_import(app, text, fmt)
     assert sorted(report.created) == ["stripe", "umeng"] and not report.updated
     vendors, aliases, facets, events = counts(app)
@@ -118,7 +120,7 @@ def test_bulk_create_matches_create_vendor_exactly(app: Flask) -> None:
                 list(facets), (event.action, event.object_type, event.changes))  # fmt: skip
 
     with app.app_context(), session_scope() as session:
-        record = vendor_io.validate_rows(session=session, rows=[UMENG], reference=get_reference())
+        record = validation.validate_rows(session=session, rows=[UMENG], reference=get_reference())
         bulk.bulk_create_vendors(session=session, records=record, reference=get_reference())
         session.expire_all()
         bulk_state = state(session)
@@ -141,7 +143,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app: Flask) -> None:
         {"slug": "cat", "name": "Cat", "category": "not-a-category", "legal_entities": [{}]},
         "not an object",
     ]
-    with pytest.raises(vendor_io.ImportInvalid) as caught:
+    with pytest.raises(formats.ImportInvalid) as caught:
         run_import(app, json.dumps(rows), "json")
     problems = {(p.row, p.field) for p in caught.value.rows}
     assert {(2, "slug"), (2, "hq_country"), (3, "name"), (4, "slug"), (5, "name"),
@@ -150,7 +152,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app: Flask) -> None:
     assert all(p.message for p in caught.value.rows)
     assert "2.hq_country" in (caught.value.errors or {})
     assert counts(app) == before
-    with pytest.raises(vendor_io.ImportInvalid) as cat:
+    with pytest.raises(formats.ImportInvalid) as cat:
         run_import(app, json.dumps([{"slug": "cat", "name": "Cat", "category": "nope"}]), "json")
     assert [(p.row, p.field) for p in cat.value.rows] == [(1, "category")]
 
@@ -159,7 +161,7 @@ def test_csv_cells_and_bad_headers(app: Flask) -> None:
     text = ("slug,name,aliases,processing_countries,dpf_certified,legal_entities\n"
             'acme,Acme,"Acme Corp; ACME Ltd",CN;SG,yes,\n'
             'bad,Bad,,,maybe,"{not json"\n')  # fmt: skip
-    with pytest.raises(vendor_io.ImportInvalid) as caught:
+    with pytest.raises(formats.ImportInvalid) as caught:
         run_import(app, text, "csv")
     assert {(p.row, p.field) for p in caught.value.rows} == {
         (2, "dpf_certified"), (2, "legal_entities")}  # fmt: skip
@@ -172,7 +174,7 @@ def test_csv_cells_and_bad_headers(app: Flask) -> None:
             "SG",
         ]
         assert acme.dpf_certified is True
-    with pytest.raises(vendor_io.ImportInvalid) as header:
+    with pytest.raises(formats.ImportInvalid) as header:
         run_import(app, "slug,name,colour\nx,y,z\n", "csv")
     assert header.value.rows[0].row == 0 and "colour" in header.value.rows[0].message
 
@@ -182,8 +184,8 @@ def test_unparseable_files_are_reported_as_row_zero() -> None:
         ("{", "json"), ("a: [", "yaml"), ('{"a": 1}', "json"), (b"\xff", "csv"),
     ]  # fmt: skip
     for data, fmt in cases:
-        with pytest.raises(vendor_io.ImportInvalid) as caught:
-            vendor_io.parse_file(data, fmt)
+        with pytest.raises(formats.ImportInvalid) as caught:
+            parsing.parse_file(data, fmt)
         assert caught.value.rows[0].row == 0
 
 
@@ -258,7 +260,7 @@ def test_export_formats_parse_back(app: Flask) -> None:
     run_import(app, json.dumps([UMENG, STRIPE]), "json")
     as_json = json.loads(export(app, "json"))
     assert [r["slug"] for r in as_json] == ["stripe", "umeng"]
-    assert list(as_json[0]) == list(vendor_io.FIELDS)
+    assert list(as_json[0]) == list(formats.FIELDS)
     assert yaml.safe_load(export(app, "yaml")) == as_json
     rows = list(csv.DictReader(io.StringIO(export(app, "csv"))))
     assert [r["slug"] for r in rows] == ["stripe", "umeng"] and rows[1]["status"] == "active"
@@ -321,7 +323,7 @@ def _script_info(app: Flask) -> Any:
 
 def test_cli_import_export_and_dry_run(app: Flask, tmp_path: Path) -> None:
     path = tmp_path / "vendors.yaml"
-    path.write_text(vendor_io.render([UMENG, STRIPE], "yaml"), encoding="utf-8")
+    path.write_text(vendor_export.render([UMENG, STRIPE], "yaml"), encoding="utf-8")
     dry = _cli(app, ["vendors", "import", str(path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "create\tumeng" in dry.output and "dry run" in dry.output and counts(app)[0] == 0
@@ -347,7 +349,7 @@ def test_cli_lists_every_bad_row(app: Flask, tmp_path: Path) -> None:
 
 
 def test_cli_shows_progress_on_large_files(app: Flask, tmp_path: Path) -> None:
-    rows = [{"slug": f"v-{i}", "name": f"Vendor {i}"} for i in range(vendor_io.PROGRESS_THRESHOLD)]
+    rows = [{"slug": f"v-{i}", "name": f"Vendor {i}"} for i in range(vendor_cli.PROGRESS_THRESHOLD)]
     path = tmp_path / "many.json"
     path.write_text(json.dumps(rows))
     result = _cli(app, ["vendors", "import", str(path)])

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reference.services import get_reference
-from service.vendors import io as vendor_io
+from service.vendors.io import export, upsert
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
 ROWS = 60_000  # enough that writing takes seconds, so the kill lands mid-write
@@ -33,13 +33,13 @@ def snapshot(app: Flask) -> tuple[object, ...]:
         vendor_events = session.execute(
             select(func.count()).where(AuditEvent.object_type == "vendor")  # type: ignore[arg-type]
         ).scalar_one()
-        return (*counts, vendor_events, vendor_io.export_vendors(session=session, fmt="json"))
+        return (*counts, vendor_events, export.export_vendors(session=session, fmt="json"))
 
 
 def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: Path) -> None:
     with app.app_context(), session_scope() as session:
         seed = [{"slug": "stripe", "name": "Stripe", "hq_country": "US"}]
-        vendor_io.import_file(session=session, data=json.dumps(seed), fmt="json",
+        upsert.import_file(session=session, data=json.dumps(seed), fmt="json",
                               reference=get_reference())  # fmt: skip
     before = snapshot(app)
     rows: list[dict[str, Any]] = [
@@ -86,6 +86,6 @@ def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: P
             assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         # the database is usable: the same import runs to the end afterwards
         small = json.dumps(rows[:50])
-        report = vendor_io.import_file(session=session, data=small, fmt="json",
+        report = upsert.import_file(session=session, data=small, fmt="json",
                                        reference=get_reference())  # fmt: skip
         assert len(report.created) == 49 and report.updated == ["stripe"]
