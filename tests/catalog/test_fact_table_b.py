@@ -39,7 +39,7 @@ FACTS = [
         "Microsoft Corporation",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
