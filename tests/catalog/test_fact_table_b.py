@@ -161,7 +161,7 @@ FACTS = [
         "sunset",
     ),
     Fact("taboola", "US", "Taboola.com Ltd.", None, None, None, None, NONE, False, "active"),
-    Fact("teads", None, None, "Outbrain Inc.", "US", False, None, NONE, False, "active"),
+    Fact("teads", "US", "Outbrain Inc.", "Outbrain Inc.", "US", False, None, NONE, False, "active"),
     Fact(
         "vonage",
         None,
@@ -291,8 +291,8 @@ FACTS = [
     Fact("oceanengine", "CN", None, "ByteDance Ltd.", "CN", False, None, NONE, True, "active"),
     Fact(
         "omnicom-media-group",
-        None,
-        None,
+        "US",
+        "Omnicom Group Inc.",
         "Omnicom Group Inc.",
         "US",
         False,
@@ -301,7 +301,38 @@ FACTS = [
         None,
         "active",
     ),
-    Fact("wpp-media", None, None, "WPP plc", "GB", False, None, NONE, None, "active"),
+    Fact(
+        "strato", "DE", "STRATO AG", "United Internet AG", "DE", False, None, NONE, False, "active"
+    ),
+    Fact("ovhcloud", "FR", "OVH Groupe", None, None, True, None, NONE, False, "active"),
+    Fact(
+        "zoho",
+        "IN",
+        "Zoho Corporation Private Limited",
+        None,
+        None,
+        None,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "active"),
+    Fact(
+        "meizu-push",
+        "CN",
+        None,
+        "湖北星纪时代科技有限公司",
+        "CN",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
+    Fact("xiaomi-push", "CN", None, "Xiaomi Corporation", "CN", False, None, NONE, True, "active"),
+    Fact("wpp-media", "GB", "WPP plc", "WPP plc", "GB", False, None, NONE, None, "active"),
     Fact("vivo-push", "CN", "维沃移动通信有限公司", None, None, None, None, NONE, True, "active"),
     Fact("stripe", "US", "Stripe Inc.", None, None, None, "active", NONE, False, "active"),
     Fact("paypal", "US", "PayPal Holdings, Inc.", None, None, True, None, NONE, None, "active"),
@@ -358,4 +389,10 @@ def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
     }
     assert ("acquired", "2025-03-28") in {
         (h.event, str(h.date)) for h in vendor(catalog, "x-twitter").history
+    }
+    assert ("acquired", "2025-02-03") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "teads").history
+    }
+    assert ("acquired", "2022-07-04") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "meizu-push").history
     }
