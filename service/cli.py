@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "service.impact_assessments.cli:report",
-        "Write an assessment's report as PDF and/or HTML.",
+        "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
     ),
     "reviews": (
         "service.reviews.cli:reviews",
