@@ -286,7 +286,7 @@ def change_own_password(
         return update_user(session=session, user=user, changes={"password": new_password})
     except errors.ValidationFailed as exc:
         raise errors.ValidationFailed(
-            str(exc), errors={"new_password": exc.errors.get("password", [str(exc)])}
+            str(exc), errors={"new_password": (exc.errors or {}).get("password", [str(exc)])}
         ) from exc
 
 
