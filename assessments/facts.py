@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from assessments.catalog.reference import Adequacy, Listing, Reference
@@ -283,6 +283,53 @@ class Headcount:
     people: int  # everyone counted (each person once)
     mainland: int  # people in mainland China
     minors: int  # of them under 14 (upper bound where a group gives no count)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One earlier flow of an exporter: its day and the head-counts it contributed."""
+
+    day: date
+    first: int  # PRC: non-sensitive; DOJ: U.S. persons
+    second: int = 0  # PRC: sensitive
+    ref: int | None = None  # e.g. the review id
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """An exporter's earlier flows summed over the window of the law in force on a day.
+
+    The one place that sums head-counts over flows: the PRC running totals (window from
+    cn_window_start) and the DOJ 12-month total per counterparty (dsp_window_start).
+    """
+
+    first: int
+    second: int
+    refs: tuple[int, ...]
+
+
+def tally(flows: Sequence[Flow], start: date, end: date) -> Tally:
+    """The flows dated within [start, end], summed."""
+    inside = [f for f in flows if start <= f.day <= end]
+    return Tally(
+        sum(f.first for f in inside),
+        sum(f.second for f in inside),
+        tuple(f.ref for f in inside if f.ref is not None),
+    )
+
+
+def dsp_window_start(on: date) -> date:
+    """The first day of the DOJ rule's "preceding 12 months" (28 CFR 202.205) ending on `on`."""
+    try:
+        year_before = on.replace(year=on.year - 1)
+    except ValueError:  # 29 February
+        year_before = on.replace(year=on.year - 1, day=28)
+    return year_before + timedelta(days=1)
+
+
+def us_headcount(t: Transfer) -> int:
+    """U.S. persons in a transfer (the DOJ rule's per-counterparty count)."""
+    return sum(g.count for g in t.data_subjects if g.jurisdiction.split("-")[0] == "US")
 
 
 def _cn_export(t: Transfer) -> bool:
