@@ -7,12 +7,12 @@ declared in FACTS with a one-line meaning; a test checks rules name nothing else
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from assessments.catalog.reference import Adequacy, Listing, Reference
+from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
 from assessments.types import Exporter, Owner, SccTerms, Transfer
 
 SCC_MODULES = {
@@ -213,6 +213,28 @@ class Profile:
     employment: bool
 
 
+# Which taxonomy categories each regime treats as sensitive: the one definition, read by the
+# engine (profile) and by the documents and the DPIA screening (sensitive_categories).
+SENSITIVITY: dict[str, Callable[[DataCategory], bool]] = {
+    "pipl_sensitive": lambda c: c.cn.sensitive,  # PIPL Art. 28
+    "gdpr_art9": lambda c: c.eu.special == "art9",  # GDPR Art. 9(1)
+    "gdpr_art10": lambda c: c.eu.special == "art10",  # GDPR Art. 10
+    "gdpr_special": lambda c: c.eu.special in ("art9", "art10"),  # Arts. 9 and 10
+    # WP248 rev.01 criterion 4: sensitive data or data of a highly personal nature
+    "wp248_sensitive": lambda c: c.eu.special is not None or c.eu.highly_personal,
+    "ccpa_sensitive": lambda c: c.ccpa.sensitive,  # Cal. Civ. Code 1798.140(ae)
+    "padfa_sensitive": lambda c: c.padfa.sensitive,  # 15 U.S.C. 9901
+    "dsp_sensitive": lambda c: bool(c.doj.category and c.doj.threshold),  # 28 CFR 202.205
+}
+
+
+def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) -> list[str]:
+    """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
+    `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
+    test = SENSITIVITY[table]
+    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
+
+
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
 
 
@@ -224,14 +246,15 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         return found
     cats = [ref.categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
+    pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()
     for purpose in purps:
         wp248.update(purpose.wp248_criteria)
     built = Profile(
-        cn_sensitive=tuple(c.id for c in cats if c.cn.sensitive),
-        cn_nonsensitive_present=any(not c.cn.sensitive for c in cats),
-        eu_special=tuple(c.id for c in cats if c.eu.special == "art9"),
-        eu_criminal=tuple(c.id for c in cats if c.eu.special == "art10"),
+        cn_sensitive=tuple(c.id for c in cats if pipl(c)),
+        cn_nonsensitive_present=any(not pipl(c) for c in cats),
+        eu_special=tuple(c.id for c in cats if SENSITIVITY["gdpr_art9"](c)),
+        eu_criminal=tuple(c.id for c in cats if SENSITIVITY["gdpr_art10"](c)),
         eu_highly_personal=sum(1 for c in cats if c.eu.highly_personal),
         wp248=frozenset(wp248),
         listed_identifiers=frozenset(
@@ -248,8 +271,8 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         listed_ids=tuple(
             (c.id, c.doj.listed_identifier) for c in cats if c.doj.listed_identifier
         ),
-        ccpa_sensitive=tuple(c.id for c in cats if c.ccpa.sensitive),
-        padfa_sensitive=any(c.padfa.sensitive for c in cats),
+        ccpa_sensitive=tuple(c.id for c in cats if SENSITIVITY["ccpa_sensitive"](c)),
+        padfa_sensitive=any(SENSITIVITY["padfa_sensitive"](c) for c in cats),
         contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
         ccba=any(p.ccpa_cross_context_advertising for p in purps),
         employment="employment" in categories,

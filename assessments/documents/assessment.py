@@ -13,6 +13,7 @@ from assessments.documents.facts import (
     party,
     regime,
     regime_summary,
+    sensitive,
     severity_from_level,
     subject_counts,
 )
@@ -152,10 +153,12 @@ def _screening(
     rows = []
     for criterion in table["criteria"]:
         hits = sorted(categories & set(criterion.get("categories") or []))
+        if criterion.get("taxonomy"):
+            hits = sorted(set(hits) | set(sensitive(categories, criterion["taxonomy"])))
         hits += sorted(purposes & set(criterion.get("purposes") or []))
         if criterion.get("minors") and minors:
             hits.append("minors")
-        decidable = any(k in criterion for k in ("categories", "purposes", "minors"))
+        decidable = any(k in criterion for k in ("categories", "purposes", "minors", "taxonomy"))
         if hits:
             status, basis = "met", ", ".join(hits)
         elif criterion.get("count_fact"):
