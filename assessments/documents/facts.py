@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from assessments.catalog.reference import default_reference
-from assessments.documents._data import labels, load, safeguard_texts
+from assessments.documents._data import labels, safeguard_texts
 from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
