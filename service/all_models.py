@@ -10,6 +10,7 @@ from service.impact_assessments.models import (
     ChecklistItem,
 )
 from service.reviews.models import Review, ReviewEvaluation
+from service.settings.models import Setting
 from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RegistryState",
     "Review",
     "ReviewEvaluation",
+    "Setting",
     "User",
     "Vendor",
     "VendorAlias",

@@ -85,15 +85,17 @@ def _api_blueprints() -> list[Any]:
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
     from service.auth.views import blp as users
+    from service.catalog.views import blp as vendor_lists
     from service.impact_assessments.views import blp as assessments
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.scanner.views import blp as scanner
+    from service.settings.views import blp as settings
     from service.transfers.views import blp as transfers
     from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner,
+        assistant, scanner, settings, vendor_lists,
     ]  # fmt: skip

@@ -31,9 +31,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "service.catalog.cli:catalog",
         "The shipped vendor catalog: validate it, summarise it, bring it into the registry.",
     ),
+    "export": (
+        "service.impact_assessments.cli:export",
+        "Write the transfer register and/or the GDPR Art. 30 record of processing as Excel.",
+    ),
     "report": (
         "service.impact_assessments.cli:report",
-        "Write an assessment's report as PDF and/or HTML.",
+        "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
     ),
     "reviews": (
         "service.reviews.cli:reviews",
@@ -131,8 +135,9 @@ def main(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 @click.option("--dev", is_flag=True, help="Flask's development server with reload.")
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Run the service (gunicorn; --dev for Flask's server)."""
     from service.app import create_app
     from service.db import get_engine
@@ -145,7 +150,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
         return
     from service.wsgi import GunicornApp
 
-    GunicornApp(host=host, port=port, workers=workers).run()
+    GunicornApp(host=host, port=port, workers=workers, threads=threads).run()
 
 
 @main.group()

@@ -65,6 +65,12 @@ class PayloadTooLarge(DomainError):
     status, title = 413, "Payload too large"
 
 
+class ServiceUnavailable(DomainError):
+    """The server lacks something an administrator must install (the detail names it)."""
+
+    status, title = 503, "Service unavailable"
+
+
 def problem(
     status: int,
     title: str,
