@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -83,6 +84,76 @@ def _check_request_body(app: Flask) -> None:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
 
 
+MAX_JSON_DEPTH = 64
+UNSTORABLE = "NUL characters and lone surrogates (U+D800-U+DFFF) are not allowed."
+
+
+def unstorable_text(value: Any, path: str = "", *, depth: int = 0) -> tuple[str, str] | None:
+    """The first (path, problem) in a parsed value that no database may store, else None.
+
+    Strings (keys too) with NUL or a lone surrogate (PostgreSQL refuses them, SQLite would keep
+    them), and containers nested deeper than MAX_JSON_DEPTH. The one check of request bodies,
+    query strings, forms and path parameters (`_check_request_text`); importers reuse it.
+    """
+    if isinstance(value, str):
+        if "\x00" in value or (not value.isascii() and not _encodable(value)):
+            return path or "_", UNSTORABLE
+        return None
+    if isinstance(value, dict | list):
+        if depth >= MAX_JSON_DEPTH:
+            return path or "_", f"Nested deeper than {MAX_JSON_DEPTH} levels."
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and (found := unstorable_text(key, where, depth=depth)):
+                return found
+            if found := unstorable_text(item, where, depth=depth + 1):
+                return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse(found: tuple[str, str]) -> None:
+    path, problem = found
+    raise errors.ValidationFailed(problem, errors={path: [problem]})
+
+
+def _check_request_text(app: Flask) -> None:
+    """422 for NUL or lone surrogates in any query parameter, path parameter, form field or JSON
+    string, and for JSON nested too deeply (before any view or webargs parses it)."""
+    for source in (request.args, request.view_args or {}):
+        items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
+        for key, value in items:
+            if found := unstorable_text(key, key) or unstorable_text(value, key):
+                _refuse(found)
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+        return
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        for key, value in request.form.items(multi=True):
+            if found := unstorable_text(key, key) or unstorable_text(value, key):
+                _refuse(found)
+        return
+    if request.is_json and (request.content_length or request.headers.get("Transfer-Encoding")):
+        try:
+            body = json.loads(request.get_data(cache=True))
+        except RecursionError:
+            raise errors.ValidationFailed(
+                f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.",
+                errors={"_": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]},
+            ) from None
+        except ValueError:
+            return  # not JSON: the view's parser reports it as it always did
+        if found := unstorable_text(body):
+            _refuse(found)
+
+
 def page_headers(
     endpoint: str, *, total: int, page: int, per_page: int, **values: Any
 ) -> dict[str, str]:
@@ -133,5 +204,6 @@ def init_app(app: Flask) -> Api:
     public = app.extensions.setdefault("xborder.public_endpoints", set())
     public.update(e for e in app.view_functions if e.startswith(("api-docs.", "api_docs_assets.")))
     app.before_request(lambda: _check_request_body(app))
+    app.before_request(lambda: _check_request_text(app))
     app.extensions["xborder.api"] = api
     return api
