@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,21 +24,12 @@ from service.auth.passwords import (
 )
 from service.db import flush
 from service.models import MAX_ROW_ID, utcnow
+from service.paging import Page, paginate
 
 TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class UserPage:
-    """One page of users, with the total before paging."""
-
-    items: list[User]
-    total: int
-    page: int
-    per_page: int
 
 
 def hash_token(token: str) -> str:
@@ -137,22 +127,15 @@ def list_users(
     disabled: bool | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> UserPage:
+) -> Page[User]:
     """Users ordered by email, optionally filtered by role and disabled state."""
     conditions: list[Any] = []
     if role is not None:
         conditions.append(col(User.role) == role)
     if disabled is not None:
         conditions.append(col(User.disabled) == disabled)
-    total = session.execute(select(func.count()).select_from(User).where(*conditions)).scalar_one()
-    items = session.execute(
-        select(User)
-        .where(*conditions)
-        .order_by(col(User.email))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return UserPage(list(items), int(total), page, per_page)
+    statement = select(User).where(*conditions).order_by(col(User.email))
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def _lock_active_admins(session: Session) -> None:

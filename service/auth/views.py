@@ -33,6 +33,7 @@ from service.auth.schemas import (
     UserUpdateSchema,
 )
 from service.db import get_session
+from service.paging import Page
 
 
 class _FormOrJsonBlueprint(Blueprint):  # type: ignore[misc]
@@ -146,7 +147,7 @@ class Users(MethodView):
     @allow("admin")
     @blp.arguments(UserQueryArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[services.UserPage, int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[User], int, dict[str, str]]:
         """List users."""
         page = services.list_users(session=get_session(), **args)
         return page, 200, {"X-Total-Count": str(page.total)}

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
 from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
 
