@@ -128,11 +128,10 @@ def _refuse(found: tuple[str, str]) -> None:
 def _check_request_text(app: Flask) -> None:
     """422 for NUL or lone surrogates in any query parameter, path parameter, form field or JSON
     string, and for JSON nested too deeply (before any view or webargs parses it)."""
-    for source in (request.args, request.view_args or {}):
-        items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
-        for key, value in items:
-            if found := unstorable_text(key, key) or unstorable_text(value, key):
-                _refuse(found)
+    pairs = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    for key, value in pairs:
+        if found := unstorable_text(key, key) or unstorable_text(value, key):
+            _refuse(found)
     if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
         return
     if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
