@@ -71,6 +71,7 @@ def user_etag(user: User) -> str:
 class Login(MethodView):
     @allow_public
     @rate_limited("login")
+    @auth_blp.doc(security=[])
     @auth_blp.arguments(LoginSchema, location="json_or_form")
     @auth_blp.response(200, SignedInSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any] | Response:
