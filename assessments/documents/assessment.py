@@ -216,7 +216,9 @@ def _measures(
     """Measures against one feared event: safeguards in place, the mechanism, obligations."""
     measures = safeguard_texts(language)
     found = [
-        f"{measures.get(s, s)} ({words['in_place']})"
+        f"{measures.get(s, s)}（{words['in_place']}）"
+        if language == "zh"
+        else f"{measures.get(s, s)} ({words['in_place']})"
         for s in item.get("safeguards") or []
         if s in declared
     ]
@@ -224,7 +226,7 @@ def _measures(
     if mechanism and result.get("verdict") in ("mechanism_required", "approval_required"):
         name = words["mechanism_values"].get(mechanism, mechanism)
         state = words["met"] if result.get("met") else words["verdict_values"][result["verdict"]]
-        found.append(f"{name} ({state})")
+        found.append(f"{name}（{state}）" if language == "zh" else f"{name} ({state})")
     prefixes = tuple(load("risk_measures.yaml").get(item["category"]) or ())
     for obligation in obligations:
         if prefixes and obligation["id"].startswith(prefixes):

@@ -7,7 +7,7 @@ from typing import Any
 
 from assessments.documents._data import labels, load, safeguard_texts
 from assessments.documents.substance import destination_law
-from assessments.documents.vocabulary import label, labels_of
+from assessments.documents.vocabulary import label, labels_of, separator
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
 LEVEL_TO_SCALE: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -21,10 +21,10 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def _join(values: Iterable[object]) -> str | None:
-    """Comma-joined non-empty values, or None when there are none."""
+def _join(values: Iterable[object], sep: str = ", ") -> str | None:
+    """Joined non-empty values, or None when there are none."""
     items = [str(value) for value in values if _text(value) is not None]
-    return ", ".join(items) or None
+    return sep.join(items) or None
 
 
 def _flag(value: object, words: Mapping[str, Any]) -> str | None:
@@ -133,7 +133,7 @@ def compute_facts(
     ]
 
     def words_of(kind: str, codes: Iterable[object]) -> str | None:
-        return _join(labels_of(kind, codes, language))
+        return _join(labels_of(kind, codes, language), separator(language))
 
     facts: dict[str, str | None] = {
         "exporter": party(exporter, language=language),

@@ -296,7 +296,9 @@ def _require(user: User, roles: frozenset[str], what: str) -> None:
 
 def _add_checklists(session: Session, assessment: Assessment, inputs: Mapping[str, Any]) -> None:
     assert assessment.id is not None
-    built = build_checklists(inputs["evaluation"], inputs["review"], inputs["vendor"])
+    built = build_checklists(
+        inputs["evaluation"], inputs["review"], inputs["vendor"], assessment.language
+    )
     for spec in built:
         checklist = Checklist(
             assessment_id=assessment.id,
