@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from assessments.catalog.reference import default_reference
 from assessments.documents._data import labels, load, safeguard_texts
 from assessments.documents.substance import destination_law
 from assessments.documents.vocabulary import label, labels_of, separator
@@ -96,6 +97,12 @@ def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     return _join(
         f"{label('url_kinds', key, language)}: {value}" for key, value in urls.items() if value
     )
+
+
+def _ccpa_sensitive(categories: Iterable[str]) -> list[str]:
+    """The categories the taxonomy treats as CCPA sensitive personal information."""
+    known = default_reference().categories
+    return [c for c in categories if c in known and known[c].ccpa.sensitive]
 
 
 def party(
@@ -193,6 +200,11 @@ def compute_facts(
         if destinations
         else None,
         "lawful_basis": _text(review.get("lawful_basis")),
+        "ccpa_consumers": f"{sum(n for j, n, _ in groups if j == 'US-CA'):,}"
+        if any(j == "US-CA" for j, _, _ in groups)
+        else None,
+        "sensitive_ccpa": words_of("data_categories", _ccpa_sensitive(categories))
+        or str(words["no"]),
         "reevaluation": None,
     }
     for code, key in REGIME_FACTS.items():

@@ -265,3 +265,12 @@ def test_cli_writes_the_report(
     assert "Page 2 of" in pdf_text(out.read_bytes())
     missing = app.test_cli_runner().invoke(report, ["999999", "--pdf", str(out)])
     assert missing.exit_code != 0 and "No assessment 999999" in missing.output
+
+
+def test_only_kinds_the_law_calls_for_can_be_generated(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    # No California consumers in this review: the CCPA regulations ask for no risk assessment.
+    body = problem(create(client, auth, review_id, kind="ccpa"), 422)
+    assert "11 CCR § 7150" in body["errors"]["kind"][0]
+    assert create(client, auth, review_id, kind="dpia").status_code == 201
