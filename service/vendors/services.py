@@ -97,15 +97,16 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     return data
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -135,7 +136,7 @@ def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
                 value = {}
             if value is None and field in _LIST_FIELDS:
                 value = []
-            setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
+            setattr(vendor, field, value if field == "last_verified" else jsonable(value))
     if "status" in data:
         status = data["status"]
         vendor.status = status["value"]
