@@ -85,3 +85,41 @@ def test_assertions_need_a_source_a_person_can_open(app: Flask, auth: Headers) -
     assert "source_url" in errors["0"] and "fact" in errors["1"]
     listed = client.get("/api/v1/reviews", headers=auth("legal")).get_json()
     assert listed["total"] == 0
+
+
+def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
+    app: Flask, auth: Headers
+) -> None:
+    from service.auth.services import create_user
+    from service.db import session_scope
+    from tests.functional.test_web_pages import PASSWORD, Browser
+
+    client = app.test_client()
+    assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
+    with app.app_context(), session_scope() as session:
+        create_user(session=session, email="buyer@example.test", role="procurement",
+                    password=PASSWORD)  # fmt: skip
+    browser = Browser(app.test_client())
+    browser.get("/login")
+    browser.post("/login", {"email": "buyer@example.test", "password": PASSWORD, "next": "/"})
+    form = browser.get("/reviews/new?vendor=acme-crm").text
+    assert "Facts the registry lacks (this review only)" in form
+    fields = {
+        "vendor": "acme-crm", "purpose": "CRM",
+        "transfer.exporter.name": "Example GmbH", "transfer.exporter.country": "DE",
+        "transfer.exporter.role": "controller",
+        "transfer.data_subjects.0.jurisdiction": "EU", "transfer.data_subjects.0.count": "20000",
+        "transfer.data_categories": ["contact"], "transfer.purposes": ["marketing"],
+        "transfer.transaction": "vendor_agreement", "status": "submitted",
+        "asserted_facts.0.kind": "dpf_active", "asserted_facts.0.value": "Acme CRM, Inc.",
+        "asserted_facts.0.source_url": "not a link",
+    }  # fmt: skip
+    refused = browser.post("/reviews/new", fields)
+    assert refused.status_code == 422
+    assert "A source a person can open is required" in refused.text
+    fields["asserted_facts.0.source_url"] = DPF_ASSERTION["source_url"]
+    filed = browser.post("/reviews/new", fields)
+    assert filed.status_code == 303, filed.text
+    page = browser.get(filed.headers["Location"]).text
+    assert "user-asserted" in page and "DPF-certified (active) — Acme CRM, Inc." in page
+    assert "stated by buyer@example.test" in page and "used in this evaluation" in page
