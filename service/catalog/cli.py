@@ -16,9 +16,9 @@ import vendor_data
 from assessments.catalog import Catalog, read_catalog
 from assessments.catalog.coverage import fact_coverage, stale_facts
 from assessments.catalog.lists import KINDS
-from service.auth.cli import domain_command
 from service.catalog.lists import diff_to_plain, import_list
 from service.catalog.services import snapshot_catalog, update_catalog
+from service.clikit import domain_command, dumps
 from service.db import session_scope
 from service.reference.services import get_reference
 
@@ -70,7 +70,6 @@ def validate_command(catalog_dir: Path | None, strict: bool, show_warnings: bool
 def stats_command(catalog_dir: Path | None, as_json: bool, stale: bool) -> None:
     """Summarise the catalog: fact coverage against issue 12's targets (with the vendors
     that miss each fact), vendors by category, HQ country and status."""
-    from service.cli import dumps
 
     catalog = _read(catalog_dir)
     if stale:
@@ -203,8 +202,6 @@ def import_list_command(
     Screening List, CSV or JSON), tcf_gvl (IAB TCF Global Vendor List v3) or dpf (a DPF list
     export, CSV). Prints new, changed and removed facts and the entries matching no vendor;
     nothing changes without --apply."""
-    from service.cli import dumps
-
     with session_scope() as session:
         result = import_list(
             session=session,
