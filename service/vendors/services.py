@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
@@ -18,6 +17,7 @@ from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
 from service.models import utcnow
+from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
 from service.vendors import search
 from service.vendors.models import (
@@ -57,16 +57,6 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 # Search hits scoring below this (0-200 scale) are noise, not matches.
 MIN_RELEVANCE = 60.0
-
-
-@dataclass(frozen=True)
-class VendorPage:
-    """One page of a vendor listing, with the total before paging."""
-
-    items: list[Vendor]
-    total: int
-    page: int
-    per_page: int
 
 
 class ScoredVendor:
@@ -330,54 +320,51 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
     return vendor
 
 
+def _facet_in(facet: str, values: list[str]) -> ColumnElement[bool]:
+    return col(Vendor.id).in_(
+        select(col(VendorFacet.vendor_id)).where(
+            col(VendorFacet.facet) == facet, col(VendorFacet.value).in_(values)
+        )
+    )
+
+
 def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Every filter must hold; a filter with several values: any of them (data categories:
+    every one of them)."""
     conditions: list[ColumnElement[bool]] = []
     archived = args.get("archived", "false")
     if archived != "all":
         conditions.append(col(Vendor.archived) == (archived == "true"))
     for field in ("category", "hq_country", "status"):
-        if args.get(field):
-            conditions.append(getattr(Vendor, field) == args[field])
-    for facet, arg in (
-        (FACET_PROCESSING_COUNTRY, "processing_country"),
-        (FACET_DATA_CATEGORY, "data_category"),
-    ):
-        if args.get(arg):
-            conditions.append(
-                col(Vendor.id).in_(
-                    select(col(VendorFacet.vendor_id)).where(
-                        col(VendorFacet.facet) == facet, col(VendorFacet.value) == args[arg]
-                    )
-                )
-            )
+        values = values_of(args, field)
+        if values:
+            conditions.append(col(getattr(Vendor, field)).in_(values))
+    countries = values_of(args, "processing_country")
+    if countries:
+        conditions.append(_facet_in(FACET_PROCESSING_COUNTRY, countries))
+    for category in values_of(args, "data_category"):
+        conditions.append(_facet_in(FACET_DATA_CATEGORY, [category]))
+    if args.get("dpf_certified") is not None:
+        conditions.append(col(Vendor.dpf_certified).is_(bool(args["dpf_certified"])))
     return conditions
 
 
 def list_vendors(
     *, session: Session, args: Mapping[str, Any], fuzzy: search.FuzzyIndex
-) -> VendorPage:
+) -> Page[Any]:
     """Filter, search (ranked), sort and page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)
     query_text = args.get("q")
     if query_text:
         return _search_page(session, query_text, conditions, args, fuzzy, page, per_page)
-    total = session.execute(
-        select(func.count()).select_from(Vendor).where(*conditions)
-    ).scalar_one()
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    items = session.execute(
-        select(Vendor)
-        .where(*conditions)
-        .order_by(order, col(Vendor.id))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return VendorPage(list(items), int(total), page, per_page)
+    statement = select(Vendor).where(*conditions).order_by(order, col(Vendor.id))
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def _search_page(
@@ -388,11 +375,11 @@ def _search_page(
     fuzzy: search.FuzzyIndex,
     page: int,
     per_page: int,
-) -> VendorPage:
+) -> Page[Any]:
     """Rank the candidates by their names and aliases, then load only the page's vendors."""
     scores = search.candidate_ids(session, query_text, fuzzy)
     if not scores:
-        return VendorPage([], 0, page, per_page)
+        return Page([], 0, page, per_page)
     sort = args.get("sort") or "relevance"
     sort_column = _SORT_COLUMNS.get(sort.lstrip("-"), col(Vendor.name))
     allowed = {
@@ -423,7 +410,7 @@ def _search_page(
         ).scalars()
     }
     hits: list[Any] = [ScoredVendor(loaded[vid], round(score, 1)) for score, vid in window]
-    return VendorPage(hits, len(ranked), page, per_page)
+    return Page(hits, len(ranked), page, per_page)
 
 
 def find_by_name(*, session: Session, name: str) -> Vendor | None:
