@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import derived_legacy
+from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
@@ -177,6 +177,19 @@ def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
     return owners
 
 
+def _check_derived(vendor: Vendor, changes: Mapping[str, Any]) -> None:
+    """422 when a change sets `parent`, `dpf_certified` or `processing_countries` of a vendor
+    whose `ownership`, `dpf` or `data_locations` decides it (change the block instead)."""
+    problems = {
+        legacy: [f"`{block}` decides this field; change `{block}` instead."]
+        for legacy, block in LEGACY_FIELDS.items()
+        if legacy in changes and getattr(vendor, block) and block not in changes
+        and changes[legacy] != getattr(vendor, legacy)
+    }  # fmt: skip
+    if problems:
+        raise errors.ValidationFailed("A derived field was changed; see errors.", errors=problems)
+
+
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
     """Rewrite the alias keys and facets of a vendor; 409 when an alias belongs to another."""
     assert vendor.id is not None
@@ -278,6 +291,7 @@ def update_vendor(
     """Apply a partial update; a catalog record edited here is marked as locally edited.
     `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
+    _check_derived(vendor, changes)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
     after = vendor_snapshot(vendor)
