@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from assessments.catalog.reference import display_name
+from assessments.catalog.vocabulary import SANCTION_LIST_NAMES
 from service import errors
 from service.assistant.interfaces import Asker, Citation
 from service.reference.services import Reference, get_reference
@@ -124,6 +125,15 @@ def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         "certifications": list(snap["certifications"] or []),
         "transfer_mechanisms": list(snap["transfer_mechanisms"] or []),
         "dpf_certified": snap["dpf_certified"],
+        "dpf": snap["dpf"],
+        "ownership": snap["ownership"],
+        "sanctioned": vendor.sanctioned,
+        "sanctions": [
+            {**s, "lists": [SANCTION_LIST_NAMES.get(code, code) for code in s.get("lists") or []]}
+            for s in snap["sanctions"] or []
+        ],
+        "history": sorted(snap["history"] or [], key=lambda h: str(h.get("date"))),
+        "data_locations": snap["data_locations"],
         "covered_person_candidate": snap["covered_person_candidate"],
         "sdk": dict(snap["sdk"] or {}),
         "status": snap["status"],
@@ -148,6 +158,7 @@ def vendor_brief(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         "category_name": category.get("name", vendor.category),
         "hq_country": _country(vendor.hq_country),
         "status": vendor.status,
+        "sanctioned": vendor.sanctioned,
     }
 
 

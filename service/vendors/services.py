@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import derived_legacy
+from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
@@ -88,15 +88,16 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     return data
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -126,7 +127,7 @@ def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
                 value = {}
             if value is None and field in _LIST_FIELDS:
                 value = []
-            setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
+            setattr(vendor, field, value if field == "last_verified" else jsonable(value))
     if "status" in data:
         status = data["status"]
         vendor.status = status["value"]
@@ -175,6 +176,19 @@ def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
         )
         owners.update({str(k): str(s) for k, s in rows})
     return owners
+
+
+def _check_derived(vendor: Vendor, changes: Mapping[str, Any]) -> None:
+    """422 when a change sets `parent`, `dpf_certified` or `processing_countries` of a vendor
+    whose `ownership`, `dpf` or `data_locations` decides it (change the block instead)."""
+    problems = {
+        legacy: [f"`{block}` decides this field; change `{block}` instead."]
+        for legacy, block in LEGACY_FIELDS.items()
+        if legacy in changes and getattr(vendor, block) and block not in changes
+        and changes[legacy] != getattr(vendor, legacy)
+    }  # fmt: skip
+    if problems:
+        raise errors.ValidationFailed("A derived field was changed; see errors.", errors=problems)
 
 
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
@@ -279,6 +293,7 @@ def update_vendor(
     """Apply a partial update; a catalog record edited here is marked as locally edited.
     `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
+    _check_derived(vendor, changes)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
     after = vendor_snapshot(vendor)
