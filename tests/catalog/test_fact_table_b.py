@@ -354,6 +354,46 @@ FACTS = [
     ),
     Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
     Fact("xiaomi-push", "CN", None, "Xiaomi Corporation", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "zendesk",
+        "US",
+        "Zendesk, Inc.",
+        "Zoro BidCo, Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact(
+        "qualtrics",
+        "US",
+        "Qualtrics",
+        "Quartz Holdco, LLC",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("scaleway", "FR", "Scaleway", "Iliad SA", "FR", False, None, NONE, False, "active"),
+    Fact("monday-com", "IL", "monday.com Ltd", None, None, True, None, NONE, False, "active"),
+    Fact(
+        "publicis-media",
+        "FR",
+        "Publicis Groupe",
+        "Publicis Groupe S.A.",
+        "FR",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("vpon", "TW", "威朋大數據股份有限公司", None, None, None, None, NONE, None, "active"),
+    Fact("maio", "JP", "アイモバイル", None, None, None, None, NONE, None, "active"),
     Fact("wpp-media", "GB", "WPP plc", "WPP plc", "GB", False, None, NONE, None, "active"),
     Fact("vivo-push", "CN", "维沃移动通信有限公司", None, None, None, None, NONE, True, "active"),
     Fact("stripe", "US", "Stripe Inc.", None, None, None, "active", NONE, False, "active"),
@@ -414,6 +454,12 @@ def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
     }
     assert ("acquired", "2025-02-03") in {
         (h.event, str(h.date)) for h in vendor(catalog, "teads").history
+    }
+    assert ("acquired", "2022-11-22") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "zendesk").history
+    }
+    assert ("acquired", "2023-06-28") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "qualtrics").history
     }
     assert ("acquired", "2022-07-04") in {
         (h.event, str(h.date)) for h in vendor(catalog, "meizu-push").history
