@@ -171,7 +171,7 @@ FACTS = [
         False,
         "sunset",
     ),
-    Fact("taboola", "US", "Taboola.com Ltd.", None, None, None, None, NONE, False, "active"),
+    Fact("taboola", "US", "Taboola.com Ltd.", None, None, True, None, NONE, False, "active"),
     Fact("teads", "US", "Outbrain Inc.", "Outbrain Inc.", "US", False, None, NONE, False, "active"),
     Fact(
         "vonage",
@@ -394,6 +394,19 @@ FACTS = [
     ),
     Fact("vpon", "TW", "威朋大數據股份有限公司", None, None, None, None, NONE, None, "active"),
     Fact("maio", "JP", "アイモバイル", None, None, None, None, NONE, None, "active"),
+    Fact(
+        "worldpay",
+        "US",
+        "Worldpay, LLC",
+        "Global Payments Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("meetup", "US", "Meetup LLC", "Bending Spoons", "IT", False, None, NONE, False, "active"),
     Fact("wpp-media", "GB", "WPP plc", "WPP plc", "GB", False, None, NONE, None, "active"),
     Fact("vivo-push", "CN", "维沃移动通信有限公司", None, None, None, None, NONE, True, "active"),
     Fact("stripe", "US", "Stripe Inc.", None, None, None, "active", NONE, False, "active"),
@@ -454,6 +467,9 @@ def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
     }
     assert ("acquired", "2025-02-03") in {
         (h.event, str(h.date)) for h in vendor(catalog, "teads").history
+    }
+    assert ("acquired", "2026-01-09") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "worldpay").history
     }
     assert ("acquired", "2022-11-22") in {
         (h.event, str(h.date)) for h in vendor(catalog, "zendesk").history
