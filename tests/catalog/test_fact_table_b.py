@@ -289,7 +289,7 @@ FACTS = [
     Fact(
         "umeng",
         "CN",
-        None,
+        "友盟同欣",
         "Alibaba Group Holding Limited",
         "HK",
         False,
@@ -301,7 +301,7 @@ FACTS = [
     Fact(
         "uc-sdk",
         "CN",
-        None,
+        "动景",
         "Alibaba Group Holding Limited",
         "HK",
         False,
@@ -310,7 +310,9 @@ FACTS = [
         True,
         "active",
     ),
-    Fact("oceanengine", "CN", None, "ByteDance Ltd.", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "oceanengine", "CN", "巨量引擎", "ByteDance Ltd.", "CN", False, None, NONE, True, "active"
+    ),
     Fact(
         "omnicom-media-group",
         "US",
@@ -353,7 +355,18 @@ FACTS = [
         "active",
     ),
     Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
-    Fact("xiaomi-push", "CN", None, "Xiaomi Corporation", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "xiaomi-push",
+        "CN",
+        "小米科技有限责任公司",
+        "Xiaomi Corporation",
+        "CN",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
     Fact(
         "zendesk",
         "US",
