@@ -345,7 +345,7 @@ FACTS = [
     Fact(
         "meizu-push",
         "CN",
-        None,
+        "珠海市魅族通讯设备有限公司",
         "湖北星纪时代科技有限公司",
         "CN",
         False,
@@ -354,7 +354,18 @@ FACTS = [
         True,
         "active",
     ),
-    Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
+    Fact(
+        "mintegral",
+        "CN",
+        "Mobvista (Guangzhou)",
+        "Mobvista Inc.",
+        None,
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
     Fact(
         "xiaomi-push",
         "CN",
