@@ -32,6 +32,7 @@ from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, table_of
 from service.models import MAX_ROW_ID, utcnow
+from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
 from service.transfers.services import (
     RuleBook,
@@ -44,22 +45,6 @@ from service.transfers.services import (
 from service.vendors.models import Vendor
 
 REGIMES = ("CN", "EU", "US")
-# Status changes, and which of them procurement (the review's owner) may make itself;
-# legal and admin may make every one.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"submitted", "closed"}),
-    "submitted": frozenset({"draft", "in_review", "closed"}),
-    "in_review": frozenset({"approved", "rejected", "draft"}),
-    "approved": frozenset({"in_review", "closed"}),
-    "rejected": frozenset({"draft", "closed"}),
-    "closed": frozenset(),
-}
-OWNER_TRANSITIONS = frozenset({
-    ("draft", "submitted"), ("submitted", "draft"), ("rejected", "draft"),
-    ("draft", "closed"), ("submitted", "closed"), ("rejected", "closed"), ("approved", "closed"),
-})  # fmt: skip
-# Statuses in which the transfer, vendor, purpose and people may be edited.
-EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
@@ -176,27 +161,6 @@ def _verdict_summary(review: Review) -> dict[str, Any]:
 
 def _flush(session: Session, stale: type[errors.DomainError] = errors.PreconditionFailed) -> None:
     flush(session, "review", stale=stale)
-
-
-def _ensure_can_edit(review: Review, user: User) -> None:
-    """Procurement changes only the reviews it filed; legal and admin change any."""
-    if user.role == "procurement" and review.created_by != user.email:
-        raise errors.Forbidden("Procurement may change only the reviews it filed.")
-    if user.role not in ("procurement", "legal", "admin"):
-        raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
-
-
-def _check_transition(current: str, new: str, user: User) -> None:
-    if new == current:
-        return
-    if new not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
-        raise errors.Conflict(
-            f"A {current} review cannot become {new}.",
-            errors={"status": [f"From {current}: {allowed}."]},
-        )
-    if user.role == "procurement" and (current, new) not in OWNER_TRANSITIONS:
-        raise errors.Forbidden(f"Only legal may move a review from {current} to {new}.")
 
 
 def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any]:
@@ -521,12 +485,12 @@ def update_review(
     day: date,
 ) -> ReviewView:
     """Apply a partial update and re-evaluate; 409 for a closed or approved review's content."""
-    _ensure_can_edit(review, user)
+    policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; file a new review.")
     new_status = changes.get("status", review.status)
-    _check_transition(review.status, new_status, user)
+    policy.ensure_may_move(review.status, new_status, user)
     new_vendor = vendor
     if "vendor" in changes and changes["vendor"] != vendor.slug:
         new_vendor = find_vendor(session=session, slug=changes["vendor"], field=("vendor",))
@@ -543,11 +507,8 @@ def update_review(
     )
     if not content_changed and new_status == review.status:
         return ReviewView(review, vendor)
-    if content_changed and new_status not in EDITABLE:
-        raise errors.Conflict(
-            f"A review that is {new_status} is read-only"
-            + ("; legal can reopen it (status in_review)." if new_status == "approved" else ".")
-        )
+    if content_changed:
+        policy.ensure_content_editable(new_status)
     transfer = _resolve(stored, new_vendor, day, rulebook)
     before = review_snapshot(review, vendor.slug)
     assert new_vendor.id is not None and transfer.exporter.name is not None
@@ -576,7 +537,7 @@ def evaluate_review(
     *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
 ) -> ReviewView:
     """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
-    _ensure_can_edit(review, user)
+    policy.ensure_may_change(review, user)
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; it is no longer evaluated.")
     view = view_review(session=session, review=review)

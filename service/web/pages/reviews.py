@@ -12,7 +12,7 @@ from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
 from service.impact_assessments import services as assessment_services
-from service.reviews import services
+from service.reviews import policy, services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
 from service.reviews.views import review_etag
 from service.transfers.services import get_rulebook, today
@@ -158,21 +158,12 @@ def review(review_id: int) -> str:
     session = get_session()
     view = services.get_review_view(session=session, review_id=review_id)
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
-    moves = sorted(services.TRANSITIONS.get(view.status, frozenset()))
-    if g.current_user.role == "procurement":
-        moves = [m for m in moves if (view.status, m) in services.OWNER_TRANSITIONS]
+    moves = policy.moves(view.review, g.current_user)
     return render_template(
         "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
-        may_edit=_may_edit(view),
+        may_edit=policy.may_change(view.review, g.current_user),
     )  # fmt: skip
-
-
-def _may_edit(view: services.ReviewView) -> bool:
-    user = g.current_user
-    if user.role in ("legal", "admin"):
-        return True
-    return bool(user.role == "procurement" and view.created_by == user.email)
 
 
 @allow("procurement", "legal")
