@@ -11,7 +11,7 @@ from service.impact_assessments.models import (
 )
 from service.reviews.models import Review, ReviewEvaluation
 from service.settings.models import Setting
-from service.vendors.models import Vendor, VendorAlias, VendorFacet
+from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
     "ApiToken",
@@ -22,6 +22,7 @@ __all__ = [
     "ChecklistItem",
     "Conversation",
     "Message",
+    "RegistryState",
     "Review",
     "ReviewEvaluation",
     "Setting",
