@@ -1,4 +1,4 @@
-"""The API description: Bearer scheme, problem+json errors, and a docs page that cannot be framed."""
+"""The API description: Bearer scheme, problem+json errors, a docs page that cannot be framed."""
 
 from __future__ import annotations
 

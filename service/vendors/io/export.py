@@ -14,7 +14,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from service.vendors.io.formats import CSV_COLUMNS, CSV_KINDS, FIELDS, plain, unknown_format
+from service.vendors.io.formats import (
+    CSV_COLUMNS,
+    CSV_KINDS,
+    FIELDS,
+    neutralise_cell,
+    plain,
+    unknown_format,
+)
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema
 from service.vendors.services import vendor_snapshot
@@ -80,7 +87,7 @@ def render(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
             "status_since": status.get("since"),
             "status_note": status.get("note"),
         }
-        writer.writerow([_csv_value(c, flat.get(c)) for c in CSV_COLUMNS])
+        writer.writerow([neutralise_cell(_csv_value(c, flat.get(c))) for c in CSV_COLUMNS])
     return out.getvalue()
 
 
