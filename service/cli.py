@@ -179,6 +179,11 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     app = create_app()  # the whole app: API, web UI; migrates and loads the catalog first
     url = get_engine(app).url.render_as_string(hide_password=True)
     click.echo(f"xborder on http://{host}:{port}  database: {url}")
+    from service.auth.limits import worker_warning
+
+    warning = None if dev else worker_warning(app.config, workers)
+    if warning:
+        click.echo(warning, err=True)
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
