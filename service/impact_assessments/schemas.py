@@ -22,6 +22,11 @@ RATING = validate.Range(1, 4)
 NUMBER = validate.Range(1, MAX_ROW_ID)  # a version number
 
 
+# A register a report can still print: each row's texts are bounded by RiskSchema.
+MAX_RISKS = 200
+MAX_SECTIONS = 100
+
+
 class AssessmentCreateSchema(Schema):
     """Which assessment to generate from the review."""
 
@@ -56,10 +61,16 @@ class RiskSchema(Schema):
 class AssessmentUpdateSchema(Schema):
     """Legal's edits, saved as a new version: section texts and the whole risk register."""
 
-    sections = fields.List(fields.Nested(SectionEditSchema))
+    sections = fields.List(
+        fields.Nested(SectionEditSchema), validate=validate.Length(max=MAX_SECTIONS)
+    )
     risks = fields.List(
         fields.Nested(RiskSchema),
-        metadata={"description": "the full register; rows without id are added"},
+        validate=validate.Length(max=MAX_RISKS),
+        metadata={
+            "description": f"the full register (at most {MAX_RISKS} rows); rows without id "
+            "are added"
+        },
     )
     note = fields.String(validate=validate.Length(max=2000))
 
