@@ -14,6 +14,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.vendors import LEGACY_FIELDS
+from service.vendors.io import columns
 from service.vendors.io.formats import (
     CSV_COLUMNS,
     CSV_KINDS,
@@ -31,6 +33,11 @@ def _canonical(vendor: Vendor, schema: VendorCreateSchema) -> dict[str, Any]:
     """A vendor as the create schema would load it, so re-importing it changes nothing."""
     snapshot = vendor_snapshot(vendor)
     raw = {f: snapshot[f] for f in FIELDS}
+    for legacy, block in LEGACY_FIELDS.items():
+        if raw.get(block) and legacy in raw:
+            # Derived from the block on every write: written out, the file would say the fact
+            # twice, and the create schema (rightly) refuses that on re-import.
+            raw[legacy] = [] if isinstance(raw[legacy], list) else None
     try:
         loaded = schema.load(raw)
     except ValidationError:
@@ -78,16 +85,19 @@ def render(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
         raise unknown_format()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    head = columns.header(records, CSV_COLUMNS)  # nested fields: one column per leaf
+    writer.writerow(head)
     for record in records:
         status = record.get("status") or {}
-        flat = {
-            **record,
-            "status": status.get("value"),
-            "status_since": status.get("since"),
-            "status_note": status.get("note"),
+        flat: dict[str, Any] = {
+            **{c: _csv_value(c, record.get(c)) for c in CSV_COLUMNS if c not in columns.NESTED},
+            "status": _csv_value("status", status.get("value")),
+            "status_since": _csv_value("status_since", status.get("since")),
+            "status_note": _csv_value("status_note", status.get("note")),
         }
-        writer.writerow([neutralise_cell(_csv_value(c, flat.get(c))) for c in CSV_COLUMNS])
+        for name in columns.NESTED:
+            columns.flatten(record.get(name), name, flat)
+        writer.writerow([neutralise_cell(flat.get(c, "")) for c in head])
     return out.getvalue()
 
 

@@ -14,6 +14,7 @@ import yaml
 from marshmallow import fields
 
 from service.api import MAX_JSON_DEPTH, unstorable_text
+from service.vendors.io import columns
 from service.vendors.io.formats import (
     CSV_COLUMNS,
     CSV_KINDS,
@@ -61,7 +62,7 @@ def _csv_cell(column: str, cell: str) -> Any:
 def _csv_rows(text: str) -> tuple[list[Any], list[RowError]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    unknown = [c for c in header if c not in CSV_COLUMNS and not columns.is_leaf_column(c)]
     if unknown or "slug" not in header:
         message = (
             f"Unknown column(s): {', '.join(unknown)}."
@@ -73,15 +74,27 @@ def _csv_rows(text: str) -> tuple[list[Any], list[RowError]]:
         )
     rows: list[Any] = []
     problems: list[RowError] = []
+    nested_in_header = {c.split(".")[0] for c in header if columns.is_leaf_column(c)}
     for number, raw in enumerate(reader, start=1):
         if None in raw:
             problems.append(RowError(number, "_row", "More cells than header columns."))
         record: dict[str, Any] = {}
+        leaves: dict[str, Any] = {}
         for column in header:
+            cell = restore_cell(raw.get(column) or "")
             try:
-                record[column] = _csv_cell(column, restore_cell(raw.get(column) or ""))
+                if column in CSV_COLUMNS:
+                    record[column] = _csv_cell(column, cell)
+                elif cell.strip():
+                    leaves[column] = columns.read_leaf(column, cell.strip())
             except ValueError as exc:
                 problems.append(RowError(number, column, f"Not valid JSON: {exc}."))
+        for name, value in columns.unflatten(leaves).items():
+            if name in record and record[name] not in (None, [], {}):
+                problems.append(RowError(number, name, "Given both as JSON and by column."))
+            record[name] = value
+        for name in nested_in_header:
+            record.setdefault(name, _csv_cell(name, ""))  # all its cells empty: cleared
         status = {k: record.pop(k) for k in STATUS_COLUMNS if k in record}
         if any(v is not None for v in status.values()):
             record["status"] = {
