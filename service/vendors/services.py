@@ -16,6 +16,7 @@ from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
+from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
@@ -317,6 +318,8 @@ def update_vendor(
         before=before,
         after=after,
     )
+    assert vendor.id is not None
+    vendor_changed(session, vendor.id, vendor.slug, before, after, action or "update")
     return vendor
 
 
@@ -335,6 +338,10 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
         object_id=vendor.slug,
         before={"archived": False},
         after={"archived": True},
+    )
+    assert vendor.id is not None
+    vendor_changed(
+        session, vendor.id, vendor.slug, {"archived": False}, {"archived": True}, "archive"
     )
     return vendor
 
