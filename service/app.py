@@ -94,6 +94,9 @@ def _init_http(app: Flask) -> None:
     app.register_blueprint(health.blp)
     for blueprint in _api_blueprints():
         rest.register_blueprint(blueprint)
+    from service import api_examples
+
+    api_examples.apply(rest.spec)  # a real request body for every write
     web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
 
 

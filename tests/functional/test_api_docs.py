@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -33,3 +34,31 @@ def test_the_spec_declares_bearer_and_problem_json(client: FlaskClient) -> None:
             assert list(response["content"]) == ["application/problem+json"], name
     vendors_post = spec["paths"]["/api/v1/vendors"]["post"]["responses"]
     assert vendors_post["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}
+
+
+def test_every_json_write_has_a_real_example_its_schema_accepts(
+    app: Flask, client: FlaskClient
+) -> None:
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    api = app.extensions["xborder.api"]
+    plugin = next(p for p in api.spec.plugins if isinstance(p, MarshmallowPlugin))
+    schemas = {name: key for key, name in plugin.converter.refs.items()}
+    missing = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"post", "put", "patch"}:
+                continue
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is None:
+                continue
+            if "example" not in body:
+                missing.append(f"{method.upper()} {path}")
+                continue
+            name = body["schema"]["$ref"].rsplit("/", 1)[-1]
+            schema = schemas[name][0]()  # apispec's key: (schema class, *modifiers)
+            assert schema.validate(body["example"]) == {}, (method, path, body["example"])
+    assert missing == []
+    evaluate = spec["paths"]["/api/v1/transfers/evaluate"]["post"]["requestBody"]
+    assert evaluate["content"]["application/json"]["example"]["importer"]["country"] == "US"
