@@ -1,14 +1,16 @@
 """Fixtures shared by every test: an app on a fresh database per test, clients, users, tokens.
 
-SQLite (default): the schema is migrated once into a template file, copied for each test.
-PostgreSQL: set XBORDER_TEST_DATABASE_URL (CI does); the schema is migrated once per run and
-every table is emptied before each test.
+The suite runs on pytest-xdist workers (`-n auto` in pyproject.toml), each with databases of
+its own: SQLite (default): the schema is migrated once per worker into a template file, copied
+for each test. PostgreSQL: set XBORDER_TEST_DATABASE_URL (CI does); each worker migrates a
+schema of its own once, and every table is emptied before each test.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,16 @@ from service.db import make_engine, session_scope, upgrade
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` runs a hand-picked test (`path::name`) in this process: workers cost a start-up.
+
+    Otherwise (None) xdist's own count: one worker per CPU, or PYTEST_XDIST_AUTO_NUM_WORKERS.
+    """
+    if config.args and all("::" in arg for arg in config.args):
+        return 0
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -222,8 +234,14 @@ def auth(make_token: Callable[..., str]) -> Callable[[str], dict[str, str]]:
     return headers
 
 
-def build_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text layer holds `lines` (Helvetica, WinAnsi), built by hand."""
+def build_pdf(
+    lines: list[str], *, pages: int = 1, content: bytes | None = None, flate: bool = False
+) -> bytes:
+    """A PDF whose text layer holds `lines` (Helvetica, WinAnsi), built by hand.
+
+    `pages` pages share one content stream; `content` replaces the stream built from `lines`;
+    `flate` compresses it (a decompression bomb is a large `content` with `flate=True`).
+    """
     body = (
         "BT /F1 12 Tf 72 720 Td 14 TL "
         + " ".join(
@@ -232,15 +250,23 @@ def build_pdf(lines: list[str]) -> bytes:
         )
         + " ET"
     )
-    stream = body.encode("latin-1")
+    stream = body.encode("latin-1") if content is None else content
+    filters = b""
+    if flate:
+        stream = zlib.compress(stream, 9)
+        filters = b" /Filter /FlateDecode"
+    page_numbers = range(5, 5 + pages)
+    kids = b" ".join(f"{n} 0 R".encode() for n in page_numbers)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(pages).encode() + b" >>",
+        b"<< /Length " + str(len(stream)).encode() + filters + b" >>\nstream\n"
+        + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
+    ] + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>"
+    ] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):

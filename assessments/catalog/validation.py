@@ -8,17 +8,25 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from marshmallow import ValidationError
 
 from assessments.catalog.categories import Category, CategorySchema
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import VendorRecord, VendorSchema, build_record
+from assessments.catalog.vendors import (
+    LEGACY_FIELDS,
+    VendorRecord,
+    VendorSchema,
+    build_record,
+    covered_person_reasons,
+)
 from assessments.catalog.vocabulary import (
     CONTRACT_DATA_CATEGORIES,
     CONTRACT_PURPOSES,
     DOJ_COUNTRIES_OF_CONCERN,
     SOURCED_FIELDS,
+    SOURCED_FIELDS_STRICT,
 )
 from assessments.catalog.yamlmarks import PathKey, YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -35,9 +43,11 @@ class Problem:
     file: str
     line: int | None
     message: str
+    severity: str = "error"  # "warning": a strict check the shipped data does not pass yet
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line or 1}: {self.message}"
+        tag = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line or 1}: {tag}{self.message}"
 
 
 class CatalogError(Exception):
@@ -68,6 +78,7 @@ class Catalog:
     taxonomy: Taxonomy
     version: str
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def catalog_version(data_dir: Path) -> str:
@@ -98,15 +109,21 @@ def load_categories(data_dir: Path) -> list[Category]:
     return categories
 
 
-def validate_catalog(data_dir: Path) -> list[Problem]:
-    """Every problem in the catalog at `data_dir`, in file order; empty when it is clean."""
-    return list(read_catalog(data_dir).problems)
+def validate_catalog(data_dir: Path, *, strict: bool = False) -> list[Problem]:
+    """Every problem in the catalog at `data_dir`, in file order; empty when it is clean.
+
+    With `strict`, the strict checks (warnings otherwise) are problems too."""
+    return list(read_catalog(data_dir, strict=strict).problems)
 
 
-def read_catalog(data_dir: Path) -> Catalog:
-    """Read and cross-check categories, taxonomy and vendor files; never raises on bad data."""
+def read_catalog(data_dir: Path, *, strict: bool = False) -> Catalog:
+    """Read and cross-check categories, taxonomy and vendor files; never raises on bad data.
+
+    Strict checks (sources with openable URLs for every fact, ...) go to `warnings`, or, with
+    `strict`, to `problems` as errors, so a record failing them is not loaded."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     categories = _read_categories(data_dir, problems)
     taxonomy = _read_taxonomy(data_dir, problems)
     concern = _doj_countries(data_dir)
@@ -128,6 +145,7 @@ def read_catalog(data_dir: Path) -> Catalog:
             continue
         before = len(problems)
         _check_vendor(record, doc, shown, path, category_ids, taxonomy, concern, problems)
+        _check_facts(record, doc, shown, concern, problems, problems if strict else warnings)
         _check_unique(record, doc, shown, slug_file, alias_owner, problems)
         if len(problems) == before:
             vendors.append(record)
@@ -137,6 +155,7 @@ def read_catalog(data_dir: Path) -> Catalog:
         taxonomy=taxonomy,
         version=catalog_version(data_dir),
         problems=tuple(problems),
+        warnings=tuple(warnings),
     )
 
 
@@ -310,13 +329,7 @@ def _check_vendor(
             report(("purposes", index), f"unknown purpose {purpose!r}")
     _check_dates(record, report)
     _check_sources(record, doc, report)
-    if record.hq_country in concern and record.covered_person_candidate is not True:
-        report(
-            ("covered_person_candidate",),
-            f"HQ country {record.hq_country} is a DOJ country of concern (28 CFR 202.601): "
-            "covered_person_candidate must be true",
-        )
-    if record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
+    if record.dpf is None and record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
         report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
     if record.status.value != "active" and record.status.since is None:
         report(("status",), f"status {record.status.value!r} needs a `since` date")
@@ -363,12 +376,193 @@ def _check_dates(record: VendorRecord, report: Any) -> None:
 def _check_sources(record: VendorRecord, doc: YamlDocument, report: Any) -> None:
     supported = {fact for source in record.sources for fact in source.facts}
     for field_name in SOURCED_FIELDS:
+        block = LEGACY_FIELDS.get(field_name)
+        if block is not None and getattr(record, block) is not None:
+            continue  # derived from its block, which is checked in its own right
         value = getattr(record, field_name)
         if value in (None, (), "") or field_name in supported:
             continue
         report((field_name,), f"{field_name} is filled but no source lists it in `facts`")
     if record.status.value != "active" and "status" not in supported:
         report(("status",), "a non-active status needs a source that lists `status`")
+
+
+# Groups whose member vendors must name the group in `ownership` (issue 12 §2): the words
+# that give a member away in its name, aliases, description or legal entities.
+GROUP_MARKERS: dict[str, tuple[str, ...]] = {
+    "Alibaba": ("alibaba", "阿里巴巴", "阿里云", "蚂蚁", "ant group"),
+    "Tencent": ("tencent", "腾讯"),
+    "Baidu": ("baidu", "百度"),
+    "ByteDance": ("bytedance", "字节跳动"),
+    "Kuaishou": ("kuaishou", "快手"),
+    "Huawei": ("huawei", "华为"),
+    "Xiaomi": ("xiaomi", "小米"),
+    "JD": ("jd.com", "京东"),
+    "Meituan": ("meituan", "美团"),
+    "NetEase": ("netease", "网易"),
+    "Sina/Weibo": ("sina", "weibo", "新浪", "微博"),
+    "VK": ("vk company", "vkontakte", "вконтакте", "mail.ru"),
+    "Yandex": ("yandex", "яндекс"),
+    "Sber": ("sberbank", "сбербанк", "sber "),
+}
+GROUP_OWNER_WORDS: dict[str, tuple[str, ...]] = {
+    "Alibaba": ("alibaba", "阿里巴巴", "ant group", "蚂蚁"),
+    "Sina/Weibo": ("sina", "weibo", "新浪", "微博"),
+    "VK": ("vk", "mail.ru", "вконтакте"),
+    "Sber": ("sber", "сбер"),
+}
+# Archives a browser downloads instead of showing: a URL into one is not a page to open.
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".7z", ".rar", ".gz", ".jar", ".warc")
+STRICT_NOTE = "(a strict check: an error under `catalog validate --strict`)"
+
+
+def openable_url_problem(url: str) -> str | None:
+    """Why `url` is not an address a person can open in a browser, or None when it is."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or "." not in (parts.hostname or ""):
+        return "is not an http(s) address"
+    if any(ch.isspace() for ch in url):
+        return "contains white space"
+    path = parts.path.lower()
+    for suffix in _ARCHIVE_SUFFIXES:
+        if f"{suffix}:" in path or f"{suffix}!/" in path or f"{suffix}/" in path:
+            return f"points inside an archive ({suffix})"
+    if path.startswith(("/tmp/", "/home/", "/var/", "/work/")):
+        return "is a local file path"
+    return None
+
+
+def _check_facts(
+    record: VendorRecord,
+    doc: YamlDocument,
+    shown: str,
+    concern: frozenset[str],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """Issue-12 checks: screening from ownership, DPF scope, sanctions, sources, conflicts."""
+
+    def report(where: Sequence[str | int], message: str) -> None:
+        problems.append(Problem(shown, doc.line_of(where), message))
+
+    def warn(where: Sequence[str | int], message: str) -> None:
+        severity = "error" if warnings is problems else "warning"
+        warnings.append(Problem(shown, doc.line_of(where), message, severity))
+
+    reasons = covered_person_reasons(record, concern)
+    if reasons and record.covered_person_candidate is not True:
+        report(
+            ("covered_person_candidate",),
+            f"{'; '.join(reasons)}: a DOJ country of concern (28 CFR 202.601, 202.211) "
+            "makes the vendor a covered-person candidate; covered_person_candidate must be true",
+        )
+    us_entity = record.hq_country == "US" or any(e.country == "US" for e in record.legal_entities)
+    if record.dpf is not None and not us_entity:
+        report(("dpf",), "dpf is only for vendors with a US HQ or a US legal entity")
+    if record.dpf is not None and record.dpf.checked > record.last_verified:
+        report(("dpf", "checked"), "dpf.checked is after last_verified")
+    _check_sanctions(record, report, warn)
+    _check_history(record, report)
+    _check_source_urls(record, warn)
+    _check_groups(record, warn)
+
+
+def _check_sanctions(record: VendorRecord, report: Any, warn: Any) -> None:
+    owners = {name_key(o.name) for o in (record.ownership.owners if record.ownership else ())}
+    for index, sanction in enumerate(record.sanctions):
+        if sanction.designated is None:
+            warn(("sanctions", index), f"sanctions.{index}: no designation date {STRICT_NOTE}")
+        elif sanction.designated > record.last_verified:
+            report(("sanctions", index, "designated"), "designation date after last_verified")
+        if sanction.through_ownership and name_key(sanction.party) not in owners:
+            warn(
+                ("sanctions", index, "party"),
+                f"sanctions.{index}: {sanction.party!r} applies through ownership but is not "
+                f"the parent or ultimate_parent in `ownership` {STRICT_NOTE}",
+            )
+    if record.status.value == "sanctioned" and not record.sanctions:
+        warn(
+            ("status",),
+            f"status is sanctioned but no `sanctions` entry says by whom {STRICT_NOTE}",
+        )
+
+
+def _check_history(record: VendorRecord, report: Any) -> None:
+    """Where a sale is newer than the ownership the record states, keep the newer fact."""
+    sales = sorted(
+        (h for h in record.history if h.event in {"sold", "acquired", "merged"} and h.to),
+        key=lambda h: h.date,
+    )
+    if not sales or record.ownership is None:
+        return
+    latest = sales[-1]
+    owners = record.ownership.owners
+    if any(name_key(latest.to or "") == name_key(o.name) for o in owners):
+        return
+    since = [o.since for o in owners if o.since is not None]
+    if since and max(since) > latest.date:
+        return  # the stated ownership is newer than the sale
+    if record.ownership.note:
+        return  # the record explains the conflict
+    index = record.history.index(latest)
+    report(
+        ("history", index),
+        f"history says {latest.event} to {latest.to!r} on {latest.date}, but `ownership` "
+        "names another owner and no newer date: keep the newer fact, and say why in "
+        "ownership.note",
+    )
+
+
+def _check_source_urls(record: VendorRecord, warn: Any) -> None:
+    openable: set[str] = set()
+    for index, source in enumerate(record.sources):
+        if source.url is None:
+            warn(
+                ("sources", index),
+                f"sources.{index}: {source.ref!r} has no url a person can open {STRICT_NOTE}",
+            )
+            continue
+        why = openable_url_problem(source.url)
+        if why:
+            warn(("sources", index, "url"), f"sources.{index}.url {why} {STRICT_NOTE}")
+        else:
+            openable.update(source.facts)
+    for kind, url in (record.urls or {}).items():
+        why = openable_url_problem(url)
+        if why:
+            warn(("urls", kind), f"urls.{kind} {why} {STRICT_NOTE}")
+    for field_name in (*SOURCED_FIELDS, *SOURCED_FIELDS_STRICT):
+        block = LEGACY_FIELDS.get(field_name)
+        if block is not None and getattr(record, block) is not None:
+            continue
+        value = getattr(record, field_name)
+        if value in (None, (), "", {}) or field_name in openable:
+            continue
+        warn(
+            (field_name,),
+            f"{field_name} is filled but no source with an openable url and a retrieval "
+            f"date lists it {STRICT_NOTE}",
+        )
+
+
+def _check_groups(record: VendorRecord, warn: Any) -> None:
+    if record.ownership is not None and record.ownership.independent:
+        return
+    text = " ".join(
+        [*record.names, record.description or "", *(e.name for e in record.legal_entities)]
+    ).casefold()
+    owners = " ".join(o.name for o in (record.ownership.owners if record.ownership else ()))
+    owners = owners.casefold()
+    for group, markers in GROUP_MARKERS.items():
+        if not any(marker in text for marker in markers):
+            continue
+        words = GROUP_OWNER_WORDS.get(group, markers)
+        if not any(word in owners for word in words):
+            warn(
+                ("ownership",),
+                f"the record mentions {group} but `ownership` does not name the group "
+                f"{STRICT_NOTE}",
+            )
 
 
 def _check_unique(

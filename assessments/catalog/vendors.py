@@ -15,9 +15,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
     DEFAULT_ROLES,
+    DPF_PARTS,
+    DPF_STATUSES,
     ENTITY_ROLES,
     FACT_FIELDS,
+    HISTORY_EVENTS,
     PRODUCT_TYPES,
+    SANCTION_LISTS,
     STATUS_VALUES,
     TRANSFER_MECHANISMS,
     URL_KINDS,
@@ -69,6 +73,90 @@ class VendorStatus:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """A company that holds (part of) the vendor: the direct parent or the top of the chain."""
+
+    name: str
+    country: str | None = None  # where the owner is headquartered
+    organised_in: str | None = None  # country of incorporation, when it differs
+    share: float | None = None  # percent held; None when no source says
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who owns the vendor: `independent`, or a direct parent and the ultimate parent."""
+
+    independent: bool = False
+    parent: Owner | None = None
+    ultimate_parent: Owner | None = None
+    note: str | None = None
+
+    @property
+    def owners(self) -> tuple[Owner, ...]:
+        """The direct parent and the ultimate parent, each once, in that order."""
+        found = [o for o in (self.parent, self.ultimate_parent) if o is not None]
+        if len(found) == 2 and found[0].name == found[1].name:
+            found = found[:1]
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class DpfFact:
+    """The vendor's entry in the EU-U.S. Data Privacy Framework list, as last checked."""
+
+    status: str  # active | inactive | not_listed
+    checked: date
+    entity: str | None = None
+    parts: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """A designation on a sanctions list of the vendor itself or of an owner."""
+
+    party: str
+    lists: tuple[str, ...]
+    designated: date | None = None
+    through_ownership: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """A dated change of the vendor: a rename, a sale, a revoked licence."""
+
+    date: date
+    event: str
+    detail: str
+    to: str | None = None
+
+
+@dataclass(frozen=True)
+class DataLocations:
+    """Where the vendor processes and stores customer data, and the regions one can choose."""
+
+    processing: tuple[str, ...] = ()
+    storage: tuple[str, ...] = ()
+    selectable_regions: tuple[str, ...] = ()
+    note: str | None = None
+
+    @property
+    def filled(self) -> bool:
+        """True when the block states at least one country or region."""
+        return bool(self.processing or self.storage or self.selectable_regions)
+
+
+@dataclass(frozen=True)
+class Certification:
+    """A certification the vendor states, with its scope when the vendor gives one."""
+
+    id: str
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     """Where facts of a record come from: a URL with its retrieval date, or a data-set ref."""
 
@@ -106,6 +194,12 @@ class VendorRecord:
     status: VendorStatus = VendorStatus()
     urls: Mapping[str, str] | None = None
     notes: str | None = None
+    ownership: Ownership | None = None
+    dpf: DpfFact | None = None
+    sanctions: tuple[Sanction, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
+    data_locations: DataLocations | None = None
+    certification_scopes: Mapping[str, str] | None = None
     content_hash: str = ""
 
     @property
@@ -118,10 +212,36 @@ class VendorRecord:
         """The legal entity with role `hq`, if the record names one."""
         return next((e for e in self.legal_entities if e.role == "hq"), None)
 
+    @property
+    def sanctioned(self) -> bool:
+        """True when the vendor or an owner is designated on a sanctions list."""
+        return bool(self.sanctions) or self.status.value == "sanctioned"
+
     def to_plain(self) -> dict[str, Any]:
         """The record as JSON-ready primitives (dates as ISO strings), for the registry."""
         plain: dict[str, Any] = _plain(self)
         return plain
+
+
+def covered_person_reasons(record: VendorRecord, concern: frozenset[str]) -> list[str]:
+    """Why the vendor is a DOJ covered-person candidate (28 CFR 202.211): its HQ, or an owner
+    headquartered or organised in a country of concern holding 50 % or more, directly
+    (`parent`) or indirectly (`ultimate_parent`). Empty when nothing shows it; an owner whose
+    share no source states is left to the person who reads the source."""
+    reasons: list[str] = []
+    if record.hq_country in concern:
+        reasons.append(f"HQ country {record.hq_country}")
+    ownership = record.ownership
+    if ownership is None:
+        return reasons
+    chain = (("parent", ownership.parent), ("ultimate_parent", ownership.ultimate_parent))
+    for role, owner in chain:
+        if owner is None or owner.share is None or owner.share < 50:
+            continue
+        where = sorted(c for c in (owner.country, owner.organised_in) if c in concern)
+        if where:
+            reasons.append(f"{role} {owner.name} ({'/'.join(where)}) holds {owner.share:g}%")
+    return reasons
 
 
 def _plain(value: Any) -> Any:
@@ -178,6 +298,108 @@ class StatusSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
+class OwnerSchema(_Strict):
+    """A parent or ultimate parent in the ownership block."""
+
+    name = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    country = fields.String(load_default=None, allow_none=True, validate=_validate_country)
+    organised_in = fields.String(load_default=None, allow_none=True, validate=_validate_country)
+    share = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+    since = fields.Date(load_default=None, allow_none=True)
+
+
+class OwnershipSchema(_Strict):
+    """Who owns the vendor; `independent: true` when no company holds 50% or more."""
+
+    independent = fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    parent = fields.Nested(OwnerSchema, load_default=None, allow_none=True)
+    ultimate_parent = fields.Nested(OwnerSchema, load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _independent_or_owned(self, data: dict[str, Any], **_: Any) -> None:
+        owners = data.get("parent") or data.get("ultimate_parent")
+        if data.get("independent") and owners:
+            raise ValidationError(
+                "An independent vendor names no parent or ultimate_parent.", "independent"
+            )
+        if not data.get("independent") and not owners:
+            raise ValidationError(
+                "Name the parent (and ultimate_parent), or set independent: true.", "parent"
+            )
+
+
+class DpfSchema(_Strict):
+    """The vendor's Data Privacy Framework entry; leave the block out when unknown."""
+
+    status = fields.String(required=True, validate=validate.OneOf(sorted(DPF_STATUSES)))
+    entity = fields.String(load_default=None, allow_none=True, validate=validate.Length(2, 300))
+    parts = fields.List(
+        fields.String(validate=validate.OneOf(sorted(DPF_PARTS))), load_default=list
+    )
+    checked = fields.Date(required=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _listed_entity(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("status") in {"active", "inactive"} and not data.get("entity"):
+            raise ValidationError("A listed DPF status names the listed entity.", "entity")
+        if data.get("status") == "not_listed" and data.get("parts"):
+            raise ValidationError("A vendor that is not listed has no DPF parts.", "parts")
+
+
+class SanctionSchema(_Strict):
+    """One designation: who, on which lists, since when, directly or through an owner."""
+
+    party = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    lists = fields.List(
+        fields.String(validate=validate.OneOf(sorted(SANCTION_LISTS))),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    designated = fields.Date(load_default=None, allow_none=True)
+    through_ownership = fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class HistoryEventSchema(_Strict):
+    """A dated rename, sale, acquisition, merger, revoked licence, founding or sunset."""
+
+    date = fields.Date(required=True)
+    event = fields.String(required=True, validate=validate.OneOf(sorted(HISTORY_EVENTS)))
+    detail = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    to = fields.String(load_default=None, allow_none=True, validate=validate.Length(2, 300))
+
+
+class DataLocationsSchema(_Strict):
+    """Processing and storage countries, and the regions a customer can choose."""
+
+    processing = fields.List(_country(), load_default=list)
+    storage = fields.List(_country(), load_default=list)
+    selectable_regions = _strings(load_default=list)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class CertificationSchema(_Strict):
+    """A certification with the scope the vendor states."""
+
+    id = fields.String(required=True, validate=validate.OneOf(sorted(CERTIFICATIONS)))
+    scope = fields.String(load_default=None, allow_none=True, validate=validate.Length(2, 500))
+
+
+class CertificationField(fields.Field[dict[str, Any]]):
+    """A certification written as a plain id (`iso_27001`) or as `{id, scope}`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = {"id": value}
+        if not isinstance(value, Mapping):
+            raise ValidationError("Write a certification id or {id, scope}.")
+        return CertificationSchema().load(value)
+
+
 class SourceSchema(_Strict):
     """One source of a vendor record."""
 
@@ -220,9 +442,7 @@ class VendorSchema(_Strict):
     default_role = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(sorted(DEFAULT_ROLES))
     )
-    certifications = fields.List(
-        fields.String(validate=validate.OneOf(sorted(CERTIFICATIONS))), load_default=list
-    )
+    certifications = fields.List(CertificationField(), load_default=list)
     transfer_mechanisms = fields.List(
         fields.String(validate=validate.OneOf(sorted(TRANSFER_MECHANISMS))), load_default=list
     )
@@ -243,6 +463,27 @@ class VendorSchema(_Strict):
     )
     last_verified = fields.Date(required=True)
     notes = fields.String(load_default=None, allow_none=True)
+    ownership = fields.Nested(OwnershipSchema, load_default=None, allow_none=True)
+    dpf = fields.Nested(DpfSchema, load_default=None, allow_none=True)
+    sanctions = fields.List(fields.Nested(SanctionSchema), load_default=list)
+    history = fields.List(fields.Nested(HistoryEventSchema), load_default=list)
+    data_locations = fields.Nested(DataLocationsSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _one_way_to_say_it(self, data: dict[str, Any], **_: Any) -> None:
+        """A legacy field and the block that replaces it may not both be filled."""
+        for legacy, block in legacy_conflicts(data):
+            message = f"`{block}` replaces `{legacy}`: remove the `{legacy}` line."
+            raise ValidationError(message, legacy)
+
+
+# The pre-issue-12 fields and the blocks that replace them (REGISTRY_FORMAT.md); the legacy
+# field stays readable, and VendorRecord derives it from the block when the block is used.
+LEGACY_FIELDS = {
+    "parent": "ownership",
+    "dpf_certified": "dpf",
+    "processing_countries": "data_locations",
+}
 
 
 def content_hash(raw: Any) -> str:
@@ -251,11 +492,85 @@ def content_hash(raw: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _owner(data: Mapping[str, Any] | None) -> Owner | None:
+    return Owner(**data) if data else None
+
+
+def build_ownership(data: Mapping[str, Any] | None) -> Ownership | None:
+    """An Ownership from an `ownership` block that OwnershipSchema accepted."""
+    if not data:
+        return None
+    return Ownership(
+        independent=bool(data.get("independent")),
+        parent=_owner(data.get("parent")),
+        ultimate_parent=_owner(data.get("ultimate_parent")),
+        note=data.get("note"),
+    )
+
+
+def build_dpf(data: Mapping[str, Any] | None) -> DpfFact | None:
+    """A DpfFact from a `dpf` block that DpfSchema accepted."""
+    if not data:
+        return None
+    return DpfFact(
+        status=data["status"],
+        checked=data["checked"],
+        entity=data.get("entity"),
+        parts=tuple(data.get("parts") or ()),
+        note=data.get("note"),
+    )
+
+
+def derived_legacy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The legacy fields that filled blocks of `data` (a loaded record or API input) decide:
+    `parent` from `ownership.parent.name` (None for an independent vendor), `dpf_certified`
+    (True for an active DPF entry, False for inactive / not listed) and
+    `processing_countries` from `data_locations.processing`. Absent or empty blocks decide
+    nothing."""
+    derived: dict[str, Any] = {}
+    ownership = data.get("ownership")
+    if ownership:
+        parent = ownership.get("parent")
+        derived["parent"] = parent.get("name") if parent else None
+    dpf = data.get("dpf")
+    if dpf:
+        derived["dpf_certified"] = dpf.get("status") == "active"
+    locations = data.get("data_locations")
+    if locations:
+        derived["processing_countries"] = list(locations.get("processing") or [])
+    return derived
+
+
+def legacy_conflicts(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(legacy field, block) pairs that `data` fills both of; one way to say a fact."""
+    return [
+        (legacy, block)
+        for legacy, block in LEGACY_FIELDS.items()
+        if data.get(legacy) not in (None, [], "") and data.get(block)
+    ]
+
+
 def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
     """Turn data that VendorSchema accepted into a frozen VendorRecord."""
     sdk = loaded.get("sdk")
     status = loaded.get("status")
     urls = loaded.get("urls")
+    ownership = build_ownership(loaded.get("ownership"))
+    dpf = build_dpf(loaded.get("dpf"))
+    locations = loaded.get("data_locations")
+    data_locations = (
+        DataLocations(
+            processing=tuple(locations["processing"]),
+            storage=tuple(locations["storage"]),
+            selectable_regions=tuple(locations["selectable_regions"]),
+            note=locations["note"],
+        )
+        if locations
+        else None
+    )
+    certifications = [Certification(**c) for c in loaded["certifications"]]
+    scopes = {c.id: c.scope for c in certifications if c.scope}
+    legacy = {**loaded, **derived_legacy(loaded)}
     return VendorRecord(
         slug=loaded["slug"],
         name=loaded["name"],
@@ -263,16 +578,16 @@ def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
         description=loaded["description"],
         category=loaded["category"],
         product_type=loaded["product_type"],
-        parent=loaded["parent"],
+        parent=legacy["parent"],
         hq_country=loaded["hq_country"],
         legal_entities=tuple(LegalEntity(**e) for e in loaded["legal_entities"]),
-        processing_countries=tuple(loaded["processing_countries"]),
+        processing_countries=tuple(legacy["processing_countries"]),
         data_categories=tuple(loaded["data_categories"]),
         purposes=tuple(loaded["purposes"]),
         default_role=loaded["default_role"],
-        certifications=tuple(loaded["certifications"]),
+        certifications=tuple(c.id for c in certifications),
         transfer_mechanisms=tuple(loaded["transfer_mechanisms"]),
-        dpf_certified=loaded["dpf_certified"],
+        dpf_certified=legacy["dpf_certified"],
         covered_person_candidate=loaded["covered_person_candidate"],
         sdk=(
             SdkSignature(
@@ -297,5 +612,13 @@ def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
         ),
         last_verified=loaded["last_verified"],
         notes=loaded["notes"],
+        ownership=ownership,
+        dpf=dpf,
+        sanctions=tuple(
+            Sanction(**{**s, "lists": tuple(s["lists"])}) for s in loaded["sanctions"]
+        ),
+        history=tuple(HistoryEvent(**h) for h in loaded["history"]),
+        data_locations=data_locations,
+        certification_scopes=scopes or None,
         content_hash=content_hash(raw),
     )

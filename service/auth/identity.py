@@ -7,7 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from service.auth import csrf, limits, permissions
 from service.auth.models import User
-from service.auth.services import authenticate_token, session_fingerprint
+from service.auth.services import authenticate_token, note_token_use, session_fingerprint
 from service.db import get_session
 
 SESSION_USER = "user_id"
@@ -21,9 +21,12 @@ def load_current_user() -> None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         db = get_session()
-        found = authenticate_token(session=db, plain=header[7:].strip())
-        db.commit()  # the edge keeps last_used_at; the view starts a fresh transaction
+        found = authenticate_token(session=db, plain=header[7:].strip(), note_use=False)
         if found is not None:
+            if note_token_use(session=db, token=found[1]):
+                # At most once a minute per token: the edge keeps last_used_at, and the view
+                # starts a fresh transaction. Otherwise the view reads on in this one.
+                db.commit()
             g.current_user, g.auth_method = found[0], "token"
         return
     user_id = session.get(SESSION_USER)

@@ -57,5 +57,7 @@ def init_app(app: Flask) -> Limiter:
         default_limits=[_limit_value],
         default_limits_exempt_when=lambda: _kind() is None,
     )
+    # Routes without a limit leave at the limiter's first check, before it looks for limits.
+    limiter.request_filter(lambda: _kind() is None)
     limiter.init_app(app)
     return limiter

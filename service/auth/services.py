@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -323,28 +323,45 @@ def revoke_token(*, session: Session, token: ApiToken, owner: User) -> ApiToken:
     return token
 
 
+# Built once: every API request runs it, and building the statement costs more than running it.
+_TOKEN_LOOKUP = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
+
+
 def authenticate_token(
-    *, session: Session, plain: str, now: datetime | None = None
+    *, session: Session, plain: str, now: datetime | None = None, note_use: bool = True
 ) -> tuple[User, ApiToken] | None:
-    """The active user and token for a valid, unexpired, unrevoked token; notes its use."""
+    """The active user and token for a valid, unexpired, unrevoked token; notes its use.
+
+    With note_use=False the caller notes it (note_token_use) and learns whether it wrote.
+    """
     now = now or utcnow()
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .where(col(ApiToken.token_hash) == hash_token(plain))
-    ).first()
+    row = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(plain)}).first()
     if row is None:
         return None
     token, user = row
     if token.revoked_at or user.disabled or (token.expires_at and token.expires_at <= now):
         return None
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
-        session.execute(
-            update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
-        )
-        set_committed_value(token, "last_used_at", now)
+    if note_use:
+        note_token_use(session=session, token=token, now=now)
     return user, token
+
+
+def note_token_use(*, session: Session, token: ApiToken, now: datetime | None = None) -> bool:
+    """Write the token's last_used_at when it is older than TOKEN_TOUCH_INTERVAL; True if written.
+
+    So a token used many times a minute costs one write a minute, not one per request.
+    """
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return False
+    # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)
+    return True
 
 
 def user_for_token(*, session: Session, plain: str, now: datetime | None = None) -> User | None:

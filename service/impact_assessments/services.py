@@ -390,6 +390,10 @@ def _edited(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
             )
             entry["id"] = risk_id
             entry["key"] = previous.get("key")
+            # A generated rating keeps its printed basis until legal changes the rating.
+            for rating in ("likelihood", "severity"):
+                kept = entry[rating] == previous.get(rating)
+                entry[f"{rating}_basis"] = previous.get(f"{rating}_basis") if kept else None
             entry["basis"] = (
                 previous.get("basis") if entry["severity"] == previous.get("severity") else None
             )

@@ -9,11 +9,17 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from assessments.catalog.vendors import (
     SLUG_PATTERN,
+    DataLocationsSchema,
+    DpfSchema,
+    HistoryEventSchema,
     LegalEntitySchema,
+    OwnershipSchema,
+    SanctionSchema,
     SdkSchema,
     SourceSchema,
     StatusSchema,
     is_country_code,
+    legacy_conflicts,
 )
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
@@ -73,12 +79,27 @@ class VendorWriteSchema(Schema):
     sources = fields.List(fields.Nested(SourceSchema))
     notes = fields.String(allow_none=True, validate=validate.Length(max=10000))
     last_verified = fields.Date(allow_none=True)
+    ownership = fields.Nested(OwnershipSchema, allow_none=True)
+    dpf = fields.Nested(DpfSchema, allow_none=True)
+    sanctions = fields.List(fields.Nested(SanctionSchema))
+    history = fields.List(fields.Nested(HistoryEventSchema))
+    data_locations = fields.Nested(DataLocationsSchema, allow_none=True)
+    certification_scopes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(sorted(CERTIFICATIONS))),
+        values=fields.String(validate=validate.Length(2, 500)),
+        allow_none=True,
+    )
 
     @validates_schema
     def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
         aliases = data.get("aliases") or []
         if len({a.casefold() for a in aliases}) != len(aliases):
             raise ValidationError("Aliases repeat.", "aliases")
+
+    @validates_schema
+    def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        for legacy, block in legacy_conflicts(data):
+            raise ValidationError(f"`{block}` decides `{legacy}`; send one of them.", legacy)
 
 
 class VendorCreateSchema(VendorWriteSchema):
@@ -126,6 +147,16 @@ class VendorSchema(Schema):
     sources = fields.List(fields.Dict())
     notes = fields.String(allow_none=True)
     last_verified = fields.Date(allow_none=True)
+    ownership = fields.Function(lambda v: v.ownership or None, allow_none=True)
+    dpf = fields.Function(lambda v: v.dpf or None, allow_none=True)
+    sanctions = fields.List(fields.Dict())
+    sanctioned = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "the vendor or an owner is designated on a sanctions list"},
+    )
+    history = fields.List(fields.Dict())
+    data_locations = fields.Function(lambda v: v.data_locations or None, allow_none=True)
+    certification_scopes = fields.Dict()
     archived = fields.Boolean()
     origin = fields.String()
     catalog_version = fields.String(allow_none=True)

@@ -7,10 +7,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.catalog.vendors import derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
@@ -31,13 +32,19 @@ from service.vendors.models import (
 # fact fields (status has columns of its own) plus the record's bookkeeping.
 PLAIN_FIELDS = (
     *sorted(FACT_FIELDS - {"status"}),
+    "certification_scopes",
     "sources",
     "notes",
     "last_verified",
 )
 
 # JSON object fields: null from a client or the catalog is stored as {}.
-_MAPPING_FIELDS = frozenset({"sdk", "urls"})
+_MAPPING_FIELDS = frozenset(
+    {"sdk", "urls", "ownership", "dpf", "data_locations", "certification_scopes"}
+)
+_LIST_FIELDS = frozenset({"sanctions", "history"})
+# Blocks that are unknown until filled: stored as {}, shown (API, audit, export) as null.
+_OPTIONAL_BLOCKS = frozenset({"ownership", "dpf", "data_locations"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": col(Vendor.name),
@@ -66,6 +73,8 @@ class ScoredVendor:
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     """A vendor's facts as plain JSON-able values (for audit diffs and exports)."""
     data = {field: getattr(vendor, field) for field in PLAIN_FIELDS}
+    for block in _OPTIONAL_BLOCKS:
+        data[block] = data[block] or None
     data["slug"] = vendor.slug
     data["status"] = {
         "value": vendor.status,
@@ -106,12 +115,16 @@ def check_references(data: Mapping[str, Any], reference: Reference) -> None:
 
 
 def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
-    """Set a vendor's stored fields (and its search text) from validated input."""
+    """Set a vendor's stored fields (and its search text) from validated input; `parent`,
+    `dpf_certified` and `processing_countries` follow the blocks that decide them."""
+    data = {**data, **derived_legacy(data)}
     for field in PLAIN_FIELDS:
         if field in data:
             value = data[field]
             if value is None and field in _MAPPING_FIELDS:
                 value = {}
+            if value is None and field in _LIST_FIELDS:
+                value = []
             setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
     if "status" in data:
         status = data["status"]
@@ -200,11 +213,13 @@ def _flush(session: Session) -> None:
     flush(session, "vendor", conflict="A vendor with this slug, name or alias already exists.")
 
 
+# Built once: reading a vendor by slug is the registry's commonest request.
+_BY_SLUG = select(Vendor).where(col(Vendor.slug) == bindparam("slug"))
+
+
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
     """The vendor with this slug, or NotFound."""
-    vendor: Vendor | None = session.execute(
-        select(Vendor).where(col(Vendor.slug) == slug)
-    ).scalar_one_or_none()
+    vendor: Vendor | None = session.execute(_BY_SLUG, {"slug": slug}).scalar_one_or_none()
     if vendor is None or (vendor.archived and not include_archived):
         raise errors.NotFound(f"No vendor '{slug}'.")
     return vendor
@@ -257,8 +272,10 @@ def update_vendor(
     changes: Mapping[str, Any],
     reference: Reference,
     from_catalog: tuple[str, str] | None = None,
+    action: str | None = None,
 ) -> Vendor:
-    """Apply a partial update; a catalog record edited here is marked as locally edited."""
+    """Apply a partial update; a catalog record edited here is marked as locally edited.
+    `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
@@ -275,7 +292,7 @@ def update_vendor(
     _flush(session)
     record_event(
         session=session,
-        action="catalog_update" if from_catalog else "update",
+        action=action or ("catalog_update" if from_catalog else "update"),
         object_type="vendor",
         object_id=vendor.slug,
         before=before,

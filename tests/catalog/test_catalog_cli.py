@@ -50,3 +50,55 @@ def test_stats_prints_a_table() -> None:
     result = CliRunner().invoke(stats_command, [])
     assert result.exit_code == 0
     assert "by category:" in result.output
+
+
+def test_strict_fails_on_what_is_only_a_warning_by_default(tmp_path: Path) -> None:
+    data = tmp_path / "vendor_data"
+    (data / "vendors").mkdir(parents=True)
+    (data / "categories.yaml").write_text(
+        "categories:\n  - {id: cloud, name: Cloud, kind: service, description: Cloud hosting.}\n",
+        encoding="utf-8",
+    )
+    (data / "vendors" / "acme.yaml").write_text(
+        "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: service\nhq_country: DE\n"
+        "sources:\n  - {ref: seed 001_x.txt, facts: [hq_country]}\nlast_verified: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    lax = CliRunner().invoke(validate_command, ["--catalog-dir", str(data)])
+    assert lax.exit_code == 0, lax.output
+    assert "no problems; 2 warning(s)" in lax.output
+    strict = CliRunner().invoke(validate_command, ["--catalog-dir", str(data), "--strict"])
+    assert strict.exit_code == 1
+    expected = "vendor_data/vendors/acme.yaml:7: sources.0: 'seed 001_x.txt' has no url"
+    assert expected in strict.output
+
+
+def test_stats_prints_each_target_with_the_vendors_missing_it() -> None:
+    result = CliRunner().invoke(stats_command, ["--json"])
+    facts = json.loads(result.output)["facts"]
+    assert set(facts) >= {"hq", "ownership", "dpf", "data_locations", "dpa_url",
+                          "subprocessors_url", "transfer_mechanisms", "certifications"}
+    for row in facts.values():
+        assert row["have"] + len(row["missing"]) == row["of"] or row["target"] is None
+    text = CliRunner().invoke(stats_command, []).output
+    assert "HQ country and HQ legal entity" in text and "target >= 95%" in text
+
+
+def test_stats_stale_lists_facts_with_their_source(tmp_path: Path) -> None:
+    data = tmp_path / "vendor_data"
+    (data / "vendors").mkdir(parents=True)
+    (data / "categories.yaml").write_text(
+        "categories:\n  - {id: cloud, name: Cloud, kind: service, description: Cloud hosting.}\n",
+        encoding="utf-8",
+    )
+    (data / "vendors" / "acme.yaml").write_text(
+        "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: service\nhq_country: DE\n"
+        "sources:\n  - {url: 'https://acme.example/imprint', retrieved: 2020-01-02, "
+        "facts: [hq_country]}\nlast_verified: 2020-01-02\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(stats_command, ["--catalog-dir", str(data), "--stale"])
+    assert result.exit_code == 0, result.output
+    expected = "acme: hq_country (last checked 2020-01-02: https://acme.example/imprint)"
+    assert expected in result.output
+    assert "1 fact(s) not re-checked in 12 months" in result.output

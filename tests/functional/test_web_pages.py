@@ -336,6 +336,14 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     assert "approved by" in page
     pdf = legal.client.get(url.replace("/assessments/", "/api/v1/assessments/") + "/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # The page links the editable formats; the signed-in browser downloads them.
+    for name, magic in (("report.docx", b"PK"), ("checklists.xlsx", b"PK")):
+        link = url.replace("/assessments/", "/api/v1/assessments/") + f"/{name}"
+        assert f'href="{link}"' in page
+        download = legal.client.get(link)
+        assert download.status_code == 200 and download.data.startswith(magic)
+    portfolio = legal.get("/reviews").text
+    assert 'href="/api/v1/exports/transfer-register.xlsx"' in portfolio
 
 
 def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser]) -> None:

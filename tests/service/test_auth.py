@@ -222,6 +222,32 @@ def test_tokens_are_stored_hashed_expire_revoke_and_note_last_use(app: Flask) ->
     assert plain not in audit_text(app)
 
 
+def test_token_use_is_written_at_most_once_a_minute(app: Flask) -> None:
+    user = make_user(app, "often@example.test")
+    with app.app_context(), session_scope() as session:
+        owner = services.get_user(session=session, user_id=user.id or 0)
+        token, plain = services.create_token(session=session, user=owner)
+    headers = {"Authorization": f"Bearer {plain}"}
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with app.app_context(), session_scope() as session:
+        first = session.get(ApiToken, token.id)
+        assert first is not None and first.last_used_at is not None
+        noted = first.last_used_at
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with app.app_context(), session_scope() as session:
+        stored = session.get(ApiToken, token.id)
+        assert stored is not None and stored.last_used_at == noted  # no write per request
+        soon = noted + services.TOKEN_TOUCH_INTERVAL / 2
+        assert not services.note_token_use(session=session, token=stored, now=soon)
+        later = noted + services.TOKEN_TOUCH_INTERVAL
+        assert services.note_token_use(session=session, token=stored, now=later)
+    with app.app_context(), session_scope() as session:
+        stored = session.get(ApiToken, token.id)
+        assert stored is not None and stored.last_used_at == later
+
+
 def test_token_api_shows_the_value_once_and_users_manage_only_their_own(
     client: FlaskClient, auth: Headers
 ) -> None:

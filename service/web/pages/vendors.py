@@ -8,10 +8,12 @@ from flask import current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from assessments.catalog.coverage import fact_provenance
 from service import errors
 from service.audit.services import list_events
 from service.auth.permissions import allow
 from service.db import get_session
+from service.models import utcnow
 from service.paging import Page
 from service.reference.services import get_reference
 from service.reviews import services as review_services
@@ -83,7 +85,7 @@ def vendor(slug: str) -> str:
         history = list_events(session=session, object_type="vendor", object_id=slug, per_page=20)
     return render_template(
         "web/vendor.html", v=record, reviews=reviews, history=history, choices=choices,
-        reference=get_reference(),
+        reference=get_reference(), prov=fact_provenance(record.sources, utcnow().date()),
     )  # fmt: skip
 
 
