@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assessments.documents._data import labels, load, safeguard_texts
+from assessments.catalog.reference import default_reference
+from assessments.documents._data import labels, safeguard_texts
 from assessments.documents.substance import destination_law
 from assessments.documents.vocabulary import label, labels_of
+from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
 LEVEL_TO_SCALE: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -71,9 +73,9 @@ def subject_counts(transfer: Mapping[str, Any]) -> list[tuple[str, int, bool]]:
 
 
 def sensitive(categories: Iterable[str], table: str) -> list[str]:
-    """The categories a sensitivity table (sensitivity.yaml) lists."""
-    listed = set(load("sensitivity.yaml")[table]["categories"])
-    return [category for category in categories if category in listed]
+    """The categories a regime treats as sensitive (`table`: a key of facts.SENSITIVITY), as
+    the taxonomy says - the same reading as the engine's."""
+    return sensitive_categories(default_reference(), categories, table)
 
 
 def _vendor_entities(vendor: Mapping[str, Any], language: str) -> str | None:

@@ -25,6 +25,18 @@ class LoginSchema(Schema):
     )
 
 
+class PasswordChangeSchema(Schema):
+    """The caller's current password and the new one."""
+
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(1, MAX_LENGTH)
+    )
+    new_password = fields.String(required=True, load_only=True, validate=_PASSWORD)
+    csrf_token = fields.String(
+        load_only=True, metadata={"description": "forms only: the page's csrf_token()"}
+    )
+
+
 class UserSchema(Schema):
     """A user as the API returns it (never the password hash)."""
 

@@ -62,6 +62,9 @@ class ReviewOutboundYtdSchema(Schema):
     )
     review_count = fields.Integer(metadata={"description": "how many reviews were summed"})
     note = fields.String(allow_none=True)
+    window_start = fields.String(
+        metadata={"description": "first day of the PRC counting window of the law in force"}
+    )
 
 
 class ReviewVendorSchema(Schema):
