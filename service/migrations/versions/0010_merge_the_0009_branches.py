@@ -1,7 +1,7 @@
-"""merge the workflow-policy and vendor-facts branches
+"""merge the four 0009 branches (policy, review us_persons, session generation, vendor facts)
 
 Revision ID: 0010_merge
-Revises: 0009_policy, 0009_vendor_facts
+Revises: 0009_policy, 0009_review_us_persons, 0009_session_generation, 0009_vendor_facts
 Create Date: 2026-12-05 17:30:00.000000
 
 """
@@ -15,7 +15,7 @@ import service.models
 
 # revision identifiers, used by Alembic.
 revision: str = '0010_merge'
-down_revision: Union[str, Sequence[str], None] = ('0009_policy', '0009_vendor_facts')
+down_revision: Union[str, Sequence[str], None] = ('0009_policy', '0009_review_us_persons', '0009_session_generation', '0009_vendor_facts')
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
