@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from service import errors
 from service.assistant.interfaces import Answer, AskContext, Asker, Assistant, Event, Turn
 from service.assistant.models import Conversation, Message
-from service.assistant.offline import OfflineAssistant
+from service.assistant.offline.assistant import OfflineAssistant
 from service.audit.services import record_event
 from service.auth.models import User
 from service.models import utcnow

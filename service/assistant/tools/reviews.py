@@ -14,7 +14,13 @@ from flask import current_app
 
 from assessments.types import MECHANISMS, VERDICTS
 from service.assistant.interfaces import Citation
-from service.assistant.tools import Tool, ToolContext, ToolResult, review_citation, rule_citation
+from service.assistant.tools.base import (
+    Tool,
+    ToolContext,
+    ToolResult,
+    review_citation,
+    rule_citation,
+)
 from service.auth.permissions import declared_roles
 from service.reviews import services as reviews
 from service.reviews.models import OPEN_STATUSES, STATUSES
