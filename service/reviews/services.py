@@ -60,7 +60,7 @@ _CONTENT_FIELDS = ("requester", "business_owner", "purpose")
 
 
 class ReviewView:
-    """A review with its registry vendor, as the API shows it (attributes of the review)."""
+    """A review with its registry vendor, and what the API shows beside the review's columns."""
 
     def __init__(self, review: Review, vendor: Vendor) -> None:
         self.review = review
@@ -75,9 +75,6 @@ class ReviewView:
     def asserted(self) -> list[dict[str, Any]]:
         """The user-asserted facts, each with `applies` (False once the registry has it)."""
         return asserted_facts_view(self.review, self.vendor)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.review, name)
 
 
 def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:

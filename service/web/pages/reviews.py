@@ -205,10 +205,11 @@ def review(review_id: int) -> str:
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
     moves = policy.moves(view.review, g.current_user)
     return render_template(
-        "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
+        "web/review.html", r=view.review, vendor=view.vendor, warnings=view.warnings,
+        asserted=view.asserted, evaluation=view.review.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
-        kinds=applicable_kinds(view.evaluation or {}),
+        kinds=applicable_kinds(view.review.evaluation or {}),
     )  # fmt: skip
 
 
