@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.types import MECHANISMS, VERDICTS
+from assessments.types import MECHANISMS, REGIMES, VERDICTS
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
@@ -128,7 +128,7 @@ class ReviewSchema(Schema):
             "vendor": view.vendor,
             "warnings": view.warnings,
             "asserted_facts": view.asserted,
-            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in ("CN", "EU", "US")},
+            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
         }
 
 

@@ -29,7 +29,7 @@ from assessments.catalog.names import name_key
 from assessments.engine import cn_outbound_contribution, evaluate
 from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us_headcount
 from assessments.transfers import evaluation_to_dict, transfer_to_dict
-from assessments.types import OutboundYtd, Transfer
+from assessments.types import REGIMES, OutboundYtd, Transfer
 from service import errors
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
@@ -47,7 +47,6 @@ from service.transfers.services import (
 from service.vendors.models import Vendor
 from service.vendors.services import jsonable, vendor_snapshot
 
-REGIMES = ("CN", "EU", "US")
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete

@@ -9,6 +9,7 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from assessments.documents import applicable_kinds
+from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -21,7 +22,6 @@ from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
 from service.web.blueprint import web
 
-REGIMES = ("CN", "EU", "US")
 SUBJECT_ROWS = 4
 SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
 LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
