@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.transfers import transfer_to_dict
 from assessments.types import SAFEGUARDS, TRANSACTIONS
 from service import errors
 from service.assistant.interfaces import Citation
@@ -66,7 +67,7 @@ def evaluate_transfer(ctx: ToolContext, transfer: Mapping[str, Any]) -> ToolResu
     citations.extend(evaluation_citations(result.evaluation))
     return ToolResult(
         {
-            "transfer": transfers.transfer_to_dict(result.transfer),
+            "transfer": transfer_to_dict(result.transfer),
             "vendor": brief,
             "evaluation": result.evaluation,
             "warnings": result.warnings,
