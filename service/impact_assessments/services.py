@@ -58,10 +58,6 @@ class AssessmentState:
     current: AssessmentVersion
     checklists: list[dict[str, Any]]
 
-    def __getattr__(self, name: str) -> Any:
-        """Let response schemas read the assessment's columns directly."""
-        return getattr(self.assessment, name)
-
 
 def _flush(session: Session) -> None:
     flush(session, "assessment")

@@ -20,9 +20,9 @@ from sqlmodel import SQLModel, col
 
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
-from service.assistant.offline import OfflineAssistant
-from service.assistant.review_tools import list_reviews
-from service.assistant.tools import tool_context
+from service.assistant.offline.assistant import OfflineAssistant
+from service.assistant.tools.base import tool_context
+from service.assistant.tools.reviews import list_reviews
 from service.auth.services import create_user
 from service.db import make_engine, session_scope
 from service.reviews import services as reviews

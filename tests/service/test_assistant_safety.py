@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from service.assistant.interfaces import Answer, AskContext, Asker
-from service.assistant.offline import OfflineAssistant
-from service.assistant.tools import check_arguments
+from service.assistant.offline.assistant import OfflineAssistant
+from service.assistant.tools.registry import check_arguments
 from service.auth.services import create_user
 from service.db import session_scope
 from service.reference.services import get_reference

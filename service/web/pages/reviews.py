@@ -9,6 +9,7 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from assessments.documents import applicable_kinds
+from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -21,7 +22,6 @@ from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
 from service.web.blueprint import web
 
-REGIMES = ("CN", "EU", "US")
 SUBJECT_ROWS = 4
 SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
 LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
@@ -205,10 +205,11 @@ def review(review_id: int) -> str:
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
     moves = policy.moves(view.review, g.current_user)
     return render_template(
-        "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
+        "web/review.html", r=view.review, vendor=view.vendor, warnings=view.warnings,
+        asserted=view.asserted, evaluation=view.review.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
-        kinds=applicable_kinds(view.evaluation or {}),
+        kinds=applicable_kinds(view.review.evaluation or {}),
     )  # fmt: skip
 
 
