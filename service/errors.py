@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask_smorest
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -66,6 +65,12 @@ class PayloadTooLarge(DomainError):
     status, title = 413, "Payload too large"
 
 
+class ServiceUnavailable(DomainError):
+    """The server lacks something an administrator must install (the detail names it)."""
+
+    status, title = 503, "Service unavailable"
+
+
 def problem(
     status: int,
     title: str,
@@ -89,6 +94,8 @@ def problem(
 
 def _flatten_webargs(messages: Any) -> Any:
     """webargs nests errors under the location ('json', 'query'); users want the fields."""
+    import flask_smorest  # only when a request failed to parse: smorest is loaded by then
+
     locations = set(flask_smorest.Blueprint.ARGUMENTS_PARSER.__location_map__)
     if isinstance(messages, dict) and messages and set(messages) <= locations:
         merged: dict[str, Any] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -14,13 +13,15 @@ from assessments.documents.facts import (
     regime,
     regime_summary,
     sensitive,
-    severity_from_level,
     subject_counts,
 )
+from assessments.documents.substance import profile, rate
+from assessments.documents.translations import translated, translated_question, translated_why
+from assessments.documents.vocabulary import prose, table
 
 KINDS: tuple[str, ...] = ("pipia", "dpia", "tia")
 REGIME_ORDER: tuple[str, ...] = ("CN", "EU", "US")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -68,37 +69,59 @@ def _tagged(
     key: str,
     texts: tuple[str, ...],
     extras: tuple[str, ...],
+    language: str,
+    words: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     """The `key` entries (rules, obligations) of the given regimes, each tagged with its regime.
 
     Fields in `texts` become strings ("" when absent); fields in `extras` keep their value.
     """
-    found = []
+    found: list[dict[str, Any]] = []
     for code in codes:
         for entry in regime(evaluation, code).get(key) or []:
             if isinstance(entry, Mapping):
-                found.append(
-                    {"regime": code}
-                    | {name: str(entry.get(name) or "") for name in texts}
-                    | {name: entry.get(name) for name in extras}
-                )
+                entry = translated(key, entry, language)
+                item: dict[str, Any] = {
+                    "regime": code,
+                    "regime_name": str(words["regime_names"].get(code, code)),
+                }
+                item |= {name: _words(entry.get(name), name, language) for name in texts}
+                item |= {name: _words(entry.get(name), name, language) or None for name in extras}
+                found.append(item)
     return found
 
 
-def _rules(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, Any]]:
+def _words(value: Any, name: str, language: str) -> str:
+    """A text field of an engine entry, ids in words (ids and citations stay as they are)."""
+    text = str(value or "")
+    return text if name in ("id", "citation") else prose(text, language)
+
+
+def _rules(
+    evaluation: Mapping[str, Any], codes: list[str], language: str, words: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """The fired rules of the given regimes, each tagged with its regime."""
-    return _tagged(evaluation, codes, "rules", ("id", "citation", "explanation"), ("remediation",))
+    return _tagged(
+        evaluation, codes, "rules", ("id", "citation", "explanation"), ("remediation",),
+        language, words,
+    )  # fmt: skip
 
 
-def _obligations(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, Any]]:
+def _obligations(
+    evaluation: Mapping[str, Any], codes: list[str], language: str, words: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """The obligations of the given regimes, each tagged with its regime."""
-    return _tagged(evaluation, codes, "obligations", ("id", "text", "citation"), ("due",))
+    return _tagged(
+        evaluation, codes, "obligations", ("id", "text", "citation"), ("due",), language, words
+    )
 
 
-def _questions(evaluation: Mapping[str, Any], codes: list[str]) -> list[dict[str, str]]:
+def _questions(
+    evaluation: Mapping[str, Any], codes: list[str], language: str
+) -> list[dict[str, str]]:
     """The open questions of the given regimes."""
     return [
-        {"regime": code, "text": str(question)}
+        {"regime": code, "text": prose(translated_question(str(question), language), language)}
         for code in codes
         for question in regime(evaluation, code).get("questions") or []
     ]
@@ -109,7 +132,9 @@ def _ordered_regimes(primary: str) -> list[str]:
     return [primary, *(code for code in REGIME_ORDER if code != primary)]
 
 
-def _summary(evaluation: Mapping[str, Any], words: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _summary(
+    evaluation: Mapping[str, Any], words: Mapping[str, Any], language: str
+) -> list[dict[str, Any]]:
     """One row per regime for the summary table."""
     rows = []
     for code in REGIME_ORDER:
@@ -135,15 +160,24 @@ def _summary(evaluation: Mapping[str, Any], words: Mapping[str, Any]) -> list[di
                 else None,
                 "score": result.get("score") if result.get("applies") else None,
                 "met": result.get("met"),
-                "why": str(result.get("why") or ""),
+                "why": prose(translated_why(result, language), language),
                 "summary": regime_summary(result, words),
             }
         )
     return rows
 
 
+def _hit_words(hits: list[str], language: str, words: Mapping[str, Any]) -> list[str]:
+    """Screening hits (category or purpose ids, 'minors') in words."""
+    names = table("data_categories", language) | table("purposes", language)
+    return [str(words["minors"]) if hit == "minors" else names.get(hit, hit) for hit in hits]
+
+
 def _screening(
-    transfer: Mapping[str, Any], facts: Mapping[str, str | None], words: Mapping[str, Any]
+    transfer: Mapping[str, Any],
+    facts: Mapping[str, str | None],
+    words: Mapping[str, Any],
+    language: str,
 ) -> list[dict[str, Any]]:
     """The WP248 criteria with met / not indicated / unknown and the facts behind each."""
     table = load("sensitivity.yaml")["wp248"]
@@ -160,7 +194,7 @@ def _screening(
             hits.append("minors")
         decidable = any(k in criterion for k in ("categories", "purposes", "minors", "taxonomy"))
         if hits:
-            status, basis = "met", ", ".join(hits)
+            status, basis = "met", ", ".join(_hit_words(hits, language, words))
         elif criterion.get("count_fact"):
             status, basis = "unknown", facts.get("data_subjects") or ""
         elif decidable:
@@ -180,63 +214,121 @@ def _screening(
     return rows
 
 
+def _measures(
+    item: Mapping[str, Any],
+    result: Mapping[str, Any],
+    declared: set[str],
+    obligations: list[dict[str, Any]],
+    language: str,
+    words: Mapping[str, Any],
+) -> list[str]:
+    """Measures against one feared event: safeguards in place, the mechanism, obligations."""
+    measures = safeguard_texts(language)
+    found = [
+        f"{measures.get(s, s)} ({words['in_place']})"
+        for s in item.get("safeguards") or []
+        if s in declared
+    ]
+    mechanism = result.get("mechanism") if result.get("applies") else None
+    if mechanism and result.get("verdict") in ("mechanism_required", "approval_required"):
+        name = words["mechanism_values"].get(mechanism, mechanism)
+        state = words["met"] if result.get("met") else words["verdict_values"][result["verdict"]]
+        found.append(f"{name} ({state})")
+    prefixes = tuple(load("risk_measures.yaml").get(item["category"]) or ())
+    for obligation in obligations:
+        if prefixes and obligation["id"].startswith(prefixes):
+            found.append(f"{obligation['text']} [{obligation['citation']}]")
+    return found
+
+
 def _risks(
     template: Mapping[str, Any],
     evaluation: Mapping[str, Any],
     transfer: Mapping[str, Any],
-    owner: str | None,
+    facts: Mapping[str, str | None],
+    obligations: list[dict[str, Any]],
     language: str,
     words: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """The risk register: the template's feared events with what the review supports."""
+    """The risk register: the template's feared events, rated from the review's facts.
+
+    Likelihood and severity come from substance.rate (categories, volume, children,
+    destination, safeguards) with the basis of each printed beside it; measures are the
+    declared safeguards, the mechanism the engine chose and the obligations that address
+    the event. The residual risk is legal's call and stays unknown.
+    """
     declared = set(transfer.get("safeguards") or [])
-    measures = safeguard_texts(language)
+    facts_profile = profile(transfer)
     risks = []
     for number, item in enumerate(template.get("risks") or [], start=1):
         code = str(item.get("severity_from") or template["primary_regime"])
         result = regime(evaluation, code)
-        severity = severity_from_level(result)
-        in_place = [measures.get(s, s) for s in item.get("safeguards") or [] if s in declared]
-        mechanism = result.get("mechanism") if result.get("applies") else None
-        if mechanism and result.get("verdict") in ("mechanism_required", "approval_required"):
-            label = words["mechanism_values"].get(mechanism, mechanism)
-            if not result.get("met"):
-                in_place.append(f"{label} ({words['verdict_values'][result['verdict']]})")
+        rating = rate(
+            item["category"], facts_profile, language, regime=str(template["primary_regime"]),
+            rights_channel_known=facts.get("rights_channel") is not None,
+        )  # fmt: skip
+        in_place = _measures(
+            item, result, declared, [o for o in obligations if o["regime"] == code],
+            language, words,
+        )  # fmt: skip
         risks.append(
             {
                 "id": f"R{number}",
                 "key": item["id"],
                 "category": item["category"],
                 "risk": item["risk"],
-                "likelihood": None,
-                "severity": severity,
-                "basis": f"{code}: {words['level']} {words['level_values'][result['level']]}"
-                if severity is not None
-                else None,
-                "measure": "; ".join(in_place) or None,
+                **rating,
+                "measure": "\n".join(f"- {m}" for m in in_place) or None,
                 "residual": None,
-                "owner": owner,
+                "owner": facts.get("business_owner"),
                 "source": "template",
             }
         )
     return risks
 
 
-def _flatten(value: Any, prefix: str = "") -> list[list[str]]:
-    """Rows of [path, value] for a nested structure, for the appendix tables."""
-    if isinstance(value, Mapping):
-        rows: list[list[str]] = []
-        for key, item in value.items():
-            rows += _flatten(item, f"{prefix}.{key}" if prefix else str(key))
-        return rows
-    if isinstance(value, list | tuple):
-        if all(not isinstance(item, Mapping | list | tuple) for item in value):
-            return [[prefix, ", ".join(str(item) for item in value)]]
-        rows = []
-        for index, item in enumerate(value):
-            rows += _flatten(item, f"{prefix}[{index}]")
-        return rows
-    return [[prefix, "" if value is None else str(value)]]
+def _appendix(
+    review: Mapping[str, Any],
+    evaluation: Mapping[str, Any],
+    vendor: Mapping[str, Any] | None,
+    facts: Mapping[str, str | None],
+    summary: list[dict[str, Any]],
+    language: str,
+    words: Mapping[str, Any],
+) -> dict[str, list[list[str]]]:
+    """The review, the vendor record and the evaluation as label/value tables."""
+    names = fact_labels(language)
+    unknown = str(words["unknown"])
+
+    def rows(keys: tuple[str, ...]) -> list[list[str]]:
+        return [[names[key], facts.get(key) or unknown] for key in keys]
+
+    review_rows = [[str(words["review"]), str(review.get("id") or unknown)], *rows(
+        ("exporter", "exporter_role", "ciio", "importer", "importer_role", "destinations",
+         "data_subjects", "minors", "data_categories", "purposes", "purpose_text",
+         "transaction", "safeguards", "exemptions", "important_data", "requester",
+         "business_owner")
+    )]  # fmt: skip
+    vendor_keys = (
+        "vendor_name", "vendor_parent", "vendor_category", "vendor_legal_entities",
+        "vendor_processing_countries", "vendor_certifications", "vendor_transfer_mechanisms",
+        "vendor_dpf", "vendor_status", "vendor_urls", "vendor_last_verified",
+    )  # fmt: skip
+    evaluation_rows = [
+        [str(words["as_of"]), str(evaluation.get("as_of") or unknown)],
+        [str(words["rules_version"]), str(evaluation.get("rules_version") or unknown)],
+    ]
+    for row in summary:
+        evaluation_rows.append([str(row["name"]), row["summary"] or str(row["verdict_label"])])
+    overall = evaluation.get("overall") or {}
+    if overall.get("level"):
+        level = words["level_values"].get(overall["level"], overall["level"])
+        evaluation_rows.append([str(words["overall"]), f"{level} ({overall.get('score')})"])
+    return {
+        "review": review_rows,
+        "vendor": rows(vendor_keys) if vendor else [],
+        "evaluation": evaluation_rows,
+    }
 
 
 def _vendor_display(vendor_name: Any, importer_name: Any) -> str | None:
@@ -272,7 +364,14 @@ def build_assessment(
             {"key": key, "label": names[key], "value": facts[key], "unknown": facts[key] is None}
             for key in spec.get("facts") or []
         ]
+        # Facts the text names but the table does not list (long analyses) count too.
+        named = [
+            key
+            for key in _PLACEHOLDER.findall(spec.get("text") or "")
+            if key in facts and key not in (spec.get("facts") or [])
+        ]
         unknowns = [row["label"] for row in rows if row["unknown"]]
+        unknowns += [names[key] for key in named if facts[key] is None]
         all_unknowns += [label for label in unknowns if label not in all_unknowns]
         section: dict[str, Any] = {
             "id": spec["id"],
@@ -283,17 +382,22 @@ def build_assessment(
             "text": _fill(spec.get("text") or "", facts, unknown),
             "facts": rows,
             "unknowns": unknowns,
-            "findings": _rules(evaluation, list(spec.get("findings") or [])),
-            "obligations": _obligations(evaluation, list(spec.get("obligations") or [])),
+            "findings": _rules(evaluation, list(spec.get("findings") or []), language, words),
+            "obligations": _obligations(
+                evaluation, list(spec.get("obligations") or []), language, words
+            ),
         }
         if spec.get("screening"):
-            section["screening"] = _screening(transfer, facts, words)
+            section["screening"] = _screening(transfer, facts, words, language)
         sections.append(section)
 
     exporter: Mapping[str, Any] = transfer.get("exporter") or {}
     importer: Mapping[str, Any] = transfer.get("importer") or {}
     vendor_name = (vendor or {}).get("name")
     as_of = str(evaluation.get("as_of") or transfer.get("as_of") or "")
+    rules = _rules(evaluation, codes, language, words)
+    obligations = _obligations(evaluation, codes, language, words)
+    summary = _summary(evaluation, words, language)
     return {
         "schema": SCHEMA_VERSION,
         "kind": kind,
@@ -315,16 +419,12 @@ def build_assessment(
         "meta": {"version": 1, "status": "draft", "date": date or as_of},
         "labels": words,
         "overall": dict(evaluation.get("overall") or {}),
-        "summary": _summary(evaluation, words),
+        "summary": summary,
         "sections": sections,
-        "risks": _risks(template, evaluation, transfer, facts["business_owner"], language, words),
-        "rules": _rules(evaluation, codes),
-        "obligations": _obligations(evaluation, codes),
-        "questions": _questions(evaluation, codes),
+        "risks": _risks(template, evaluation, transfer, facts, obligations, language, words),
+        "rules": rules,
+        "obligations": obligations,
+        "questions": _questions(evaluation, codes, language),
         "unknowns": all_unknowns,
-        "appendix": {
-            "review": _flatten({k: v for k, v in review.items() if k != "vendor"}),
-            "vendor": _flatten(dict(vendor or {})),
-            "evaluation": json.dumps(evaluation, indent=2, ensure_ascii=False, default=str),
-        },
+        "appendix": _appendix(review, evaluation, vendor, facts, summary, language, words),
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 from assessments.documents._data import load, safeguard_texts
 from assessments.documents.facts import party, regime, sensitive, subject_counts
+from assessments.documents.vocabulary import label, labels_of
 
 CHECKLIST_FILES: tuple[str, ...] = (
     "cn_security_assessment",
@@ -84,17 +85,18 @@ def _values(
     groups = subject_counts(transfer)
     country = str(exporter.get("country") or "")
     jurisdictions = sorted({j for j, _, _ in groups})
+    name = label("countries", country, "en") if country else ""
     if country in EEA:
         authority: str | None = (
-            f"Supervisory authority of {country}, where the exporter is established (Clause 13(a))"
+            f"Supervisory authority of {name}, where the exporter is established (Clause 13(a))"
         )
-        law: str | None = f"Exporter established in {country}: law and courts of {country}"
+        law: str | None = f"Exporter established in {name}: law and courts of {name}"
     elif country:
         authority = (
-            f"Exporter established outside the EEA ({country}): the supervisory authority of "
+            f"Exporter established outside the EEA ({name}): the supervisory authority of "
             "the Member State of its Art. 27 representative (Clause 13(b)), or, without one, "
-            f"of a Member State where the data subjects are ({', '.join(jurisdictions)}) "
-            "(Clause 13(c))"
+            "of a Member State where the data subjects are "
+            f"({', '.join(labels_of('countries', jurisdictions, 'en'))}) (Clause 13(c))"
         )
         law = None
     else:
@@ -103,14 +105,21 @@ def _values(
     description = "; ".join(
         part
         for part in (
-            "Data subjects: " + ", ".join(f"{j} {n:,}" for j, n, _ in groups) if groups else "",
-            "Categories: " + ", ".join(categories) if categories else "",
-            "Sensitive data: " + (", ".join(special) if special else "none listed"),
-            "Purposes: " + ", ".join(transfer.get("purposes") or [])
+            "Data subjects: "
+            + ", ".join(f"{label('countries', j, 'en')} {n:,}" for j, n, _ in groups)
+            if groups
+            else "",
+            "Categories: " + ", ".join(labels_of("data_categories", categories, "en"))
+            if categories
+            else "",
+            "Sensitive data: "
+            + (", ".join(labels_of("data_categories", special, "en")) or "none listed"),
+            "Purposes: " + ", ".join(labels_of("purposes", transfer.get("purposes") or [], "en"))
             if transfer.get("purposes")
             else "",
             f"Purpose stated: {review['purpose']}" if review.get("purpose") else "",
-            "Destinations: " + ", ".join(transfer.get("destinations") or [])
+            "Destinations: "
+            + ", ".join(labels_of("countries", transfer.get("destinations") or [], "en"))
             if transfer.get("destinations")
             else "",
         )
@@ -122,7 +131,11 @@ def _values(
     if cn:
         volume = f"This transfer: {sum(n for n, _ in cn):,} individuals in mainland China"
         pipl = sensitive(categories, "pipl_sensitive")
-        volume += f" (sensitive PI: {', '.join(pipl)})" if pipl else " (non-sensitive PI)"
+        volume += (
+            f" (sensitive PI: {', '.join(labels_of('data_categories', pipl, 'en'))})"
+            if pipl
+            else " (non-sensitive PI)"
+        )
         if ytd:
             volume += (
                 f"; already sent since 1 January: {int(ytd.get('non_sensitive') or 0):,} "

@@ -7,6 +7,8 @@ from typing import Any
 
 from assessments.catalog.reference import default_reference
 from assessments.documents._data import labels, safeguard_texts
+from assessments.documents.substance import destination_law
+from assessments.documents.vocabulary import label, labels_of
 from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
@@ -76,30 +78,36 @@ def sensitive(categories: Iterable[str], table: str) -> list[str]:
     return sensitive_categories(default_reference(), categories, table)
 
 
-def _vendor_entities(vendor: Mapping[str, Any]) -> str | None:
+def _vendor_entities(vendor: Mapping[str, Any], language: str) -> str | None:
     """The vendor's contracting entities as 'name (country)'."""
     entities = []
     for entity in vendor.get("legal_entities") or []:
         if isinstance(entity, Mapping) and entity.get("name"):
             country = entity.get("country")
-            entities.append(f"{entity['name']} ({country})" if country else str(entity["name"]))
+            name = str(entity["name"])
+            where = f" ({label('countries', country, language)})" if country else ""
+            entities.append(name + where)
     return _join(entities)
 
 
-def _vendor_urls(vendor: Mapping[str, Any]) -> str | None:
+def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     """The vendor's published documents, as text (never as links)."""
     urls = vendor.get("urls") or {}
     if not isinstance(urls, Mapping):
         return None
-    return _join(f"{key.replace('_', ' ')}: {value}" for key, value in urls.items() if value)
+    return _join(
+        f"{label('url_kinds', key, language)}: {value}" for key, value in urls.items() if value
+    )
 
 
-def party(side: Mapping[str, Any], fallback: str | None = None) -> str | None:
-    """'Name (CC)' for an exporter or importer."""
+def party(
+    side: Mapping[str, Any], fallback: str | None = None, language: str = "en"
+) -> str | None:
+    """'Name (Country)' for an exporter or importer."""
     name = _text(side.get("name")) or fallback
     country = _text(side.get("country"))
     if name and country:
-        return f"{name} ({country})"
+        return f"{name} ({label('countries', country, language)})"
     return name
 
 
@@ -122,39 +130,57 @@ def compute_facts(
     status = vendor.get("status")
     status_value = status.get("value") if isinstance(status, Mapping) else status
     sub_url = (vendor.get("urls") or {}).get("subprocessors") if vendor else None
+    destinations = [str(d) for d in transfer.get("destinations") or []] or [
+        str(c) for c in vendor.get("processing_countries") or []
+    ]
+
+    def words_of(kind: str, codes: Iterable[object]) -> str | None:
+        return _join(labels_of(kind, codes, language))
 
     facts: dict[str, str | None] = {
-        "exporter": party(exporter),
-        "exporter_role": _text(exporter.get("role")),
+        "exporter": party(exporter, language=language),
+        "exporter_role": words_of("roles", [exporter["role"]] if exporter.get("role") else []),
         "ciio": _flag(exporter.get("ciio"), words),
-        "importer": party(importer, _text(vendor.get("name"))),
-        "importer_role": _text(importer.get("role")) or _text(vendor.get("default_role")),
+        "importer": party(importer, _text(vendor.get("name")), language),
+        "importer_role": words_of(
+            "roles", [r] if (r := importer.get("role") or vendor.get("default_role")) else []
+        ),
         "vendor_name": _text(vendor.get("name")),
         "vendor_parent": _text(vendor.get("parent")),
-        "vendor_category": _text(vendor.get("category")),
-        "vendor_legal_entities": _vendor_entities(vendor),
-        "vendor_processing_countries": _join(vendor.get("processing_countries") or []),
-        "vendor_certifications": _join(vendor.get("certifications") or []),
-        "vendor_transfer_mechanisms": _join(vendor.get("transfer_mechanisms") or []),
+        "vendor_category": words_of(
+            "vendor_categories", [c] if (c := vendor.get("category")) else []
+        ),
+        "vendor_legal_entities": _vendor_entities(vendor, language),
+        "vendor_processing_countries": words_of(
+            "countries", vendor.get("processing_countries") or []
+        ),
+        "vendor_certifications": words_of("certifications", vendor.get("certifications") or []),
+        "vendor_transfer_mechanisms": words_of(
+            "vendor_mechanisms", vendor.get("transfer_mechanisms") or []
+        ),
         "vendor_dpf": _flag(importer.get("dpf_certified", vendor.get("dpf_certified")), words),
-        "vendor_status": _text(status_value),
-        "vendor_urls": _vendor_urls(vendor),
+        "vendor_status": words_of("vendor_statuses", [status_value] if status_value else []),
+        "vendor_urls": _vendor_urls(vendor, language),
         "vendor_last_verified": _text(vendor.get("last_verified")),
-        "destinations": _join(transfer.get("destinations") or [])
-        or _join(vendor.get("processing_countries") or []),
-        "data_subjects": _join(f"{j}: {n:,}" for j, n, _ in groups),
+        "destinations": words_of("countries", destinations),
+        "data_subjects": _join(
+            f"{label('countries', j, language)}: {n:,}" for j, n, _ in groups
+        ),
         "subject_total": f"{sum(n for _, n, _ in groups):,}" if groups else None,
         "minors": str(words["yes"] if any(m for _, _, m in groups) else words["no"])
         if groups
         else None,
-        "data_categories": _join(categories),
-        "sensitive_pipl": _join(sensitive(categories, "pipl_sensitive")) or str(words["no"]),
-        "special_gdpr": _join(sensitive(categories, "gdpr_special")) or str(words["no"]),
-        "purposes": _join(transfer.get("purposes") or []),
+        "data_categories": words_of("data_categories", categories),
+        "sensitive_pipl": words_of("data_categories", sensitive(categories, "pipl_sensitive"))
+        or str(words["no"]),
+        "special_gdpr": words_of("data_categories", sensitive(categories, "gdpr_special"))
+        or str(words["no"]),
+        "purposes": words_of("purposes", transfer.get("purposes") or []),
         "purpose_text": _text(review.get("purpose")),
-        "transaction": _text(transfer.get("transaction")),
+        "transaction": words_of("transactions", [t] if (t := transfer.get("transaction")) else []),
         "safeguards": _join(measures.get(s, s) for s in safeguards) or str(words["none_declared"]),
-        "exemptions": _join(transfer.get("exemptions") or []) or str(words["none_declared"]),
+        "exemptions": words_of("exemptions", transfer.get("exemptions") or [])
+        or str(words["none_declared"]),
         "important_data": _flag(transfer.get("important_data"), words),
         "requester": _text(review.get("requester")),
         "business_owner": _text(review.get("business_owner")),
@@ -164,7 +190,10 @@ def compute_facts(
         "rights_channel": None,
         "onward_transfers": None,
         "sub_processors": f"{vendor.get('name') or 'vendor'}: {sub_url}" if sub_url else None,
-        "destination_law": None,
+        # Pre-written from the reference data the engine uses (countries.yaml).
+        "destination_law": destination_law(destinations, transfer.get("as_of"), language)
+        if destinations
+        else None,
         "lawful_basis": _text(review.get("lawful_basis")),
         "reevaluation": None,
     }

@@ -1,4 +1,4 @@
-"""`xborder report`: render an assessment's report to a file."""
+"""`xborder report` and `xborder export`: write an assessment or a register to files."""
 
 from __future__ import annotations
 
@@ -7,31 +7,71 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.command("report")
 @click.argument("assessment_id", type=int)
-@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pdf", "pdf_path", type=_FILE, help="The report as PDF.")
+@click.option("--html", "html_path", type=_FILE, help="The report as standalone HTML.")
+@click.option("--docx", "docx_path", type=_FILE, help="The report as an editable Word file.")
+@click.option("--xlsx", "xlsx_path", type=_FILE, help="The checklist trackers as Excel.")
+@click.option("--checklists-docx", "checklists_path", type=_FILE, help="The checklists as Word.")
 @click.option("--version", "number", type=int, help="An earlier saved version.")
 @domain_command
 def report(
-    assessment_id: int, pdf_path: Path | None, html_path: Path | None, number: int | None
+    assessment_id: int,
+    pdf_path: Path | None,
+    html_path: Path | None,
+    docx_path: Path | None,
+    xlsx_path: Path | None,
+    checklists_path: Path | None,
+    number: int | None,
 ) -> None:
-    """Write an assessment's report as PDF and/or HTML."""
+    """Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX)."""
     from service.impact_assessments import services
-    from service.reports.rendering import render_html, render_pdf
+    from service.reports.formats import FontMissing, render
 
-    if pdf_path is None and html_path is None:
-        raise click.UsageError("Give --pdf FILE and/or --html FILE.")
+    wanted = {
+        "pdf": pdf_path,
+        "html": html_path,
+        "docx": docx_path,
+        "checklists.xlsx": xlsx_path,
+        "checklists.docx": checklists_path,
+    }
+    if not any(wanted.values()):
+        raise click.UsageError("Give at least one of --pdf, --html, --docx, --xlsx FILE.")
     with session_scope(current_app) as session:
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
         document = services.report_document(session=session, assessment=assessment, number=number)
-    if pdf_path is not None:
-        pdf_path.write_bytes(render_pdf(document))
-        click.echo(f"wrote {pdf_path}")
-    if html_path is not None:
-        html_path.write_text(render_html(document), encoding="utf-8")
-        click.echo(f"wrote {html_path}")
+    for name, path in wanted.items():
+        if path is None:
+            continue
+        try:
+            path.write_bytes(render(document, name))
+        except FontMissing as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"wrote {path}")
+
+
+@click.command("export")
+@click.option("--register", "register_path", type=_FILE, help="The transfer register (XLSX).")
+@click.option("--ropa", "ropa_path", type=_FILE, help="The GDPR Art. 30 record (XLSX).")
+@domain_command
+def export(register_path: Path | None, ropa_path: Path | None) -> None:
+    """Write the transfer register and/or the GDPR Art. 30 record of processing as Excel."""
+    from service.impact_assessments import exports
+    from service.reports.xlsx import register_xlsx, ropa_xlsx
+
+    if register_path is None and ropa_path is None:
+        raise click.UsageError("Give --register FILE and/or --ropa FILE.")
+    with session_scope(current_app) as session:
+        if register_path is not None:
+            register_path.write_bytes(register_xlsx(exports.register_rows(session=session)))
+            click.echo(f"wrote {register_path}")
+        if ropa_path is not None:
+            ropa_path.write_bytes(ropa_xlsx(exports.ropa_rows(session=session)))
+            click.echo(f"wrote {ropa_path}")

@@ -8,10 +8,11 @@ from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service import errors
 from service.api import make_etag, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
-from service.impact_assessments import services
+from service.impact_assessments import exports, services
 from service.impact_assessments.models import Assessment, AssessmentVersion, ChecklistItem
 from service.impact_assessments.schemas import (
     AssessmentCreateSchema,
@@ -28,6 +29,8 @@ from service.impact_assessments.schemas import (
     VersionSchema,
     VersionSummarySchema,
 )
+from service.reports.formats import FORMATS, FontMissing, render
+from service.reports.xlsx import register_xlsx, ropa_xlsx
 
 blp = Blueprint(
     "assessments", __name__, url_prefix="/api/v1", description="Impact assessments and checklists"
@@ -180,49 +183,87 @@ class ChecklistItemView(MethodView):
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
         item = services.get_item(session=session, assessment=assessment, item_id=item_id)
         require_if_match(item_etag(item))
-        services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+        services.update_item(
+            session=session, assessment=assessment, item=item, changes=changes,
+            user=g.current_user,
+        )  # fmt: skip
         session.commit()
         return services.item_dict(item), 200, {"ETag": item_etag(item)}
 
 
-def _report(assessment_id: int, version: int | None, ext: str) -> Response:
-    """The rendered report of one version, with a download filename."""
-    from service.reports.rendering import render_html, render_pdf
-
+def _report(assessment_id: int, version: int | None, name: str) -> Response:
+    """One rendered format of one version, with a download filename (cached renderings)."""
     session = get_session()
     assessment = services.get_assessment(session=session, assessment_id=assessment_id)
     document = services.report_document(session=session, assessment=assessment, number=version)
     number = int(document["meta"]["version"])
-    name = services.report_filename(session=session, assessment=assessment, number=number, ext=ext)
-    if ext == "pdf":
-        body: bytes | str = render_pdf(document)
-        disposition, mimetype = "attachment", "application/pdf"
-    else:
-        body, disposition, mimetype = render_html(document), "inline", "text/html"
-    headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
-    if ext == "html":
+    fmt = FORMATS[name]
+    filename = services.report_filename(
+        session=session, assessment=assessment, number=number, ext=fmt.suffix
+    )
+    try:
+        body = render(document, name, key=(assessment.id, number))
+    except FontMissing as exc:
+        raise errors.ServiceUnavailable(str(exc)) from exc
+    headers = {"Content-Disposition": f'{fmt.disposition}; filename="{filename}"'}
+    if name == "html":
         # The page is self-contained: inline styles and a data: image, nothing else may load.
         headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
         )
-    return Response(body, mimetype=mimetype, headers=headers)
+    return Response(body, mimetype=fmt.mimetype, headers=headers)
 
 
-@blp.route("/assessments/<int:assessment_id>/report.pdf")
-class AssessmentReportPdf(MethodView):
+def _format_view(name: str, summary: str) -> type[MethodView]:
+    """A GET view serving one format of an assessment (?version=N for an earlier version)."""
+
+    class FormatView(MethodView):
+        @allow("viewer")
+        @blp.arguments(VersionArgsSchema, location="query")
+        @blp.doc(summary=summary, responses={"200": {"description": f"the {name} file"}})
+        def get(self, args: dict[str, Any], assessment_id: int) -> Response:
+            return _report(assessment_id, args.get("version"), name)
+
+    FormatView.get.__doc__ = summary
+    FormatView.__name__ = FormatView.__qualname__ = "AssessmentReport" + "".join(
+        part.capitalize() for part in name.split(".")
+    )
+    return FormatView
+
+
+for _name, _path, _summary in (
+    ("pdf", "report.pdf", "Download the report as PDF (?version=N for an earlier version)."),
+    ("html", "report.html", "The report as a standalone HTML page (?version=N)."),
+    ("docx", "report.docx", "Download the report as an editable Word file (?version=N)."),
+    ("checklists.docx", "checklists.docx", "Download the checklists as a Word file."),
+    ("checklists.xlsx", "checklists.xlsx", "Download the checklist trackers as an Excel file."),
+):
+    blp.route(f"/assessments/<int:assessment_id>/{_path}")(_format_view(_name, _summary))
+
+
+def _workbook(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=FORMATS["checklists.xlsx"].mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@blp.route("/exports/transfer-register.xlsx")
+class TransferRegister(MethodView):
     @allow("viewer")
-    @blp.arguments(VersionArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "the report as PDF"}})
-    def get(self, args: dict[str, Any], assessment_id: int) -> Response:
-        """Download the report as PDF (?version=N for an earlier version)."""
-        return _report(assessment_id, args.get("version"), "pdf")
+    @blp.doc(responses={"200": {"description": "the transfer register as Excel"}})
+    def get(self) -> Response:
+        """Download the transfer register: every review, verdict and mechanism per regime."""
+        rows = exports.register_rows(session=get_session())
+        return _workbook(register_xlsx(rows), "transfer-register.xlsx")
 
 
-@blp.route("/assessments/<int:assessment_id>/report.html")
-class AssessmentReportHtml(MethodView):
+@blp.route("/exports/record-of-processing.xlsx")
+class RecordOfProcessing(MethodView):
     @allow("viewer")
-    @blp.arguments(VersionArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "the report as HTML"}})
-    def get(self, args: dict[str, Any], assessment_id: int) -> Response:
-        """The report as a standalone HTML page (?version=N for an earlier version)."""
-        return _report(assessment_id, args.get("version"), "html")
+    @blp.doc(responses={"200": {"description": "the GDPR Art. 30 record as Excel"}})
+    def get(self) -> Response:
+        """Download a GDPR Art. 30(1) record of processing, one row per review."""
+        rows = exports.ropa_rows(session=get_session())
+        return _workbook(ropa_xlsx(rows), "record-of-processing.xlsx")

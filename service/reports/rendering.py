@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -88,8 +87,6 @@ def report_context(document: Mapping[str, Any], *, for_pdf: bool = False) -> dic
         "checklists": list(document.get("checklists") or []),
         "fonts": FONTS.get(language, FONTS["en"]),
         "risk_map": _risk_map(list(document.get("risks") or [])),
-        "evaluation_json": document["appendix"]["evaluation"],
-        "review_json": json.dumps(document["appendix"]["review"], ensure_ascii=False),
         "unknown": str(labels["unknown"]),
         "css": (STATIC_DIR / "report.css").read_text(encoding="utf-8"),
         # weasyprint loads packaged assets through AssetOnlyFetcher; a browser gets them inline.

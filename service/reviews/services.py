@@ -33,6 +33,8 @@ from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, table_of
 from service.models import MAX_ROW_ID, utcnow
+from service.paging import Page, paginate, values_of
+from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
 from service.transfers.services import (
     RuleBook,
@@ -43,22 +45,6 @@ from service.transfers.services import (
 from service.vendors.models import Vendor
 
 REGIMES = ("CN", "EU", "US")
-# Status changes, and which of them procurement (the review's owner) may make itself;
-# legal and admin may make every one.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"submitted", "closed"}),
-    "submitted": frozenset({"draft", "in_review", "closed"}),
-    "in_review": frozenset({"approved", "rejected", "draft"}),
-    "approved": frozenset({"in_review", "closed"}),
-    "rejected": frozenset({"draft", "closed"}),
-    "closed": frozenset(),
-}
-OWNER_TRANSITIONS = frozenset({
-    ("draft", "submitted"), ("submitted", "draft"), ("rejected", "draft"),
-    ("draft", "closed"), ("submitted", "closed"), ("rejected", "closed"), ("approved", "closed"),
-})  # fmt: skip
-# Statuses in which the transfer, vendor, purpose and people may be edited.
-EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
@@ -84,26 +70,6 @@ class ReviewView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.review, name)
-
-
-@dataclass(frozen=True)
-class ReviewPage:
-    """One page of a review listing, with the total before paging."""
-
-    items: list[ReviewView]
-    total: int
-    page: int
-    per_page: int
-
-
-@dataclass(frozen=True)
-class EvaluationPage:
-    """One page of a review's evaluation history, newest first."""
-
-    items: list[ReviewEvaluation]
-    total: int
-    page: int
-    per_page: int
 
 
 @dataclass(frozen=True)
@@ -175,27 +141,6 @@ def _verdict_summary(review: Review) -> dict[str, Any]:
 
 def _flush(session: Session, stale: type[errors.DomainError] = errors.PreconditionFailed) -> None:
     flush(session, "review", stale=stale)
-
-
-def _ensure_can_edit(review: Review, user: User) -> None:
-    """Procurement changes only the reviews it filed; legal and admin change any."""
-    if user.role == "procurement" and review.created_by != user.email:
-        raise errors.Forbidden("Procurement may change only the reviews it filed.")
-    if user.role not in ("procurement", "legal", "admin"):
-        raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
-
-
-def _check_transition(current: str, new: str, user: User) -> None:
-    if new == current:
-        return
-    if new not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
-        raise errors.Conflict(
-            f"A {current} review cannot become {new}.",
-            errors={"status": [f"From {current}: {allowed}."]},
-        )
-    if user.role == "procurement" and (current, new) not in OWNER_TRANSITIONS:
-        raise errors.Forbidden(f"Only legal may move a review from {current} to {new}.")
 
 
 def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any]:
@@ -447,62 +392,79 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 
 def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Every filter must hold; a filter with several values: any of them."""
     conditions: list[ColumnElement[bool]] = []
-    if args.get("status"):
-        conditions.append(col(Review.status) == args["status"])
+    statuses = values_of(args, "status")
+    if statuses:
+        conditions.append(col(Review.status).in_(statuses))
     if args.get("vendor"):
         conditions.append(col(Vendor.slug) == args["vendor"])
-    for regime in ("cn", "eu", "us"):
-        value = args.get(f"{regime}_verdict")
-        if value:
-            conditions.append(getattr(Review, f"{regime}_verdict") == value)
-    mechanism = args.get("mechanism")
-    if mechanism:
-        conditions.append(
-            or_(
-                col(Review.cn_mechanism) == mechanism,
-                col(Review.eu_mechanism) == mechanism,
-                col(Review.us_mechanism) == mechanism,
+    for regime in REGIMES:
+        verdicts = values_of(args, f"{regime.lower()}_verdict")
+        if verdicts:
+            conditions.append(col(getattr(Review, f"{regime.lower()}_verdict")).in_(verdicts))
+    for name in ("verdict", "mechanism"):
+        values = values_of(args, name)
+        if values:
+            conditions.append(
+                or_(*(col(getattr(Review, f"{r.lower()}_{name}")).in_(values) for r in REGIMES))
             )
-        )
     if args.get("exporter"):
         key = name_key(args["exporter"])
         conditions.append(col(Review.exporter_key).like(f"%:{key}%"))
     return conditions
 
 
-def list_reviews(*, session: Session, args: Mapping[str, Any]) -> ReviewPage:
+_VENDOR_JOIN = (Vendor, col(Vendor.id) == col(Review.vendor_id))
+
+
+def list_reviews(*, session: Session, args: Mapping[str, Any]) -> Page[ReviewView]:
     """Filter, sort and page the reviews."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
-    conditions = _filters(args)
-    join = (Vendor, col(Vendor.id) == col(Review.vendor_id))
-    total = session.execute(
-        select(func.count()).select_from(Review).join(*join).where(*conditions)
-    ).scalar_one()
     sort = args.get("sort") or "-updated_at"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
+    statement = (
+        select(Review, Vendor).join(*_VENDOR_JOIN).where(*_filters(args))
+        .order_by(order, col(Review.id))
+    )  # fmt: skip
+    return paginate(
+        session, statement, page=page, per_page=per_page, scalars=False,
+        wrap=lambda row: ReviewView(row[0], row[1]),
+    )  # fmt: skip
+
+
+COUNT_KEYS: dict[str, Any] = {
+    "status": col(Review.status),
+    "vendor": col(Vendor.slug),
+    "vendor_name": col(Vendor.name),
+    **{f"{r.lower()}_verdict": col(getattr(Review, f"{r.lower()}_verdict")) for r in REGIMES},
+}
+
+
+def count_reviews(
+    *, session: Session, args: Mapping[str, Any], by: tuple[str, ...]
+) -> list[tuple[tuple[Any, ...], int]]:
+    """How many reviews the filters select, per combination of the `by` keys (COUNT_KEYS),
+    in one GROUP BY query: [((key values...), count), ...]."""
+    columns = [COUNT_KEYS[key] for key in by]
     rows = session.execute(
-        select(Review, Vendor).join(*join).where(*conditions)
-        .order_by(order, col(Review.id)).offset((page - 1) * per_page).limit(per_page)
+        select(*columns, func.count()).select_from(Review).join(*_VENDOR_JOIN)
+        .where(*_filters(args)).group_by(*columns)
     ).all()  # fmt: skip
-    return ReviewPage([ReviewView(r, v) for r, v in rows], int(total), page, per_page)
+    return [(tuple(row[:-1]), int(row[-1])) for row in rows]
 
 
 def list_evaluations(
     *, session: Session, review: Review, page: int = 1, per_page: int = 20
-) -> EvaluationPage:
+) -> Page[ReviewEvaluation]:
     """A review's evaluations, newest first."""
-    where = col(ReviewEvaluation.review_id) == review.id
-    total = session.execute(
-        select(func.count()).select_from(ReviewEvaluation).where(where)
-    ).scalar_one()
-    items = session.execute(
-        select(ReviewEvaluation).where(where)
+    statement = (
+        select(ReviewEvaluation)
+        .where(col(ReviewEvaluation.review_id) == review.id)
         .order_by(col(ReviewEvaluation.seq).desc())
-        .offset((page - 1) * per_page).limit(per_page)
-    ).scalars()  # fmt: skip
-    return EvaluationPage(list(items), int(total), page, per_page)
+    )
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 # ---------------------------------------------------------------------------- writes
@@ -547,12 +509,12 @@ def update_review(
     day: date,
 ) -> ReviewView:
     """Apply a partial update and re-evaluate; 409 for a closed or approved review's content."""
-    _ensure_can_edit(review, user)
+    policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; file a new review.")
     new_status = changes.get("status", review.status)
-    _check_transition(review.status, new_status, user)
+    policy.ensure_may_move(review.status, new_status, user)
     new_vendor = vendor
     if "vendor" in changes and changes["vendor"] != vendor.slug:
         new_vendor = find_vendor(session=session, slug=changes["vendor"], field=("vendor",))
@@ -569,11 +531,8 @@ def update_review(
     )
     if not content_changed and new_status == review.status:
         return ReviewView(review, vendor)
-    if content_changed and new_status not in EDITABLE:
-        raise errors.Conflict(
-            f"A review that is {new_status} is read-only"
-            + ("; legal can reopen it (status in_review)." if new_status == "approved" else ".")
-        )
+    if content_changed:
+        policy.ensure_content_editable(new_status)
     transfer = _resolve(stored, new_vendor, day, rulebook)
     before = review_snapshot(review, vendor.slug)
     assert new_vendor.id is not None and transfer.exporter.name is not None
@@ -602,7 +561,7 @@ def evaluate_review(
     *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
 ) -> ReviewView:
     """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
-    _ensure_can_edit(review, user)
+    policy.ensure_may_change(review, user)
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; it is no longer evaluated.")
     view = view_review(session=session, review=review)

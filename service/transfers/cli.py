@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
 from service.transfers.services import evaluate_transfer, get_rulebook, today
 

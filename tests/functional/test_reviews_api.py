@@ -380,6 +380,14 @@ def test_list_filters_sort_and_pages(
     assert listed("mechanism=eu_dpf&sort=id") == ids[:2]  # old-ads: DPF status unknown
     assert listed("status=submitted") == []
     assert listed("exporter=ningbo%20jus&sort=id") == ids
+    # Several values of one filter: any of them; filters together: all of them.
+    both = "cn_verdict=approval_required&cn_verdict=permitted&sort=id"
+    assert listed(both) == ids[:2]
+    assert listed(f"{both}&mechanism=cn_standard_contract&mechanism=eu_dpf") == ids[:2]
+    assert listed("status=draft&status=submitted&sort=id") == ids
+    assert listed("verdict=approval_required") == [ids[0]]  # in any regime, once
+    bad = client.get(f"{URL}?status=draft&status=lost", headers=viewer)
+    assert bad.status_code == 422 and "status" in bad.get_json()["errors"]
     page = client.get(f"{URL}?per_page=2&sort=id", headers=viewer)
     assert page.get_json()["total"] == 3 and page.headers["X-Total-Count"] == "3"
     assert [r["id"] for r in page.get_json()["items"]] == ids[:2]

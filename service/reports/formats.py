@@ -1,0 +1,159 @@
+"""Every downloadable format of an assessment, rendered once per content and kept in a cache.
+
+`render(document, name)` is a plain function (a background job can call it). Results are
+cached in this process by assessment, version, format, language and a digest of the
+document (which includes the workflow facts and checklist progress it prints), so a second
+download of the same version is served from memory and any change renders afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+CACHE_BYTES = 64 * 1024 * 1024
+CJK_FIX = (
+    "Chinese reports need a CJK font and none is installed on the server. Install one "
+    "(Debian/Ubuntu: apt-get install fonts-noto-cjk; other systems: any Noto Sans/Serif CJK SC "
+    "font fontconfig can find) and download the report again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """How one format is rendered and served."""
+
+    name: str
+    suffix: str
+    mimetype: str
+    disposition: str
+    render: Callable[[Mapping[str, Any]], bytes]
+
+
+def _pdf(document: Mapping[str, Any]) -> bytes:
+    from service.reports.rendering import render_pdf
+
+    return render_pdf(document)
+
+
+def _html(document: Mapping[str, Any]) -> bytes:
+    from service.reports.rendering import render_html
+
+    return render_html(document).encode("utf-8")
+
+
+def _docx(document: Mapping[str, Any]) -> bytes:
+    from service.reports.docx import render_docx
+
+    return render_docx(document)
+
+
+def _checklists_docx(document: Mapping[str, Any]) -> bytes:
+    from service.reports.docx import render_checklists_docx
+
+    return render_checklists_docx(document)
+
+
+def _checklists_xlsx(document: Mapping[str, Any]) -> bytes:
+    from service.reports.xlsx import checklist_xlsx
+
+    return checklist_xlsx(document)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("pdf", "pdf", "application/pdf", "attachment", _pdf),
+        Format("html", "html", "text/html", "inline", _html),
+        Format("docx", "docx", DOCX, "attachment", _docx),
+        Format("checklists.docx", "checklists.docx", DOCX, "attachment", _checklists_docx),
+        Format("checklists.xlsx", "checklists.xlsx", XLSX, "attachment", _checklists_xlsx),
+    )
+}
+
+
+class FontMissing(RuntimeError):
+    """A Chinese PDF was asked for and no CJK font is installed."""
+
+
+@cache
+def cjk_font_installed() -> bool:
+    """Whether fontconfig knows a font covering Simplified Chinese (checked once)."""
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return False
+    return bool(found.stdout.strip())
+
+
+def digest(document: Mapping[str, Any]) -> str:
+    """A digest of everything a rendering of the document shows."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class RenderCache:
+    """A byte-bounded LRU of rendered files, safe across threads."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if len(body) > self.limit:
+            return
+        with self._lock:
+            if key in self._items:
+                self._size -= len(self._items.pop(key))
+            self._items[key] = body
+            self._size += len(body)
+            while self._size > self.limit:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+CACHE = RenderCache()
+
+
+def render(document: Mapping[str, Any], name: str, *, key: tuple[Any, ...] = ()) -> bytes:
+    """One format of a document; `key` (assessment id, version ...) names it in the cache.
+
+    Raises FontMissing for a Chinese PDF when no CJK font is installed: the PDF would show
+    empty boxes in place of every Chinese character.
+    """
+    fmt = FORMATS[name]
+    language = str(document.get("language") or "en")
+    if name == "pdf" and language == "zh" and not cjk_font_installed():
+        raise FontMissing(CJK_FIX)
+    cache_key = (*key, name, language, digest(document))
+    found = CACHE.get(cache_key)
+    if found is not None:
+        return found
+    body = fmt.render(document)
+    CACHE.put(cache_key, body)
+    return body

@@ -1,0 +1,214 @@
+"""Editable formats over HTTP and the CLI: DOCX report and checklists, XLSX trackers and registers.
+
+Files are read back with python-docx and openpyxl (and converted by LibreOffice where it is
+installed); the cache serves a second download of the same version unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from service.impact_assessments.cli import export, report
+from service.reports import formats
+from tests.functional.test_impact_assessments_api import (
+    Headers,
+    client,  # noqa: F401  (fixture)
+    create,
+    problem,
+    review_id,  # noqa: F401  (fixture)
+)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _docx(data: bytes) -> Any:
+    return Document(io.BytesIO(data))
+
+
+def _headings(document: Any, level: int) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def test_docx_report_has_the_pdf_content_in_word_structures(
+    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id).get_json()
+    response = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    assert response.status_code == 200 and response.mimetype == DOCX
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"pipia-review-{review_id}-firebase-v1.docx" in disposition
+    document = _docx(response.data)
+    sections = body["document"]["sections"]
+    headings = _headings(document, 1)
+    assert [f"{s['number']}. {s['title']}" for s in sections] == [
+        h for h in headings if h[:1].isdigit()
+    ]
+    for title in ("Summary of the evaluation", "Risk register", "Rules that fired", "Obligations",
+                  "Open questions", "Checklists", "Validation", "Appendix"):  # fmt: skip
+        assert title in headings
+    xml = document.element.xml
+    assert 'TOC \\o "1-3"' in xml  # a contents field Word fills in
+    assert any(p.style.name == "Title" for p in document.paragraphs)
+    footer = document.sections[0].footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert "PIPIA" in document.sections[0].header.paragraphs[0].text
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "Section 702 of the Foreign Intelligence Surveillance Act" in text
+    for rule in body["document"]["rules"]:
+        assert rule["citation"] in cells
+    assert "identifiers.device" not in text + cells and "Device identifiers" in cells
+    # A Word user edits and saves: the file round-trips through python-docx.
+    document.paragraphs[0].text = "Edited by legal"
+    again = io.BytesIO()
+    document.save(again)
+    assert _docx(again.getvalue()).paragraphs[0].text == "Edited by legal"
+
+
+def test_checklist_downloads_and_tracker(
+    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id).get_json()
+    url = f"/api/v1/assessments/{body['id']}"
+    checklists = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()
+    assert checklists
+    response = client.get(f"{url}/checklists.xlsx", headers=auth("viewer"))
+    assert response.status_code == 200 and response.mimetype == XLSX
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[0] == "Progress" and len(book.sheetnames) == 1 + len(checklists)
+    sheet = book[book.sheetnames[1]]
+    assert sheet["A1"].value.startswith(checklists[0]["title"])
+    assert [c.value for c in sheet[2]][:5] == ["Group", "Item", "Citation", "Pre-filled", "Status"]
+    items = checklists[0]["items"]
+    assert [row[1].value for row in sheet.iter_rows(min_row=3)] == [i["text"] for i in items]
+    assert sheet.data_validations.dataValidation[0].formula1 == '"open,done,n.a."'
+    progress = book["Progress"]
+    assert progress["A4"].value == checklists[0]["title"] and progress["B4"].value == len(items)
+    assert str(progress["D4"].value).startswith("=COUNTIF(")
+    words = client.get(f"{url}/checklists.docx", headers=auth("viewer"))
+    assert words.status_code == 200 and words.mimetype == DOCX
+    document = _docx(words.data)
+    assert [checklists[0]["title"]] == _headings(document, 2)[:1]
+
+
+def test_registers_list_every_review(
+    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    create(client, auth, review_id)
+    response = client.get("/api/v1/exports/transfer-register.xlsx", headers=auth("viewer"))
+    assert response.status_code == 200 and response.mimetype == XLSX
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in sheet[1]]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    assert [r["Review"] for r in rows] == [review_id]
+    row = rows[0]
+    assert row["China (PIPL): verdict"] == "approval required"
+    assert row["China (PIPL): mechanism"] == "CAC security assessment"
+    assert row["EU (GDPR): mechanism"] == "EU SCCs, Module 2 (controller to processor)"
+    assert row["Owner"] == "Mobile team" and row["Assessments"] == "PIPIA v1 (Draft)"
+    assert row["Filed"] is not None and row["Law applied as of"]
+    ropa = client.get("/api/v1/exports/record-of-processing.xlsx", headers=auth("viewer"))
+    sheet = load_workbook(io.BytesIO(ropa.data)).active
+    header = [c.value for c in sheet[1]]
+    [record] = [
+        dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)
+    ]
+    assert record["Controller (name, country) — Art. 30(1)(a)"].startswith(
+        "Ningbo Jus Internet Technology (China)"
+    )
+    categories = record["Categories of personal data — Art. 30(1)(c)"]
+    assert categories == "Device identifiers, Diagnostics"
+    assert record["Time limits for erasure — Art. 30(1)(f)"] == "[unknown — to be confirmed]"
+    assert client.get("/api/v1/exports/transfer-register.xlsx").status_code == 401
+
+
+def test_second_download_is_served_from_the_cache_until_the_document_changes(
+    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    formats.CACHE.clear()
+    calls: list[str] = []
+    real = formats.FORMATS["docx"]
+    monkeypatch.setitem(
+        formats.FORMATS, "docx",
+        formats.Format(real.name, real.suffix, real.mimetype, real.disposition,
+                       lambda doc: calls.append("docx") or real.render(doc)),
+    )  # fmt: skip
+    body = create(client, auth, review_id).get_json()
+    url = f"/api/v1/assessments/{body['id']}/report.docx"
+    first = client.get(url, headers=auth("viewer")).data
+    second = client.get(url, headers=auth("viewer")).data
+    assert first == second and calls == ["docx"]
+    # Submitting changes the status the document prints: rendered again.
+    etag = client.get(f"/api/v1/assessments/{body['id']}", headers=auth("legal")).headers["ETag"]
+    moved = client.post(
+        f"/api/v1/assessments/{body['id']}/transitions",
+        json={"to": "in_review"},
+        headers={**auth("legal"), "If-Match": etag},
+    )
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    client.get(url, headers=auth("viewer"))
+    assert calls == ["docx", "docx"]
+
+
+def test_chinese_pdf_without_a_cjk_font_names_the_fix(
+    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id, language="zh").get_json()
+    monkeypatch.setattr(formats, "cjk_font_installed", lambda: False)
+    response = client.get(f"/api/v1/assessments/{body['id']}/report.pdf", headers=auth("viewer"))
+    detail = problem(response, 503)["detail"]
+    assert "fonts-noto-cjk" in detail
+    # Word and HTML use the reader's fonts: still available.
+    docx = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    assert docx.status_code == 200
+
+
+def test_cli_writes_docx_xlsx_and_registers(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+) -> None:
+    assessment_id = create(client, auth, review_id).get_json()["id"]
+    docx, xlsx = tmp_path / "a.docx", tmp_path / "a.xlsx"
+    runner = app.test_cli_runner()
+    result = runner.invoke(report, [str(assessment_id), "--docx", str(docx), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert "Risk register" in _headings(Document(str(docx)), 1)
+    assert load_workbook(xlsx).sheetnames[0] == "Progress"
+    register, ropa = tmp_path / "r.xlsx", tmp_path / "p.xlsx"
+    result = runner.invoke(export, ["--register", str(register), "--ropa", str(ropa)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(register).active["A2"].value == review_id
+    assert runner.invoke(export, []).exit_code != 0
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_opens_the_docx(
+    client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id).get_json()
+    data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")).data
+    source = tmp_path / "report.docx"
+    source.write_bytes(data)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(tmp_path / "report.pdf"))
+    assert len(reader.pages) > 5
+    assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
