@@ -86,7 +86,7 @@ def test_generate_pipia_with_checklists(client: FlaskClient, auth: Headers, revi
     assert [s["id"] for s in document["sections"]][:3] == ["overview", "legality", "data"]
     assert any(r["citation"].startswith("CAC Order No. 16 Art. 7") for r in document["rules"])
     keys = [c["key"] for c in body["checklists"]]
-    assert keys == ["cn_security_assessment", "eu_scc"]  # Firebase's DPF status is not on record
+    assert keys == ["cn_security_assessment"]  # the registry records Firebase as DPF-certified
     checklist = body["checklists"][0]
     assert checklist["progress"]["done"] == 0 and checklist["items"][0]["status"] == "open"
     listed = client.get(f"/api/v1/reviews/{review_id}/assessments", headers=auth("viewer"))
