@@ -48,6 +48,7 @@ _REPEATING_FIELDS = (
     "last_verified",
 )
 _SCALARS = (str, bool, type(None))
+_MISSING = object()
 
 
 def _plain_key(value: Any) -> Hashable | None:
@@ -76,15 +77,22 @@ class RowLoader:
         self._order = tuple(self._whole.fields)
         self._rest = VendorCreateSchema(exclude=_REPEATING_FIELDS)
         self._single = {name: VendorCreateSchema(only=(name,)) for name in _REPEATING_FIELDS}
-        self._loaded: dict[tuple[str, Hashable], Any] = {}
+        self._loaded: dict[Hashable, Any] = {}
 
     def _load_value(self, name: str, value: Any) -> Any:
-        key = _plain_key(value)
+        if type(value) in _SCALARS:  # str, bool, None: hashable as they are
+            key: Hashable | None = (name, type(value), value)
+        else:
+            key = _plain_key(value)
+            key = None if key is None else (name, key)
         if key is None:
             return self._single[name].load({name: value})[name]
-        if (name, key) not in self._loaded:
-            self._loaded[name, key] = self._single[name].load({name: value})[name]
-        return copy.copy(self._loaded[name, key])
+        loaded = self._loaded.get(key, _MISSING)
+        if loaded is _MISSING:
+            loaded = self._loaded[key] = self._single[name].load({name: value})[name]
+        # Lists and dicts are copied so rows never share them; strings, dates, flags are
+        # immutable and shared as they are.
+        return copy.copy(loaded) if isinstance(loaded, list | dict) else loaded
 
     def load(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The row as the create schema loads it; ValidationError as the schema raises it."""
