@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import string
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, cast
 
 from assessments.catalog.reference import Reference
-from assessments.facts import BUILDERS, PROTECTIVE, Exposure, Profile, profile, volume
+from assessments.facts import (
+    BUILDERS,
+    OPEN_INPUTS,
+    PROTECTIVE,
+    Exposure,
+    Profile,
+    cn_headcount,
+    profile,
+    volume,
+)
 from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring, Track
 from assessments.types import (
     REGIMES,
     VERDICTS,
+    Answer,
+    Branch,
     Evaluation,
     FiredRule,
     Level,
@@ -21,6 +34,7 @@ from assessments.types import (
     RegimeResult,
     Transfer,
     Verdict,
+    Warning,
 )
 
 _RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
@@ -220,23 +234,22 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items)) if items else ()
 
 
-def evaluate_regime(
+def _evaluate_once(
     code: str,
     transfer: Transfer,
     rules: RuleSet,
     reference: Reference,
-    prof: Profile | None = None,
-) -> RegimeResult:
-    """Evaluate one regime (CN, EU or US) for a transfer."""
+    prof: Profile,
+) -> tuple[RegimeResult, dict[str, Any]]:
+    """Evaluate one regime on the facts as stated (unknowns stay unknown); also its facts."""
     regime = rules.regimes[code]
     active = rules.active(code, transfer.as_of)
     params = active.params
-    if prof is None:
-        prof = profile(reference, transfer.data_categories, transfer.purposes)
     built = BUILDERS[code](transfer, reference, prof, params)
     facts = built.facts
+    safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
     questions: list[str] = []
-    tracks = _decide(regime, active, facts, transfer.safeguards, questions)
+    tracks = _decide(regime, active, facts, safeguards, questions)
 
     # The winner is the first applicable track with the most stringent verdict.
     applicable: list[_TrackResult] = []
@@ -281,7 +294,7 @@ def evaluate_regime(
             why=why,
             verdict="not_applicable",
             questions=_unique(questions),
-        )
+        ), facts
 
     # "met": every mechanism this regime requires is already among the safeguards.
     met: bool | None = None
@@ -289,9 +302,9 @@ def evaluate_regime(
         requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
         met = False if False in requiring else (None if None in requiring else True)
     scoring = rules.scoring
-    exposure = _exposure(scoring, built.exposure, transfer.safeguards)
+    exposure = _exposure(scoring, built.exposure, safeguards)
     score = max([_score(scoring, t.verdict, exposure, t.met) for t in applicable])
-    return RegimeResult(
+    result = RegimeResult(
         regime=code,
         applies=True,
         why=" ".join(_unique([entry.explanation for entry in decided])),
@@ -305,6 +318,168 @@ def evaluate_regime(
         rules=tuple(fired),
         questions=_unique(questions),
     )
+    return result, facts
+
+
+_MAX_COMBINATIONS = 64
+
+
+def _strictness(result: RegimeResult) -> tuple[int, int]:
+    return _RANK[result.verdict], result.score
+
+
+def _question(rules: RuleSet, code: str, on: Any, rule_id: str, facts: Mapping[str, Any]) -> str:
+    """The text of an open input's question rule, rendered on the stated facts."""
+    active = rules.active(code, on)
+    for rule in active.obligations:  # the rule, or its dated version (id plus a suffix)
+        if (rule.id == rule_id or rule.id.startswith(rule_id + "-")) and rule.question:
+            return _render(rule.question, facts, active.params)
+    return rule_id
+
+
+def evaluate_regime(
+    code: str,
+    transfer: Transfer,
+    rules: RuleSet,
+    reference: Reference,
+    prof: Profile | None = None,
+) -> RegimeResult:
+    """Evaluate one regime (CN, EU or US) for a transfer.
+
+    A fact the transfer leaves open that could change the verdict (facts.OPEN_INPUTS) is never
+    decided on the lax side: the regime is evaluated under every combination of answers, the
+    headline (verdict, level, score and what they rest on) is the strictest, and each question
+    whose answers lead to different verdicts is listed in `if_unknown` with the verdict under
+    each answer (the strictest over the other open answers). Stating a fact can only narrow
+    the combinations, so it never makes the headline stricter than leaving it open.
+    """
+    if prof is None:
+        prof = profile(reference, transfer.data_categories, transfer.purposes)
+    base, facts = _evaluate_once(code, transfer, rules, reference, prof)
+    params = rules.active(code, transfer.as_of).params
+    opens = OPEN_INPUTS[code](transfer, reference, params, facts)
+    if not opens:
+        return base
+    choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
+    if len(choices) > _MAX_COMBINATIONS:  # never with today's inputs; keep the cost bounded
+        raise ValueError(f"{code}: {len(choices)} combinations of open answers")
+    results: list[RegimeResult] = []
+    for choice in choices:
+        variant = transfer
+        for o, j in zip(opens, choice, strict=True):
+            variant = o.answers[j][1](variant)
+        results.append(_evaluate_once(code, variant, rules, reference, prof)[0])
+    n = len(results)
+    strictest = max(range(n), key=lambda i: (_strictness(results[i]), -i))
+    # The answers are listed strictest first, so among equals the later combination is laxer.
+    laxest = min(range(n), key=lambda i: (_strictness(results[i]), -i))
+    top = results[strictest]
+    # What the headline rests on: of the combinations reaching the strictest verdict, the one
+    # that assumes least (closest to the laxest combination).
+    chosen = min(
+        (i for i in range(n) if results[i].verdict == top.verdict),
+        key=lambda i: (sum(a != b for a, b in zip(choices[i], choices[laxest], strict=True)), i),
+    )
+    headline = results[chosen]
+    score = max(r.score for r in results if _RANK[r.verdict] == _RANK[top.verdict])
+    index = {c: i for i, c in enumerate(choices)}
+    branches: list[Branch] = []
+    alternatives = list(headline.alternatives)
+    assumed: list[str] = []
+    for i, o in enumerate(opens):
+        found: list[Answer] | None = None
+        # Each answer with the other open questions at their laxest answers, else (where only a
+        # combination matters) at their strictest.
+        for reference_ in (choices[laxest], choices[strictest]):
+            answers = []
+            for j, (label, _) in enumerate(o.answers):
+                r = results[index[(*reference_[:i], j, *reference_[i + 1 :])]]
+                answers.append(Answer(label, r.verdict, r.mechanism))
+            if len({a.verdict for a in answers}) > 1:
+                found = answers
+                break
+        if found is None:
+            continue
+        question = _question(rules, code, transfer.as_of, o.rule, facts)
+        branches.append(Branch(o.id, question, tuple(found)))
+        assumed.append(f"{o.id.replace('_', ' ')}: {o.answers[choices[chosen][i]][0]}")
+        for a in found:
+            if a.mechanism and a.mechanism != headline.mechanism:
+                alternatives.append(a.mechanism)
+    questions = _unique(list(base.questions) + [b.question for b in branches])
+    if not branches:
+        return dataclasses.replace(headline, questions=questions)
+    why = (
+        f"Provisional - open questions are answered on the strict side ({'; '.join(assumed)}). "
+        + headline.why
+    )
+    if any(b.id == "dpf_certified" for b in branches) and headline.mechanism != "eu_dpf":
+        name = _MECHANISM_NAMES.get(headline.mechanism or "", headline.mechanism or "")
+        why = f"{name}, unless the importer is DPF-certified (unknown). {why}"
+    return dataclasses.replace(
+        headline,
+        why=why,
+        score=score,
+        level=cast(Level, rules.scoring.level(score)),
+        alternatives=_unique([a for a in alternatives if a != headline.mechanism]),
+        questions=questions,
+        provisional=True,
+        if_unknown=tuple(branches),
+    )
+
+
+_MECHANISM_NAMES = {
+    "eu_scc_c2c": "SCCs",
+    "eu_scc_c2p": "SCCs",
+    "eu_scc_p2p": "SCCs",
+    "eu_scc_p2c": "SCCs",
+    "eu_bcr": "BCRs",
+    "eu_no_transfer": "Do not transfer",
+    "eu_derogation": "An Art. 49 derogation",
+    "eu_adequacy": "Adequacy",
+}
+
+
+def _warnings(transfer: Transfer) -> tuple[Warning, ...]:
+    """Sanctions designations of the importer or its owners (never a verdict of their own)."""
+    found: list[Warning] = []
+    for s in transfer.importer.sanctions:
+        since = f" since {s.designated.isoformat()}" if s.designated else ""
+        via = " (the importer is caught through its ownership)" if s.through_ownership else ""
+        found.append(
+            Warning(
+                "sanctions",
+                f"{s.party} is designated on {', '.join(s.lists)}{since}{via}: check the "
+                "sanctions rules (e.g. OFAC's 50% rule) before any dealing; data-protection "
+                "verdicts do not cover them.",
+            )
+        )
+    return tuple(found)
+
+
+def cn_outbound_contribution(
+    transfer: Transfer,
+    rules: RuleSet,
+    reference: Reference,
+    cn: RegimeResult | None = None,
+) -> tuple[int, int]:
+    """What this transfer adds to its exporter's PRC running totals: (non-sensitive, sensitive).
+
+    The head-count of facts.cn_headcount, except that a flow resting on an Arts. 4-6
+    exemption (rule parameter `exempt_flow_rules`) adds nothing unless the parameter
+    `exempt_flows_counted` says exempt flows count. `cn` is the transfer's CN result when the
+    caller has it (else it is evaluated here).
+    """
+    count = cn_headcount(transfer, reference)
+    if not (count.non_sensitive or count.sensitive):
+        return 0, 0
+    params = rules.active("CN", transfer.as_of).params
+    if not params.get("exempt_flows_counted"):
+        result = cn if cn is not None else evaluate_regime("CN", transfer, rules, reference)
+        exempting = set(params.get("exempt_flow_rules") or ())
+        if result.mechanism == "cn_exempt" and any(r.id in exempting for r in result.rules):
+            return 0, 0
+    return count.non_sensitive, count.sensitive
 
 
 def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
@@ -320,7 +495,8 @@ def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evalua
         overall=Overall(level=worst.level, score=worst.score),
         regimes=results,
         rules_version=rules.version,
+        warnings=_warnings(transfer),
     )
 
 
-__all__ = ["PROTECTIVE", "evaluate", "evaluate_regime"]
+__all__ = ["PROTECTIVE", "cn_outbound_contribution", "evaluate", "evaluate_regime"]

@@ -7,13 +7,13 @@ declared in FACTS with a one-line meaning; a test checks rules name nothing else
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
-from assessments.catalog.reference import Adequacy, Reference
-from assessments.types import Transfer
+from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
+from assessments.types import Exporter, Owner, SccTerms, Transfer
 
 SCC_MODULES = {
     ("controller", "controller"): "c2c",
@@ -34,21 +34,28 @@ FACTS: dict[str, dict[str, str]] = {
         "exporter_in_cn": "the exporter is established in mainland China",
         "art3_2_candidate": "an exporter outside mainland China handles people in mainland China",
         "exemptions": "the PRC exemptions claimed",
-        "important_data": "notified or published important data in the flow (unstated: false)",
+        "important_data": "notified or published important data in the flow (None: unknown)",
         "important_data_stated": "whether important_data was stated",
-        "ciio": "the exporter is a CIIO (unstated: false)",
+        "ciio": "the exporter is a CIIO (None: unknown)",
         "ciio_stated": "whether ciio was stated",
         "hr_context": "HR purpose or employment agreement (else unknown)",
         "contract_purposes": "every purpose can be contract necessity (else unknown)",
-        "flow_count": "people in mainland China in this transfer",
-        "nonsensitive_total": "people with non-sensitive PI exported since 1 Jan, this flow too",
-        "sensitive_total": "people with sensitive PI exported since 1 January, this flow too",
+        "flow_count": "people whose PI this flow exports that count towards the PRC thresholds",
+        "mainland_count": "people in mainland China in this transfer",
+        "nonsensitive_total": "people with non-sensitive PI exported in the window, this flow too",
+        "sensitive_total": "people with sensitive PI exported in the window, this flow too",
         "window_total": "all people exported in the counting window, incl. this flow (upper bound)",
+        "window_start": "the first day of the counting window of the law in force (text)",
+        "exempt_reading": "whether flows under the Arts. 4-6 exemptions count (text)",
+        "processing_volume": "people whose PI the exporter processes in all (None: unknown)",
+        "processing_volume_stated": "whether processing_volume was stated",
         "processed_lower_bound": "a lower bound of the people whose PI the exporter processes",
         "sensitive": "the flow contains sensitive PI (incl. PI of minors under 14)",
         "sensitive_categories": "names of the sensitive categories (text)",
         "sensitive_categories_present": "a taxonomy category in the flow is PIPL-sensitive",
         "minors": "a group in mainland China includes minors under 14",
+        "minors_count": "people under 14 in the flow (the whole group where no count is given)",
+        "minors_counted": "every group with minors says how many are under 14",
         "other_subjects": "the flow includes people outside mainland China",
         "importer_name": "the recipient's name (text)",
         "cn_mechanism": "the CN track's mechanism (after decisions)",
@@ -56,11 +63,15 @@ FACTS: dict[str, dict[str, str]] = {
         "cn_applies": "the CN track applies (after decisions)",
     },
     "EU": {
-        "gdpr_reaches": "the exporter is in the EEA or the flow covers people in the EEA",
+        "gdpr_reaches": "the exporter is in the EEA, or targets or monitors people in the EEA",
         "exporter_in_eea": "the exporter is established in the EU/EEA",
+        "eu_subjects": "the flow covers people in the EU/EEA",
+        "targets_eu": "a non-EEA exporter targets or monitors people in the EU (None: unknown)",
+        "targets_eu_stated": "whether targets_eu was stated",
         "third_country": "the recipient or a destination is outside the EEA",
         "transfer": "a Chapter V transfer: gdpr_reaches and third_country",
         "third_countries": "the destinations outside the EEA (text)",
+        "adequacy_gap": "why no adequacy decision carries the transfer (text)",
         "all_adequate": "every destination outside the EEA is covered by adequacy in force",
         "uses_dpf": "a US destination is covered through the DPF",
         "us_destination": "the US is among the destinations outside the EEA",
@@ -70,8 +81,19 @@ FACTS: dict[str, dict[str, str]] = {
         "adequacy_scope_notes": "the scope limits (text)",
         "scc_module": "the SCC module the roles select: c2c, c2p, p2p or p2c",
         "scc_mechanism": "the SCC mechanism code for the roles",
+        "exporter_processor": "the exporter acts as processor",
+        "scc_in_place": "SCCs that are valid on the day are among the safeguards",
+        "scc_terms": "the SCC decision and signing day stated (text)",
+        "scc_legacy_expired": "the SCCs in place are Directive-era clauses no longer valid",
         "bcr_in_place": "binding corporate rules are among the safeguards",
         "importer_processor": "the recipient acts as processor",
+        "importer_art3_2": "the recipient's processing is itself subject to GDPR Art. 3(2)",
+        "derogation": "the Art. 49 derogation claimed (none: no claim)",
+        "derogation_usable": "the claimed derogation can carry the transfer (None: unknown)",
+        "derogation_occasional_needed": "the claimed derogation requires an occasional transfer",
+        "derogation_compelling": "the claim is the Art. 49(1) second-subparagraph derogation",
+        "tia_effective": "the documented TIA found the supplementary measures effective",
+        "tia_defeated": "destination law defeats every measure (stated TIA or found)",
         "special_art9": "the data includes Art. 9 special categories",
         "criminal_art10": "the data includes Art. 10 criminal-offence data",
         "special_or_criminal": "special_art9 or criminal_art10",
@@ -92,30 +114,43 @@ FACTS: dict[str, dict[str, str]] = {
         "us_count": "U.S. persons (or devices, for precise geolocation) in this flow",
         "exporter_us_person": "the exporter is a U.S. person (28 CFR 202.256)",
         "importer_foreign": "the recipient is established outside the US",
-        "covered": "DOJ covered person (stated, or organised in a country of concern)",
-        "covered_stated": "whether covered-person status was stated or follows from the country",
+        "covered": "DOJ covered person: stated, or by country or 50% ownership",
+        "covered_stated": "whether covered-person status was stated or follows from stated facts",
+        "coc_share": "percent of the recipient held from countries of concern (stated owners)",
         "coc_destination": "the data is stored in or accessible from a country of concern",
+        "dsp_exemptions": "the 28 CFR 202 Subpart E exemptions claimed (text; none: no claim)",
+        "dsp_exempt": "a Subpart E exemption is claimed",
+        "government_data": "government-related data is in the flow (None: unknown)",
+        "government_data_stated": "whether government_related_data was stated",
         "dsp_sensitive": "the data includes a DSP sensitive personal data category",
         "dsp_categories": "the DSP categories present (text)",
         "bulk_threshold": "the lowest applicable bulk threshold ('more than N')",
         "bulk_threshold_text": "bulk_threshold as text",
-        "bulk": "us_count is more than the lowest applicable bulk threshold",
-        "at_threshold": "us_count equals the lowest applicable threshold exactly",
+        "bulk": "a category's 12-month count is over its threshold, or government-related data",
+        "at_threshold": "a category's 12-month count equals its threshold exactly",
+        "dsp_count": "the highest 12-month head-count of a DSP category (this flow and prior)",
+        "prior_12m": "U.S. persons given to this counterparty in the 12 months before",
         "omic_threshold": "the human 'omic threshold that applies",
         "omic_bulk": "bulk human 'omic data",
         "transaction": "the DOJ transaction type",
-        "data_broker": "the exporter is a data broker for this data",
-        "padfa_sensitive": "PADFA sensitive data (incl. data on minors)",
-        "padfa_controlled": "the recipient is in or controlled from a foreign adversary country",
+        "brokerage": "the transaction is data brokerage",
+        "data_broker": "the exporter is a data broker for this data (None: unknown)",
+        "data_broker_stated": "whether data_broker was stated",
+        "padfa_sensitive": "PADFA sensitive data (incl. data on minors under 17)",
+        "padfa_controlled": "the recipient is in, or 20%+ owned from, a foreign adversary country",
         "padfa_controlled_stated": "whether PADFA control follows from stated facts",
-        "ccpa_business": "the exporter is a CCPA business",
+        "adversary_share": "percent of the recipient held from foreign adversary countries",
+        "ccpa_business": "the exporter is a CCPA business (stated or from the thresholds)",
+        "ccpa_business_stated": "whether ccpa_business was stated or follows from the thresholds",
         "ccpa_consumers": "California residents are in the flow (unknown for unsplit US groups)",
         "ccpa_consumers_stated": "whether the US groups are broken down by state",
         "ccba": "a purpose is cross-context behavioural advertising",
         "importer_third_party": "the recipient acts as controller (a CCPA third party)",
         "ccpa_sensitive": "the data includes CCPA sensitive PI",
         "ccpa_sensitive_categories": "names of CCPA sensitive categories (text)",
-        "us_minors": "a US group includes children",
+        "us_minors": "a US group includes children under 13 (COPPA)",
+        "us_minors_16": "a US group includes consumers under 16 (CCPA 1798.120(c))",
+        "us_minors_17": "a US group includes individuals under 17 (PADFA)",
         "dsp_mechanism": "the DSP track's mechanism (after decisions)",
         "dsp_verdict": "the DSP track's verdict (after decisions)",
         "dsp_applies": "the DSP track applies (after decisions)",
@@ -151,6 +186,8 @@ class RegimeFacts:
 
     facts: dict[str, Any]
     exposure: Exposure
+    # The safeguards that count on the day, where some stated one does not (else None).
+    safeguards: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +202,37 @@ class Profile:
     wp248: frozenset[int]
     listed_identifiers: frozenset[str]
     dsp: tuple[tuple[str, int], ...]
+    # (taxonomy id, DOJ category, threshold) and (taxonomy id, listed identifier), for per-category
+    # head-counts.
+    dsp_ids: tuple[tuple[str, str, int], ...]
+    listed_ids: tuple[tuple[str, str], ...]
     ccpa_sensitive: tuple[str, ...]
     padfa_sensitive: bool
     contract_purposes: bool
     ccba: bool
     employment: bool
+
+
+# Which taxonomy categories each regime treats as sensitive: the one definition, read by the
+# engine (profile) and by the documents and the DPIA screening (sensitive_categories).
+SENSITIVITY: dict[str, Callable[[DataCategory], bool]] = {
+    "pipl_sensitive": lambda c: c.cn.sensitive,  # PIPL Art. 28
+    "gdpr_art9": lambda c: c.eu.special == "art9",  # GDPR Art. 9(1)
+    "gdpr_art10": lambda c: c.eu.special == "art10",  # GDPR Art. 10
+    "gdpr_special": lambda c: c.eu.special in ("art9", "art10"),  # Arts. 9 and 10
+    # WP248 rev.01 criterion 4: sensitive data or data of a highly personal nature
+    "wp248_sensitive": lambda c: c.eu.special is not None or c.eu.highly_personal,
+    "ccpa_sensitive": lambda c: c.ccpa.sensitive,  # Cal. Civ. Code 1798.140(ae)
+    "padfa_sensitive": lambda c: c.padfa.sensitive,  # 15 U.S.C. 9901
+    "dsp_sensitive": lambda c: bool(c.doj.category and c.doj.threshold),  # 28 CFR 202.205
+}
+
+
+def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) -> list[str]:
+    """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
+    `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
+    test = SENSITIVITY[table]
+    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
 
 
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
@@ -183,14 +246,15 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         return found
     cats = [ref.categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
+    pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()
     for purpose in purps:
         wp248.update(purpose.wp248_criteria)
     built = Profile(
-        cn_sensitive=tuple(c.id for c in cats if c.cn.sensitive),
-        cn_nonsensitive_present=any(not c.cn.sensitive for c in cats),
-        eu_special=tuple(c.id for c in cats if c.eu.special == "art9"),
-        eu_criminal=tuple(c.id for c in cats if c.eu.special == "art10"),
+        cn_sensitive=tuple(c.id for c in cats if pipl(c)),
+        cn_nonsensitive_present=any(not pipl(c) for c in cats),
+        eu_special=tuple(c.id for c in cats if SENSITIVITY["gdpr_art9"](c)),
+        eu_criminal=tuple(c.id for c in cats if SENSITIVITY["gdpr_art10"](c)),
         eu_highly_personal=sum(1 for c in cats if c.eu.highly_personal),
         wp248=frozenset(wp248),
         listed_identifiers=frozenset(
@@ -199,8 +263,16 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         dsp=tuple(
             (c.doj.category, c.doj.threshold) for c in cats if c.doj.category and c.doj.threshold
         ),
-        ccpa_sensitive=tuple(c.id for c in cats if c.ccpa.sensitive),
-        padfa_sensitive=any(c.padfa.sensitive for c in cats),
+        dsp_ids=tuple(
+            (c.id, c.doj.category, c.doj.threshold)
+            for c in cats
+            if c.doj.category and c.doj.threshold
+        ),
+        listed_ids=tuple(
+            (c.id, c.doj.listed_identifier) for c in cats if c.doj.listed_identifier
+        ),
+        ccpa_sensitive=tuple(c.id for c in cats if SENSITIVITY["ccpa_sensitive"](c)),
+        padfa_sensitive=any(SENSITIVITY["padfa_sensitive"](c) for c in cats),
         contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
         ccba=any(p.ccpa_cross_context_advertising for p in purps),
         employment="employment" in categories,
@@ -209,6 +281,114 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         _PROFILES.clear()
     _PROFILES[key] = built
     return built
+
+
+# ---------------------------------------------------------------------------- PRC head-counts
+
+# The day Order No. 16 took effect: the counting window, the collected-abroad exemption and the
+# end of Order No. 11 Art. 4(2).
+CN_PROVISIONS_DAY = date(2024, 3, 22)
+
+
+def cn_window_start(on: date) -> date:
+    """The first day of the PRC counting window of the law in force on `on`: 1 January of the
+    previous year under Order No. 11 Art. 4(3), 1 January of the current year under Order No. 16
+    Arts. 7-8."""
+    return date(on.year - 1, 1, 1) if on < CN_PROVISIONS_DAY else date(on.year, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    """People whose PI one transfer sends out of mainland China, as the PRC thresholds count."""
+
+    non_sensitive: int
+    sensitive: int
+    people: int  # everyone counted (each person once)
+    mainland: int  # people in mainland China
+    minors: int  # of them under 14 (upper bound where a group gives no count)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One earlier flow of an exporter: its day and the head-counts it contributed."""
+
+    day: date
+    first: int  # PRC: non-sensitive; DOJ: U.S. persons
+    second: int = 0  # PRC: sensitive
+    ref: int | None = None  # e.g. the review id
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """An exporter's earlier flows summed over the window of the law in force on a day.
+
+    The one place that sums head-counts over flows: the PRC running totals (window from
+    cn_window_start) and the DOJ 12-month total per counterparty (dsp_window_start).
+    """
+
+    first: int
+    second: int
+    refs: tuple[int, ...]
+
+
+def tally(flows: Sequence[Flow], start: date, end: date) -> Tally:
+    """The flows dated within [start, end], summed."""
+    inside = [f for f in flows if start <= f.day <= end]
+    return Tally(
+        sum(f.first for f in inside),
+        sum(f.second for f in inside),
+        tuple(f.ref for f in inside if f.ref is not None),
+    )
+
+
+def dsp_window_start(on: date) -> date:
+    """The first day of the DOJ rule's "preceding 12 months" (28 CFR 202.205) ending on `on`."""
+    try:
+        year_before = on.replace(year=on.year - 1)
+    except ValueError:  # 29 February
+        year_before = on.replace(year=on.year - 1, day=28)
+    return year_before + timedelta(days=1)
+
+
+def us_headcount(t: Transfer) -> int:
+    """U.S. persons in a transfer (the DOJ rule's per-counterparty count)."""
+    return sum(g.count for g in t.data_subjects if g.jurisdiction.split("-")[0] == "US")
+
+
+def _cn_export(t: Transfer) -> bool:
+    return t.exporter.country == "CN" and (
+        t.importer.country != "CN" or any(d != "CN" for d in t.destinations)
+    )
+
+
+def cn_headcount(t: Transfer, ref: Reference) -> Headcount:
+    """The one PRC head-count of a transfer (the engine and the reviews' running totals use it).
+
+    Only an export from a mainland exporter counts. From 22 March 2024 only people in mainland
+    China count (PI collected abroad is Order No. 16 Art. 4's case); before, PI of foreigners
+    exported from China counted like any other. A group's minors under 14 are sensitive PI
+    (PIPL Art. 28): the stated count, else the whole group (an upper bound). With a sensitive
+    category every counted person is sensitive; with a non-sensitive one, the others are
+    non-sensitive.
+    """
+    if not _cn_export(t):
+        return Headcount(0, 0, 0, 0, 0)
+    prof = profile(ref, t.data_categories, t.purposes)
+    everyone = t.as_of < CN_PROVISIONS_DAY
+    people = minors = mainland = 0
+    for group in t.data_subjects:
+        if group.jurisdiction == "CN":
+            mainland += group.count
+        if group.jurisdiction == "CN" or everyone:
+            people += group.count
+            minors += min(group.count, group.minors_under(14))
+    sensitive = people if prof.cn_sensitive else minors
+    non_sensitive = (people - minors) if prof.cn_nonsensitive_present else 0
+    return Headcount(non_sensitive, sensitive, people, mainland, minors)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _names(items: Sequence[str]) -> str:
@@ -224,35 +404,36 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     """Facts for the PRC regime."""
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
-    export = exporter_in_cn and (imp.country != "CN" or any(d != "CN" for d in t.destinations))
-    flow = minors_count = 0
+    export = _cn_export(t)
+    count = cn_headcount(t, ref)
     in_cn = outside = False  # a group of people in / outside mainland China
+    minors_counted = True
     for group in t.data_subjects:
         if group.jurisdiction == "CN":
             in_cn = True
-            flow += group.count
-            if group.minors:
-                minors_count += group.count
+            if group.minors and (group.minor_counts is None or group.minor_counts.under_14 is None):
+                minors_counted = False
         else:
             outside = True
     sensitive_ids = prof.cn_sensitive
-    nonsensitive_present = prof.cn_nonsensitive_present
-    sensitive_flow = flow if sensitive_ids else minors_count
-    nonsensitive_flow = flow if nonsensitive_present else 0
     ytd_non = exp.cn_outbound_ytd.non_sensitive if exp.cn_outbound_ytd else 0
     ytd_sen = exp.cn_outbound_ytd.sensitive if exp.cn_outbound_ytd else 0
-    nonsensitive_total = ytd_non + nonsensitive_flow
-    sensitive_total = ytd_sen + sensitive_flow
-    minors = minors_count > 0
+    nonsensitive_total = ytd_non + count.non_sensitive
+    sensitive_total = ytd_sen + count.sensitive
+    flow = count.people
+    minors = count.minors > 0
     sensitive = bool(sensitive_ids) or minors
+    volume_ = exp.cn_processing_volume
+    lower = max(nonsensitive_total, sensitive_total)
+    counted = bool(params.get("exempt_flows_counted"))
     facts: dict[str, Any] = {
         "export": export,
         "exporter_in_cn": exporter_in_cn,
         "art3_2_candidate": (not exporter_in_cn) and in_cn,
         "exemptions": t.exemptions,
-        "important_data": bool(t.important_data),
+        "important_data": t.important_data,
         "important_data_stated": t.important_data is not None,
-        "ciio": bool(exp.ciio),
+        "ciio": exp.ciio,
         "ciio_stated": exp.ciio is not None,
         # True or unknown (None), never False: a claimed exemption the purposes do not bear out
         # is doubtful, not refuted - the rule asks instead of silently dropping the claim.
@@ -260,16 +441,27 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         or None,
         "contract_purposes": (prof.contract_purposes) or None,
         "flow_count": flow,
+        "mainland_count": count.mainland,
         "nonsensitive_total": nonsensitive_total,
         "sensitive_total": sensitive_total,
         "window_total": ytd_non + ytd_sen + flow,
-        "processed_lower_bound": max(nonsensitive_total, sensitive_total),
+        "window_start": cn_window_start(t.as_of).isoformat(),
+        "exempt_reading": (
+            "flows exempt under Arts. 4-6 are counted towards the totals"
+            if counted
+            else "flows exempt under Arts. 4-6 are not counted towards the totals"
+        ),
+        "processing_volume": volume_,
+        "processing_volume_stated": volume_ is not None,
+        "processed_lower_bound": max(lower, volume_ or 0),
         "sensitive": sensitive,
         "sensitive_categories": _names(
             [*sensitive_ids, "PI of minors under 14"] if minors else sensitive_ids
         ),
         "sensitive_categories_present": bool(sensitive_ids),
         "minors": minors,
+        "minors_count": count.minors,
+        "minors_counted": minors_counted,
         "other_subjects": outside,
         "importer_name": imp.name or imp.vendor or "the recipient",
     }
@@ -292,6 +484,7 @@ class Destinations:
     gov: bool
     drivers: tuple[str, ...]
     third_text: str
+    gap_text: str
     decisions_text: str
     scope_notes: str
     gov_text: str
@@ -322,6 +515,18 @@ def _destinations(
         g = ref.government_access.get(p)
         if g is not None and g.safeguards is not None and not ok:
             drivers.append(f"{ref.name_of(p)}: {', '.join(g.laws)} (limited by {g.safeguards})")
+    gaps: list[str] = []
+    plain = [p for p, d, ok in zip(third, decisions, covered, strict=True) if not ok and not (
+        d is not None and d.scope == "dpf_certified")]
+    if plain:
+        gaps.append("no adequacy decision covers " + _names([ref.name_of(p) for p in plain]))
+    for p, d, ok in zip(third, decisions, covered, strict=True):
+        if not ok and d is not None and d.scope == "dpf_certified":
+            status = "its DPF status is unknown" if dpf is None else "it is not DPF-certified"
+            gaps.append(
+                f"the adequacy decision for {ref.name_of(p)} ({d.decision}) covers only "
+                f"recipients certified under the Data Privacy Framework, and {status}"
+            )
     built = Destinations(
         third=third,
         covered=covered,
@@ -330,6 +535,7 @@ def _destinations(
         gov=bool(gov),
         drivers=tuple(drivers),
         third_text=_names([ref.name_of(p) for p in third]),
+        gap_text=_sentence("; ".join(gaps) or "no adequacy decision covers the destinations"),
         decisions_text=_names([d.decision for d in used]),
         scope_notes=_names([d.scope_note for d in limited if d.scope_note]),
         gov_text=_names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
@@ -346,21 +552,52 @@ def _adequacy_covers(decision: Adequacy | None, dpf_certified: bool | None) -> b
     return decision.scope != "dpf_certified" or dpf_certified is True
 
 
+# Art. 49(1) derogations that Recital 111 (and the second subparagraph) limit to occasional
+# transfers.
+OCCASIONAL_DEROGATIONS = frozenset(
+    {"contract_with_subject", "contract_in_subject_interest", "legal_claims",
+     "compelling_legitimate_interests"}
+)  # fmt: skip
+SCC_2021 = "2021/914"
+SCC_2021_FROM = date(2021, 6, 27)  # Decision (EU) 2021/914 Art. 4
+SCC_LEGACY_NEW_CONTRACTS_UNTIL = date(2021, 9, 26)  # Art. 4(3)
+SCC_LEGACY_UNTIL = date(2022, 12, 26)  # Art. 4(4)
+
+
+def scc_valid(terms: SccTerms | None, on: date) -> bool | None:
+    """Whether the SCCs stated are valid safeguards on the day (None: no terms stated).
+
+    The 2021 SCCs from 27 June 2021. The Directive-era decisions (repealed by 2021/914 Art. 4(2)
+    from 27 September 2021) only for contracts concluded before that day, and only until
+    27 December 2022 (Art. 4(4)).
+    """
+    if terms is None:
+        return None
+    if terms.decision == SCC_2021:
+        return on >= SCC_2021_FROM
+    if on > SCC_LEGACY_UNTIL:
+        return False
+    if on > SCC_LEGACY_NEW_CONTRACTS_UNTIL:
+        return terms.signed is None or terms.signed <= SCC_LEGACY_NEW_CONTRACTS_UNTIL
+    return True
+
+
 def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the EU regime."""
     on, exp, imp = t.as_of, t.exporter, t.importer
     exporter_in_eea = ref.is_eea(exp.country, on)
-    in_scope = (
-        t.data_subjects
-        if exporter_in_eea
-        else [s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)]
-    )
-    gdpr_reaches = exporter_in_eea or bool(in_scope)
+    eu_groups = [s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)]
+    # A non-EEA exporter is reached only through people it targets or monitors (Art. 3(2)); an
+    # unstated answer counts as yes here and the engine asks (the branch shows both answers).
+    targets = exp.targets_eu
+    reached_abroad = bool(eu_groups) and targets is not False
+    in_scope = t.data_subjects if exporter_in_eea else (eu_groups if reached_abroad else [])
+    gdpr_reaches = exporter_in_eea or reached_abroad
     dest = _destinations(ref, (imp.country, *t.destinations), on, imp.dpf_certified)
     third, covered = dest.third, dest.covered
     special = prof.eu_special
     criminal = prof.eu_criminal
-    minors = any(s.minors for s in in_scope)
+    minors = any(s.minors_under(16) > 0 for s in in_scope)
     criteria = set(prof.wp248)
     if special or criminal or prof.eu_highly_personal:
         criteria.add(4)
@@ -375,12 +612,25 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     drivers.append(
         "clear text reaches the recipient" if not protected else "exporter-side protection in place"
     )
+    terms = t.eu_scc_terms
+    valid = scc_valid(terms, on)
+    scc_in_place = "eu_scc" in t.safeguards and valid is not False
+    derogation = t.eu_derogation
+    needs_occasional = derogation is not None and derogation.basis in OCCASIONAL_DEROGATIONS
+    usable: bool | None = derogation is not None
+    if needs_occasional:
+        usable = derogation.occasional if derogation is not None else None
+    tia_effective = t.eu_tia == "effective"
     facts: dict[str, Any] = {
         "gdpr_reaches": gdpr_reaches,
         "exporter_in_eea": exporter_in_eea,
+        "eu_subjects": bool(eu_groups),
+        "targets_eu": targets,
+        "targets_eu_stated": targets is not None,
         "third_country": bool(third),
         "transfer": gdpr_reaches and bool(third),
         "third_countries": dest.third_text,
+        "adequacy_gap": dest.gap_text,
         "all_adequate": bool(third) and all(covered),
         "uses_dpf": dest.uses_dpf,
         "us_destination": "US" in third,
@@ -390,8 +640,26 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "adequacy_scope_notes": dest.scope_notes,
         "scc_module": module,
         "scc_mechanism": f"eu_scc_{module}",
+        "exporter_processor": exp.role == "processor",
+        "scc_in_place": scc_in_place,
+        "scc_terms": (
+            f"Decision {terms.decision}"
+            + (f" signed {terms.signed.isoformat()}" if terms.signed else "")
+            if terms
+            else "none stated"
+        ),
+        "scc_legacy_expired": "eu_scc" in t.safeguards and valid is False,
         "bcr_in_place": "eu_bcr" in t.safeguards,
         "importer_processor": imp.role == "processor",
+        "importer_art3_2": imp.gdpr_art3_2 is True,
+        "derogation": derogation.basis if derogation else "none",
+        "derogation_usable": usable,
+        "derogation_occasional_needed": needs_occasional,
+        "derogation_compelling": derogation is not None
+        and derogation.basis == "compelling_legitimate_interests",
+        "tia_effective": tia_effective,
+        "tia_defeated": t.eu_tia == "defeated"
+        or (gov and not protected and not tia_effective),
         "special_art9": bool(special),
         "criminal_art10": bool(criminal),
         "special_or_criminal": bool(special or criminal),
@@ -420,81 +688,163 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
             + (0.15 if not_adequate and not protected else 0.0),
         ),
     )
-    return RegimeFacts(facts, exposure)
+    lapsed = "eu_scc" in t.safeguards and not scc_in_place
+    safeguards = t.safeguards - {"eu_scc"} if lapsed else None
+    return RegimeFacts(facts, exposure, safeguards)
+
+
+def _share_from(owners: tuple[Owner, ...] | None, listing: Listing, on: date) -> float | None:
+    """Percent of the recipient held from listed countries (an owner of unknown share counts as
+    holding all of it); None when ownership is unknown."""
+    if owners is None:
+        return None
+    total = 0.0
+    for owner in owners:
+        if listing.listed(owner.country, on):
+            total += 100.0 if owner.share is None else owner.share
+    return min(total, 100.0)
+
+
+def ccpa_business(exp: Exporter, params: Mapping[str, Any]) -> bool | None:
+    """The exporter's CCPA "business" status: stated, else from the thresholds of
+    1798.140(d)(1) (any one met: a business; all stated and none met: not; else unknown)."""
+    if exp.ccpa_business is not None:
+        return exp.ccpa_business
+    tests = exp.ccpa_thresholds
+    if tests is None:
+        return None
+    revenue_min = params.get("ccpa_revenue_min")
+    traded_min = params.get("ccpa_consumers_traded_min")
+    share_min = params.get("ccpa_revenue_share_min")
+    results = [
+        None if tests.annual_revenue_usd is None or revenue_min is None
+        else tests.annual_revenue_usd > revenue_min,
+        None if tests.consumers_traded is None or traded_min is None
+        else tests.consumers_traded >= traded_min,
+        None if tests.revenue_share_selling is None or share_min is None
+        else tests.revenue_share_selling >= share_min,
+    ]  # fmt: skip
+    if True in results:
+        return True
+    return None if None in results else False
 
 
 def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
     """Facts for the US regime (DOJ DSP, PADFA, CCPA, COPPA)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
-    us_count = 0
-    us_minors = ca = generic = False  # children; California; US groups not split by state
-    for group in t.data_subjects:
-        place = group.jurisdiction
-        if place == "US" or place.startswith("US-"):
-            us_count += group.count
-            us_minors = us_minors or group.minors
-            ca = ca or place == "US-CA"
-            generic = generic or place == "US"
+    us_groups = [
+        g for g in t.data_subjects if g.jurisdiction == "US" or g.jurisdiction.startswith("US-")
+    ]
+    us_count = sum(g.count for g in us_groups)
+    ca = any(g.jurisdiction == "US-CA" for g in us_groups)
+    generic = any(g.jurisdiction == "US" for g in us_groups)
     coc, padfa = ref.doj_countries_of_concern, ref.padfa_foreign_adversaries
     importer_in_coc = imp.country in coc.codes
-    covered = imp.covered_person if imp.covered_person is not None else importer_in_coc
+    coc_share = _share_from(imp.owners, coc, on)
+    dsp_min = params.get("dsp_ownership_min", 50)
+    covered: bool | None
+    if imp.covered_person is not None:
+        covered = imp.covered_person
+    elif importer_in_coc or (coc_share is not None and coc_share >= dsp_min):
+        covered = True
+    elif coc_share is not None:
+        covered = False  # ownership stated, none of it reaching the test
+    else:
+        covered = None
+    adversary_listed = imp.country in padfa.codes
+    adversary_share = _share_from(imp.owners, padfa, on)
+    padfa_min = params.get("padfa_control_min", 20)
+    padfa_controlled: bool | None
+    if adversary_listed or (adversary_share is not None and adversary_share >= padfa_min):
+        padfa_controlled = True
+    elif adversary_share is not None:
+        padfa_controlled = False
+    else:
+        padfa_controlled = None
+    # Per-category 12-month head-counts: this flow's people with that data, plus what this
+    # exporter already gave the same counterparty in the preceding 12 months.
+    prior = t.us_prior_12m
+    counts = {cid: prior + sum(g.count_of(cid) for g in us_groups) for cid in t.data_categories}
     listed = prof.listed_identifiers
     dsp = prof.dsp
     covered_identifiers = bool(listed) and (
         (len(listed) >= 2 and listed != {"demographic_contact"}) or bool(dsp)
     )
-    thresholds = [threshold for _, threshold in dsp if threshold is not None]
-    names = sorted({category for category, _ in dsp if category})
+    over: list[tuple[str, int, int]] = [  # (DOJ category, count, threshold)
+        (category, counts[cid], threshold) for cid, category, threshold in prof.dsp_ids
+    ]
     cpi = params.get("dsp_covered_identifiers_threshold")
     if covered_identifiers and isinstance(cpi, int):
-        thresholds.append(cpi)
-        names.append("covered_personal_identifiers")
+        # People with a combination of listed identifiers: at most the largest of their counts.
+        combined = max(counts[c] for c, _ in prof.listed_ids)
+        over.append(("covered_personal_identifiers", combined, cpi))
+    thresholds = [threshold for _, _, threshold in over]
+    names = sorted({category for category, _, _ in over})
     bulk_threshold = min(thresholds) if thresholds else None
-    omic = [threshold for category, threshold in dsp if category in ("human_genomic", "human_omic")]
-    omic_threshold = min(omic) if omic else None
+    government = t.government_related_data
+    bulk = any(n > threshold for _, n, threshold in over) or government is True
+    omic = [(n, threshold) for c, n, threshold in over if c in ("human_genomic", "human_omic")]
+    omic_threshold = min(th for _, th in omic) if omic else None
     ccpa_sensitive = prof.ccpa_sensitive
-    padfa_listed = imp.country in padfa.codes
+    minors_13 = any(g.minors_under(13) > 0 for g in us_groups)
+    minors_16 = any(g.minors_under(16) > 0 for g in us_groups)
+    minors_17 = any(g.minors_under(17) > 0 for g in us_groups)
+    business = ccpa_business(exp, params)
     facts: dict[str, Any] = {
         "us_count": us_count,
         "exporter_us_person": exp.us_person if exp.us_person is not None else exp.country == "US",
         "importer_foreign": imp.country != "US",
         "covered": covered,
-        "covered_stated": imp.covered_person is not None or importer_in_coc,
+        "covered_stated": covered is not None,
+        "coc_share": coc_share,
         "coc_destination": any(coc.listed(d, on) for d in (imp.country, *t.destinations)),
-        "dsp_sensitive": bool(thresholds),
+        "dsp_exemptions": _names(sorted(t.us_exemptions)),
+        "dsp_exempt": bool(t.us_exemptions),
+        "government_data": government,
+        "government_data_stated": government is not None,
+        "dsp_sensitive": bool(thresholds) or government is True,
         "dsp_categories": _names(names),
         "bulk_threshold": bulk_threshold,
         "bulk_threshold_text": f"{bulk_threshold:,}" if bulk_threshold is not None else "none",
-        "bulk": bulk_threshold is not None and us_count > bulk_threshold,
-        "at_threshold": bulk_threshold is not None and us_count == bulk_threshold,
+        "bulk": bulk,
+        "at_threshold": not bulk and any(n == threshold for _, n, threshold in over),
+        "dsp_count": max((n for _, n, _ in over), default=us_count + prior),
+        "prior_12m": prior,
         "omic_threshold": omic_threshold,
-        "omic_bulk": omic_threshold is not None and us_count > omic_threshold,
+        "omic_bulk": any(n > threshold for n, threshold in omic),
         "transaction": t.transaction,
+        "brokerage": t.transaction == "data_brokerage",
         "data_broker": exp.data_broker,
-        "padfa_sensitive": prof.padfa_sensitive or us_minors,
-        "padfa_controlled": padfa_listed or imp.covered_person is True,
-        "padfa_controlled_stated": padfa_listed or imp.covered_person is True,
-        "ccpa_business": exp.ccpa_business,
+        "data_broker_stated": exp.data_broker is not None,
+        "padfa_sensitive": prof.padfa_sensitive or minors_17,
+        "padfa_controlled": padfa_controlled,
+        "padfa_controlled_stated": padfa_controlled is not None,
+        "adversary_share": adversary_share,
+        "ccpa_business": business,
+        "ccpa_business_stated": business is not None,
         "ccpa_consumers": True if ca else (None if generic else False),
         "ccpa_consumers_stated": ca or not generic,
         "ccba": prof.ccba,
         "importer_third_party": imp.role == "controller",
         "ccpa_sensitive": bool(ccpa_sensitive),
         "ccpa_sensitive_categories": _names(ccpa_sensitive),
-        "us_minors": us_minors,
+        "us_minors": minors_13,
+        "us_minors_16": minors_16,
+        "us_minors_17": minors_17,
     }
     exposure = Exposure(
         people=us_count,
         sensitivity=_sensitivity(
             1.0 if thresholds else 0.0,
             len(dsp) + len(ccpa_sensitive),
-            us_minors,
+            minors_13 or minors_17,
         ),
         exposure=min(
             1.0,
-            (0.5 if covered else 0.0)
+            # An unknown status weighs as the stricter answer.
+            (0.5 if covered is not False else 0.0)
             + (0.25 if facts["coc_destination"] else 0.0)
-            + (0.25 if exp.data_broker else 0.0),
+            + (0.25 if exp.data_broker is not False else 0.0),
         ),
     )
     return RegimeFacts(facts, exposure)
@@ -502,6 +852,165 @@ def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
 
 FactBuilder = Callable[[Transfer, Reference, Profile, Mapping[str, Any]], RegimeFacts]
 BUILDERS: dict[str, FactBuilder] = {"CN": cn_facts, "EU": eu_facts, "US": us_facts}
+
+
+# ---------------------------------------------------------------------------- open questions
+
+
+Change = Callable[[Transfer], Transfer]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInput:
+    """A fact the transfer leaves unstated whose answer may change a regime's verdict.
+
+    The engine evaluates the regime under every answer (and every combination with the other
+    open inputs); the headline is the strictest. `rule` names the question rule whose text asks
+    it; `note` says what the strictest answer assumes.
+    """
+
+    id: str
+    rule: str
+    answers: tuple[tuple[str, Change], ...]
+
+
+def _exporter(**changes: Any) -> Change:
+    def change(t: Transfer) -> Transfer:
+        return replace(t, exporter=replace(t.exporter, **changes))
+
+    return change
+
+
+def _importer(**changes: Any) -> Change:
+    def change(t: Transfer) -> Transfer:
+        return replace(t, importer=replace(t.importer, **changes))
+
+    return change
+
+
+def _transfer(**changes: Any) -> Change:
+    def change(t: Transfer) -> Transfer:
+        return replace(t, **changes)
+
+    return change
+
+
+_YES_NO = ("yes", "no")
+
+
+def cn_open(
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+) -> tuple[OpenInput, ...]:
+    """The PRC facts left open: CIIO, important data, and (Order No. 11) processing volume."""
+    if not facts["export"] or t.as_of < date(2021, 11, 1):
+        return ()
+    found: list[OpenInput] = []
+    if t.exporter.ciio is None:
+        found.append(OpenInput("ciio", "CN-Q-CIIO", (
+            ("yes", _exporter(ciio=True)), ("no", _exporter(ciio=False)))))  # fmt: skip
+    if t.important_data is None and t.as_of >= date(2022, 9, 1):
+        found.append(OpenInput("important_data", "CN-Q-IMPORTANT-DATA", (
+            ("yes", _transfer(important_data=True)),
+            ("no", _transfer(important_data=False)),
+        )))  # fmt: skip
+    minimum = params.get("processing_min")
+    if (
+        t.exporter.cn_processing_volume is None
+        and isinstance(minimum, int)
+        and facts["processed_lower_bound"] < minimum
+    ):
+        lower = facts["processed_lower_bound"]
+        found.append(OpenInput("processing_volume", "CN-Q-PROCESSING-VOLUME", (
+            (f"{minimum:,} or more", _exporter(cn_processing_volume=minimum)),
+            (f"fewer than {minimum:,}", _exporter(cn_processing_volume=lower)),
+        )))  # fmt: skip
+    return tuple(found)
+
+
+def eu_open(
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+) -> tuple[OpenInput, ...]:
+    """The EU facts left open: DPF status of a US recipient, and Art. 3(2) targeting."""
+    if t.as_of < date(2018, 5, 25):
+        return ()
+    found: list[OpenInput] = []
+    if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
+        found.append(OpenInput("dpf_certified", "EU-Q-DPF", (
+            ("yes", _importer(dpf_certified=True)),
+            ("no", _importer(dpf_certified=False)),
+        )))  # fmt: skip
+    if (
+        not facts["exporter_in_eea"]
+        and facts["eu_subjects"]
+        and facts["third_country"]
+        and t.exporter.targets_eu is None
+    ):
+        found.append(OpenInput("targets_eu", "EU-Q-TARGETING", (
+            ("yes", _exporter(targets_eu=True)), ("no", _exporter(targets_eu=False)))))  # fmt: skip
+    return tuple(found)
+
+
+def us_open(
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+) -> tuple[OpenInput, ...]:
+    """The US facts left open: importer ownership, data-broker and CCPA business status, and
+    government-related data."""
+    if facts["us_count"] <= 0:
+        return ()
+    on, imp = t.as_of, t.importer
+    found: list[OpenInput] = []
+    dsp_on = on >= date(2025, 4, 8)
+    padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
+    if facts["importer_foreign"] and imp.owners is None and (
+        (dsp_on and facts["covered"] is None and facts["exporter_us_person"]
+         and facts["dsp_sensitive"])
+        or (padfa_on and facts["padfa_controlled"] is None and facts["data_broker"] is not False
+            and facts["padfa_sensitive"])
+    ):
+        adversary = min(ref.padfa_foreign_adversaries.codes)
+        dsp_min = float(params.get("dsp_ownership_min", 50))
+        padfa_min = float(params.get("padfa_control_min", 20))
+        found.append(OpenInput("ownership", "US-Q-OWNERSHIP", (
+            (f"{dsp_min:g}% or more from a country of concern",
+             _importer(owners=(Owner(adversary, dsp_min),))),
+            (f"{padfa_min:g}% or more from a foreign adversary country, under {dsp_min:g}%",
+             _importer(owners=(Owner(adversary, padfa_min),))),
+            ("neither", _importer(owners=())),
+        )))  # fmt: skip
+    if (
+        padfa_on
+        and t.exporter.data_broker is None
+        and facts["padfa_sensitive"]
+        and facts["padfa_controlled"] is not False
+    ):
+        found.append(OpenInput("data_broker", "US-Q-DATA-BROKER", (
+            ("yes", _exporter(data_broker=True)),
+            ("no", _exporter(data_broker=False)),
+        )))  # fmt: skip
+    if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
+        found.append(OpenInput("ccpa_business", "US-Q-CCPA-BUSINESS", (
+            ("yes", _exporter(ccpa_business=True)),
+            ("no", _exporter(ccpa_business=False)),
+        )))  # fmt: skip
+    if (
+        dsp_on
+        and t.government_related_data is None
+        and facts["exporter_us_person"]
+        and facts["importer_foreign"]
+        and facts["covered"] is not False
+        and facts["dsp_sensitive"]
+    ):
+        found.append(OpenInput("government_related_data", "US-Q-GOV-DATA", (
+            ("yes", _transfer(government_related_data=True)),
+            ("no", _transfer(government_related_data=False)),
+        )))  # fmt: skip
+    return tuple(found)
+
+
+OpenFinder = Callable[
+    [Transfer, Reference, Mapping[str, Any], Mapping[str, Any]], tuple[OpenInput, ...]
+]
+OPEN_INPUTS: dict[str, OpenFinder] = {"CN": cn_open, "EU": eu_open, "US": us_open}
 
 
 def volume(people: int, decades: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
@@ -24,16 +25,27 @@ from assessments.catalog.reference import (
     is_subdivision,
 )
 from assessments.types import (
+    EU_DEROGATIONS,
     EXEMPTIONS,
     ROLES,
     SAFEGUARDS,
+    SANCTION_LISTS,
+    SCC_DECISIONS,
+    TIA_OUTCOMES,
     TRANSACTIONS,
+    US_EXEMPTIONS,
+    CcpaThresholds,
     DataSubjects,
+    Derogation,
     Evaluation,
     Exporter,
     Importer,
+    MinorCounts,
     OutboundYtd,
+    Owner,
     RegimeResult,
+    Sanction,
+    SccTerms,
     Transfer,
 )
 
@@ -73,19 +85,70 @@ class OutboundYtdSchema(_Strict):
         return OutboundYtd(**data)
 
 
+_COUNT = validate.Range(min=0)
+
+
+class CcpaThresholdsSchema(_Strict):
+    annual_revenue_usd = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    consumers_traded = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    revenue_share_selling = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> CcpaThresholds:
+        return CcpaThresholds(**data)
+
+
 class ExporterSchema(_Strict):
     name = fields.String(load_default=None, allow_none=True)
     country = fields.String(required=True, validate=validate_country)
     role = fields.String(load_default="controller", validate=validate.OneOf(ROLES))
     ciio = fields.Boolean(load_default=None, allow_none=True)
     us_person = fields.Boolean(load_default=None, allow_none=True)
-    ccpa_business = fields.Boolean(load_default=False)
-    data_broker = fields.Boolean(load_default=False)
+    ccpa_business = fields.Boolean(load_default=None, allow_none=True)
+    data_broker = fields.Boolean(load_default=None, allow_none=True)
     cn_outbound_ytd = fields.Nested(OutboundYtdSchema, load_default=None, allow_none=True)
+    cn_processing_volume = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    ccpa_thresholds = fields.Nested(CcpaThresholdsSchema, load_default=None, allow_none=True)
+    targets_eu = fields.Boolean(load_default=None, allow_none=True)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Exporter:
         return Exporter(**data)
+
+
+class OwnerSchema(_Strict):
+    name = fields.String(load_default=None, allow_none=True)
+    country = fields.String(required=True, validate=validate_country)
+    share = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Owner:
+        return Owner(**data)
+
+
+class SanctionSchema(_Strict):
+    party = fields.String(required=True, validate=validate.Length(min=1))
+    lists = fields.List(
+        fields.String(validate=validate.OneOf(SANCTION_LISTS)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    designated = fields.Date(load_default=None, allow_none=True)
+    through_ownership = fields.Boolean(load_default=False)
+    note = fields.String(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Sanction:
+        return Sanction(
+            party=data["party"],
+            lists=tuple(data["lists"]),
+            designated=data["designated"],
+            through_ownership=data["through_ownership"],
+        )
 
 
 class ImporterSchema(_Strict):
@@ -95,20 +158,97 @@ class ImporterSchema(_Strict):
     role = fields.String(load_default="processor", validate=validate.OneOf(ROLES))
     dpf_certified = fields.Boolean(load_default=None, allow_none=True)
     covered_person = fields.Boolean(load_default=None, allow_none=True)
+    owners = fields.List(fields.Nested(OwnerSchema), load_default=None, allow_none=True)
+    gdpr_art3_2 = fields.Boolean(load_default=None, allow_none=True)
+    sanctions = fields.List(fields.Nested(SanctionSchema), load_default=list)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Importer:
-        return Importer(**data)
+        owners = data.pop("owners")
+        sanctions = data.pop("sanctions")
+        return Importer(
+            **data,
+            owners=tuple(owners) if owners is not None else None,
+            sanctions=tuple(sanctions),
+        )
+
+
+class MinorCountsSchema(_Strict):
+    under_13 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    under_14 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    under_16 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+    under_17 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
+
+    @validates_schema
+    def _nested_ages(self, data: dict[str, Any], **_: Any) -> None:
+        stated = [(k, data[k]) for k in ("under_13", "under_14", "under_16", "under_17")
+                  if data.get(k) is not None]  # fmt: skip
+        for (young, n), (old, m) in itertools.pairwise(stated):
+            if n > m:
+                raise ValidationError(f"{young} ({n}) cannot exceed {old} ({m}).", young)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> MinorCounts:
+        return MinorCounts(**data)
 
 
 class DataSubjectsSchema(_Strict):
     jurisdiction = fields.String(required=True, validate=validate_jurisdiction)
     count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     minors = fields.Boolean(load_default=False)
+    minor_counts = fields.Nested(MinorCountsSchema, load_default=None, allow_none=True)
+    category_counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True, validate=_COUNT),
+        load_default=None,
+        allow_none=True,
+    )
+
+    @validates_schema
+    def _within_group(self, data: dict[str, Any], **_: Any) -> None:
+        count = data.get("count")
+        if not isinstance(count, int):
+            return
+        counts = data.get("minor_counts")
+        if isinstance(counts, MinorCounts):
+            for age in (13, 14, 16, 17):
+                n = getattr(counts, f"under_{age}")
+                if n is not None and n > count:
+                    raise ValidationError(
+                        {f"under_{age}": [f"More minors ({n}) than people in the group."]},
+                        "minor_counts",
+                    )
+        bad = {k: [f"More people ({v}) than in the group ({count})."]
+               for k, v in (data.get("category_counts") or {}).items() if v > count}  # fmt: skip
+        if bad:
+            raise ValidationError(bad, "category_counts")
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> DataSubjects:
-        return DataSubjects(**data)
+        counts = data.pop("category_counts") or {}
+        minor_counts = data["minor_counts"]
+        if minor_counts is not None and not data["minors"]:
+            stated = [getattr(minor_counts, f"under_{a}") for a in (13, 14, 16, 17)]
+            data["minors"] = any(n for n in stated if n)
+        return DataSubjects(**data, category_counts=tuple(sorted(counts.items())))
+
+
+class SccTermsSchema(_Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(SCC_DECISIONS))
+    signed = fields.Date(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> SccTerms:
+        return SccTerms(**data)
+
+
+class DerogationSchema(_Strict):
+    basis = fields.String(required=True, validate=validate.OneOf(EU_DEROGATIONS))
+    occasional = fields.Boolean(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Derogation:
+        return Derogation(**data)
 
 
 class TransferSchema(_Strict):
@@ -129,6 +269,16 @@ class TransferSchema(_Strict):
     safeguards = fields.List(fields.String(validate=validate.OneOf(SAFEGUARDS)), load_default=list)
     exemptions = fields.List(fields.String(validate=validate.OneOf(EXEMPTIONS)), load_default=list)
     important_data = fields.Boolean(load_default=None, allow_none=True)
+    us_exemptions = fields.List(
+        fields.String(validate=validate.OneOf(US_EXEMPTIONS)), load_default=list
+    )
+    government_related_data = fields.Boolean(load_default=None, allow_none=True)
+    us_prior_12m = fields.Integer(load_default=0, strict=True, validate=_COUNT)
+    eu_scc_terms = fields.Nested(SccTermsSchema, load_default=None, allow_none=True)
+    eu_derogation = fields.Nested(DerogationSchema, load_default=None, allow_none=True)
+    eu_tia = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(TIA_OUTCOMES)
+    )
 
     def __init__(
         self, *, today: date | None = None, reference: Reference | None = None, **kwargs: Any
@@ -166,6 +316,17 @@ class TransferSchema(_Strict):
         }
         if bad:
             errors["purposes"] = bad
+        categories = set(data.get("data_categories") or ())
+        groups: dict[int, Any] = {}
+        for i, group in enumerate(data.get("data_subjects") or []):
+            if not isinstance(group, DataSubjects):
+                continue
+            stray = {c: ["Not among the transfer's data_categories."]
+                     for c, _ in group.category_counts if c not in categories}  # fmt: skip
+            if stray:
+                groups[i] = {"category_counts": stray}
+        if groups:
+            errors["data_subjects"] = groups
         importer = data.get("importer")
         if isinstance(importer, Importer) and not (
             _is_country(importer.country) or importer.country in ref.organisations
@@ -199,6 +360,12 @@ class TransferSchema(_Strict):
             safeguards=frozenset(data["safeguards"]),
             exemptions=frozenset(data["exemptions"]),
             important_data=data["important_data"],
+            us_exemptions=frozenset(data["us_exemptions"]),
+            government_related_data=data["government_related_data"],
+            us_prior_12m=data["us_prior_12m"],
+            eu_scc_terms=data["eu_scc_terms"],
+            eu_derogation=data["eu_derogation"],
+            eu_tia=data["eu_tia"],
         )
 
 
@@ -219,6 +386,54 @@ def _get(record: Any, key: str) -> Any:
     return getattr(record, key, None)
 
 
+_SANCTION_KEYS = ("party", "lists", "designated", "through_ownership")
+
+
+def _plain(value: Any) -> Any:
+    """A value as contract JSON (dates as ISO text, tuples as lists)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dpf_status(vendor: Any) -> bool | None:
+    """DPF participation from the registry: `dpf.status` (active: yes; inactive or not listed:
+    no), else the derived `dpf_certified`; None when the registry does not know."""
+    dpf = _get(vendor, "dpf")
+    status = _get(dpf, "status") if dpf is not None else None
+    if status == "active":
+        return True
+    if status in ("inactive", "not_listed"):
+        return False
+    flag = _get(vendor, "dpf_certified")
+    return bool(flag) if flag is not None else None
+
+
+def vendor_owners(ownership: Any) -> list[dict[str, Any]] | None:
+    """The registry's `ownership` block as Transfer `importer.owners` (REGISTRY_FORMAT.md):
+    the direct parent and, when different, the ultimate parent; `independent: true` is stated
+    as no owner of note; None when the registry does not know."""
+    if ownership is None:
+        return None
+    if _get(ownership, "independent") is True:
+        return []
+    owners: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for key in ("parent", "ultimate_parent"):
+        holder = _get(ownership, key)
+        if holder is None or _get(holder, "country") is None:
+            continue
+        name = _get(holder, "name")
+        if name in seen:
+            continue
+        seen.add(name)
+        owners.append({"name": name, "country": _get(holder, "country"),
+                       "share": _get(holder, "share")})  # fmt: skip
+    return owners or None
+
+
 def apply_vendor_defaults(transfer_data: Mapping[str, Any], vendor: Any) -> dict[str, Any]:
     """Fill importer facts and destinations from a vendor record (mapping or object) if absent."""
     data = dict(transfer_data)
@@ -234,8 +449,21 @@ def apply_vendor_defaults(transfer_data: Mapping[str, Any], vendor: Any) -> dict
             importer["country"] = country
     if importer.get("role") is None and _get(vendor, "default_role") is not None:
         importer["role"] = _get(vendor, "default_role")
-    if importer.get("dpf_certified") is None and _get(vendor, "dpf_certified") is not None:
-        importer["dpf_certified"] = bool(_get(vendor, "dpf_certified"))
+    if importer.get("dpf_certified") is None:
+        dpf = _dpf_status(vendor)
+        if dpf is not None:
+            importer["dpf_certified"] = dpf
+    if "owners" not in importer:
+        owners = vendor_owners(_get(vendor, "ownership"))
+        if owners is not None:
+            importer["owners"] = owners
+    if "sanctions" not in importer:
+        sanctions = [
+            {k: _plain(_get(entry, k)) for k in _SANCTION_KEYS if _get(entry, k) is not None}
+            for entry in (_get(vendor, "sanctions") or [])
+        ]  # fmt: skip
+        if sanctions:
+            importer["sanctions"] = sanctions
     if importer.get("covered_person") is None and _get(vendor, "covered_person_candidate") is True:
         # The registry flags candidates (organised in / PPB in a country of concern); a `false`
         # there does not rule out 50% ownership, so it is left for the engine to derive and ask.
@@ -278,6 +506,18 @@ def regime_to_dict(result: RegimeResult) -> dict[str, Any]:
             for r in result.rules
         ],
         "questions": list(result.questions),
+        "provisional": result.provisional,
+        "if_unknown": [
+            {
+                "id": b.id,
+                "question": b.question,
+                "answers": [
+                    {"answer": a.answer, "verdict": a.verdict, "mechanism": a.mechanism}
+                    for a in b.answers
+                ],
+            }
+            for b in result.if_unknown
+        ],
     }
 
 
@@ -288,4 +528,84 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         "overall": {"level": evaluation.overall.level, "score": evaluation.overall.score},
         "regimes": {r.regime: regime_to_dict(r) for r in evaluation.regimes},
         "rules_version": evaluation.rules_version,
+        "warnings": [{"code": w.code, "message": w.message} for w in evaluation.warnings],
     }
+
+
+def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
+    """A Transfer as contract JSON (parses back to the same Transfer)."""
+    exp, imp = transfer.exporter, transfer.importer
+    ytd = exp.cn_outbound_ytd
+    tests = exp.ccpa_thresholds
+    return {
+        "as_of": transfer.as_of.isoformat(),
+        "exporter": {
+            "name": exp.name, "country": exp.country, "role": exp.role, "ciio": exp.ciio,
+            "us_person": exp.us_person, "ccpa_business": exp.ccpa_business,
+            "data_broker": exp.data_broker,
+            "cn_outbound_ytd": (
+                {"non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive} if ytd else None
+            ),
+            "cn_processing_volume": exp.cn_processing_volume,
+            "ccpa_thresholds": (
+                {"annual_revenue_usd": tests.annual_revenue_usd,
+                 "consumers_traded": tests.consumers_traded,
+                 "revenue_share_selling": tests.revenue_share_selling}
+                if tests else None
+            ),
+            "targets_eu": exp.targets_eu,
+        },
+        "importer": {
+            "vendor": imp.vendor, "name": imp.name, "country": imp.country, "role": imp.role,
+            "dpf_certified": imp.dpf_certified, "covered_person": imp.covered_person,
+            "owners": (
+                [{"name": o.name, "country": o.country, "share": o.share} for o in imp.owners]
+                if imp.owners is not None else None
+            ),
+            "gdpr_art3_2": imp.gdpr_art3_2,
+            "sanctions": [
+                {"party": s.party, "lists": list(s.lists),
+                 "designated": s.designated.isoformat() if s.designated else None,
+                 "through_ownership": s.through_ownership}
+                for s in imp.sanctions
+            ],
+        },
+        "destinations": list(transfer.destinations),
+        "data_subjects": [_group_to_dict(s) for s in transfer.data_subjects],
+        "data_categories": list(transfer.data_categories),
+        "purposes": list(transfer.purposes),
+        "transaction": transfer.transaction,
+        "safeguards": sorted(transfer.safeguards),
+        "exemptions": sorted(transfer.exemptions),
+        "important_data": transfer.important_data,
+        "us_exemptions": sorted(transfer.us_exemptions),
+        "government_related_data": transfer.government_related_data,
+        "us_prior_12m": transfer.us_prior_12m,
+        "eu_scc_terms": (
+            {"decision": transfer.eu_scc_terms.decision,
+             "signed": transfer.eu_scc_terms.signed.isoformat()
+             if transfer.eu_scc_terms.signed else None}
+            if transfer.eu_scc_terms else None
+        ),
+        "eu_derogation": (
+            {"basis": transfer.eu_derogation.basis,
+             "occasional": transfer.eu_derogation.occasional}
+            if transfer.eu_derogation else None
+        ),
+        "eu_tia": transfer.eu_tia,
+    }  # fmt: skip
+
+
+def _group_to_dict(group: DataSubjects) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "jurisdiction": group.jurisdiction, "count": group.count, "minors": group.minors,
+    }  # fmt: skip
+    if group.minor_counts is not None:
+        m = group.minor_counts
+        out["minor_counts"] = {
+            "under_13": m.under_13, "under_14": m.under_14,
+            "under_16": m.under_16, "under_17": m.under_17,
+        }  # fmt: skip
+    if group.category_counts:
+        out["category_counts"] = dict(group.category_counts)
+    return out

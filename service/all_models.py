@@ -10,6 +10,7 @@ from service.impact_assessments.models import (
     ChecklistItem,
 )
 from service.reviews.models import Review, ReviewEvaluation
+from service.settings.models import Setting
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Message",
     "Review",
     "ReviewEvaluation",
+    "Setting",
     "User",
     "Vendor",
     "VendorAlias",

@@ -11,10 +11,8 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 import vendor_data
-from service import api, config, db, errors, health
-from service.auth import identity
+from service import config, db, errors
 from service.models import MAX_ROW_ID
-from service.web import hooks as web_ui
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -35,8 +33,12 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: config, database, auth, API blueprints, catalog on first start."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, serve_http: bool = True) -> Flask:
+    """Build the app: config, database, auth, API blueprints, catalog on first start.
+
+    serve_http=False (CLI commands): no HTTP API, web UI or request hooks, so a command does
+    not import flask-smorest, the views and their schemas.
+    """
     app = Flask(__name__)
     app.config.update(config.load_config(test_config))
     app.config.setdefault("CATALOG_DIR", vendor_data.DATA_DIR)
@@ -49,12 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the catalog's own order
     errors.init_app(app)
     db.init_app(app)
-    identity.init_app(app)
-    rest = api.init_app(app)
-    app.register_blueprint(health.blp)
-    for blueprint in _api_blueprints():
-        rest.register_blueprint(blueprint)
-    web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
+    if serve_http:
+        _init_http(app)
 
     from service.catalog import services as catalog
 
@@ -67,21 +65,37 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _init_http(app: Flask) -> None:
+    """Who is calling, the API and its blueprints, health checks, the web UI."""
+    from service import api, health
+    from service.auth import identity
+    from service.web import hooks as web_ui
+
+    identity.init_app(app)
+    rest = api.init_app(app)
+    app.register_blueprint(health.blp)
+    for blueprint in _api_blueprints():
+        rest.register_blueprint(blueprint)
+    web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
+
+
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
     from service.assistant.views import blp as assistant
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
     from service.auth.views import blp as users
+    from service.catalog.views import blp as vendor_lists
     from service.impact_assessments.views import blp as assessments
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.scanner.views import blp as scanner
+    from service.settings.views import blp as settings
     from service.transfers.views import blp as transfers
     from service.vendors.io_views import blp as vendor_io
     from service.vendors.views import blp as vendors
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner,
+        assistant, scanner, settings, vendor_lists,
     ]  # fmt: skip

@@ -1,17 +1,94 @@
-"""The `xborder` command line: serve, db, catalog, and each domain's commands."""
+"""The `xborder` command line: serve, db, catalog, and each domain's commands.
+
+Start-up stays cheap: the group itself imports click only. Each domain's command is named
+here by its import path and imported when it runs (or shows its own help); `xborder --help`
+lists them from COMMANDS without importing any. Commands that work on the registry run in an
+app built by `create_cli_app` (config, database, catalog, first admin; no HTTP API, web UI,
+weasyprint or LLM client); `serve` builds the whole app.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
 
-from service.db import get_engine
+# name -> ("module:attribute", the first paragraph of the command's help, which `--help`
+# lists); tests/service/test_cli.py checks the listing against the imported commands.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ask": (
+        "service.assistant.cli:ask",
+        "Ask the assistant a question; the answer cites the records it used.",
+    ),
+    "assess": (
+        "service.transfers.cli:assess",
+        "Evaluate the transfer in FILE (YAML or JSON) under CN, EU and US law.",
+    ),
+    "catalog": (
+        "service.catalog.cli:catalog",
+        "The shipped vendor catalog: validate it, summarise it, bring it into the registry.",
+    ),
+    "export": (
+        "service.impact_assessments.cli:export",
+        "Write the transfer register and/or the GDPR Art. 30 record of processing as Excel.",
+    ),
+    "report": (
+        "service.impact_assessments.cli:report",
+        "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
+    ),
+    "reviews": (
+        "service.reviews.cli:reviews",
+        "Vendor reviews: list them, re-evaluate the open ones after a rule change.",
+    ),
+    "scan": (
+        "service.scanner.cli:scan",
+        "Scan the privacy policy in FILE (text, HTML or PDF) against the vendor registry.",
+    ),
+    "tokens": (
+        "service.auth.cli:tokens",
+        "Personal API tokens (sent as 'Authorization: Bearer <token>').",
+    ),
+    "users": ("service.auth.cli:users", "People who sign in, and their roles."),
+    "vendors": ("service.vendors.cli:vendors", "The vendor registry in bulk."),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the command registered under name."""
+    module, _, attribute = COMMANDS[name][0].partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    assert isinstance(command, click.Command)
+    return command
+
+
+class _LazyGroup(click.Group):
+    """A group whose domain commands are imported only when one of them is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, with the help of commands not imported yet taken from COMMANDS."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                stand_in = click.Command(name, help=COMMANDS[name][1])  # same shortening
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _set_env(var: str) -> Any:
@@ -23,58 +100,57 @@ def _set_env(var: str) -> Any:
     return callback
 
 
-def _create_app() -> Flask:
+def create_cli_app() -> Any:
+    """The app a command runs in: everything but the HTTP API and the web UI."""
     from service.app import create_app
 
-    return create_app()
+    return create_app(serve_http=False)
 
 
-@click.group(
-    cls=FlaskGroup,
-    create_app=_create_app,
-    add_default_commands=False,
-    add_version_option=False,
-    params=[
-        click.Option(
-            ["--db"],
-            metavar="URL",
-            expose_value=False,
-            callback=_set_env("DATABASE_URL"),
-            help="Database URL (default: SQLite in the data directory).",
-        ),
-        click.Option(
-            ["--data-dir"],
-            type=click.Path(path_type=Path),
-            expose_value=False,
-            callback=_set_env("XBORDER_DATA_DIR"),
-            help="Where the embedded database lives.",
-        ),
-    ],
+@click.group(cls=_LazyGroup)
+@click.option(
+    "--db",
+    metavar="URL",
+    expose_value=False,
+    callback=_set_env("DATABASE_URL"),
+    help="Database URL (default: SQLite in the data directory).",
 )
-def main() -> None:
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    expose_value=False,
+    callback=_set_env("XBORDER_DATA_DIR"),
+    help="Where the embedded database lives.",
+)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """xborder: cross-border data transfer and vendor risk assessment."""
+    if ctx.obj is None:  # a test runner may hand in its own app
+        from flask.cli import ScriptInfo
+
+        ctx.obj = ScriptInfo(create_app=create_cli_app, set_debug_flag=False)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 @click.option("--dev", is_flag=True, help="Flask's development server with reload.")
-@with_appcontext
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Run the service (gunicorn; --dev for Flask's server)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    click.echo(f"xborder on http://{host}:{port}  database: {_safe_url(app)}")
+    from service.app import create_app
+    from service.db import get_engine
+
+    app = create_app()  # the whole app: API, web UI; migrates and loads the catalog first
+    url = get_engine(app).url.render_as_string(hide_password=True)
+    click.echo(f"xborder on http://{host}:{port}  database: {url}")
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     from service.wsgi import GunicornApp
 
-    GunicornApp(host=host, port=port, workers=workers).run()
-
-
-def _safe_url(app: Flask) -> str:
-    return str(get_engine(app).url.render_as_string(hide_password=True))
+    GunicornApp(host=host, port=port, workers=workers, threads=threads).run()
 
 
 @main.group()
@@ -83,36 +159,11 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@with_appcontext
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    from service.db import upgrade
+    from flask.cli import with_appcontext
 
-    upgrade(get_engine())
+    from service.db import get_engine, upgrade
+
+    with_appcontext(lambda: upgrade(get_engine()))()
     click.echo("database at head")
-
-
-def dumps(data: Any) -> str:
-    """JSON for CLI output."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
-
-
-def _add_domain_commands() -> None:
-    """Each domain's commands; a new domain adds its import here."""
-    from service.assistant.cli import ask
-    from service.auth.cli import tokens, users
-    from service.catalog.cli import catalog
-    from service.impact_assessments.cli import export, report
-    from service.reviews.cli import reviews
-    from service.scanner.cli import scan
-    from service.transfers.cli import assess
-    from service.vendors.cli import vendors
-
-    for group in (users, tokens, vendors, reviews, report, export, catalog):
-        main.add_command(group)
-    main.add_command(ask)
-    main.add_command(assess)
-    main.add_command(scan)
-
-
-_add_domain_commands()

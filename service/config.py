@@ -33,6 +33,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "LLM_API_KEY": ("XBORDER_LLM_API_KEY", str),
     "ADMIN_EMAIL": ("XBORDER_ADMIN_EMAIL", str),
     "ADMIN_PASSWORD": ("XBORDER_ADMIN_PASSWORD", str),
+    "PDF_READ_SECONDS": ("XBORDER_PDF_READ_SECONDS", float),
 }
 
 
@@ -57,6 +58,8 @@ def load_config(
         # Bodies over 1 MiB get 413 (policy uploads raise their own limit per route).
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "MAX_JSON_BODY": 1024 * 1024,
+        # Reading one uploaded PDF (in a child process) may take this long, then 422.
+        "PDF_READ_SECONDS": 1.5,
         "API_TITLE": "xborder",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, Table, event, insert
+from sqlalchemy import Engine, Table, event, insert, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -209,6 +210,49 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
+def script_heads() -> frozenset[str]:
+    """The head revisions of the packaged migration scripts, read without importing Alembic.
+
+    Each script's `revision` and `down_revision` assignments, read with `ast` (Alembic's own
+    reading, `ScriptDirectory.get_heads()`, is the reference: tests/service/test_migrations.py
+    compares the two). Lets a start-up skip Alembic, and its imports, when nothing is due.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value_node = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value_node = node.targets[0], node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "revision":
+                revisions.add(ast.literal_eval(value_node))
+            elif target.id == "down_revision":
+                value = ast.literal_eval(value_node)
+                parents.update([value] if isinstance(value, str) else value or ())
+    return frozenset(revisions - parents)
+
+
+def _recorded_revisions(engine: Engine) -> frozenset[str] | None:
+    """The revisions in the database's alembic_version table; None without that table."""
+    with engine.connect() as connection:
+        if not sa_inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return frozenset(str(row[0]) for row in rows)
+
+
+def upgrade_if_due(engine: Engine) -> None:
+    """Migrate unless the database already records every packaged head (then no Alembic)."""
+    if _recorded_revisions(engine) != script_heads():
+        upgrade(engine)
+
+
 def migrations_at_head(engine: Engine) -> bool:
     """Whether the database's schema revision is every head of the migration scripts."""
     from alembic.runtime.migration import MigrationContext
@@ -229,4 +273,4 @@ def init_app(app: Flask) -> None:
     app.extensions["xborder.engine"] = engine
     app.teardown_appcontext(_close_session)
     if app.config["AUTO_MIGRATE"]:
-        upgrade(engine)
+        upgrade_if_due(engine)

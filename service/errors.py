@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask_smorest
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -95,6 +94,8 @@ def problem(
 
 def _flatten_webargs(messages: Any) -> Any:
     """webargs nests errors under the location ('json', 'query'); users want the fields."""
+    import flask_smorest  # only when a request failed to parse: smorest is loaded by then
+
     locations = set(flask_smorest.Blueprint.ARGUMENTS_PARSER.__location_map__)
     if isinstance(messages, dict) and messages and set(messages) <= locations:
         merged: dict[str, Any] = {}

@@ -11,10 +11,16 @@ from gunicorn.app.base import BaseApplication
 class GunicornApp(BaseApplication):  # type: ignore[misc]
     """gunicorn running xborder; each worker builds its own app (no shared connections)."""
 
-    def __init__(self, *, host: str, port: int, workers: int, **options: Any) -> None:
+    def __init__(
+        self, *, host: str, port: int, workers: int, threads: int = 4, **options: Any
+    ) -> None:
         self.options = {
             "bind": f"{host}:{port}",
             "workers": workers,
+            # Threads, so that a request waiting on a slow child (a PDF being read) or the
+            # database does not hold the whole worker: /healthz keeps answering.
+            "worker_class": "gthread",
+            "threads": threads,
             "accesslog": "-",
             "timeout": 120,
             **options,

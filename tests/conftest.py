@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -233,8 +234,14 @@ def auth(make_token: Callable[..., str]) -> Callable[[str], dict[str, str]]:
     return headers
 
 
-def build_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text layer holds `lines` (Helvetica, WinAnsi), built by hand."""
+def build_pdf(
+    lines: list[str], *, pages: int = 1, content: bytes | None = None, flate: bool = False
+) -> bytes:
+    """A PDF whose text layer holds `lines` (Helvetica, WinAnsi), built by hand.
+
+    `pages` pages share one content stream; `content` replaces the stream built from `lines`;
+    `flate` compresses it (a decompression bomb is a large `content` with `flate=True`).
+    """
     body = (
         "BT /F1 12 Tf 72 720 Td 14 TL "
         + " ".join(
@@ -243,15 +250,23 @@ def build_pdf(lines: list[str]) -> bytes:
         )
         + " ET"
     )
-    stream = body.encode("latin-1")
+    stream = body.encode("latin-1") if content is None else content
+    filters = b""
+    if flate:
+        stream = zlib.compress(stream, 9)
+        filters = b" /Filter /FlateDecode"
+    page_numbers = range(5, 5 + pages)
+    kids = b" ".join(f"{n} 0 R".encode() for n in page_numbers)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(pages).encode() + b" >>",
+        b"<< /Length " + str(len(stream)).encode() + filters + b" >>\nstream\n"
+        + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
+    ] + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>"
+    ] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from assessments.catalog.vendors import VendorRecord
 
@@ -146,4 +147,67 @@ def stale_facts(vendors: Iterable[VendorRecord], today: date) -> list[StaleFact]
         for fact, (checked, label) in sorted(newest.items()):
             if checked is None or today - checked > STALE_AFTER:
                 found.append(StaleFact(vendor.slug, fact, checked, label))
+    return found
+
+
+# A fact written in the legacy field is supported by a source naming either name.
+_FACT_SYNONYMS = {
+    "ownership": ("ownership", "parent"),
+    "dpf": ("dpf", "dpf_certified"),
+    "data_locations": ("data_locations", "processing_countries"),
+}
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """A source that states a fact, with how long ago it was read."""
+
+    label: str  # the url, else the ref
+    url: str | None
+    retrieved: date | None
+    age: str  # "today", "3 months ago", "never dated"
+    stale: bool  # read more than STALE_AFTER ago, or never dated
+
+
+def describe_age(retrieved: date | None, today: date) -> str:
+    """How long ago a source was read, in words a reader takes in at a glance."""
+    if retrieved is None:
+        return "never dated"
+    days = (today - retrieved).days
+    if days <= 0:
+        return "today"
+    if days < 45:
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    if days < 548:
+        months = round(days / 30.44)
+        return f"{months} month{'s' if months > 1 else ''} ago"
+    years = round(days / 365.25)
+    return f"{years} years ago"
+
+
+def fact_provenance(
+    sources: Iterable[Mapping[str, Any]], today: date
+) -> dict[str, list[FactSource]]:
+    """For every fact name, the sources that state it, newest first (sources as stored in the
+    registry: dicts with url, ref, retrieved (date or ISO text) and facts)."""
+    found: dict[str, list[FactSource]] = {}
+    for source in sources:
+        retrieved = source.get("retrieved")
+        if isinstance(retrieved, str):
+            retrieved = date.fromisoformat(retrieved[:10])
+        url = source.get("url")
+        entry = FactSource(
+            label=str(url or source.get("ref") or "?"),
+            url=str(url) if url else None,
+            retrieved=retrieved,
+            age=describe_age(retrieved, today),
+            stale=retrieved is None or today - retrieved > STALE_AFTER,
+        )
+        for fact in source.get("facts") or ():
+            for name, synonyms in _FACT_SYNONYMS.items():
+                if fact in synonyms and fact != name:
+                    found.setdefault(name, []).append(entry)
+            found.setdefault(str(fact), []).append(entry)
+    for entries in found.values():
+        entries.sort(key=lambda e: e.retrieved or date.min, reverse=True)
     return found

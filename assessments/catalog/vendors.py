@@ -472,11 +472,9 @@ class VendorSchema(_Strict):
     @validates_schema
     def _one_way_to_say_it(self, data: dict[str, Any], **_: Any) -> None:
         """A legacy field and the block that replaces it may not both be filled."""
-        for legacy, block in LEGACY_FIELDS.items():
-            if data.get(legacy) not in (None, [], "") and data.get(block) is not None:
-                raise ValidationError(
-                    f"`{block}` replaces `{legacy}`: remove the `{legacy}` line.", legacy
-                )
+        for legacy, block in legacy_conflicts(data):
+            message = f"`{block}` replaces `{legacy}`: remove the `{legacy}` line."
+            raise ValidationError(message, legacy)
 
 
 # The pre-issue-12 fields and the blocks that replace them (REGISTRY_FORMAT.md); the legacy
@@ -523,11 +521,33 @@ def build_dpf(data: Mapping[str, Any] | None) -> DpfFact | None:
     )
 
 
-def dpf_certified_from(dpf: DpfFact | None) -> bool | None:
-    """True for an active DPF entry, False for inactive / not listed, None when unknown."""
-    if dpf is None:
-        return None
-    return dpf.status == "active"
+def derived_legacy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The legacy fields that filled blocks of `data` (a loaded record or API input) decide:
+    `parent` from `ownership.parent.name` (None for an independent vendor), `dpf_certified`
+    (True for an active DPF entry, False for inactive / not listed) and
+    `processing_countries` from `data_locations.processing`. Absent or empty blocks decide
+    nothing."""
+    derived: dict[str, Any] = {}
+    ownership = data.get("ownership")
+    if ownership:
+        parent = ownership.get("parent")
+        derived["parent"] = parent.get("name") if parent else None
+    dpf = data.get("dpf")
+    if dpf:
+        derived["dpf_certified"] = dpf.get("status") == "active"
+    locations = data.get("data_locations")
+    if locations:
+        derived["processing_countries"] = list(locations.get("processing") or [])
+    return derived
+
+
+def legacy_conflicts(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(legacy field, block) pairs that `data` fills both of; one way to say a fact."""
+    return [
+        (legacy, block)
+        for legacy, block in LEGACY_FIELDS.items()
+        if data.get(legacy) not in (None, [], "") and data.get(block)
+    ]
 
 
 def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
@@ -550,13 +570,7 @@ def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
     )
     certifications = [Certification(**c) for c in loaded["certifications"]]
     scopes = {c.id: c.scope for c in certifications if c.scope}
-    parent = loaded["parent"]
-    if ownership is not None and ownership.parent is not None:
-        parent = ownership.parent.name
-    dpf_certified = loaded["dpf_certified"] if dpf is None else dpf_certified_from(dpf)
-    processing = loaded["processing_countries"]
-    if data_locations is not None:
-        processing = data_locations.processing
+    legacy = {**loaded, **derived_legacy(loaded)}
     return VendorRecord(
         slug=loaded["slug"],
         name=loaded["name"],
@@ -564,16 +578,16 @@ def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
         description=loaded["description"],
         category=loaded["category"],
         product_type=loaded["product_type"],
-        parent=parent,
+        parent=legacy["parent"],
         hq_country=loaded["hq_country"],
         legal_entities=tuple(LegalEntity(**e) for e in loaded["legal_entities"]),
-        processing_countries=tuple(processing),
+        processing_countries=tuple(legacy["processing_countries"]),
         data_categories=tuple(loaded["data_categories"]),
         purposes=tuple(loaded["purposes"]),
         default_role=loaded["default_role"],
         certifications=tuple(c.id for c in certifications),
         transfer_mechanisms=tuple(loaded["transfer_mechanisms"]),
-        dpf_certified=dpf_certified,
+        dpf_certified=legacy["dpf_certified"],
         covered_person_candidate=loaded["covered_person_candidate"],
         sdk=(
             SdkSignature(

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from assessments.documents._data import LANGUAGES, fact_labels, labels, load, safeguard_texts
-from assessments.documents.facts import compute_facts, party, regime, regime_summary, subject_counts
+from assessments.documents.facts import (
+    compute_facts,
+    party,
+    regime,
+    regime_summary,
+    sensitive,
+    subject_counts,
+)
 from assessments.documents.substance import profile, rate
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import prose, table
@@ -210,10 +217,12 @@ def _screening(
     rows = []
     for criterion in table["criteria"]:
         hits = sorted(categories & set(criterion.get("categories") or []))
+        if criterion.get("taxonomy"):
+            hits = sorted(set(hits) | set(sensitive(categories, criterion["taxonomy"])))
         hits += sorted(purposes & set(criterion.get("purposes") or []))
         if criterion.get("minors") and minors:
             hits.append("minors")
-        decidable = any(k in criterion for k in ("categories", "purposes", "minors"))
+        decidable = any(k in criterion for k in ("categories", "purposes", "minors", "taxonomy"))
         if hits:
             status, basis = "met", ", ".join(_hit_words(hits, language, words))
         elif criterion.get("count_fact"):

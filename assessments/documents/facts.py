@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from assessments.catalog.reference import default_reference
-from assessments.documents._data import labels, load, safeguard_texts
+from assessments.documents._data import labels, safeguard_texts
 from assessments.documents.substance import destination_law
 from assessments.documents.vocabulary import label, labels_of, separator
+from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
 LEVEL_TO_SCALE: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -72,9 +73,9 @@ def subject_counts(transfer: Mapping[str, Any]) -> list[tuple[str, int, bool]]:
 
 
 def sensitive(categories: Iterable[str], table: str) -> list[str]:
-    """The categories a sensitivity table (sensitivity.yaml) lists."""
-    listed = set(load("sensitivity.yaml")[table]["categories"])
-    return [category for category in categories if category in listed]
+    """The categories a regime treats as sensitive (`table`: a key of facts.SENSITIVITY), as
+    the taxonomy says - the same reading as the engine's."""
+    return sensitive_categories(default_reference(), categories, table)
 
 
 def _vendor_entities(vendor: Mapping[str, Any], language: str) -> str | None:
@@ -97,12 +98,6 @@ def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     return _join(
         f"{label('url_kinds', key, language)}: {value}" for key, value in urls.items() if value
     )
-
-
-def _ccpa_sensitive(categories: Iterable[str]) -> list[str]:
-    """The categories the taxonomy treats as CCPA sensitive personal information."""
-    known = default_reference().categories
-    return [c for c in categories if c in known and known[c].ccpa.sensitive]
 
 
 def party(
@@ -203,7 +198,7 @@ def compute_facts(
         "ccpa_consumers": f"{sum(n for j, n, _ in groups if j == 'US-CA'):,}"
         if any(j == "US-CA" for j, _, _ in groups)
         else None,
-        "sensitive_ccpa": words_of("data_categories", _ccpa_sensitive(categories))
+        "sensitive_ccpa": words_of("data_categories", sensitive(categories, "ccpa_sensitive"))
         or str(words["no"]),
         "reevaluation": None,
     }

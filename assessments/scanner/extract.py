@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+from assessments.scanner.errors import ExtractionError as ExtractionError
+from assessments.scanner.pdf import DEFAULT_LIMITS, PdfLimits, pdf_to_text
 
 MAX_BYTES = 5 * 1024 * 1024
 FORMATS = ("text", "html", "pdf")
@@ -17,14 +19,6 @@ MEDIA_TYPES = {
     "application/pdf": "pdf",
 }
 _SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".pdf": "pdf"}
-
-
-class ExtractionError(ValueError):
-    """The document cannot be read; `reason` says why (too_large, unsupported, unreadable)."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -179,29 +173,13 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def pdf_to_text(data: bytes) -> str:
-    """The text layer of a PDF, page by page (a scanned PDF without one yields no text)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractionError("unreadable", "The PDF is encrypted.")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ExtractionError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ExtractionError("unreadable", f"The PDF cannot be read: {exc}") from exc
-    return "\n\n".join(pages)
-
-
 def extract_text(
     data: bytes,
     *,
     format: str | None = None,
     media_type: str | None = None,
     filename: str | None = None,
+    pdf_limits: PdfLimits = DEFAULT_LIMITS,
 ) -> ExtractedText:
     """Read a policy document (at most 5 MiB) as text; never fetches anything."""
     if len(data) > MAX_BYTES:
@@ -210,6 +188,6 @@ def extract_text(
     if kind not in FORMATS:
         raise ExtractionError("unsupported", f"Unknown format {kind!r}: use text, html or pdf.")
     if kind == "pdf":
-        return ExtractedText(pdf_to_text(data), "pdf")
+        return ExtractedText(pdf_to_text(data, pdf_limits), "pdf")
     text = decode_text(data)
     return ExtractedText(html_to_text(text) if kind == "html" else text, kind)

@@ -10,6 +10,7 @@ from sqlmodel import col
 from service.assistant import services
 from service.assistant.interfaces import Asker
 from service.auth.models import User
+from service.clikit import dumps
 from service.db import session_scope
 
 
@@ -26,7 +27,6 @@ from service.db import session_scope
 @with_appcontext
 def ask(question: str, email: str | None, as_json: bool) -> None:
     """Ask the assistant a question; the answer cites the records it used."""
-    from service.cli import dumps
 
     with session_scope() as session:
         assistant = services.get_assistant()

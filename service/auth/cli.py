@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
-from flask import g
-from flask.cli import with_appcontext
 
-from service import errors
 from service.auth import services
 from service.auth.models import ROLES
 from service.auth.passwords import MIN_LENGTH, generate_password
+from service.clikit import domain_command
 from service.db import session_scope
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def cli_actor() -> str:
-    """Who the audit trail names for a shell command."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in some containers
-        return "cli"
-
-
-def domain_command(func: F) -> F:
-    """Run inside the app, audit as the shell user, and turn domain errors into CLI errors."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.actor = cli_actor()
-        try:
-            return func(*args, **kwargs)
-        except errors.DomainError as exc:
-            details = "".join(
-                f"\n  {field}: {'; '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                for field, msgs in (exc.errors or {}).items()
-            )
-            raise click.ClickException(f"{exc.detail}{details}") from None
-
-    return with_appcontext(wrapper)  # type: ignore[return-value]
 
 
 @click.group()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,10 @@ from flask.cli import with_appcontext
 import vendor_data
 from assessments.catalog import Catalog, read_catalog
 from assessments.catalog.coverage import fact_coverage, stale_facts
+from assessments.catalog.lists import KINDS
+from service.catalog.lists import diff_to_plain, import_list
 from service.catalog.services import snapshot_catalog, update_catalog
+from service.clikit import domain_command, dumps
 from service.db import session_scope
 from service.reference.services import get_reference
 
@@ -67,7 +70,6 @@ def validate_command(catalog_dir: Path | None, strict: bool, show_warnings: bool
 def stats_command(catalog_dir: Path | None, as_json: bool, stale: bool) -> None:
     """Summarise the catalog: fact coverage against issue 12's targets (with the vendors
     that miss each fact), vendors by category, HQ country and status."""
-    from service.cli import dumps
 
     catalog = _read(catalog_dir)
     if stale:
@@ -172,10 +174,80 @@ def update_command() -> None:
         click.echo(f"  kept local edit: {slug}")
 
 
+@click.command("import-list")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--avil",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="tcf_gvl only: the Additional Vendor Information List (JSON) of the same day.",
+)
+@click.option(
+    "--retrieved",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day you downloaded FILE (default: the date the file states, else today).",
+)
+@click.option("--apply", "apply_", is_flag=True, help="Write the changes (each one audited).")
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
+@domain_command
+def import_list_command(
+    kind: str,
+    file: Path,
+    avil: Path | None,
+    retrieved: datetime | None,
+    apply_: bool,
+    as_json: bool,
+) -> None:
+    """Compare a downloaded official list with the registry: KIND is csl (US Consolidated
+    Screening List, CSV or JSON), tcf_gvl (IAB TCF Global Vendor List v3) or dpf (a DPF list
+    export, CSV). Prints new, changed and removed facts and the entries matching no vendor;
+    nothing changes without --apply."""
+    with session_scope() as session:
+        result = import_list(
+            session=session,
+            kind=kind,
+            data=file.read_bytes(),
+            filename=file.name,
+            reference=get_reference(),
+            extra=avil.read_bytes() if avil else None,
+            retrieved=retrieved.date() if retrieved else None,
+            apply=apply_,
+        )
+        if not apply_:
+            session.rollback()
+    plain = diff_to_plain(result)
+    if as_json:
+        click.echo(dumps(plain))
+        return
+    click.echo(
+        f"{plain['kind']} ({plain['source']}, {plain['date']}): {plain['entries']} entries, "
+        f"{len(plain['changes'])} fact change(s), {len(plain['unmatched'])} unmatched"
+    )
+    for change in plain["changes"]:
+        click.echo(
+            f"  {change['change']:<9} {change['slug']}: {change['fact']} "
+            f"{_short(change['before'])} -> {_short(change['after'])}  "
+            f"[{change['entry']}; {change['source']}; {change['date']}]"
+        )
+    for skipped in plain["skipped"]:
+        click.echo(f"  skipped   {skipped['slug']}: {skipped['entry']} ({skipped['reason']})")
+    for entry in plain["unmatched"]:
+        click.echo(f"  unmatched {entry}")
+    if apply_:
+        click.echo(f"applied: {len(plain['updated'])} vendor(s) updated, each audited")
+    else:
+        click.echo("nothing changed (run with --apply to write these changes)")
+
+
+def _short(value: Any) -> str:
+    text = "-" if value is None else str(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 @click.group("catalog")
 def catalog() -> None:
     """The shipped vendor catalog: validate it, summarise it, bring it into the registry."""
 
 
-for _command in (validate_command, stats_command, update_command):
+for _command in (validate_command, stats_command, update_command, import_list_command):
     catalog.add_command(_command)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from assessments.catalog.validation import CatalogError, catalog_version, load_vendors
+from assessments.catalog.vendors import LEGACY_FIELDS
 from service import errors
 from service.db import session_scope
 from service.reference.services import Reference, load_reference
@@ -50,7 +51,11 @@ def snapshot_catalog(data_dir: Path) -> CatalogSnapshot:
     loaded = []
     for record in records:
         plain = record.to_plain()
-        loaded.append(schema.load({k: v for k, v in plain.items() if k in schema.fields}))
+        plain.pop("content_hash")
+        for legacy, block in LEGACY_FIELDS.items():
+            if plain[block] is not None:
+                plain.pop(legacy)  # derived from the block again when stored
+        loaded.append(schema.load(plain))
     return CatalogSnapshot(
         version=catalog_version(data_dir),
         records=loaded,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
 
 _FILE = click.Path(dir_okay=False, path_type=Path)

@@ -66,6 +66,8 @@ class AssessmentVersion(SQLModel, table=True):
     )
     status: str = Field(default="draft", max_length=20)  # the assessment's status at save
     frozen: bool = False
+    # The checklists as they stood when this version was approved (frozen with it).
+    checklists: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONType))
     note: str | None = None
     created_by: str = Field(sa_column=Column(String(254), nullable=False))
     created_at: datetime = Field(

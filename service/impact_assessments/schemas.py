@@ -69,6 +69,14 @@ class TransitionSchema(Schema):
 
     to = fields.String(required=True, validate=validate.OneOf(STATUSES))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    override_reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "approving while key facts are unknown: why (kept in the audit trail)"
+        },
+    )
 
 
 class VersionArgsSchema(Schema):

@@ -33,6 +33,7 @@ from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
 from service.db import flush
+from service.impact_assessments import policy
 from service.impact_assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -42,18 +43,10 @@ from service.impact_assessments.models import (
 from service.models import utcnow
 from service.reviews.models import Review, ReviewEvaluation
 from service.reviews.services import get_review
+from service.settings.services import get_setting
 from service.vendors.models import Vendor
 from service.vendors.services import vendor_snapshot
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"in_review"}),
-    "in_review": frozenset({"approved", "rejected", "draft"}),
-    "approved": frozenset(),
-    "rejected": frozenset({"draft"}),
-}
-DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
-EDITORS = frozenset({"legal", "admin"})  # who may create and change content
-SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
 RISK_FIELDS = ("category", "risk", "likelihood", "severity", "measure", "residual", "owner")
 
 
@@ -256,7 +249,9 @@ def report_document(
         if assessment.decided_at and (approved or status == "rejected")
         else None,
     }
-    document["checklists"] = state.checklists
+    # An approved version shows its checklists as they were approved (frozen with it).
+    frozen = state.current.checklists
+    document["checklists"] = frozen if frozen is not None else state.checklists
     return document
 
 
@@ -288,11 +283,6 @@ def diff_versions(
 def _clean(text: str | None) -> str | None:
     """Free text as stored: tags and control characters removed, None when empty."""
     return sanitise_section_text(text, max_chars=5000) or None if text else None
-
-
-def _require(user: User, roles: frozenset[str], what: str) -> None:
-    if user.role not in roles:
-        raise errors.Forbidden(f"Your role ({user.role}) may not {what}.")
 
 
 def _add_checklists(session: Session, assessment: Assessment, inputs: Mapping[str, Any]) -> None:
@@ -336,7 +326,7 @@ def create_assessment(
     *, session: Session, review_id: int, kind: str, language: str, user: User
 ) -> Assessment:
     """Generate an assessment of a review (version 1, draft) with its checklists."""
-    _require(user, EDITORS, "create assessments")
+    policy.ensure_may_create(user)
     if kind not in KINDS:
         raise errors.ValidationFailed(
             "Unknown assessment kind.", errors={"kind": [f"Use one of {', '.join(KINDS)}."]}
@@ -427,11 +417,7 @@ def update_assessment(
     *, session: Session, assessment: Assessment, changes: Mapping[str, Any], user: User
 ) -> AssessmentVersion:
     """Save legal's edits as a new version; an approved assessment goes back to draft."""
-    _require(user, EDITORS, "edit assessments")
-    if assessment.status == "in_review":
-        raise errors.Conflict(
-            "This assessment is in review; move it back to draft before editing it."
-        )
+    policy.ensure_may_edit(assessment, user)
     before = _snapshot(assessment)
     current = get_version(session=session, assessment=assessment, number=assessment.current_number)
     document = _edited(current.document, changes)
@@ -459,17 +445,30 @@ def update_assessment(
     return version
 
 
+def policy_context(*, session: Session, assessment: Assessment) -> policy.Context:
+    """What the policy reads besides the assessment: who filed the review, the four-eyes
+    setting and the key facts the current version still lists as unknown."""
+    review = get_review(session=session, review_id=assessment.review_id)
+    current = get_version(session=session, assessment=assessment, number=assessment.current_number)
+    return policy.Context(
+        review_filed_by=review.created_by,
+        four_eyes_relaxed=bool(get_setting(session=session, key="four_eyes_relaxed")),
+        unknowns=tuple(policy.unknowns_of(current.document)),
+    )
+
+
 def transition_assessment(
-    *, session: Session, assessment: Assessment, to: str, note: str | None, user: User
+    *,
+    session: Session,
+    assessment: Assessment,
+    to: str,
+    note: str | None,
+    user: User,
+    override_reason: str | None = None,
 ) -> Assessment:
     """Move an assessment through draft -> in_review -> approved / rejected."""
-    _require(user, SUBMITTERS if to == "in_review" else DECIDERS, f"move assessments to {to}")
-    if to not in TRANSITIONS[assessment.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[assessment.status])) or "none; edit it instead"
-        raise errors.Conflict(
-            f"A {assessment.status} assessment cannot become {to}.",
-            errors={"to": [f"From {assessment.status}: {allowed}."]},
-        )
+    context = policy_context(session=session, assessment=assessment)
+    override = policy.ensure_may_move(assessment, to, user, context, override_reason)
     before = _snapshot(assessment)
     now = utcnow()
     current = get_version(session=session, assessment=assessment, number=assessment.current_number)
@@ -481,18 +480,34 @@ def transition_assessment(
         assessment.decision_note = _clean(note)
         if to == "approved":
             current.frozen = True
+            current.checklists = _frozen_checklists(session, assessment)
             assessment.approved_number = current.number
     current.status = to
     session.add(current)
     assessment.status = to
     assessment.updated_at = now
     session.add(assessment)
+    after = _snapshot(assessment)
+    if override is not None:
+        after["unknowns_override"] = {**override, "reason": _clean(override["reason"])}
+    if to == "approved" and context.four_eyes_relaxed and assessment.submitted_by == user.email:
+        after["four_eyes_relaxed"] = True
     record_event(
         session=session, action=f"transition:{to}", object_type="assessment",
-        object_id=str(assessment.id), before=before, after=_snapshot(assessment),
+        object_id=str(assessment.id), before=before, after=after,
     )  # fmt: skip
     _flush(session)
     return assessment
+
+
+def _frozen_checklists(session: Session, assessment: Assessment) -> list[dict[str, Any]]:
+    """The checklists as JSON, to keep with the version being approved."""
+    checklists = checklist_dicts(session=session, assessment=assessment)
+    for checklist in checklists:
+        for item in checklist["items"]:
+            if item["updated_at"] is not None:
+                item["updated_at"] = item["updated_at"].isoformat()
+    return checklists
 
 
 def get_item(*, session: Session, assessment: Assessment, item_id: int) -> ChecklistItem:
@@ -508,10 +523,17 @@ def get_item(*, session: Session, assessment: Assessment, item_id: int) -> Check
 
 
 def update_item(
-    *, session: Session, item: ChecklistItem, changes: Mapping[str, Any], user: User
+    *,
+    session: Session,
+    assessment: Assessment,
+    item: ChecklistItem,
+    changes: Mapping[str, Any],
+    user: User,
 ) -> ChecklistItem:
     """Record progress on a checklist item: status, who, when, evidence."""
-    _require(user, EDITORS | {"procurement"}, "update checklists")
+    policy.ensure_may_update_checklists(
+        assessment, user, policy_context(session=session, assessment=assessment)
+    )
     if "status" in changes and changes["status"] not in ITEM_STATUSES:
         raise errors.ValidationFailed(
             "Unknown status.", errors={"status": [f"Use one of {', '.join(ITEM_STATUSES)}."]}

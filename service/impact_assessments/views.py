@@ -183,7 +183,10 @@ class ChecklistItemView(MethodView):
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
         item = services.get_item(session=session, assessment=assessment, item_id=item_id)
         require_if_match(item_etag(item))
-        services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+        services.update_item(
+            session=session, assessment=assessment, item=item, changes=changes,
+            user=g.current_user,
+        )  # fmt: skip
         session.commit()
         return services.item_dict(item), 200, {"ETag": item_etag(item)}
 

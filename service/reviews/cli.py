@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import current_app, g
 
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
 from service.reviews import services
 from service.reviews.models import OPEN_STATUSES, STATUSES

@@ -59,6 +59,9 @@ class Review(SQLModel, table=True):
     cn_outbound_sensitive: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, default=0)
     )
+    # U.S. persons in this review, summed into the same exporter's reviews of the same vendor
+    # as the DOJ rule's 12-month total per counterparty (us_prior_12m).
+    us_persons: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     # The latest evaluation and the facts it was computed from.
     evaluation: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)

@@ -11,9 +11,9 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
-from service.scanner.services import Policy, matcher_cache, scan_policy
+from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
 
 _WIDTH = 100
 
@@ -118,7 +118,9 @@ def render_report(report: dict[str, Any]) -> str:
 def scan(file: Path, fmt: str | None, review_id: int | None, as_json: bool) -> None:
     """Scan the privacy policy in FILE (text, HTML or PDF) against the vendor registry."""
     try:
-        extracted = extract_text(file.read_bytes(), format=fmt, filename=file.name)
+        extracted = extract_text(
+            file.read_bytes(), format=fmt, filename=file.name, pdf_limits=pdf_limits(current_app)
+        )
     except ExtractionError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     policy = Policy(extracted.text, extracted.format, review_id)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from assessments.scanner import Matcher, compile_matcher, default_lexicon, diff, scan
 from assessments.scanner.extract import MAX_BYTES, ExtractionError, extract_text, html_to_text
 from assessments.scanner.matcher import VendorNames
+from assessments.scanner.pdf import PdfLimits
 from service import errors
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors.models import Vendor
@@ -103,8 +104,17 @@ _EXTRACTION_ERRORS: dict[str, type[errors.DomainError]] = {
 }
 
 
-def read_policy(*, data: Mapping[str, Any]) -> Policy:
-    """The policy from pasted text ({text, format?, review_id?}) or an uploaded `file`."""
+def pdf_limits(app: Flask) -> PdfLimits:
+    """What reading one uploaded PDF may cost in this app (`PDF_READ_SECONDS`)."""
+    return PdfLimits(seconds=float(app.config["PDF_READ_SECONDS"]))
+
+
+def read_policy(*, data: Mapping[str, Any], limits: PdfLimits | None = None) -> Policy:
+    """The policy from pasted text ({text, format?, review_id?}) or an uploaded `file`.
+
+    An uploaded PDF is read in a limited child process (pages, decompressed bytes, characters,
+    time, memory): over a size limit 413, over the time limit or unreadable 422.
+    """
     upload: FileStorage | None = data.get("file")
     if upload is not None:
         try:
@@ -114,7 +124,11 @@ def read_policy(*, data: Mapping[str, Any]) -> Policy:
         media_type = upload.mimetype if upload.mimetype != "application/octet-stream" else None
         try:
             extracted = extract_text(
-                content, format=data.get("format"), media_type=media_type, filename=upload.filename
+                content,
+                format=data.get("format"),
+                media_type=media_type,
+                filename=upload.filename,
+                pdf_limits=limits or PdfLimits(),
             )
         except ExtractionError as exc:
             error = _EXTRACTION_ERRORS.get(exc.reason)

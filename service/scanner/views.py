@@ -39,6 +39,6 @@ class PolicyScan(MethodView):
     )
     def post(self, data: dict[str, Any]) -> Any:
         """Scan a privacy policy (JSON text, or a text/HTML/PDF upload) against the registry."""
-        policy = services.read_policy(data=data)
+        policy = services.read_policy(data=data, limits=services.pdf_limits(current_app))
         cache = services.matcher_cache(current_app)
         return services.scan_policy(session=get_session(), cache=cache, policy=policy)

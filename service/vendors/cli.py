@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from service.auth.cli import domain_command
+from service.clikit import domain_command
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.vendors.io import export, formats, parsing, upsert, validation

@@ -60,6 +60,26 @@ class Vendor(SQLModel, table=True):
     sources: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONType, nullable=False)
     )
+    # issue 12: the sourced, dated facts (shapes: assessments/catalog/vendors.py); `parent`,
+    # `dpf_certified` and `processing_countries` above are derived from them when they are set.
+    ownership: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}")
+    )
+    dpf: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}")
+    )
+    sanctions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False, server_default="[]")
+    )
+    history: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False, server_default="[]")
+    )
+    data_locations: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}")
+    )
+    certification_scopes: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}")
+    )
     notes: str | None = None
     last_verified: date | None = None
     search_text: str = ""
@@ -75,6 +95,11 @@ class Vendor(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+    @property
+    def sanctioned(self) -> bool:
+        """The vendor or an owner is designated on a sanctions list (or its status says so)."""
+        return bool(self.sanctions) or self.status == "sanctioned"
 
 
 class VendorAlias(SQLModel, table=True):

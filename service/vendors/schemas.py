@@ -9,11 +9,17 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from assessments.catalog.vendors import (
     SLUG_PATTERN,
+    DataLocationsSchema,
+    DpfSchema,
+    HistoryEventSchema,
     LegalEntitySchema,
+    OwnershipSchema,
+    SanctionSchema,
     SdkSchema,
     SourceSchema,
     StatusSchema,
     is_country_code,
+    legacy_conflicts,
 )
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
@@ -23,6 +29,7 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
+from service.paging import Many, PageArgs, page_schema
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
 # search; a miss still asks is_country_code, so the answer is always the same as before.
@@ -72,12 +79,27 @@ class VendorWriteSchema(Schema):
     sources = fields.List(fields.Nested(SourceSchema))
     notes = fields.String(allow_none=True, validate=validate.Length(max=10000))
     last_verified = fields.Date(allow_none=True)
+    ownership = fields.Nested(OwnershipSchema, allow_none=True)
+    dpf = fields.Nested(DpfSchema, allow_none=True)
+    sanctions = fields.List(fields.Nested(SanctionSchema))
+    history = fields.List(fields.Nested(HistoryEventSchema))
+    data_locations = fields.Nested(DataLocationsSchema, allow_none=True)
+    certification_scopes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(sorted(CERTIFICATIONS))),
+        values=fields.String(validate=validate.Length(2, 500)),
+        allow_none=True,
+    )
 
     @validates_schema
     def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
         aliases = data.get("aliases") or []
         if len({a.casefold() for a in aliases}) != len(aliases):
             raise ValidationError("Aliases repeat.", "aliases")
+
+    @validates_schema
+    def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        for legacy, block in legacy_conflicts(data):
+            raise ValidationError(f"`{block}` decides `{legacy}`; send one of them.", legacy)
 
 
 class VendorCreateSchema(VendorWriteSchema):
@@ -125,6 +147,16 @@ class VendorSchema(Schema):
     sources = fields.List(fields.Dict())
     notes = fields.String(allow_none=True)
     last_verified = fields.Date(allow_none=True)
+    ownership = fields.Function(lambda v: v.ownership or None, allow_none=True)
+    dpf = fields.Function(lambda v: v.dpf or None, allow_none=True)
+    sanctions = fields.List(fields.Dict())
+    sanctioned = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "the vendor or an owner is designated on a sanctions list"},
+    )
+    history = fields.List(fields.Dict())
+    data_locations = fields.Function(lambda v: v.data_locations or None, allow_none=True)
+    certification_scopes = fields.Dict()
     archived = fields.Boolean()
     origin = fields.String()
     catalog_version = fields.String(allow_none=True)
@@ -143,13 +175,9 @@ class VendorSchema(Schema):
         }
 
 
-class VendorPageSchema(Schema):
-    """One page of vendors."""
-
-    items = fields.List(fields.Nested(VendorSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+VendorPageSchema = page_schema(
+    VendorSchema, "VendorPageSchema", "One page of vendors."
+)
 
 
 SORTS = (
@@ -167,18 +195,25 @@ SORTS = (
 )
 
 
-class VendorQueryArgsSchema(Schema):
+class VendorQueryArgsSchema(PageArgs):
     """Filters, search, sort and pagination for the vendor list."""
 
     q = fields.String(validate=validate.Length(1, 200))
-    category = fields.String(validate=validate.Length(1, 60))
-    hq_country = CountryCode()
-    processing_country = CountryCode()
-    data_category = fields.String(validate=validate.Length(1, 60))
-    status = fields.String(validate=validate.OneOf(sorted(STATUS_VALUES)))
+    category = Many(
+        fields.String(validate=validate.Length(1, 60)), metadata={"description": "any of these"}
+    )
+    hq_country = Many(CountryCode(), metadata={"description": "any of these"})
+    processing_country = Many(CountryCode(), metadata={"description": "processes in any of these"})
+    data_category = Many(
+        fields.String(validate=validate.Length(1, 60)),
+        metadata={"description": "receives every one of these"},
+    )
+    status = Many(
+        fields.String(validate=validate.OneOf(sorted(STATUS_VALUES))),
+        metadata={"description": "any of these"},
+    )
+    dpf_certified = fields.Boolean()
     archived = fields.String(
         load_default="false", validate=validate.OneOf(("false", "true", "all"))
     )
     sort = fields.String(validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

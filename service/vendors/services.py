@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.catalog.vendors import derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
 from service.models import utcnow
+from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
 from service.vendors import search
 from service.vendors.models import (
@@ -30,14 +31,20 @@ from service.vendors.models import (
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
 PLAIN_FIELDS = (
-    *sorted(FACT_FIELDS - {"status", "ownership", "dpf", "sanctions", "history", "data_locations"}),
+    *sorted(FACT_FIELDS - {"status"}),
+    "certification_scopes",
     "sources",
     "notes",
     "last_verified",
 )
 
 # JSON object fields: null from a client or the catalog is stored as {}.
-_MAPPING_FIELDS = frozenset({"sdk", "urls"})
+_MAPPING_FIELDS = frozenset(
+    {"sdk", "urls", "ownership", "dpf", "data_locations", "certification_scopes"}
+)
+_LIST_FIELDS = frozenset({"sanctions", "history"})
+# Blocks that are unknown until filled: stored as {}, shown (API, audit, export) as null.
+_OPTIONAL_BLOCKS = frozenset({"ownership", "dpf", "data_locations"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "name": col(Vendor.name),
@@ -50,16 +57,6 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 # Search hits scoring below this (0-200 scale) are noise, not matches.
 MIN_RELEVANCE = 60.0
-
-
-@dataclass(frozen=True)
-class VendorPage:
-    """One page of a vendor listing, with the total before paging."""
-
-    items: list[Vendor]
-    total: int
-    page: int
-    per_page: int
 
 
 class ScoredVendor:
@@ -76,6 +73,8 @@ class ScoredVendor:
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     """A vendor's facts as plain JSON-able values (for audit diffs and exports)."""
     data = {field: getattr(vendor, field) for field in PLAIN_FIELDS}
+    for block in _OPTIONAL_BLOCKS:
+        data[block] = data[block] or None
     data["slug"] = vendor.slug
     data["status"] = {
         "value": vendor.status,
@@ -116,12 +115,16 @@ def check_references(data: Mapping[str, Any], reference: Reference) -> None:
 
 
 def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
-    """Set a vendor's stored fields (and its search text) from validated input."""
+    """Set a vendor's stored fields (and its search text) from validated input; `parent`,
+    `dpf_certified` and `processing_countries` follow the blocks that decide them."""
+    data = {**data, **derived_legacy(data)}
     for field in PLAIN_FIELDS:
         if field in data:
             value = data[field]
             if value is None and field in _MAPPING_FIELDS:
                 value = {}
+            if value is None and field in _LIST_FIELDS:
+                value = []
             setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
     if "status" in data:
         status = data["status"]
@@ -269,8 +272,10 @@ def update_vendor(
     changes: Mapping[str, Any],
     reference: Reference,
     from_catalog: tuple[str, str] | None = None,
+    action: str | None = None,
 ) -> Vendor:
-    """Apply a partial update; a catalog record edited here is marked as locally edited."""
+    """Apply a partial update; a catalog record edited here is marked as locally edited.
+    `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
@@ -287,7 +292,7 @@ def update_vendor(
     _flush(session)
     record_event(
         session=session,
-        action="catalog_update" if from_catalog else "update",
+        action=action or ("catalog_update" if from_catalog else "update"),
         object_type="vendor",
         object_id=vendor.slug,
         before=before,
@@ -314,54 +319,51 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
     return vendor
 
 
+def _facet_in(facet: str, values: list[str]) -> ColumnElement[bool]:
+    return col(Vendor.id).in_(
+        select(col(VendorFacet.vendor_id)).where(
+            col(VendorFacet.facet) == facet, col(VendorFacet.value).in_(values)
+        )
+    )
+
+
 def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Every filter must hold; a filter with several values: any of them (data categories:
+    every one of them)."""
     conditions: list[ColumnElement[bool]] = []
     archived = args.get("archived", "false")
     if archived != "all":
         conditions.append(col(Vendor.archived) == (archived == "true"))
     for field in ("category", "hq_country", "status"):
-        if args.get(field):
-            conditions.append(getattr(Vendor, field) == args[field])
-    for facet, arg in (
-        (FACET_PROCESSING_COUNTRY, "processing_country"),
-        (FACET_DATA_CATEGORY, "data_category"),
-    ):
-        if args.get(arg):
-            conditions.append(
-                col(Vendor.id).in_(
-                    select(col(VendorFacet.vendor_id)).where(
-                        col(VendorFacet.facet) == facet, col(VendorFacet.value) == args[arg]
-                    )
-                )
-            )
+        values = values_of(args, field)
+        if values:
+            conditions.append(col(getattr(Vendor, field)).in_(values))
+    countries = values_of(args, "processing_country")
+    if countries:
+        conditions.append(_facet_in(FACET_PROCESSING_COUNTRY, countries))
+    for category in values_of(args, "data_category"):
+        conditions.append(_facet_in(FACET_DATA_CATEGORY, [category]))
+    if args.get("dpf_certified") is not None:
+        conditions.append(col(Vendor.dpf_certified).is_(bool(args["dpf_certified"])))
     return conditions
 
 
 def list_vendors(
     *, session: Session, args: Mapping[str, Any], fuzzy: search.FuzzyIndex
-) -> VendorPage:
+) -> Page[Any]:
     """Filter, search (ranked), sort and page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)
     query_text = args.get("q")
     if query_text:
         return _search_page(session, query_text, conditions, args, fuzzy, page, per_page)
-    total = session.execute(
-        select(func.count()).select_from(Vendor).where(*conditions)
-    ).scalar_one()
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    items = session.execute(
-        select(Vendor)
-        .where(*conditions)
-        .order_by(order, col(Vendor.id))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return VendorPage(list(items), int(total), page, per_page)
+    statement = select(Vendor).where(*conditions).order_by(order, col(Vendor.id))
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def _search_page(
@@ -372,11 +374,11 @@ def _search_page(
     fuzzy: search.FuzzyIndex,
     page: int,
     per_page: int,
-) -> VendorPage:
+) -> Page[Any]:
     """Rank the candidates by their names and aliases, then load only the page's vendors."""
     scores = search.candidate_ids(session, query_text, fuzzy)
     if not scores:
-        return VendorPage([], 0, page, per_page)
+        return Page([], 0, page, per_page)
     sort = args.get("sort") or "relevance"
     sort_column = _SORT_COLUMNS.get(sort.lstrip("-"), col(Vendor.name))
     allowed = {
@@ -407,7 +409,7 @@ def _search_page(
         ).scalars()
     }
     hits: list[Any] = [ScoredVendor(loaded[vid], round(score, 1)) for score, vid in window]
-    return VendorPage(hits, len(ranked), page, per_page)
+    return Page(hits, len(ranked), page, per_page)
 
 
 def find_by_name(*, session: Session, name: str) -> Vendor | None:

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
+from service.paging import Page
 from service.reference.services import get_reference
 from service.vendors import services
 from service.vendors.models import Vendor
@@ -43,7 +44,7 @@ class Vendors(MethodView):
     @allow("viewer")
     @blp.arguments(VendorQueryArgsSchema, location="query")
     @blp.response(200, VendorPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[services.VendorPage, int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[Any], int, dict[str, str]]:
         """List, filter, sort and search vendors."""
         page = services.list_vendors(session=get_session(), args=args, fuzzy=_fuzzy())
         headers = page_headers(

@@ -221,7 +221,7 @@ def test_tia_has_six_steps_and_annex2_hint(sample: dict[str, Any]) -> None:
 def test_eu_scc_checklist_module_2_prefilled(sample: dict[str, Any]) -> None:
     review, evaluation = _case(
         exporter={"name": "Just Services", "country": "DE", "role": "controller"},
-        importer={"name": "Example Analytics", "country": "CN", "role": "processor"},
+        importer={"name": "Example Analytics", "country": "IN", "role": "processor"},
         data_subjects=[{"jurisdiction": "EU", "count": 300000}],
         data_categories=["contact", "health"],
         purposes=["analytics"],
@@ -264,8 +264,15 @@ def test_eu_scc_checklist_module_2_prefilled(sample: dict[str, Any]) -> None:
 
 def test_eu_scc_module_1_marks_subprocessor_items_na() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
-        importer={"name": "Example Partner", "country": "RU", "role": "controller"},
+        exporter={
+            "name": "Example Shop",
+            "country": "CN",
+            "role": "controller",
+            "targets_eu": True,
+            "ciio": False,
+        },
+        importer={"name": "Example Partner", "country": "IN", "role": "controller"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "EU", "count": 3000}],
         data_categories=["contact"],
         purposes=["payment"],
@@ -280,8 +287,9 @@ def test_eu_scc_module_1_marks_subprocessor_items_na() -> None:
 
 def test_china_standard_contract_checklist() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
         importer={"name": "Example CRM", "country": "US", "role": "processor"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "CN", "count": 150000}],
         data_categories=["contact"],
         purposes=["customer_support"],
@@ -300,7 +308,13 @@ def test_china_standard_contract_checklist() -> None:
 
 def test_us_doj_restricted_transaction_checklist() -> None:
     review, evaluation = _case(
-        exporter={"name": "Example US Shop", "country": "US", "role": "controller"},
+        exporter={
+            "name": "Example US Shop",
+            "country": "US",
+            "role": "controller",
+            "data_broker": False,
+        },
+        government_related_data=False,
         importer={
             "name": "Example Processor",
             "country": "RU",
@@ -346,8 +360,9 @@ def test_security_assessment_checklist_and_permitted_regimes(sample: dict[str, A
     texts = " ".join(i["text"] for i in checklists[0]["items"])
     assert "self-assessment" in texts.lower() and "3 years" in texts
     review, evaluation = _case(
-        exporter={"name": "Example Shop", "country": "CN", "role": "controller"},
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
         importer={"name": "Example EDM", "country": "SG", "role": "processor"},
+        important_data=False,
         data_subjects=[{"jurisdiction": "CN", "count": 5000}],
         data_categories=["contact"],
         purposes=["marketing"],
@@ -431,3 +446,34 @@ def test_only_applicable_kinds_are_offered(sample: dict[str, Any]) -> None:
     trigger = doc["sections"][0]
     assert any("7150" in o["citation"] for o in doc["sections"][6]["obligations"])
     assert trigger["findings"] and all(f["regime"] == "US" for f in trigger["findings"])
+
+
+@pytest.mark.parametrize("category", sorted(default_reference().categories))
+def test_engine_documents_and_dpia_screening_agree_on_sensitivity(category: str) -> None:
+    """Issue 17: which categories are sensitive lives in the taxonomy alone. For every id the
+    PIPIA's "sensitive PI", the DPIA's "special categories", the WP248 screening's criterion 4
+    and the engine read it the same way."""
+    treatment = default_reference().categories[category]
+    review, evaluation = _case(
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
+        importer={"name": "Example Cloud", "country": "DE", "role": "processor"},
+        important_data=False,
+        data_subjects=[{"jurisdiction": "CN", "count": 20000}, {"jurisdiction": "DE", "count": 10}],
+        data_categories=[category],
+    )
+    pipia = build_assessment("pipia", review, evaluation, None)
+    dpia = build_assessment("dpia", review, evaluation, None)
+    facts = {row["key"]: row["value"] for s in pipia["sections"] for row in s.get("facts", [])}
+    dpia_facts = {row["key"]: row["value"] for s in dpia["sections"] for row in s.get("facts", [])}
+    pipl_says = facts.get("sensitive_pipl") not in (None, "no", "No")
+    assert pipl_says is treatment.cn.sensitive, facts.get("sensitive_pipl")
+    # The engine: sensitive PI of 20,000 people needs a security assessment, else a contract.
+    cn = evaluation["regimes"]["CN"]
+    assert (cn["mechanism"] == "cn_security_assessment") is treatment.cn.sensitive, cn["why"]
+    special = dpia_facts.get("special_gdpr") not in (None, "no", "No")
+    assert special is (treatment.eu.special is not None)
+    screening = next(s["screening"] for s in dpia["sections"] if "screening" in s)
+    criterion = next(r for r in screening if r["number"] == 4)
+    assert (criterion["status"] == "met") is (
+        treatment.eu.special is not None or treatment.eu.highly_personal
+    )

@@ -23,6 +23,7 @@ from assessments.types import (
     Exporter,
     Importer,
     OutboundYtd,
+    Owner,
     Transfer,
 )
 
@@ -60,8 +61,10 @@ exporters = st.builds(
     role=st.sampled_from(ROLES),
     ciio=maybe_bool,
     us_person=maybe_bool,
-    ccpa_business=st.booleans(),
-    data_broker=st.booleans(),
+    ccpa_business=maybe_bool,
+    data_broker=maybe_bool,
+    cn_processing_volume=st.one_of(st.none(), st.integers(0, 20_000_000)),
+    targets_eu=maybe_bool,
     cn_outbound_ytd=st.one_of(
         st.none(),
         st.builds(
@@ -77,6 +80,17 @@ importers = st.builds(
     role=st.sampled_from(ROLES),
     dpf_certified=maybe_bool,
     covered_person=maybe_bool,
+    owners=st.one_of(
+        st.none(),
+        st.lists(
+            st.builds(
+                Owner,
+                country=st.sampled_from(["CN", "RU", "VE", "US", "DE", "SG"]),
+                share=st.one_of(st.none(), st.floats(0, 100)),
+            ),
+            max_size=2,
+        ).map(tuple),
+    ),
 )
 groups = st.builds(
     DataSubjects,
@@ -104,6 +118,7 @@ def transfers(draw: st.DrawFn) -> Transfer:
         safeguards=frozenset(draw(st.sets(st.sampled_from(SAFEGUARDS)))),
         exemptions=frozenset(draw(st.sets(st.sampled_from(EXEMPTIONS), max_size=2))),
         important_data=draw(maybe_bool),
+        government_related_data=draw(maybe_bool),
     )
 
 
@@ -181,6 +196,7 @@ def test_a_met_requirement_keeps_the_verdict_and_lowers_the_score(
         destinations=("SG",),
         data_subjects=(DataSubjects("CN", raw_count),),
         data_categories=("contact",),
+        important_data=False,
     )
     open_ = evaluate(base, RULES, REFERENCE).regime("CN")
     met = evaluate(
@@ -189,3 +205,52 @@ def test_a_met_requirement_keeps_the_verdict_and_lowers_the_score(
     assert (met.verdict, met.mechanism) == (open_.verdict, open_.mechanism)
     assert open_.met is False and met.met is True
     assert met.score < open_.score
+
+
+# Each fact a Transfer may leave unstated, and how to make it unknown. Importer ownership is one
+# fact with two fields: the covered-person flag and the owners it is usually derived from.
+UNSTATE = {
+    "ciio": lambda t: dataclasses.replace(t, exporter=dataclasses.replace(t.exporter, ciio=None)),
+    "important_data": lambda t: dataclasses.replace(t, important_data=None),
+    "dpf_certified": lambda t: dataclasses.replace(
+        t, importer=dataclasses.replace(t.importer, dpf_certified=None)
+    ),
+    "ownership": lambda t: dataclasses.replace(
+        t, importer=dataclasses.replace(t.importer, owners=None, covered_person=None)
+    ),
+    "owners": lambda t: dataclasses.replace(
+        t, importer=dataclasses.replace(t.importer, owners=None)
+    ),
+    "ccpa_business": lambda t: dataclasses.replace(
+        t, exporter=dataclasses.replace(t.exporter, ccpa_business=None)
+    ),
+    "data_broker": lambda t: dataclasses.replace(
+        t, exporter=dataclasses.replace(t.exporter, data_broker=None)
+    ),
+    "cn_processing_volume": lambda t: dataclasses.replace(
+        t, exporter=dataclasses.replace(t.exporter, cn_processing_volume=None)
+    ),
+    "targets_eu": lambda t: dataclasses.replace(
+        t, exporter=dataclasses.replace(t.exporter, targets_eu=None)
+    ),
+    "government_related_data": lambda t: dataclasses.replace(t, government_related_data=None),
+}
+_RANK = {v: i for i, v in enumerate(VERDICTS)}
+
+
+@settings(max_examples=400, deadline=None)
+@given(transfers(), st.sampled_from(sorted(UNSTATE)))
+def test_an_unknown_fact_never_makes_the_verdict_less_strict(transfer: Transfer, fact: str) -> None:
+    """Issue 13: turning any stated fact into "unknown" never makes a headline verdict (or
+    score) less strict; where the answer would change the verdict the result is provisional."""
+    stated = evaluate(transfer, RULES, REFERENCE)
+    unknown = evaluate(UNSTATE[fact](transfer), RULES, REFERENCE)
+    for before, after in zip(stated.regimes, unknown.regimes, strict=True):
+        assert _RANK[after.verdict] >= _RANK[before.verdict], (fact, before, after)
+        if after.verdict == before.verdict:
+            assert after.score >= before.score, (fact, before, after)
+        for branch in after.if_unknown:
+            assert len({a.verdict for a in branch.answers}) > 1
+            assert all(_RANK[a.verdict] <= _RANK[after.verdict] for a in branch.answers)
+        assert after.provisional is bool(after.if_unknown)
+    assert unknown.overall.score >= stated.overall.score

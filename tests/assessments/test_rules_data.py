@@ -94,6 +94,7 @@ def _cn_transfer(count: int) -> dict[str, object]:
     return {
         "exporter": {"country": "CN", "ciio": False},
         "importer": {"country": "SG"},
+        "important_data": False,
         "data_subjects": [{"jurisdiction": "CN", "count": count}],
         "data_categories": ["contact"],
     }
@@ -117,8 +118,9 @@ def test_a_threshold_change_in_rule_data_changes_the_verdict(tmp_path: Path) -> 
 
 def test_a_threshold_change_in_taxonomy_data_changes_the_verdict(tmp_path: Path) -> None:
     raw = {
-        "exporter": {"country": "US"},
+        "exporter": {"country": "US", "data_broker": False},
         "importer": {"country": "CN"},
+        "government_related_data": False,
         "data_subjects": [{"jurisdiction": "US", "count": 5000}],
         "data_categories": ["health"],
     }

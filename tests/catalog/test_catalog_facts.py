@@ -72,7 +72,9 @@ def test_unknown_facts_stay_empty(catalog: Catalog) -> None:
     # No stored source states these, so the catalog must not claim them.
     assert vendor(catalog, "webmoney").hq_country is None
     assert vendor(catalog, "unionpay").legal_entities == ()
-    # A DPF status is only ever filled from a source that states it.
-    for v in catalog.vendors:
-        if v.dpf_certified is not None:
-            assert any({"dpf", "dpf_certified"} & set(s.facts) for s in v.sources), v.slug
+    # DPF status is claimed only from a dated `dpf` block that a source names (issue 12).
+    for slug in ("firebase", "paypal"):
+        record = vendor(catalog, slug)
+        if record.dpf_certified is not None:
+            assert record.dpf is not None
+            assert any("dpf" in s.facts and s.url for s in record.sources)

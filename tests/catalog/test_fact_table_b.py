@@ -39,7 +39,7 @@ FACTS = [
         "Microsoft Corporation",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
@@ -146,15 +146,37 @@ FACTS = [
     ),
     Fact("sendgrid", "US", "Twilio Inc.", "Twilio Inc.", "US", False, None, NONE, False, "active"),
     Fact("segment", "US", "Twilio Inc.", "Twilio Inc.", "US", False, None, NONE, None, "active"),
-    Fact("tnt", None, None, "FedEx Corporation", "US", False, None, NONE, False, "active"),
+    Fact(
+        "tnt",
+        "US",
+        "FedEx Corporation",
+        "FedEx Corporation",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
     Fact("sap-successfactors", "DE", "SAP SE", "SAP SE", "DE", False, None, NONE, False, "active"),
-    Fact("mopub", "US", None, "AppLovin Corporation", "US", False, None, NONE, False, "sunset"),
+    Fact(
+        "mopub",
+        "US",
+        "AppLovin Corporation",
+        "AppLovin Corporation",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "sunset",
+    ),
     Fact("taboola", "US", "Taboola.com Ltd.", None, None, None, None, NONE, False, "active"),
-    Fact("teads", None, None, "Outbrain Inc.", "US", False, None, NONE, False, "active"),
+    Fact("teads", "US", "Outbrain Inc.", "Outbrain Inc.", "US", False, None, NONE, False, "active"),
     Fact(
         "vonage",
-        None,
-        None,
+        "US",
+        "Vonage Holdings Corp.",
         "Telefonaktiebolaget LM Ericsson",
         "SE",
         False,
@@ -164,7 +186,18 @@ FACTS = [
         "active",
     ),
     Fact("x-twitter", None, None, "xAI Holdings Corp.", "US", False, None, NONE, False, "active"),
-    Fact("vungle", None, None, "Liftoff Mobile, Inc.", "US", False, None, NONE, False, "active"),
+    Fact(
+        "vungle",
+        "US",
+        "Liftoff Mobile",
+        "Liftoff Mobile, Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
     Fact(
         "china-mobile",
         "HK",
@@ -253,6 +286,78 @@ FACTS = [
     Fact(
         "kuaishou-live", "CN", "Kuaishou Technology", None, None, True, None, NONE, True, "active"
     ),
+    Fact(
+        "umeng",
+        "CN",
+        None,
+        "Alibaba Group Holding Limited",
+        "HK",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact(
+        "uc-sdk",
+        "CN",
+        None,
+        "Alibaba Group Holding Limited",
+        "HK",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact("oceanengine", "CN", None, "ByteDance Ltd.", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "omnicom-media-group",
+        "US",
+        "Omnicom Group Inc.",
+        "Omnicom Group Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        None,
+        "active",
+    ),
+    Fact(
+        "strato", "DE", "STRATO AG", "United Internet AG", "DE", False, None, NONE, False, "active"
+    ),
+    Fact("ovhcloud", "FR", "OVH Groupe", None, None, True, None, NONE, False, "active"),
+    Fact(
+        "zoho",
+        "IN",
+        "Zoho Corporation Private Limited",
+        None,
+        None,
+        None,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "active"),
+    Fact(
+        "meizu-push",
+        "CN",
+        None,
+        "湖北星纪时代科技有限公司",
+        "CN",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
+    Fact("xiaomi-push", "CN", None, "Xiaomi Corporation", "CN", False, None, NONE, True, "active"),
+    Fact("wpp-media", "GB", "WPP plc", "WPP plc", "GB", False, None, NONE, None, "active"),
+    Fact("vivo-push", "CN", "维沃移动通信有限公司", None, None, None, None, NONE, True, "active"),
+    Fact("stripe", "US", "Stripe Inc.", None, None, None, "active", NONE, False, "active"),
+    Fact("paypal", "US", "PayPal Holdings, Inc.", None, None, True, None, NONE, None, "active"),
 ]
 
 
@@ -306,4 +411,10 @@ def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
     }
     assert ("acquired", "2025-03-28") in {
         (h.event, str(h.date)) for h in vendor(catalog, "x-twitter").history
+    }
+    assert ("acquired", "2025-02-03") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "teads").history
+    }
+    assert ("acquired", "2022-07-04") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "meizu-push").history
     }

@@ -40,7 +40,13 @@ def client(catalog_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def review_id(client: FlaskClient, auth: Headers) -> int:
+def filer(auth: Headers) -> dict[str, str]:
+    """The procurement user who files the review (procurement acts only on its own)."""
+    return auth("procurement")
+
+
+@pytest.fixture
+def review_id(client: FlaskClient, filer: dict[str, str]) -> int:
     """A review of Firebase: device ids of 2,000,000 people in mainland China, 300,000 in the EU."""
     body = {
         "vendor": "firebase",
@@ -56,7 +62,7 @@ def review_id(client: FlaskClient, auth: Headers) -> int:
         "purpose": "Crash reporting for the messaging app",
         "business_owner": "Mobile team",
     }
-    response = client.post("/api/v1/reviews", json=body, headers=auth("procurement"))
+    response = client.post("/api/v1/reviews", json=body, headers=filer)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
 
@@ -151,19 +157,23 @@ def test_edit_versions_diff_and_concurrency(
     problem(client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
 
 
-def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str) -> Any:
+def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str, **extra: Any) -> Any:
     etag = client.get(url, headers=headers).headers["ETag"]
     return client.post(
-        f"{url}/transitions", json={"to": to, "note": f"to {to}"},
+        f"{url}/transitions", json={"to": to, "note": f"to {to}", **extra},
         headers={**headers, "If-Match": etag},
     )  # fmt: skip
 
 
+# The generated PIPIA still lists key facts as unknown: approving it needs a reason.
+OVERRIDE = {"override_reason": "Facts confirmed by phone with the vendor; record follows."}
+
+
 def test_workflow_permissions_and_frozen_approved_version(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
 ) -> None:
     url = create(client, auth, review_id).headers["Location"]
-    legal, procurement = auth("legal"), auth("procurement")
+    legal, procurement, approver = auth("legal"), filer, auth("legal")
     problem(_move(client, url, legal, "approved"), 409)  # draft cannot be approved
     assert _move(client, url, procurement, "in_review").status_code == 200
     problem(_move(client, url, procurement, "approved"), 403)  # only legal/admin decide
@@ -174,7 +184,7 @@ def test_workflow_permissions_and_frozen_approved_version(
     etag = client.get(url, headers=legal).headers["ETag"]
     assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
     assert _move(client, url, legal, "in_review").status_code == 200
-    approved = _move(client, url, legal, "approved")
+    approved = _move(client, url, approver, "approved", **OVERRIDE)
     assert approved.status_code == 200
     body = approved.get_json()
     assert body["status"] == "approved" and body["approved_number"] == 2
@@ -211,7 +221,7 @@ def test_reports_pdf_and_html_with_filenames(
 ) -> None:
     url = create(client, auth, review_id).headers["Location"]
     assert _move(client, url, auth("legal"), "in_review").status_code == 200
-    assert _move(client, url, auth("legal"), "approved").status_code == 200
+    assert _move(client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
     pdf = client.get(f"{url}/report.pdf", headers=auth("viewer"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Disposition"] == (
@@ -230,7 +240,9 @@ def test_reports_pdf_and_html_with_filenames(
     problem(client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
 
 
-def test_checklist_items_progress(client: FlaskClient, auth: Headers, review_id: int) -> None:
+def test_checklist_items_progress(
+    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+) -> None:
     url = create(client, auth, review_id).headers["Location"]
     checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
     item = checklist["items"][0]
@@ -239,13 +251,11 @@ def test_checklist_items_progress(client: FlaskClient, auth: Headers, review_id:
     etag = read.headers["ETag"]
     change = {"status": "done", "who": "Li Wei", "when": "2026-11-30",
               "evidence": "Self-assessment report v1 <b>signed</b>"}  # fmt: skip
-    problem(client.patch(item_url, json=change, headers=auth("procurement")), 428)
+    problem(client.patch(item_url, json=change, headers=filer), 428)
     problem(client.patch(item_url, json={"status": "finished"},
                          headers={**auth("legal"), "If-Match": etag}), 422)  # fmt: skip
     problem(client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403)
-    response = client.patch(
-        item_url, json=change, headers={**auth("procurement"), "If-Match": etag}
-    )
+    response = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["status"] == "done" and body["evidence"] == "Self-assessment report v1 signed"
@@ -274,3 +284,98 @@ def test_only_kinds_the_law_calls_for_can_be_generated(
     body = problem(create(client, auth, review_id, kind="ccpa"), 422)
     assert "11 CCR § 7150" in body["errors"]["kind"][0]
     assert create(client, auth, review_id, kind="dpia").status_code == 201
+
+
+def _events(app: Flask, object_type: str, object_id: str) -> list[AuditEvent]:
+    with app.app_context(), session_scope() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_procurement_acts_only_on_its_own_reviews_assessments(
+    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    other = auth("procurement")  # did not file the review
+    problem(_move(client, url, other, "in_review"), 403)
+    assert client.get(url, headers=other).get_json()["status"] == "draft"
+    item = client.get(f"{url}/checklists", headers=other).get_json()[0]["items"][0]
+    item_url = f"{url}/checklist-items/{item['id']}"
+    etag = client.get(item_url, headers=other).headers["ETag"]
+    forged = {"status": "done", "evidence": "forged"}
+    problem(client.patch(item_url, json=forged, headers={**other, "If-Match": etag}), 403)
+    assert client.get(item_url, headers=other).get_json()["evidence"] is None
+    assert _move(client, url, filer, "in_review").status_code == 200  # the filer may
+
+
+def test_an_approved_versions_checklist_is_frozen_with_it(
+    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    item = client.get(f"{url}/checklists", headers=filer).get_json()[0]["items"][0]
+    item_url = f"{url}/checklist-items/{item['id']}"
+    assert _move(client, url, auth("legal"), "in_review").status_code == 200
+    assert _move(client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
+    for who in (filer, auth("legal"), auth("admin")):
+        etag = client.get(item_url, headers=who).headers["ETag"]
+        change = {"status": "done", "evidence": "added after approval"}
+        problem(client.patch(item_url, json=change, headers={**who, "If-Match": etag}), 409)
+    # An edit starts draft version 2; its checklist takes progress, version 1's stays as approved.
+    legal = auth("legal")
+    etag = client.get(url, headers=legal).headers["ETag"]
+    edit = {"sections": [{"id": "conclusion", "text": "Re-assessed."}]}
+    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    etag = client.get(item_url, headers=filer).headers["ETag"]
+    change = {"status": "done", "evidence": "Signed contract"}
+    progress = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
+    assert progress.status_code == 200
+    approved = client.get(f"{url}/report.html?version=1", headers=legal).get_data(as_text=True)
+    current = client.get(f"{url}/report.html?version=2", headers=legal).get_data(as_text=True)
+    assert "Signed contract" not in approved and "Signed contract" in current
+
+
+def test_four_eyes_and_its_audited_relaxation(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    legal, admin = auth("legal"), auth("admin")
+    assert _move(client, url, legal, "in_review").status_code == 200
+    refused = problem(_move(client, url, legal, "approved", **OVERRIDE), 403)
+    assert "Four eyes" in refused["detail"]
+    assert client.get(url, headers=legal).get_json()["status"] == "in_review"
+    setting = "/api/v1/settings/four_eyes_relaxed"
+    problem(client.put(setting, json={"value": True}, headers=legal), 403)
+    problem(client.put(setting, json={"value": "yes"}, headers=admin), 422)
+    relaxed = client.put(setting, json={"value": True}, headers=admin)
+    assert relaxed.status_code == 200 and relaxed.get_json()["value"] is True
+    [event] = _events(app, "setting", "four_eyes_relaxed")
+    assert event.actor.startswith("admin") and event.changes == {
+        "value": {"before": False, "after": True}
+    }
+    assert _move(client, url, legal, "approved", **OVERRIDE).status_code == 200
+    approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
+    assert approval.action == "transition:approved"
+    assert approval.changes["four_eyes_relaxed"]["after"] is True
+
+
+def test_approving_with_unknown_facts_needs_an_audited_reason(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    url = create(client, auth, review_id).headers["Location"]
+    unknowns = client.get(url, headers=auth("viewer")).get_json()["document"]["unknowns"]
+    assert unknowns  # the generated PIPIA leaves facts for legal to confirm
+    assert _move(client, url, auth("legal"), "in_review").status_code == 200
+    approver = auth("legal")
+    refused = problem(_move(client, url, approver, "approved"), 422)
+    assert "override_reason" in refused["errors"] and unknowns[0] in refused["detail"]
+    problem(_move(client, url, approver, "approved", override_reason="   "), 422)
+    assert client.get(url, headers=approver).get_json()["status"] == "in_review"
+    assert _move(client, url, approver, "approved", **OVERRIDE).status_code == 200
+    approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
+    override = approval.changes["unknowns_override"]["after"]
+    assert override == {"reason": OVERRIDE["override_reason"], "unknowns": unknowns}

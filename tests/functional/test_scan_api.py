@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from assessments.scanner.extract import MAX_BYTES
 from service.scanner.cli import scan as scan_command
 from service.scanner.services import matcher_cache
+from tests.conftest import build_pdf
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/policies/scan"
@@ -133,6 +136,28 @@ def test_errors_are_problems(client: FlaskClient, viewer: dict[str, str]) -> Non
     )
     assert "file" in body["errors"]
     problem(client.post(URL, json={"text": "x"}), 401)
+
+
+def test_hostile_pdfs_get_problems_not_500s(
+    client: FlaskClient, viewer: dict[str, str], catalog_app: Flask
+) -> None:
+    def post(data: bytes) -> Any:
+        # Encoded in memory: the test client would spool a large body to a file it never closes.
+        form = {"file": FileStorage(io.BytesIO(data), "p.pdf", content_type="application/pdf")}
+        body, length, boundary = stream_encode_multipart(form, use_tempfile=False)
+        return client.post(
+            URL,
+            data=body.read(),
+            headers={**viewer, "Content-Length": str(length)},
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+
+    bomb = build_pdf([], content=b"0" * 200_000_000, flate=True)
+    assert "decompress" in problem(post(bomb), 413)["detail"]
+    assert "pages" in problem(post(build_pdf(["Firebase"], pages=20_000)), 413)["detail"]
+    catalog_app.config["PDF_READ_SECONDS"] = 0.05
+    slow = build_pdf(["Firebase " * 20] * 40, pages=900)
+    assert "file" in problem(post(slow), 422)["errors"]
 
 
 def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -9,11 +10,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import build_pdf
 
 
 def _free_port() -> int:
@@ -91,3 +96,39 @@ def test_first_start_serves_the_catalog_and_prints_admin_credentials_once(
     output = (tmp_path / "serve.log").read_text()
     assert output.count(token) == 1
     assert (tmp_path / "data" / "xborder.sqlite3").exists()
+
+
+def _post_pdf(url: str, token: str, pdf: bytes) -> tuple[int, str, dict[str, object]]:
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import stream_encode_multipart
+
+    form = {"file": FileStorage(io.BytesIO(pdf), "p.pdf", content_type="application/pdf")}
+    body, _, boundary = stream_encode_multipart(form, use_tempfile=False)
+    request = urllib.request.Request(url, data=body.read(), method="POST")
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers.get_content_type(), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get_content_type(), json.loads(error.read())
+
+
+def test_hostile_pdfs_do_not_hold_the_server(served: tuple[str, str]) -> None:
+    """Two hostile PDFs at once get problems; /healthz answers while they are being read."""
+    base, token = served
+    sixty_million = b"BT /F1 12 Tf (" + b"A" * 60_000_000 + b") Tj ET"
+    hostile = [
+        build_pdf([], content=sixty_million, flate=True),
+        build_pdf(["Firebase " * 20] * 40, pages=900),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        url = f"{base}/api/v1/policies/scan"
+        uploads = [pool.submit(_post_pdf, url, token, pdf) for pdf in hostile]
+        health = []
+        while not all(u.done() for u in uploads):
+            health.append(_get(f"{base}/healthz"))
+        results = [u.result() for u in uploads]
+    assert health and all(status == 200 for status, _ in health)
+    for status, content_type, body in results:
+        assert status in {413, 422} and content_type == "application/problem+json", body

@@ -323,8 +323,15 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     fresh = etag2.group(1).replace("&#34;", '"')
     assert legal.post(f"{url}/transition", {"etag": fresh, "to": "in_review"}).status_code == 303
     page = legal.get(url).text
+    assert 'name="to" value="approved"' not in page  # four eyes: the submitter does not approve
+    approver = browser_for("legal")
+    page = approver.get(url).text
+    assert 'name="to" value="approved"' in page
+    assert 'name="override_reason"' in page  # key facts are still unknown: approving needs a reason
     fresh = re.findall(r'name="etag" value="([^"]+)"', page)[0].replace("&#34;", '"')
-    assert legal.post(f"{url}/transition", {"etag": fresh, "to": "approved"}).status_code == 303
+    reason = {"override_reason": "Confirmed with the vendor by phone."}
+    approved = approver.post(f"{url}/transition", {"etag": fresh, "to": "approved", **reason})
+    assert approved.status_code == 303
     page = legal.get(url).text
     assert "approved by" in page
     pdf = legal.client.get(url.replace("/assessments/", "/api/v1/assessments/") + "/report.pdf")

@@ -1,4 +1,9 @@
-"""Golden scenarios: verdict and mechanism per regime for each (absent regime: not_applicable)."""
+"""Golden scenarios: verdict and mechanism per regime for each (absent regime: not_applicable).
+
+Optional per regime besides verdict and mechanism: met, alternatives, rules (must fire),
+absent_rules, asks (a substring of a question), provisional, and branches
+({question id: {answer: verdict}}: exactly the open questions that change the verdict).
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,11 @@ def test_scenario(scenario: dict[str, Any], rules: RuleSet, reference: Reference
             assert list(result.alternatives) == expected["alternatives"]
         if "asks" in expected:
             assert any(expected["asks"] in q for q in result.questions), result.questions
+        if "provisional" in expected:
+            assert result.provisional is expected["provisional"], result.why
+        if "branches" in expected:
+            got = {b.id: {a.answer: a.verdict for a in b.answers} for b in result.if_unknown}
+            assert got == expected["branches"], got
 
 
 def test_every_shared_scenario_is_in_the_repo(shared_dir: Path) -> None:

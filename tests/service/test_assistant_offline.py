@@ -21,6 +21,8 @@ from sqlmodel import SQLModel, col
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.offline import OfflineAssistant
+from service.assistant.review_tools import list_reviews
+from service.assistant.tools import tool_context
 from service.auth.services import create_user
 from service.db import make_engine, session_scope
 from service.reviews import services as reviews
@@ -534,3 +536,14 @@ def test_answers_never_name_vendors_they_do_not_cite(registry_app: Flask) -> Non
     for citation in answer.citations:
         assert f"`{citation.id}`" in answer.text
     assert "Umeng+" in answer.text
+
+
+def test_a_review_matching_in_several_regimes_counts_once(registry_app: Flask) -> None:
+    # Firebase's review has PRC subjects only: not applicable under both the EU and US law.
+    with registry_app.app_context(), session_scope() as session:
+        ctx = tool_context(session, Asker("q@x.test", "legal"), today())
+        result = list_reviews(ctx, {"verdict": "not_applicable", "vendor": "firebase"})
+    [review] = result.data["reviews"]
+    regimes = review["regimes"]
+    assert regimes["EU"]["verdict"] == regimes["US"]["verdict"] == "not_applicable"
+    assert result.data["total"] == 1

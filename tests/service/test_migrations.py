@@ -12,7 +12,14 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, inspect, text
 
-from service.db import alembic_config, make_engine, migrations_at_head, upgrade
+from service.db import (
+    alembic_config,
+    make_engine,
+    migrations_at_head,
+    script_heads,
+    upgrade,
+    upgrade_if_due,
+)
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 
@@ -67,3 +74,15 @@ def test_one_head() -> None:
     """Branches are merged before they land, so `upgrade head` and `heads` agree."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1, script.get_heads()
+
+
+def test_start_up_reads_the_same_heads_as_alembic(tmp_path: Path) -> None:
+    """A start skips Alembic when the database records every head; its reading must agree."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script_heads() == frozenset(script.get_heads())
+    engine = make_engine(f"sqlite:///{tmp_path / 'due.sqlite3'}")
+    upgrade_if_due(engine)  # an empty database is migrated
+    assert migrations_at_head(engine)
+    upgrade_if_due(engine)  # nothing due: nothing done, still at head
+    assert migrations_at_head(engine)
+    engine.dispose()

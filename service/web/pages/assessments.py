@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
-from service.impact_assessments import services
+from service.impact_assessments import policy, services
 from service.impact_assessments.models import Assessment
 from service.impact_assessments.schemas import (
     RISK_CATEGORIES,
@@ -42,16 +42,13 @@ def _page(
     state = services.get_state(session=session, assessment=assessment)
     review = review_services.get_review_view(session=session, review_id=assessment.review_id)
     versions = services.list_versions(session=session, assessment=assessment)
-    moves = sorted(services.TRANSITIONS.get(assessment.status, frozenset()))
-    role = g.current_user.role
-    moves = [
-        m for m in moves
-        if role in (services.SUBMITTERS if m == "in_review" else services.DECIDERS)
-    ]  # fmt: skip
-    editable = role in services.EDITORS and assessment.status != "in_review"
+    context = services.policy_context(session=session, assessment=assessment)
+    moves = policy.moves(assessment, g.current_user, context)
+    editable = policy.may_edit(assessment, g.current_user)
     page = render_template(
         "web/assessment.html", a=assessment, doc=state.current.document, state=state,
         review=review, versions=versions, moves=moves, editable=editable,
+        may_tick=policy.may_update_checklists(assessment, g.current_user, context),
         etag=assessment_etag(assessment), form=form or forms.FormState(), text=render_text,
         risk_categories=RISK_CATEGORIES, item_etag=entry_etag,
         risk_rows=risk_rows(state.current.document, form, editable=editable),
@@ -197,7 +194,11 @@ def transition_assessment(assessment_id: int) -> Response:
     values = forms.raw_values(request.form)
     if values.pop("etag", None) != assessment_etag(record):
         raise errors.PreconditionFailed(CONFLICT)
-    body = {"to": values.get("to", ""), "note": forms.text(values.get("note"), blank=None)}
+    body = {
+        "to": values.get("to", ""),
+        "note": forms.text(values.get("note"), blank=None),
+        "override_reason": forms.text(values.get("override_reason"), blank=None),
+    }
     data = forms.load(TransitionSchema(), body)
     services.transition_assessment(session=session, assessment=record, user=g.current_user, **data)
     session.commit()
@@ -239,7 +240,10 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
             if request.form[f"etag.{key}"] != item_etag(item):
                 raise errors.PreconditionFailed(CONFLICT)
             changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
-            services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+            services.update_item(
+                session=session, assessment=record, item=item, changes=changes,
+                user=g.current_user,
+            )  # fmt: skip
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#checklist-{checklist_id}", code=303)
@@ -260,7 +264,9 @@ def update_item(assessment_id: int, item_id: int) -> Response:
         **{k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")},
     }
     changes = forms.load(ChecklistItemUpdateSchema(), body)
-    services.update_item(session=session, item=item, changes=changes, user=g.current_user)
+    services.update_item(
+        session=session, assessment=record, item=item, changes=changes, user=g.current_user
+    )
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)

@@ -13,7 +13,7 @@ from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
 from service.impact_assessments import services as assessment_services
-from service.reviews import services
+from service.reviews import policy, services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
 from service.reviews.views import review_etag
 from service.transfers.services import get_rulebook, today
@@ -28,7 +28,6 @@ LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safegu
                "transfer.exemptions")  # fmt: skip
 PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
                      "exporter")  # fmt: skip
-HEATMAP_LIMIT = 2000  # reviews read for the heat map; the page says when there are more
 CONFLICT = "Someone changed this review since you opened it; reload it and try again."
 
 
@@ -159,21 +158,13 @@ def review(review_id: int) -> str:
     session = get_session()
     view = services.get_review_view(session=session, review_id=review_id)
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
-    moves = sorted(services.TRANSITIONS.get(view.status, frozenset()))
-    if g.current_user.role == "procurement":
-        moves = [m for m in moves if (view.status, m) in services.OWNER_TRANSITIONS]
+    moves = policy.moves(view.review, g.current_user)
     return render_template(
         "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
-        may_edit=_may_edit(view), kinds=applicable_kinds(view.evaluation or {}),
+        may_edit=policy.may_change(view.review, g.current_user),
+        kinds=applicable_kinds(view.evaluation or {}),
     )  # fmt: skip
-
-
-def _may_edit(view: services.ReviewView) -> bool:
-    user = g.current_user
-    if user.role in ("legal", "admin"):
-        return True
-    return bool(user.role == "procurement" and view.created_by == user.email)
 
 
 @allow("procurement", "legal")
@@ -228,35 +219,29 @@ class HeatRow:
     cells: dict[str, HeatCell] = field(default_factory=lambda: {r: HeatCell() for r in REGIMES})
 
 
-def heat_map(args: dict[str, Any]) -> tuple[list[HeatRow], int, bool]:
-    """Vendors x regimes over every review the filters select (worst verdict per cell)."""
+def heat_map(args: dict[str, Any]) -> list[HeatRow]:
+    """Vendors x regimes over every review the filters select (worst verdict per cell):
+    counted by the database, one GROUP BY per regime, whatever the number of reviews."""
+    session = get_session()
     rows: dict[str, HeatRow] = {}
-    page, read, total = 1, 0, 0
-    while read < HEATMAP_LIMIT:
-        batch = services.list_reviews(
-            session=get_session(), args={**args, "page": page, "per_page": 100}
-        )
-        total = batch.total
-        for item in batch.items:
-            row = rows.setdefault(item.vendor.slug, HeatRow(item.vendor.slug, item.vendor.name))
-            row.reviews += 1
-            for regime in REGIMES:
-                verdict = getattr(item, f"{regime.lower()}_verdict")
-                cell = row.cells[regime]
-                cell.count += 1
-                cell.verdicts[verdict] = cell.verdicts.get(verdict, 0) + 1
-                if labels.VERDICT_RANK.get(verdict, 0) > labels.VERDICT_RANK.get(cell.verdict, 0):
-                    cell.verdict = verdict
-        read += len(batch.items)
-        if not batch.items or read >= total:
-            break
-        page += 1
+    for (slug, name), count in services.count_reviews(
+        session=session, args=args, by=("vendor", "vendor_name")
+    ):
+        rows[slug] = HeatRow(slug, name, reviews=count)
+    for regime in REGIMES:
+        by = ("vendor", f"{regime.lower()}_verdict")
+        for (slug, verdict), count in services.count_reviews(session=session, args=args, by=by):
+            cell = rows[slug].cells[regime]
+            cell.count += count
+            cell.verdicts[verdict] = cell.verdicts.get(verdict, 0) + count
+            if labels.VERDICT_RANK.get(verdict, 0) > labels.VERDICT_RANK.get(cell.verdict, 0):
+                cell.verdict = verdict
     ordered = sorted(
         rows.values(),
         key=lambda r: (-max(labels.VERDICT_RANK.get(c.verdict, 0) for c in r.cells.values()),
                        r.name.casefold()),
     )  # fmt: skip
-    return ordered, total, read < total
+    return ordered
 
 
 @allow("viewer")
@@ -273,8 +258,8 @@ def reviews() -> str:
         args = {"page": 1, "per_page": 20}
     page = services.list_reviews(session=get_session(), args=args)
     filters = {k: v for k, v in args.items() if k in PORTFOLIO_FILTERS}
-    rows, total, truncated = heat_map(filters)
+    rows = heat_map(filters)
     return render_template(
-        "web/reviews.html", page=page, form=form, rows=rows, heat_total=total,
-        truncated=truncated, regimes=REGIMES, args=filters, choices=choices,
+        "web/reviews.html", page=page, form=form, rows=rows,
+        regimes=REGIMES, args=filters, choices=choices,
     )  # fmt: skip

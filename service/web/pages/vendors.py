@@ -8,10 +8,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from assessments.catalog.coverage import fact_provenance
 from service import errors
 from service.audit.services import list_events
 from service.auth.permissions import allow
 from service.db import get_session
+from service.models import utcnow
+from service.paging import Page
 from service.reference.services import get_reference
 from service.reviews import services as review_services
 from service.vendors import services
@@ -47,7 +50,7 @@ def search_vendors(args: MultiDict[str, str], per_page: int = 20) -> tuple[Any, 
     try:
         parsed = forms.load(VendorQueryArgsSchema(), {**query, "per_page": per_page})
     except errors.ValidationFailed as exc:
-        return services.VendorPage([], 0, 1, per_page), forms.state_from_error(values, exc)
+        return Page([], 0, 1, per_page), forms.state_from_error(values, exc)
     page = services.list_vendors(session=get_session(), args=parsed, fuzzy=_fuzzy())
     return page, form
 
@@ -82,7 +85,7 @@ def vendor(slug: str) -> str:
         history = list_events(session=session, object_type="vendor", object_id=slug, per_page=20)
     return render_template(
         "web/vendor.html", v=record, reviews=reviews, history=history, choices=choices,
-        reference=get_reference(),
+        reference=get_reference(), prov=fact_provenance(record.sources, utcnow().date()),
     )  # fmt: skip
 
 

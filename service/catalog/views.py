@@ -1,0 +1,98 @@
+"""Official list imports over HTTP: legal and admin upload a downloaded list file and get the
+diff; with apply=true the changes are written, each one audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+from assessments.catalog.lists import KINDS
+from service import errors
+from service.api import accepts_files
+from service.auth.permissions import allow
+from service.catalog.lists import diff_to_plain, import_list
+from service.db import get_session
+from service.reference.services import get_reference
+
+blp = Blueprint(
+    "vendor_lists",
+    __name__,
+    url_prefix="/api/v1",
+    description="Refresh vendor facts from official lists the user downloaded",
+)
+
+
+class ListImportArgsSchema(Schema):
+    """Whether to write the changes, and the day the file was downloaded."""
+
+    apply = fields.Boolean(load_default=False, metadata={"description": "write the changes"})
+    retrieved = fields.Date(
+        metadata={"description": "day the file was downloaded (default: its own date, else today)"}
+    )
+
+
+class ListImportFileSchema(Schema):
+    """The list file, and for tcf_gvl optionally the Additional Vendor Information List."""
+
+    file = Upload(required=True)
+    avil = Upload(metadata={"description": "tcf_gvl only: the AVIL JSON"})
+
+
+class FactChangeSchema(Schema):
+    """One fact the import sets."""
+
+    slug = fields.String()
+    fact = fields.String()
+    change = fields.String(metadata={"description": "new | changed | removed | confirmed"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    entry = fields.String()
+    source = fields.String()
+    date = fields.String()
+
+
+class SkippedSchema(Schema):
+    """An entry that matched a vendor but sets no fact."""
+
+    entry = fields.String()
+    slug = fields.String()
+    reason = fields.String()
+
+
+class ListImportSchema(Schema):
+    """The diff (and, when applied, the vendors updated)."""
+
+    kind = fields.String()
+    source = fields.String()
+    date = fields.String()
+    entries = fields.Integer()
+    applied = fields.Boolean()
+    updated = fields.List(fields.String())
+    changes = fields.List(fields.Nested(FactChangeSchema))
+    unmatched = fields.List(fields.String())
+    skipped = fields.List(fields.Nested(SkippedSchema))
+
+
+@blp.route("/vendor-lists/<kind>")
+class VendorListImport(MethodView):
+    @allow("legal")
+    @accepts_files
+    @blp.arguments(ListImportArgsSchema, location="query")
+    @blp.arguments(ListImportFileSchema, location="files")
+    @blp.response(200, ListImportSchema)
+    def post(self, args: dict[str, Any], files: dict[str, Any], kind: str) -> dict[str, Any]:
+        """Diff a CSL, TCF GVL or DPF list file with the registry; apply=true writes it."""
+        if kind not in KINDS:
+            raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
+        session, upload, avil = get_session(), files["file"], files.get("avil")
+        result = import_list(
+            session=session, kind=kind, data=upload.read(), filename=upload.filename or "",
+            reference=get_reference(), extra=avil.read() if avil else None,
+            retrieved=args.get("retrieved"), apply=args["apply"],
+        )  # fmt: skip
+        session.commit() if result.applied else session.rollback()
+        return diff_to_plain(result)

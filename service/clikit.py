@@ -1,0 +1,52 @@
+"""What every command-line module shares: JSON output, the audit actor, running in the app.
+
+A leaf module: domain CLI modules import it, and it imports none of them (service/cli.py
+names the domain commands lazily), so the command groups form no import circle.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+from flask import g
+from flask.cli import with_appcontext
+
+from service import errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def dumps(data: Any) -> str:
+    """JSON for CLI output."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def cli_actor() -> str:
+    """Who the audit trail names for a shell command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
+def domain_command(func: F) -> F:
+    """Run inside the app, audit as the shell user, and turn domain errors into CLI errors."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.actor = cli_actor()
+        try:
+            return func(*args, **kwargs)
+        except errors.DomainError as exc:
+            details = "".join(
+                f"\n  {field}: {'; '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                for field, msgs in (exc.errors or {}).items()
+            )
+            raise click.ClickException(f"{exc.detail}{details}") from None
+
+    return with_appcontext(wrapper)  # type: ignore[return-value]

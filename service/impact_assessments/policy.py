@@ -1,0 +1,184 @@
+"""Who may do what to an impact assessment: its transitions, its content and its checklists.
+
+One owner for these rules: the assessments service enforces them, and the web pages ask the
+same functions what to offer.
+- Legal and admin create and edit assessments and decide (approve, reject, send back).
+- Sending a draft to review: legal, admin, or procurement for a review it filed itself.
+- Checklist progress: legal, admin, or procurement for a review it filed itself; the
+  checklists of an approved assessment are frozen with the approved version (409).
+- Four eyes: whoever sent the assessment to review may not approve it, unless an admin has
+  relaxed this (the `four_eyes_relaxed` setting, audited).
+- Approving while the document still lists unknown key facts needs an override with a
+  reason; the transition's audit event keeps the reason and the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from service import errors
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"in_review"}),
+    "in_review": frozenset({"approved", "rejected", "draft"}),
+    "approved": frozenset(),
+    "rejected": frozenset({"draft"}),
+}
+DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
+EDITORS = frozenset({"legal", "admin"})  # who may create and change content
+SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
+
+
+class Actor(Protocol):
+    """Who acts: their email and role."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+class Workflow(Protocol):
+    """An assessment as far as the policy reads it."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def submitted_by(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules read besides the assessment: who filed its review, the install's
+    four-eyes setting, and the key facts the current version still lists as unknown."""
+
+    review_filed_by: str
+    four_eyes_relaxed: bool = False
+    unknowns: Sequence[str] = ()
+
+
+def _acts_for_review(user: Actor, context: Context, roles: frozenset[str]) -> bool:
+    """Legal/admin (within roles), or procurement acting on a review it filed."""
+    if user.role == "procurement":
+        return "procurement" in roles and context.review_filed_by == user.email
+    return user.role in roles
+
+
+def may_create(user: Actor) -> bool:
+    """Whether the user may generate assessments."""
+    return user.role in EDITORS
+
+
+def ensure_may_create(user: Actor) -> None:
+    """403 unless the user may generate assessments."""
+    if not may_create(user):
+        raise errors.Forbidden(f"Your role ({user.role}) may not create assessments.")
+
+
+def may_edit(assessment: Workflow, user: Actor) -> bool:
+    """Whether the user may edit the content now (legal/admin; not while in review)."""
+    return user.role in EDITORS and assessment.status != "in_review"
+
+
+def ensure_may_edit(assessment: Workflow, user: Actor) -> None:
+    """403 for a role that may not edit, 409 while the assessment is in review."""
+    if user.role not in EDITORS:
+        raise errors.Forbidden(f"Your role ({user.role}) may not edit assessments.")
+    if assessment.status == "in_review":
+        raise errors.Conflict(
+            "This assessment is in review; move it back to draft before editing it."
+        )
+
+
+def _refusal(
+    assessment: Workflow, to: str, user: Actor, context: Context
+) -> errors.DomainError | None:
+    """Why the user may not make this move now (None when they may)."""
+    roles = SUBMITTERS if to == "in_review" else DECIDERS
+    if not _acts_for_review(user, context, roles):
+        if user.role == "procurement" and user.role in roles:
+            return errors.Forbidden("Procurement acts only on the assessments of reviews it filed.")
+        return errors.Forbidden(f"Your role ({user.role}) may not move assessments to {to}.")
+    if to not in TRANSITIONS[assessment.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[assessment.status])) or "none; edit it instead"
+        return errors.Conflict(
+            f"A {assessment.status} assessment cannot become {to}.",
+            errors={"to": [f"From {assessment.status}: {allowed}."]},
+        )
+    if (
+        to == "approved"
+        and not context.four_eyes_relaxed
+        and assessment.submitted_by is not None
+        and assessment.submitted_by == user.email
+    ):
+        return errors.Forbidden(
+            "Four eyes: whoever sent the assessment to review may not approve it; "
+            "another legal user or an admin approves."
+        )
+    return None
+
+
+def ensure_may_move(
+    assessment: Workflow,
+    to: str,
+    user: Actor,
+    context: Context,
+    override_reason: str | None = None,
+) -> dict[str, Any] | None:
+    """Refuse a move the user may not make (403/409/422); the override to audit, if any.
+
+    Approving while key facts are unknown needs `override_reason` (else 422); the returned
+    mapping (reason and the facts still unknown) goes into the transition's audit event.
+    """
+    refusal = _refusal(assessment, to, user, context)
+    if refusal is not None:
+        raise refusal
+    if to != "approved" or not context.unknowns:
+        return None
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise errors.ValidationFailed(
+            "Key facts are still unknown: "
+            + "; ".join(context.unknowns)
+            + ". Confirm them, or approve with an override and its reason.",
+            errors={"override_reason": ["Give the reason for approving with unknown facts."]},
+        )
+    return {"reason": reason, "unknowns": list(context.unknowns)}
+
+
+def moves(assessment: Workflow, user: Actor, context: Context) -> list[str]:
+    """The statuses this user may move the assessment to now (for buttons)."""
+    return [
+        to
+        for to in sorted(TRANSITIONS[assessment.status])
+        if _refusal(assessment, to, user, context) is None
+    ]
+
+
+def may_update_checklists(assessment: Workflow, user: Actor, context: Context) -> bool:
+    """Whether the user may record checklist progress now."""
+    return assessment.status != "approved" and _acts_for_review(
+        user, context, EDITORS | {"procurement"}
+    )
+
+
+def ensure_may_update_checklists(assessment: Workflow, user: Actor, context: Context) -> None:
+    """403 for someone who may not act on this review's checklists; 409 once approved."""
+    if not _acts_for_review(user, context, EDITORS | {"procurement"}):
+        if user.role == "procurement":
+            raise errors.Forbidden("Procurement acts only on the assessments of reviews it filed.")
+        raise errors.Forbidden(f"Your role ({user.role}) may not update checklists.")
+    if assessment.status == "approved":
+        raise errors.Conflict(
+            "The checklists are frozen with the approved version; edit the assessment to "
+            "start a new draft, then record progress there."
+        )
+
+
+def unknowns_of(document: Mapping[str, Any]) -> list[str]:
+    """The key facts a document still lists as unknown."""
+    return [str(u) for u in document.get("unknowns") or []]

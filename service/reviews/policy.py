@@ -1,0 +1,105 @@
+"""Who may do what to a review: its status transitions and its edits.
+
+One owner for these rules: the reviews service enforces them, and the web pages and the
+assistant ask the same functions what to offer. Legal and admin may make every transition;
+procurement changes only the reviews it filed, and of those only the owner's moves below.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from service import errors
+
+# Status changes; legal and admin may make every one.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted", "closed"}),
+    "submitted": frozenset({"draft", "in_review", "closed"}),
+    "in_review": frozenset({"approved", "rejected", "draft"}),
+    "approved": frozenset({"in_review", "closed"}),
+    "rejected": frozenset({"draft", "closed"}),
+    "closed": frozenset(),
+}
+# The moves procurement (the review's owner) may make itself.
+OWNER_TRANSITIONS = frozenset({
+    ("draft", "submitted"), ("submitted", "draft"), ("rejected", "draft"),
+    ("draft", "closed"), ("submitted", "closed"), ("rejected", "closed"), ("approved", "closed"),
+})  # fmt: skip
+# Statuses in which the transfer, vendor, purpose and people may be edited.
+EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
+DECIDERS = frozenset({"legal", "admin"})
+WRITERS = frozenset({"procurement", "legal", "admin"})
+
+
+class Actor(Protocol):
+    """Who acts: their email and role."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+class Filed(Protocol):
+    """A review as far as the policy reads it: its status and who filed it."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def created_by(self) -> str: ...
+
+
+def may_change(review: Filed, user: Actor) -> bool:
+    """Whether the user may change this review at all (procurement: only its own)."""
+    if user.role in DECIDERS:
+        return True
+    return user.role == "procurement" and review.created_by == user.email
+
+
+def ensure_may_change(review: Filed, user: Actor) -> None:
+    """403 unless the user may change this review."""
+    if user.role == "procurement" and review.created_by != user.email:
+        raise errors.Forbidden("Procurement may change only the reviews it filed.")
+    if user.role not in WRITERS:
+        raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
+
+
+def may_move(current: str, new: str, user: Actor) -> bool:
+    """Whether this role may make this status change (the workflow allowing it)."""
+    if new not in TRANSITIONS.get(current, frozenset()):
+        return False
+    return user.role in DECIDERS or (
+        user.role == "procurement" and (current, new) in OWNER_TRANSITIONS
+    )
+
+
+def ensure_may_move(current: str, new: str, user: Actor) -> None:
+    """409 when the workflow has no such move, 403 when the role may not make it."""
+    if new == current:
+        return
+    if new not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is final)"
+        raise errors.Conflict(
+            f"A {current} review cannot become {new}.",
+            errors={"status": [f"From {current}: {allowed}."]},
+        )
+    if not may_move(current, new, user):
+        raise errors.Forbidden(f"Only legal may move a review from {current} to {new}.")
+
+
+def moves(review: Filed, user: Actor) -> list[str]:
+    """The statuses this user may move this review to now (for buttons and menus)."""
+    if not may_change(review, user):
+        return []
+    return [new for new in sorted(TRANSITIONS[review.status]) if may_move(review.status, new, user)]
+
+
+def ensure_content_editable(new: str) -> None:
+    """409 when the review's content may not change in the status it ends up in."""
+    if new not in EDITABLE:
+        raise errors.Conflict(
+            f"A review that is {new} is read-only"
+            + ("; legal can reopen it (status in_review)." if new == "approved" else ".")
+        )

@@ -1,0 +1,1 @@
+"""Install-wide workflow settings an admin may change (each change audited)."""

@@ -1,0 +1,65 @@
+"""Workflow settings over HTTP: admins read and change them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from service.auth.permissions import allow
+from service.db import get_session
+from service.settings import services
+
+blp = Blueprint(
+    "settings", __name__, url_prefix="/api/v1/settings", description="Workflow settings"
+)
+
+
+class SettingSchema(Schema):
+    """A setting: its value, its default, what it does and who last changed it."""
+
+    key = fields.String()
+    value = fields.Raw()
+    default = fields.Raw()
+    description = fields.String()
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+
+
+class SettingUpdateSchema(Schema):
+    """The new value."""
+
+    value = fields.Raw(required=True, metadata={"example": True})
+
+
+@blp.route("")
+class Settings(MethodView):
+    @allow("admin")
+    @blp.response(200, SettingSchema(many=True))
+    def get(self) -> list[services.SettingView]:
+        """Every workflow setting with its value and default."""
+        return services.list_settings(session=get_session())
+
+
+@blp.route("/<string:key>")
+class SettingItem(MethodView):
+    @allow("admin")
+    @blp.response(200, SettingSchema)
+    def get(self, key: str) -> services.SettingView:
+        """One workflow setting."""
+        return services.view_setting(session=get_session(), key=key)
+
+    @allow("admin")
+    @blp.arguments(SettingUpdateSchema)
+    @blp.response(200, SettingSchema)
+    def put(self, data: dict[str, Any], key: str) -> services.SettingView:
+        """Change a workflow setting (audited)."""
+        session = get_session()
+        view = services.set_setting(
+            session=session, key=key, value=data["value"], actor=g.current_user.email
+        )
+        session.commit()
+        return view

@@ -1,0 +1,85 @@
+"""The workflow policies: what the service enforces is what the pages offer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from service import errors
+from service.impact_assessments import policy as assessment_policy
+from service.reviews import policy as review_policy
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Filed:
+    status: str
+    created_by: str = "owner@example.test"
+
+
+@dataclass(frozen=True)
+class Workflow:
+    status: str
+    submitted_by: str | None = None
+
+
+OWNER = Person("owner@example.test", "procurement")
+STRANGER = Person("other@example.test", "procurement")
+LEGAL = Person("legal@example.test", "legal")
+VIEWER = Person("viewer@example.test", "viewer")
+
+
+@pytest.mark.parametrize("status", list(review_policy.TRANSITIONS))
+def test_review_moves_offered_are_exactly_the_moves_allowed(status: str) -> None:
+    review = Filed(status)
+    for user in (OWNER, STRANGER, LEGAL, VIEWER):
+        offered = review_policy.moves(review, user)
+        for new in review_policy.TRANSITIONS[status]:
+            try:
+                review_policy.ensure_may_change(review, user)
+                review_policy.ensure_may_move(status, new, user)
+            except (errors.Forbidden, errors.Conflict):
+                assert new not in offered, (user, status, new)
+            else:
+                assert new in offered, (user, status, new)
+
+
+def test_procurement_moves_only_its_own_reviews() -> None:
+    assert review_policy.moves(Filed("draft"), OWNER) == ["closed", "submitted"]
+    assert review_policy.moves(Filed("draft"), STRANGER) == []
+    assert review_policy.moves(Filed("in_review"), OWNER) == []  # legal decides
+    with pytest.raises(errors.Forbidden):
+        review_policy.ensure_may_change(Filed("draft"), STRANGER)
+
+
+@pytest.mark.parametrize("status", list(assessment_policy.TRANSITIONS))
+def test_assessment_moves_offered_are_exactly_the_moves_allowed(status: str) -> None:
+    context = assessment_policy.Context(review_filed_by=OWNER.email, unknowns=("Retention",))
+    for submitted_by in (None, LEGAL.email):
+        assessment = Workflow(status, submitted_by)
+        for user in (OWNER, STRANGER, LEGAL, VIEWER):
+            offered = assessment_policy.moves(assessment, user, context)
+            for to in assessment_policy.TRANSITIONS[status]:
+                try:
+                    assessment_policy.ensure_may_move(assessment, to, user, context, "reason")
+                except (errors.Forbidden, errors.Conflict):
+                    assert to not in offered, (user, status, to)
+                else:
+                    assert to in offered, (user, status, to)
+
+
+def test_four_eyes_holds_unless_relaxed() -> None:
+    in_review = Workflow("in_review", submitted_by=LEGAL.email)
+    strict = assessment_policy.Context(review_filed_by=OWNER.email)
+    with pytest.raises(errors.Forbidden, match="Four eyes"):
+        assessment_policy.ensure_may_move(in_review, "approved", LEGAL, strict)
+    relaxed = assessment_policy.Context(review_filed_by=OWNER.email, four_eyes_relaxed=True)
+    assert assessment_policy.ensure_may_move(in_review, "approved", LEGAL, relaxed) is None
+    # Rejecting one's own submission is not an approval: four eyes does not apply.
+    assert assessment_policy.ensure_may_move(in_review, "rejected", LEGAL, strict) is None
