@@ -186,6 +186,13 @@ class AssessmentSchema(AssessmentSummarySchema):
 
     document = fields.Method("_document")
     checklists = fields.List(fields.Nested(ChecklistSchema))
+    outdated = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "null while the current version rests on the review's latest "
+            "evaluation; else when it was generated from and the latest evaluation"
+        },
+    )
 
     def _document(self, state: Any) -> dict[str, Any]:
         document: dict[str, Any] = state.current.document
@@ -200,3 +207,11 @@ class DiffSchema(Schema):
     changed = fields.Boolean()
     sections = fields.List(fields.Dict())
     risks = fields.Dict()
+
+
+class RefreshSchema(Schema):
+    """An assessment refreshed from its review's latest evaluation, and what changed."""
+
+    assessment = fields.Nested(AssessmentSchema)
+    diff = fields.Nested(DiffSchema)
+    kept = fields.List(fields.String(), metadata={"description": "legal's edits that were kept"})

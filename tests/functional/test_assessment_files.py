@@ -24,6 +24,7 @@ from tests.functional.test_impact_assessments_api import (
     Headers,
     client,  # noqa: F401  (fixture)
     create,
+    filer,  # noqa: F401  (fixture)
     problem,
     review_id,  # noqa: F401  (fixture)
 )
@@ -212,3 +213,57 @@ def test_libreoffice_opens_the_docx(
     reader = PdfReader(str(tmp_path / "report.pdf"))
     assert len(reader.pages) > 5
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
+
+
+def test_out_of_date_marking_and_refresh_keeps_legals_edits(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    legal = auth("legal")
+    body = create(client, auth, review_id).get_json()
+    url = f"/api/v1/assessments/{body['id']}"
+    assert body["outdated"] is None
+    problem(client.post(f"{url}/refresh", headers={**legal, "If-Match": body and
+                        client.get(url, headers=legal).headers["ETag"]}), 409)  # fmt: skip
+    # Legal edits a section before the review changes.
+    etag = client.get(url, headers=legal).headers["ETag"]
+    edit = {"sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}]}
+    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    # The review is re-evaluated with different facts: the assessment says it is out of date.
+    review = client.get(f"/api/v1/reviews/{review_id}", headers=legal)
+    change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
+    changed = client.patch(f"/api/v1/reviews/{review_id}", json=change,
+                           headers={**legal, "If-Match": review.headers["ETag"]})  # fmt: skip
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    current = client.get(url, headers=legal)
+    stale = current.get_json()["outdated"]
+    assert stale is not None and stale["latest"] and stale["generated_from"]
+    pdf = client.get(f"{url}/report.docx", headers=auth("viewer"))
+    assert "Out of date" in "\n".join(p.text for p in _docx(pdf.data).paragraphs)
+    problem(client.post(f"{url}/refresh", headers=legal), 428)
+    problem(client.post(f"{url}/refresh", headers={**auth("viewer"),
+                        "If-Match": current.headers["ETag"]}), 403)  # fmt: skip
+    refreshed = client.post(
+        f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
+    )
+    assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
+    result = refreshed.get_json()
+    document = result["assessment"]["document"]
+    assert result["assessment"]["outdated"] is None and result["assessment"]["current_number"] == 3
+    legality = next(s for s in document["sections"] if s["id"] == "legality")
+    assert legality["text"] == "Consent under PIPL Art. 13(1)."  # legal's edit kept
+    assert any("Legality" in k for k in result["kept"])
+    # The new evaluation's facts replaced the old ones: 50,000 people, no more 2,000,000.
+    overview = next(s for s in document["sections"] if s["id"] == "data")
+    assert "50,000" in overview["text"] and "2,000,000" not in overview["text"]
+    assert result["diff"]["from"] == 2 and result["diff"]["to"] == 3 and result["diff"]["changed"]
+    assert any(s["id"] == "data" for s in result["diff"]["sections"])
+    from sqlalchemy import select
+
+    from service.audit.models import AuditEvent
+    from service.db import session_scope
+
+    with app.app_context(), session_scope() as session:
+        actions = [e.action for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "assessment",
+                                     AuditEvent.object_id == str(body["id"])))]  # fmt: skip
+    assert "refresh" in actions
