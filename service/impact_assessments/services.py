@@ -317,7 +317,7 @@ def report_document(
     # An approved version shows its checklists as they were approved (frozen with it).
     frozen = state.current.checklists
     document["checklists"] = frozen if frozen is not None else state.checklists
-    document["outdated"] = outdated(session=session, assessment=assessment, document=document)
+    document["outdated"] = state.outdated  # of this version's document (get_state)
     document.pop("baseline", None)
     return document
 

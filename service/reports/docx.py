@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from service.reports.markup import blocks, runs
 from service.reports.rendering import report_context
@@ -48,7 +49,14 @@ def _set_fonts(style: Any, latin: str, east_asia: str, size: float | None = None
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
-    """A Word field (PAGE, NUMPAGES, TOC ...) that Word computes."""
+    """A Word field (PAGE, NUMPAGES ...) that Word computes; `placeholder` shows until then."""
+    _field_start(paragraph, instruction)
+    paragraph.add_run(placeholder)
+    _field_end(paragraph)
+
+
+def _field_start(paragraph: Any, instruction: str) -> None:
+    """The opening of a field whose result follows (possibly over several paragraphs)."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
@@ -63,7 +71,9 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
     run._r.append(separate)
-    paragraph.add_run(placeholder)
+
+
+def _field_end(paragraph: Any) -> None:
     run = paragraph.add_run()
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -256,10 +266,34 @@ class _Writer:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
+        """A TOC field; its result lists the chapters until Word recomputes it with pages."""
         title = self.para(str(self.labels["contents"]), style="TOC Heading")
         title.runs[0].bold = True
-        _field(self.para(), 'TOC \\o "1-3" \\h \\z \\u', str(self.labels["contents"]) + " …")
+        self.toc = self.para()
         self.page_break()
+
+    def _fill_contents(self) -> None:
+        """The TOC field around the chapter list (done last, when every heading exists)."""
+        toc = getattr(self, "toc", None)
+        if toc is None:
+            return
+        heading = self.style_ids["Heading 1"]
+        titles = [
+            p.text
+            for p in self.doc.paragraphs
+            if p._p.pPr is not None
+            and p._p.pPr.pStyle is not None
+            and p._p.pPr.pStyle.val == heading
+        ]
+        _field_start(toc, 'TOC \\o "1-3" \\h \\z \\u')
+        toc.add_run(titles[0] if titles else "")
+        last = toc
+        for text in titles[1:]:
+            entry = OxmlElement("w:p")
+            last._p.addnext(entry)
+            last = Paragraph(entry, toc._parent)
+            last.add_run(text)
+        _field_end(last)
 
     def summary(self) -> None:
         doc, L = self.context["doc"], self.labels
@@ -473,6 +507,7 @@ class _Writer:
                 self.table(None, [(row[0], row[1]) for row in rows], widths=(60, 105))
 
     def save(self) -> bytes:
+        self._fill_contents()
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()
