@@ -43,6 +43,11 @@ class Review(SQLModel, table=True):
     transfer: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)
     )
+    # Facts the reviewer states for this review where the registry has none, each with its
+    # source, who and when (assessments/catalog/asserted.py); laid over the vendor's facts.
+    asserted_facts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False, server_default="[]")
+    )
     exporter_name: str = Field(max_length=300)
     exporter_country: str = Field(max_length=2)
     # Folded exporter name + country: which reviews share one exporter's PRC thresholds.

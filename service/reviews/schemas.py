@@ -21,6 +21,15 @@ TRANSFER_IN_REVIEW = (
     "On PATCH this object is merged into the stored one (RFC 7396: null removes a key)."
 )
 
+ASSERTED_FACTS = (
+    "Facts the registry lacks, stated for this review only (shown as user-asserted, audited): "
+    "a list of {fact, value, source_url, note}. fact is dpf (value: {status: active|inactive|"
+    "not_listed, entity, parts}), ownership (value: {parent: {name, country, share}, ...}), "
+    "hq_country (value: a country code) or data_locations (value: {processing: [codes]}). "
+    "source_url must be an address a person can open. An assertion stops applying once the "
+    "registry records that fact. On PATCH the list replaces the stored one."
+)
+
 
 class ReviewWriteSchema(Schema):
     """Fields a client may set on a review (all optional; create adds requirements)."""
@@ -34,6 +43,11 @@ class ReviewWriteSchema(Schema):
     business_owner = fields.String(allow_none=True, validate=validate.Length(max=200))
     purpose = fields.String(validate=validate.Length(1, 5000))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    asserted_facts = fields.List(
+        fields.Dict(),
+        validate=validate.Length(max=20),
+        metadata={"description": ASSERTED_FACTS},
+    )
 
 
 class ReviewCreateSchema(ReviewWriteSchema):
@@ -82,6 +96,9 @@ class ReviewSchema(Schema):
     id = fields.Integer()
     vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
     transfer = fields.Dict()
+    asserted_facts = fields.Method(
+        "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
+    )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
     purpose = fields.String()
@@ -100,6 +117,9 @@ class ReviewSchema(Schema):
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+    def _asserted(self, view: Any) -> list[dict[str, Any]]:
+        return list(view.asserted)
 
     def _verdicts(self, view: Any) -> dict[str, str]:
         return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}

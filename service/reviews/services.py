@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
+from assessments.catalog.asserted import load_assertion, with_assertions
 from assessments.catalog.names import name_key
 from assessments.engine import cn_outbound_contribution, evaluate
 from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us_headcount
@@ -43,6 +45,7 @@ from service.transfers.services import (
     merge_warnings,
 )
 from service.vendors.models import Vendor
+from service.vendors.services import jsonable, vendor_snapshot
 
 REGIMES = ("CN", "EU", "US")
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
@@ -68,8 +71,44 @@ class ReviewView:
         """Warnings about the vendor (sunset, licence revoked, sanctioned, archived)."""
         return merge_warnings(self.vendor, self.review.evaluation or {})
 
+    @property
+    def asserted(self) -> list[dict[str, Any]]:
+        """The user-asserted facts, each with `applies` (False once the registry has it)."""
+        return asserted_facts_view(self.review, self.vendor)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.review, name)
+
+
+def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:
+    """A review's asserted facts as stored, each with whether it applies to the evaluation."""
+    _facts, applies = with_assertions(vendor_snapshot(vendor), review.asserted_facts or [])
+    stated = review.asserted_facts or []
+    return [{**a, "applies": ok} for a, ok in zip(stated, applies, strict=True)]
+
+
+def _asserted(raw: Sequence[Any], user: User, day: date) -> list[dict[str, Any]]:
+    """Checked assertions as stored (JSON values); 422 keyed asserted_facts.<i>.<field>."""
+    found: list[dict[str, Any]] = []
+    problems: dict[str, Any] = {}
+    for index, item in enumerate(raw):
+        try:
+            found.append(jsonable(load_assertion(item, by=user.email, on=day)))
+        except ValidationError as exc:
+            problems[str(index)] = exc.messages
+    if problems:
+        raise errors.ValidationFailed(
+            "A stated fact is invalid; see errors.", errors={"asserted_facts": problems}
+        )
+    return found
+
+
+def _vendor_for_review(vendor: Vendor, asserted: Sequence[Mapping[str, Any]]) -> Any:
+    """The registry vendor, or with asserted facts laid over the facts it lacks."""
+    if not asserted:
+        return vendor
+    facts, _applies = with_assertions(vendor_snapshot(vendor), asserted)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -120,6 +159,7 @@ def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
     return {
         "vendor": vendor_slug,
         "transfer": copy.deepcopy(review.transfer),
+        "asserted_facts": copy.deepcopy(review.asserted_facts or []),
         "requester": review.requester,
         "business_owner": review.business_owner,
         "purpose": review.purpose,
@@ -161,15 +201,22 @@ def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any
     return stored
 
 
-def _resolve(data: Mapping[str, Any], vendor: Vendor, day: date, rulebook: RuleBook) -> Transfer:
-    """The stored transfer with registry facts filled in, parsed; 422 under `transfer`."""
+def _resolve(
+    data: Mapping[str, Any],
+    vendor: Vendor,
+    day: date,
+    rulebook: RuleBook,
+    asserted: Sequence[Mapping[str, Any]] = (),
+) -> Transfer:
+    """The stored transfer with registry facts (and the review's asserted facts where the
+    registry has none) filled in, parsed; 422 under `transfer`."""
     with_vendor = dict(data)
     importer = with_vendor.get("importer", {})
     if isinstance(importer, Mapping):
         with_vendor["importer"] = {**importer, "vendor": vendor.slug}
     transfer = build_transfer(
-        data=with_vendor, vendor=vendor, day=day, rulebook=rulebook,
-        prefix=("transfer",),
+        data=with_vendor, vendor=_vendor_for_review(vendor, asserted), day=day,
+        rulebook=rulebook, prefix=("transfer",),
     )  # fmt: skip
     too_many = {
         str(i): {"count": [f"At most {MAX_PEOPLE:,} people."]}
@@ -350,7 +397,9 @@ def _evaluate_review(
     transfer: Transfer | None = None,
 ) -> None:
     """Evaluate a review in place (its id may still be None) and queue the history row."""
-    resolved = transfer or _resolve(review.transfer, vendor, day, rulebook)
+    resolved = transfer or _resolve(
+        review.transfer, vendor, day, rulebook, review.asserted_facts or []
+    )
     siblings = _load_siblings(session, review.id, review.exporter_key)
     filled, info = _with_totals(resolved, review.transfer, siblings, review.vendor_id)
     evaluation, transfer_json = _apply_evaluation(review, filled, resolved, info, rulebook, actor)
@@ -476,7 +525,8 @@ def create_review(
     """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer."""
     vendor = find_vendor(session=session, slug=data["vendor"], field=("vendor",))
     stored = _review_transfer(data["transfer"], vendor.slug)
-    transfer = _resolve(stored, vendor, day, rulebook)
+    asserted = _asserted(data.get("asserted_facts") or [], user, day)
+    transfer = _resolve(stored, vendor, day, rulebook, asserted)
     exporter = transfer.exporter
     assert vendor.id is not None and exporter.name is not None
     review = Review(
@@ -485,7 +535,7 @@ def create_review(
         exporter_key=exporter_key(exporter.name, exporter.country),
         requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
         purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
-        as_of=transfer.as_of, evaluated_by=user.email,
+        as_of=transfer.as_of, evaluated_by=user.email, asserted_facts=asserted,
     )  # fmt: skip
     _evaluate_review(
         session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
@@ -524,6 +574,8 @@ def update_review(
             merge_patch(review.transfer, changes["transfer"]), new_vendor.slug
         )
     plain = {f: changes[f] for f in _CONTENT_FIELDS if f in changes}
+    if "asserted_facts" in changes:
+        plain["asserted_facts"] = _asserted(changes["asserted_facts"] or [], user, day)
     content_changed = (
         new_vendor.id != vendor.id
         or stored != review.transfer
@@ -533,7 +585,9 @@ def update_review(
         return ReviewView(review, vendor)
     if content_changed:
         policy.ensure_content_editable(new_status)
-    transfer = _resolve(stored, new_vendor, day, rulebook)
+    transfer = _resolve(
+        stored, new_vendor, day, rulebook, plain.get("asserted_facts", review.asserted_facts)
+    )
     before = review_snapshot(review, vendor.slug)
     assert new_vendor.id is not None and transfer.exporter.name is not None
     review.vendor_id = new_vendor.id
@@ -578,18 +632,27 @@ def evaluate_review(
     return view
 
 
-def count_open_reviews(*, session: Session) -> int:
-    """How many reviews are open (draft, submitted, in review, approved)."""
+def _open_reviews(vendor_ids: Sequence[int] | None = None) -> ColumnElement[bool]:
+    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors'."""
+    table = table_of(Review)
+    is_open = table.c.status.in_(OPEN_STATUSES)
+    if vendor_ids is None:
+        return is_open
+    exporters = select(table.c.exporter_key).where(is_open, table.c.vendor_id.in_(vendor_ids))
+    return is_open & table.c.exporter_key.in_(exporters)
+
+
+def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = None) -> int:
+    """How many reviews are open (draft, submitted, in review, approved), as reevaluated."""
     return int(
         session.execute(
-            select(func.count()).select_from(Review)
-            .where(col(Review.status).in_(OPEN_STATUSES))
+            select(func.count()).select_from(table_of(Review)).where(_open_reviews(vendor_ids))
         ).scalar_one()
-    )  # fmt: skip
+    )
 
 
 _BULK_READ = (
-    "id", "vendor_id", "transfer", "exporter_key", "exporter_name", "version",
+    "id", "vendor_id", "transfer", "asserted_facts", "exporter_key", "exporter_name", "version",
     "evaluation_count", "cn_verdict", "eu_verdict", "us_verdict", "cn_mechanism",
     "eu_mechanism", "us_mechanism", "rules_version", "as_of", "cn_outbound_non_sensitive",
     "cn_outbound_sensitive", "us_persons",
@@ -615,8 +678,13 @@ def reevaluate_open_reviews(
     actor: str,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 1000,
+    vendor_ids: Sequence[int] | None = None,
 ) -> ReevaluationReport:
     """Re-run every open review (after a rule change) and report the verdicts that changed.
+
+    With vendor_ids, only the open reviews of those vendors' exporters (a vendor's facts
+    changed): every review sharing an exporter with one of them, since their PRC head-counts
+    are summed together.
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
     recomputed, then each is evaluated with its exporter's other reviews' fresh counts. Rows
@@ -627,23 +695,26 @@ def reevaluate_open_reviews(
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
+    is_open = _open_reviews(vendor_ids)
     rows = [
         dict(r)
         for r in session.execute(
             select(*(table.c[name] for name in _BULK_READ)).where(is_open).order_by(table.c.id)
         ).mappings()
     ]
-    vendor_ids = select(table.c.vendor_id).where(is_open).distinct()
+    reviewed = select(table.c.vendor_id).where(is_open).distinct()
     vendors = {
         v.id: v
-        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).scalars()
+        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
     }
     resolved: list[tuple[dict[str, Any], Transfer]] = []
     groups: dict[str, _Siblings] = defaultdict(lambda: _Siblings([], defaultdict(list)))
     for row in rows:
         try:
-            transfer = _resolve(row["transfer"], vendors[row["vendor_id"]], day, rulebook)
+            transfer = _resolve(
+                row["transfer"], vendors[row["vendor_id"]], day, rulebook,
+                row["asserted_facts"] or [],
+            )  # fmt: skip
         except errors.DomainError as exc:
             report.failed[row["id"]] = exc.errors or exc.detail
             own = (row["cn_outbound_non_sensitive"], row["cn_outbound_sensitive"])

@@ -277,15 +277,6 @@ def test_cli_writes_the_report(
     assert missing.exit_code != 0 and "No assessment 999999" in missing.output
 
 
-def test_only_kinds_the_law_calls_for_can_be_generated(
-    client: FlaskClient, auth: Headers, review_id: int
-) -> None:
-    # No California consumers in this review: the CCPA regulations ask for no risk assessment.
-    body = problem(create(client, auth, review_id, kind="ccpa"), 422)
-    assert "11 CCR § 7150" in body["errors"]["kind"][0]
-    assert create(client, auth, review_id, kind="dpia").status_code == 201
-
-
 def _events(app: Flask, object_type: str, object_id: str) -> list[AuditEvent]:
     with app.app_context(), session_scope() as session:
         return list(
@@ -379,3 +370,12 @@ def test_approving_with_unknown_facts_needs_an_audited_reason(
     approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
     override = approval.changes["unknowns_override"]["after"]
     assert override == {"reason": OVERRIDE["override_reason"], "unknowns": unknowns}
+
+
+def test_only_kinds_the_law_calls_for_can_be_generated(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    # No California consumers in this review: the CCPA regulations ask for no risk assessment.
+    body = problem(create(client, auth, review_id, kind="ccpa"), 422)
+    assert "11 CCR § 7150" in body["errors"]["kind"][0]
+    assert create(client, auth, review_id, kind="dpia").status_code == 201

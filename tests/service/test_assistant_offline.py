@@ -345,8 +345,8 @@ CASES = [
         no_citations=True,
     ),
     # -- lists
-    Case(
-        "Which SDKs are headquartered in China?",
+    Case(  # the whole list outgrew one page (25); the analytics SDKs fit on one
+        "Which analytics SDKs are headquartered in China?",
         "vendor_list",
         ("umeng",),
         checks=(every_listed(lambda v: v.hq_country == "CN" and sdk_kind(v)),),
@@ -532,7 +532,7 @@ def test_offline_answers_cite_the_right_records(registry_app: Flask, case: Case)
 
 
 def test_answers_never_name_vendors_they_do_not_cite(registry_app: Flask) -> None:
-    answer = ask(registry_app, "Which SDKs are headquartered in China?")
+    answer = ask(registry_app, "Which analytics SDKs are headquartered in China?")
     for citation in answer.citations:
         assert f"`{citation.id}`" in answer.text
     assert "Umeng+" in answer.text
@@ -547,3 +547,16 @@ def test_a_review_matching_in_several_regimes_counts_once(registry_app: Flask) -
     regimes = review["regimes"]
     assert regimes["EU"]["verdict"] == regimes["US"]["verdict"] == "not_applicable"
     assert result.data["total"] == 1
+
+
+def test_vendor_answers_carry_the_sanctions_mark(registry_app: Flask) -> None:
+    with registry_app.app_context(), session_scope() as session:
+        marked = [v for v in session.execute(select(Vendor)).scalars() if v.sanctions]
+        names = {v.slug: (v.name, v.sanctions[0]["party"]) for v in marked}
+    assert names, "the shipped catalog records sanctioned vendors (issue 12 §3)"
+    for slug, (name, party) in sorted(names.items())[:3]:
+        answer = ask(registry_app, f"Where is {name} headquartered?")
+        assert slug in cited(answer, "vendor"), answer.text
+        assert "**Sanctions:**" in answer.text and party in answer.text, answer.text
+    clean = ask(registry_app, "Where is Mailchimp headquartered?")
+    assert "Sanctions" not in clean.text

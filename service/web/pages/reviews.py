@@ -70,6 +70,51 @@ def review_body(values: dict[str, Any]) -> dict[str, Any]:
     if important is not None:
         transfer["important_data"] = important
     body["transfer"] = transfer
+    asserted = [
+        assertion_body(row) for row in forms.rows(values, "asserted_facts", ASSERTED_FIELDS)
+    ]
+    if asserted:
+        body["asserted_facts"] = asserted
+    return body
+
+
+# The review form's "facts the registry lacks" rows: what each choice states, as the API's
+# asserted fact (assessments/catalog/asserted.py). `value` is the text typed beside it.
+ASSERTED_FIELDS = ("kind", "value", "source_url", "note")
+ASSERTED_KINDS = (
+    ("dpf_active", "The importer is DPF-certified (EU-U.S. DPF); value: the certified entity"),
+    ("dpf_not_listed", "The importer is not on the DPF list"),
+    ("hq_country", "The importer's headquarters; value: a country code, e.g. US"),
+    ("processing", "Where the importer processes the data; value: country codes, e.g. US, IE"),
+    ("owner", "Who owns the importer; value: name; country code; share %"),
+)
+
+
+def assertion_body(row: dict[str, Any]) -> dict[str, Any]:
+    """One asserted fact in the API's shape from a form row; malformed values go through
+    as typed so the API names what is wrong."""
+    kind, value = row["kind"], forms.text(row["value"], blank="")
+    fact_value: Any = value
+    fact = kind
+    if kind == "dpf_active":
+        fact, fact_value = "dpf", {"status": "active", "entity": value, "parts": ["eu_us"]}
+    elif kind == "dpf_not_listed":
+        fact, fact_value = "dpf", {"status": "not_listed"}
+    elif kind == "processing":
+        codes = [c.upper() for c in forms.words(value)]
+        fact, fact_value = "data_locations", {"processing": codes}
+    elif kind == "owner":
+        parts = [p.strip() for p in value.split(";")]
+        owner: dict[str, Any] = {"name": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            owner["country"] = parts[1].upper()
+        if len(parts) > 2 and parts[2]:
+            share = parts[2].rstrip("%").strip()
+            owner["share"] = float(share) if share.replace(".", "", 1).isdigit() else share
+        fact, fact_value = "ownership", {"parent": owner}
+    body: dict[str, Any] = {"fact": fact, "value": fact_value}
+    forms.put(body, "source_url", forms.text(row["source_url"]))
+    forms.put(body, "note", forms.text(row["note"]))
     return body
 
 
@@ -107,7 +152,7 @@ def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
             vendor = None
     page = render_template(
         "web/review_form.html", form=form, vendor=vendor, choices=choices,
-        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1),
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), asserted_kinds=ASSERTED_KINDS,
     )  # fmt: skip
     return page, status
 
