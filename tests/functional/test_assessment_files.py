@@ -219,6 +219,7 @@ def test_libreoffice_opens_the_docx(
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
 
 
+
 def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     app: Flask, client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
 ) -> None:
@@ -271,3 +272,20 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
             select(AuditEvent).where(AuditEvent.object_type == "assessment",
                                      AuditEvent.object_id == str(body["id"])))]  # fmt: skip
     assert "refresh" in actions
+
+
+@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc (localc) not installed")
+def test_libreoffice_opens_the_xlsx(
+    client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id).get_json()
+    tracker = tmp_path / "tracker.xlsx"
+    url = f"/api/v1/assessments/{body['id']}/checklists.xlsx"
+    tracker.write_bytes(client.get(url, headers=auth("viewer")).data)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
+    progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
+    assert body["checklists"][0]["title"] in progress
