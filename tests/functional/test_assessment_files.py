@@ -274,7 +274,7 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     assert "refresh" in actions
 
 
-@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc (localc) not installed")
+@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc not installed")
 def test_libreoffice_opens_the_xlsx(
     client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
 ) -> None:
