@@ -7,6 +7,7 @@ installed); the cache serves a second download of the same version unchanged.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -289,3 +290,26 @@ def test_libreoffice_opens_the_xlsx(
     # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
     progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
     assert body["checklists"][0]["title"] in progress
+
+
+def test_chinese_docx_is_chinese_in_the_official_layout(
+    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    from docx.oxml.ns import qn
+
+    body = create(client, auth, review_id, language="zh").get_json()
+    data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    assert data.status_code == 200
+    document = _docx(data.data)
+    section = document.sections[0]
+    # A4; GB/T 9704-2012 margins (top 37 mm, left 28 mm, text block 156 x 225 mm).
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    text_width = section.page_width.mm - section.left_margin.mm - section.right_margin.mm
+    assert round(text_width) == 156
+    normal = document.styles["Normal"]
+    fonts = normal.element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "仿宋" and normal.font.size.pt == 16
+    headings = _headings(document, 1)
+    assert headings[1] == f"1. {body['document']['sections'][0]['title']}"
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in headings)
