@@ -200,6 +200,13 @@ class AssessmentSchema(AssessmentSummarySchema):
 
     document = fields.Dict(metadata={"description": "the current version's document"})
     checklists = fields.List(fields.Nested(ChecklistSchema))
+    outdated = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "null while the current version rests on the review's latest "
+            "evaluation; else when it was generated from and the latest evaluation"
+        },
+    )
 
     @pre_dump
     def _flatten(self, state: Any, **_kwargs: Any) -> dict[str, Any]:
@@ -216,3 +223,11 @@ class DiffSchema(Schema):
     changed = fields.Boolean()
     sections = fields.List(fields.Dict())
     risks = fields.Dict()
+
+
+class RefreshSchema(Schema):
+    """An assessment refreshed from its review's latest evaluation, and what changed."""
+
+    assessment = fields.Nested(AssessmentSchema)
+    diff = fields.Nested(DiffSchema)
+    kept = fields.List(fields.String(), metadata={"description": "legal's edits that were kept"})

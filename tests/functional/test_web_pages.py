@@ -545,3 +545,32 @@ def test_sign_in_never_redirects_to_another_site(catalog_app: Flask) -> None:
             "/login", {"email": "li@example.test", "password": PASSWORD, "next": target}
         )
         assert response.status_code == 303 and response.headers["Location"] == expected
+
+
+def test_out_of_date_assessment_is_refreshed_in_one_click(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    assert "Out of date" not in page
+    # Re-evaluate the review with other facts (the API, with the session's CSRF token).
+    review_id = re.search(r'href="/reviews/(\d+)"', page)
+    assert review_id is not None
+    api = f"/api/v1/reviews/{review_id.group(1)}"
+    etag = legal.client.get(api).headers["ETag"]
+    change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
+    changed = legal.client.patch(
+        api, json=change, headers={"If-Match": etag, "X-CSRF-Token": legal.csrf}
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    page = legal.get(url).text
+    assert "Out of date" in page and "Refresh from the latest evaluation" in page
+    tag = re.search(r'action="[^"]+/refresh">\s*<input[^>]+>\s*<input type="hidden" name="etag" '
+                    r'value="([^"]+)"', page)  # fmt: skip
+    assert tag is not None
+    refreshed = legal.post(f"{url}/refresh", {"etag": tag.group(1).replace("&#34;", '"')})
+    assert refreshed.status_code == 303 and "diff?from=1&to=2" in refreshed.headers["Location"]
+    diff = legal.get(refreshed.headers["Location"]).text
+    assert "50,000" in diff
+    assert "Out of date" not in legal.get(url).text
