@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.vendors import without_derived
 from service.vendors.io.formats import CSV_COLUMNS, CSV_KINDS, FIELDS, plain, unknown_format
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema
@@ -23,7 +24,7 @@ from service.vendors.services import vendor_snapshot
 def _canonical(vendor: Vendor, schema: VendorCreateSchema) -> dict[str, Any]:
     """A vendor as the create schema would load it, so re-importing it changes nothing."""
     snapshot = vendor_snapshot(vendor)
-    raw = {f: snapshot[f] for f in FIELDS}
+    raw = without_derived({f: snapshot[f] for f in FIELDS})
     try:
         loaded = schema.load(raw)
     except ValidationError:
