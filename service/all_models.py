@@ -9,24 +9,43 @@ from service.impact_assessments.models import (
     Checklist,
     ChecklistItem,
 )
+from service.jobs.models import Job, JobFile
+from service.lifecycle.models import CalendarFeed, ReviewChange, ReviewDate, Task
+from service.notifications.models import (
+    Delivery,
+    NotificationPreference,
+    OutboxMessage,
+    Webhook,
+)
 from service.reviews.models import Review, ReviewEvaluation
 from service.settings.models import Setting
-from service.vendors.models import Vendor, VendorAlias, VendorFacet
+from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentVersion",
     "AuditEvent",
+    "CalendarFeed",
     "Checklist",
     "ChecklistItem",
     "Conversation",
+    "Delivery",
+    "Job",
+    "JobFile",
     "Message",
+    "NotificationPreference",
+    "OutboxMessage",
+    "RegistryState",
     "Review",
+    "ReviewChange",
+    "ReviewDate",
     "ReviewEvaluation",
     "Setting",
+    "Task",
     "User",
     "Vendor",
     "VendorAlias",
     "VendorFacet",
+    "Webhook",
 ]

@@ -71,12 +71,31 @@ def _init_http(app: Flask) -> None:
     from service.auth import identity
     from service.web import hooks as web_ui
 
+    if app.config.get("PROXY_FIX"):
+        _proxy_fix(app, str(app.config["PROXY_FIX"]))
     identity.init_app(app)
     rest = api.init_app(app)
     app.register_blueprint(health.blp)
     for blueprint in _api_blueprints():
         rest.register_blueprint(blueprint)
     web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
+
+
+def _proxy_fix(app: Flask, spec: str) -> None:
+    """Trust N proxies' X-Forwarded-* headers: "1" (for, proto, host), or "for=2,proto=1"."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if spec.strip().isdigit():
+        hops = int(spec)
+        counts = {"x_for": hops, "x_proto": hops, "x_host": hops}
+    else:
+        counts = {}
+        for part in spec.split(","):
+            name, _, value = part.partition("=")
+            if name.strip() not in ("for", "proto", "host", "port", "prefix"):
+                raise ValueError(f"XBORDER_PROXY_FIX: unknown header {name.strip()!r}")
+            counts[f"x_{name.strip()}"] = int(value)
+    app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]
 
 
 def _api_blueprints() -> list[Any]:
@@ -87,6 +106,10 @@ def _api_blueprints() -> list[Any]:
     from service.auth.views import blp as users
     from service.catalog.views import blp as vendor_lists
     from service.impact_assessments.views import blp as assessments
+    from service.jobs.views import blp as jobs
+    from service.lifecycle.views import blp as lifecycle
+    from service.lifecycle.views import feeds as calendar_feeds
+    from service.notifications.views import blp as notifications
     from service.reference.views import blp as reference
     from service.reviews.views import blp as reviews
     from service.scanner.views import blp as scanner
@@ -97,5 +120,6 @@ def _api_blueprints() -> list[Any]:
 
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner, settings, vendor_lists,
+        assistant, scanner, settings, vendor_lists, jobs, lifecycle, calendar_feeds,
+        notifications,
     ]  # fmt: skip

@@ -39,6 +39,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "service.impact_assessments.cli:report",
         "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
     ),
+    "jobs": (
+        "service.jobs.cli:jobs", "Background jobs: list them, show one, run the periodic tick."
+    ),
     "reviews": (
         "service.reviews.cli:reviews",
         "Vendor reviews: list them, re-evaluate the open ones after a rule change.",
@@ -53,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "users": ("service.auth.cli:users", "People who sign in, and their roles."),
     "vendors": ("service.vendors.cli:vendors", "The vendor registry in bulk."),
+    "worker": (
+        "service.jobs.cli:worker",
+        "Run jobs from the broker in XBORDER_BROKER_URL until stopped (SIGTERM, Ctrl-C).",
+    ),
 }
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlmodel import Session
 
 from assessments.catalog.reference import display_name
@@ -25,7 +24,7 @@ from service.vendors import services as vendors
 from service.vendors.models import (
     Vendor,
 )
-from service.vendors.search import FuzzyIndex
+from service.vendors.names import NameIndex, name_index
 
 LIST_LIMIT = 25
 SEARCH_LIMIT = 10
@@ -50,14 +49,13 @@ class ToolContext:
     session: Session
     asker: Asker
     reference: Reference
-    fuzzy: FuzzyIndex
+    names: NameIndex
     today: date
 
 
 def tool_context(session: Session, asker: Asker, today: date) -> ToolContext:
-    """A tool context for the running app (its reference data and vendor fuzzy index)."""
-    fuzzy: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return ToolContext(session, asker, get_reference(), fuzzy, today)
+    """A tool context for the running app (its reference data and the registry's names)."""
+    return ToolContext(session, asker, get_reference(), name_index(), today)
 
 
 # ---------------------------------------------------------------------------- citations
@@ -182,7 +180,7 @@ def get_vendor(ctx: ToolContext, slug: str) -> ToolResult:
 def search_vendors(ctx: ToolContext, query: str, limit: int = SEARCH_LIMIT) -> ToolResult:
     """Vendors whose names, aliases or legal entities match the query (typo-tolerant)."""
     page = vendors.list_vendors(
-        session=ctx.session, args={"q": query, "per_page": limit}, fuzzy=ctx.fuzzy
+        session=ctx.session, args={"q": query, "per_page": limit}, names=ctx.names
     )
     # With q= the page holds ScoredVendor wrappers around the vendors.
     items = [vendor_brief(getattr(v, "vendor", v), ctx.reference) for v in page.items]
@@ -223,7 +221,7 @@ def find_vendors(ctx: ToolContext, wanted: VendorFilter, limit: int = LIST_LIMIT
     page = vendors.list_vendors(
         session=ctx.session,
         args={**wanted.api_args(), "per_page": limit, "sort": "name"},
-        fuzzy=ctx.fuzzy,
+        names=ctx.names,
     )
     items = [vendor_brief(v, ctx.reference) for v in page.items]
     return ToolResult(

@@ -632,14 +632,23 @@ def evaluate_review(
     return view
 
 
-def count_open_reviews(*, session: Session) -> int:
-    """How many reviews are open (draft, submitted, in review, approved)."""
+def _open_reviews(vendor_ids: Sequence[int] | None = None) -> ColumnElement[bool]:
+    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors'."""
+    table = table_of(Review)
+    is_open = table.c.status.in_(OPEN_STATUSES)
+    if vendor_ids is None:
+        return is_open
+    exporters = select(table.c.exporter_key).where(is_open, table.c.vendor_id.in_(vendor_ids))
+    return is_open & table.c.exporter_key.in_(exporters)
+
+
+def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = None) -> int:
+    """How many reviews are open (draft, submitted, in review, approved), as reevaluated."""
     return int(
         session.execute(
-            select(func.count()).select_from(Review)
-            .where(col(Review.status).in_(OPEN_STATUSES))
+            select(func.count()).select_from(table_of(Review)).where(_open_reviews(vendor_ids))
         ).scalar_one()
-    )  # fmt: skip
+    )
 
 
 _BULK_READ = (
@@ -669,8 +678,13 @@ def reevaluate_open_reviews(
     actor: str,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 1000,
+    vendor_ids: Sequence[int] | None = None,
 ) -> ReevaluationReport:
     """Re-run every open review (after a rule change) and report the verdicts that changed.
+
+    With vendor_ids, only the open reviews of those vendors' exporters (a vendor's facts
+    changed): every review sharing an exporter with one of them, since their PRC head-counts
+    are summed together.
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
     recomputed, then each is evaluated with its exporter's other reviews' fresh counts. Rows
@@ -681,17 +695,17 @@ def reevaluate_open_reviews(
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
+    is_open = _open_reviews(vendor_ids)
     rows = [
         dict(r)
         for r in session.execute(
             select(*(table.c[name] for name in _BULK_READ)).where(is_open).order_by(table.c.id)
         ).mappings()
     ]
-    vendor_ids = select(table.c.vendor_id).where(is_open).distinct()
+    reviewed = select(table.c.vendor_id).where(is_open).distinct()
     vendors = {
         v.id: v
-        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).scalars()
+        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
     }
     resolved: list[tuple[dict[str, Any], Transfer]] = []
     groups: dict[str, _Siblings] = defaultdict(lambda: _Siblings([], defaultdict(list)))

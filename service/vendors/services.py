@@ -16,6 +16,7 @@ from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
+from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
@@ -27,6 +28,7 @@ from service.vendors.models import (
     VendorAlias,
     VendorFacet,
 )
+from service.vendors.names import NameIndex, next_registry_version
 
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
@@ -262,6 +264,7 @@ def create_vendor(
         origin=origin,
         catalog_version=catalog_version,
         catalog_hash=catalog_hash,
+        registry_version=next_registry_version(session),
     )
     apply_fields(vendor, data)
     session.add(vendor)
@@ -302,6 +305,7 @@ def update_vendor(
     else:
         vendor.catalog_version, vendor.catalog_hash = from_catalog
     vendor.updated_at = utcnow()
+    vendor.registry_version = next_registry_version(session)
     _flush(session)
     _sync_index_rows(session, vendor)
     _flush(session)
@@ -313,6 +317,8 @@ def update_vendor(
         before=before,
         after=after,
     )
+    assert vendor.id is not None
+    vendor_changed(session, vendor.id, vendor.slug, before, after, action or "update")
     return vendor
 
 
@@ -322,6 +328,7 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
         return vendor
     vendor.archived = True
     vendor.updated_at = utcnow()
+    vendor.registry_version = next_registry_version(session)
     _flush(session)
     record_event(
         session=session,
@@ -330,6 +337,10 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
         object_id=vendor.slug,
         before={"archived": False},
         after={"archived": True},
+    )
+    assert vendor.id is not None
+    vendor_changed(
+        session, vendor.id, vendor.slug, {"archived": False}, {"archived": True}, "archive"
     )
     return vendor
 
@@ -364,14 +375,14 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
 
 
 def list_vendors(
-    *, session: Session, args: Mapping[str, Any], fuzzy: search.FuzzyIndex
+    *, session: Session, args: Mapping[str, Any], names: NameIndex
 ) -> Page[Any]:
     """Filter, search (ranked), sort and page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)
     query_text = args.get("q")
     if query_text:
-        return _search_page(session, query_text, conditions, args, fuzzy, page, per_page)
+        return _search_page(session, query_text, conditions, args, names, page, per_page)
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
@@ -386,12 +397,12 @@ def _search_page(
     query_text: str,
     conditions: list[ColumnElement[bool]],
     args: Mapping[str, Any],
-    fuzzy: search.FuzzyIndex,
+    index: NameIndex,
     page: int,
     per_page: int,
 ) -> Page[Any]:
     """Rank the candidates by their names and aliases, then load only the page's vendors."""
-    scores = search.candidate_ids(session, query_text, fuzzy)
+    scores = search.candidate_ids(session, query_text, index)
     if not scores:
         return Page([], 0, page, per_page)
     sort = args.get("sort") or "relevance"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from assessments.documents import applicable_kinds
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -207,6 +208,7 @@ def review(review_id: int) -> str:
         "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
+        kinds=applicable_kinds(view.evaluation or {}),
     )  # fmt: skip
 
 
