@@ -16,6 +16,7 @@ from assessments.facts import (
     PROTECTIVE,
     Exposure,
     Profile,
+    cn_headcount,
     profile,
     volume,
 )
@@ -456,6 +457,31 @@ def _warnings(transfer: Transfer) -> tuple[Warning, ...]:
     return tuple(found)
 
 
+def cn_outbound_contribution(
+    transfer: Transfer,
+    rules: RuleSet,
+    reference: Reference,
+    cn: RegimeResult | None = None,
+) -> tuple[int, int]:
+    """What this transfer adds to its exporter's PRC running totals: (non-sensitive, sensitive).
+
+    The head-count of facts.cn_headcount, except that a flow resting on an Arts. 4-6
+    exemption (rule parameter `exempt_flow_rules`) adds nothing unless the parameter
+    `exempt_flows_counted` says exempt flows count. `cn` is the transfer's CN result when the
+    caller has it (else it is evaluated here).
+    """
+    count = cn_headcount(transfer, reference)
+    if not (count.non_sensitive or count.sensitive):
+        return 0, 0
+    params = rules.active("CN", transfer.as_of).params
+    if not params.get("exempt_flows_counted"):
+        result = cn if cn is not None else evaluate_regime("CN", transfer, rules, reference)
+        exempting = set(params.get("exempt_flow_rules") or ())
+        if result.mechanism == "cn_exempt" and any(r.id in exempting for r in result.rules):
+            return 0, 0
+    return count.non_sensitive, count.sensitive
+
+
 def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
     """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O."""
     prof = profile(reference, transfer.data_categories, transfer.purposes)
@@ -473,4 +499,4 @@ def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evalua
     )
 
 
-__all__ = ["PROTECTIVE", "evaluate", "evaluate_regime"]
+__all__ = ["PROTECTIVE", "cn_outbound_contribution", "evaluate", "evaluate_regime"]

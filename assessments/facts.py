@@ -7,12 +7,12 @@ declared in FACTS with a one-line meaning; a test checks rules name nothing else
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from assessments.catalog.reference import Adequacy, Listing, Reference
+from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
 from assessments.types import Exporter, Owner, SccTerms, Transfer
 
 SCC_MODULES = {
@@ -213,6 +213,28 @@ class Profile:
     employment: bool
 
 
+# Which taxonomy categories each regime treats as sensitive: the one definition, read by the
+# engine (profile) and by the documents and the DPIA screening (sensitive_categories).
+SENSITIVITY: dict[str, Callable[[DataCategory], bool]] = {
+    "pipl_sensitive": lambda c: c.cn.sensitive,  # PIPL Art. 28
+    "gdpr_art9": lambda c: c.eu.special == "art9",  # GDPR Art. 9(1)
+    "gdpr_art10": lambda c: c.eu.special == "art10",  # GDPR Art. 10
+    "gdpr_special": lambda c: c.eu.special in ("art9", "art10"),  # Arts. 9 and 10
+    # WP248 rev.01 criterion 4: sensitive data or data of a highly personal nature
+    "wp248_sensitive": lambda c: c.eu.special is not None or c.eu.highly_personal,
+    "ccpa_sensitive": lambda c: c.ccpa.sensitive,  # Cal. Civ. Code 1798.140(ae)
+    "padfa_sensitive": lambda c: c.padfa.sensitive,  # 15 U.S.C. 9901
+    "dsp_sensitive": lambda c: bool(c.doj.category and c.doj.threshold),  # 28 CFR 202.205
+}
+
+
+def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) -> list[str]:
+    """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
+    `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
+    test = SENSITIVITY[table]
+    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
+
+
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
 
 
@@ -224,14 +246,15 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         return found
     cats = [ref.categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
+    pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()
     for purpose in purps:
         wp248.update(purpose.wp248_criteria)
     built = Profile(
-        cn_sensitive=tuple(c.id for c in cats if c.cn.sensitive),
-        cn_nonsensitive_present=any(not c.cn.sensitive for c in cats),
-        eu_special=tuple(c.id for c in cats if c.eu.special == "art9"),
-        eu_criminal=tuple(c.id for c in cats if c.eu.special == "art10"),
+        cn_sensitive=tuple(c.id for c in cats if pipl(c)),
+        cn_nonsensitive_present=any(not pipl(c) for c in cats),
+        eu_special=tuple(c.id for c in cats if SENSITIVITY["gdpr_art9"](c)),
+        eu_criminal=tuple(c.id for c in cats if SENSITIVITY["gdpr_art10"](c)),
         eu_highly_personal=sum(1 for c in cats if c.eu.highly_personal),
         wp248=frozenset(wp248),
         listed_identifiers=frozenset(
@@ -248,8 +271,8 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         listed_ids=tuple(
             (c.id, c.doj.listed_identifier) for c in cats if c.doj.listed_identifier
         ),
-        ccpa_sensitive=tuple(c.id for c in cats if c.ccpa.sensitive),
-        padfa_sensitive=any(c.padfa.sensitive for c in cats),
+        ccpa_sensitive=tuple(c.id for c in cats if SENSITIVITY["ccpa_sensitive"](c)),
+        padfa_sensitive=any(SENSITIVITY["padfa_sensitive"](c) for c in cats),
         contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
         ccba=any(p.ccpa_cross_context_advertising for p in purps),
         employment="employment" in categories,
@@ -283,6 +306,53 @@ class Headcount:
     people: int  # everyone counted (each person once)
     mainland: int  # people in mainland China
     minors: int  # of them under 14 (upper bound where a group gives no count)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One earlier flow of an exporter: its day and the head-counts it contributed."""
+
+    day: date
+    first: int  # PRC: non-sensitive; DOJ: U.S. persons
+    second: int = 0  # PRC: sensitive
+    ref: int | None = None  # e.g. the review id
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """An exporter's earlier flows summed over the window of the law in force on a day.
+
+    The one place that sums head-counts over flows: the PRC running totals (window from
+    cn_window_start) and the DOJ 12-month total per counterparty (dsp_window_start).
+    """
+
+    first: int
+    second: int
+    refs: tuple[int, ...]
+
+
+def tally(flows: Sequence[Flow], start: date, end: date) -> Tally:
+    """The flows dated within [start, end], summed."""
+    inside = [f for f in flows if start <= f.day <= end]
+    return Tally(
+        sum(f.first for f in inside),
+        sum(f.second for f in inside),
+        tuple(f.ref for f in inside if f.ref is not None),
+    )
+
+
+def dsp_window_start(on: date) -> date:
+    """The first day of the DOJ rule's "preceding 12 months" (28 CFR 202.205) ending on `on`."""
+    try:
+        year_before = on.replace(year=on.year - 1)
+    except ValueError:  # 29 February
+        year_before = on.replace(year=on.year - 1, day=28)
+    return year_before + timedelta(days=1)
+
+
+def us_headcount(t: Transfer) -> int:
+    """U.S. persons in a transfer (the DOJ rule's per-counterparty count)."""
+    return sum(g.count for g in t.data_subjects if g.jurisdiction.split("-")[0] == "US")
 
 
 def _cn_export(t: Transfer) -> bool:

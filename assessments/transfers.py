@@ -530,3 +530,82 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         "rules_version": evaluation.rules_version,
         "warnings": [{"code": w.code, "message": w.message} for w in evaluation.warnings],
     }
+
+
+def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
+    """A Transfer as contract JSON (parses back to the same Transfer)."""
+    exp, imp = transfer.exporter, transfer.importer
+    ytd = exp.cn_outbound_ytd
+    tests = exp.ccpa_thresholds
+    return {
+        "as_of": transfer.as_of.isoformat(),
+        "exporter": {
+            "name": exp.name, "country": exp.country, "role": exp.role, "ciio": exp.ciio,
+            "us_person": exp.us_person, "ccpa_business": exp.ccpa_business,
+            "data_broker": exp.data_broker,
+            "cn_outbound_ytd": (
+                {"non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive} if ytd else None
+            ),
+            "cn_processing_volume": exp.cn_processing_volume,
+            "ccpa_thresholds": (
+                {"annual_revenue_usd": tests.annual_revenue_usd,
+                 "consumers_traded": tests.consumers_traded,
+                 "revenue_share_selling": tests.revenue_share_selling}
+                if tests else None
+            ),
+            "targets_eu": exp.targets_eu,
+        },
+        "importer": {
+            "vendor": imp.vendor, "name": imp.name, "country": imp.country, "role": imp.role,
+            "dpf_certified": imp.dpf_certified, "covered_person": imp.covered_person,
+            "owners": (
+                [{"name": o.name, "country": o.country, "share": o.share} for o in imp.owners]
+                if imp.owners is not None else None
+            ),
+            "gdpr_art3_2": imp.gdpr_art3_2,
+            "sanctions": [
+                {"party": s.party, "lists": list(s.lists),
+                 "designated": s.designated.isoformat() if s.designated else None,
+                 "through_ownership": s.through_ownership}
+                for s in imp.sanctions
+            ],
+        },
+        "destinations": list(transfer.destinations),
+        "data_subjects": [_group_to_dict(s) for s in transfer.data_subjects],
+        "data_categories": list(transfer.data_categories),
+        "purposes": list(transfer.purposes),
+        "transaction": transfer.transaction,
+        "safeguards": sorted(transfer.safeguards),
+        "exemptions": sorted(transfer.exemptions),
+        "important_data": transfer.important_data,
+        "us_exemptions": sorted(transfer.us_exemptions),
+        "government_related_data": transfer.government_related_data,
+        "us_prior_12m": transfer.us_prior_12m,
+        "eu_scc_terms": (
+            {"decision": transfer.eu_scc_terms.decision,
+             "signed": transfer.eu_scc_terms.signed.isoformat()
+             if transfer.eu_scc_terms.signed else None}
+            if transfer.eu_scc_terms else None
+        ),
+        "eu_derogation": (
+            {"basis": transfer.eu_derogation.basis,
+             "occasional": transfer.eu_derogation.occasional}
+            if transfer.eu_derogation else None
+        ),
+        "eu_tia": transfer.eu_tia,
+    }  # fmt: skip
+
+
+def _group_to_dict(group: DataSubjects) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "jurisdiction": group.jurisdiction, "count": group.count, "minors": group.minors,
+    }  # fmt: skip
+    if group.minor_counts is not None:
+        m = group.minor_counts
+        out["minor_counts"] = {
+            "under_13": m.under_13, "under_14": m.under_14,
+            "under_16": m.under_16, "under_17": m.under_17,
+        }  # fmt: skip
+    if group.category_counts:
+        out["category_counts"] = dict(group.category_counts)
+    return out

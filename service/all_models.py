@@ -19,7 +19,7 @@ from service.notifications.models import (
 )
 from service.reviews.models import Review, ReviewEvaluation
 from service.settings.models import Setting
-from service.vendors.models import Vendor, VendorAlias, VendorFacet
+from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
     "ApiToken",
@@ -36,6 +36,7 @@ __all__ = [
     "Message",
     "NotificationPreference",
     "OutboxMessage",
+    "RegistryState",
     "Review",
     "ReviewChange",
     "ReviewDate",

@@ -141,6 +141,14 @@ def copy_catalog(url: str, source: str) -> None:
                         f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
                     )
                 )
+        # The registry version goes with the vendors it stamped (service/vendors/names.py).
+        conn.execute(text("DELETE FROM registry_state"))
+        conn.execute(
+            text(
+                "INSERT INTO registry_state (id, version) "
+                "SELECT 1, coalesce(max(registry_version), 0) FROM vendor"
+            )
+        )
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             conn.execute(text("DETACH DATABASE cat"))

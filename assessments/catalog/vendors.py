@@ -231,9 +231,14 @@ def covered_person_reasons(record: VendorRecord, concern: frozenset[str]) -> lis
     reasons: list[str] = []
     if record.hq_country in concern:
         reasons.append(f"HQ country {record.hq_country}")
-    ownership = record.ownership
+    return reasons + owner_concern_reasons(record.ownership, concern)
+
+
+def owner_concern_reasons(ownership: Ownership | None, concern: frozenset[str]) -> list[str]:
+    """The owners holding 50 % or more that are headquartered or organised in `concern`."""
     if ownership is None:
-        return reasons
+        return []
+    reasons: list[str] = []
     chain = (("parent", ownership.parent), ("ultimate_parent", ownership.ultimate_parent))
     for role, owner in chain:
         if owner is None or owner.share is None or owner.share < 50:

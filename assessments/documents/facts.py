@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assessments.documents._data import labels, load, safeguard_texts
+from assessments.catalog.reference import default_reference
+from assessments.documents._data import labels, safeguard_texts
 from assessments.documents.substance import destination_law
-from assessments.documents.vocabulary import label, labels_of
+from assessments.documents.vocabulary import label, labels_of, separator
+from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
 LEVEL_TO_SCALE: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -21,10 +23,10 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def _join(values: Iterable[object]) -> str | None:
-    """Comma-joined non-empty values, or None when there are none."""
+def _join(values: Iterable[object], sep: str = ", ") -> str | None:
+    """Joined non-empty values, or None when there are none."""
     items = [str(value) for value in values if _text(value) is not None]
-    return ", ".join(items) or None
+    return sep.join(items) or None
 
 
 def _flag(value: object, words: Mapping[str, Any]) -> str | None:
@@ -71,9 +73,9 @@ def subject_counts(transfer: Mapping[str, Any]) -> list[tuple[str, int, bool]]:
 
 
 def sensitive(categories: Iterable[str], table: str) -> list[str]:
-    """The categories a sensitivity table (sensitivity.yaml) lists."""
-    listed = set(load("sensitivity.yaml")[table]["categories"])
-    return [category for category in categories if category in listed]
+    """The categories a regime treats as sensitive (`table`: a key of facts.SENSITIVITY), as
+    the taxonomy says - the same reading as the engine's."""
+    return sensitive_categories(default_reference(), categories, table)
 
 
 def _vendor_entities(vendor: Mapping[str, Any], language: str) -> str | None:
@@ -96,6 +98,12 @@ def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     return _join(
         f"{label('url_kinds', key, language)}: {value}" for key, value in urls.items() if value
     )
+
+
+def _ccpa_sensitive(categories: Iterable[str]) -> list[str]:
+    """The categories the taxonomy treats as CCPA sensitive personal information."""
+    known = default_reference().categories
+    return [c for c in categories if c in known and known[c].ccpa.sensitive]
 
 
 def party(
@@ -133,7 +141,7 @@ def compute_facts(
     ]
 
     def words_of(kind: str, codes: Iterable[object]) -> str | None:
-        return _join(labels_of(kind, codes, language))
+        return _join(labels_of(kind, codes, language), separator(language))
 
     facts: dict[str, str | None] = {
         "exporter": party(exporter, language=language),
@@ -193,6 +201,11 @@ def compute_facts(
         if destinations
         else None,
         "lawful_basis": _text(review.get("lawful_basis")),
+        "ccpa_consumers": f"{sum(n for j, n, _ in groups if j == 'US-CA'):,}"
+        if any(j == "US-CA" for j, _, _ in groups)
+        else None,
+        "sensitive_ccpa": words_of("data_categories", _ccpa_sensitive(categories))
+        or str(words["no"]),
         "reevaluation": None,
     }
     for code, key in REGIME_FACTS.items():

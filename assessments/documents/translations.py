@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import pycountry
+
+from assessments.catalog.reference import display_name
 from assessments.documents._data import load
+from assessments.documents.substance import LAW_NAMES_ZH
+from assessments.documents.vocabulary import label, prose, table
 from assessments.rules.loader import default_rules
 
 _FIELD = string.Formatter()
@@ -65,6 +70,47 @@ def _values(template: str, filled: str) -> dict[str, str] | None:
     return {name: match.group(f"g{index}") for index, name in enumerate(names)}
 
 
+@cache
+def _country_codes() -> dict[str, str]:
+    """Country codes by the English names the engine prints ('United States' -> 'US')."""
+    names = {display_name(str(c.alpha_2)): str(c.alpha_2) for c in pycountry.countries}
+    return names | {"EU/EEA": "EU"}
+
+
+@cache
+def _phrases() -> list[tuple[str, str]]:
+    """English fragments of placeholder values and their Chinese, longest first."""
+    found = dict(load("vocabulary.yaml")["zh"]["engine_phrases"])
+    found |= {name: label("countries", code, "zh") for name, code in _country_codes().items()}
+    found |= LAW_NAMES_ZH
+    for kind in ("data_categories", "purposes", "transactions"):
+        english, chinese = table(kind, "en"), table(kind, "zh")
+        found |= {english[k]: chinese[k] for k in english if k in chinese}
+    return sorted(found.items(), key=lambda pair: -len(pair[0]))
+
+
+# Placeholders that hold a name as the user wrote it: never translated.
+NAMES: frozenset[str] = frozenset({"importer_name"})
+
+
+def _zh_value(name: str, value: str) -> str:
+    """A placeholder value in Chinese: ids, country, law and category names, engine phrases."""
+    if name in NAMES:
+        return value
+    parts = []
+    for part in value.split(", "):
+        for kind in ("data_categories", "purposes", "transactions", "mechanisms"):
+            if part in table(kind, "zh"):
+                part = table(kind, "zh")[part]
+                break
+        parts.append(part)
+    text = prose("、".join(parts), "zh")
+    for english, chinese in _phrases():
+        if english in text:
+            text = re.sub(rf"(?<![A-Za-z]){re.escape(english)}(?![A-Za-z])", chinese, text)
+    return text.replace("; ", "；").replace(": ", "：").replace(" (", "（").replace(")", "）")
+
+
 def _fill(zh: str, values: Mapping[str, str]) -> str | None:
     out = []
     for literal, name, _spec, _conv in _FIELD.parse(zh):
@@ -72,7 +118,7 @@ def _fill(zh: str, values: Mapping[str, str]) -> str | None:
         if name is not None:
             if name not in values:
                 return None
-            out.append(values[name])
+            out.append(_zh_value(name, values[name]))
     return "".join(out)
 
 
@@ -129,8 +175,29 @@ def translated_question(question: str, language: str) -> str:
     return question
 
 
+def _sequence(flat: str) -> str | None:
+    """A text made of several rules' explanations one after the other, each translated."""
+    if not flat:
+        return ""
+    for key, texts in _templates().items():
+        template = texts.get("explanation")
+        zh = (load("rules.zh.yaml").get(key) or {}).get("explanation")
+        if not template or not zh:
+            continue
+        pattern, _names = _pattern(" ".join(template.split()))
+        unanchored = re.compile(pattern.pattern.removesuffix(r"\Z") + r"(?= |\Z)", re.DOTALL)
+        match = unanchored.match(flat)
+        if match is None:
+            continue
+        head = translate(key, "explanation", match.group(0))
+        rest = _sequence(flat[match.end() :].strip())
+        if head is not None and rest is not None:
+            return head + rest
+    return None
+
+
 def translated_why(result: Mapping[str, Any], language: str) -> str:
-    """A regime result's 'why' (the deciding rule's explanation) in the language."""
+    """A regime result's 'why' (the deciding rules' explanations) in the language."""
     why = str(result.get("why") or "")
     if language != "zh" or not why:
         return why
@@ -140,9 +207,4 @@ def translated_why(result: Mapping[str, Any], language: str) -> str:
             text = translate(str(rule["id"]), "explanation", flat)
             if text is not None:
                 return text
-    for key in _templates():
-        if key.startswith(("CN-", "EU-", "US-")):
-            text = translate(key, "explanation", flat)
-            if text is not None:
-                return text
-    return why
+    return _sequence(flat) or why

@@ -11,12 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from flask import current_app
-
 from service.assistant import transfer_questions
 from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
 from service.assistant.lexicon import Lexicon, load_lexicon
-from service.assistant.names import NamesCache, RegistryNames
+from service.assistant.names import RegistryNames
 from service.assistant.templates import render
 from service.assistant.tools import (
     LIST_LIMIT,
@@ -55,12 +53,6 @@ def lexicon_for(reference: Reference) -> Lexicon:
     )
 
 
-def names_cache() -> NamesCache:
-    """The running app's cache of registry names."""
-    cache: NamesCache = current_app.extensions.setdefault("xborder.assistant_names", NamesCache())
-    return cache
-
-
 class OfflineAssistant:
     """Intent and entity recognition over the registry, answers from templates."""
 
@@ -81,7 +73,7 @@ class OfflineAssistant:
     def compose(self, question: str, context: AskContext) -> Composed:
         """Understand the question and compose the answer from the records."""
         ctx = tool_context(context.session, context.asker, utcnow().date())
-        names = names_cache().get(context.session)
+        names = RegistryNames(ctx.names.sync(context.session))
         lexicon = lexicon_for(ctx.reference)
         parsed = _follow_up(understand(question, lexicon, names), context, lexicon, names)
         handler = {

@@ -71,39 +71,24 @@ def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
     """Reviews the asker may read, filtered by status/open, vendor, mechanism, verdict, regime."""
     if not may_read_reviews(ctx.asker.role):
         return ToolResult({"scope": "none", "total": 0, "reviews": []})
-    statuses: list[str | None]
-    if filters.get("status"):
-        statuses = [filters["status"]]
-    elif filters.get("open"):
-        statuses = list(OPEN_STATUSES)
-    else:
-        statuses = [None]
-    regime = filters.get("regime")
-    verdict = filters.get("verdict")
     limit = int(filters.get("limit", REVIEW_LIMIT))
-    found: dict[int, dict[str, Any]] = {}
-    total = 0
-    for status in statuses:
-        for mechanism in _mechanisms(filters.get("mechanism")):
-            args: dict[str, Any] = {"per_page": min(limit, 100), "sort": "-updated_at"}
-            if status:
-                args["status"] = status
-            if mechanism:
-                args["mechanism"] = mechanism
-            if filters.get("vendor"):
-                args["vendor"] = filters["vendor"]
-            if verdict:
-                for code in [regime] if regime else _REGIMES:
-                    page = reviews.list_reviews(
-                        session=ctx.session, args={**args, f"{code.lower()}_verdict": verdict}
-                    )
-                    total += page.total
-                    found.update({int(v.review.id or 0): _summary(v) for v in page.items})
-                continue
-            page = reviews.list_reviews(session=ctx.session, args=args)
-            total += page.total
-            found.update({int(v.review.id or 0): _summary(v) for v in page.items})
-    items = sorted(found.values(), key=lambda r: -int(r["id"]))[:limit]
+    args: dict[str, Any] = {"per_page": min(limit, 100), "sort": "-id"}
+    if filters.get("status"):
+        args["status"] = [filters["status"]]
+    elif filters.get("open"):
+        args["status"] = list(OPEN_STATUSES)
+    mechanisms = [m for m in _mechanisms(filters.get("mechanism")) if m]
+    regime, verdict = filters.get("regime"), filters.get("verdict")
+    if filters.get("vendor"):
+        args["vendor"] = filters["vendor"]
+    if mechanisms:
+        args["mechanism"] = mechanisms  # in any regime
+    if verdict:
+        args[f"{regime.lower()}_verdict" if regime else "verdict"] = [verdict]
+    # One query: a review matching in two regimes is one review (and counted once).
+    page = reviews.list_reviews(session=ctx.session, args=args)
+    total = page.total
+    items = [_summary(v) for v in page.items][:limit]
     citations: list[Citation] = []
     for item in items:
         title = f"Review {item['id']}: {item['vendor']['name']} for {item['exporter']['name']}"

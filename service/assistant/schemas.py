@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.models import MAX_ROW_ID
+from service.paging import PageArgs, page_schema
 
 
 class ChatRequestSchema(Schema):
@@ -65,17 +66,11 @@ class ConversationDetailSchema(ConversationSchema):
     messages = fields.List(fields.Nested(MessageSchema))
 
 
-class ConversationPageSchema(Schema):
-    """One page of the caller's conversations."""
-
-    items = fields.List(fields.Nested(ConversationSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ConversationPageSchema = page_schema(
+    ConversationSchema, "ConversationPageSchema", "One page of the caller's conversations."
+)
 
 
-class ConversationQueryArgsSchema(Schema):
+class ConversationQueryArgsSchema(PageArgs):
     """Pagination of the conversation list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -21,6 +21,7 @@ from service.assistant.offline import OfflineAssistant
 from service.audit.services import record_event
 from service.auth.models import User
 from service.models import utcnow
+from service.paging import Page, paginate
 
 HISTORY_TURNS = 10
 TITLE_LENGTH = 80
@@ -35,16 +36,6 @@ class Exchange:
     citations: list[dict[str, Any]]
     backend: str
     notice: str | None
-
-
-@dataclass(frozen=True)
-class ConversationPage:
-    """One page of a user's conversations, newest first, with the total."""
-
-    items: list[Conversation]
-    total: int
-    page: int
-    per_page: int
 
 
 @dataclass(frozen=True)
@@ -204,18 +195,15 @@ def view_conversation(*, session: Session, user: User, conversation_id: int) -> 
 
 def list_conversations(
     *, session: Session, user: User, page: int = 1, per_page: int = 20
-) -> ConversationPage:
+) -> Page[Conversation]:
     """The user's conversations, most recently used first."""
     mine = col(Conversation.user_id) == user.id
-    total = session.execute(select(func.count()).select_from(Conversation).where(mine)).scalar_one()
-    items = session.execute(
+    statement = (
         select(Conversation)
         .where(mine)
         .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return ConversationPage(list(items), int(total), page, per_page)
+    )
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def _delete(session: Session, conversation: Conversation) -> None:

@@ -13,23 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from assessments.catalog.reference import display_name
+from assessments.catalog.vocabulary import SANCTION_LIST_NAMES
 from service import errors
 from service.assistant.interfaces import Asker, Citation
 from service.reference.services import Reference, get_reference
 from service.vendors import services as vendors
 from service.vendors.models import (
-    FACET_DATA_CATEGORY,
-    FACET_PROCESSING_COUNTRY,
     Vendor,
-    VendorFacet,
 )
-from service.vendors.search import FuzzyIndex
+from service.vendors.names import NameIndex, name_index
 
 LIST_LIMIT = 25
 SEARCH_LIMIT = 10
@@ -54,14 +49,13 @@ class ToolContext:
     session: Session
     asker: Asker
     reference: Reference
-    fuzzy: FuzzyIndex
+    names: NameIndex
     today: date
 
 
 def tool_context(session: Session, asker: Asker, today: date) -> ToolContext:
-    """A tool context for the running app (its reference data and vendor fuzzy index)."""
-    fuzzy: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return ToolContext(session, asker, get_reference(), fuzzy, today)
+    """A tool context for the running app (its reference data and the registry's names)."""
+    return ToolContext(session, asker, get_reference(), name_index(), today)
 
 
 # ---------------------------------------------------------------------------- citations
@@ -131,6 +125,15 @@ def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         "certifications": list(snap["certifications"] or []),
         "transfer_mechanisms": list(snap["transfer_mechanisms"] or []),
         "dpf_certified": snap["dpf_certified"],
+        "dpf": snap["dpf"],
+        "ownership": snap["ownership"],
+        "sanctioned": vendor.sanctioned,
+        "sanctions": [
+            {**s, "lists": [SANCTION_LIST_NAMES.get(code, code) for code in s.get("lists") or []]}
+            for s in snap["sanctions"] or []
+        ],
+        "history": sorted(snap["history"] or [], key=lambda h: str(h.get("date"))),
+        "data_locations": snap["data_locations"],
         "covered_person_candidate": snap["covered_person_candidate"],
         "sdk": dict(snap["sdk"] or {}),
         "status": snap["status"],
@@ -155,6 +158,7 @@ def vendor_brief(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         "category_name": category.get("name", vendor.category),
         "hq_country": _country(vendor.hq_country),
         "status": vendor.status,
+        "sanctioned": vendor.sanctioned,
     }
 
 
@@ -176,7 +180,7 @@ def get_vendor(ctx: ToolContext, slug: str) -> ToolResult:
 def search_vendors(ctx: ToolContext, query: str, limit: int = SEARCH_LIMIT) -> ToolResult:
     """Vendors whose names, aliases or legal entities match the query (typo-tolerant)."""
     page = vendors.list_vendors(
-        session=ctx.session, args={"q": query, "per_page": limit}, fuzzy=ctx.fuzzy
+        session=ctx.session, args={"q": query, "per_page": limit}, names=ctx.names
     )
     # With q= the page holds ScoredVendor wrappers around the vendors.
     items = [vendor_brief(getattr(v, "vendor", v), ctx.reference) for v in page.items]
@@ -197,8 +201,8 @@ class VendorFilter:
     statuses: frozenset[str] = frozenset()
     dpf_certified: bool | None = None
 
-    def api_args(self) -> dict[str, Any] | None:
-        """The same filter as vendor API query arguments, when the API can express it."""
+    def api_args(self) -> dict[str, Any]:
+        """The same filter as vendor list query arguments."""
         dims = {
             "category": self.categories,
             "hq_country": self.hq_countries,
@@ -206,71 +210,23 @@ class VendorFilter:
             "data_category": self.data_categories,
             "status": self.statuses,
         }
-        if self.dpf_certified is not None or any(len(v) > 1 for v in dims.values()):
-            return None
-        return {k: next(iter(v)) for k, v in dims.items() if v}
+        args: dict[str, Any] = {k: sorted(v) for k, v in dims.items() if v}
+        if self.dpf_certified is not None:
+            args["dpf_certified"] = self.dpf_certified
+        return args
 
 
 def find_vendors(ctx: ToolContext, wanted: VendorFilter, limit: int = LIST_LIMIT) -> ToolResult:
-    """Vendors matching a filter, by name: the vendor API's list when it can express it."""
-    args = wanted.api_args()
-    if args is not None:
-        page = vendors.list_vendors(
-            session=ctx.session, args={**args, "per_page": limit, "sort": "name"}, fuzzy=ctx.fuzzy
-        )
-        found, total = list(page.items), page.total
-    else:
-        found, total = _select_vendors(ctx.session, wanted, limit)
-    items = [vendor_brief(v, ctx.reference) for v in found]
-    return ToolResult(
-        {"total": total, "shown": len(items), "vendors": items},
-        tuple(vendor_citation(i["slug"], i["name"]) for i in items),
+    """Vendors matching a filter, by name, through the vendor list service (one query)."""
+    page = vendors.list_vendors(
+        session=ctx.session,
+        args={**wanted.api_args(), "per_page": limit, "sort": "name"},
+        names=ctx.names,
     )
-
-
-def _select_vendors(session: Session, wanted: VendorFilter, limit: int) -> tuple[list[Vendor], int]:
-    """The filters the vendor API has no parameter for: sets of values and DPF participation."""
-    conditions: list[Any] = [col(Vendor.archived).is_(False)]
-    for column, values in (
-        (col(Vendor.category), wanted.categories),
-        (col(Vendor.hq_country), wanted.hq_countries),
-        (col(Vendor.status), wanted.statuses),
-    ):
-        if values:
-            conditions.append(column.in_(sorted(values)))
-    if wanted.processing_countries:
-        conditions.append(_facet_in(FACET_PROCESSING_COUNTRY, wanted.processing_countries))
-    for category in sorted(wanted.data_categories):
-        conditions.append(_facet_in(FACET_DATA_CATEGORY, frozenset({category})))
-    if wanted.dpf_certified is not None:
-        conditions.append(col(Vendor.dpf_certified).is_(wanted.dpf_certified))
-    total = session.execute(
-        select(func.count()).select_from(Vendor).where(*conditions)
-    ).scalar_one()
-    # A list shows a few columns; the JSON ones (aliases, sources, ...) stay unloaded.
-    columns: list[Any] = [
-        Vendor.slug,
-        Vendor.name,
-        Vendor.category,
-        Vendor.hq_country,
-        Vendor.status,
-    ]
-    brief = load_only(*columns)
-    rows = session.execute(
-        select(Vendor)
-        .options(brief)
-        .where(*conditions)
-        .order_by(col(Vendor.name), col(Vendor.id))
-        .limit(limit)
-    ).scalars()
-    return list(rows), int(total)
-
-
-def _facet_in(facet: str, values: frozenset[str]) -> Any:
-    return col(Vendor.id).in_(
-        select(col(VendorFacet.vendor_id)).where(
-            col(VendorFacet.facet) == facet, col(VendorFacet.value).in_(sorted(values))
-        )
+    items = [vendor_brief(v, ctx.reference) for v in page.items]
+    return ToolResult(
+        {"total": page.total, "shown": len(items), "vendors": items},
+        tuple(vendor_citation(i["slug"], i["name"]) for i in items),
     )
 
 

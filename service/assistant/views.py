@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from service.assistant import services
 from service.assistant.interfaces import Event
+from service.assistant.models import Conversation
 from service.assistant.schemas import (
     ChatRequestSchema,
     ChatResponseSchema,
@@ -22,6 +23,7 @@ from service.assistant.schemas import (
 from service.auth.models import User
 from service.auth.permissions import allow
 from service.db import get_session, session_scope
+from service.paging import Page
 
 blp = Blueprint(
     "assistant",
@@ -120,7 +122,7 @@ class Conversations(MethodView):
     @allow("viewer")
     @blp.arguments(ConversationQueryArgsSchema, location="query")
     @blp.response(200, ConversationPageSchema)
-    def get(self, args: dict[str, Any]) -> services.ConversationPage:
+    def get(self, args: dict[str, Any]) -> Page[Conversation]:
         """List your conversations, most recent first."""
         return services.list_conversations(session=get_session(), user=g.current_user, **args)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.paging import LongPageArgs, page_schema
+
 
 class AuditEventSchema(Schema):
     """One audit event: who did what to which object, when, and the field changes."""
@@ -19,16 +21,12 @@ class AuditEventSchema(Schema):
     changes = fields.Dict(metadata={"description": '{field: {"before": x, "after": y}}'})
 
 
-class AuditEventPageSchema(Schema):
-    """One page of audit events, newest first."""
-
-    items = fields.List(fields.Nested(AuditEventSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+AuditEventPageSchema = page_schema(
+    AuditEventSchema, "AuditEventPageSchema", "One page of audit events, newest first."
+)
 
 
-class AuditQueryArgsSchema(Schema):
+class AuditQueryArgsSchema(LongPageArgs):
     """Filters (all optional, combined with AND) and pagination for the audit trail."""
 
     object_type = fields.String(validate=validate.Length(1, 40))
@@ -37,8 +35,6 @@ class AuditQueryArgsSchema(Schema):
     action = fields.String(validate=validate.Length(1, 40))
     since = fields.AwareDateTime(metadata={"description": "inclusive, ISO 8601 with offset"})
     until = fields.AwareDateTime(metadata={"description": "exclusive, ISO 8601 with offset"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:

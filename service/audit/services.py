@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
 from service.audit.models import AuditEvent
 from service.db import insert_rows, table_of
 from service.models import utcnow
+from service.paging import Page, paginate
 
 # Never copied into an event, whatever object they belong to.
 SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash", "api_key"})
@@ -101,16 +102,6 @@ def record_events(
     return len(rows)
 
 
-@dataclass(frozen=True)
-class EventPage:
-    """One page of audit events, newest first, with the total before paging."""
-
-    items: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
-
 def list_events(
     *,
     session: Session,
@@ -122,7 +113,7 @@ def list_events(
     until: datetime | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> EventPage:
+) -> Page[AuditEvent]:
     """Audit events matching every given filter (since inclusive, until exclusive)."""
     conditions: list[ColumnElement[bool]] = []
     filters = {"object_type": object_type, "object_id": object_id, "actor": actor, "action": action}
@@ -133,14 +124,9 @@ def list_events(
         conditions.append(col(AuditEvent.at) >= since)
     if until is not None:
         conditions.append(col(AuditEvent.at) < until)
-    total = session.execute(
-        select(func.count()).select_from(AuditEvent).where(*conditions)
-    ).scalar_one()
-    items = session.execute(
+    statement = (
         select(AuditEvent)
         .where(*conditions)
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return EventPage(list(items), int(total), page, per_page)
+    )
+    return paginate(session, statement, page=page, per_page=per_page)

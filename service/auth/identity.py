@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from service.auth import csrf, limits, permissions
 from service.auth.models import User
-from service.auth.services import authenticate_token, note_token_use, session_fingerprint
+from service.auth.services import (
+    authenticate_token,
+    end_sessions,
+    note_token_use,
+    session_fingerprint,
+)
 from service.db import get_session
 
 SESSION_USER = "user_id"
@@ -40,6 +47,23 @@ def load_current_user() -> None:
             g.current_user, g.auth_method = user, "session"
 
 
+def local_path(target: str | None) -> str | None:
+    """target if it is a path on this site, else None (no open redirect, no header injection).
+
+    Only a single leading slash: `//evil.com`, `///evil.com` and `/\\evil.com` name another
+    host to a browser; no backslash, control character (CR, LF, tab: browsers drop them, and
+    a newline cannot go into a Location header) or scheme anywhere.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def sign_in(user: User) -> str:
     """Start a fresh session for user (no data carried over); returns the new CSRF token."""
     session.clear()
@@ -50,7 +74,10 @@ def sign_in(user: User) -> str:
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End this session and, server-side, every other session of the user (commit after)."""
+    user = g.get("current_user")
+    if user is not None and g.get("auth_method") == "session":
+        end_sessions(session=get_session(), user=user)
     session.clear()
     g.current_user, g.auth_method = None, None
 

@@ -28,6 +28,11 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str | None = Field(default=None, max_length=200)
     disabled: bool = False
+    # Sessions carry the generation they started in; signing out, disabling the user and
+    # changing the password add one, which ends every earlier session.
+    session_generation: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -8,6 +8,7 @@ from service.auth.models import ROLES
 from service.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from service.auth.services import MAX_TOKEN_DAYS
 from service.models import MAX_ROW_ID
+from service.paging import LongPageArgs, page_schema
 
 _PASSWORD = validate.Length(MIN_LENGTH, MAX_LENGTH)
 _ID = validate.Range(min=1, max=MAX_ROW_ID)
@@ -19,6 +20,18 @@ class LoginSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(1, 254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, MAX_LENGTH))
     next = fields.String(load_default=None, validate=validate.Length(max=2000))
+    csrf_token = fields.String(
+        load_only=True, metadata={"description": "forms only: the page's csrf_token()"}
+    )
+
+
+class PasswordChangeSchema(Schema):
+    """The caller's current password and the new one."""
+
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(1, MAX_LENGTH)
+    )
+    new_password = fields.String(required=True, load_only=True, validate=_PASSWORD)
     csrf_token = fields.String(
         load_only=True, metadata={"description": "forms only: the page's csrf_token()"}
     )
@@ -75,22 +88,16 @@ class UserUpdateSchema(Schema):
     password = fields.String(load_only=True, validate=_PASSWORD)
 
 
-class UserQueryArgsSchema(Schema):
+class UserQueryArgsSchema(LongPageArgs):
     """Filters and pagination for the user list."""
 
     role = fields.String(validate=validate.OneOf(ROLES))
     disabled = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class UserPageSchema(Schema):
-    """One page of users."""
-
-    items = fields.List(fields.Nested(UserSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+UserPageSchema = page_schema(
+    UserSchema, "UserPageSchema", "One page of users."
+)
 
 
 class TokenSchema(Schema):

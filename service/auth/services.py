@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,21 +24,12 @@ from service.auth.passwords import (
 )
 from service.db import flush
 from service.models import MAX_ROW_ID, utcnow
+from service.paging import Page, paginate
 
 TOKEN_PREFIX = "xb_"
 MAX_TOKEN_DAYS = 3650
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class UserPage:
-    """One page of users, with the total before paging."""
-
-    items: list[User]
-    total: int
-    page: int
-    per_page: int
 
 
 def hash_token(token: str) -> str:
@@ -137,25 +127,34 @@ def list_users(
     disabled: bool | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> UserPage:
+) -> Page[User]:
     """Users ordered by email, optionally filtered by role and disabled state."""
     conditions: list[Any] = []
     if role is not None:
         conditions.append(col(User.role) == role)
     if disabled is not None:
         conditions.append(col(User.disabled) == disabled)
-    total = session.execute(select(func.count()).select_from(User).where(*conditions)).scalar_one()
-    items = session.execute(
-        select(User)
-        .where(*conditions)
-        .order_by(col(User.email))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return UserPage(list(items), int(total), page, per_page)
+    statement = select(User).where(*conditions).order_by(col(User.email))
+    return paginate(session, statement, page=page, per_page=per_page)
+
+
+def _lock_active_admins(session: Session) -> None:
+    """Take the write lock on the active admins' rows before counting them.
+
+    A no-op UPDATE: on PostgreSQL it row-locks them (a concurrent demotion waits, then sees the
+    committed roles); on SQLite it takes the database's write lock, which the driver otherwise
+    takes only at the first write, after the count. Two admins demoting each other: one 409.
+    """
+    session.execute(
+        update(User)
+        .where(col(User.role) == "admin", col(User.disabled).is_(False))
+        .values(role=col(User.role))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _other_active_admins(session: Session, user: User) -> int:
+    _lock_active_admins(session)
     return int(
         session.execute(
             select(func.count())
@@ -185,6 +184,7 @@ def update_user(*, session: Session, user: User, changes: Mapping[str, Any]) -> 
             "This is the only active admin; make another admin first.",
             errors={"role": ["The last active admin cannot be demoted or disabled."]},
         )
+    newly_disabled = bool(changes.get("disabled")) and not user.disabled
     for field in ("name", "role", "disabled"):
         if field in changes:
             setattr(user, field, changes[field])
@@ -193,6 +193,8 @@ def update_user(*, session: Session, user: User, changes: Mapping[str, Any]) -> 
         _check_password(changes["password"])
         user.password_hash = hash_password(changes["password"])
         password_changed = True
+    if newly_disabled or password_changed:
+        user.session_generation += 1  # every earlier session ends
     after = user_snapshot(user)
     if after == before and not password_changed:
         return user
@@ -205,6 +207,14 @@ def update_user(*, session: Session, user: User, changes: Mapping[str, Any]) -> 
         before=before,
         after=after,
     )
+    if newly_disabled:
+        # Re-enabling must not revive them: a disabled user's tokens are revoked for good.
+        for token in session.execute(
+            select(ApiToken).where(
+                col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None)
+            )
+        ).scalars():
+            revoke_token(session=session, token=token, owner=user)
     return user
 
 
@@ -213,20 +223,75 @@ def disable_user(*, session: Session, user: User) -> User:
     return update_user(session=session, user=user, changes={"disabled": True})
 
 
-def authenticate(*, session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, else None; unknown emails cost the same."""
+def authenticate(
+    *, session: Session, email: str, password: str, client: str | None = None
+) -> User | None:
+    """The active user with this email and password, else None; unknown emails cost the same.
+
+    Both outcomes are audit events (`sign_in`, `sign_in_failed` with the client's address);
+    the caller commits either way.
+    """
+    email = email.strip().lower()
     user: User | None = session.execute(
-        select(User).where(col(User.email) == email.strip().lower())
+        select(User).where(col(User.email) == email)
     ).scalar_one_or_none()
     matches = verify_password(user.password_hash if user is not None else None, password)
-    if user is None or not matches or user.disabled:
-        return None
-    return user
+    ok = user is not None and matches and not user.disabled
+    record_event(
+        session=session,
+        action="sign_in" if ok else "sign_in_failed",
+        object_type="user",
+        object_id=email[:100],
+        after={"client": client},
+        actor=email[:200] if ok else "anonymous",
+    )
+    return user if ok else None
+
+
+def change_own_password(
+    *, session: Session, user: User, current_password: str, new_password: str
+) -> User:
+    """The user changes their own password: the current one must match (422 otherwise).
+
+    Every earlier session ends (the caller signs the current one in again); tokens stay.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise errors.ValidationFailed(
+            "The current password is incorrect.",
+            errors={"current_password": ["Incorrect."]},
+        )
+    if current_password == new_password:
+        raise errors.ValidationFailed(
+            "The new password is the current one.",
+            errors={"new_password": ["Choose a different password."]},
+        )
+    try:
+        return update_user(session=session, user=user, changes={"password": new_password})
+    except errors.ValidationFailed as exc:
+        raise errors.ValidationFailed(
+            str(exc), errors={"new_password": (exc.errors or {}).get("password", [str(exc)])}
+        ) from exc
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Sign out: every session of this user started so far ends (an audit event).
+
+    A plain UPDATE of the generation, not a versioned edit: signing out never makes an
+    admin's If-Match on this user stale.
+    """
+    session.execute(
+        update(User)
+        .where(col(User.id) == user.id)
+        .values(session_generation=col(User.session_generation) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(user, "session_generation", user.session_generation + 1)
+    record_event(session=session, action="sign_out", object_type="user", object_id=user.email)
 
 
 def session_fingerprint(user: User) -> str:
-    """A value kept in the session cookie that changes when the user's password changes."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    """Kept in the session cookie: the user and the session generation it was started in."""
+    return f"{user.id}:{user.session_generation}"
 
 
 def token_info(token: ApiToken, email: str, *, now: datetime | None = None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from flask import g, redirect, request
 from flask.views import MethodView
@@ -20,6 +19,7 @@ from service.auth.permissions import allow, allow_public
 from service.auth.schemas import (
     LoginSchema,
     MeSchema,
+    PasswordChangeSchema,
     SignedInSchema,
     TokenCreatedSchema,
     TokenCreateSchema,
@@ -33,6 +33,7 @@ from service.auth.schemas import (
     UserUpdateSchema,
 )
 from service.db import get_session
+from service.paging import Page
 
 
 class _FormOrJsonBlueprint(Blueprint):  # type: ignore[misc]
@@ -58,15 +59,7 @@ def _is_form() -> bool:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, never another host (no open redirect)."""
-    parts = urlsplit(target or "/")
-    if (
-        parts.scheme
-        or parts.netloc
-        or not (target or "/").startswith("/")
-        or "\\" in (target or "")
-    ):
-        return "/"
-    return target or "/"
+    return identity.local_path(target) or "/"
 
 
 def user_etag(user: User) -> str:
@@ -82,9 +75,14 @@ class Login(MethodView):
     @auth_blp.response(200, SignedInSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any] | Response:
         """Sign in with email and password (form: redirects to next; JSON: the user)."""
+        session = get_session()
         user = services.authenticate(
-            session=get_session(), email=data["email"], password=data["password"]
+            session=session,
+            email=data["email"],
+            password=data["password"],
+            client=request.remote_addr,
         )
+        session.commit()  # the sign-in's audit event, success or failure
         if user is None:
             raise errors.Unauthorized(BAD_LOGIN)
         token = identity.sign_in(user)
@@ -100,6 +98,7 @@ class Logout(MethodView):
     def post(self) -> Response | None:
         """Sign out (form: redirects to /)."""
         identity.sign_out()
+        get_session().commit()
         return redirect("/", code=303) if _is_form() else None
 
 
@@ -121,12 +120,34 @@ class Me(MethodView):
         }
 
 
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @allow("viewer")
+    @rate_limited("login")
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, SignedInSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Change your own password; every other session of yours ends (tokens stay)."""
+        session = get_session()
+        user: User = g.current_user
+        services.change_own_password(
+            session=session,
+            user=user,
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+        )
+        session.commit()
+        # This session goes on under the new generation; the other sessions have ended.
+        token = identity.sign_in(user) if g.auth_method == "session" else None
+        return {"user": user, "csrf_token": token}
+
+
 @blp.route("/users")
 class Users(MethodView):
     @allow("admin")
     @blp.arguments(UserQueryArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[services.UserPage, int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[User], int, dict[str, str]]:
         """List users."""
         page = services.list_users(session=get_session(), **args)
         return page, 200, {"X-Total-Count": str(page.total)}

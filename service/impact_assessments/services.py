@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from assessments.documents import (
     ITEM_STATUSES,
     KINDS,
+    applicable_kinds,
     build_assessment,
     build_checklists,
     checklist_progress,
@@ -287,7 +288,9 @@ def _clean(text: str | None) -> str | None:
 
 def _add_checklists(session: Session, assessment: Assessment, inputs: Mapping[str, Any]) -> None:
     assert assessment.id is not None
-    built = build_checklists(inputs["evaluation"], inputs["review"], inputs["vendor"])
+    built = build_checklists(
+        inputs["evaluation"], inputs["review"], inputs["vendor"], assessment.language
+    )
     for spec in built:
         checklist = Checklist(
             assessment_id=assessment.id,
@@ -336,6 +339,9 @@ def create_assessment(
         )
     review = get_review(session=session, review_id=review_id)
     inputs = review_inputs(session=session, review=review)
+    why_not = applicable_kinds(inputs["evaluation"])[kind]
+    if why_not is not None:
+        raise errors.ValidationFailed(why_not, errors={"kind": [why_not]})
     document = build_assessment(
         kind, inputs["review"], inputs["evaluation"], inputs["vendor"], language=language
     )

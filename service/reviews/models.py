@@ -43,6 +43,11 @@ class Review(SQLModel, table=True):
     transfer: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)
     )
+    # Facts the reviewer states for this review where the registry has none, each with its
+    # source, who and when (assessments/catalog/asserted.py); laid over the vendor's facts.
+    asserted_facts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False, server_default="[]")
+    )
     exporter_name: str = Field(max_length=300)
     exporter_country: str = Field(max_length=2)
     # Folded exporter name + country: which reviews share one exporter's PRC thresholds.
@@ -59,6 +64,9 @@ class Review(SQLModel, table=True):
     cn_outbound_sensitive: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, default=0)
     )
+    # U.S. persons in this review, summed into the same exporter's reviews of the same vendor
+    # as the DOJ rule's 12-month total per counterparty (us_prior_12m).
+    us_persons: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     # The latest evaluation and the facts it was computed from.
     evaluation: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)

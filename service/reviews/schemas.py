@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from assessments.types import MECHANISMS, VERDICTS
+from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
 from service.transfers.schemas import EvaluationSchema, TransferWarningSchema
@@ -18,6 +19,15 @@ TRANSFER_IN_REVIEW = (
     "data_categories, purposes, safeguards, ... Importer facts come from the registry vendor "
     "unless given here. Leave as_of out to have every evaluation apply the law of its day. "
     "On PATCH this object is merged into the stored one (RFC 7396: null removes a key)."
+)
+
+ASSERTED_FACTS = (
+    "Facts the registry lacks, stated for this review only (shown as user-asserted, audited): "
+    "a list of {fact, value, source_url, note}. fact is dpf (value: {status: active|inactive|"
+    "not_listed, entity, parts}), ownership (value: {parent: {name, country, share}, ...}), "
+    "hq_country (value: a country code) or data_locations (value: {processing: [codes]}). "
+    "source_url must be an address a person can open. An assertion stops applying once the "
+    "registry records that fact. On PATCH the list replaces the stored one."
 )
 
 
@@ -33,6 +43,11 @@ class ReviewWriteSchema(Schema):
     business_owner = fields.String(allow_none=True, validate=validate.Length(max=200))
     purpose = fields.String(validate=validate.Length(1, 5000))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    asserted_facts = fields.List(
+        fields.Dict(),
+        validate=validate.Length(max=20),
+        metadata={"description": ASSERTED_FACTS},
+    )
 
 
 class ReviewCreateSchema(ReviewWriteSchema):
@@ -61,6 +76,9 @@ class ReviewOutboundYtdSchema(Schema):
     )
     review_count = fields.Integer(metadata={"description": "how many reviews were summed"})
     note = fields.String(allow_none=True)
+    window_start = fields.String(
+        metadata={"description": "first day of the PRC counting window of the law in force"}
+    )
 
 
 class ReviewVendorSchema(Schema):
@@ -78,6 +96,9 @@ class ReviewSchema(Schema):
     id = fields.Integer()
     vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
     transfer = fields.Dict()
+    asserted_facts = fields.Method(
+        "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
+    )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
     purpose = fields.String()
@@ -97,17 +118,16 @@ class ReviewSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
+    def _asserted(self, view: Any) -> list[dict[str, Any]]:
+        return list(view.asserted)
+
     def _verdicts(self, view: Any) -> dict[str, str]:
         return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
 
 
-class ReviewPageSchema(Schema):
-    """One page of reviews."""
-
-    items = fields.List(fields.Nested(ReviewSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ReviewPageSchema = page_schema(
+    ReviewSchema, "ReviewPageSchema", "One page of reviews."
+)
 
 
 SORTS = (
@@ -116,24 +136,29 @@ SORTS = (
 )  # fmt: skip
 
 
-class ReviewQueryArgsSchema(Schema):
+ANY = {"description": "any of these (repeat the parameter)"}
+
+
+class ReviewQueryArgsSchema(PageArgs):
     """Filters, sort and pagination for the review list."""
 
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = Many(fields.String(validate=validate.OneOf(STATUSES)), metadata=ANY)
     vendor = fields.String(validate=VENDOR_SLUG)
-    cn_verdict = fields.String(validate=validate.OneOf(VERDICTS))
-    eu_verdict = fields.String(validate=validate.OneOf(VERDICTS))
-    us_verdict = fields.String(validate=validate.OneOf(VERDICTS))
-    mechanism = fields.String(
-        validate=validate.OneOf(MECHANISMS),
-        metadata={"description": "reviews whose CN, EU or US result rests on this mechanism"},
+    cn_verdict = Many(fields.String(validate=validate.OneOf(VERDICTS)), metadata=ANY)
+    eu_verdict = Many(fields.String(validate=validate.OneOf(VERDICTS)), metadata=ANY)
+    us_verdict = Many(fields.String(validate=validate.OneOf(VERDICTS)), metadata=ANY)
+    verdict = Many(
+        fields.String(validate=validate.OneOf(VERDICTS)),
+        metadata={"description": "reviews whose CN, EU or US verdict is any of these"},
+    )
+    mechanism = Many(
+        fields.String(validate=validate.OneOf(MECHANISMS)),
+        metadata={"description": "reviews whose CN, EU or US result rests on any of these"},
     )
     exporter = fields.String(
         validate=validate.Length(1, 300), metadata={"description": "exporter name (folded)"}
     )
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ReviewEvaluationSchema(Schema):
@@ -150,17 +175,13 @@ class ReviewEvaluationSchema(Schema):
     evaluation = fields.Nested(EvaluationSchema)
 
 
-class ReviewEvaluationPageSchema(Schema):
-    """One page of a review's evaluations, newest first."""
-
-    items = fields.List(fields.Nested(ReviewEvaluationSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ReviewEvaluationPageSchema = page_schema(
+    ReviewEvaluationSchema,
+    "ReviewEvaluationPageSchema",
+    "One page of a review's evaluations, newest first.",
+)
 
 
-class ReviewEvaluationArgsSchema(Schema):
+class ReviewEvaluationArgsSchema(PageArgs):
     """Pagination of a review's evaluations."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -19,30 +19,33 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
+from assessments.catalog.asserted import load_assertion, with_assertions
 from assessments.catalog.names import name_key
-from assessments.engine import evaluate
-from assessments.transfers import evaluation_to_dict
+from assessments.engine import cn_outbound_contribution, evaluate
+from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us_headcount
+from assessments.transfers import evaluation_to_dict, transfer_to_dict
 from assessments.types import OutboundYtd, Transfer
 from service import errors
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, table_of
 from service.models import MAX_ROW_ID, utcnow
+from service.paging import Page, paginate, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
 from service.transfers.services import (
     RuleBook,
     build_transfer,
     find_vendor,
-    own_cn_outbound,
-    transfer_to_dict,
-    vendor_warnings,
+    merge_warnings,
 )
 from service.vendors.models import Vendor
+from service.vendors.services import jsonable, vendor_snapshot
 
 REGIMES = ("CN", "EU", "US")
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
@@ -66,30 +69,46 @@ class ReviewView:
     @property
     def warnings(self) -> list[dict[str, Any]]:
         """Warnings about the vendor (sunset, licence revoked, sanctioned, archived)."""
-        return vendor_warnings(self.vendor)
+        return merge_warnings(self.vendor, self.review.evaluation or {})
+
+    @property
+    def asserted(self) -> list[dict[str, Any]]:
+        """The user-asserted facts, each with `applies` (False once the registry has it)."""
+        return asserted_facts_view(self.review, self.vendor)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.review, name)
 
 
-@dataclass(frozen=True)
-class ReviewPage:
-    """One page of a review listing, with the total before paging."""
-
-    items: list[ReviewView]
-    total: int
-    page: int
-    per_page: int
+def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:
+    """A review's asserted facts as stored, each with whether it applies to the evaluation."""
+    _facts, applies = with_assertions(vendor_snapshot(vendor), review.asserted_facts or [])
+    stated = review.asserted_facts or []
+    return [{**a, "applies": ok} for a, ok in zip(stated, applies, strict=True)]
 
 
-@dataclass(frozen=True)
-class EvaluationPage:
-    """One page of a review's evaluation history, newest first."""
+def _asserted(raw: Sequence[Any], user: User, day: date) -> list[dict[str, Any]]:
+    """Checked assertions as stored (JSON values); 422 keyed asserted_facts.<i>.<field>."""
+    found: list[dict[str, Any]] = []
+    problems: dict[str, Any] = {}
+    for index, item in enumerate(raw):
+        try:
+            found.append(jsonable(load_assertion(item, by=user.email, on=day)))
+        except ValidationError as exc:
+            problems[str(index)] = exc.messages
+    if problems:
+        raise errors.ValidationFailed(
+            "A stated fact is invalid; see errors.", errors={"asserted_facts": problems}
+        )
+    return found
 
-    items: list[ReviewEvaluation]
-    total: int
-    page: int
-    per_page: int
+
+def _vendor_for_review(vendor: Vendor, asserted: Sequence[Mapping[str, Any]]) -> Any:
+    """The registry vendor, or with asserted facts laid over the facts it lacks."""
+    if not asserted:
+        return vendor
+    facts, _applies = with_assertions(vendor_snapshot(vendor), asserted)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -140,6 +159,7 @@ def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
     return {
         "vendor": vendor_slug,
         "transfer": copy.deepcopy(review.transfer),
+        "asserted_facts": copy.deepcopy(review.asserted_facts or []),
         "requester": review.requester,
         "business_owner": review.business_owner,
         "purpose": review.purpose,
@@ -181,15 +201,22 @@ def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any
     return stored
 
 
-def _resolve(data: Mapping[str, Any], vendor: Vendor, day: date, rulebook: RuleBook) -> Transfer:
-    """The stored transfer with registry facts filled in, parsed; 422 under `transfer`."""
+def _resolve(
+    data: Mapping[str, Any],
+    vendor: Vendor,
+    day: date,
+    rulebook: RuleBook,
+    asserted: Sequence[Mapping[str, Any]] = (),
+) -> Transfer:
+    """The stored transfer with registry facts (and the review's asserted facts where the
+    registry has none) filled in, parsed; 422 under `transfer`."""
     with_vendor = dict(data)
     importer = with_vendor.get("importer", {})
     if isinstance(importer, Mapping):
         with_vendor["importer"] = {**importer, "vendor": vendor.slug}
     transfer = build_transfer(
-        data=with_vendor, vendor=vendor, day=day, rulebook=rulebook,
-        prefix=("transfer",),
+        data=with_vendor, vendor=_vendor_for_review(vendor, asserted), day=day,
+        rulebook=rulebook, prefix=("transfer",),
     )  # fmt: skip
     too_many = {
         str(i): {"count": [f"At most {MAX_PEOPLE:,} people."]}
@@ -212,80 +239,107 @@ def _resolve(data: Mapping[str, Any], vendor: Vendor, day: date, rulebook: RuleB
 
 
 @dataclass(frozen=True)
-class _Ytd:
-    non_sensitive: int
-    sensitive: int
-    ids: list[int]
-    count: int
+class _Siblings:
+    """The same exporter's other open reviews, as flows: PRC head-counts and U.S. persons."""
+
+    cn: list[Flow]
+    us: dict[int, list[Flow]]  # per vendor (counterparty) id
 
 
-def _sibling_ytd(session: Session, review_id: int | None, key: str) -> _Ytd:
+def _load_siblings(session: Session, review_id: int | None, key: str) -> _Siblings:
     # No autoflush: the review being changed is flushed once, by the caller (412 on a stale one).
     with session.no_autoflush:
         rows = session.execute(
             select(
                 col(Review.id),
+                col(Review.as_of),
                 col(Review.cn_outbound_non_sensitive),
                 col(Review.cn_outbound_sensitive),
+                col(Review.us_persons),
+                col(Review.vendor_id),
             )
             .where(
                 col(Review.exporter_key) == key,
                 col(Review.status).in_(OPEN_STATUSES),
                 col(Review.id) != (review_id or 0),
                 or_(
-                    col(Review.cn_outbound_non_sensitive) > 0, col(Review.cn_outbound_sensitive) > 0
+                    col(Review.cn_outbound_non_sensitive) > 0,
+                    col(Review.cn_outbound_sensitive) > 0,
+                    col(Review.us_persons) > 0,
                 ),
             )
             .order_by(col(Review.id))
         ).all()
-    ids = [int(r[0]) for r in rows]
-    return _Ytd(
-        sum(int(r[1]) for r in rows), sum(int(r[2]) for r in rows), ids[:YTD_LISTED], len(ids)
-    )
+    siblings = _Siblings([], defaultdict(list))
+    for rid, day, non, sen, us, vendor_id in rows:
+        if non or sen:
+            siblings.cn.append(Flow(day, int(non), int(sen), int(rid)))
+        if us:
+            siblings.us[int(vendor_id)].append(Flow(day, int(us), 0, int(rid)))
+    return siblings
 
 
-def _with_ytd(transfer: Transfer, ytd: _Ytd) -> tuple[Transfer, dict[str, Any]]:
-    """Fill exporter.cn_outbound_ytd from other reviews unless the client declared it."""
+def _with_totals(
+    transfer: Transfer, raw: Mapping[str, Any], siblings: _Siblings, vendor_id: int
+) -> tuple[Transfer, dict[str, Any]]:
+    """Fill exporter.cn_outbound_ytd (the PRC counting window of the law in force) and
+    us_prior_12m (the DOJ rule's 12 months, same counterparty) from the exporter's other open
+    reviews, unless the client declared them."""
+    on = transfer.as_of
+    us_declared = "us_prior_12m" in raw
+    if not us_declared:
+        us = tally(siblings.us.get(vendor_id, []), dsp_window_start(on), on)
+        if us.first:
+            transfer = replace(transfer, us_prior_12m=us.first)
     declared = transfer.exporter.cn_outbound_ytd
     if declared is not None:
         return transfer, {
             "non_sensitive": declared.non_sensitive, "sensitive": declared.sensitive,
             "source": "declared", "reviews": [], "review_count": 0, "note": None,
+            "window_start": cn_window_start(on).isoformat(),
         }  # fmt: skip
-    if transfer.exporter.country != "CN" and not ytd.count:
+    cn = tally(siblings.cn, cn_window_start(on), on)
+    if transfer.exporter.country != "CN" and not cn.refs:
         return transfer, {
             "non_sensitive": 0, "sensitive": 0, "source": "none", "reviews": [],
             "review_count": 0, "note": "The exporter is not in mainland China.",
+            "window_start": cn_window_start(on).isoformat(),
         }  # fmt: skip
     filled = replace(
         transfer,
         exporter=replace(
             transfer.exporter,
-            cn_outbound_ytd=OutboundYtd(non_sensitive=ytd.non_sensitive, sensitive=ytd.sensitive),
+            cn_outbound_ytd=OutboundYtd(non_sensitive=cn.first, sensitive=cn.second),
         ),
     )
     return filled, {
-        "non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive,
-        "source": "other_reviews", "reviews": ytd.ids, "review_count": ytd.count,
-        "note": YTD_NOTE,
+        "non_sensitive": cn.first, "sensitive": cn.second, "source": "other_reviews",
+        "reviews": list(cn.refs[:YTD_LISTED]), "review_count": len(cn.refs), "note": YTD_NOTE,
+        "window_start": cn_window_start(on).isoformat(),
     }  # fmt: skip
 
 
 def _evaluation_columns(
     transfer: Transfer,
+    resolved: Transfer,
     ytd_info: dict[str, Any],
     rulebook: RuleBook,
     actor: str,
-    own: tuple[int, int],
     count: int,
 ) -> dict[str, Any]:
-    """Evaluate; the review columns that hold the result (count = evaluations so far)."""
+    """Evaluate `transfer` (running totals filled in); the review columns that hold the result
+    (count = evaluations so far). The review's own contribution to its siblings' totals is
+    counted on `resolved`, the transfer without the siblings' figures."""
     result = evaluate(transfer, rulebook.rules, rulebook.reference)
+    own = cn_outbound_contribution(
+        resolved, rulebook.rules, rulebook.reference, result.regime("CN")
+    )
     columns: dict[str, Any] = {
         "evaluation": evaluation_to_dict(result),
         "cn_outbound_ytd": ytd_info,
         "cn_outbound_non_sensitive": own[0],
         "cn_outbound_sensitive": own[1],
+        "us_persons": us_headcount(resolved),
         "rules_version": result.rules_version,
         "reference_version": rulebook.reference.version,
         "as_of": result.as_of,
@@ -305,14 +359,14 @@ def _evaluation_columns(
 def _apply_evaluation(
     review: Review,
     transfer: Transfer,
+    resolved: Transfer,
     ytd_info: dict[str, Any],
     rulebook: RuleBook,
     actor: str,
-    own: tuple[int, int],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Evaluate and store the result on the review; returns (evaluation, transfer JSON)."""
     columns = _evaluation_columns(
-        transfer, ytd_info, rulebook, actor, own, review.evaluation_count or 0
+        transfer, resolved, ytd_info, rulebook, actor, review.evaluation_count or 0
     )
     for name, value in columns.items():
         setattr(review, name, value)
@@ -343,10 +397,12 @@ def _evaluate_review(
     transfer: Transfer | None = None,
 ) -> None:
     """Evaluate a review in place (its id may still be None) and queue the history row."""
-    resolved = transfer or _resolve(review.transfer, vendor, day, rulebook)
-    own = own_cn_outbound(resolved, rulebook.reference)
-    filled, info = _with_ytd(resolved, _sibling_ytd(session, review.id, review.exporter_key))
-    evaluation, transfer_json = _apply_evaluation(review, filled, info, rulebook, actor, own)
+    resolved = transfer or _resolve(
+        review.transfer, vendor, day, rulebook, review.asserted_facts or []
+    )
+    siblings = _load_siblings(session, review.id, review.exporter_key)
+    filled, info = _with_totals(resolved, review.transfer, siblings, review.vendor_id)
+    evaluation, transfer_json = _apply_evaluation(review, filled, resolved, info, rulebook, actor)
     if review.id is None:
         session.add(review)
         _flush(session)
@@ -385,62 +441,79 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 
 def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Every filter must hold; a filter with several values: any of them."""
     conditions: list[ColumnElement[bool]] = []
-    if args.get("status"):
-        conditions.append(col(Review.status) == args["status"])
+    statuses = values_of(args, "status")
+    if statuses:
+        conditions.append(col(Review.status).in_(statuses))
     if args.get("vendor"):
         conditions.append(col(Vendor.slug) == args["vendor"])
-    for regime in ("cn", "eu", "us"):
-        value = args.get(f"{regime}_verdict")
-        if value:
-            conditions.append(getattr(Review, f"{regime}_verdict") == value)
-    mechanism = args.get("mechanism")
-    if mechanism:
-        conditions.append(
-            or_(
-                col(Review.cn_mechanism) == mechanism,
-                col(Review.eu_mechanism) == mechanism,
-                col(Review.us_mechanism) == mechanism,
+    for regime in REGIMES:
+        verdicts = values_of(args, f"{regime.lower()}_verdict")
+        if verdicts:
+            conditions.append(col(getattr(Review, f"{regime.lower()}_verdict")).in_(verdicts))
+    for name in ("verdict", "mechanism"):
+        values = values_of(args, name)
+        if values:
+            conditions.append(
+                or_(*(col(getattr(Review, f"{r.lower()}_{name}")).in_(values) for r in REGIMES))
             )
-        )
     if args.get("exporter"):
         key = name_key(args["exporter"])
         conditions.append(col(Review.exporter_key).like(f"%:{key}%"))
     return conditions
 
 
-def list_reviews(*, session: Session, args: Mapping[str, Any]) -> ReviewPage:
+_VENDOR_JOIN = (Vendor, col(Vendor.id) == col(Review.vendor_id))
+
+
+def list_reviews(*, session: Session, args: Mapping[str, Any]) -> Page[ReviewView]:
     """Filter, sort and page the reviews."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
-    conditions = _filters(args)
-    join = (Vendor, col(Vendor.id) == col(Review.vendor_id))
-    total = session.execute(
-        select(func.count()).select_from(Review).join(*join).where(*conditions)
-    ).scalar_one()
     sort = args.get("sort") or "-updated_at"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
+    statement = (
+        select(Review, Vendor).join(*_VENDOR_JOIN).where(*_filters(args))
+        .order_by(order, col(Review.id))
+    )  # fmt: skip
+    return paginate(
+        session, statement, page=page, per_page=per_page, scalars=False,
+        wrap=lambda row: ReviewView(row[0], row[1]),
+    )  # fmt: skip
+
+
+COUNT_KEYS: dict[str, Any] = {
+    "status": col(Review.status),
+    "vendor": col(Vendor.slug),
+    "vendor_name": col(Vendor.name),
+    **{f"{r.lower()}_verdict": col(getattr(Review, f"{r.lower()}_verdict")) for r in REGIMES},
+}
+
+
+def count_reviews(
+    *, session: Session, args: Mapping[str, Any], by: tuple[str, ...]
+) -> list[tuple[tuple[Any, ...], int]]:
+    """How many reviews the filters select, per combination of the `by` keys (COUNT_KEYS),
+    in one GROUP BY query: [((key values...), count), ...]."""
+    columns = [COUNT_KEYS[key] for key in by]
     rows = session.execute(
-        select(Review, Vendor).join(*join).where(*conditions)
-        .order_by(order, col(Review.id)).offset((page - 1) * per_page).limit(per_page)
+        select(*columns, func.count()).select_from(Review).join(*_VENDOR_JOIN)
+        .where(*_filters(args)).group_by(*columns)
     ).all()  # fmt: skip
-    return ReviewPage([ReviewView(r, v) for r, v in rows], int(total), page, per_page)
+    return [(tuple(row[:-1]), int(row[-1])) for row in rows]
 
 
 def list_evaluations(
     *, session: Session, review: Review, page: int = 1, per_page: int = 20
-) -> EvaluationPage:
+) -> Page[ReviewEvaluation]:
     """A review's evaluations, newest first."""
-    where = col(ReviewEvaluation.review_id) == review.id
-    total = session.execute(
-        select(func.count()).select_from(ReviewEvaluation).where(where)
-    ).scalar_one()
-    items = session.execute(
-        select(ReviewEvaluation).where(where)
+    statement = (
+        select(ReviewEvaluation)
+        .where(col(ReviewEvaluation.review_id) == review.id)
         .order_by(col(ReviewEvaluation.seq).desc())
-        .offset((page - 1) * per_page).limit(per_page)
-    ).scalars()  # fmt: skip
-    return EvaluationPage(list(items), int(total), page, per_page)
+    )
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 # ---------------------------------------------------------------------------- writes
@@ -452,7 +525,8 @@ def create_review(
     """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer."""
     vendor = find_vendor(session=session, slug=data["vendor"], field=("vendor",))
     stored = _review_transfer(data["transfer"], vendor.slug)
-    transfer = _resolve(stored, vendor, day, rulebook)
+    asserted = _asserted(data.get("asserted_facts") or [], user, day)
+    transfer = _resolve(stored, vendor, day, rulebook, asserted)
     exporter = transfer.exporter
     assert vendor.id is not None and exporter.name is not None
     review = Review(
@@ -461,7 +535,7 @@ def create_review(
         exporter_key=exporter_key(exporter.name, exporter.country),
         requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
         purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
-        as_of=transfer.as_of, evaluated_by=user.email,
+        as_of=transfer.as_of, evaluated_by=user.email, asserted_facts=asserted,
     )  # fmt: skip
     _evaluate_review(
         session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
@@ -500,6 +574,8 @@ def update_review(
             merge_patch(review.transfer, changes["transfer"]), new_vendor.slug
         )
     plain = {f: changes[f] for f in _CONTENT_FIELDS if f in changes}
+    if "asserted_facts" in changes:
+        plain["asserted_facts"] = _asserted(changes["asserted_facts"] or [], user, day)
     content_changed = (
         new_vendor.id != vendor.id
         or stored != review.transfer
@@ -509,7 +585,9 @@ def update_review(
         return ReviewView(review, vendor)
     if content_changed:
         policy.ensure_content_editable(new_status)
-    transfer = _resolve(stored, new_vendor, day, rulebook)
+    transfer = _resolve(
+        stored, new_vendor, day, rulebook, plain.get("asserted_facts", review.asserted_facts)
+    )
     before = review_snapshot(review, vendor.slug)
     assert new_vendor.id is not None and transfer.exporter.name is not None
     review.vendor_id = new_vendor.id
@@ -574,10 +652,10 @@ def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = N
 
 
 _BULK_READ = (
-    "id", "vendor_id", "transfer", "exporter_key", "exporter_name", "version",
+    "id", "vendor_id", "transfer", "asserted_facts", "exporter_key", "exporter_name", "version",
     "evaluation_count", "cn_verdict", "eu_verdict", "us_verdict", "cn_mechanism",
     "eu_mechanism", "us_mechanism", "rules_version", "as_of", "cn_outbound_non_sensitive",
-    "cn_outbound_sensitive",
+    "cn_outbound_sensitive", "us_persons",
 )  # fmt: skip
 
 
@@ -629,22 +707,27 @@ def reevaluate_open_reviews(
         v.id: v
         for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
     }
-    resolved: list[tuple[dict[str, Any], Transfer, tuple[int, int]]] = []
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    contributors: dict[str, list[int]] = defaultdict(list)
+    resolved: list[tuple[dict[str, Any], Transfer]] = []
+    groups: dict[str, _Siblings] = defaultdict(lambda: _Siblings([], defaultdict(list)))
     for row in rows:
         try:
-            transfer = _resolve(row["transfer"], vendors[row["vendor_id"]], day, rulebook)
+            transfer = _resolve(
+                row["transfer"], vendors[row["vendor_id"]], day, rulebook,
+                row["asserted_facts"] or [],
+            )  # fmt: skip
         except errors.DomainError as exc:
             report.failed[row["id"]] = exc.errors or exc.detail
             own = (row["cn_outbound_non_sensitive"], row["cn_outbound_sensitive"])
+            us, on = row["us_persons"], row["as_of"]
         else:
-            own = own_cn_outbound(transfer, rulebook.reference)
-            resolved.append((row, transfer, own))
+            own = cn_outbound_contribution(transfer, rulebook.rules, rulebook.reference)
+            us, on = us_headcount(transfer), transfer.as_of
+            resolved.append((row, transfer))
+        group = groups[row["exporter_key"]]
         if own[0] or own[1]:
-            totals[row["exporter_key"]][0] += own[0]
-            totals[row["exporter_key"]][1] += own[1]
-            contributors[row["exporter_key"]].append(row["id"])
+            group.cn.append(Flow(on, own[0], own[1], row["id"]))
+        if us:
+            group.us[row["vendor_id"]].append(Flow(on, us, 0, row["id"]))
     if progress is not None and report.failed:
         progress(len(report.failed))
     for start in range(0, len(resolved), batch_size):
@@ -652,14 +735,15 @@ def reevaluate_open_reviews(
         updates: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
         audit: list[Change] = []
-        for row, transfer, own in chunk:
-            group, ids = totals[row["exporter_key"]], contributors[row["exporter_key"]]
-            mine = 1 if (own[0] or own[1]) else 0
-            others = [i for i in ids[: YTD_LISTED + 1] if i != row["id"]][:YTD_LISTED]
-            ytd = _Ytd(group[0] - own[0], group[1] - own[1], others, len(ids) - mine)
-            filled, info = _with_ytd(transfer, ytd)
+        for row, transfer in chunk:
+            group = groups[row["exporter_key"]]
+            others = _Siblings(
+                [f for f in group.cn if f.ref != row["id"]],
+                {v: [f for f in flows if f.ref != row["id"]] for v, flows in group.us.items()},
+            )
+            filled, info = _with_totals(transfer, row["transfer"], others, row["vendor_id"])
             columns = _evaluation_columns(
-                filled, info, rulebook, actor, own, row["evaluation_count"]
+                filled, transfer, info, rulebook, actor, row["evaluation_count"]
             )
             updates.append({
                 "p_id": row["id"], "p_version": row["version"], "p_new_version": row["version"] + 1,

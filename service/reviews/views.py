@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
+from service.paging import Page
 from service.reviews import services
-from service.reviews.models import Review
+from service.reviews.models import Review, ReviewEvaluation
 from service.reviews.schemas import (
     ReviewCreateSchema,
     ReviewEvaluationArgsSchema,
@@ -37,7 +38,7 @@ class Reviews(MethodView):
     @allow("viewer")
     @blp.arguments(ReviewQueryArgsSchema, location="query")
     @blp.response(200, ReviewPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[services.ReviewPage, int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[services.ReviewView], int, dict[str, str]]:
         """List reviews, filtered by status, vendor, verdict per regime or mechanism."""
         page = services.list_reviews(session=get_session(), args=args)
         return (
@@ -115,7 +116,7 @@ class ReviewEvaluations(MethodView):
     @blp.response(200, ReviewEvaluationPageSchema)
     def get(
         self, args: dict[str, Any], review_id: int
-    ) -> tuple[services.EvaluationPage, int, dict[str, str]]:
+    ) -> tuple[Page[ReviewEvaluation], int, dict[str, str]]:
         """A review's evaluations, newest first: rules version, as_of, when, by whom."""
         session = get_session()
         review = services.get_review(session=session, review_id=review_id)

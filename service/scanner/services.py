@@ -2,90 +2,32 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 from werkzeug.datastructures import FileStorage
 
 from assessments.scanner import Matcher, compile_matcher, default_lexicon, diff, scan
 from assessments.scanner.extract import MAX_BYTES, ExtractionError, extract_text, html_to_text
-from assessments.scanner.matcher import VendorNames
 from assessments.scanner.pdf import PdfLimits
 from service import errors
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors.models import Vendor
-
-_EXTENSION = "xborder.scanner_matcher"
-
-
-@dataclass
-class MatcherCache:
-    """The matcher compiled for one registry version, shared by a process's requests."""
-
-    fingerprint: str | None = None
-    matcher: Matcher | None = None
-    builds: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+from service.vendors.names import NameIndex, name_index
 
 
-def matcher_cache(app: Flask) -> MatcherCache:
-    """The app's matcher cache (one per process; each worker compiles once per version)."""
-    cache: MatcherCache = app.extensions.setdefault(_EXTENSION, MatcherCache())
-    return cache
+def matcher_cache(app: Flask) -> NameIndex:
+    """Where the app keeps its matcher: the registry's one name index."""
+    return name_index(app)
 
 
-def registry_fingerprint(*, session: Session) -> str:
-    """Changes whenever a vendor is created, edited or archived (one cheap aggregate query)."""
-    row = session.execute(
-        select(
-            func.count(col(Vendor.id)),
-            func.max(col(Vendor.id)),
-            func.max(col(Vendor.updated_at)),
-            func.coalesce(func.sum(col(Vendor.version)), 0),
-        ).where(col(Vendor.archived).is_(False))
-    ).one()
-    return "/".join(str(part) for part in row)
-
-
-def registry_names(*, session: Session) -> list[VendorNames]:
-    """Every active registry vendor's names, as the scanner reads them."""
-    vendors = session.execute(select(Vendor).where(col(Vendor.archived).is_(False))).scalars()
-    out = []
-    for vendor in vendors:
-        sdk = vendor.sdk or {}
-        out.append(
-            VendorNames(
-                slug=vendor.slug,
-                name=vendor.name,
-                category=vendor.category,
-                aliases=tuple(vendor.aliases or ()),
-                legal_entities=tuple(
-                    e["name"] for e in vendor.legal_entities or () if e.get("name")
-                ),
-                parent=vendor.parent,
-                ios_frameworks=tuple(sdk.get("ios_frameworks") or ()),
-                android_packages=tuple(sdk.get("android_packages") or ()),
-                domains=tuple(sdk.get("domains") or ()),
-                content_hash=f"{vendor.id}:{vendor.version}",
-            )
-        )
-    return out
-
-
-def get_matcher(*, session: Session, cache: MatcherCache) -> Matcher:
+def get_matcher(*, session: Session, cache: NameIndex) -> Matcher:
     """The matcher for the registry as it is now: compiled once per registry version."""
-    fingerprint = registry_fingerprint(session=session)
-    with cache.lock:
-        if cache.matcher is None or cache.fingerprint != fingerprint:
-            cache.matcher = compile_matcher(registry_names(session=session))
-            cache.fingerprint = fingerprint
-            cache.builds += 1
-        return cache.matcher
+    return cache.sync(session).matcher(compile_matcher)
 
 
 @dataclass(frozen=True)
@@ -167,7 +109,7 @@ def _slug_of(session: Session, review: Review) -> str:
     return vendor.slug
 
 
-def scan_policy(*, session: Session, cache: MatcherCache, policy: Policy) -> dict[str, Any]:
+def scan_policy(*, session: Session, cache: NameIndex, policy: Policy) -> dict[str, Any]:
     """Scan a policy against the registry; with a review, the vendor diff too. Writes nothing."""
     report = scan(policy.text, get_matcher(session=session, cache=cache), default_lexicon())
     out = report.to_dict()

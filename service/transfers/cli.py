@@ -55,12 +55,22 @@ def render_evaluation(evaluation: dict[str, Any], warnings: list[dict[str, Any]]
         lines.append(
             f"{code:<7} {result['verdict']:<19} {result['mechanism'] or '-':<26} {met:<4} "
             f"{result['level'] if result['applies'] else '-':<9} {result['score']}"
+            + ("  PROVISIONAL" if result.get("provisional") else "")
         )
     for code, result in evaluation["regimes"].items():
         title = f"{code}: {result['verdict']}"
         if result["mechanism"]:
             title += f" ({result['mechanism']}{', already in place' if result['met'] else ''})"
+        if result.get("provisional"):
+            title += " - PROVISIONAL (open questions taken on the strict side)"
         lines += ["", title, _wrap(result["why"], "  ")]
+        for branch in result.get("if_unknown") or []:
+            lines.append(_wrap(f"if unknown: {branch['question']}", "  ? "))
+            for answer in branch["answers"]:
+                lines.append(
+                    f"      {answer['answer']}: {answer['verdict']}"
+                    + (f" ({answer['mechanism']})" if answer["mechanism"] else "")
+                )
         if result["alternatives"]:
             lines.append(f"  alternatives: {', '.join(result['alternatives'])}")
         if result["rules"]:
@@ -101,8 +111,7 @@ def assess(file: Path, as_of: datetime | None, as_json: bool) -> None:
         result = evaluate_transfer(session=session, data=data, rulebook=get_rulebook(), day=today())
     if as_json:
         body = dict(result.evaluation)
-        if result.warnings:
-            body["warnings"] = result.warnings
+        body["warnings"] = result.warnings
         click.echo(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         click.echo(render_evaluation(result.evaluation, result.warnings))

@@ -7,10 +7,15 @@ from marshmallow import INCLUDE, Schema, fields
 from assessments.types import LEVELS, VERDICTS
 
 TRANSFER_DESCRIPTION = (
-    "A Transfer as docs/transfer-contract.md describes it. `importer.vendor` (a registry slug) "
-    "fills the importer's name, country, role, dpf_certified, covered_person and the "
-    "destinations from the registry unless given; `as_of` defaults to today (UTC). Unknown "
-    "fields are rejected with 422."
+    "A Transfer as docs/transfer-contract.md describes it, with the inputs of docs/reviews.md "
+    "(exporter.cn_processing_volume, exporter.ccpa_thresholds, exporter.targets_eu, "
+    "importer.owners, importer.gdpr_art3_2, importer.sanctions, data_subjects[].minor_counts, "
+    "data_subjects[].category_counts, us_exemptions, government_related_data, us_prior_12m, "
+    "eu_scc_terms, eu_derogation, eu_tia). `importer.vendor` (a registry slug) fills the "
+    "importer's name, country, role, dpf_certified, covered_person, owners, sanctions and the "
+    "destinations from the registry unless given; `as_of` defaults to today (UTC). A fact left "
+    "out is unknown: where its answer would change a verdict the result is provisional. "
+    "Unknown fields are rejected with 422."
 )
 
 
@@ -44,6 +49,29 @@ class EvaluationRuleSchema(Schema):
     remediation = fields.String(allow_none=True)
 
 
+class BranchAnswerSchema(Schema):
+    answer = fields.String(metadata={"description": "e.g. yes, no, '50% or more ...'"})
+    verdict = fields.String(metadata={"enum": list(VERDICTS)})
+    mechanism = fields.String(allow_none=True)
+
+
+class BranchSchema(Schema):
+    """An open question that changes the verdict, and the verdict under each answer."""
+
+    id = fields.String(
+        metadata={"description": "the unstated fact: ciio, important_data, processing_volume, "
+                  "dpf_certified, targets_eu, ownership, data_broker, ccpa_business, "
+                  "government_related_data"}
+    )  # fmt: skip
+    question = fields.String()
+    answers = fields.List(fields.Nested(BranchAnswerSchema))
+
+
+class EngineWarningSchema(Schema):
+    code = fields.String(metadata={"description": "e.g. sanctions"})
+    message = fields.String()
+
+
 class RegimeResultSchema(Schema):
     """One regime's answer: applies and why, verdict, mechanism, obligations, fired rules."""
 
@@ -58,6 +86,11 @@ class RegimeResultSchema(Schema):
     obligations = fields.List(fields.Nested(EvaluationObligationSchema))
     rules = fields.List(fields.Nested(EvaluationRuleSchema))
     questions = fields.List(fields.String())
+    provisional = fields.Boolean(
+        metadata={"description": "an open question could change the verdict; verdict, level and "
+                  "score are then the strictest answer's"}
+    )  # fmt: skip
+    if_unknown = fields.List(fields.Nested(BranchSchema))
 
 
 class EvaluationOverallSchema(Schema):
@@ -72,6 +105,7 @@ class EvaluationSchema(Schema):
     overall = fields.Nested(EvaluationOverallSchema)
     regimes = fields.Dict(keys=fields.String(), values=fields.Nested(RegimeResultSchema))
     rules_version = fields.String()
+    warnings = fields.List(fields.Nested(EngineWarningSchema))
 
 
 class TransferEvaluationSchema(EvaluationSchema):

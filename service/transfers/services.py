@@ -17,11 +17,18 @@ from sqlmodel import Session, col
 from assessments.catalog.reference import Reference, load_reference
 from assessments.engine import evaluate
 from assessments.rules import RuleSet, default_rules, load_rules
-from assessments.transfers import TransferSchema, apply_vendor_defaults, evaluation_to_dict
+from assessments.transfers import (
+    TransferSchema,
+    apply_vendor_defaults,
+    evaluation_to_dict,
+    transfer_to_dict,
+)
 from assessments.types import Transfer
 from service import errors
 from service.models import utcnow
 from service.vendors.models import Vendor
+
+__all__ = ["transfer_to_dict"]  # the contract's Transfer JSON, re-exported for the edge
 
 RULEBOOK_KEY = "xborder.rulebook"
 _LOCK = threading.Lock()
@@ -154,58 +161,20 @@ def evaluate_transfer(
         vendor = find_vendor(session=session, slug=importer["vendor"], field=("importer", "vendor"))
     transfer = build_transfer(data=data, vendor=vendor, day=day, rulebook=rulebook)
     result = evaluate(transfer, rulebook.rules, rulebook.reference)
+    evaluation = evaluation_to_dict(result)
     return TransferEvaluation(
         transfer=transfer,
-        evaluation=evaluation_to_dict(result),
-        warnings=vendor_warnings(vendor) if vendor is not None else [],
+        evaluation=evaluation,
+        warnings=merge_warnings(vendor, evaluation),
     )
 
 
-def own_cn_outbound(transfer: Transfer, reference: Reference) -> tuple[int, int]:
-    """People this transfer alone sends out of mainland China: (non-sensitive, sensitive).
-
-    Counted as the contract defines cn_outbound_ytd: only a transfer from a mainland exporter
-    that leaves the mainland counts; its people in CN count as sensitive when a PIPL-sensitive
-    category is sent (minors under 14 always), and as non-sensitive when any other category is.
-    """
-    exporter, importer = transfer.exporter, transfer.importer
-    leaves = importer.country != "CN" or any(d != "CN" for d in transfer.destinations)
-    if exporter.country != "CN" or not leaves:
-        return 0, 0
-    groups = [s for s in transfer.data_subjects if s.jurisdiction == "CN"]
-    people = sum(s.count for s in groups)
-    minors = sum(s.count for s in groups if s.minors)
-    sensitive = [reference.categories[c].cn.sensitive for c in transfer.data_categories]
-    return (people if not all(sensitive) else 0), (people if any(sensitive) else minors)
-
-
-def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
-    """A Transfer as contract JSON (parses back to the same Transfer)."""
-    exp, imp = transfer.exporter, transfer.importer
-    ytd = exp.cn_outbound_ytd
-    return {
-        "as_of": transfer.as_of.isoformat(),
-        "exporter": {
-            "name": exp.name, "country": exp.country, "role": exp.role, "ciio": exp.ciio,
-            "us_person": exp.us_person, "ccpa_business": exp.ccpa_business,
-            "data_broker": exp.data_broker,
-            "cn_outbound_ytd": (
-                {"non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive} if ytd else None
-            ),
-        },
-        "importer": {
-            "vendor": imp.vendor, "name": imp.name, "country": imp.country, "role": imp.role,
-            "dpf_certified": imp.dpf_certified, "covered_person": imp.covered_person,
-        },
-        "destinations": list(transfer.destinations),
-        "data_subjects": [
-            {"jurisdiction": s.jurisdiction, "count": s.count, "minors": s.minors}
-            for s in transfer.data_subjects
-        ],
-        "data_categories": list(transfer.data_categories),
-        "purposes": list(transfer.purposes),
-        "transaction": transfer.transaction,
-        "safeguards": sorted(transfer.safeguards),
-        "exemptions": sorted(transfer.exemptions),
-        "important_data": transfer.important_data,
-    }  # fmt: skip
+def merge_warnings(vendor: Vendor | None, evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The registry's warnings about the vendor, then the engine's (e.g. sanctions), each once."""
+    found = vendor_warnings(vendor) if vendor is not None else []
+    seen = {w["message"] for w in found}
+    for warning in evaluation.get("warnings") or []:
+        if warning["message"] not in seen:
+            seen.add(warning["message"])
+            found.append({**warning, "vendor": vendor.slug if vendor is not None else None})
+    return found

@@ -29,6 +29,7 @@ from service.vendors.models import (
     VendorAlias,
     VendorFacet,
 )
+from service.vendors.names import next_registry_version
 from service.vendors.services import alias_keys, apply_fields, check_references, vendor_snapshot
 
 CHUNK = 2000
@@ -81,6 +82,7 @@ def bulk_create_vendors(
     vendor_table = table_of(Vendor)
     columns = [c.name for c in vendor_table.columns if c.name != "id"]
     actor, defaults = current_actor(), _defaults()
+    defaults["registry_version"] = next_registry_version(session) if records else 0
     created: list[str] = []
     for start in range(0, len(records), CHUNK):
         part = records[start : start + CHUNK]

@@ -89,6 +89,11 @@ class Vendor(SQLModel, table=True):
     catalog_hash: str | None = Field(default=None, max_length=64)
     locally_edited: bool = False
     version: int = Field(default=1, sa_column=_VERSION)
+    # The registry version of this vendor's last write (service/vendors/names.py follows it).
+    registry_version: int = Field(
+        default=0,
+        sa_column=Column(Integer, nullable=False, server_default="0", index=True),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -135,3 +140,16 @@ class VendorFacet(SQLModel, table=True):
     )
     facet: str = Field(max_length=30)
     value: str = Field(max_length=60)
+
+
+class RegistryState(SQLModel, table=True):
+    """One row (id 1): the registry version, raised by every transaction that writes vendors.
+
+    Raising it locks the row until commit, so versions are handed out in commit order: a
+    reader that sees version V sees every vendor written at V or before.
+    """
+
+    __tablename__ = "registry_state"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False))

@@ -29,6 +29,7 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
+from service.paging import Many, PageArgs, page_schema
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
 # search; a miss still asks is_country_code, so the answer is always the same as before.
@@ -174,13 +175,9 @@ class VendorSchema(Schema):
         }
 
 
-class VendorPageSchema(Schema):
-    """One page of vendors."""
-
-    items = fields.List(fields.Nested(VendorSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+VendorPageSchema = page_schema(
+    VendorSchema, "VendorPageSchema", "One page of vendors."
+)
 
 
 SORTS = (
@@ -198,18 +195,25 @@ SORTS = (
 )
 
 
-class VendorQueryArgsSchema(Schema):
+class VendorQueryArgsSchema(PageArgs):
     """Filters, search, sort and pagination for the vendor list."""
 
     q = fields.String(validate=validate.Length(1, 200))
-    category = fields.String(validate=validate.Length(1, 60))
-    hq_country = CountryCode()
-    processing_country = CountryCode()
-    data_category = fields.String(validate=validate.Length(1, 60))
-    status = fields.String(validate=validate.OneOf(sorted(STATUS_VALUES)))
+    category = Many(
+        fields.String(validate=validate.Length(1, 60)), metadata={"description": "any of these"}
+    )
+    hq_country = Many(CountryCode(), metadata={"description": "any of these"})
+    processing_country = Many(CountryCode(), metadata={"description": "processes in any of these"})
+    data_category = Many(
+        fields.String(validate=validate.Length(1, 60)),
+        metadata={"description": "receives every one of these"},
+    )
+    status = Many(
+        fields.String(validate=validate.OneOf(sorted(STATUS_VALUES))),
+        metadata={"description": "any of these"},
+    )
+    dpf_certified = fields.Boolean()
     archived = fields.String(
         load_default="false", validate=validate.OneOf(("false", "true", "all"))
     )
     sort = fields.String(validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

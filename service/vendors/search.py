@@ -8,15 +8,14 @@ first, so "UMeng", "Umeng+" and "友盟" find Umeng+ and "Yandex Money" finds Yo
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import func, select, text
+from rapidfuzz import fuzz
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from service.vendors.models import Vendor, VendorAlias
+from service.vendors.names import NameIndex
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 FTS_CANDIDATES = 100
@@ -57,43 +56,6 @@ def _fts_ids(session: Session, query: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-@dataclass
-class _AliasIndex:
-    generation: int
-    keys: list[str]
-    vendor_ids: list[int]
-
-
-class FuzzyIndex:
-    """Alias keys for typo-tolerant lookup, reloaded when the alias table changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: _AliasIndex | None = None
-
-    def lookup(self, session: Session, key: str, limit: int = 20) -> dict[int, float]:
-        """vendor id -> similarity (0-100) of its closest alias key to key."""
-        # Alias rows are only ever rewritten (delete + insert), so the newest id changes
-        # with every edit; reading it is one index probe.
-        gen = int(
-            session.execute(select(func.coalesce(func.max(col(VendorAlias.id)), 0))).scalar_one()
-        )
-        with self._lock:
-            if self._index is None or self._index.generation != gen:
-                rows = session.execute(
-                    select(col(VendorAlias.key), col(VendorAlias.vendor_id))
-                ).all()
-                self._index = _AliasIndex(gen, [r[0] for r in rows], [int(r[1]) for r in rows])
-            index = self._index
-        found: dict[int, float] = {}
-        for _match, score, pos in process.extract(
-            key, index.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=limit
-        ):
-            vid = index.vendor_ids[pos]
-            found[vid] = max(found.get(vid, 0.0), float(score))
-        return found
-
-
 def rank(query: str, names: list[tuple[str, bool]]) -> float:
     """Relevance of a vendor for a query from its (alias, is_name) rows: the name counts most."""
     key = name_key(query)
@@ -120,7 +82,7 @@ def alias_rows(session: Session, vendor_ids: list[int]) -> dict[int, list[tuple[
     return rows
 
 
-def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, float]:
+def candidate_ids(session: Session, query: str, names: NameIndex) -> dict[int, float]:
     """Vendor ids that may match query, with a fuzzy similarity where one was computed."""
     key = name_key(query)
     found: dict[int, float] = {}
@@ -133,9 +95,9 @@ def candidate_ids(session: Session, query: str, fuzzy: FuzzyIndex) -> dict[int, 
     # right, ranked below name matches and in the order the index ranks it.
     for position, vid in enumerate(_fts_ids(session, query)):
         found[vid] = max(found.get(vid, 0.0), FTS_BASE_SCORE - position * 0.01)
-    # Typo tolerance only where the exact and full-text paths found nothing: it scans every
-    # alias key, so it is the slow path.
+    # Typo tolerance only where the exact and full-text paths found nothing: the name index's
+    # trigram candidates, compared with rapidfuzz.
     if not found and key:
-        for vid, score in fuzzy.lookup(session, key).items():
-            found[vid] = max(found.get(vid, 0.0), score)
+        for entry, score in names.sync(session).similar(key, cutoff=FUZZY_CUTOFF, limit=20):
+            found[entry.vendor_id] = max(found.get(entry.vendor_id, 0.0), score)
     return found

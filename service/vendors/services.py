@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import derived_legacy
+from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
+from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
 from service.vendors import search
 from service.vendors.models import (
@@ -28,6 +28,7 @@ from service.vendors.models import (
     VendorAlias,
     VendorFacet,
 )
+from service.vendors.names import NameIndex, next_registry_version
 
 # Fields stored as plain columns or JSON, set straight from validated input: the catalog's
 # fact fields (status has columns of its own) plus the record's bookkeeping.
@@ -60,16 +61,6 @@ _SORT_COLUMNS: dict[str, Any] = {
 MIN_RELEVANCE = 60.0
 
 
-@dataclass(frozen=True)
-class VendorPage:
-    """One page of a vendor listing, with the total before paging."""
-
-    items: list[Vendor]
-    total: int
-    page: int
-    per_page: int
-
-
 class ScoredVendor:
     """A search hit: the vendor's attributes plus its relevance score."""
 
@@ -98,15 +89,16 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     return data
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -136,7 +128,7 @@ def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
                 value = {}
             if value is None and field in _LIST_FIELDS:
                 value = []
-            setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
+            setattr(vendor, field, value if field == "last_verified" else jsonable(value))
     if "status" in data:
         status = data["status"]
         vendor.status = status["value"]
@@ -185,6 +177,19 @@ def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
         )
         owners.update({str(k): str(s) for k, s in rows})
     return owners
+
+
+def _check_derived(vendor: Vendor, changes: Mapping[str, Any]) -> None:
+    """422 when a change sets `parent`, `dpf_certified` or `processing_countries` of a vendor
+    whose `ownership`, `dpf` or `data_locations` decides it (change the block instead)."""
+    problems = {
+        legacy: [f"`{block}` decides this field; change `{block}` instead."]
+        for legacy, block in LEGACY_FIELDS.items()
+        if legacy in changes and getattr(vendor, block) and block not in changes
+        and changes[legacy] != getattr(vendor, legacy)
+    }  # fmt: skip
+    if problems:
+        raise errors.ValidationFailed("A derived field was changed; see errors.", errors=problems)
 
 
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
@@ -259,6 +264,7 @@ def create_vendor(
         origin=origin,
         catalog_version=catalog_version,
         catalog_hash=catalog_hash,
+        registry_version=next_registry_version(session),
     )
     apply_fields(vendor, data)
     session.add(vendor)
@@ -288,6 +294,7 @@ def update_vendor(
     """Apply a partial update; a catalog record edited here is marked as locally edited.
     `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
+    _check_derived(vendor, changes)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
     after = vendor_snapshot(vendor)
@@ -298,6 +305,7 @@ def update_vendor(
     else:
         vendor.catalog_version, vendor.catalog_hash = from_catalog
     vendor.updated_at = utcnow()
+    vendor.registry_version = next_registry_version(session)
     _flush(session)
     _sync_index_rows(session, vendor)
     _flush(session)
@@ -320,6 +328,7 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
         return vendor
     vendor.archived = True
     vendor.updated_at = utcnow()
+    vendor.registry_version = next_registry_version(session)
     _flush(session)
     record_event(
         session=session,
@@ -336,54 +345,51 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
     return vendor
 
 
+def _facet_in(facet: str, values: list[str]) -> ColumnElement[bool]:
+    return col(Vendor.id).in_(
+        select(col(VendorFacet.vendor_id)).where(
+            col(VendorFacet.facet) == facet, col(VendorFacet.value).in_(values)
+        )
+    )
+
+
 def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Every filter must hold; a filter with several values: any of them (data categories:
+    every one of them)."""
     conditions: list[ColumnElement[bool]] = []
     archived = args.get("archived", "false")
     if archived != "all":
         conditions.append(col(Vendor.archived) == (archived == "true"))
     for field in ("category", "hq_country", "status"):
-        if args.get(field):
-            conditions.append(getattr(Vendor, field) == args[field])
-    for facet, arg in (
-        (FACET_PROCESSING_COUNTRY, "processing_country"),
-        (FACET_DATA_CATEGORY, "data_category"),
-    ):
-        if args.get(arg):
-            conditions.append(
-                col(Vendor.id).in_(
-                    select(col(VendorFacet.vendor_id)).where(
-                        col(VendorFacet.facet) == facet, col(VendorFacet.value) == args[arg]
-                    )
-                )
-            )
+        values = values_of(args, field)
+        if values:
+            conditions.append(col(getattr(Vendor, field)).in_(values))
+    countries = values_of(args, "processing_country")
+    if countries:
+        conditions.append(_facet_in(FACET_PROCESSING_COUNTRY, countries))
+    for category in values_of(args, "data_category"):
+        conditions.append(_facet_in(FACET_DATA_CATEGORY, [category]))
+    if args.get("dpf_certified") is not None:
+        conditions.append(col(Vendor.dpf_certified).is_(bool(args["dpf_certified"])))
     return conditions
 
 
 def list_vendors(
-    *, session: Session, args: Mapping[str, Any], fuzzy: search.FuzzyIndex
-) -> VendorPage:
+    *, session: Session, args: Mapping[str, Any], names: NameIndex
+) -> Page[Any]:
     """Filter, search (ranked), sort and page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)
     query_text = args.get("q")
     if query_text:
-        return _search_page(session, query_text, conditions, args, fuzzy, page, per_page)
-    total = session.execute(
-        select(func.count()).select_from(Vendor).where(*conditions)
-    ).scalar_one()
+        return _search_page(session, query_text, conditions, args, names, page, per_page)
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    items = session.execute(
-        select(Vendor)
-        .where(*conditions)
-        .order_by(order, col(Vendor.id))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars()
-    return VendorPage(list(items), int(total), page, per_page)
+    statement = select(Vendor).where(*conditions).order_by(order, col(Vendor.id))
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def _search_page(
@@ -391,14 +397,14 @@ def _search_page(
     query_text: str,
     conditions: list[ColumnElement[bool]],
     args: Mapping[str, Any],
-    fuzzy: search.FuzzyIndex,
+    index: NameIndex,
     page: int,
     per_page: int,
-) -> VendorPage:
+) -> Page[Any]:
     """Rank the candidates by their names and aliases, then load only the page's vendors."""
-    scores = search.candidate_ids(session, query_text, fuzzy)
+    scores = search.candidate_ids(session, query_text, index)
     if not scores:
-        return VendorPage([], 0, page, per_page)
+        return Page([], 0, page, per_page)
     sort = args.get("sort") or "relevance"
     sort_column = _SORT_COLUMNS.get(sort.lstrip("-"), col(Vendor.name))
     allowed = {
@@ -429,7 +435,7 @@ def _search_page(
         ).scalars()
     }
     hits: list[Any] = [ScoredVendor(loaded[vid], round(score, 1)) for score, vid in window]
-    return VendorPage(hits, len(ranked), page, per_page)
+    return Page(hits, len(ranked), page, per_page)
 
 
 def find_by_name(*, session: Session, name: str) -> Vendor | None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
+from service.paging import Page
 from service.reference.services import get_reference
 from service.vendors import services
 from service.vendors.models import Vendor
+from service.vendors.names import name_index
 from service.vendors.schemas import (
     VendorCreateSchema,
     VendorPageSchema,
@@ -21,7 +23,6 @@ from service.vendors.schemas import (
     VendorSchema,
     VendorUpdateSchema,
 )
-from service.vendors.search import FuzzyIndex
 
 blp = Blueprint(
     "vendors", __name__, url_prefix="/api/v1/vendors", description="The vendor registry"
@@ -33,19 +34,14 @@ def vendor_etag(vendor: Vendor) -> str:
     return make_etag("vendor", vendor.slug, vendor.version)
 
 
-def _fuzzy() -> FuzzyIndex:
-    index: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return index
-
-
 @blp.route("")
 class Vendors(MethodView):
     @allow("viewer")
     @blp.arguments(VendorQueryArgsSchema, location="query")
     @blp.response(200, VendorPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[services.VendorPage, int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[Any], int, dict[str, str]]:
         """List, filter, sort and search vendors."""
-        page = services.list_vendors(session=get_session(), args=args, fuzzy=_fuzzy())
+        page = services.list_vendors(session=get_session(), args=args, names=name_index())
         headers = page_headers(
             "vendors.Vendors", total=page.total, page=page.page, per_page=page.per_page
         )

@@ -56,6 +56,7 @@ ASSESSMENT_KINDS = {
     "pipia": "PIPIA — China personal information protection impact assessment",
     "dpia": "DPIA — GDPR data protection impact assessment",
     "tia": "TIA — EU transfer impact assessment",
+    "ccpa": "CCPA risk assessment — California (11 CCR § 7150)",
 }
 ROLES = {
     "admin": "Admin",

@@ -418,3 +418,62 @@ def test_diff_documents_reports_section_and_risk_changes(sample: dict[str, Any])
     assert diff["risks"]["changed"] == [{"id": "R1", "fields": {"likelihood": [before, 4]}}]
     assert [r["id"] for r in diff["risks"]["added"]] == ["R9"]
     assert not diff_documents(old, copy.deepcopy(old))["changed"]
+
+
+@pytest.mark.parametrize("category", sorted(default_reference().categories))
+def test_engine_documents_and_dpia_screening_agree_on_sensitivity(category: str) -> None:
+    """Issue 17: which categories are sensitive lives in the taxonomy alone. For every id the
+    PIPIA's "sensitive PI", the DPIA's "special categories", the WP248 screening's criterion 4
+    and the engine read it the same way."""
+    treatment = default_reference().categories[category]
+    review, evaluation = _case(
+        exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
+        importer={"name": "Example Cloud", "country": "DE", "role": "processor"},
+        important_data=False,
+        data_subjects=[{"jurisdiction": "CN", "count": 20000}, {"jurisdiction": "DE", "count": 10}],
+        data_categories=[category],
+    )
+    pipia = build_assessment("pipia", review, evaluation, None)
+    dpia = build_assessment("dpia", review, evaluation, None)
+    facts = {row["key"]: row["value"] for s in pipia["sections"] for row in s.get("facts", [])}
+    dpia_facts = {row["key"]: row["value"] for s in dpia["sections"] for row in s.get("facts", [])}
+    pipl_says = facts.get("sensitive_pipl") not in (None, "no", "No")
+    assert pipl_says is treatment.cn.sensitive, facts.get("sensitive_pipl")
+    # The engine: sensitive PI of 20,000 people needs a security assessment, else a contract.
+    cn = evaluation["regimes"]["CN"]
+    assert (cn["mechanism"] == "cn_security_assessment") is treatment.cn.sensitive, cn["why"]
+    special = dpia_facts.get("special_gdpr") not in (None, "no", "No")
+    assert special is (treatment.eu.special is not None)
+    screening = next(s["screening"] for s in dpia["sections"] if "screening" in s)
+    criterion = next(r for r in screening if r["number"] == 4)
+    assert (criterion["status"] == "met") is (
+        treatment.eu.special is not None or treatment.eu.highly_personal
+    )
+
+
+def test_only_applicable_kinds_are_offered(sample: dict[str, Any]) -> None:
+    from assessments.documents import applicable_kinds
+
+    kinds = applicable_kinds(sample["evaluation"])
+    # China and the EU apply to the sample; no Californians, so no CCPA risk assessment.
+    assert kinds["pipia"] is None and kinds["dpia"] is None and kinds["tia"] is None
+    assert kinds["ccpa"] is not None and "11 CCR § 7150" in kinds["ccpa"]
+    review, evaluation = _case(
+        exporter={"name": "Acme Inc", "country": "US", "role": "controller", "ccpa_business": True},
+        importer={"name": "Ads Ltd", "country": "GB", "role": "controller"},
+        destinations=["GB"],
+        data_subjects=[{"jurisdiction": "US-CA", "count": 200_000}],
+        data_categories=["identifiers.advertising", "usage.app_activity"],
+        purposes=["advertising"],
+    )
+    kinds = applicable_kinds(evaluation)
+    assert kinds["ccpa"] is None
+    assert kinds["pipia"] is not None and "PIPL" in kinds["pipia"]
+    assert kinds["dpia"] is not None
+    doc = build_assessment("ccpa", review, evaluation, None)
+    assert doc["primary_regime"] == "US" and doc["short_title"] == "CCPA RA"
+    facts = {f["key"]: f["value"] for s in doc["sections"] for f in s["facts"]}
+    assert facts["ccpa_consumers"] == "200,000"
+    trigger = doc["sections"][0]
+    assert any("7150" in o["citation"] for o in doc["sections"][6]["obligations"])
+    assert trigger["findings"] and all(f["regime"] == "US" for f in trigger["findings"])

@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
-from assessments.catalog.reference import load_reference
+from assessments.catalog.reference import default_reference, load_reference
 from assessments.engine import evaluate
-from assessments.rules import load_rules
-from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
+from assessments.rules import default_rules, load_rules
+from assessments.transfers import (
+    apply_vendor_defaults,
+    evaluation_to_dict,
+    parse_transfer,
+    transfer_to_dict,
+)
 
 DAY = date(2026, 11, 22)
 CONTRACT_EXAMPLE: dict[str, Any] = {
@@ -206,3 +211,113 @@ def test_vendor_defaults_from_a_mapping_do_not_override_given_facts() -> None:
         "dpf_certified": False,
     }
     assert filled["destinations"] == ["US"]
+
+
+# Issue 12 registry blocks (REGISTRY_FORMAT.md): ownership, dpf, sanctions.
+REGISTRY_VENDOR = {
+    "slug": "yoomoney",
+    "name": "YooMoney",
+    "hq_country": "SG",
+    "legal_entities": [{"name": "Example Pay Pte", "country": "SG", "role": "hq"}],
+    "ownership": {
+        "independent": False,
+        "parent": {"name": "Example Holding", "country": "CY", "share": 100},
+        "ultimate_parent": {"name": "Sberbank of Russia", "country": "RU", "share": 75},
+    },
+    "dpf": {"status": "not_listed", "checked": "2026-12-05"},
+    "sanctions": [
+        {"party": "Sberbank of Russia", "lists": ["ofac_sdn", "eu_consolidated"],
+         "designated": date(2022, 4, 6), "through_ownership": True, "note": None},
+    ],
+}
+
+
+def _brokerage(importer: dict[str, object]) -> dict[str, object]:
+    return {
+        "as_of": "2026-11-22",
+        "exporter": {"country": "US", "data_broker": True},
+        "importer": importer,
+        "data_subjects": [{"jurisdiction": "US", "count": 50}],
+        "data_categories": ["location.precise"],
+        "transaction": "data_brokerage",
+        "government_related_data": False,
+    }
+
+
+def test_registry_ownership_dpf_and_sanctions_become_transfer_inputs() -> None:
+    filled = apply_vendor_defaults(_brokerage({"vendor": "yoomoney"}), REGISTRY_VENDOR)
+    importer = filled["importer"]
+    assert importer["owners"] == [
+        {"name": "Example Holding", "country": "CY", "share": 100},
+        {"name": "Sberbank of Russia", "country": "RU", "share": 75},
+    ]
+    assert importer["dpf_certified"] is False  # not_listed
+    assert importer["sanctions"][0]["designated"] == "2022-04-06"
+    transfer = parse_transfer(filled, today=DAY)
+    evaluation = evaluate(transfer, default_rules(), default_reference())
+    us = evaluation.regime("US")
+    # 75% held from Russia: foreign-adversary controlled (PADFA, 20%), no volume threshold; a
+    # DOJ covered person too (50%), but 50 devices is below the DSP's bulk threshold.
+    assert (us.verdict, us.mechanism) == ("prohibited", "us_padfa_prohibited")
+    assert "US-DSP-BELOW-BULK" in {r.id for r in us.rules}
+    assert not us.provisional
+    [warning] = evaluation.warnings
+    assert warning.code == "sanctions" and "Sberbank of Russia" in warning.message
+    assert "ofac_sdn" in warning.message
+    assert evaluation_to_dict(evaluation)["warnings"][0]["code"] == "sanctions"
+
+
+def test_unknown_registry_ownership_is_a_question_never_a_pass() -> None:
+    vendor = {k: v for k, v in REGISTRY_VENDOR.items() if k not in ("ownership", "sanctions")}
+    filled = apply_vendor_defaults(_brokerage({"vendor": "yoomoney"}), vendor)
+    assert "owners" not in filled["importer"]
+    us = evaluate(parse_transfer(filled, today=DAY), default_rules(), default_reference())
+    result = us.regime("US")
+    assert result.provisional and result.verdict == "prohibited"
+    assert [b.id for b in result.if_unknown] == ["ownership"]
+    assert any("importer.owners" in q for q in result.questions)
+
+
+def test_an_independent_vendor_is_stated_as_owned_by_no_one() -> None:
+    vendor = {**REGISTRY_VENDOR, "ownership": {"independent": True}, "sanctions": []}
+    filled = apply_vendor_defaults(_brokerage({"vendor": "yoomoney"}), vendor)
+    assert filled["importer"]["owners"] == []
+    result = evaluate(parse_transfer(filled, today=DAY), default_rules(), default_reference())
+    assert result.regime("US").verdict == "not_applicable" and not result.warnings
+
+
+def test_new_inputs_round_trip_through_contract_json() -> None:
+    data = {
+        "as_of": "2026-11-22",
+        "exporter": {"country": "CN", "ciio": False, "cn_processing_volume": 5,
+                     "ccpa_thresholds": {"annual_revenue_usd": 1}, "targets_eu": True},
+        "importer": {"country": "US", "owners": [{"country": "CN", "share": 10}],
+                     "gdpr_art3_2": True},
+        "data_subjects": [{"jurisdiction": "CN", "count": 10, "minor_counts": {"under_14": 2},
+                           "category_counts": {"contact": 4}}],
+        "data_categories": ["contact"],
+        "us_exemptions": ["travel"], "government_related_data": False, "us_prior_12m": 3,
+        "eu_scc_terms": {"decision": "2021/914", "signed": "2022-01-01"},
+        "eu_derogation": {"basis": "legal_claims", "occasional": True}, "eu_tia": "effective",
+    }  # fmt: skip
+    transfer = parse_transfer(data, today=DAY)
+    assert parse_transfer(transfer_to_dict(transfer), today=DAY) == transfer
+    assert transfer.data_subjects[0].minors  # a stated minor count marks the group
+
+
+@pytest.mark.parametrize(
+    ("group", "field"),
+    [
+        ({"jurisdiction": "CN", "count": 5, "minor_counts": {"under_14": 6}}, "minor_counts"),
+        ({"jurisdiction": "CN", "count": 5, "minor_counts": {"under_13": 3, "under_14": 2}},
+         "minor_counts"),
+        ({"jurisdiction": "CN", "count": 5, "category_counts": {"contact": 6}}, "category_counts"),
+        ({"jurisdiction": "CN", "count": 5, "category_counts": {"health": 1}}, "category_counts"),
+    ],
+)
+def test_inconsistent_group_counts_are_field_errors(group: dict[str, object], field: str) -> None:
+    data = {"exporter": {"country": "CN"}, "importer": {"country": "US"},
+            "data_subjects": [group], "data_categories": ["contact"]}  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        parse_transfer(data, today=DAY)
+    assert field in str(caught.value.messages)

@@ -36,10 +36,11 @@ def test_assess_prints_a_table_with_fired_rules(app: Flask, tmp_path: Path) -> N
 def test_assess_json_and_as_of(app: Flask, tmp_path: Path) -> None:
     path = tmp_path / "transfer.json"
     data = {
-        "exporter": {"country": "CN", "ciio": False},
+        "exporter": {"country": "CN", "ciio": False, "cn_processing_volume": 50000},
         "importer": {"country": "SG"},
         "data_subjects": [{"jurisdiction": "CN", "count": 50000}],
         "data_categories": ["contact"],
+        "important_data": False,
     }
     path.write_text(json.dumps(data), encoding="utf-8")
     runner = app.test_cli_runner()
@@ -49,6 +50,30 @@ def test_assess_json_and_as_of(app: Flask, tmp_path: Path) -> None:
     old, new = json.loads(before.output)["regimes"]["CN"], json.loads(after.output)["regimes"]["CN"]
     assert (old["verdict"], old["mechanism"]) == ("mechanism_required", "cn_standard_contract")
     assert (new["verdict"], new["mechanism"]) == ("permitted", "cn_exempt")
+
+
+def test_assess_shows_provisional_verdicts_and_their_branches(app: Flask, tmp_path: Path) -> None:
+    """Issue 13: an unstated CIIO status is a question with both answers, never a lax pass."""
+    path = tmp_path / "transfer.yaml"
+    path.write_text(
+        "as_of: 2026-11-22\n"
+        "exporter: {name: PRC retailer, country: CN, cn_processing_volume: 50000}\n"
+        "importer: {name: EDM, country: SG, role: processor}\n"
+        "important_data: false\n"
+        "data_subjects: [{jurisdiction: CN, count: 50000}]\n"
+        "data_categories: [contact]\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "CN      approval_required   cn_security_assessment" in result.output
+    assert "PROVISIONAL" in result.output
+    assert "critical information infrastructure operator" in result.output
+    assert "yes: approval_required (cn_security_assessment)" in result.output
+    assert "no: permitted (cn_exempt)" in result.output
+    body = json.loads(app.test_cli_runner().invoke(main, ["assess", str(path), "--json"]).output)
+    cn = body["regimes"]["CN"]
+    assert cn["provisional"] is True and cn["if_unknown"][0]["id"] == "ciio"
 
 
 def test_assess_reports_field_errors(app: Flask, tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ def test_registers_list_every_review(
     row = rows[0]
     assert row["China (PIPL): verdict"] == "approval required"
     assert row["China (PIPL): mechanism"] == "CAC security assessment"
-    assert row["EU (GDPR): mechanism"] == "EU SCCs, Module 2 (controller to processor)"
+    assert row["EU (GDPR): mechanism"] == "EU-US Data Privacy Framework (Art. 45)"
     assert row["Owner"] == "Mobile team" and row["Assessments"] == "PIPIA v1 (Draft)"
     assert row["Filed"] is not None and row["Law applied as of"]
     ropa = client.get("/api/v1/exports/record-of-processing.xlsx", headers=auth("viewer"))

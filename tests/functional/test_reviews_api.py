@@ -22,7 +22,8 @@ from service.vendors.services import create_vendor, get_vendor, update_vendor
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
+JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
+       "ciio": False, "cn_processing_volume": 2_000_000}  # fmt: skip
 
 
 def transfer(cn: int = 2_000_000, categories: tuple[str, ...] = ("identifiers.device",),
@@ -36,6 +37,7 @@ def transfer(cn: int = 2_000_000, categories: tuple[str, ...] = ("identifiers.de
         ],
         "data_categories": list(categories),
         "purposes": ["analytics"],
+        "important_data": False,
         **extra,
     }
 
@@ -259,6 +261,75 @@ def test_the_same_exporters_other_reviews_fill_cn_outbound_ytd(
     assert again["cn_outbound_ytd"]["reviews"] == [third["id"], body["id"]]
 
 
+@pytest.mark.parametrize(
+    ("earlier", "later", "counted"),
+    [
+        ("2025-12-31", "2026-01-02", False),  # Order No. 16: the window restarts on 1 January
+        ("2023-06-01", "2024-03-01", True),  # Order No. 11: since 1 January of the previous year
+        ("2022-12-31", "2024-03-21", False),  # ... but not two years back
+    ],
+)
+def test_the_running_total_resets_with_the_counting_window(
+    client: FlaskClient, vendors: None, users: dict[str, dict[str, str]],
+    earlier: str, later: str, counted: bool,
+) -> None:  # fmt: skip
+    first = review_body(cn=60_000)
+    first["transfer"]["as_of"] = earlier
+    first_id = client.post(URL, json=first, headers=users["alice"]).get_json()["id"]
+    second = review_body(cn=60_000)
+    second["transfer"]["as_of"] = later
+    body = client.post(URL, json=second, headers=users["alice"]).get_json()
+    ytd = body["cn_outbound_ytd"]
+    assert ytd["reviews"] == ([first_id] if counted else [])
+    # Before 22 March 2024 the 300 EU users' PI exported from China counted too.
+    assert ytd["non_sensitive"] == (60_300 if counted else 0)
+    assert ytd["window_start"] == ("2023-01-01" if later < "2024-03-22" else "2026-01-01")
+
+
+def test_an_exempt_review_adds_nothing_to_the_running_total(
+    client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
+) -> None:
+    hr = review_body(cn=90_000, categories=("employment",), purposes=["hr_management"],
+                     exemptions=["hr_management"])  # fmt: skip
+    exempt = client.post(URL, json=hr, headers=users["alice"]).get_json()
+    assert exempt["evaluation"]["regimes"]["CN"]["mechanism"] == "cn_exempt"
+    after = client.post(URL, json=review_body(cn=60_000), headers=users["alice"]).get_json()
+    assert after["cn_outbound_ytd"]["non_sensitive"] == 0
+    reading = " ".join(r["explanation"] for r in after["evaluation"]["regimes"]["CN"]["rules"])
+    assert "not counted towards the totals" in reading
+
+
+def test_the_dsp_12_month_total_is_kept_per_counterparty(
+    app: Flask, client: FlaskClient, users: dict[str, dict[str, str]]
+) -> None:
+    add_vendor(app, slug="prc-lab", name="PRC Lab", hq_country="CN")
+    add_vendor(app, slug="prc-lab-2", name="PRC Lab 2", hq_country="CN")
+
+    def filed(vendor: str, people: int, as_of: str) -> dict[str, Any]:
+        body = {"vendor": vendor, "purpose": "lab work", "transfer": {
+            "as_of": as_of,
+            "exporter": {"name": "US Clinic", "country": "US", "data_broker": False},
+            "importer": {"role": "processor"},
+            "data_subjects": [{"jurisdiction": "US", "count": people}],
+            "data_categories": ["health"], "government_related_data": False,
+        }}  # fmt: skip
+        response = client.post(URL, json=body, headers=users["alice"])
+        assert response.status_code == 201, response.get_data(as_text=True)
+        result: dict[str, Any] = response.get_json()
+        return result
+
+    filed("prc-lab", 9_000, "2025-11-23")
+    other_vendor = filed("prc-lab-2", 1_001, "2026-11-22")
+    assert other_vendor["evaluation"]["regimes"]["US"]["verdict"] == "permitted"  # below bulk
+    same = filed("prc-lab", 1_001, "2026-11-22")  # 9,000 + 1,001 over 12 months: bulk
+    us = same["evaluation"]["regimes"]["US"]
+    assert (us["verdict"], us["mechanism"]) == ("mechanism_required", "us_doj_cisa_requirements")
+    history = client.get(f"{URL}/{same['id']}/evaluations", headers=users["vic"]).get_json()
+    assert history["items"][0]["transfer"]["us_prior_12m"] == 9_000
+    outside = filed("prc-lab", 1_001, "2026-11-23")  # the 9,000 fell out of the 12 months
+    assert outside["evaluation"]["regimes"]["US"]["verdict"] == "permitted"
+
+
 def test_a_sunset_vendor_warns(
     client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:
@@ -290,7 +361,7 @@ def test_list_filters_sort_and_pages(
     # Three exporters, so that no review's head-count adds to another's.
     for n, (cn, vendor) in enumerate(((2_000_000, "cloudy"), (50_000, "cloudy"),
                                       (150_000, "old-ads"))):  # fmt: skip
-        exporter = {"name": f"Ningbo Jus {n}", "country": "CN"}
+        exporter = {"name": f"Ningbo Jus {n}", "country": "CN", "ciio": False}
         body = review_body(vendor, cn=cn, categories=("contact",), exporter=exporter)
         ids.append(client.post(URL, json=body, headers=users["alice"]).get_json()["id"])
     viewer = users["vic"]
@@ -309,6 +380,14 @@ def test_list_filters_sort_and_pages(
     assert listed("mechanism=eu_dpf&sort=id") == ids[:2]  # old-ads: DPF status unknown
     assert listed("status=submitted") == []
     assert listed("exporter=ningbo%20jus&sort=id") == ids
+    # Several values of one filter: any of them; filters together: all of them.
+    both = "cn_verdict=approval_required&cn_verdict=permitted&sort=id"
+    assert listed(both) == ids[:2]
+    assert listed(f"{both}&mechanism=cn_standard_contract&mechanism=eu_dpf") == ids[:2]
+    assert listed("status=draft&status=submitted&sort=id") == ids
+    assert listed("verdict=approval_required") == [ids[0]]  # in any regime, once
+    bad = client.get(f"{URL}?status=draft&status=lost", headers=viewer)
+    assert bad.status_code == 422 and "status" in bad.get_json()["errors"]
     page = client.get(f"{URL}?per_page=2&sort=id", headers=viewer)
     assert page.get_json()["total"] == 3 and page.headers["X-Total-Count"] == "3"
     assert [r["id"] for r in page.get_json()["items"]] == ids[:2]
@@ -559,7 +638,9 @@ SEED_SETUPS: list[tuple[str, str, dict[str, Any], dict[str, tuple[str, str | Non
                            {"jurisdiction": "EU", "count": 300_000}],
          "data_categories": ["identifiers.device", "usage.app_activity"],
          "purposes": ["analytics"]},
-        {"CN": ("not_applicable", None), "EU": ("mechanism_required", "eu_scc_c2p")},
+        # Issue 13: whether the app targets EU users is unstated, and Umeng needs the device ids
+        # in clear text in China (EDPB Use Case 6): provisionally "do not transfer".
+        {"CN": ("not_applicable", None), "EU": ("prohibited", "eu_no_transfer")},
     ),
     (
         "000 JustCo (China) -> Mailchimp (EDM, 50,000 members)",
@@ -568,7 +649,8 @@ SEED_SETUPS: list[tuple[str, str, dict[str, Any], dict[str, tuple[str, str | Non
          "importer": {"role": "processor"},
          "data_subjects": [{"jurisdiction": "CN", "count": 50_000}],
          "data_categories": ["contact"], "purposes": ["marketing"]},
-        {"CN": ("permitted", "cn_exempt")},
+        # Issue 13: CIIO status and important data unstated -> provisional, the strict branch.
+        {"CN": ("approval_required", "cn_security_assessment")},
     ),
     (
         "001 Just Services -> AWS (hosting in the US, DPF)",

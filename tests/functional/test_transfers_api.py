@@ -25,7 +25,11 @@ Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
 
 JUS_FIREBASE: dict[str, Any] = {
-    "exporter": {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"},
+    "exporter": {
+        "name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
+        "ciio": False, "cn_processing_volume": 2_000_000,
+    },
+    "important_data": False,
     "importer": {
         "name": "Google LLC (Firebase)",
         "country": "US",
@@ -126,6 +130,7 @@ def test_importer_vendor_fills_importer_facts_from_the_registry(
     assert importer == {
         "vendor": "example-cloud", "name": "Example Cloud, Inc.", "country": "US",
         "role": "processor", "dpf_certified": True, "covered_person": None,
+        "owners": None, "gdpr_art3_2": None, "sanctions": [],
     }  # fmt: skip
     assert body["transfer"]["destinations"] == ["US", "IE"]
     # Facts the client gives win over the registry's.

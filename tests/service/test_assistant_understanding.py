@@ -13,18 +13,24 @@ from service.assistant.names import RegistryNames
 from service.assistant.offline import lexicon_for
 from service.assistant.understanding import Question, understand
 from service.reference.services import load_reference
+from service.vendors.names import NameIndex
 
 REFERENCE = load_reference(Path(vendor_data.DATA_DIR))
 
 
 def names(*entries: tuple[str, str, str]) -> RegistryNames:
     """A registry of (key, slug, name) entries."""
-    by_key = {key: (slug, name, name) for key, slug, name in entries}
-    by_length: dict[int, list[str]] = {}
-    for key in by_key:
-        by_length.setdefault(len(key), []).append(key)
-    cjk = tuple(k for k in by_key if not k.isascii())
-    return RegistryNames((0, 0), by_key, list(by_key), cjk, by_length)
+    index = NameIndex()
+    ids: dict[str, int] = {}
+    rows: dict[str, list[tuple[str, str, bool]]] = {}
+    labels: dict[str, str] = {}
+    for key, slug, name in entries:
+        ids.setdefault(slug, len(ids) + 1)
+        rows.setdefault(slug, []).append((key, name, True))
+        labels[slug] = name
+    for slug, vendor_id in ids.items():
+        index.put(vendor_id, slug, labels[slug], rows[slug])
+    return RegistryNames(index)
 
 
 REGISTRY = names(

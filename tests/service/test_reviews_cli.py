@@ -31,9 +31,10 @@ DAY = date(2026, 11, 22)
 
 def cn_transfer(exporter: str, count: int) -> dict[str, Any]:
     return {
-        "exporter": {"name": exporter, "country": "CN"},
+        "exporter": {"name": exporter, "country": "CN", "ciio": False},
         "data_subjects": [{"jurisdiction": "CN", "count": count}],
         "data_categories": ["contact"],
+        "important_data": False,
     }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from assessments.catalog.reference import default_reference
+from assessments.engine import cn_outbound_contribution, evaluate
+from assessments.facts import Flow, cn_window_start, dsp_window_start, tally
+from assessments.rules import RULES_DIR, default_rules, load_rules
 from assessments.transfers import parse_transfer
 from service.auth.models import User
 from service.auth.services import create_user
@@ -17,7 +22,7 @@ from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews import services
 from service.reviews.models import ReviewEvaluation
-from service.transfers.services import get_rulebook, own_cn_outbound
+from service.transfers.services import get_rulebook
 from service.vendors.services import create_vendor
 
 DAY = date(2026, 11, 22)
@@ -58,17 +63,66 @@ def test_merge_patch_follows_rfc_7396(
         (transfer(), (1_000, 0)),
         (transfer(data_categories=["biometric"]), (0, 1_000)),
         (transfer(data_categories=["contact", "biometric"]), (1_000, 1_000)),
-        (transfer(data_subjects=[{"jurisdiction": "CN", "count": 10, "minors": True}]), (10, 10)),
+        (transfer(data_subjects=[{"jurisdiction": "CN", "count": 10, "minors": True}]), (0, 10)),
+        (  # only the stated minors under 14 are sensitive PI
+            transfer(data_subjects=[
+                {"jurisdiction": "CN", "count": 10, "minor_counts": {"under_14": 3}}
+            ]),
+            (7, 3),
+        ),
+        (  # an Art. 5(2) HR flow is exempt and, by default, not counted
+            transfer(purposes=["hr_management"], exemptions=["hr_management"],
+                     data_categories=["employment"], important_data=False),
+            (0, 0),
+        ),
+        (  # before 22 March 2024 foreigners' PI exported from China counted
+            transfer(as_of="2024-03-21", data_subjects=[{"jurisdiction": "DE", "count": 50}]),
+            (50, 0),
+        ),
         (transfer(importer={"country": "CN"}, destinations=["CN"]), (0, 0)),  # stays in the PRC
         (transfer(exporter={"name": "Just Services", "country": "DE"}), (0, 0)),
         (transfer(data_subjects=[{"jurisdiction": "EU", "count": 1_000}]), (0, 0)),
     ],
 )
-def test_own_cn_outbound_counts_as_the_engine_does(
+def test_a_review_adds_to_the_prc_totals_what_the_engine_counts(
     data: dict[str, Any], expected: tuple[int, int]
 ) -> None:
     reference = default_reference()
-    assert own_cn_outbound(parse_transfer(data, today=DAY), reference) == expected
+    parsed = parse_transfer(data, today=DAY)
+    assert cn_outbound_contribution(parsed, default_rules(), reference) == expected
+
+
+def test_exempt_flows_count_when_the_rule_parameter_says_so(tmp_path: Path) -> None:
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    text = (copy / "cn.yaml").read_text("utf-8")
+    needle = "  - id: exempt_flows_counted\n    value: false"
+    assert needle in text
+    (copy / "cn.yaml").write_text(text.replace(needle, needle.replace("false", "true")), "utf-8")
+    hr = transfer(purposes=["hr_management"], exemptions=["hr_management"], important_data=False)
+    parsed = parse_transfer(hr, today=DAY)
+    assert cn_outbound_contribution(parsed, load_rules(copy), default_reference()) == (1_000, 0)
+    result = evaluate(parsed, load_rules(copy), default_reference()).regime("CN")
+    assert "are counted towards the totals" in " ".join(r.explanation for r in result.rules)
+
+
+@pytest.mark.parametrize(
+    ("on", "start"),
+    [
+        (date(2024, 3, 21), date(2023, 1, 1)),  # Order No. 11: 1 January of the previous year
+        (date(2024, 3, 22), date(2024, 1, 1)),  # Order No. 16: 1 January of the current year
+        (date(2026, 11, 22), date(2026, 1, 1)),
+    ],
+)
+def test_the_prc_counting_window_follows_the_law_in_force(on: date, start: date) -> None:
+    assert cn_window_start(on) == start
+
+
+def test_the_dsp_window_is_the_preceding_12_months() -> None:
+    assert dsp_window_start(date(2026, 11, 22)) == date(2025, 11, 23)
+    assert dsp_window_start(date(2028, 2, 29)) == date(2027, 3, 1)
+    flows = [Flow(date(2025, 11, 22), 5), Flow(date(2025, 11, 23), 7), Flow(date(2026, 11, 22), 1)]
+    assert tally(flows, dsp_window_start(date(2026, 11, 22)), date(2026, 11, 22)).first == 8
 
 
 def test_exporter_key_folds_names() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import g, redirect, render_template, request, url_for
 from flask.views import MethodView
@@ -13,8 +12,9 @@ from service import errors
 from service.auth import identity
 from service.auth import services as auth_services
 from service.auth.limits import rate_limited
+from service.auth.passwords import MIN_LENGTH
 from service.auth.permissions import allow, allow_public
-from service.auth.schemas import LoginSchema, TokenCreateSchema
+from service.auth.schemas import LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from service.auth.views import BAD_LOGIN
 from service.db import get_session
 from service.reviews import services as review_services
@@ -24,12 +24,7 @@ from service.web.blueprint import web
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site (no open redirect); the home page otherwise."""
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
-        return url_for("web.home")
-    if target.startswith("//"):
-        return url_for("web.home")
-    return target
+    return identity.local_path(target) or url_for("web.home")
 
 
 class SignIn(MethodView):
@@ -54,9 +49,14 @@ class SignIn(MethodView):
         except errors.ValidationFailed as exc:
             form = forms.state_from_error(values, exc)
             return render_template("web/sign_in.html", form=form), 422
+        session = get_session()
         user = auth_services.authenticate(
-            session=get_session(), email=data["email"], password=data["password"]
+            session=session,
+            email=data["email"],
+            password=data["password"],
+            client=request.remote_addr,
         )
+        session.commit()  # the sign-in's audit event, success or failure
         if user is None:
             form = forms.FormState(values, message=BAD_LOGIN)
             return render_template("web/sign_in.html", form=form), 401
@@ -75,12 +75,24 @@ def home() -> str:
     return render_template("web/home.html", latest=latest)
 
 
-def _me_page(*, created: dict[str, Any] | None = None, form: forms.FormState | None = None) -> str:
+def _me_page(
+    *,
+    created: dict[str, Any] | None = None,
+    form: forms.FormState | None = None,
+    password_form: forms.FormState | None = None,
+    password_changed: bool = False,
+) -> str:
     tokens = auth_services.tokens_visible_to(
         session=get_session(), actor=g.current_user, user_id=g.current_user.id
     )
     return render_template(
-        "web/me.html", tokens=tokens, created=created, form=form or forms.FormState()
+        "web/me.html",
+        tokens=tokens,
+        created=created,
+        form=form or forms.FormState(),
+        password_form=password_form or forms.FormState(),
+        password_changed=password_changed,
+        password_min=MIN_LENGTH,
     )
 
 
@@ -110,6 +122,29 @@ def create_token() -> str | tuple[str, int]:
         return _me_page(form=forms.state_from_error(values, exc)), exc.status
     session.commit()
     return _me_page(created={**info, "token": plain})
+
+
+@allow("viewer")
+@rate_limited("login")
+@web.post("/me/password")
+def change_password() -> str | tuple[str, int]:
+    """Change my password with the API's schema and service; my other sessions end."""
+    session = get_session()
+    try:
+        data = forms.load(PasswordChangeSchema(), request.form.to_dict())
+        auth_services.change_own_password(
+            session=session,
+            user=g.current_user,
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+        )
+    except errors.DomainError as exc:
+        session.rollback()
+        return _me_page(password_form=forms.state_from_error({}, exc)), exc.status
+    session.commit()
+    if g.auth_method == "session":
+        identity.sign_in(g.current_user)  # this browser goes on under the new generation
+    return _me_page(password_changed=True)
 
 
 @allow("viewer")

@@ -107,17 +107,18 @@ def create_user_token() -> tuple[str, int]:
     """Create an API token for any user; its value is shown this once."""
     session = get_session()
     values = forms.raw_values(request.form)
+    # The form's fields are named token.user_id, token.name and token.expires_in_days.
     body = {
-        "user_id": forms.integer(values.get("user_id")),
-        "name": forms.text(values.get("name"), blank=None),
-        "expires_in_days": forms.integer(values.get("expires_in_days")),
+        "user_id": forms.integer(values.get("token.user_id")),
+        "name": forms.text(values.get("token.name"), blank=None),
+        "expires_in_days": forms.integer(values.get("token.expires_in_days")),
     }
     try:
         data = forms.load(TokenCreateSchema(), {k: v for k, v in body.items() if v is not ...})
         info, plain = services.issue_token(session=session, actor=g.current_user, **data)
     except errors.DomainError as exc:
         session.rollback()
-        form = forms.state_from_error({f"token.{k}": v for k, v in values.items()}, exc)
+        form = forms.state_from_error(values, exc)
         form.errors = {f"token.{k}": v for k, v in form.errors.items()}
         return _users_page(form=form, status=exc.status)
     session.commit()

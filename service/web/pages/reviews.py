@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from assessments.documents import applicable_kinds
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -27,7 +28,6 @@ LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safegu
                "transfer.exemptions")  # fmt: skip
 PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
                      "exporter")  # fmt: skip
-HEATMAP_LIMIT = 2000  # reviews read for the heat map; the page says when there are more
 CONFLICT = "Someone changed this review since you opened it; reload it and try again."
 
 
@@ -70,6 +70,51 @@ def review_body(values: dict[str, Any]) -> dict[str, Any]:
     if important is not None:
         transfer["important_data"] = important
     body["transfer"] = transfer
+    asserted = [
+        assertion_body(row) for row in forms.rows(values, "asserted_facts", ASSERTED_FIELDS)
+    ]
+    if asserted:
+        body["asserted_facts"] = asserted
+    return body
+
+
+# The review form's "facts the registry lacks" rows: what each choice states, as the API's
+# asserted fact (assessments/catalog/asserted.py). `value` is the text typed beside it.
+ASSERTED_FIELDS = ("kind", "value", "source_url", "note")
+ASSERTED_KINDS = (
+    ("dpf_active", "The importer is DPF-certified (EU-U.S. DPF); value: the certified entity"),
+    ("dpf_not_listed", "The importer is not on the DPF list"),
+    ("hq_country", "The importer's headquarters; value: a country code, e.g. US"),
+    ("processing", "Where the importer processes the data; value: country codes, e.g. US, IE"),
+    ("owner", "Who owns the importer; value: name; country code; share %"),
+)
+
+
+def assertion_body(row: dict[str, Any]) -> dict[str, Any]:
+    """One asserted fact in the API's shape from a form row; malformed values go through
+    as typed so the API names what is wrong."""
+    kind, value = row["kind"], forms.text(row["value"], blank="")
+    fact_value: Any = value
+    fact = kind
+    if kind == "dpf_active":
+        fact, fact_value = "dpf", {"status": "active", "entity": value, "parts": ["eu_us"]}
+    elif kind == "dpf_not_listed":
+        fact, fact_value = "dpf", {"status": "not_listed"}
+    elif kind == "processing":
+        codes = [c.upper() for c in forms.words(value)]
+        fact, fact_value = "data_locations", {"processing": codes}
+    elif kind == "owner":
+        parts = [p.strip() for p in value.split(";")]
+        owner: dict[str, Any] = {"name": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            owner["country"] = parts[1].upper()
+        if len(parts) > 2 and parts[2]:
+            share = parts[2].rstrip("%").strip()
+            owner["share"] = float(share) if share.replace(".", "", 1).isdigit() else share
+        fact, fact_value = "ownership", {"parent": owner}
+    body: dict[str, Any] = {"fact": fact, "value": fact_value}
+    forms.put(body, "source_url", forms.text(row["source_url"]))
+    forms.put(body, "note", forms.text(row["note"]))
     return body
 
 
@@ -107,7 +152,7 @@ def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
             vendor = None
     page = render_template(
         "web/review_form.html", form=form, vendor=vendor, choices=choices,
-        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1),
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), asserted_kinds=ASSERTED_KINDS,
     )  # fmt: skip
     return page, status
 
@@ -163,6 +208,7 @@ def review(review_id: int) -> str:
         "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
+        kinds=applicable_kinds(view.evaluation or {}),
     )  # fmt: skip
 
 
@@ -218,35 +264,29 @@ class HeatRow:
     cells: dict[str, HeatCell] = field(default_factory=lambda: {r: HeatCell() for r in REGIMES})
 
 
-def heat_map(args: dict[str, Any]) -> tuple[list[HeatRow], int, bool]:
-    """Vendors x regimes over every review the filters select (worst verdict per cell)."""
+def heat_map(args: dict[str, Any]) -> list[HeatRow]:
+    """Vendors x regimes over every review the filters select (worst verdict per cell):
+    counted by the database, one GROUP BY per regime, whatever the number of reviews."""
+    session = get_session()
     rows: dict[str, HeatRow] = {}
-    page, read, total = 1, 0, 0
-    while read < HEATMAP_LIMIT:
-        batch = services.list_reviews(
-            session=get_session(), args={**args, "page": page, "per_page": 100}
-        )
-        total = batch.total
-        for item in batch.items:
-            row = rows.setdefault(item.vendor.slug, HeatRow(item.vendor.slug, item.vendor.name))
-            row.reviews += 1
-            for regime in REGIMES:
-                verdict = getattr(item, f"{regime.lower()}_verdict")
-                cell = row.cells[regime]
-                cell.count += 1
-                cell.verdicts[verdict] = cell.verdicts.get(verdict, 0) + 1
-                if labels.VERDICT_RANK.get(verdict, 0) > labels.VERDICT_RANK.get(cell.verdict, 0):
-                    cell.verdict = verdict
-        read += len(batch.items)
-        if not batch.items or read >= total:
-            break
-        page += 1
+    for (slug, name), count in services.count_reviews(
+        session=session, args=args, by=("vendor", "vendor_name")
+    ):
+        rows[slug] = HeatRow(slug, name, reviews=count)
+    for regime in REGIMES:
+        by = ("vendor", f"{regime.lower()}_verdict")
+        for (slug, verdict), count in services.count_reviews(session=session, args=args, by=by):
+            cell = rows[slug].cells[regime]
+            cell.count += count
+            cell.verdicts[verdict] = cell.verdicts.get(verdict, 0) + count
+            if labels.VERDICT_RANK.get(verdict, 0) > labels.VERDICT_RANK.get(cell.verdict, 0):
+                cell.verdict = verdict
     ordered = sorted(
         rows.values(),
         key=lambda r: (-max(labels.VERDICT_RANK.get(c.verdict, 0) for c in r.cells.values()),
                        r.name.casefold()),
     )  # fmt: skip
-    return ordered, total, read < total
+    return ordered
 
 
 @allow("viewer")
@@ -263,8 +303,8 @@ def reviews() -> str:
         args = {"page": 1, "per_page": 20}
     page = services.list_reviews(session=get_session(), args=args)
     filters = {k: v for k, v in args.items() if k in PORTFOLIO_FILTERS}
-    rows, total, truncated = heat_map(filters)
+    rows = heat_map(filters)
     return render_template(
-        "web/reviews.html", page=page, form=form, rows=rows, heat_total=total,
-        truncated=truncated, regimes=REGIMES, args=filters, choices=choices,
+        "web/reviews.html", page=page, form=form, rows=rows,
+        regimes=REGIMES, args=filters, choices=choices,
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -14,12 +14,13 @@ from service.audit.services import list_events
 from service.auth.permissions import allow
 from service.db import get_session
 from service.models import utcnow
+from service.paging import Page
 from service.reference.services import get_reference
 from service.reviews import services as review_services
 from service.vendors import services
 from service.vendors.models import Vendor
+from service.vendors.names import name_index
 from service.vendors.schemas import VendorCreateSchema, VendorQueryArgsSchema, VendorUpdateSchema
-from service.vendors.search import FuzzyIndex
 from service.vendors.views import vendor_etag
 from service.web import choices, forms, labels
 from service.web.blueprint import may, web
@@ -36,11 +37,6 @@ CONFLICT = (
 )
 
 
-def _fuzzy() -> FuzzyIndex:
-    index: FuzzyIndex = current_app.extensions.setdefault("xborder.vendor_fuzzy", FuzzyIndex())
-    return index
-
-
 def search_vendors(args: MultiDict[str, str], per_page: int = 20) -> tuple[Any, forms.FormState]:
     """One page of vendors for the filters in args (validated by the API's query schema)."""
     values = {k: args.get(k, "").strip() for k in (*FILTERS, "page") if args.get(k, "").strip()}
@@ -49,8 +45,8 @@ def search_vendors(args: MultiDict[str, str], per_page: int = 20) -> tuple[Any, 
     try:
         parsed = forms.load(VendorQueryArgsSchema(), {**query, "per_page": per_page})
     except errors.ValidationFailed as exc:
-        return services.VendorPage([], 0, 1, per_page), forms.state_from_error(values, exc)
-    page = services.list_vendors(session=get_session(), args=parsed, fuzzy=_fuzzy())
+        return Page([], 0, 1, per_page), forms.state_from_error(values, exc)
+    page = services.list_vendors(session=get_session(), args=parsed, names=name_index())
     return page, form
 
 

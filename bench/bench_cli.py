@@ -1,0 +1,84 @@
+"""Command-line start-up: `xborder --help` and `xborder assess FILE`, cold, beside `python -c pass`.
+
+Each sample is a fresh process (imports included; the OS file cache is warm, as it is for a
+person who ran any command before). The database is migrated and the catalog loaded by one
+untimed run first, so `assess` measures a normal start, not the first one. Samples of each
+command (and of each --code checkout) are interleaved; the figures are medians and the
+difference from `python -c pass` measured in the same run.
+
+    python bench/bench_cli.py --repeat 15
+    python bench/bench_cli.py --code /tmp/before --code . --repeat 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY = "import sys; from service.cli import main; sys.exit(main())"
+TRANSFER = """\
+as_of: 2026-11-22
+exporter: {name: Ningbo Jus Internet Technology, country: CN, role: controller}
+importer: {name: Google LLC (Firebase), country: US, role: processor, dpf_certified: true}
+destinations: [US]
+data_subjects:
+  - {jurisdiction: CN, count: 2000000}
+  - {jurisdiction: EU, count: 300000}
+data_categories: [identifiers.device, usage.diagnostics]
+purposes: [analytics, crash_reporting]
+"""
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=tempfile.gettempdir())  # fmt: skip
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--code", action="append", type=Path, help="a checkout to run")
+    args = parser.parse_args()
+    codes = [c.resolve() for c in args.code or [ROOT]]
+    tmp = Path(tempfile.mkdtemp(prefix="xborder-cli-"))
+    transfer = tmp / "transfer.yaml"
+    transfer.write_text(TRANSFER, encoding="utf-8")
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {
+        "python -c pass": ([sys.executable, "-c", "pass"], dict(os.environ))
+    }
+    for n, code in enumerate(codes):
+        env = {**os.environ, "PYTHONPATH": str(code), "XBORDER_DATA_DIR": str(tmp / f"data{n}"),
+               "XBORDER_ADMIN_EMAIL": "bench@example.test",
+               "XBORDER_ADMIN_PASSWORD": "bench-password-123"}  # fmt: skip
+        env.pop("DATABASE_URL", None)
+        label = code.name if len(codes) > 1 else ""
+        commands[f"{label} xborder --help".strip()] = ([sys.executable, "-c", ENTRY, "--help"], env)
+        assess = [sys.executable, "-c", ENTRY, "assess", str(transfer)]
+        commands[f"{label} xborder assess FILE".strip()] = (assess, env)
+        timed(assess, env)  # first start: migrate, load the catalog, create the admin
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.repeat):
+        for name, (argv, env) in commands.items():
+            samples[name].append(timed(argv, env))
+    baseline = statistics.median(samples["python -c pass"])
+    out = {}
+    for name, values in samples.items():
+        median = statistics.median(values)
+        out[name] = {"median_s": round(median, 3), "min_s": round(min(values), 3),
+                     "minus_python_s": round(median - baseline, 3)}  # fmt: skip
+    print(json.dumps({"repeat": args.repeat, "load_1min": round(os.getloadavg()[0], 2),
+                      "results": out}, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
