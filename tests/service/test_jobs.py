@@ -260,3 +260,47 @@ def test_audit_names_the_requester_of_a_job(
     assert actors == ["lawyer@example.test"]
 
 
+
+
+def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    import re
+
+    from service.auth.services import create_user
+
+    review = file_review(client, auth("procurement"))
+    assessment = client.post(
+        f"/api/v1/reviews/{review}/assessments", json={"kind": "pipia"}, headers=auth("legal")
+    ).get_json()["id"]
+    password = "a-long-pass-phrase-1"
+    with catalog_app.app_context(), session_scope() as session:
+        create_user(session=session, email="ui@example.test", role="legal", password=password)
+    html = {"Accept": "text/html"}
+
+    def csrf(url: str) -> str:
+        page = client.get(url, headers=html).get_data(as_text=True)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert found is not None, page[:500]
+        return found.group(1)
+
+    signed_in = client.post(
+        "/login", headers=html,
+        data={"email": "ui@example.test", "password": password, "next": "/",
+              "csrf_token": csrf("/login")},
+    )  # fmt: skip
+    assert signed_in.status_code == 303
+    page = client.get(f"/assessments/{assessment}", headers=html).get_data(as_text=True)
+    assert "Render PDF in the background" in page
+    token = csrf(f"/assessments/{assessment}")
+    response = client.post(
+        f"/assessments/{assessment}/report-job", headers=html,
+        data={"format": "docx", "csrf_token": token},
+    )  # fmt: skip
+    assert response.status_code == 303, response.get_data(as_text=True)
+    job_page = response.headers["Location"]
+    assert job_page.startswith("/jobs/")
+    wait(catalog_app)
+    done = client.get(job_page, headers=html).get_data(as_text=True)
+    assert "Succeeded" in done and 'http-equiv="refresh"' not in done
+    assert f"/api/v1/jobs/{job_page.rsplit('/', 1)[1]}/result" in done
