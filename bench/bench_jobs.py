@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--notify", default="10,100,1000")
+    parser.add_argument("--parts", default="reevaluate,pdf,notify", help="which to measure")
     args = parser.parse_args()
     base = os.environ.get("XBORDER_BENCH_DATABASE_URL")
     if not base:
@@ -166,6 +167,7 @@ def main() -> None:
             vendor_ids = [int(i) for i in rows.scalars()]
         results["reviews"] = total
 
+        parts = set(args.parts.split(","))
         # 1. in-process, then as 2 jobs on 2 workers, same rows.
         start = time.perf_counter()
         with app.app_context(), session_scope() as session:
@@ -191,8 +193,8 @@ def main() -> None:
         wait_jobs(app, [int(i or 0) for i in warm])
         start = time.perf_counter()
         with app.app_context(), session_scope() as session:
-            ids = []
-            for half in (vendor_ids[:10], vendor_ids[10:]):
+            ids = [] if "reevaluate" in parts else warm
+            for half in (vendor_ids[:10], vendor_ids[10:]) if "reevaluate" in parts else ():
                 job, _ = submit_job(
                     session=session, kind="reassess", actor=ACTOR,
                     params={"vendor_ids": half, "cause_kind": "manual", "cause": "bench",
@@ -219,7 +221,7 @@ def main() -> None:
                 for i in range(8)
             ]
         latencies: list[float] = []
-        for _ in range(args.rounds):
+        for _ in range(args.rounds if "pdf" in parts else 0):
             with app.app_context(), session_scope() as session:
                 session.execute(text("DELETE FROM job WHERE kind = 'report'"))
             submitted: list[int] = []
@@ -246,11 +248,14 @@ def main() -> None:
                 assert job.finished_at is not None
                 latencies.append((job.finished_at - job.created_at).total_seconds())
         latencies.sort()
-        p95 = latencies[math.ceil(0.95 * len(latencies)) - 1]  # nearest rank
-        results["pdf"] = {
-            "jobs": len(latencies), "p50_s": round(statistics.median(latencies), 2),
-            "p95_s": round(p95, 2), "max_s": round(latencies[-1], 2),
-        }  # fmt: skip
+        p95 = 0.0
+        if latencies:
+            p95 = latencies[math.ceil(0.95 * len(latencies)) - 1]  # nearest rank
+        if latencies:
+            results["pdf"] = {
+                "jobs": len(latencies), "p50_s": round(statistics.median(latencies), 2),
+                "p95_s": round(p95, 2), "max_s": round(latencies[-1], 2),
+            }  # fmt: skip
         print(json.dumps(results), flush=True)
 
         # 3. time to notify.
@@ -274,7 +279,8 @@ def main() -> None:
                 events=["verdict_changed"], actor=ACTOR,
             )  # fmt: skip
         notify: dict[str, Any] = {}
-        for n, count in enumerate(int(x) for x in args.notify.split(",")):
+        counts = [int(x) for x in args.notify.split(",")] if "notify" in parts else []
+        for n, count in enumerate(counts):
             slug = f"bench-notify-{n}"
             with app.app_context(), session_scope() as session:
                 created = create_vendor(
