@@ -300,3 +300,32 @@ def test_due_list_and_calendar_feed(
     assert {str(e["uid"]) for e in events} >= {f"review-{review}-sc_filing@xborder"}
     assert client.delete("/api/v1/me/calendar-feed", headers=owner).status_code == 204
     assert client.get(path).status_code == 404
+
+
+def test_a_command_that_changes_facts_waits_for_the_reassessment(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, tmp_path: Any
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from service.cli import main
+
+    review = file_review(client, auth("procurement"))
+    before = eu_outcome(catalog_app, review)
+    vendor = client.get("/api/v1/vendors/firebase", headers=auth("legal")).get_json()
+    path = tmp_path / "vendors.json"
+    lapsed = {"slug": "firebase", "name": vendor["name"], "hq_country": vendor["hq_country"],
+              "dpf": {"status": "not_listed", "checked": "2026-12-05"}}  # fmt: skip
+    path.write_text(json.dumps([lapsed]))
+    result = CliRunner().invoke(
+        main, ["vendors", "import", str(path)], obj=ScriptInfo(create_app=lambda: catalog_app)
+    )
+    assert result.exit_code == 0, result.output
+    # No broker: the command ran the re-assessment before it returned.
+    with catalog_app.app_context(), session_scope() as session:
+        job = session.execute(select(Job).where(Job.kind == "reassess")).scalar_one()  # type: ignore[arg-type]
+        assert job.status == "succeeded" and job.result is not None
+        assert job.result["changed_reviews"] == [review]
+    assert eu_outcome(catalog_app, review) != before
