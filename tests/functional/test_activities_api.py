@@ -298,3 +298,40 @@ def test_overview_heat_map_prc_total_unknowns_and_policy_gaps(
     assert [v["slug"] for v in gaps["disclosed_without_review"]] == ["adsy"]
     assert gaps["categories_disclosed_not_reviewed"] == ["location.precise"]
     assert gaps["categories_reviewed_not_disclosed"] == []
+
+
+def test_cli_creates_lists_and_shows_an_activity(
+    app: Flask, tmp_path: Any, vendors: None, users: dict[str, dict[str, str]]
+) -> None:
+    import json
+
+    from service.cli import main
+
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: X\nfacts: {data_categories: [identifiers.device]}\n", encoding="utf-8")
+    before = counts(app)
+    result = runner.invoke(main, ["activities", "create", str(bad), "--as", "alice@example.test"])
+    assert result.exit_code != 0 and "exporter" in result.output
+    viewer = runner.invoke(
+        main, ["activities", "create", str(bad), "--as", "vic@example.test"]
+    )
+    assert viewer.exit_code != 0
+    assert counts(app) == before
+    good = tmp_path / "activity.json"
+    good.write_text(json.dumps({"name": "JusTalk app", "facts": facts(),
+                                "vendors": [{"vendor": "cloudy"}]}), encoding="utf-8")  # fmt: skip
+    result = runner.invoke(main, ["activities", "create", str(good), "--as", "alice@example.test"])
+    assert result.exit_code == 0, result.output
+    assert "1 reviews (cloudy)" in result.output
+    listed = runner.invoke(main, ["activities", "list", "--vendor", "cloudy"])
+    assert "JusTalk app" in listed.output and "1 of 1 activities" in listed.output
+    with app.app_context(), session_scope() as session:
+        activity_id = session.execute(select(col(Activity.id))).scalar_one()
+        events = session.execute(
+            select(col(AuditEvent.actor)).where(col(AuditEvent.object_type) == "activity")
+        ).scalars().all()
+    assert len(events) == 1 and events[0].startswith("cli")  # the shell user is audited
+    shown = json.loads(runner.invoke(main, ["activities", "show", str(activity_id)]).output)
+    assert [r["vendor"] for r in shown["reviews"]] == ["cloudy"]
+    assert shown["heat_map"][0]["vendor"] == "cloudy"
