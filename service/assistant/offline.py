@@ -200,6 +200,7 @@ def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
         data_categories=frozenset(data),
         statuses=frozenset(q.statuses),
         dpf_certified=True if q.dpf else None,
+        in_use=q.ours,
     )
     result = find_vendors(ctx, wanted, LIST_LIMIT)
     filters = {
@@ -209,6 +210,7 @@ def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
         "data": [_category_name(reference, c) for c in data],
         "statuses": [s.replace("_", " ") for s in q.statuses],
         "dpf": q.dpf,
+        "ours": q.ours,
         "purposes": [_purpose_name(reference, p) for p in q.purposes],
     }
     text = render(
