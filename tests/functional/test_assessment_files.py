@@ -24,6 +24,7 @@ from tests.functional.test_impact_assessments_api import (
     Headers,
     client,  # noqa: F401  (fixture)
     create,
+    filer,  # noqa: F401  (fixture)
     problem,
     review_id,  # noqa: F401  (fixture)
 )
