@@ -3,13 +3,16 @@ engine, not against fixed strings."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlmodel import col
 
+from assessments.documents._data import labels
 from service.activities import services as activities
 from service.assistant.interfaces import Answer, AskContext, Asker, Turn
 from service.assistant.lexicon import arabic_numbers, words_of
@@ -154,3 +157,41 @@ def test_chinese_numerals(text: str, value: str) -> None:
 def test_a_latin_name_inside_chinese_is_a_word() -> None:
     words = [w.surface for w in words_of("向Firebase发送200万")]
     assert words == ["向", "Firebase", "发送", "200", "万"]
+
+
+def _engine(app: Flask, transfer: dict[str, object]) -> dict[str, Any]:
+    with app.app_context(), session_scope() as session:
+        result = evaluate_transfer(
+            session=session, data=transfer, rulebook=get_rulebook(), day=today()
+        )
+    return dict(result.evaluation)
+
+
+@pytest.mark.parametrize(
+    ("question", "transfer"),
+    [
+        ("向Firebase发送两百万中国用户的设备ID需要什么？",
+         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
+          "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
+          "data_categories": ["identifiers.device"]}),
+        ("向Firebase发送五万中国用户的设备ID需要什么？",
+         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
+          "data_subjects": [{"jurisdiction": "CN", "count": 50_000}],
+          "data_categories": ["identifiers.device"]}),
+    ],
+)  # fmt: skip
+def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
+    portfolio_app: Flask, question: str, transfer: dict[str, Any]
+) -> None:
+    answer = ask(portfolio_app, question)
+    evaluation = _engine(portfolio_app, transfer)
+    words = labels("zh")
+    for code, result in evaluation["regimes"].items():
+        assert words["regime_names"][code] in answer.text
+        if result["applies"]:
+            assert words["verdict_values"][result["verdict"]] in answer.text, answer.text
+    assert words["level_values"][evaluation["overall"]["level"]] in answer.text
+    # Chinese prose: no English sentence outside names, ids and citations.
+    quoted = r"\([^)]*\)|（[^）]*）|`[^`]*`|\*\*[^*]*\*\*|[a-z_]+\.[a-z_.]+|[a-z]+_[a-z_]+"
+    prose = re.sub(quoted, "", answer.text)
+    assert not re.search(r"\b(the|and|of|is|are|to)\b [a-z]+ [a-z]+", prose), prose
