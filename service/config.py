@@ -34,6 +34,15 @@ _ENV: dict[str, tuple[str, Any]] = {
     "ADMIN_EMAIL": ("XBORDER_ADMIN_EMAIL", str),
     "ADMIN_PASSWORD": ("XBORDER_ADMIN_PASSWORD", str),
     "PDF_READ_SECONDS": ("XBORDER_PDF_READ_SECONDS", float),
+    "BROKER_URL": ("XBORDER_BROKER_URL", str),
+    "JOB_THREADS": ("XBORDER_JOB_THREADS", int),
+    "SMTP_HOST": ("XBORDER_SMTP_HOST", str),
+    "SMTP_PORT": ("XBORDER_SMTP_PORT", int),
+    "SMTP_USERNAME": ("XBORDER_SMTP_USERNAME", str),
+    "SMTP_PASSWORD": ("XBORDER_SMTP_PASSWORD", str),
+    "SMTP_STARTTLS": ("XBORDER_SMTP_STARTTLS", _env_bool),
+    "MAIL_FROM": ("XBORDER_MAIL_FROM", str),
+    "PROXY_FIX": ("XBORDER_PROXY_FIX", str),
 }
 
 
@@ -60,6 +69,18 @@ def load_config(
         "MAX_JSON_BODY": 1024 * 1024,
         # Reading one uploaded PDF (in a child process) may take this long, then 422.
         "PDF_READ_SECONDS": 1.5,
+        # Background jobs: a Redis or RabbitMQ URL; none runs them on threads in this process.
+        "BROKER_URL": None,
+        "JOB_THREADS": 2,
+        # Notifications by email: none sent without an SMTP host.
+        "SMTP_HOST": None,
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": False,
+        "MAIL_FROM": "xborder@localhost",
+        # Behind N proxies: "1" or "for=1,proto=1,host=1,prefix=0" (werkzeug ProxyFix).
+        "PROXY_FIX": None,
         "API_TITLE": "xborder",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

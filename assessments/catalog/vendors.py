@@ -231,9 +231,14 @@ def covered_person_reasons(record: VendorRecord, concern: frozenset[str]) -> lis
     reasons: list[str] = []
     if record.hq_country in concern:
         reasons.append(f"HQ country {record.hq_country}")
-    ownership = record.ownership
+    return reasons + owner_concern_reasons(record.ownership, concern)
+
+
+def owner_concern_reasons(ownership: Ownership | None, concern: frozenset[str]) -> list[str]:
+    """The owners holding 50 % or more that are headquartered or organised in `concern`."""
     if ownership is None:
-        return reasons
+        return []
+    reasons: list[str] = []
     chain = (("parent", ownership.parent), ("ultimate_parent", ownership.ultimate_parent))
     for role, owner in chain:
         if owner is None or owner.share is None or owner.share < 50:
@@ -539,6 +544,17 @@ def derived_legacy(data: Mapping[str, Any]) -> dict[str, Any]:
     if locations:
         derived["processing_countries"] = list(locations.get("processing") or [])
     return derived
+
+
+def without_derived(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with the legacy fields that a filled block decides emptied (null, or [] for
+    `processing_countries`): they are derived again when the record is written, and an
+    empty legacy field passes the one-way-to-say-it check."""
+    blank: dict[str, Any] = {"parent": None, "dpf_certified": None, "processing_countries": []}
+    return {
+        key: blank[key] if key in LEGACY_FIELDS and data.get(LEGACY_FIELDS[key]) else value
+        for key, value in data.items()
+    }
 
 
 def legacy_conflicts(data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -23,18 +23,17 @@ STATUS_VALUES = frozenset({"active", "sunset", "licence_revoked", "sanctioned"})
 DPF_STATUSES = frozenset({"active", "inactive", "not_listed"})
 DPF_PARTS = frozenset({"eu_us", "uk_extension", "swiss_us"})
 
-# `sanctions[].lists`: the list a designation is on.
-SANCTION_LISTS = frozenset(
-    {
-        "ofac_sdn",  # OFAC Specially Designated Nationals and Blocked Persons
-        "ofac_ssi",  # OFAC Sectoral Sanctions Identifications
-        "ofac_nscmic",  # OFAC Non-SDN Chinese Military-Industrial Complex Companies
-        "bis_entity",  # BIS Entity List (15 CFR 744 Supp. 4)
-        "eu_consolidated",  # EU consolidated list of financial sanctions
-        "uk_sanctions",  # UK sanctions list (OFSI / FCDO)
-        "un",  # UN Security Council consolidated list
-    }
-)
+# `sanctions[].lists`: the list a designation is on, with the name a reader knows it by.
+SANCTION_LIST_NAMES = {
+    "ofac_sdn": "OFAC SDN list",  # Specially Designated Nationals and Blocked Persons
+    "ofac_ssi": "OFAC SSI list",  # Sectoral Sanctions Identifications
+    "ofac_nscmic": "OFAC NS-CMIC list",  # Non-SDN Chinese Military-Industrial Complex Companies
+    "bis_entity": "BIS Entity List",  # 15 CFR 744 Supp. 4
+    "eu_consolidated": "EU consolidated sanctions list",
+    "uk_sanctions": "UK sanctions list",  # OFSI / FCDO
+    "un": "UN Security Council consolidated list",
+}
+SANCTION_LISTS = frozenset(SANCTION_LIST_NAMES)
 
 # `history[].event`: what happened to the vendor, each with its date.
 HISTORY_EVENTS = frozenset(

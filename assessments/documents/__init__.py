@@ -7,13 +7,19 @@ contract and a vendor record dict (vendor_data/README.md). They return dicts of 
 numbers, lists and dicts that a template or a JSON column can take as they are.
 """
 
-from assessments.documents.assessment import KINDS, build_assessment, languages_for
+from assessments.documents.assessment import (
+    KINDS,
+    applicable_kinds,
+    build_assessment,
+    languages_for,
+)
 from assessments.documents.checklists import ITEM_STATUSES, build_checklists, checklist_progress
 from assessments.documents.text import diff_documents, diff_text, sanitise_section_text
 
 __all__ = [
     "ITEM_STATUSES",
     "KINDS",
+    "applicable_kinds",
     "build_assessment",
     "build_checklists",
     "checklist_progress",

@@ -18,9 +18,13 @@ from assessments.documents.facts import (
 from assessments.documents.substance import profile, rate
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import prose, table
+from assessments.types import REGIMES
 
-KINDS: tuple[str, ...] = ("pipia", "dpia", "tia")
-REGIME_ORDER: tuple[str, ...] = ("CN", "EU", "US")
+KINDS: tuple[str, ...] = ("pipia", "dpia", "tia", "ccpa")
+# The regime whose law asks for each kind.
+KIND_REGIMES: dict[str, str] = {"pipia": "CN", "dpia": "EU", "tia": "EU", "ccpa": "US"}
+# A CCPA risk assessment is owed when the engine finds the 11 CCR § 7150 trigger.
+CCPA_RISK_ASSESSMENT = "US-CCPA-7150-RA"
 SCHEMA_VERSION = 2
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
@@ -35,6 +39,32 @@ def template_for(kind: str, language: str) -> dict[str, Any]:
         return load(f"{kind}.{language}.yaml")
     except FileNotFoundError:
         raise ValueError(f"{kind} is not available in language {language!r}") from None
+
+
+def applicable_kinds(evaluation: Mapping[str, Any]) -> dict[str, str | None]:
+    """Each kind with None when the evaluation calls for it, else why it does not apply."""
+    reasons: dict[str, str | None] = {}
+    for kind in KINDS:
+        code = KIND_REGIMES[kind]
+        result = regime(evaluation, code)
+        if kind == "ccpa":
+            owed = any(
+                isinstance(o, Mapping) and o.get("id") == CCPA_RISK_ASSESSMENT
+                for o in result.get("obligations") or []
+            )
+            reasons[kind] = None if owed else (
+                "The CCPA regulations (11 CCR § 7150) do not call for a risk assessment here: "
+                "no selling or sharing and no sensitive personal information of California "
+                "consumers was found."
+            )  # fmt: skip
+        elif result.get("applies"):
+            reasons[kind] = None
+        else:
+            law = {"CN": "PRC law (PIPL)", "EU": "the GDPR"}[code]
+            reasons[kind] = (
+                f"A {kind.upper()} is for transfers {law} applies to; it does not apply here."
+            )
+    return reasons
 
 
 def languages_for(kind: str) -> tuple[str, ...]:
@@ -129,7 +159,7 @@ def _questions(
 
 def _ordered_regimes(primary: str) -> list[str]:
     """The primary regime first, then the others in their usual order."""
-    return [primary, *(code for code in REGIME_ORDER if code != primary)]
+    return [primary, *(code for code in REGIMES if code != primary)]
 
 
 def _summary(
@@ -137,7 +167,7 @@ def _summary(
 ) -> list[dict[str, Any]]:
     """One row per regime for the summary table."""
     rows = []
-    for code in REGIME_ORDER:
+    for code in REGIMES:
         result = regime(evaluation, code)
         if not result:
             continue
@@ -225,7 +255,9 @@ def _measures(
     """Measures against one feared event: safeguards in place, the mechanism, obligations."""
     measures = safeguard_texts(language)
     found = [
-        f"{measures.get(s, s)} ({words['in_place']})"
+        f"{measures.get(s, s)}（{words['in_place']}）"
+        if language == "zh"
+        else f"{measures.get(s, s)} ({words['in_place']})"
         for s in item.get("safeguards") or []
         if s in declared
     ]
@@ -233,7 +265,7 @@ def _measures(
     if mechanism and result.get("verdict") in ("mechanism_required", "approval_required"):
         name = words["mechanism_values"].get(mechanism, mechanism)
         state = words["met"] if result.get("met") else words["verdict_values"][result["verdict"]]
-        found.append(f"{name} ({state})")
+        found.append(f"{name}（{state}）" if language == "zh" else f"{name} ({state})")
     prefixes = tuple(load("risk_measures.yaml").get(item["category"]) or ())
     for obligation in obligations:
         if prefixes and obligation["id"].startswith(prefixes):

@@ -8,6 +8,7 @@ from typing import Any
 from assessments.documents._data import load, safeguard_texts
 from assessments.documents.facts import party, regime, sensitive, subject_counts
 from assessments.documents.vocabulary import label, labels_of
+from assessments.types import REGIMES
 
 CHECKLIST_FILES: tuple[str, ...] = (
     "cn_security_assessment",
@@ -44,7 +45,7 @@ CCPA_CITATION = "1798.100(d)"
 def _mechanisms(evaluation: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
     """(regime, mechanism, result) for each regime whose verdict calls for a mechanism."""
     found: list[tuple[str, str, Mapping[str, Any]]] = []
-    for code in ("CN", "EU", "US"):
+    for code in REGIMES:
         result = regime(evaluation, code)
         mechanism = result.get("mechanism")
         if result.get("applies") and mechanism and result.get("verdict") in ACTIVE_VERDICTS:
@@ -74,10 +75,64 @@ def _ccpa_recipient(transfer: Mapping[str, Any]) -> str | None:
     return None
 
 
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "authority_eea": "Supervisory authority of {name}, where the exporter is established "
+        "(Clause 13(a))",
+        "law_eea": "Exporter established in {name}: law and courts of {name}",
+        "authority_outside": "Exporter established outside the EEA ({name}): the supervisory "
+        "authority of the Member State of its Art. 27 representative (Clause 13(b)), or, without "
+        "one, of a Member State where the data subjects are ({where}) (Clause 13(c))",
+        "subjects": "Data subjects: {value}",
+        "categories": "Categories: {value}",
+        "sensitive": "Sensitive data: {value}",
+        "none_listed": "none listed",
+        "purposes": "Purposes: {value}",
+        "purpose_stated": "Purpose stated: {value}",
+        "destinations": "Destinations: {value}",
+        "volume": "This transfer: {n:,} individuals in mainland China",
+        "volume_sensitive": " (sensitive PI: {value})",
+        "volume_ordinary": " (non-sensitive PI)",
+        "volume_ytd": "; already sent since 1 January: {ordinary:,} non-sensitive, "
+        "{sensitive:,} sensitive",
+        "exporter": "Exporter",
+        "importer": "Importer",
+        "subprocessors": "The vendor publishes a sub-processor list: {url}",
+        "join": ", ",
+        "sep": "; ",
+    },
+    "zh": {
+        "authority_eea": "{name}的监管机构（数据出境方设立地，第13条(a)款）",
+        "law_eea": "数据出境方设立于{name}：适用{name}的法律和法院",
+        "authority_outside": "数据出境方设立于欧洲经济区以外（{name}）：其依第27条指定的代表"
+        "所在成员国的监管机构（第13条(b)款）；未指定代表的，数据主体所在成员国（{where}）的监管"
+        "机构（第13条(c)款）",
+        "subjects": "数据主体：{value}",
+        "categories": "数据类别：{value}",
+        "sensitive": "敏感数据：{value}",
+        "none_listed": "未列明",
+        "purposes": "处理目的：{value}",
+        "purpose_stated": "业务陈述的目的：{value}",
+        "destinations": "目的地：{value}",
+        "volume": "本次出境：中国大陆 {n:,} 人",
+        "volume_sensitive": "（敏感个人信息：{value}）",
+        "volume_ordinary": "（非敏感个人信息）",
+        "volume_ytd": "；自当年1月1日起已出境：非敏感 {ordinary:,} 人，敏感 {sensitive:,} 人",
+        "exporter": "数据出境方",
+        "importer": "境外接收方",
+        "subprocessors": "供应商公布的次级处理者清单：{url}",
+        "join": "、",
+        "sep": "；",
+    },
+}
+
+
 def _values(
-    review: Mapping[str, Any], vendor: Mapping[str, Any], module: int | None
+    review: Mapping[str, Any], vendor: Mapping[str, Any], module: int | None, language: str
 ) -> dict[str, str | None]:
     """The pre-filled values checklist items can name (None when the review is silent)."""
+    words = PHRASES[language]
+    join = words["join"]
     transfer: Mapping[str, Any] = review.get("transfer") or {}
     exporter: Mapping[str, Any] = transfer.get("exporter") or {}
     importer: Mapping[str, Any] = transfer.get("importer") or {}
@@ -85,86 +140,93 @@ def _values(
     groups = subject_counts(transfer)
     country = str(exporter.get("country") or "")
     jurisdictions = sorted({j for j, _, _ in groups})
-    name = label("countries", country, "en") if country else ""
+    name = label("countries", country, language) if country else ""
+    law: str | None = None
+    authority: str | None = None
     if country in EEA:
-        authority: str | None = (
-            f"Supervisory authority of {name}, where the exporter is established (Clause 13(a))"
-        )
-        law: str | None = f"Exporter established in {name}: law and courts of {name}"
+        authority = words["authority_eea"].format(name=name)
+        law = words["law_eea"].format(name=name)
     elif country:
-        authority = (
-            f"Exporter established outside the EEA ({name}): the supervisory authority of "
-            "the Member State of its Art. 27 representative (Clause 13(b)), or, without one, "
-            "of a Member State where the data subjects are "
-            f"({', '.join(labels_of('countries', jurisdictions, 'en'))}) (Clause 13(c))"
-        )
-        law = None
-    else:
-        authority = law = None
+        where = join.join(labels_of("countries", jurisdictions, language))
+        authority = words["authority_outside"].format(name=name, where=where)
+
+    def listed(kind: str, codes: Iterable[object]) -> str:
+        return join.join(labels_of(kind, codes, language))
+
     special = sensitive(categories, "gdpr_special")
-    description = "; ".join(
-        part
-        for part in (
-            "Data subjects: "
-            + ", ".join(f"{label('countries', j, 'en')} {n:,}" for j, n, _ in groups)
-            if groups
-            else "",
-            "Categories: " + ", ".join(labels_of("data_categories", categories, "en"))
-            if categories
-            else "",
-            "Sensitive data: "
-            + (", ".join(labels_of("data_categories", special, "en")) or "none listed"),
-            "Purposes: " + ", ".join(labels_of("purposes", transfer.get("purposes") or [], "en"))
-            if transfer.get("purposes")
-            else "",
-            f"Purpose stated: {review['purpose']}" if review.get("purpose") else "",
-            "Destinations: "
-            + ", ".join(labels_of("countries", transfer.get("destinations") or [], "en"))
-            if transfer.get("destinations")
-            else "",
-        )
-        if part
+    purposes = transfer.get("purposes") or []
+    destinations = transfer.get("destinations") or []
+    subjects = join.join(f"{label('countries', j, language)} {n:,}" for j, n, _ in groups)
+    parts = (
+        words["subjects"].format(value=subjects) if groups else "",
+        words["categories"].format(value=listed("data_categories", categories))
+        if categories
+        else "",
+        words["sensitive"].format(
+            value=listed("data_categories", special) or words["none_listed"]
+        ),
+        words["purposes"].format(value=listed("purposes", purposes)) if purposes else "",
+        words["purpose_stated"].format(value=review["purpose"]) if review.get("purpose") else "",
+        words["destinations"].format(value=listed("countries", destinations))
+        if destinations
+        else "",
     )
+    description = words["sep"].join(part for part in parts if part)
     cn = [(n, m) for j, n, m in groups if j == "CN"]
     ytd = exporter.get("cn_outbound_ytd") or {}
     volume = None
     if cn:
-        volume = f"This transfer: {sum(n for n, _ in cn):,} individuals in mainland China"
+        volume = words["volume"].format(n=sum(n for n, _ in cn))
         pipl = sensitive(categories, "pipl_sensitive")
         volume += (
-            f" (sensitive PI: {', '.join(labels_of('data_categories', pipl, 'en'))})"
+            words["volume_sensitive"].format(value=listed("data_categories", pipl))
             if pipl
-            else " (non-sensitive PI)"
+            else words["volume_ordinary"]
         )
         if ytd:
-            volume += (
-                f"; already sent since 1 January: {int(ytd.get('non_sensitive') or 0):,} "
-                f"non-sensitive, {int(ytd.get('sensitive') or 0):,} sensitive"
+            volume += words["volume_ytd"].format(
+                ordinary=int(ytd.get("non_sensitive") or 0),
+                sensitive=int(ytd.get("sensitive") or 0),
             )
-    safeguards = [safeguard_texts("en").get(s, s) for s in transfer.get("safeguards") or []]
+    measures = safeguard_texts(language)
+    safeguards = [measures.get(s, s) for s in transfer.get("safeguards") or []]
     sub_url = (vendor.get("urls") or {}).get("subprocessors")
     recipient = _ccpa_recipient(transfer)
+    exporter_role = exporter.get("role") or "controller"
+    sides = (
+        (words["exporter"], party(exporter, None, language), exporter_role),
+        (words["importer"], party(importer, vendor.get("name"), language), importer.get("role")),
+    )
     return {
-        "module": MODULE_NAMES.get(module) if module else None,
+        "module": _module_name(module, language) if module else None,
         "competent_authority": authority,
         "exporter_country": law,
-        "parties": "; ".join(
-            f"{label}: {text} ({role})"
-            for label, text, role in (
-                ("Exporter", party(exporter), exporter.get("role") or "controller"),
-                ("Importer", party(importer, vendor.get("name")), importer.get("role")),
-            )
+        "parties": words["sep"].join(
+            f"{side}: {text} ({label('roles', role, language) if role else ''})"
+            for side, text, role in sides
             if text
         )
         or None,
         "transfer_description": description or None,
-        "safeguards": "; ".join(safeguards) or None,
-        "subprocessor_info": f"The vendor publishes a sub-processor list: {sub_url}"
-        if sub_url
-        else None,
+        "safeguards": words["sep"].join(safeguards) or None,
+        "subprocessor_info": words["subprocessors"].format(url=sub_url) if sub_url else None,
         "volume": volume,
-        "ccpa_recipient": recipient.replace("_", " ") if recipient else None,
+        "ccpa_recipient": _recipient_words(recipient, language) if recipient else None,
     }
+
+
+def _module_name(module: int, language: str) -> str:
+    """'Module 2 (controller to processor)' in the language."""
+    if language == "zh":
+        return str(load("checklists.zh.yaml")["modules"][module])
+    return MODULE_NAMES[module]
+
+
+def _recipient_words(recipient: str, language: str) -> str:
+    """'service provider' / 'third party' in the language."""
+    if language == "zh":
+        return str(load("checklists.zh.yaml")["words"][recipient])
+    return recipient.replace("_", " ")
 
 
 def checklist_progress(items: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -188,12 +250,16 @@ def _build(
     mechanism: str,
     review: Mapping[str, Any],
     vendor: Mapping[str, Any],
+    language: str,
 ) -> dict[str, Any]:
-    """One checklist from its data file."""
+    """One checklist from its data file, in the language (checklists.zh.yaml for Chinese)."""
     spec = load(f"checklists/{name}.yaml")
+    zh = load("checklists.zh.yaml") if language == "zh" else None
+    own: Mapping[str, Any] = zh[spec["id"]] if zh else {}
+    roles: Mapping[str, str] = zh["roles"] if zh else {}
     transfer: Mapping[str, Any] = review.get("transfer") or {}
     module = SCC_MODULES.get(mechanism)
-    values = _values(review, vendor, module)
+    values = _values(review, vendor, module, language)
     recipient = _ccpa_recipient(transfer)
     declared = SAFEGUARD_FOR.get(name) in set(transfer.get("safeguards") or [])
     items = []
@@ -201,22 +267,38 @@ def _build(
         status, evidence = "open", None
         modules = item.get("modules")
         recipients = item.get("recipients")
+        words = zh["words"] if zh else None
         if module and modules and module not in modules:
-            status, evidence = "n.a.", f"Not part of Module {module}"
+            status = "n.a."
+            evidence = (
+                words["not_in_module"].format(module=module) if words
+                else f"Not part of Module {module}"
+            )  # fmt: skip
         elif recipient and recipients and recipient not in recipients:
-            status, evidence = "n.a.", f"Recipient is a {recipient.replace('_', ' ')}"
+            status = "n.a."
+            evidence = (
+                words["recipient_is"].format(recipient=_recipient_words(recipient, language))
+                if words
+                else f"Recipient is a {recipient.replace('_', ' ')}"
+            )
         elif declared:
-            evidence = "The review declares this mechanism in place; attach the proof."
+            evidence = (
+                words["declared"] if words
+                else "The review declares this mechanism in place; attach the proof."
+            )  # fmt: skip
         key = item.get("value")
+        texts: Mapping[str, Any] = (own.get("items") or {}).get(item["id"]) or {}
+        group = item.get("group") or ""
+        who = item.get("who")
         items.append(
             {
                 "id": f"{spec['id']}.{item['id']}",
-                "group": item.get("group") or "",
-                "text": item["text"],
+                "group": (own.get("groups") or {}).get(group, group),
+                "text": texts.get("text") or item["text"],
                 "citation": item["citation"],
                 "status": status,
-                "who": item.get("who"),
-                "when": item.get("when"),
+                "who": roles.get(who, who) if who else who,
+                "when": texts.get("when") or item.get("when"),
                 "evidence": evidence,
                 "value": values.get(key) if key else None,
                 "value_unknown": bool(key) and values.get(key) is None,
@@ -227,7 +309,8 @@ def _build(
         "regime": code,
         "mechanism": mechanism,
         "module": module,
-        "title": spec["title"] + (f" — {MODULE_NAMES[module]}" if module else ""),
+        "title": (own.get("title") or spec["title"])
+        + (f" — {_module_name(module, language)}" if module else ""),
         "citation": spec["citation"],
         "items": items,
         "progress": checklist_progress(items),
@@ -235,7 +318,10 @@ def _build(
 
 
 def build_checklists(
-    evaluation: Mapping[str, Any], review: Mapping[str, Any], vendor: Mapping[str, Any] | None
+    evaluation: Mapping[str, Any],
+    review: Mapping[str, Any],
+    vendor: Mapping[str, Any] | None,
+    language: str = "en",
 ) -> list[dict[str, Any]]:
     """The checklists the evaluation's mechanisms require, pre-filled from the review."""
     vendor = vendor or {}
@@ -251,5 +337,5 @@ def build_checklists(
     for name, code, mechanism in wanted:
         if name not in seen:
             seen.add(name)
-            checklists.append(_build(name, code, mechanism, review, vendor))
+            checklists.append(_build(name, code, mechanism, review, vendor, language))
     return checklists

@@ -8,7 +8,7 @@ from typing import Any
 from assessments.catalog.reference import default_reference
 from assessments.documents._data import labels, safeguard_texts
 from assessments.documents.substance import destination_law
-from assessments.documents.vocabulary import label, labels_of
+from assessments.documents.vocabulary import label, labels_of, separator
 from assessments.facts import sensitive_categories
 
 REGIME_FACTS: dict[str, str] = {"CN": "cn_result", "EU": "eu_result", "US": "us_result"}
@@ -23,10 +23,10 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def _join(values: Iterable[object]) -> str | None:
-    """Comma-joined non-empty values, or None when there are none."""
+def _join(values: Iterable[object], sep: str = ", ") -> str | None:
+    """Joined non-empty values, or None when there are none."""
     items = [str(value) for value in values if _text(value) is not None]
-    return ", ".join(items) or None
+    return sep.join(items) or None
 
 
 def _flag(value: object, words: Mapping[str, Any]) -> str | None:
@@ -135,7 +135,7 @@ def compute_facts(
     ]
 
     def words_of(kind: str, codes: Iterable[object]) -> str | None:
-        return _join(labels_of(kind, codes, language))
+        return _join(labels_of(kind, codes, language), separator(language))
 
     facts: dict[str, str | None] = {
         "exporter": party(exporter, language=language),
@@ -195,6 +195,11 @@ def compute_facts(
         if destinations
         else None,
         "lawful_basis": _text(review.get("lawful_basis")),
+        "ccpa_consumers": f"{sum(n for j, n, _ in groups if j == 'US-CA'):,}"
+        if any(j == "US-CA" for j, _, _ in groups)
+        else None,
+        "sensitive_ccpa": words_of("data_categories", sensitive(categories, "ccpa_sensitive"))
+        or str(words["no"]),
         "reevaluation": None,
     }
     for code, key in REGIME_FACTS.items():

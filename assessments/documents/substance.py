@@ -15,7 +15,8 @@ from typing import Any
 
 from assessments.catalog.reference import Reference, default_reference
 from assessments.documents._data import load
-from assessments.documents.vocabulary import label, labels_of
+from assessments.documents.vocabulary import label, labels_of, separator, tidy
+from assessments.facts import sensitive_categories
 
 LARGE_SCALE = 100_000  # people; above it a breach is both likelier and wider
 VERY_LARGE_SCALE = 1_000_000
@@ -132,7 +133,7 @@ def destination_law(
             )
         else:
             paragraphs.append(str(texts["none"]).format(country=name).strip())
-    return "\n\n".join(paragraphs) or None
+    return tidy("\n\n".join(paragraphs), language) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,18 +168,15 @@ def _severity(facts: Profile, language: str, reference: Reference) -> tuple[int,
     words = WORDS[language]
     cats = facts.categories
     grave = [c for c in cats if c in GRAVE]
-    sensitive = [
-        c
-        for c in cats
-        if c in reference.categories
-        and (
-            reference.categories[c].cn.sensitive
-            or reference.categories[c].eu.special
-            or reference.categories[c].eu.highly_personal
+    # The taxonomy's reading (assessments.facts.SENSITIVITY), as the engine's.
+    sensitive = list(
+        dict.fromkeys(
+            sensitive_categories(reference, cats, "pipl_sensitive")
+            + sensitive_categories(reference, cats, "wp248_sensitive")
         )
-    ]
+    )
     def names(codes: Iterable[str]) -> str:
-        return ", ".join(labels_of("data_categories", codes, language))
+        return separator(language).join(labels_of("data_categories", codes, language))
 
     if grave:
         value, basis = 4, [words["grave"].format(cats=names(grave))]
@@ -216,7 +214,7 @@ def _government(
         country = label("countries", code, language)
         access = reference.government_access.get(code)
         if access is not None:
-            laws = ", ".join(_law(law, language) for law in access.laws)
+            laws = separator(language).join(_law(law, language) for law in access.laws)
             if access.safeguards:
                 # EO 14086 redress is for individuals of qualifying states (the EU/EEA).
                 value, key = (2, "gov_safeguarded") if eu_view else (3, "gov_not_for")
@@ -278,7 +276,7 @@ def rate(
         technical = sorted(facts.safeguards & TECHNICAL)
         if technical:
             likelihood -= 1
-            what = ", ".join(labels_of("safeguards", technical, language))
+            what = separator(language).join(labels_of("safeguards", technical, language))
             likelihood_basis.append(words["technical"].format(what=what))
         elif facts.safeguards & PARTIAL:
             likelihood -= 1

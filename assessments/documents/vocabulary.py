@@ -57,6 +57,13 @@ def _zh_countries() -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
 
 
+@cache
+def _zh_subdivisions() -> gettext.NullTranslations:
+    return gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True
+    )
+
+
 def country(code: str, language: str) -> str:
     """A country (or `EU`, `US-CA`) in words."""
     table = load("vocabulary.yaml")[language]["special"]
@@ -66,6 +73,11 @@ def country(code: str, language: str) -> str:
         record: Any = pycountry.countries.get(alpha_2=code)
         if record is not None:
             return _zh_countries().gettext(str(record.name))
+    if language == "zh" and "-" in code:
+        subdivision: Any = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+        if subdivision is not None:
+            country_name = country(code.split("-")[0], language)
+            return country_name + _zh_subdivisions().gettext(str(subdivision.name))
     return display_name(code, default_reference())
 
 
@@ -130,3 +142,17 @@ def prose(text: str, language: str) -> str:
         for term, words in EN_GLOSSARY.items():
             text = text.replace(term, words)
     return text
+
+
+_WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs, full-width
+_CJK_GAP = re.compile(f"(?<=[{_WIDE}])[ \\n]+(?=[{_WIDE}])")
+
+
+def tidy(text: str, language: str) -> str:
+    """Chinese text without the spaces a folded YAML line leaves between two characters."""
+    return _CJK_GAP.sub("", text) if language == "zh" else text
+
+
+def separator(language: str) -> str:
+    """How a list of words is joined: ', ' in English, '、' in Chinese."""
+    return "、" if language == "zh" else ", "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.types import MECHANISMS, VERDICTS
+from assessments.types import MECHANISMS, REGIMES, VERDICTS
+from service.models import MAX_ROW_ID
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
@@ -19,6 +20,15 @@ TRANSFER_IN_REVIEW = (
     "data_categories, purposes, safeguards, ... Importer facts come from the registry vendor "
     "unless given here. Leave as_of out to have every evaluation apply the law of its day. "
     "On PATCH this object is merged into the stored one (RFC 7396: null removes a key)."
+)
+
+ASSERTED_FACTS = (
+    "Facts the registry lacks, stated for this review only (shown as user-asserted, audited): "
+    "a list of {fact, value, source_url, note}. fact is dpf (value: {status: active|inactive|"
+    "not_listed, entity, parts}), ownership (value: {parent: {name, country, share}, ...}), "
+    "hq_country (value: a country code) or data_locations (value: {processing: [codes]}). "
+    "source_url must be an address a person can open. An assertion stops applying once the "
+    "registry records that fact. On PATCH the list replaces the stored one."
 )
 
 
@@ -34,6 +44,11 @@ class ReviewWriteSchema(Schema):
     business_owner = fields.String(allow_none=True, validate=validate.Length(max=200))
     purpose = fields.String(validate=validate.Length(1, 5000))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    asserted_facts = fields.List(
+        fields.Dict(),
+        validate=validate.Length(max=20),
+        metadata={"description": ASSERTED_FACTS},
+    )
 
 
 class ReviewCreateSchema(ReviewWriteSchema):
@@ -81,14 +96,26 @@ class ReviewSchema(Schema):
 
     id = fields.Integer()
     vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
-    transfer = fields.Dict()
+    transfer = fields.Dict(
+        metadata={"description": "the Transfer (in an activity: its facts with the overrides)"}
+    )
+    activity = fields.Integer(
+        attribute="activity_id", allow_none=True,
+        metadata={"description": "the processing activity it belongs to, if any"},
+    )
+    activity_overrides = fields.Dict(
+        metadata={"description": "in an activity: the facts this review sets differently"}
+    )
+    asserted_facts = fields.Method(
+        "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
+    )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
     purpose = fields.String()
     status = fields.String()
     created_by = fields.String()
     warnings = fields.List(fields.Nested(TransferWarningSchema))
-    verdicts = fields.Method("_verdicts", metadata={"description": "verdict per regime"})
+    verdicts = fields.Dict(metadata={"description": "verdict per regime"})
     evaluation = fields.Nested(EvaluationSchema)
     cn_outbound_ytd = fields.Nested(ReviewOutboundYtdSchema)
     as_of = fields.Date()
@@ -101,8 +128,25 @@ class ReviewSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
-    def _verdicts(self, view: Any) -> dict[str, str]:
-        return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
+    @pre_dump
+    def _flatten(self, view: Any, **_kwargs: Any) -> dict[str, Any]:
+        """A ReviewView: the review's columns, its vendor, warnings and asserted facts."""
+        review = view.review
+        columns = {name: getattr(review, name) for name in _REVIEW_COLUMNS}
+        return {
+            **columns,
+            "vendor": view.vendor,
+            "warnings": view.warnings,
+            "asserted_facts": view.asserted,
+            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
+        }
+
+
+_REVIEW_COLUMNS = tuple(
+    name
+    for name in ReviewSchema().fields
+    if name not in ("vendor", "warnings", "asserted_facts", "verdicts")
+)
 
 
 ReviewPageSchema = page_schema(
@@ -137,6 +181,10 @@ class ReviewQueryArgsSchema(PageArgs):
     )
     exporter = fields.String(
         validate=validate.Length(1, 300), metadata={"description": "exporter name (folded)"}
+    )
+    activity = Many(
+        fields.Integer(validate=validate.Range(1, MAX_ROW_ID)),
+        metadata={"description": "reviews in any of these processing activities"},
     )
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
 

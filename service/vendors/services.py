@@ -7,18 +7,20 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
-from assessments.catalog.vendors import derived_legacy
+from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.db import chunks, flush
+from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
+from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import search
 from service.vendors.models import (
     FACET_DATA_CATEGORY,
@@ -88,15 +90,16 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     return data
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -126,7 +129,7 @@ def apply_fields(vendor: Vendor, data: Mapping[str, Any]) -> None:
                 value = {}
             if value is None and field in _LIST_FIELDS:
                 value = []
-            setattr(vendor, field, value if field == "last_verified" else _jsonable(value))
+            setattr(vendor, field, value if field == "last_verified" else jsonable(value))
     if "status" in data:
         status = data["status"]
         vendor.status = status["value"]
@@ -177,6 +180,19 @@ def key_owners(session: Session, keys: Iterable[str]) -> dict[str, str]:
     return owners
 
 
+def _check_derived(vendor: Vendor, changes: Mapping[str, Any]) -> None:
+    """422 when a change sets `parent`, `dpf_certified` or `processing_countries` of a vendor
+    whose `ownership`, `dpf` or `data_locations` decides it (change the block instead)."""
+    problems = {
+        legacy: [f"`{block}` decides this field; change `{block}` instead."]
+        for legacy, block in LEGACY_FIELDS.items()
+        if legacy in changes and getattr(vendor, block) and block not in changes
+        and changes[legacy] != getattr(vendor, legacy)
+    }  # fmt: skip
+    if problems:
+        raise errors.ValidationFailed("A derived field was changed; see errors.", errors=problems)
+
+
 def _sync_index_rows(session: Session, vendor: Vendor) -> None:
     """Rewrite the alias keys and facets of a vendor; 409 when an alias belongs to another."""
     assert vendor.id is not None
@@ -193,9 +209,10 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
         )
     session.execute(delete(VendorAlias).where(col(VendorAlias.vendor_id) == vendor.id))
     session.execute(delete(VendorFacet).where(col(VendorFacet.vendor_id) == vendor.id))
+    # In key order: two writers racing for the same aliases wait on each other, never deadlock.
     session.add_all(
         VendorAlias(vendor_id=vendor.id, alias=alias, key=key, is_name=is_name)
-        for key, (alias, is_name) in keys.items()
+        for key, (alias, is_name) in sorted(keys.items())
     )
     session.add_all(
         [
@@ -279,6 +296,7 @@ def update_vendor(
     """Apply a partial update; a catalog record edited here is marked as locally edited.
     `action` names the audit event (default `update`, `catalog_update` from the catalog)."""
     check_references(changes, reference)
+    _check_derived(vendor, changes)
     before = vendor_snapshot(vendor)
     apply_fields(vendor, changes)
     after = vendor_snapshot(vendor)
@@ -301,6 +319,8 @@ def update_vendor(
         before=before,
         after=after,
     )
+    assert vendor.id is not None
+    vendor_changed(session, vendor.id, vendor.slug, before, after, action or "update")
     return vendor
 
 
@@ -319,6 +339,10 @@ def archive_vendor(*, session: Session, vendor: Vendor) -> Vendor:
         object_id=vendor.slug,
         before={"archived": False},
         after={"archived": True},
+    )
+    assert vendor.id is not None
+    vendor_changed(
+        session, vendor.id, vendor.slug, {"archived": False}, {"archived": True}, "archive"
     )
     return vendor
 
@@ -349,7 +373,14 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
         conditions.append(_facet_in(FACET_DATA_CATEGORY, [category]))
     if args.get("dpf_certified") is not None:
         conditions.append(col(Vendor.dpf_certified).is_(bool(args["dpf_certified"])))
+    if args.get("in_use"):
+        conditions.append(col(Vendor.id).in_(vendors_in_use()))
     return conditions
+
+
+def vendors_in_use() -> Select[Any]:
+    """"Our" vendors: the ids of vendors with an open review (in an activity or not)."""
+    return select(col(Review.vendor_id)).where(col(Review.status).in_(OPEN_STATUSES)).distinct()
 
 
 def list_vendors(

@@ -449,3 +449,31 @@ def test_engine_documents_and_dpia_screening_agree_on_sensitivity(category: str)
     assert (criterion["status"] == "met") is (
         treatment.eu.special is not None or treatment.eu.highly_personal
     )
+
+
+def test_only_applicable_kinds_are_offered(sample: dict[str, Any]) -> None:
+    from assessments.documents import applicable_kinds
+
+    kinds = applicable_kinds(sample["evaluation"])
+    # China and the EU apply to the sample; no Californians, so no CCPA risk assessment.
+    assert kinds["pipia"] is None and kinds["dpia"] is None and kinds["tia"] is None
+    assert kinds["ccpa"] is not None and "11 CCR § 7150" in kinds["ccpa"]
+    review, evaluation = _case(
+        exporter={"name": "Acme Inc", "country": "US", "role": "controller", "ccpa_business": True},
+        importer={"name": "Ads Ltd", "country": "GB", "role": "controller"},
+        destinations=["GB"],
+        data_subjects=[{"jurisdiction": "US-CA", "count": 200_000}],
+        data_categories=["identifiers.advertising", "usage.app_activity"],
+        purposes=["advertising"],
+    )
+    kinds = applicable_kinds(evaluation)
+    assert kinds["ccpa"] is None
+    assert kinds["pipia"] is not None and "PIPL" in kinds["pipia"]
+    assert kinds["dpia"] is not None
+    doc = build_assessment("ccpa", review, evaluation, None)
+    assert doc["primary_regime"] == "US" and doc["short_title"] == "CCPA RA"
+    facts = {f["key"]: f["value"] for s in doc["sections"] for f in s["facts"]}
+    assert facts["ccpa_consumers"] == "200,000"
+    trigger = doc["sections"][0]
+    assert any("7150" in o["citation"] for o in doc["sections"][6]["obligations"])
+    assert trigger["findings"] and all(f["regime"] == "US" for f in trigger["findings"])

@@ -171,7 +171,7 @@ FACTS = [
         False,
         "sunset",
     ),
-    Fact("taboola", "US", "Taboola.com Ltd.", None, None, None, None, NONE, False, "active"),
+    Fact("taboola", "US", "Taboola.com Ltd.", None, None, True, None, NONE, False, "active"),
     Fact("teads", "US", "Outbrain Inc.", "Outbrain Inc.", "US", False, None, NONE, False, "active"),
     Fact(
         "vonage",
@@ -289,7 +289,7 @@ FACTS = [
     Fact(
         "umeng",
         "CN",
-        None,
+        "友盟同欣",
         "Alibaba Group Holding Limited",
         "HK",
         False,
@@ -301,7 +301,7 @@ FACTS = [
     Fact(
         "uc-sdk",
         "CN",
-        None,
+        "动景",
         "Alibaba Group Holding Limited",
         "HK",
         False,
@@ -310,7 +310,9 @@ FACTS = [
         True,
         "active",
     ),
-    Fact("oceanengine", "CN", None, "ByteDance Ltd.", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "oceanengine", "CN", "巨量引擎", "ByteDance Ltd.", "CN", False, None, NONE, True, "active"
+    ),
     Fact(
         "omnicom-media-group",
         "US",
@@ -343,7 +345,7 @@ FACTS = [
     Fact(
         "meizu-push",
         "CN",
-        None,
+        "珠海市魅族通讯设备有限公司",
         "湖北星纪时代科技有限公司",
         "CN",
         False,
@@ -352,8 +354,83 @@ FACTS = [
         True,
         "active",
     ),
-    Fact("mintegral", "CN", None, "Mobvista Inc.", None, False, None, NONE, True, "active"),
-    Fact("xiaomi-push", "CN", None, "Xiaomi Corporation", "CN", False, None, NONE, True, "active"),
+    Fact(
+        "mintegral",
+        "CN",
+        "Mobvista (Guangzhou)",
+        "Mobvista Inc.",
+        None,
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact(
+        "xiaomi-push",
+        "CN",
+        "小米科技有限责任公司",
+        "Xiaomi Corporation",
+        "CN",
+        False,
+        None,
+        NONE,
+        True,
+        "active",
+    ),
+    Fact(
+        "zendesk",
+        "US",
+        "Zendesk, Inc.",
+        "Zoro BidCo, Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact(
+        "qualtrics",
+        "US",
+        "Qualtrics",
+        "Quartz Holdco, LLC",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("scaleway", "FR", "Scaleway", "Iliad SA", "FR", False, None, NONE, False, "active"),
+    Fact("monday-com", "IL", "monday.com Ltd", None, None, True, None, NONE, False, "active"),
+    Fact(
+        "publicis-media",
+        "FR",
+        "Publicis Groupe",
+        "Publicis Groupe S.A.",
+        "FR",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("vpon", "TW", "威朋大數據股份有限公司", None, None, None, None, NONE, None, "active"),
+    Fact("maio", "JP", "アイモバイル", None, None, None, None, NONE, None, "active"),
+    Fact(
+        "worldpay",
+        "US",
+        "Worldpay, LLC",
+        "Global Payments Inc.",
+        "US",
+        False,
+        None,
+        NONE,
+        False,
+        "active",
+    ),
+    Fact("meetup", "US", "Meetup LLC", "Bending Spoons", "IT", False, None, NONE, False, "active"),
     Fact("wpp-media", "GB", "WPP plc", "WPP plc", "GB", False, None, NONE, None, "active"),
     Fact("vivo-push", "CN", "维沃移动通信有限公司", None, None, None, None, NONE, True, "active"),
     Fact("stripe", "US", "Stripe Inc.", None, None, None, "active", NONE, False, "active"),
@@ -414,6 +491,15 @@ def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
     }
     assert ("acquired", "2025-02-03") in {
         (h.event, str(h.date)) for h in vendor(catalog, "teads").history
+    }
+    assert ("acquired", "2026-01-09") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "worldpay").history
+    }
+    assert ("acquired", "2022-11-22") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "zendesk").history
+    }
+    assert ("acquired", "2023-06-28") in {
+        (h.event, str(h.date)) for h in vendor(catalog, "qualtrics").history
     }
     assert ("acquired", "2022-07-04") in {
         (h.event, str(h.date)) for h in vendor(catalog, "meizu-push").history

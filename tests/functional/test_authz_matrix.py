@@ -31,6 +31,7 @@ PUBLIC_ROUTES = {
     ("auth.Logout", "POST"),
     ("web.sign_in", "GET"),  # the web UI's sign-in page
     ("web.sign_in", "POST"),
+    ("calendar.Feed", "GET"),  # the iCalendar feed: its secret URL is the credential
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 ROLE_REFUSAL = "may not do this"  # the permission layer's 403 detail

@@ -86,7 +86,8 @@ def test_generate_pipia_with_checklists(client: FlaskClient, auth: Headers, revi
     assert [s["id"] for s in document["sections"]][:3] == ["overview", "legality", "data"]
     assert any(r["citation"].startswith("CAC Order No. 16 Art. 7") for r in document["rules"])
     keys = [c["key"] for c in body["checklists"]]
-    assert keys == ["cn_security_assessment", "eu_scc"]  # Firebase's DPF status is not on record
+    # The catalog records Firebase (Google LLC) under the EU-US DPF: no SCC checklist.
+    assert keys == ["cn_security_assessment"]
     checklist = body["checklists"][0]
     assert checklist["progress"]["done"] == 0 and checklist["items"][0]["status"] == "open"
     listed = client.get(f"/api/v1/reviews/{review_id}/assessments", headers=auth("viewer"))
@@ -369,3 +370,30 @@ def test_approving_with_unknown_facts_needs_an_audited_reason(
     approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
     override = approval.changes["unknowns_override"]["after"]
     assert override == {"reason": OVERRIDE["override_reason"], "unknowns": unknowns}
+
+
+def test_only_kinds_the_law_calls_for_can_be_generated(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    # No California consumers in this review: the CCPA regulations ask for no risk assessment.
+    body = problem(create(client, auth, review_id, kind="ccpa"), 422)
+    assert "11 CCR § 7150" in body["errors"]["kind"][0]
+    assert create(client, auth, review_id, kind="dpia").status_code == 201
+
+
+def test_the_risk_register_has_a_size_limit(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    from service.impact_assessments.schemas import MAX_RISKS
+
+    created = create(client, auth, review_id)
+    url, etag = created.headers["Location"], created.headers["ETag"]
+    row = {"category": "rights", "risk": "Requests go unanswered", "severity": 2}
+    over = {"risks": [row] * (MAX_RISKS + 1)}
+    body = problem(client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422)
+    assert "risks" in body["errors"]
+    long_risk = {"risks": [{**row, "risk": "x" * 2001}]}
+    problem(client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422)
+    fits = {"risks": [row] * MAX_RISKS}
+    done = client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
+    assert done.status_code == 200, done.get_data(as_text=True)

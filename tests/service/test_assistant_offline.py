@@ -20,9 +20,9 @@ from sqlmodel import SQLModel, col
 
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
-from service.assistant.offline import OfflineAssistant
-from service.assistant.review_tools import list_reviews
-from service.assistant.tools import tool_context
+from service.assistant.offline.assistant import OfflineAssistant
+from service.assistant.tools.base import tool_context
+from service.assistant.tools.reviews import list_reviews
 from service.auth.services import create_user
 from service.db import make_engine, session_scope
 from service.reviews import services as reviews
@@ -110,10 +110,12 @@ def registry_app(
                     "purpose": f"Analytics with {vendor}",
                     "status": status,
                     "transfer": {
-                        "exporter": {"name": exporter, "country": "CN"},
+                        "exporter": {"name": exporter, "country": "CN", "ciio": False,
+                                     "cn_processing_volume": count},
                         "data_subjects": [{"jurisdiction": "CN", "count": count}],
                         "data_categories": ["identifiers.device"],
                         "purposes": ["analytics"],
+                        "important_data": False,
                     },
                 },
             )
@@ -345,8 +347,8 @@ CASES = [
         no_citations=True,
     ),
     # -- lists
-    Case(
-        "Which SDKs are headquartered in China?",
+    Case(  # the whole list outgrew one page (25); the analytics SDKs fit on one
+        "Which analytics SDKs are headquartered in China?",
         "vendor_list",
         ("umeng",),
         checks=(every_listed(lambda v: v.hq_country == "CN" and sdk_kind(v)),),
@@ -435,7 +437,9 @@ CASES = [
         "Can we use Umeng for EU users?",
         "transfer",
         ("umeng",),
-        ("EU SCCs", "what the registry records Umeng+ receiving", "head-count is not stated"),
+        # Issue 13: Umeng needs the identifiers in clear text in China (EDPB Use Case 6).
+        ("Do not transfer", "what the registry records Umeng+ receiving",
+         "head-count is not stated"),
         checks=(rules_are_real("EU"),),
     ),
     Case(
@@ -477,7 +481,8 @@ CASES = [
         "We already signed SCCs with Umeng: can we send device IDs of 20,000 EU users to it?",
         "transfer",
         ("umeng",),
-        ("already met by a safeguard",),
+        # Signed SCCs do not help where destination law defeats every measure (issue 13).
+        ("prohibited", "EU-TIA-DEFEATED", "Which SCCs are signed"),
         checks=(rules_are_real("EU"),),
     ),
     # -- the company's reviews
@@ -532,7 +537,7 @@ def test_offline_answers_cite_the_right_records(registry_app: Flask, case: Case)
 
 
 def test_answers_never_name_vendors_they_do_not_cite(registry_app: Flask) -> None:
-    answer = ask(registry_app, "Which SDKs are headquartered in China?")
+    answer = ask(registry_app, "Which analytics SDKs are headquartered in China?")
     for citation in answer.citations:
         assert f"`{citation.id}`" in answer.text
     assert "Umeng+" in answer.text
@@ -547,3 +552,16 @@ def test_a_review_matching_in_several_regimes_counts_once(registry_app: Flask) -
     regimes = review["regimes"]
     assert regimes["EU"]["verdict"] == regimes["US"]["verdict"] == "not_applicable"
     assert result.data["total"] == 1
+
+
+def test_vendor_answers_carry_the_sanctions_mark(registry_app: Flask) -> None:
+    with registry_app.app_context(), session_scope() as session:
+        marked = [v for v in session.execute(select(Vendor)).scalars() if v.sanctions]
+        names = {v.slug: (v.name, v.sanctions[0]["party"]) for v in marked}
+    assert names, "the shipped catalog records sanctioned vendors (issue 12 §3)"
+    for slug, (name, party) in sorted(names.items())[:3]:
+        answer = ask(registry_app, f"Where is {name} headquartered?")
+        assert slug in cited(answer, "vendor"), answer.text
+        assert "**Sanctions:**" in answer.text and party in answer.text, answer.text
+    clean = ask(registry_app, "Where is Mailchimp headquartered?")
+    assert "Sanctions" not in clean.text

@@ -73,7 +73,9 @@ def _document(kind: str, language: str = "en") -> dict[str, Any]:
     doc = build_assessment(
         kind, data["review"], data["evaluation"], data["vendor"], language=language
     )
-    doc["checklists"] = build_checklists(data["evaluation"], data["review"], data["vendor"])
+    doc["checklists"] = build_checklists(
+        data["evaluation"], data["review"], data["vendor"], language
+    )
     return doc
 
 

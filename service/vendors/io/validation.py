@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.db import chunks
 from service.reference.services import Reference
@@ -39,21 +40,11 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 # Fields whose values repeat across a file (ids, countries, flags, status blocks): each
-# distinct value is loaded once per import and the result reused.
+# distinct value is loaded once per import and the result reused. Every catalog fact field
+# but those each vendor has its own of, plus last_verified.
+_PER_VENDOR = frozenset({"name", "aliases", "description", "parent", "legal_entities", "sdk"})
 _REPEATING_FIELDS = (
-    "category",
-    "product_type",
-    "hq_country",
-    "processing_countries",
-    "data_categories",
-    "purposes",
-    "default_role",
-    "certifications",
-    "transfer_mechanisms",
-    "dpf_certified",
-    "covered_person_candidate",
-    "status",
-    "urls",
+    *(n for n in VendorCreateSchema().fields if n in FACT_FIELDS - _PER_VENDOR),
     "last_verified",
 )
 _SCALARS = (str, bool, type(None))

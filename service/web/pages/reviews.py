@@ -8,6 +8,8 @@ from typing import Any
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from assessments.documents import applicable_kinds
+from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -20,11 +22,25 @@ from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
 from service.web.blueprint import web
 
-REGIMES = ("CN", "EU", "US")
 SUBJECT_ROWS = 4
-SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
+MINOR_AGES = ("under_13", "under_14", "under_16", "under_17")
+SUBJECT_FIELDS = ("jurisdiction", "count", "minors", *MINOR_AGES)
+OWNER_ROWS = 2
 LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
-               "transfer.exemptions")  # fmt: skip
+               "transfer.exemptions", "transfer.us_exemptions")  # fmt: skip
+# Yes / no / not known: left out when not known, so the engine asks instead of assuming.
+TRISTATES = ("transfer.exporter.ciio", "transfer.exporter.ccpa_business",
+             "transfer.exporter.data_broker", "transfer.exporter.targets_eu",
+             "transfer.importer.dpf_certified", "transfer.importer.gdpr_art3_2",
+             "transfer.important_data", "transfer.government_related_data",
+             "transfer.eu_derogation.occasional")  # fmt: skip
+INTEGERS = ("transfer.exporter.cn_processing_volume",
+            "transfer.exporter.ccpa_thresholds.annual_revenue_usd",
+            "transfer.exporter.ccpa_thresholds.consumers_traded",
+            "transfer.exporter.ccpa_thresholds.revenue_share_selling",
+            "transfer.us_prior_12m")  # fmt: skip
+TEXTS = ("transfer.eu_scc_terms.decision", "transfer.eu_scc_terms.signed",
+         "transfer.eu_derogation.basis", "transfer.eu_tia")  # fmt: skip
 PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
                      "exporter")  # fmt: skip
 CONFLICT = "Someone changed this review since you opened it; reload it and try again."
@@ -46,30 +62,91 @@ def review_body(values: dict[str, Any]) -> dict[str, Any]:
     forms.put(exporter, "name", forms.text(values.get("transfer.exporter.name")))
     forms.put(exporter, "country", forms.text(values.get("transfer.exporter.country")))
     forms.put(exporter, "role", forms.text(values.get("transfer.exporter.role")))
-    ciio = forms.tristate(values.get("transfer.exporter.ciio"))
-    if ciio is not None:
-        exporter["ciio"] = ciio
-    for flag in ("ccpa_business", "data_broker"):
-        exporter[flag] = values.get(f"transfer.exporter.{flag}") == "on"
     transfer["exporter"] = exporter
     subjects = forms.rows(values, "transfer.data_subjects", SUBJECT_FIELDS)
-    transfer["data_subjects"] = [
-        {
-            "jurisdiction": forms.text(row["jurisdiction"], blank=""),
-            "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
-            "minors": row["minors"] == "on",
-        }
-        for row in subjects
-    ]
+    transfer["data_subjects"] = [_subject(row) for row in subjects]
+    owners = forms.rows(values, "transfer.importer.owners", ("country", "share"))
+    if owners:
+        transfer.setdefault("importer", {})["owners"] = [
+            {"country": forms.text(row["country"], blank=""),
+             "share": forms.integer(row["share"]) if str(row["share"]).strip() else None}
+            for row in owners
+        ]  # fmt: skip
+    for name in TRISTATES:
+        answer = forms.tristate(values.get(name))
+        if answer is not None:  # not known: left out, so the engine asks
+            forms.put(transfer, name.split(".", 1)[1], answer)
+    for name in INTEGERS:
+        forms.put(transfer, name.split(".", 1)[1], forms.integer(values.get(name)))
+    for name in TEXTS:
+        forms.put(transfer, name.split(".", 1)[1], forms.text(values.get(name)))
+    derogation = transfer.get("eu_derogation")
+    if isinstance(derogation, dict) and "basis" not in derogation:
+        del transfer["eu_derogation"]  # "occasional" alone claims nothing
     for name in LIST_FIELDS:
         picked = values.get(name) or []
         transfer[name.split(".", 1)[1]] = list(picked) if isinstance(picked, list) else [picked]
     forms.put(transfer, "transaction", forms.text(values.get("transfer.transaction")))
-    important = forms.tristate(values.get("transfer.important_data"))
-    if important is not None:
-        transfer["important_data"] = important
     body["transfer"] = transfer
+    asserted = [
+        assertion_body(row) for row in forms.rows(values, "asserted_facts", ASSERTED_FIELDS)
+    ]
+    if asserted:
+        body["asserted_facts"] = asserted
     return body
+
+
+# The review form's "facts the registry lacks" rows: what each choice states, as the API's
+# asserted fact (assessments/catalog/asserted.py). `value` is the text typed beside it.
+ASSERTED_FIELDS = ("kind", "value", "source_url", "note")
+ASSERTED_KINDS = (
+    ("dpf_active", "The importer is DPF-certified (EU-U.S. DPF); value: the certified entity"),
+    ("dpf_not_listed", "The importer is not on the DPF list"),
+    ("hq_country", "The importer's headquarters; value: a country code, e.g. US"),
+    ("processing", "Where the importer processes the data; value: country codes, e.g. US, IE"),
+    ("owner", "Who owns the importer; value: name; country code; share %"),
+)
+
+
+def assertion_body(row: dict[str, Any]) -> dict[str, Any]:
+    """One asserted fact in the API's shape from a form row; malformed values go through
+    as typed so the API names what is wrong."""
+    kind, value = row["kind"], forms.text(row["value"], blank="")
+    fact_value: Any = value
+    fact = kind
+    if kind == "dpf_active":
+        fact, fact_value = "dpf", {"status": "active", "entity": value, "parts": ["eu_us"]}
+    elif kind == "dpf_not_listed":
+        fact, fact_value = "dpf", {"status": "not_listed"}
+    elif kind == "processing":
+        codes = [c.upper() for c in forms.words(value)]
+        fact, fact_value = "data_locations", {"processing": codes}
+    elif kind == "owner":
+        parts = [p.strip() for p in value.split(";")]
+        owner: dict[str, Any] = {"name": parts[0]}
+        if len(parts) > 1 and parts[1]:
+            owner["country"] = parts[1].upper()
+        if len(parts) > 2 and parts[2]:
+            share = parts[2].rstrip("%").strip()
+            owner["share"] = float(share) if share.replace(".", "", 1).isdigit() else share
+        fact, fact_value = "ownership", {"parent": owner}
+    body: dict[str, Any] = {"fact": fact, "value": fact_value}
+    forms.put(body, "source_url", forms.text(row["source_url"]))
+    forms.put(body, "note", forms.text(row["note"]))
+    return body
+
+
+def _subject(row: dict[str, Any]) -> dict[str, Any]:
+    """One group of people from a form row; the minors' counts only where given."""
+    group: dict[str, Any] = {
+        "jurisdiction": forms.text(row["jurisdiction"], blank=""),
+        "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
+        "minors": row["minors"] == "on",
+    }
+    counts = {age: forms.integer(row[age]) for age in MINOR_AGES if str(row[age]).strip()}
+    if counts:
+        group["minor_counts"] = counts
+    return group
 
 
 def _renumber_subjects(values: dict[str, Any]) -> None:
@@ -106,7 +183,8 @@ def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
             vendor = None
     page = render_template(
         "web/review_form.html", form=form, vendor=vendor, choices=choices,
-        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1),
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), owner_rows=OWNER_ROWS,
+        asserted_kinds=ASSERTED_KINDS,
     )  # fmt: skip
     return page, status
 
@@ -159,9 +237,11 @@ def review(review_id: int) -> str:
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
     moves = policy.moves(view.review, g.current_user)
     return render_template(
-        "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
+        "web/review.html", r=view.review, vendor=view.vendor, warnings=view.warnings,
+        asserted=view.asserted, evaluation=view.review.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
+        kinds=applicable_kinds(view.review.evaluation or {}),
     )  # fmt: skip
 
 

@@ -1,0 +1,160 @@
+"""Jobs over HTTP: read a job and its result; ask for work that runs as a job (202)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask import Response, g, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import errors
+from service.api import accepts_files
+from service.auth.permissions import allow
+from service.db import get_session
+from service.jobs import services
+from service.jobs.models import Job
+from service.jobs.reports import submit_report_job
+from service.jobs.schemas import (
+    ImportJobArgsSchema,
+    ImportJobFileSchema,
+    JobQueryArgsSchema,
+    JobSchema,
+    ListJobArgsSchema,
+    ListJobFileSchema,
+    ReevaluationJobSchema,
+    ReportJobSchema,
+)
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Background jobs")
+
+
+def _may_see(job: Job) -> None:
+    user = g.current_user
+    if job.created_by != user.email and user.role not in ("admin", "legal"):
+        raise errors.NotFound(f"No job {job.id}.")
+
+
+def accepted(job: Job) -> tuple[Job, int, dict[str, str]]:
+    """202 with the job and its URL (Location), for a new or an existing (deduplicated) job."""
+    get_session().commit()  # the job row commits; then it goes to the broker
+    return job, 202, {"Location": url_for("jobs.JobItem", job_id=job.id)}
+
+
+@blp.route("/jobs")
+class Jobs(MethodView):
+    @allow("viewer")
+    @blp.arguments(JobQueryArgsSchema, location="query")
+    @blp.response(200, JobSchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[Job]:
+        """List jobs, newest first (your own; legal and admin see everyone's)."""
+        user = g.current_user
+        mine = None if user.role in ("admin", "legal") else user.email
+        return services.list_jobs(session=get_session(), created_by=mine, **args)
+
+
+@blp.route("/jobs/<int:job_id>")
+class JobItem(MethodView):
+    @allow("viewer")
+    @blp.response(200, JobSchema)
+    def get(self, job_id: int) -> Job:
+        """A job's status, progress in percent, result link or error."""
+        job = services.get_job(session=get_session(), job_id=job_id)
+        _may_see(job)
+        return job
+
+
+@blp.route("/jobs/<int:job_id>/result")
+class JobResult(MethodView):
+    @allow("viewer")
+    @blp.doc(responses={"200": {"description": "the file the job made"}})
+    def get(self, job_id: int) -> Response:
+        """Download the file a finished job made (409 while it runs)."""
+        session = get_session()
+        job = services.get_job(session=session, job_id=job_id)
+        _may_see(job)
+        stored = services.get_job_file(session=session, job=job)
+        disposition = f'attachment; filename="{stored.filename}"'
+        return Response(
+            stored.content, mimetype=stored.media_type,
+            headers={"Content-Disposition": disposition},
+        )  # fmt: skip
+
+
+@blp.route("/assessments/<int:assessment_id>/report-jobs")
+class ReportJobs(MethodView):
+    @allow("viewer")
+    @blp.arguments(ReportJobSchema)
+    @blp.response(202, JobSchema)
+    def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Job, int, dict[str, str]]:
+        """Render a report as a job; asking again for the same version gives the same job."""
+        job, _ = submit_report_job(
+            session=get_session(), assessment_id=assessment_id, version=data["version"],
+            fmt=data["format"], actor=g.current_user.email,
+        )  # fmt: skip
+        return accepted(job)
+
+
+@blp.route("/reviews/reevaluations")
+class Reevaluations(MethodView):
+    @allow("legal")
+    @blp.arguments(ReevaluationJobSchema)
+    @blp.response(202, JobSchema)
+    def post(self, data: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
+        """Re-evaluate every open review as a job (after a rule change)."""
+        as_of = data["as_of"].isoformat() if data["as_of"] else None
+        job, _ = services.submit_job(
+            session=get_session(), kind="reevaluate", actor=g.current_user.email,
+            params={"as_of": as_of, "cause": f"Re-evaluation asked for by {g.current_user.email}."},
+        )  # fmt: skip
+        return accepted(job)
+
+
+@blp.route("/vendor-import-jobs")
+class VendorImportJobs(MethodView):
+    @allow("legal")
+    @accepts_files
+    @blp.arguments(ImportJobArgsSchema, location="query")
+    @blp.arguments(ImportJobFileSchema, location="files")
+    @blp.response(202, JobSchema)
+    def post(self, args: dict[str, Any], files: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
+        """Import vendors from a file as a job (all rows valid or nothing written)."""
+        from service.vendors.io import formats
+
+        upload = files["file"]
+        fmt = formats.detect_format(upload.filename, args.get("format"))
+        job, _ = services.submit_job(
+            session=get_session(), kind="vendor_import", actor=g.current_user.email,
+            params={"format": fmt, "filename": upload.filename or "",
+                    "data": base64.b64encode(upload.read()).decode()},
+        )  # fmt: skip
+        return accepted(job)
+
+
+@blp.route("/vendor-lists/<kind>/jobs")
+class ListImportJobs(MethodView):
+    @allow("legal")
+    @accepts_files
+    @blp.arguments(ListJobArgsSchema, location="query")
+    @blp.arguments(ListJobFileSchema, location="files")
+    @blp.response(202, JobSchema)
+    def post(
+        self, args: dict[str, Any], files: dict[str, Any], kind: str
+    ) -> tuple[Job, int, dict[str, str]]:
+        """Diff (and with apply=true, apply) an official list file as a job."""
+        from assessments.catalog.lists import KINDS
+
+        if kind not in KINDS:
+            raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
+        upload, avil = files["file"], files.get("avil")
+        retrieved = args["retrieved"].isoformat() if args["retrieved"] else None
+        job, _ = services.submit_job(
+            session=get_session(), kind="list_import", actor=g.current_user.email,
+            params={
+                "kind": kind, "filename": upload.filename or "", "apply": args["apply"],
+                "retrieved": retrieved, "data": base64.b64encode(upload.read()).decode(),
+                "extra": base64.b64encode(avil.read()).decode() if avil else None,
+            },
+        )  # fmt: skip
+        return accepted(job)

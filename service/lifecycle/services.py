@@ -1,0 +1,252 @@
+"""Re-assessment when something changes, the history of what changed, tasks, the daily tick.
+
+Causes: a vendor's facts changed (service/lifecycle/signals.py submits a `reassess` job from
+the transaction that changed them), the rules version changed, or a date passed (a rule's
+effective date, 1 January when PRC counting restarts) - both found by `tick`, which
+`xborder jobs tick` runs (idempotent: it remembers the last day and rules version it saw).
+Re-evaluation is reviews.services.reevaluate_open_reviews, the path of `reviews reevaluate`;
+a review whose verdict changed gets a ReviewChange row (before, after, cause), a task for its
+owner, a `verdict_changed` notification, and its assessments read as out of date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from service import errors
+from service.audit.services import record_event
+from service.db import flush
+from service.impact_assessments.models import Assessment, AssessmentVersion
+from service.jobs.services import PENDING_KEY, JobContext, Outcome, lost_jobs, submit_job
+from service.lifecycle.models import ReviewChange, Task
+from service.models import utcnow
+from service.reviews.models import Review
+from service.settings.models import Setting
+
+TICK_DAY = "lifecycle.last_tick"  # workflow_setting rows the tick keeps (not user settings)
+TICK_RULES = "lifecycle.rules_version"
+
+
+def reassess(
+    *,
+    session: Session,
+    actor: str,
+    day: date | None,
+    vendor_ids: Sequence[int] | None,
+    cause_kind: str,
+    cause: str,
+    job_id: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Re-evaluate the affected open reviews; record, task and notify each changed verdict."""
+    from service.notifications.services import notify
+    from service.reviews import services as reviews
+    from service.transfers.services import get_rulebook, today
+
+    rulebook = get_rulebook()
+    total = max(1, reviews.count_open_reviews(session=session, vendor_ids=vendor_ids))
+    done = [0]
+
+    def step(count: int) -> None:
+        done[0] += count
+        if progress is not None:
+            progress(min(done[0], total) / total * 0.95)
+
+    report = reviews.reevaluate_open_reviews(
+        session=session, rulebook=rulebook, day=day or today(), actor=actor, progress=step,
+        vendor_ids=vendor_ids,
+    )  # fmt: skip
+    by_review: dict[int, list[Any]] = defaultdict(list)
+    for change in report.changed:
+        by_review[change.review_id].append(change)
+    owners = dict(
+        session.execute(
+            select(col(Review.id), col(Review.created_by)).where(col(Review.id).in_(by_review))
+        ).all()
+    )
+    for review_id, changes in sorted(by_review.items()):
+        before = {c.regime: {"verdict": c.before[0], "mechanism": c.before[1]} for c in changes}
+        after = {c.regime: {"verdict": c.after[0], "mechanism": c.after[1]} for c in changes}
+        session.add(
+            ReviewChange(
+                review_id=review_id, cause_kind=cause_kind, cause=cause, job_id=job_id,
+                before=before, after=after,
+            )
+        )  # fmt: skip
+        words = "; ".join(
+            f"{c.regime} {_show(c.before)} -> {_show(c.after)}" for c in changes
+        )
+        title = f"Review {review_id} ({changes[0].exporter} -> {changes[0].vendor}): {words}"
+        session.add(
+            Task(
+                review_id=review_id, assignee=owners[review_id], kind="verdict_changed",
+                title=title[:300], detail={"before": before, "after": after, "cause": cause},
+            )
+        )  # fmt: skip
+        notify(
+            session=session, event="verdict_changed", recipients=[owners[review_id]],
+            subject=f"Verdict changed: {title}"[:200],
+            text=f"{title}\nWhy: {cause}",
+            data={"review": review_id, "before": before, "after": after, "cause": cause},
+        )  # fmt: skip
+    flush(session, "task")
+    return {
+        "cause": cause,
+        "rules_version": report.rules_version,
+        "evaluated": report.evaluated,
+        "changed_reviews": sorted(by_review),
+        "changed": len(report.changed),
+        "failed": {str(k): v for k, v in report.failed.items()},
+    }
+
+
+def _show(outcome: tuple[str, str | None]) -> str:
+    verdict, mechanism = outcome
+    return f"{verdict} ({mechanism})" if mechanism else verdict
+
+
+def reassess_job(ctx: JobContext) -> Outcome:
+    """The `reassess` job: params vendor_ids (or null for all), cause_kind, cause, as_of."""
+    params = ctx.params
+    day = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    return Outcome(
+        reassess(
+            session=ctx.session, actor=ctx.actor, day=day, vendor_ids=params.get("vendor_ids"),
+            cause_kind=params["cause_kind"], cause=params["cause"], job_id=ctx.job_id,
+            progress=ctx.progress,
+        )
+    )  # fmt: skip
+
+
+def list_changes(*, session: Session, review_id: int) -> list[ReviewChange]:
+    """A review's verdict changes from re-assessment, newest first."""
+    return list(
+        session.execute(
+            select(ReviewChange).where(col(ReviewChange.review_id) == review_id)
+            .order_by(col(ReviewChange.id).desc())
+        ).scalars()
+    )  # fmt: skip
+
+
+def assessments_out_of_date(*, session: Session, review_id: int) -> list[int]:
+    """A review's assessments whose current version predates its latest verdict change."""
+    changed = session.execute(
+        select(func.max(ReviewChange.at)).where(col(ReviewChange.review_id) == review_id)
+    ).scalar_one_or_none()
+    if changed is None:
+        return []
+    rows = session.execute(
+        select(col(Assessment.id), func.max(AssessmentVersion.created_at))
+        .join(AssessmentVersion, col(AssessmentVersion.assessment_id) == col(Assessment.id))
+        .where(col(Assessment.review_id) == review_id)
+        .group_by(col(Assessment.id))
+    ).all()  # fmt: skip
+    return sorted(int(i) for i, saved in rows if saved is None or saved < changed)
+
+
+def list_tasks(
+    *, session: Session, assignee: str | None = None, status: str | None = "open"
+) -> list[Task]:
+    """Tasks, newest first; a person's own with assignee."""
+    query = select(Task).order_by(col(Task.id).desc())
+    if assignee:
+        query = query.where(col(Task.assignee) == assignee)
+    if status:
+        query = query.where(col(Task.status) == status)
+    return list(session.execute(query.limit(500)).scalars())
+
+
+def complete_task(*, session: Session, task_id: int, actor: str, is_admin: bool) -> Task:
+    """Mark a task done (its assignee or an admin); audited."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise errors.NotFound(f"No task {task_id}.")
+    if task.assignee != actor and not is_admin:
+        raise errors.Forbidden("Only the task's assignee or an admin may close it.")
+    if task.status == "done":
+        return task
+    task.status, task.done_at, task.done_by = "done", utcnow(), actor
+    session.add(task)
+    flush(session, "task")
+    record_event(
+        session=session, action="update", object_type="task", object_id=str(task.id),
+        before={"status": "open"}, after={"status": "done"},
+    )  # fmt: skip
+    return task
+
+
+def _state(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    return None if row is None else row.value
+
+
+def _remember(session: Session, key: str, value: Any, actor: str) -> None:
+    row = session.get(Setting, key) or Setting(key=key, value=value, updated_by=actor)
+    row.value, row.updated_by, row.updated_at = value, actor, utcnow()
+    session.add(row)
+
+
+def passed_dates(rules: Any, after: date, through: date) -> list[tuple[date, str]]:
+    """The days in (after, through] on which the law changes: rule dates and 1 January."""
+    found: dict[date, list[str]] = defaultdict(list)
+    for rule in rules.all_rules():
+        if rule.effective_from is not None and after < rule.effective_from <= through:
+            found[rule.effective_from].append(f"{rule.id} takes effect")
+        if rule.effective_to is not None:
+            ends = rule.effective_to + timedelta(days=1)
+            if after < ends <= through:
+                found[ends].append(f"{rule.id} ceases to apply")
+    for year in range(after.year + 1, through.year + 1):
+        found[date(year, 1, 1)].append("PRC outbound counting restarts for the new year")
+    return [(day, "; ".join(sorted(reasons))) for day, reasons in sorted(found.items())]
+
+
+def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
+    """The periodic check; running it twice on one day does nothing the second time.
+
+    Submits one re-assessment of every open review when the rules version changed or a date
+    passed since the last tick, deadline reminders, and re-sends lost jobs and notifications.
+    """
+    from service.lifecycle.deadlines import remind_due
+    from service.notifications.services import resend_pending
+    from service.transfers.services import get_rulebook
+
+    rules = get_rulebook().rules
+    causes: list[str] = []
+    last_rules = _state(session, TICK_RULES)
+    if last_rules is not None and last_rules != rules.version:
+        causes.append(f"Rules version changed from {last_rules} to {rules.version}.")
+    last_day_raw = _state(session, TICK_DAY)
+    last_day = date.fromisoformat(last_day_raw) if last_day_raw else None
+    passed = passed_dates(rules, last_day, day) if last_day and last_day < day else []
+    causes.extend(f"{d.isoformat()}: {why}." for d, why in passed)
+    job = None
+    if causes:
+        job, _ = submit_job(
+            session=session, kind="reassess", actor=actor,
+            params={
+                "vendor_ids": None, "as_of": day.isoformat(),
+                "cause_kind": "rules_version" if last_rules not in (None, rules.version)
+                else "date",
+                "cause": " ".join(causes)[:4000],
+            },
+        )  # fmt: skip
+    reminders = remind_due(session=session, day=day) if last_day != day else 0
+    _remember(session, TICK_RULES, rules.version, actor)
+    if last_day is None or last_day < day:
+        _remember(session, TICK_DAY, day.isoformat(), actor)
+    flush(session, "setting")
+    lost = lost_jobs(session=session)
+    session.info.setdefault(PENDING_KEY, []).extend(lost)  # sent again once this commits
+    resent = resend_pending(session=session, actor=actor)
+    return {
+        "day": day.isoformat(), "rules_version": rules.version, "causes": causes,
+        "reassess_job": job.id if job is not None else None, "reminders": reminders,
+        "lost_jobs": lost, "notifications_resent": resent,
+    }  # fmt: skip

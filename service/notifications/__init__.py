@@ -1,0 +1,1 @@
+"""Notifications: an outbox written with the change, delivered by email and webhooks."""
