@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from assessments.documents import ITEM_STATUSES, KINDS
 from assessments.documents.text import MAX_SECTION_CHARS
@@ -192,15 +192,27 @@ class AssessmentSummarySchema(Schema):
     decision_note = fields.String(allow_none=True)
 
 
+SUMMARY_FIELDS = tuple(AssessmentSummarySchema().fields)
+
+
 class AssessmentSchema(AssessmentSummarySchema):
     """An assessment with the document of its current version and its checklists."""
 
-    document = fields.Method("_document")
+    document = fields.Dict(metadata={"description": "the current version's document"})
     checklists = fields.List(fields.Nested(ChecklistSchema))
+    outdated = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "null while the current version rests on the review's latest "
+            "evaluation; else when it was generated from and the latest evaluation"
+        },
+    )
 
-    def _document(self, state: Any) -> dict[str, Any]:
-        document: dict[str, Any] = state.current.document
-        return document
+    @pre_dump
+    def _flatten(self, state: Any, **_kwargs: Any) -> dict[str, Any]:
+        """An AssessmentState: the assessment's columns, its current document, its checklists."""
+        columns = {name: getattr(state.assessment, name) for name in SUMMARY_FIELDS}
+        return {**columns, "document": state.current.document, "checklists": state.checklists}
 
 
 class DiffSchema(Schema):
@@ -211,3 +223,11 @@ class DiffSchema(Schema):
     changed = fields.Boolean()
     sections = fields.List(fields.Dict())
     risks = fields.Dict()
+
+
+class RefreshSchema(Schema):
+    """An assessment refreshed from its review's latest evaluation, and what changed."""
+
+    assessment = fields.Nested(AssessmentSchema)
+    diff = fields.Nested(DiffSchema)
+    kept = fields.List(fields.String(), metadata={"description": "legal's edits that were kept"})

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from assessments.catalog.vendors import LEGACY_FIELDS
+from assessments.catalog.vendors import without_derived
 from service.vendors.io import columns
 from service.vendors.io.formats import (
     CSV_COLUMNS,
@@ -32,12 +32,7 @@ from service.vendors.services import vendor_snapshot
 def _canonical(vendor: Vendor, schema: VendorCreateSchema) -> dict[str, Any]:
     """A vendor as the create schema would load it, so re-importing it changes nothing."""
     snapshot = vendor_snapshot(vendor)
-    raw = {f: snapshot[f] for f in FIELDS}
-    for legacy, block in LEGACY_FIELDS.items():
-        if raw.get(block) and legacy in raw:
-            # Derived from the block on every write: written out, the file would say the fact
-            # twice, and the create schema (rightly) refuses that on re-import.
-            raw[legacy] = [] if isinstance(raw[legacy], list) else None
+    raw = without_derived({f: snapshot[f] for f in FIELDS})
     try:
         loaded = schema.load(raw)
     except ValidationError:
