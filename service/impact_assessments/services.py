@@ -43,6 +43,7 @@ from service.impact_assessments.models import (
     ChecklistItem,
 )
 from service.models import utcnow
+from service.notifications.triggers import approval_moved
 from service.reviews.models import Review, ReviewEvaluation
 from service.reviews.services import get_review
 from service.settings.services import get_setting
@@ -60,10 +61,6 @@ class AssessmentState:
     current: AssessmentVersion
     checklists: list[dict[str, Any]]
     outdated: dict[str, Any] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        """Let response schemas read the assessment's columns directly."""
-        return getattr(self.assessment, name)
 
 
 def _flush(session: Session) -> None:
@@ -571,6 +568,7 @@ def transition_assessment(
         object_id=str(assessment.id), before=before, after=after,
     )  # fmt: skip
     _flush(session)
+    approval_moved(session=session, assessment=assessment, to=to, actor=user.email)
     return assessment
 
 
