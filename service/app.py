@@ -119,6 +119,7 @@ def _proxy_fix(app: Flask, spec: str) -> None:
 
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
+    from service.activities.views import blp as activities
     from service.assistant.views import blp as assistant
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
@@ -140,5 +141,5 @@ def _api_blueprints() -> list[Any]:
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
         assistant, scanner, settings, vendor_lists, jobs, lifecycle, calendar_feeds,
-        notifications,
+        notifications, activities,
     ]  # fmt: skip

@@ -19,6 +19,10 @@ import click
 # name -> ("module:attribute", the first paragraph of the command's help, which `--help`
 # lists); tests/service/test_cli.py checks the listing against the imported commands.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "activities": (
+        "service.activities.cli:activities",
+        "Processing activities: shared facts and one review per vendor.",
+    ),
     "ask": (
         "service.assistant.cli:ask",
         "Ask the assistant a question; the answer cites the records it used.",

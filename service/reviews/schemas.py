@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from assessments.types import MECHANISMS, REGIMES, VERDICTS
+from service.models import MAX_ROW_ID
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
@@ -95,9 +96,18 @@ class ReviewSchema(Schema):
 
     id = fields.Integer()
     vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
-    transfer = fields.Dict()
-    asserted_facts = fields.List(
-        fields.Dict(), metadata={"description": "user-asserted facts, each with `applies`"}
+    transfer = fields.Dict(
+        metadata={"description": "the Transfer (in an activity: its facts with the overrides)"}
+    )
+    activity = fields.Integer(
+        attribute="activity_id", allow_none=True,
+        metadata={"description": "the processing activity it belongs to, if any"},
+    )
+    activity_overrides = fields.Dict(
+        metadata={"description": "in an activity: the facts this review sets differently"}
+    )
+    asserted_facts = fields.Method(
+        "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
     )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
@@ -171,6 +181,10 @@ class ReviewQueryArgsSchema(PageArgs):
     )
     exporter = fields.String(
         validate=validate.Length(1, 300), metadata={"description": "exporter name (folded)"}
+    )
+    activity = Many(
+        fields.Integer(validate=validate.Range(1, MAX_ROW_ID)),
+        metadata={"description": "reviews in any of these processing activities"},
     )
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
 

@@ -31,6 +31,7 @@ from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us
 from assessments.transfers import evaluation_to_dict, transfer_to_dict
 from assessments.types import REGIMES, OutboundYtd, Transfer
 from service import errors
+from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, table_of
@@ -156,6 +157,8 @@ def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
         "vendor": vendor_slug,
         "transfer": copy.deepcopy(review.transfer),
         "asserted_facts": copy.deepcopy(review.asserted_facts or []),
+        "activity": review.activity_id,
+        "activity_overrides": copy.deepcopy(review.activity_overrides or {}),
         "requester": review.requester,
         "business_owner": review.business_owner,
         "purpose": review.purpose,
@@ -475,6 +478,9 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
             conditions.append(
                 or_(*(col(getattr(Review, f"{r.lower()}_{name}")).in_(values) for r in REGIMES))
             )
+    activities = values_of(args, "activity")
+    if activities:
+        conditions.append(col(Review.activity_id).in_(activities))
     if args.get("exporter"):
         key = name_key(args["exporter"])
         conditions.append(col(Review.exporter_key).like(f"%:{key}%"))
@@ -536,12 +542,31 @@ def list_evaluations(
 # ---------------------------------------------------------------------------- writes
 
 
+def activity_transfer(activity: Activity, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A review's transfer in an activity: the activity's facts with its overrides merged in."""
+    merged: dict[str, Any] = merge_patch(activity.facts, overrides)
+    return merged
+
+
 def create_review(
-    *, session: Session, data: Mapping[str, Any], user: User, rulebook: RuleBook, day: date
+    *,
+    session: Session,
+    data: Mapping[str, Any],
+    user: User,
+    rulebook: RuleBook,
+    day: date,
+    activity: Activity | None = None,
 ) -> ReviewView:
-    """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer."""
+    """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer.
+
+    In an activity, `data["transfer"]` holds the review's overrides of the activity's facts."""
     vendor = find_vendor(session=session, slug=data["vendor"], field=("vendor",))
-    stored = _review_transfer(data["transfer"], vendor.slug)
+    overrides: dict[str, Any] = {}
+    if activity is not None:
+        overrides = _review_transfer(data.get("transfer") or {}, vendor.slug)
+        stored = _review_transfer(activity_transfer(activity, overrides), vendor.slug)
+    else:
+        stored = _review_transfer(data["transfer"], vendor.slug)
     asserted = _asserted(data.get("asserted_facts") or [], user, day)
     transfer = _resolve(stored, vendor, day, rulebook, asserted)
     exporter = transfer.exporter
@@ -553,6 +578,7 @@ def create_review(
         requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
         purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
         as_of=transfer.as_of, evaluated_by=user.email, asserted_facts=asserted,
+        activity_id=activity.id if activity is not None else None, activity_overrides=overrides,
     )  # fmt: skip
     _evaluate_review(
         session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
@@ -574,8 +600,12 @@ def update_review(
     user: User,
     rulebook: RuleBook,
     day: date,
+    activity_facts: Mapping[str, Any] | None = None,
 ) -> ReviewView:
-    """Apply a partial update and re-evaluate; 409 for a closed or approved review's content."""
+    """Apply a partial update and re-evaluate; 409 for a closed or approved review's content.
+
+    A review in an activity: `transfer` merge-patches its overrides, and its transfer is the
+    activity's facts (`activity_facts` when the activity itself is changing) with them."""
     policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
     if review.status == "closed":
@@ -586,7 +616,19 @@ def update_review(
     if "vendor" in changes and changes["vendor"] != vendor.slug:
         new_vendor = find_vendor(session=session, slug=changes["vendor"], field=("vendor",))
     stored = review.transfer
-    if "transfer" in changes:
+    overrides = review.activity_overrides or {}
+    if review.activity_id is not None:
+        if "transfer" in changes:
+            overrides = _review_transfer(
+                merge_patch(overrides, changes["transfer"]), new_vendor.slug
+            )
+        facts = activity_facts
+        if facts is None:
+            activity = session.get(Activity, review.activity_id)
+            assert activity is not None  # a foreign key; activities are archived, not deleted
+            facts = activity.facts
+        stored = _review_transfer(merge_patch(facts, overrides), new_vendor.slug)
+    elif "transfer" in changes:
         stored = _review_transfer(
             merge_patch(review.transfer, changes["transfer"]), new_vendor.slug
         )
@@ -596,6 +638,7 @@ def update_review(
     content_changed = (
         new_vendor.id != vendor.id
         or stored != review.transfer
+        or overrides != (review.activity_overrides or {})
         or any(getattr(review, f) != v for f, v in plain.items())
     )
     if not content_changed and new_status == review.status:
@@ -609,6 +652,7 @@ def update_review(
     assert new_vendor.id is not None and transfer.exporter.name is not None
     review.vendor_id = new_vendor.id
     review.transfer = stored
+    review.activity_overrides = overrides
     review.exporter_name = transfer.exporter.name
     review.exporter_country = transfer.exporter.country
     review.exporter_key = exporter_key(transfer.exporter.name, transfer.exporter.country)

@@ -244,6 +244,9 @@ class VendorQueryArgsSchema(PageArgs):
         metadata={"description": "any of these"},
     )
     dpf_certified = fields.Boolean()
+    in_use = fields.Boolean(
+        metadata={"description": "true: only our vendors (with an open review or in an activity)"}
+    )
     archived = fields.String(
         load_default="false", validate=validate.OneOf(("false", "true", "all"))
     )

@@ -112,6 +112,7 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
         data_categories=frozenset(data),
         statuses=frozenset(q.statuses),
         dpf_certified=True if q.dpf else None,
+        in_use=q.ours,
     )
     result = find_vendors(ctx, wanted, LIST_LIMIT)
     filters = {
@@ -121,6 +122,7 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
         "data": [_category_name(reference, c) for c in data],
         "statuses": [s.replace("_", " ") for s in q.statuses],
         "dpf": q.dpf,
+        "ours": q.ours,
         "purposes": [_purpose_name(reference, p) for p in q.purposes],
     }
     text = render(

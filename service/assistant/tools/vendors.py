@@ -140,6 +140,7 @@ class VendorFilter:
     data_categories: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
     dpf_certified: bool | None = None
+    in_use: bool = False  # only our vendors: those with an open review (activities included)
 
     def api_args(self) -> dict[str, Any]:
         """The same filter as vendor list query arguments."""
@@ -153,6 +154,8 @@ class VendorFilter:
         args: dict[str, Any] = {k: sorted(v) for k, v in dims.items() if v}
         if self.dpf_certified is not None:
             args["dpf_certified"] = self.dpf_certified
+        if self.in_use:
+            args["in_use"] = True
         return args
 
 
@@ -205,6 +208,7 @@ def list_vendors_tool(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
         else frozenset(),
         statuses=frozenset({args["status"]}) if args.get("status") else frozenset(),
         dpf_certified=args.get("dpf_certified"),
+        in_use=bool(args.get("in_use")),
     )
     return find_vendors(ctx, wanted, int(args.get("limit", LIST_LIMIT)))
 
@@ -255,6 +259,7 @@ def vendor_tools(reference: Reference) -> list[Tool]:
                         "enum": ["active", "sunset", "licence_revoked", "sanctioned"],
                     },
                     "dpf_certified": {"type": "boolean"},
+                    "in_use": {"type": "boolean"},
                     "limit": {"type": "integer", "minimum": 1, "maximum": 50},
                 },
                 "additionalProperties": False,
