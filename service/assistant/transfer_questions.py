@@ -342,7 +342,7 @@ def answer_transfer(
     if not q.vendors and q.unknown_name and not q.countries_as("destination"):
         return unknown_vendor(q.unknown_name, names), []
     draft = build_draft(q, ctx)
-    language = question_language(q.text)
+    language = q.reply_language or question_language(q.text)
     template = "answers/zh/transfer.md.j2" if language == "zh" else "answers/transfer.md.j2"
     if draft.missing:
         text = render(template, draft=_draft_view(draft), result=None, error=None)

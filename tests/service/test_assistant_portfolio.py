@@ -195,3 +195,53 @@ def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
     quoted = r"\([^)]*\)|（[^）]*）|`[^`]*`|\*\*[^*]*\*\*|[a-z_]+\.[a-z_.]+|[a-z]+_[a-z_]+"
     prose = re.sub(quoted, "", answer.text)
     assert not re.search(r"\b(the|and|of|is|are|to)\b [a-z]+ [a-z]+", prose), prose
+
+
+def _cn_verdict(app: Flask, count: int, subjects: str = "CN", exporter: str = "CN") -> str:
+    evaluation = _engine(app, {
+        "exporter": {"country": exporter, "role": "controller"},
+        "importer": {"vendor": "firebase"},
+        "data_subjects": [{"jurisdiction": subjects, "count": count}],
+        "data_categories": ["identifiers.device"],
+    })  # fmt: skip
+    return str(evaluation["regimes"]["CN"]["verdict"])
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "count"),
+    [
+        ("What do we need to send 2 million Chinese users' device IDs to Firebase?",
+         "And for 50,000 users?", 50_000),
+        ("向Firebase发送两百万中国用户的设备ID需要什么？", "那五万用户呢？", 50_000),
+        ("What do we need to send 50,000 Chinese users' device IDs to Firebase?",
+         "what about 3 million users?", 3_000_000),
+    ],
+)  # fmt: skip
+def test_follow_ups_keep_the_vendor_and_change_the_number(
+    portfolio_app: Flask, first: str, then: str, count: int
+) -> None:
+    answer = ask(portfolio_app, then, history=(("user", first), ("assistant", "...")))
+    assert answer.intent == "transfer", answer.text
+    assert "firebase" in vendors_cited(answer)
+    assert f"{count:,}" in answer.text
+    direct = ask(
+        portfolio_app,
+        f"What do we need to send {count:,} Chinese users' device IDs to Firebase?",
+    )
+    assert set(answer.citations) == set(direct.citations)
+
+
+def test_a_follow_up_about_the_eu_keeps_the_sender_and_the_number(portfolio_app: Flask) -> None:
+    history = (
+        ("user", "What do we need to send 2 million Chinese users' device IDs to Firebase?"),
+        ("assistant", "..."),
+        ("user", "And for 50,000 users?"),
+        ("assistant", "..."),
+    )
+    answer = ask(portfolio_app, "What about the EU?", history=history)
+    assert answer.intent == "transfer", answer.text
+    assert "50,000" in answer.text and "EU/EEA" in answer.text
+    # The sender stays in China: the engine's CN verdict for EU people sent from China.
+    assert "from China" in answer.text
+    verdict = _cn_verdict(portfolio_app, 50_000, subjects="EU", exporter="CN")
+    assert labels("en")["verdict_values"][verdict] in answer.text, answer.text
