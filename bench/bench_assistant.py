@@ -186,7 +186,9 @@ def file_activities(app: Flask, count: int) -> int:
     with app.app_context(), session_scope() as session:
         user = create_user(session=session, email="portfolio@example.test", role="procurement")
         slugs = list(session.execute(
-            select(Vendor.slug).where(Vendor.origin == "catalog").order_by(Vendor.slug)
+            select(Vendor.slug)
+            .where(Vendor.origin == "catalog", Vendor.hq_country.is_not(None))  # type: ignore[union-attr]
+            .order_by(Vendor.slug)
         ).scalars())  # fmt: skip
         for n in range(count):
             picked = rng.sample(slugs, rng.randint(2, 4))
