@@ -149,6 +149,7 @@ def read_catalog(data_dir: Path, *, strict: bool = False) -> Catalog:
         _check_unique(record, doc, shown, slug_file, alias_owner, problems)
         if len(problems) == before:
             vendors.append(record)
+    _check_designated_owners(vendors, data_dir, problems if strict else warnings, strict)
     return Catalog(
         vendors=tuple(vendors),
         categories=tuple(categories),
@@ -485,6 +486,37 @@ def _check_sanctions(record: VendorRecord, report: Any, warn: Any) -> None:
             ("status",),
             f"status is sanctioned but no `sanctions` entry says by whom {STRICT_NOTE}",
         )
+
+
+def _check_designated_owners(
+    vendors: Sequence[VendorRecord], data_dir: Path, found: list[Problem], strict: bool
+) -> None:
+    """A vendor whose 50%+ (or unstated-share) owner is designated in another record is
+    marked too: it carries a `sanctions` entry naming that owner (OFAC's 50% rule)."""
+    designated = {
+        name_key(s.party): (v.slug, s.party)
+        for v in vendors
+        for s in v.sanctions
+        if not s.through_ownership
+    }
+    for vendor in vendors:
+        if vendor.ownership is None:
+            continue
+        parties = {name_key(s.party) for s in vendor.sanctions}
+        for owner in vendor.ownership.owners:
+            key = name_key(owner.name)
+            hit = designated.get(key)
+            if hit is None or key in parties or (owner.share is not None and owner.share < 50):
+                continue
+            shown = _display(data_dir, data_dir / VENDORS_DIR / f"{vendor.slug}.yaml")
+            found.append(
+                Problem(
+                    shown, None,
+                    f"owner {owner.name!r} is designated (sanctions of {hit[0]!r}): add a "
+                    f"`sanctions` entry with through_ownership: true {STRICT_NOTE}",
+                    "error" if strict else "warning",
+                )
+            )  # fmt: skip
 
 
 def _check_history(record: VendorRecord, report: Any) -> None:

@@ -546,6 +546,17 @@ def derived_legacy(data: Mapping[str, Any]) -> dict[str, Any]:
     return derived
 
 
+def without_derived(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with the legacy fields that a filled block decides emptied (null, or [] for
+    `processing_countries`): they are derived again when the record is written, and an
+    empty legacy field passes the one-way-to-say-it check."""
+    blank: dict[str, Any] = {"parent": None, "dpf_certified": None, "processing_countries": []}
+    return {
+        key: blank[key] if key in LEGACY_FIELDS and data.get(LEGACY_FIELDS[key]) else value
+        for key, value in data.items()
+    }
+
+
 def legacy_conflicts(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(legacy field, block) pairs that `data` fills both of; one way to say a fact."""
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assessments.catalog.vendors import VendorRecord
 from assessments.scanner.lexicon import Lexicon, default_lexicon
@@ -18,6 +18,9 @@ HOW_RANK = {"legal_entity": 0, "domain": 1, "name": 2, "sdk": 3, "alias": 4}
 # A company name without its legal form ("Google" of "Google LLC"): it names one of the
 # company's products only when the sentence says which kind (see scan._resolve_brands).
 BRAND = "brand"
+# Company-level records of platform owners ("Apple", "Google"): a text names them bare for
+# many products, so their name resolves like a brand (the cued product), else to the company.
+UMBRELLA_CATEGORIES = frozenset({"app_platform"})
 _LEGAL_FORM = re.compile(
     r"(?:[,\s]+(?:Inc\.?|LLC|L\.L\.C\.|Ltd\.?|Limited|Corp\.?|Corporation|PLC|plc|GmbH|AG|SE|"
     r"S\.A\.|B\.V\.|N\.V\.|K\.K\.|SAS|SARL|S\.à r\.l\.|Co\.,?\s*Ltd\.?|Pte\.?\s*Ltd\.?|"
@@ -89,6 +92,9 @@ class Matcher:
     index: PhraseIndex
     conflicts: tuple[str, ...]
     brands: Mapping[int, tuple[tuple[str, str], ...]]
+    # A brand that is also a vendor's own name ("Google", the company record): that vendor
+    # (slug, category), named when the text points to none of the brand's products.
+    brand_fallback: Mapping[int, tuple[str, str]] = field(default_factory=dict)
 
     def find(self, folded: str) -> list[PhraseHit]:
         """Raw, non-overlapping alias hits in folded text (longest leftmost)."""
@@ -193,9 +199,20 @@ def compile_matcher(
                     exact_case=how not in {"domain", "legal_entity"} and _is_acronym(variant),
                 )
                 by_key.setdefault(fold_key(variant), []).append(alias)
+    brand_products: dict[str, dict[str, str]] = {}
+    brand_text: dict[str, str] = {}
+    for vendor in records:
+        for brand in _brands(vendor):
+            key = fold_key(brand)
+            brand_products.setdefault(key, {})[vendor.slug] = vendor.category or ""
+            brand_text.setdefault(key, brand)
     aliases: list[Alias] = []
     phrases: list[tuple[str, int]] = []
     conflicts: list[str] = []
+    brands: dict[int, tuple[tuple[str, str], ...]] = {}
+    fallback: dict[int, tuple[str, str]] = {}
+    categories = {v.slug: v.category or "" for v in records}
+    umbrellas = {v.slug for v in records if v.category in UMBRELLA_CATEGORIES}
     for key, candidates in by_key.items():
         best = min(HOW_RANK[a.how] for a in candidates)
         top = [a for a in candidates if HOW_RANK[a.how] == best]
@@ -206,18 +223,20 @@ def compile_matcher(
         # The same spelling as an ordinary word in any record makes it ambiguous for all.
         if any(a.ambiguous for a in candidates if a.slug == chosen.slug):
             chosen = Alias(chosen.slug, chosen.text, chosen.how, True, chosen.exact_case)
+        products = {
+            slug: category
+            for slug, category in brand_products.get(key, {}).items()
+            if slug != chosen.slug
+        }
+        if chosen.how in {"name", "alias"} and products and chosen.slug in umbrellas:
+            # "Google": the company record, unless the sentence says which product
+            brands[len(aliases)] = tuple(sorted(products.items()))
+            fallback[len(aliases)] = (chosen.slug, categories[chosen.slug])
+            chosen = Alias(chosen.slug, chosen.text, BRAND, chosen.ambiguous, chosen.exact_case)
         phrases.append((key, len(aliases)))
         aliases.append(chosen)
-    brands: dict[int, tuple[tuple[str, str], ...]] = {}
-    brand_products: dict[str, dict[str, str]] = {}
-    brand_text: dict[str, str] = {}
-    for vendor in records:
-        for brand in _brands(vendor):
-            key = fold_key(brand)
-            brand_products.setdefault(key, {})[vendor.slug] = vendor.category or ""
-            brand_text.setdefault(key, brand)
     for key, products in brand_products.items():
-        if key in by_key:  # a vendor is called by this name outright: that vendor wins
+        if key in by_key:  # a vendor is called by this name outright: handled above
             continue
         text = brand_text[key]
         brands[len(aliases)] = tuple(sorted(products.items()))
@@ -230,4 +249,5 @@ def compile_matcher(
         index=PhraseIndex(phrases),
         conflicts=tuple(sorted(conflicts)),
         brands=brands,
+        brand_fallback=fallback,
     )

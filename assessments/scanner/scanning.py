@@ -198,6 +198,7 @@ def _resolve_brands(
     named: dict[int, set[str]] = defaultdict(set)
     for slug, match in accepted:
         named[ctx.sentence_key(match.span.start)].add(slug)
+    anywhere = {slug for slug, _match_ in accepted}
     for index, start, end in brands:
         alias = matcher.aliases[index]
         written = ctx.text[start:end]
@@ -210,9 +211,16 @@ def _resolve_brands(
             continue
         kinds = {f.term.id for f in ctx.in_sentence(lx.CATEGORY_CUE, start)}
         chosen = {slug for slug, category in products if category in kinds}
-        if len(chosen) == 1:
+        company = matcher.brand_fallback.get(index)
+        if len(chosen) == 1 and (company is None or company[1] not in kinds):
             slug = chosen.pop()
             out.append((slug, _match(ctx, alias, start, end, _BRAND_CONFIDENCE)))
+        elif company is not None and not anywhere & {slug for slug, _ in products}:
+            # "PayPal", "Apple": the vendor of that name itself, unless the text named one
+            # of its products (then the bare name is their maker)
+            named_as = Alias(company[0], alias.text, "name", alias.ambiguous, alias.exact_case)
+            confidence = 0.7 if alias.ambiguous else _CONFIDENCE["name"]
+            out.append((company[0], _match(ctx, named_as, start, end, confidence)))
     return out
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from assessments.facts import Flow, cn_window_start, tally
+from assessments.types import REGIMES
 from service import errors
 from service.activities.models import FACT_FIELDS, Activity
 from service.audit.services import record_event
@@ -33,7 +34,6 @@ from service.reviews.models import OPEN_STATUSES, Review
 from service.transfers.services import RuleBook, build_transfer
 from service.vendors.models import Vendor
 
-REGIMES = reviews.REGIMES
 # Thresholds shown against the exporter's PRC running total (rules/cn.yaml params in force).
 CN_THRESHOLD_PARAMS = (
     ("sc_nonsensitive_min", "non_sensitive", "standard contract or certification (non-sensitive)"),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from assessments.catalog.validation import CatalogError, catalog_version, load_vendors
-from assessments.catalog.vendors import LEGACY_FIELDS
+from assessments.catalog.vendors import without_derived
 from service import errors
 from service.db import session_scope
 from service.reference.services import Reference, load_reference
@@ -52,10 +52,7 @@ def snapshot_catalog(data_dir: Path) -> CatalogSnapshot:
     for record in records:
         plain = record.to_plain()
         plain.pop("content_hash")
-        for legacy, block in LEGACY_FIELDS.items():
-            if plain[block] is not None:
-                plain.pop(legacy)  # derived from the block again when stored
-        loaded.append(schema.load(plain))
+        loaded.append(schema.load(without_derived(plain)))
     return CatalogSnapshot(
         version=catalog_version(data_dir),
         records=loaded,

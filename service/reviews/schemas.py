@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.types import MECHANISMS, VERDICTS
+from assessments.types import MECHANISMS, REGIMES, VERDICTS
 from service.models import MAX_ROW_ID
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
@@ -115,7 +115,7 @@ class ReviewSchema(Schema):
     status = fields.String()
     created_by = fields.String()
     warnings = fields.List(fields.Nested(TransferWarningSchema))
-    verdicts = fields.Method("_verdicts", metadata={"description": "verdict per regime"})
+    verdicts = fields.Dict(metadata={"description": "verdict per regime"})
     evaluation = fields.Nested(EvaluationSchema)
     cn_outbound_ytd = fields.Nested(ReviewOutboundYtdSchema)
     as_of = fields.Date()
@@ -128,11 +128,25 @@ class ReviewSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
-    def _asserted(self, view: Any) -> list[dict[str, Any]]:
-        return list(view.asserted)
+    @pre_dump
+    def _flatten(self, view: Any, **_kwargs: Any) -> dict[str, Any]:
+        """A ReviewView: the review's columns, its vendor, warnings and asserted facts."""
+        review = view.review
+        columns = {name: getattr(review, name) for name in _REVIEW_COLUMNS}
+        return {
+            **columns,
+            "vendor": view.vendor,
+            "warnings": view.warnings,
+            "asserted_facts": view.asserted,
+            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
+        }
 
-    def _verdicts(self, view: Any) -> dict[str, str]:
-        return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
+
+_REVIEW_COLUMNS = tuple(
+    name
+    for name in ReviewSchema().fields
+    if name not in ("vendor", "warnings", "asserted_facts", "verdicts")
+)
 
 
 ReviewPageSchema = page_schema(

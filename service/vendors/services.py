@@ -209,9 +209,10 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
         )
     session.execute(delete(VendorAlias).where(col(VendorAlias.vendor_id) == vendor.id))
     session.execute(delete(VendorFacet).where(col(VendorFacet.vendor_id) == vendor.id))
+    # In key order: two writers racing for the same aliases wait on each other, never deadlock.
     session.add_all(
         VendorAlias(vendor_id=vendor.id, alias=alias, key=key, is_name=is_name)
-        for key, (alias, is_name) in keys.items()
+        for key, (alias, is_name) in sorted(keys.items())
     )
     session.add_all(
         [

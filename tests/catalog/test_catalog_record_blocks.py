@@ -224,3 +224,17 @@ def test_coverage_rows_list_the_vendors_missing_each_fact(tmp_path: Path) -> Non
     assert rows["dpa_url"].meets_target is False
     assert (rows["ownership"].percent, rows["ownership"].meets_target) == (100.0, True)
     assert rows["data_locations"].missing == ("acme-sdk",)
+
+
+def test_a_vendor_whose_owner_is_designated_elsewhere_is_marked(tmp_path: Path) -> None:
+    bank = CN_OWNED.replace("acme-sdk", "big-bank").replace("Acme SDK", "Big Bank").replace(
+        "Acme SDK Pte. Ltd.", "Big Bank PLC"
+    ).replace("ownership]", "ownership, sanctions]") + (
+        "sanctions:\n"
+        "  - {party: Big Group Holding Ltd., lists: [ofac_sdn], designated: 2022-04-06}\n"
+    )
+    owned = CN_OWNED.replace("covered_person_candidate: false", "covered_person_candidate: true")
+    bank = bank.replace("covered_person_candidate: false", "covered_person_candidate: true")
+    catalog = read_catalog(make_catalog(tmp_path, {"acme-sdk": owned, "big-bank": bank}))
+    [warning] = [w for w in catalog.warnings if "is designated" in w.message]
+    assert warning.file.endswith("acme-sdk.yaml") and "'big-bank'" in warning.message

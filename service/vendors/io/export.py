@@ -14,7 +14,16 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from service.vendors.io.formats import CSV_COLUMNS, CSV_KINDS, FIELDS, plain, unknown_format
+from assessments.catalog.vendors import without_derived
+from service.vendors.io import columns
+from service.vendors.io.formats import (
+    CSV_COLUMNS,
+    CSV_KINDS,
+    FIELDS,
+    neutralise_cell,
+    plain,
+    unknown_format,
+)
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema
 from service.vendors.services import vendor_snapshot
@@ -23,7 +32,7 @@ from service.vendors.services import vendor_snapshot
 def _canonical(vendor: Vendor, schema: VendorCreateSchema) -> dict[str, Any]:
     """A vendor as the create schema would load it, so re-importing it changes nothing."""
     snapshot = vendor_snapshot(vendor)
-    raw = {f: snapshot[f] for f in FIELDS}
+    raw = without_derived({f: snapshot[f] for f in FIELDS})
     try:
         loaded = schema.load(raw)
     except ValidationError:
@@ -71,16 +80,19 @@ def render(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
         raise unknown_format()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    head = columns.header(records, CSV_COLUMNS)  # nested fields: one column per leaf
+    writer.writerow(head)
     for record in records:
         status = record.get("status") or {}
-        flat = {
-            **record,
-            "status": status.get("value"),
-            "status_since": status.get("since"),
-            "status_note": status.get("note"),
+        flat: dict[str, Any] = {
+            **{c: _csv_value(c, record.get(c)) for c in CSV_COLUMNS if c not in columns.NESTED},
+            "status": _csv_value("status", status.get("value")),
+            "status_since": _csv_value("status_since", status.get("since")),
+            "status_note": _csv_value("status_note", status.get("note")),
         }
-        writer.writerow([_csv_value(c, flat.get(c)) for c in CSV_COLUMNS])
+        for name in columns.NESTED:
+            columns.flatten(record.get(name), name, flat)
+        writer.writerow([neutralise_cell(flat.get(c, "")) for c in head])
     return out.getvalue()
 
 

@@ -6,8 +6,11 @@ from service.web.pages import (
     admin,
     assessments,
     assistant,
+    jobs,
     reviews,
     vendors,
 )
 
-__all__ = ["account", "activities", "admin", "assessments", "assistant", "reviews", "vendors"]
+__all__ = [
+    "account", "activities", "admin", "assessments", "assistant", "jobs", "reviews", "vendors",
+]

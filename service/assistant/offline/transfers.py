@@ -21,16 +21,12 @@ from assessments.documents.vocabulary import labels_of
 from service.assistant.interfaces import Citation
 from service.assistant.lexicon import has_cjk
 from service.assistant.names import RegistryNames
+from service.assistant.offline.vendors import unknown_vendor
 from service.assistant.templates import render
-from service.assistant.tools import (
-    ToolContext,
-    ToolError,
-    ToolResult,
-    eea_countries,
-    get_vendor,
-    place_name,
-)
-from service.assistant.transfer_tools import evaluate_transfer
+from service.assistant.tools.base import ToolContext, ToolError, ToolResult
+from service.assistant.tools.reviews import list_reviews
+from service.assistant.tools.transfers import evaluate_transfer
+from service.assistant.tools.vendors import eea_countries, get_vendor, place_name
 from service.assistant.understanding import Question
 
 LOW_COUNT = 1
@@ -337,8 +333,6 @@ def answer_transfer(
     q: Question, ctx: ToolContext, names: RegistryNames
 ) -> tuple[str, list[Citation]]:
     """What a transfer needs, per regime, from the engine; assumptions and gaps stated."""
-    from service.assistant.offline import unknown_vendor
-
     if not q.vendors and q.unknown_name and not q.countries_as("destination"):
         return unknown_vendor(q.unknown_name, names), []
     draft = build_draft(q, ctx)
@@ -395,8 +389,6 @@ def answer_reviews(
     q: Question, ctx: ToolContext, names: RegistryNames
 ) -> tuple[str, list[Citation]]:
     """The asker's readable reviews that match the question's filters."""
-    from service.assistant.review_tools import list_reviews
-
     filters = review_filters(q)
     result = list_reviews(ctx, filters)
     text = render(

@@ -2,7 +2,9 @@
 
 It reads the question (understanding.py), calls the read-only tools (the same service
 functions the API uses), and writes the answer from templates in prompts/answers/. It only
-says what the records say; where they are silent it says so and what to add.
+says what the records say; where they are silent it says so and what to add. The answers
+live beside it: offline/vendors.py (vendor facts and lists) and offline/transfers.py (what a
+transfer needs, and the asker's reviews).
 """
 
 from __future__ import annotations
@@ -11,28 +13,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from service.assistant import transfer_questions
 from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
 from service.assistant.lexicon import Lexicon, has_cjk, load_lexicon
 from service.assistant.names import RegistryNames
+from service.assistant.offline.transfers import answer_reviews, answer_transfer
+from service.assistant.offline.vendors import vendor_fact, vendor_list
 from service.assistant.templates import render
-from service.assistant.tools import (
-    LIST_LIMIT,
-    ToolContext,
-    VendorFilter,
-    eea_countries,
-    find_vendors,
-    get_vendor,
-    place_name,
-    sdk_categories,
-    tool_context,
-)
+from service.assistant.tools.base import tool_context
 from service.assistant.understanding import Question, understand
 from service.models import utcnow
 from service.reference.services import Reference
 
 NAME = "offline"
-_CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -77,10 +69,10 @@ class OfflineAssistant:
         lexicon = lexicon_for(ctx.reference)
         parsed = _follow_up(understand(question, lexicon, names), context, lexicon, names)
         handler = {
-            "vendor_fact": _vendor_fact,
-            "vendor_list": _vendor_list,
-            "transfer": transfer_questions.answer_transfer,
-            "reviews": transfer_questions.answer_reviews,
+            "vendor_fact": vendor_fact,
+            "vendor_list": vendor_list,
+            "transfer": answer_transfer,
+            "reviews": answer_reviews,
         }.get(parsed.intent)
         if handler is None:
             return Composed(render("answers/help.md.j2"), (), "help")
@@ -171,125 +163,3 @@ def _follow_up(
             intent = "transfer" if parsed.intent == "transfer" else "vendor_fact"
             return replace(parsed, vendors=earlier.vendors[:1], unknown_name=None, intent=intent)
     return parsed
-
-
-# ---------------------------------------------------------------------------- vendor facts
-
-
-def unknown_vendor(name: str, names: RegistryNames) -> str:
-    """The registry does not know a name: say so, show near names, say how to add it."""
-    near = [{"name": h.name, "slug": h.slug} for h in names.suggestions(name)]
-    return render("answers/unknown_vendor.md.j2", name=name, near=near)
-
-
-def _vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
-    if not q.vendors:
-        return unknown_vendor(q.unknown_name or q.text, names), []
-    aspects = list(q.aspects)
-    if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(q.text):
-        aspects.remove("certifications")
-    asks_status = re.search(
-        r"happen|still|sunset|retired|licen|sanction|discontinu|active", q.text, re.I
-    )
-    if "dpf" in aspects and "status" in aspects and asks_status is None:
-        aspects.remove("status")  # "the DPF status of X" asks about the DPF
-    asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
-    if "processing" in aspects and "hq" in aspects and not asks_hq:
-        aspects.remove("hq")
-    parts: list[str] = []
-    citations: list[Citation] = []
-    for mention in q.vendors[:3]:
-        result = get_vendor(ctx, mention.slug)
-        if not result.data.get("found"):
-            parts.append(unknown_vendor(mention.surface, names))
-            continue
-        parts.append(
-            render(
-                "answers/vendor_fact.md.j2",
-                vendor=result.data["vendor"],
-                aspects=aspects or ["overview"],
-                matched={"surface": mention.surface, "exact": mention.exact},
-            )
-        )
-        citations.extend(result.citations)
-    return "\n\n".join(parts), citations
-
-
-# ---------------------------------------------------------------------------- vendor lists
-
-
-def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
-    reference = ctx.reference
-    categories: set[str] = set()
-    kinds: list[dict[str, str]] = []
-    for kind in q.kinds:
-        if kind == "sdk":
-            categories |= sdk_categories(reference)
-            kinds.append({"id": "sdk", "name": "SDKs"})
-        elif kind in reference.vendor_categories:
-            categories.add(kind)
-            label = str(reference.vendor_categories[kind]["name"])
-            kinds.append({"id": kind, "name": f"vendors in the category “{label}”"})
-
-    def codes(*roles: str) -> tuple[frozenset[str], list[str]]:
-        found: set[str] = set()
-        labels: list[str] = []
-        for code in q.countries_as(*roles):
-            if code == "EU":
-                found |= eea_countries(ctx)
-                labels.append("the EU/EEA")
-            elif len(code) == 2:
-                found.add(code)
-                labels.append(place_name(code))
-        return frozenset(found), labels
-
-    processing, processing_labels = codes("processing")
-    hq, hq_labels = codes("hq", "from", "unspecified", "exporter", "subjects", "destination")
-    data = list(q.data_categories)
-    assumed: list[str] = []
-    for surface, options in q.ambiguous_categories:
-        if options and options[0] not in data:
-            data.append(options[0])
-            assumed.append(
-                f"“{surface}” read as {_category_name(reference, options[0])}; ask about "
-                + " or ".join(_category_name(reference, o) for o in options[1:])
-                + " for the others"
-            )
-    wanted = VendorFilter(
-        categories=frozenset(categories),
-        hq_countries=hq,
-        processing_countries=processing,
-        data_categories=frozenset(data),
-        statuses=frozenset(q.statuses),
-        dpf_certified=True if q.dpf else None,
-        in_use=q.ours,
-    )
-    result = find_vendors(ctx, wanted, LIST_LIMIT)
-    filters = {
-        "kinds": kinds,
-        "hq": hq_labels,
-        "processing": processing_labels,
-        "data": [_category_name(reference, c) for c in data],
-        "statuses": [s.replace("_", " ") for s in q.statuses],
-        "dpf": q.dpf,
-        "ours": q.ours,
-        "purposes": [_purpose_name(reference, p) for p in q.purposes],
-    }
-    text = render(
-        "answers/vendor_list.md.j2",
-        filters=filters,
-        total=result.data["total"],
-        vendors=result.data["vendors"],
-        more=result.data["total"] - result.data["shown"],
-        assumed=assumed,
-        how_many="how many" in q.text.casefold(),
-    )
-    return text, list(result.citations)
-
-
-def _category_name(reference: Reference, ident: str) -> str:
-    return str(reference.data_categories.get(ident, {}).get("name", ident)).lower()
-
-
-def _purpose_name(reference: Reference, ident: str) -> str:
-    return str(reference.purposes.get(ident, {}).get("name", ident)).lower()

@@ -1,0 +1,145 @@
+"""Offline answers about vendors: one vendor's facts, and lists by kind, country and data."""
+
+from __future__ import annotations
+
+import re
+
+from service.assistant.interfaces import Citation
+from service.assistant.names import RegistryNames
+from service.assistant.templates import render
+from service.assistant.tools.base import ToolContext
+from service.assistant.tools.vendors import (
+    LIST_LIMIT,
+    VendorFilter,
+    eea_countries,
+    find_vendors,
+    get_vendor,
+    place_name,
+    sdk_categories,
+)
+from service.assistant.understanding import Question
+from service.reference.services import Reference
+
+_CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?)\b", re.I)
+
+
+# ---------------------------------------------------------------------------- vendor facts
+
+
+def unknown_vendor(name: str, names: RegistryNames) -> str:
+    """The registry does not know a name: say so, show near names, say how to add it."""
+    near = [{"name": h.name, "slug": h.slug} for h in names.suggestions(name)]
+    return render("answers/unknown_vendor.md.j2", name=name, near=near)
+
+
+def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
+    if not q.vendors:
+        return unknown_vendor(q.unknown_name or q.text, names), []
+    aspects = list(q.aspects)
+    if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(q.text):
+        aspects.remove("certifications")
+    asks_status = re.search(
+        r"happen|still|sunset|retired|licen|sanction|discontinu|active", q.text, re.I
+    )
+    if "dpf" in aspects and "status" in aspects and asks_status is None:
+        aspects.remove("status")  # "the DPF status of X" asks about the DPF
+    asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
+    if "processing" in aspects and "hq" in aspects and not asks_hq:
+        aspects.remove("hq")
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for mention in q.vendors[:3]:
+        result = get_vendor(ctx, mention.slug)
+        if not result.data.get("found"):
+            parts.append(unknown_vendor(mention.surface, names))
+            continue
+        parts.append(
+            render(
+                "answers/vendor_fact.md.j2",
+                vendor=result.data["vendor"],
+                aspects=aspects or ["overview"],
+                matched={"surface": mention.surface, "exact": mention.exact},
+            )
+        )
+        citations.extend(result.citations)
+    return "\n\n".join(parts), citations
+
+
+# ---------------------------------------------------------------------------- vendor lists
+
+
+def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
+    reference = ctx.reference
+    categories: set[str] = set()
+    kinds: list[dict[str, str]] = []
+    for kind in q.kinds:
+        if kind == "sdk":
+            categories |= sdk_categories(reference)
+            kinds.append({"id": "sdk", "name": "SDKs"})
+        elif kind in reference.vendor_categories:
+            categories.add(kind)
+            label = str(reference.vendor_categories[kind]["name"])
+            kinds.append({"id": kind, "name": f"vendors in the category “{label}”"})
+
+    def codes(*roles: str) -> tuple[frozenset[str], list[str]]:
+        found: set[str] = set()
+        labels: list[str] = []
+        for code in q.countries_as(*roles):
+            if code == "EU":
+                found |= eea_countries(ctx)
+                labels.append("the EU/EEA")
+            elif len(code) == 2:
+                found.add(code)
+                labels.append(place_name(code))
+        return frozenset(found), labels
+
+    processing, processing_labels = codes("processing")
+    hq, hq_labels = codes("hq", "from", "unspecified", "exporter", "subjects", "destination")
+    data = list(q.data_categories)
+    assumed: list[str] = []
+    for surface, options in q.ambiguous_categories:
+        if options and options[0] not in data:
+            data.append(options[0])
+            assumed.append(
+                f"“{surface}” read as {_category_name(reference, options[0])}; ask about "
+                + " or ".join(_category_name(reference, o) for o in options[1:])
+                + " for the others"
+            )
+    wanted = VendorFilter(
+        categories=frozenset(categories),
+        hq_countries=hq,
+        processing_countries=processing,
+        data_categories=frozenset(data),
+        statuses=frozenset(q.statuses),
+        dpf_certified=True if q.dpf else None,
+        in_use=q.ours,
+    )
+    result = find_vendors(ctx, wanted, LIST_LIMIT)
+    filters = {
+        "kinds": kinds,
+        "hq": hq_labels,
+        "processing": processing_labels,
+        "data": [_category_name(reference, c) for c in data],
+        "statuses": [s.replace("_", " ") for s in q.statuses],
+        "dpf": q.dpf,
+        "ours": q.ours,
+        "purposes": [_purpose_name(reference, p) for p in q.purposes],
+    }
+    text = render(
+        "answers/vendor_list.md.j2",
+        filters=filters,
+        total=result.data["total"],
+        vendors=result.data["vendors"],
+        more=result.data["total"] - result.data["shown"],
+        assumed=assumed,
+        how_many="how many" in q.text.casefold(),
+    )
+    return text, list(result.citations)
+
+
+def _category_name(reference: Reference, ident: str) -> str:
+    return str(reference.data_categories.get(ident, {}).get("name", ident)).lower()
+
+
+def _purpose_name(reference: Reference, ident: str) -> str:
+    return str(reference.purposes.get(ident, {}).get("name", ident)).lower()
