@@ -16,7 +16,7 @@ from assessments.documents._data import labels
 from service.activities import services as activities
 from service.assistant.interfaces import Answer, AskContext, Asker, Turn
 from service.assistant.lexicon import arabic_numbers, words_of
-from service.assistant.offline import OfflineAssistant
+from service.assistant.offline.assistant import OfflineAssistant
 from service.auth.services import create_user
 from service.db import session_scope
 from service.reviews.models import OPEN_STATUSES, Review
@@ -245,3 +245,58 @@ def test_a_follow_up_about_the_eu_keeps_the_sender_and_the_number(portfolio_app:
     assert "from China" in answer.text
     verdict = _cn_verdict(portfolio_app, 50_000, subjects="EU", exporter="CN")
     assert labels("en")["verdict_values"][verdict] in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [("友盟在哪里处理数据？", "umeng"), ("极光推送的总部在哪里？", "jpush"),
+     ("个推的总部在哪里？", "getui"),
+     ("高德地图在哪里处理数据？", "amap"), ("支付宝的总部在哪里？", "alipay"),
+     ("百度地图在哪里处理数据？", "baidu-maps"), ("腾讯地图的总部在哪里？", "tencent-maps")],
+)  # fmt: skip
+def test_chinese_vendor_names_find_the_record(
+    portfolio_app: Flask, question: str, slug: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "vendor_fact", answer.text
+    assert vendors_cited(answer) == {slug}
+
+
+@pytest.mark.parametrize(
+    ("question", "slug", "count"),
+    [("向极光推送发送10万中国用户的设备ID需要什么？", "jpush", 100_000),
+     ("向个推发送三百万中国用户的设备ID需要什么？", "getui", 3_000_000),
+     ("把两万中国用户的设备ID发给Firebase需要什么？", "firebase", 20_000),
+     ("向Mailchimp发送一百万中国用户的设备ID需要什么？", "mailchimp", 1_000_000)],
+)  # fmt: skip
+def test_chinese_transfer_answers_follow_the_engine(
+    portfolio_app: Flask, question: str, slug: str, count: int
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "transfer", answer.text
+    assert f"{count:,}" in answer.text
+    evaluation = _engine(portfolio_app, {
+        "exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": slug},
+        "data_subjects": [{"jurisdiction": "CN", "count": count}],
+        "data_categories": ["identifiers.device"],
+    })  # fmt: skip
+    cn = evaluation["regimes"]["CN"]
+    assert labels("zh")["verdict_values"][cn["verdict"]] in answer.text, answer.text
+    cited_rules = {c.id for c in answer.citations if c.kind == "rule"}
+    assert {r["id"] for r in cn["rules"]} <= cited_rules
+
+
+@pytest.mark.parametrize(
+    ("question", "country"),
+    [("Which of our vendors process data in the United States?", "US"),
+     ("我们的供应商中哪些在美国处理数据？", "US"),
+     ("Which of our vendors process data in China?", "CN"),
+     ("我们的供应商中哪些在中国处理数据？", "CN")],
+)  # fmt: skip
+def test_our_vendors_by_processing_country(
+    portfolio_app: Flask, question: str, country: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    portfolio = ours(portfolio_app)
+    expected = {s for s, v in portfolio.items() if country in (v.processing_countries or [])}
+    assert vendors_cited(answer) == expected, answer.text
