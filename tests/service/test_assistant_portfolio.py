@@ -300,3 +300,34 @@ def test_our_vendors_by_processing_country(
     portfolio = ours(portfolio_app)
     expected = {s for s, v in portfolio.items() if country in (v.processing_countries or [])}
     assert vendors_cited(answer) == expected, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [("Which of our vendors receive device identifiers?", "identifiers.device"),
+     ("Which of our vendors receive precise location?", "location.precise"),
+     ("我们的供应商中哪些接收设备ID？", "identifiers.device"),
+     ("我们的供应商中哪些接收精确位置？", "location.precise")],
+)  # fmt: skip
+def test_our_vendors_by_data_category(portfolio_app: Flask, question: str, category: str) -> None:
+    answer = ask(portfolio_app, question)
+    expected = {s for s, v in ours(portfolio_app).items() if category in (v.data_categories or [])}
+    assert vendors_cited(answer) == expected, answer.text
+
+
+@pytest.mark.parametrize(
+    ("history", "then", "count", "where"),
+    [(("Can we use Umeng for EU users?",), "And for 2 million users?", 2_000_000, "EU/EEA"),
+     (("向Firebase发送两百万中国用户的设备ID需要什么？",), "那欧盟用户呢？", 2_000_000, "欧盟"),
+     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",
+       "And for 50,000 users?"), "And for 80,000 users?", 80_000, "China"),
+     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",),
+      "what about 300,000 users?", 300_000, "China")],
+)  # fmt: skip
+def test_follow_up_chains(
+    portfolio_app: Flask, history: tuple[str, ...], then: str, count: int, where: str
+) -> None:
+    turns = tuple(t for q in history for t in (("user", q), ("assistant", "...")))
+    answer = ask(portfolio_app, then, history=turns)
+    assert answer.intent == "transfer", answer.text
+    assert f"{count:,}" in answer.text and where in answer.text, answer.text
