@@ -331,3 +331,29 @@ def test_follow_up_chains(
     answer = ask(portfolio_app, then, history=turns)
     assert answer.intent == "transfer", answer.text
     assert f"{count:,}" in answer.text and where in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["What is still unknown in our reviews?", "我们的审查中还有哪些未知？"]
+)
+def test_what_is_still_unknown_lists_open_reviews_with_the_engines_questions(
+    portfolio_app: Flask, question: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "reviews", answer.text
+    with portfolio_app.app_context(), session_scope() as session:
+        rows = session.execute(
+            select(Review).where(col(Review.status).in_(OPEN_STATUSES))
+        ).scalars().all()
+        expected = {
+            r.id for r in rows
+            if any(res.get("questions") for res in (r.evaluation or {}).get("regimes", {}).values())
+        }  # fmt: skip
+        first = next(r for r in rows if r.id in expected) if expected else None
+        one_question = next(
+            q for res in first.evaluation["regimes"].values() for q in res.get("questions") or []
+        ) if first is not None else None  # fmt: skip
+    cited = {int(c.id) for c in answer.citations if c.kind == "review"}
+    assert cited == expected, answer.text
+    if one_question is not None:
+        assert one_question in answer.text
