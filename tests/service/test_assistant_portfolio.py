@@ -357,3 +357,19 @@ def test_what_is_still_unknown_lists_open_reviews_with_the_engines_questions(
     assert cited == expected, answer.text
     if one_question is not None:
         assert one_question in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我们的供应商中哪些在中国？", "哪些SDK的总部在中国？", "我们的供应商中哪些在美国处理数据？"],
+)
+def test_chinese_list_questions_are_answered_in_chinese(
+    portfolio_app: Flask, question: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "vendor_list"
+    english = re.sub(r"\*\*[^*]*\*\*|`[^`]*`|\([^)]*\)|（[^）]*）|[A-Z][A-Za-z]*|/api/v1/\S+", "",
+                     answer.text)  # fmt: skip
+    assert not re.search(r"\b[a-z]{3,}\s+[a-z]{3,}\b", english), answer.text
+    for citation in answer.citations:
+        assert citation.title.split(" (")[0] in answer.text or citation.id in answer.text
