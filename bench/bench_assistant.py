@@ -179,7 +179,7 @@ def main() -> None:
 
     from service import create_app
     from service.assistant.interfaces import AskContext, Asker
-    from service.assistant.offline import OfflineAssistant
+    from service.assistant.offline.assistant import OfflineAssistant
     from service.auth.services import create_token, create_user
     from service.db import session_scope
 

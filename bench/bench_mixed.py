@@ -6,7 +6,8 @@ request, reads the answer and thinks for a moment (--think seconds, uniformly 0.
 the next. Of the requests, --write-share are vendor writes (read the vendor for its ETag, then
 PATCH a new alias: every write changes the registry's names), the rest split evenly between
 a search (a whole name, its first word, or a name with two letters swapped) and an assistant
-question ("Where is <name> headquartered?"). Reports p50/p95 per kind.
+question ("Where is <name> headquartered?"). Reports p50/p95 per kind, and the server
+workers' CPU time per request (steadier than latency on a shared machine).
 
 --code DIR (repeatable) runs the same load against another checkout of the code (say, the
 commit before a change), each on a database of its own, alternating in one run:
@@ -155,6 +156,23 @@ def drive(
     }
 
 
+def worker_cpu(server_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server's worker processes (Linux)."""
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def run_code(code: Path, url: str, args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Populate a database with this code's schema, serve it with this code, drive it."""
     env = {**os.environ, "PYTHONPATH": str(code), "DATABASE_URL": url,
@@ -181,7 +199,13 @@ def run_code(code: Path, url: str, args: argparse.Namespace, seed: int) -> dict[
                 time.sleep(0.2)
         warm = argparse.Namespace(**{**vars(args), "seconds": args.warmup})
         drive(args.port, data, warm, seed=0)  # every worker reads the registry once
-        return drive(args.port, data, args, seed=seed)
+        cpu = worker_cpu(server.pid)
+        result = drive(args.port, data, args, seed=seed)
+        used = worker_cpu(server.pid) - cpu
+        requests = sum(result[k].get("n", 0) for k in ("search", "chat", "write"))
+        # Load-independent: the servers' CPU per request (a write counts its GET and PATCH).
+        result["server_cpu_ms_per_request"] = round(used * 1000 / max(requests, 1), 2)
+        return result
     finally:
         server.terminate()
         server.wait(timeout=30)

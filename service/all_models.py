@@ -1,5 +1,6 @@
 """Imports every domain's tables so SQLModel.metadata is complete (Alembic, tests)."""
 
+from service.activities.models import Activity
 from service.assistant.models import Conversation, Message
 from service.audit.models import AuditEvent
 from service.auth.models import ApiToken, User
@@ -22,6 +23,7 @@ from service.settings.models import Setting
 from service.vendors.models import RegistryState, Vendor, VendorAlias, VendorFacet
 
 __all__ = [
+    "Activity",
     "ApiToken",
     "Assessment",
     "AssessmentVersion",

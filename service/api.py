@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import http
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import flask_smorest
 import swagger_ui_bundle
-from flask import Blueprint, Flask, Request, Response, request, send_from_directory, url_for
-from marshmallow import Schema
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    current_app,
+    request,
+    send_from_directory,
+    url_for,
+)
+from marshmallow import Schema, fields
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
@@ -23,8 +34,44 @@ _BODY_LIMIT_ATTR = "_xborder_body_limit"
 _JSON_TYPES = {"application/json", "application/merge-patch+json"}
 
 
+class ProblemSchema(Schema):
+    """An RFC 9457 problem: every error answer's body (`application/problem+json`)."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unprocessable Entity"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String(metadata={"example": "The request has invalid fields; see errors."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "field errors: {dotted field path: [message]}",
+            "example": {"hq_country": ["'XX' is not an ISO 3166-1 alpha-2 country code."]},
+        },
+    )
+    instance = fields.String(metadata={"example": "/api/v1/vendors"})
+
+
 class Api(flask_smorest.Api):  # type: ignore[misc]
-    """flask-smorest's Api whose HTTP errors are RFC 9457 problem+json."""
+    """flask-smorest's Api whose HTTP errors are RFC 9457 problem+json (in the spec too), and
+    whose spec declares the Bearer scheme (the docs page's Authorize button)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """Every error response in the spec: a ProblemSchema body as application/problem+json."""
+        ref = self.spec.components.get_ref("schema", "Problem")
+        problem = {errors.PROBLEM_JSON: {"schema": ref}}
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = problem
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {"description": "An error, as RFC 9457 problem+json", "content": problem},
+            lazy=True,
+        )
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Render every HTTP error as problem+json."""
@@ -83,6 +130,75 @@ def _check_request_body(app: Flask) -> None:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
 
 
+MAX_JSON_DEPTH = 64
+UNSTORABLE = "NUL characters and lone surrogates (U+D800-U+DFFF) are not allowed."
+
+
+def unstorable_text(value: Any, path: str = "", *, depth: int = 0) -> tuple[str, str] | None:
+    """The first (path, problem) in a parsed value that no database may store, else None.
+
+    Strings (keys too) with NUL or a lone surrogate (PostgreSQL refuses them, SQLite would keep
+    them), and containers nested deeper than MAX_JSON_DEPTH. The one check of request bodies,
+    query strings, forms and path parameters (`_check_request_text`); importers reuse it.
+    """
+    if isinstance(value, str):
+        if "\x00" in value or (not value.isascii() and not _encodable(value)):
+            return path or "_", UNSTORABLE
+        return None
+    if isinstance(value, dict | list):
+        if depth >= MAX_JSON_DEPTH:
+            return path or "_", f"Nested deeper than {MAX_JSON_DEPTH} levels."
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and (found := unstorable_text(key, where, depth=depth)):
+                return found
+            if found := unstorable_text(item, where, depth=depth + 1):
+                return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse(found: tuple[str, str]) -> None:
+    path, problem = found
+    raise errors.ValidationFailed(problem, errors={path: [problem]})
+
+
+def _check_request_text(app: Flask) -> None:
+    """422 for NUL or lone surrogates in any query parameter, path parameter, form field or JSON
+    string, and for JSON nested too deeply (before any view or webargs parses it)."""
+    pairs = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    for key, value in pairs:
+        if found := unstorable_text(key, key) or unstorable_text(value, key):
+            _refuse(found)
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+        return
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        for key, value in request.form.items(multi=True):
+            if found := unstorable_text(key, key) or unstorable_text(value, key):
+                _refuse(found)
+        return
+    if request.is_json and (request.content_length or request.headers.get("Transfer-Encoding")):
+        try:
+            body = json.loads(request.get_data(cache=True))
+        except RecursionError:
+            raise errors.ValidationFailed(
+                f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.",
+                errors={"_": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]},
+            ) from None
+        except ValueError:
+            return  # not JSON: the view's parser reports it as it always did
+        if found := unstorable_text(body):
+            _refuse(found)
+
+
 def page_headers(
     endpoint: str, *, total: int, page: int, per_page: int, **values: Any
 ) -> dict[str, str]:
@@ -119,9 +235,65 @@ def require_if_match(current_etag: str) -> None:
         )
 
 
+# Swagger UI sets inline styles; scripts come only from this site; no framing.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+_SWAGGER_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{title} API</title>
+  <link href="{assets}swagger-ui.css" rel="stylesheet" type="text/css">
+</head>
+<body>
+  <div id="swagger-ui-container" data-spec-url="{spec}"></div>
+  <script src="{assets}swagger-ui-bundle.js"></script>
+  <script src="{init}"></script>
+</body>
+</html>
+"""
+
+
+def _swagger_ui_page() -> Response:
+    """The interactive API docs (Swagger UI from the installed bundle, no inline script)."""
+    from markupsafe import escape
+
+    app = current_app
+    page = _SWAGGER_PAGE.format(
+        title=escape(app.config["API_TITLE"]),
+        assets=escape(app.config["OPENAPI_SWAGGER_UI_URL"]),
+        spec=escape(url_for("api-docs.openapi_json")),
+        init=escape(url_for("static", filename="api-docs.js")),
+    )
+    return Response(page, mimetype="text/html")
+
+
+def _docs_security_headers(response: Response) -> Response:
+    """CSP, X-Frame-Options and friends on the docs page, its spec and its assets."""
+    if request.path.startswith(("/api/docs", "/api/v1/openapi.json")):
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def init_app(app: Flask) -> Api:
     """Create the Api, serve Swagger UI from the installed bundle, install body checks."""
+    app.config.setdefault("API_SPEC_OPTIONS", {"security": [{"bearerAuth": []}]})
     api = Api(app)
+    api.spec.components.schema("Problem", schema=ProblemSchema)
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (`xb_...`) from /me or `POST /api/v1/tokens`.",
+        },
+    )
     assets = Blueprint("api_docs_assets", __name__)
 
     @assets.route("/api/docs/assets/<path:filename>")
@@ -129,9 +301,14 @@ def init_app(app: Flask) -> Api:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
     app.register_blueprint(assets)
+    # flask-smorest's Swagger UI page starts the UI with an inline script; ours loads it from a
+    # file, so the page can carry a CSP without 'unsafe-inline' scripts (and X-Frame-Options).
+    app.view_functions["api-docs.openapi_swagger_ui"] = _swagger_ui_page
+    app.after_request(_docs_security_headers)
     # The spec and its docs page are public, like the rest of an open-source API's docs.
     public = app.extensions.setdefault("xborder.public_endpoints", set())
     public.update(e for e in app.view_functions if e.startswith(("api-docs.", "api_docs_assets.")))
     app.before_request(lambda: _check_request_body(app))
+    app.before_request(lambda: _check_request_text(app))
     app.extensions["xborder.api"] = api
     return api

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,13 +16,20 @@ from service import config, db, errors
 from service.models import MAX_ROW_ID
 
 
-def _secret_key(data_dir: Path) -> str:
-    """A per-installation secret kept in the data directory, so every worker shares it."""
+def _secret_key(data_dir: Path, *, create: bool) -> str:
+    """A per-installation secret kept in the data directory, so every worker shares it.
+
+    Without create (CLI commands, which sign no cookies) a missing file is not made: the app
+    gets a throw-away key instead.
+    """
     path = data_dir / "secret_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        if not create:
+            return secrets.token_hex(32)
+        db.private_dir(data_dir)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -33,32 +41,40 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None, *, serve_http: bool = True) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    serve_http: bool = True,
+    first_start: bool = True,
+) -> Flask:
     """Build the app: config, database, auth, API blueprints, catalog on first start.
 
     serve_http=False (CLI commands): no HTTP API, web UI or request hooks, so a command does
     not import flask-smorest, the views and their schemas.
+
+    first_start=False (every CLI command but `serve` and `db upgrade`): no side effects, no
+    data directory, database file, secret key file, migration, catalog load or first admin.
     """
     app = Flask(__name__)
     app.config.update(config.load_config(test_config))
     app.config.setdefault("CATALOG_DIR", vendor_data.DATA_DIR)
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]), create=first_start)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the catalog's own order
     errors.init_app(app)
-    db.init_app(app)
+    db.init_app(app, first_start=first_start)
     if serve_http:
         _init_http(app)
 
     from service.catalog import services as catalog
 
-    if app.config["LOAD_CATALOG"]:
+    if app.config["LOAD_CATALOG"] and first_start:
         catalog.load_if_empty(app)
-    if not app.config.get("TESTING"):
+    if not app.config.get("TESTING") and first_start:
         from service.auth.bootstrap import create_first_admin
 
         create_first_admin(app)  # no user yet: make an admin, print its secrets once
@@ -78,6 +94,9 @@ def _init_http(app: Flask) -> None:
     app.register_blueprint(health.blp)
     for blueprint in _api_blueprints():
         rest.register_blueprint(blueprint)
+    from service import api_examples
+
+    api_examples.apply(rest.spec)  # a real request body for every write
     web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
 
 
@@ -100,6 +119,7 @@ def _proxy_fix(app: Flask, spec: str) -> None:
 
 def _api_blueprints() -> list[Any]:
     """Every domain's API blueprint; a new domain adds itself here."""
+    from service.activities.views import blp as activities
     from service.assistant.views import blp as assistant
     from service.audit.views import blp as audit
     from service.auth.views import auth_blp
@@ -121,5 +141,5 @@ def _api_blueprints() -> list[Any]:
     return [
         vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
         assistant, scanner, settings, vendor_lists, jobs, lifecycle, calendar_feeds,
-        notifications,
+        notifications, activities,
     ]  # fmt: skip

@@ -19,6 +19,10 @@ import click
 # name -> ("module:attribute", the first paragraph of the command's help, which `--help`
 # lists); tests/service/test_cli.py checks the listing against the imported commands.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "activities": (
+        "service.activities.cli:activities",
+        "Processing activities: shared facts and one review per vendor.",
+    ),
     "ask": (
         "service.assistant.cli:ask",
         "Ask the assistant a question; the answer cites the records it used.",
@@ -82,6 +86,14 @@ class _LazyGroup(click.Group):
             self.add_command(load_command(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if _missing_database(exc):
+                raise click.ClickException(_NO_DATABASE) from None
+            raise
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's listing, with the help of commands not imported yet taken from COMMANDS."""
         names = self.list_commands(ctx)
@@ -107,11 +119,37 @@ def _set_env(var: str) -> Any:
     return callback
 
 
+_NO_DATABASE = "No database yet: run `xborder db upgrade` (or `xborder serve`) first."
+
+
 def create_cli_app() -> Any:
-    """The app a command runs in: everything but the HTTP API and the web UI."""
+    """The app a command runs in: everything but the HTTP API and the web UI.
+
+    No side effects: it creates no data directory, database, secret or admin, and migrates
+    nothing (`serve` and `db upgrade` do that); an out-of-date schema is an error.
+    """
+    from service.app import create_app
+    from service.db import get_engine, schema_current, sqlite_file
+
+    app = create_app(serve_http=False, first_start=False)
+    path = sqlite_file(app.config["DATABASE_URL"])
+    if (path is None or path.exists()) and not schema_current(get_engine(app)):
+        raise click.ClickException(
+            "The database schema is older than this xborder: run `xborder db upgrade` first."
+        )
+    return app
+
+
+def create_first_start_app() -> Any:
+    """`db upgrade`'s app: creates the database (private), migrates, loads the catalog, and
+    on an empty database makes the first admin (its secrets printed once)."""
     from service.app import create_app
 
     return create_app(serve_http=False)
+
+
+def _missing_database(error: BaseException) -> bool:
+    return "unable to open database file" in str(getattr(error, "orig", "") or "")
 
 
 @click.group(cls=_LazyGroup)
@@ -152,6 +190,11 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     app = create_app()  # the whole app: API, web UI; migrates and loads the catalog first
     url = get_engine(app).url.render_as_string(hide_password=True)
     click.echo(f"xborder on http://{host}:{port}  database: {url}")
+    from service.auth.limits import worker_warning
+
+    warning = None if dev else worker_warning(app.config, workers)
+    if warning:
+        click.echo(warning, err=True)
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
@@ -168,9 +211,12 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    from flask.cli import with_appcontext
+    from flask.cli import ScriptInfo, with_appcontext
 
     from service.db import get_engine, upgrade
 
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is not None and info.create_app is create_cli_app:
+        info.create_app = create_first_start_app  # the one command that may create the database
     with_appcontext(lambda: upgrade(get_engine()))()
     click.echo("database at head")

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
-from flask import g
+from flask import current_app, g
 from flask.cli import with_appcontext
 
 from service import errors
@@ -34,6 +34,15 @@ def cli_actor() -> str:
         return "cli"
 
 
+def _finish_jobs() -> None:
+    """Without a broker, jobs the command started (a re-assessment after `catalog update`,
+    ...) run on this process's threads: wait for them before the process exits."""
+    jobs = current_app.extensions.get("xborder.jobs")
+    if jobs is not None and jobs.embedded:
+        click.echo("waiting for the background jobs this command started...", err=True)
+        jobs.join()
+
+
 def domain_command(func: F) -> F:
     """Run inside the app, audit as the shell user, and turn domain errors into CLI errors."""
 
@@ -41,7 +50,9 @@ def domain_command(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.actor = cli_actor()
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            _finish_jobs()
+            return result
         except errors.DomainError as exc:
             details = "".join(
                 f"\n  {field}: {'; '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"

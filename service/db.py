@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -247,9 +248,14 @@ def _recorded_revisions(engine: Engine) -> frozenset[str] | None:
         return frozenset(str(row[0]) for row in rows)
 
 
+def schema_current(engine: Engine) -> bool:
+    """Whether the database records every packaged migration head (cheap: no Alembic)."""
+    return _recorded_revisions(engine) == script_heads()
+
+
 def upgrade_if_due(engine: Engine) -> None:
     """Migrate unless the database already records every packaged head (then no Alembic)."""
-    if _recorded_revisions(engine) != script_heads():
+    if not schema_current(engine):
         upgrade(engine)
 
 
@@ -264,13 +270,45 @@ def migrations_at_head(engine: Engine) -> bool:
     return current == set(script.get_heads())
 
 
-def init_app(app: Flask) -> None:
-    """Create the engine, migrate if configured, and register the teardown."""
-    url: str = app.config["DATABASE_URL"]
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (None for other databases and in-memory SQLite)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    return None
+
+
+def private_dir(path: Path) -> None:
+    """Create a directory readable by its owner only (0700); an existing one is left as is."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+
+
+def create_private_sqlite(path: Path) -> None:
+    """Create the SQLite file 0600 in a 0700 directory before SQLite would create it 0644.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        path.chmod(0o600)
+
+
+def init_app(app: Flask, *, first_start: bool = True) -> None:
+    """Create the engine, migrate if configured, and register the teardown.
+
+    first_start=False (CLI commands other than `serve` and `db upgrade`): create nothing, no
+    data directory, no database file, no migration; a missing SQLite file is an error later.
+    """
+    url: str = app.config["DATABASE_URL"]
+    path = sqlite_file(url)
+    if path is not None and first_start:
+        create_private_sqlite(path)
+    elif path is not None:
+        url = f"sqlite:///file:{path}?mode=rw&uri=true"  # open an existing file, never create one
     engine = make_engine(url)
     app.extensions["xborder.engine"] = engine
     app.teardown_appcontext(_close_session)
-    if app.config["AUTO_MIGRATE"]:
+    if app.config["AUTO_MIGRATE"] and first_start:
         upgrade_if_due(engine)

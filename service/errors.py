@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, json, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -129,8 +130,26 @@ def handle_domain_error(error: DomainError) -> Response:
     )
 
 
+# PostgreSQL's "another transaction got there first": deadlock detected, serialization failure,
+# and unique violations outside a flush the service wraps (two writers racing for one alias).
+_CONCURRENT_SQLSTATES = frozenset({"40P01", "40001", "23505"})
+
+
+def concurrent_write(error: BaseException) -> bool:
+    """Whether a database error means a concurrent writer won (409, not 500)."""
+    if isinstance(error, IntegrityError):
+        return True
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONCURRENT_SQLSTATES
+
+
 def handle_unexpected(error: Exception) -> Response:
-    """Anything unexpected: log it, answer 500 without internals."""
+    """Anything unexpected: log it, answer 500 without internals.
+
+    A database error that means a concurrent writer won (a unique key, a deadlock between two
+    writers on PostgreSQL) is a 409, as SQLite's single writer makes it.
+    """
+    if isinstance(error, DBAPIError) and concurrent_write(error):
+        return problem(409, "Conflict", "Another request changed the same data; try again.")
     current_app.logger.exception("unhandled error", exc_info=error)
     return problem(500, "Internal server error", "An unexpected error occurred.")
 

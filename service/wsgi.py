@@ -35,7 +35,11 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
         # The master already migrated and loaded the catalog when the CLI built its app.
         from service.app import create_app
 
-        return create_app({"AUTO_MIGRATE": False, "LOAD_CATALOG": False})
+        # Workers count rate limits apart unless the storage is shared (service/auth/limits.py).
+        workers = int(self.options["workers"])
+        return create_app(
+            {"AUTO_MIGRATE": False, "LOAD_CATALOG": False, "RATELIMIT_PROCESSES": workers}
+        )
 
 
 def app() -> Flask:

@@ -18,13 +18,13 @@ from assessments.documents.facts import (
 from assessments.documents.substance import profile, rate
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import prose, table
+from assessments.types import REGIMES
 
 KINDS: tuple[str, ...] = ("pipia", "dpia", "tia", "ccpa")
 # The regime whose law asks for each kind.
 KIND_REGIMES: dict[str, str] = {"pipia": "CN", "dpia": "EU", "tia": "EU", "ccpa": "US"}
 # A CCPA risk assessment is owed when the engine finds the 11 CCR § 7150 trigger.
 CCPA_RISK_ASSESSMENT = "US-CCPA-7150-RA"
-REGIME_ORDER: tuple[str, ...] = ("CN", "EU", "US")
 SCHEMA_VERSION = 2
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
@@ -159,7 +159,7 @@ def _questions(
 
 def _ordered_regimes(primary: str) -> list[str]:
     """The primary regime first, then the others in their usual order."""
-    return [primary, *(code for code in REGIME_ORDER if code != primary)]
+    return [primary, *(code for code in REGIMES if code != primary)]
 
 
 def _summary(
@@ -167,7 +167,7 @@ def _summary(
 ) -> list[dict[str, Any]]:
     """One row per regime for the summary table."""
     rows = []
-    for code in REGIME_ORDER:
+    for code in REGIMES:
         result = regime(evaluation, code)
         if not result:
             continue

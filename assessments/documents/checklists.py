@@ -8,6 +8,7 @@ from typing import Any
 from assessments.documents._data import load, safeguard_texts
 from assessments.documents.facts import party, regime, sensitive, subject_counts
 from assessments.documents.vocabulary import label, labels_of
+from assessments.types import REGIMES
 
 CHECKLIST_FILES: tuple[str, ...] = (
     "cn_security_assessment",
@@ -44,7 +45,7 @@ CCPA_CITATION = "1798.100(d)"
 def _mechanisms(evaluation: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
     """(regime, mechanism, result) for each regime whose verdict calls for a mechanism."""
     found: list[tuple[str, str, Mapping[str, Any]]] = []
-    for code in ("CN", "EU", "US"):
+    for code in REGIMES:
         result = regime(evaluation, code)
         mechanism = result.get("mechanism")
         if result.get("applies") and mechanism and result.get("verdict") in ACTIVE_VERDICTS:

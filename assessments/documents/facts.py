@@ -100,12 +100,6 @@ def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     )
 
 
-def _ccpa_sensitive(categories: Iterable[str]) -> list[str]:
-    """The categories the taxonomy treats as CCPA sensitive personal information."""
-    known = default_reference().categories
-    return [c for c in categories if c in known and known[c].ccpa.sensitive]
-
-
 def party(
     side: Mapping[str, Any], fallback: str | None = None, language: str = "en"
 ) -> str | None:
@@ -204,7 +198,7 @@ def compute_facts(
         "ccpa_consumers": f"{sum(n for j, n, _ in groups if j == 'US-CA'):,}"
         if any(j == "US-CA" for j, _, _ in groups)
         else None,
-        "sensitive_ccpa": words_of("data_categories", _ccpa_sensitive(categories))
+        "sensitive_ccpa": words_of("data_categories", sensitive(categories, "ccpa_sensitive"))
         or str(words["no"]),
         "reevaluation": None,
     }

@@ -16,6 +16,7 @@ from typing import Any
 from assessments.catalog.reference import Reference, default_reference
 from assessments.documents._data import load
 from assessments.documents.vocabulary import label, labels_of, separator, tidy
+from assessments.facts import sensitive_categories
 
 LARGE_SCALE = 100_000  # people; above it a breach is both likelier and wider
 VERY_LARGE_SCALE = 1_000_000
@@ -167,16 +168,13 @@ def _severity(facts: Profile, language: str, reference: Reference) -> tuple[int,
     words = WORDS[language]
     cats = facts.categories
     grave = [c for c in cats if c in GRAVE]
-    sensitive = [
-        c
-        for c in cats
-        if c in reference.categories
-        and (
-            reference.categories[c].cn.sensitive
-            or reference.categories[c].eu.special
-            or reference.categories[c].eu.highly_personal
+    # The taxonomy's reading (assessments.facts.SENSITIVITY), as the engine's.
+    sensitive = list(
+        dict.fromkeys(
+            sensitive_categories(reference, cats, "pipl_sensitive")
+            + sensitive_categories(reference, cats, "wp248_sensitive")
         )
-    ]
+    )
     def names(codes: Iterable[str]) -> str:
         return separator(language).join(labels_of("data_categories", codes, language))
 

@@ -10,8 +10,10 @@ English rule files stay the one owner of the logic, this file only of the transl
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
+import sys
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -97,6 +99,8 @@ def _zh_value(name: str, value: str) -> str:
     """A placeholder value in Chinese: ids, country, law and category names, engine phrases."""
     if name in NAMES:
         return value
+    for pattern in load("vocabulary.yaml")["zh"]["engine_patterns"]:
+        value = re.sub(str(pattern["en"]), str(pattern["zh"]), value)
     parts = []
     for part in value.split(", "):
         for kind in ("data_categories", "purposes", "transactions", "mechanisms"):
@@ -122,14 +126,29 @@ def _fill(zh: str, values: Mapping[str, str]) -> str | None:
     return "".join(out)
 
 
-def translate(key: str, field: str, filled: str) -> str | None:
-    """The Chinese text of one field of a rule or obligation, None when none is on file."""
-    zh = (load("rules.zh.yaml").get(key) or {}).get(field)
-    if not zh:
-        return None
+def fingerprint(english: str) -> str:
+    """What rules.zh.yaml `source` records for an English text."""
+    return hashlib.sha1(" ".join(english.split()).encode("utf-8")).hexdigest()[:10]
+
+
+def status(key: str, field: str) -> str:
+    """'ok', 'missing' (no Chinese) or 'stale' (the English changed since it was translated)."""
+    entry = load("rules.zh.yaml").get(key) or {}
     template = _templates().get(key, {}).get(field)
-    if template is None:
+    if not entry.get(field) or template is None:
+        return "missing"
+    if (entry.get("source") or {}).get(field) != fingerprint(template):
+        return "stale"
+    return "ok"
+
+
+def translate(key: str, field: str, filled: str) -> str | None:
+    """The Chinese text of one field of a rule or obligation; None when there is none, or when
+    it translates an older English text (never a stale translation)."""
+    if status(key, field) != "ok":
         return None
+    zh = str(load("rules.zh.yaml")[key][field])
+    template = _templates()[key][field]
     values = _values(template, filled)
     return _fill(" ".join(str(zh).split()), values) if values is not None else None
 
@@ -196,15 +215,99 @@ def _sequence(flat: str) -> str | None:
     return None
 
 
+# How the engine words a provisional verdict (assessments/engine.py) and the open facts it
+# assumed (assessments/facts.py OpenInput ids and answers), in Chinese.
+_UNLESS_DPF = re.compile(r"^(?P<name>.+?), unless the importer is DPF-certified \(unknown\)\. ")
+_PROVISIONAL = re.compile(
+    r"^Provisional - open questions are answered on the strict side \((?P<assumed>[^()]*)\)\. "
+)
+OPEN_FACTS: dict[str, str] = {
+    "ciio": "关键信息基础设施运营者",
+    "important data": "重要数据",
+    "processing volume": "处理规模",
+    "dpf certified": "数据隐私框架认证",
+    "targets eu": "针对欧盟境内个人",
+    "ownership": "所有权",
+    "data broker": "数据经纪商",
+    "ccpa business": "《加州消费者隐私法》所称企业",
+}
+ENGINE_MECHANISM_NAMES: dict[str, str] = {
+    "SCCs": "标准合同条款",
+    "BCRs": "约束性企业规则",
+    "Do not transfer": "不得传输",
+    "An Art. 49 derogation": "第49条例外",
+    "Adequacy": "充分性决定",
+}
+ANSWERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^yes$"), "是"),
+    (re.compile(r"^no$"), "否"),
+    (re.compile(r"^neither$"), "均否"),
+    (re.compile(r"^([\d,]+) or more$"), r"\1 人及以上"),
+    (re.compile(r"^fewer than ([\d,]+)$"), r"少于 \1 人"),
+    (re.compile(r"^([\d.]+)% or more from a country of concern$"), r"受关注国家持股 \1% 及以上"),
+    (
+        re.compile(r"^([\d.]+)% or more from a foreign adversary country, under ([\d.]+)%$"),
+        r"外国对手国家持股 \1% 及以上、低于 \2%",
+    ),
+)
+
+
+def _assumed(text: str) -> str | None:
+    """'targets eu: yes; dpf certified: no' in Chinese, None for an unknown fact or answer."""
+    parts = []
+    for item in text.split("; "):
+        fact, _, answer = item.partition(": ")
+        words = next((p.sub(zh, answer) for p, zh in ANSWERS if p.match(answer)), None)
+        if fact not in OPEN_FACTS or words is None:
+            return None
+        parts.append(f"{OPEN_FACTS[fact]}：{words}")
+    return "；".join(parts)
+
+
 def translated_why(result: Mapping[str, Any], language: str) -> str:
     """A regime result's 'why' (the deciding rules' explanations) in the language."""
     why = str(result.get("why") or "")
     if language != "zh" or not why:
         return why
     flat = " ".join(why.split())
+    prefix = ""
+    if match := _UNLESS_DPF.match(flat):
+        name = ENGINE_MECHANISM_NAMES.get(match["name"])
+        if name is None:
+            return why
+        prefix += f"{name}，除非接收方已通过数据隐私框架认证（未知）。"
+        flat = flat[match.end() :]
+    if match := _PROVISIONAL.match(flat):
+        assumed = _assumed(match["assumed"])
+        if assumed is None:
+            return why
+        prefix += f"暂定：未决问题按较严格的情形作答（{assumed}）。"
+        flat = flat[match.end() :]
+    body = _why_body(result, flat)
+    return prefix + body if body is not None else why
+
+
+def _why_body(result: Mapping[str, Any], flat: str) -> str | None:
+    """The deciding rules' explanations of a 'why', translated."""
     for rule in result.get("rules") or []:
         if isinstance(rule, Mapping) and rule.get("id"):
             text = translate(str(rule["id"]), "explanation", flat)
             if text is not None:
                 return text
-    return _sequence(flat) or why
+    return _sequence(flat)
+
+
+def report() -> list[str]:
+    """Every rule text whose Chinese is missing or stale, with the English to translate."""
+    return [
+        f"{state}: {key}.{field}: {' '.join(english.split())}"
+        for key, texts in _templates().items()
+        for field, english in texts.items()
+        if (state := status(key, field)) != "ok"
+    ]
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    lines = report()
+    print("\n".join(lines) or "every rule text has a current Chinese translation")
+    sys.exit(1 if lines else 0)

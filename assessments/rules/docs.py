@@ -143,7 +143,13 @@ def render(rules: RuleSet, reference: Reference) -> str:
         "",
         f"Rules version: `{rules.version}`. Decision rules run in file order and the first that",
         "fires decides its track; a regime's verdict is its most stringent track. A fact that is",
-        "unknown makes a condition unknown: the rule does not fire and asks its question.",
+        "unknown makes a condition unknown: the rule does not fire and asks its question. The",
+        "facts listed in `assessments.facts.OPEN_INPUTS` (CIIO, important data, processing volume,",
+        "DPF status, Art. 3(2) targeting, importer ownership, data-broker and CCPA business",
+        "status, government-related data) are never left to that: the engine evaluates every",
+        "answer, the verdict is the strictest, and the result is `provisional` with `if_unknown`",
+        "branches (docs/reviews.md). Every citation is checked against",
+        "`assessments/rules/instruments.yaml`: no rule cites an instrument before it took effect.",
         "",
     ]
     for regime in rules.regimes.values():

@@ -40,7 +40,7 @@ class PdfLimits:
     """What reading one PDF may cost (the defaults answer well within 2 s)."""
 
     max_pages: int = 1000
-    max_decompressed_bytes: int = 64 * 1024 * 1024
+    max_decompressed_bytes: int = 16 * 1024 * 1024
     max_chars: int = 2_000_000
     seconds: float = 1.5
     memory_bytes: int = 768 * 1024 * 1024

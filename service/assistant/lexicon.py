@@ -19,7 +19,45 @@ LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
 ENTITY_TABLES = ("kind", "data_category", "ambiguous", "purpose", "status", "country")
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’]s?(?=\W|$)")
-_WORD = re.compile(r"\w+")
+# A word: a run of Latin letters and digits, or a run of Chinese characters, so that a Latin
+# name inside a Chinese sentence ("向Firebase发送") is a word of its own.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[^\W{_HAN}]+|[{_HAN}]+")
+# Chinese numerals with a unit (两百万, 二十万, 一千万); a run without a digit character (百度,
+# 千万 "by all means") is not a number.
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_UNITS = {"十": 10, "百": 100, "千": 1_000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def _cn_value(run: str) -> int | None:
+    """The value of a Chinese numeral run, or None when it is not a number with a unit."""
+    has_unit = any(c in _CN_UNITS or c in _CN_BIG for c in run)
+    if not has_unit or not any(c in _CN_DIGITS for c in run):
+        return None
+    total = section = number = 0
+    for char in run:
+        if char in _CN_DIGITS:
+            number = _CN_DIGITS[char]
+        elif char in _CN_UNITS:
+            section += (number or 1) * _CN_UNITS[char]
+            number = 0
+        else:
+            total = (total + section + number) * _CN_BIG[char]
+            section = number = 0
+    return total + section + number
+
+
+def arabic_numbers(text: str) -> str:
+    """Chinese numerals with a unit written as digits: 两百万 -> 2000000, 二十万 -> 200000."""
+
+    def one(match: re.Match[str]) -> str:
+        value = _cn_value(match.group(0))
+        return match.group(0) if value is None else str(value)
+
+    return _CN_NUMBER.sub(one, text)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 

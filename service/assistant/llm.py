@@ -25,14 +25,8 @@ from service.assistant.interfaces import (
     unique_citations,
 )
 from service.assistant.templates import render
-from service.assistant.tools import (
-    Tool,
-    ToolContext,
-    ToolError,
-    all_tools,
-    run_tool,
-    tool_context,
-)
+from service.assistant.tools.base import Tool, ToolContext, ToolError, tool_context
+from service.assistant.tools.registry import all_tools, run_tool
 from service.models import utcnow
 
 NAME = "llm"

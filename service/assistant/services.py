@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -17,7 +18,7 @@ from sqlmodel import Session, col
 from service import errors
 from service.assistant.interfaces import Answer, AskContext, Asker, Assistant, Event, Turn
 from service.assistant.models import Conversation, Message
-from service.assistant.offline import OfflineAssistant
+from service.assistant.offline.assistant import OfflineAssistant
 from service.audit.services import record_event
 from service.auth.models import User
 from service.models import utcnow
@@ -40,13 +41,13 @@ class Exchange:
 
 @dataclass(frozen=True)
 class ConversationView:
-    """A conversation with its messages, oldest first."""
+    """A conversation as the API and the page show it: its fields and messages, oldest first."""
 
-    conversation: Conversation
+    id: int
+    title: str
+    created_at: datetime
+    updated_at: datetime
     messages: list[Message]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conversation, name)
 
 
 def get_assistant(app: Flask | None = None) -> Assistant:
@@ -190,7 +191,14 @@ def view_conversation(*, session: Session, user: User, conversation_id: int) -> 
         .where(col(Message.conversation_id) == conversation.id)
         .order_by(col(Message.id))
     ).scalars()
-    return ConversationView(conversation, list(messages))
+    assert conversation.id is not None
+    return ConversationView(
+        conversation.id,
+        conversation.title,
+        conversation.created_at,
+        conversation.updated_at,
+        list(messages),
+    )
 
 
 def list_conversations(

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assessments.catalog.names import name_key
-from service.assistant.lexicon import ENTITY_TABLES, Entry, Lexicon, Word, has_cjk, words_of
+from service.assistant.lexicon import (
+    ENTITY_TABLES,
+    Entry,
+    Lexicon,
+    Word,
+    arabic_numbers,
+    has_cjk,
+    words_of,
+)
 from service.assistant.names import NameHit, RegistryNames
 
 INTENTS = ("vendor_fact", "vendor_list", "transfer", "reviews", "help")
@@ -168,6 +176,7 @@ class Question:
     verdicts: tuple[str, ...] = ()
     regimes: tuple[str, ...] = ()
     open_only: bool = False
+    ours: bool = False  # "our vendors", "we use": the portfolio, not the whole catalog
     cues: frozenset[str] = field(default_factory=frozenset)
 
     def countries_as(self, *roles: str) -> tuple[str, ...]:
@@ -200,6 +209,44 @@ def _match_phrases(words: Sequence[Word], lexicon: Lexicon) -> list[_Span]:
 def _cjk_matches(text: str, lexicon: Lexicon) -> list[Entry]:
     folded = text.casefold()
     return [entry for phrase, entry in lexicon.cjk_phrases if phrase in folded]
+
+
+# Whose country a Chinese country name is, from the words around it.
+_ZH_SUBJECTS = ("用户", "的用户", "客户", "居民", "公民", "个人", "人", "消费者", "员工", "儿童")
+_ZH_ROLES = (
+    (re.compile(r"(总部|总部位于|总部设在|注册于|注册在)\s*$"), "hq"),
+    (re.compile(r"在\s*$"), "processing_or_hq"),
+    (re.compile(r"(从|自|来自)\s*$"), "from"),
+    (re.compile(r"(向|到|发往|传输到|传到|发送到|位于)\s*$"), "destination"),
+)
+
+
+def _cjk_countries(text: str, lexicon: Lexicon) -> list[CountryMention]:
+    """Country names in Chinese, each with its role: 中国用户 (the people), 总部在美国 (HQ),
+    在新加坡处理 (processing), 从德国 (the sender), 向美国 (the recipient)."""
+    folded = text.casefold()
+    found: dict[str, CountryMention] = {}
+    for phrase, entry in lexicon.cjk_phrases:
+        if entry.table != "country":
+            continue
+        at = folded.find(phrase)
+        if at < 0 or entry.target in found:
+            continue
+        after, before = folded[at + len(phrase):], folded[max(0, at - 6):at]
+        role = "unspecified"
+        if after.startswith(_ZH_SUBJECTS):
+            role = "subjects"
+        else:
+            for pattern, named in _ZH_ROLES:
+                if pattern.search(before):
+                    role = named
+                    break
+            if role == "processing_or_hq":
+                role = "processing" if re.match(r".{0,6}(处理|存储|储存)", after) else "hq"
+            if role == "from" and ("我们" in before or "我司" in before):
+                role = "exporter"
+        found[entry.target] = CountryMention(entry.target, phrase, role)
+    return list(found.values())
 
 
 def _resolve_entities(spans: Iterable[_Span], blocked: set[int]) -> list[_Span]:
@@ -294,6 +341,10 @@ def _country_role(words: Sequence[Word], start: int, end: int, lexicon: Lexicon)
 def _count(text: str, words: Sequence[Word], lexicon: Lexicon) -> int | None:
     """A head-count: a number with a multiplier, or a number a few words before "users"."""
     subjects = lexicon.subject_words
+    if has_cjk(text):
+        converted = arabic_numbers(text)
+        if converted != text:
+            text, words = converted, words_of(converted)
     for match in _COUNT.finditer(text):
         digits = re.sub(r"[,\s]", "", match.group(1))
         multiplier = (match.group(2) or "").casefold()
@@ -409,11 +460,7 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
         for s in entities
         if s.entry.table == "country"
     ]
-    countries += [
-        CountryMention(e.target, e.target, "unspecified")
-        for e in entities_cjk
-        if e.table == "country"
-    ]
+    countries += _cjk_countries(text, lexicon)
     ambiguous = tuple(
         (text[words[s.start].start : words[s.end - 1].end], tuple(s.entry.target.split(",")))
         for s in entities
@@ -467,8 +514,17 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
         verdicts=cue_targets["verdict_words"],
         regimes=cue_targets["regime_words"],
         open_only="open" in cues,
+        ours=_OURS.search(text) is not None,
         cues=frozenset(cues),
     )
+
+
+# "Our" vendors: the ones the company uses (open reviews, activities), not the catalog.
+_OURS = re.compile(
+    r"\b(our|ours|we use|we're using|we are using|we work with|do we use)\b"
+    r"|我们的|我们使用|我们用|我们在用|我司|本公司|公司使用",
+    re.IGNORECASE,
+)
 
 
 def _intent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -26,6 +27,14 @@ AuditEventPageSchema = page_schema(
 )
 
 
+def _representable_in_utc(value: datetime) -> None:
+    """0001-01-01T00:00:00+14:00 is a valid ISO 8601 time with no UTC datetime: 422, not 500."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValidationError("Out of range once converted to UTC.") from exc
+
+
 class AuditQueryArgsSchema(LongPageArgs):
     """Filters (all optional, combined with AND) and pagination for the audit trail."""
 
@@ -33,8 +42,14 @@ class AuditQueryArgsSchema(LongPageArgs):
     object_id = fields.String(validate=validate.Length(1, 100))
     actor = fields.String(validate=validate.Length(1, 200))
     action = fields.String(validate=validate.Length(1, 40))
-    since = fields.AwareDateTime(metadata={"description": "inclusive, ISO 8601 with offset"})
-    until = fields.AwareDateTime(metadata={"description": "exclusive, ISO 8601 with offset"})
+    since = fields.AwareDateTime(
+        validate=_representable_in_utc,
+        metadata={"description": "inclusive, ISO 8601 with offset"},
+    )
+    until = fields.AwareDateTime(
+        validate=_representable_in_utc,
+        metadata={"description": "exclusive, ISO 8601 with offset"},
+    )
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:

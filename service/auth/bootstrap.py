@@ -47,7 +47,7 @@ def create_first_admin(app: Flask) -> User | None:
                 f"  email:     {user.email}",
                 f"  password:  {password}",
                 f"  API token: {plain}",
-                "  Sign in at /auth/login, or send 'Authorization: Bearer <token>'.",
+                "  Sign in at /login, or send 'Authorization: Bearer <token>'.",
             ]
         ),
         err=True,

@@ -10,6 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from service.auth import csrf, limits, permissions
 from service.auth.models import User
 from service.auth.services import (
+    authenticate,
     authenticate_token,
     end_sessions,
     note_token_use,
@@ -62,6 +63,15 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """The active user with these credentials, else None; the attempt is audited and
+    committed either way (for the API's and the page's sign-in alike)."""
+    db = get_session()
+    user = authenticate(session=db, email=email, password=password, client=request.remote_addr)
+    db.commit()
+    return user
 
 
 def sign_in(user: User) -> str:

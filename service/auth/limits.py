@@ -3,12 +3,14 @@
 One Limiter per app; storage from RATELIMIT_STORAGE_URI (memory:// by default, redis://...
 when several workers must share counts). A view opts in with `@rate_limited("login")`; the
 limit string comes from config (RATELIMIT_LOGIN, RATELIMIT_TOKENS), counted per client
-address and route.
+address and route. With memory:// storage and several gunicorn workers (RATELIMIT_PROCESSES,
+set by `serve`), each worker enforces its share of every limit and `serve` warns at start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
@@ -41,9 +43,45 @@ def _kind() -> str | None:
     return kind
 
 
+def shared_storage(config: Mapping[str, Any]) -> bool:
+    """Whether the limit counts live where every worker process sees them (not memory://)."""
+    return not str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory")
+
+
+def per_process(limit: str, processes: int) -> str:
+    """A limit string with each count divided among processes that do not share counts
+    ("10 per minute" over 2 workers: 5 per minute each), so that together they hold it."""
+    if processes <= 1:
+        return limit
+
+    def divide(part: str) -> str:
+        match = re.match(r"\s*(\d+)(.*)", part)
+        if match is None:
+            return part
+        return f"{max(1, int(match.group(1)) // processes)}{match.group(2)}"
+
+    return ";".join(divide(part) for part in limit.split(";"))
+
+
+def worker_warning(config: Mapping[str, Any], workers: int) -> str | None:
+    """What `serve` prints when several workers would each keep their own counts."""
+    if workers <= 1 or shared_storage(config):
+        return None
+    return (
+        f"xborder: rate limits are counted in memory, per worker: each of the {workers} "
+        f"workers allows 1/{workers} of every limit, so that together they hold it. Set "
+        "XBORDER_RATELIMIT_STORAGE_URI=redis://host:6379 to share one count."
+    )
+
+
 def _limit_value() -> str:
     kind = _kind()
-    return str(current_app.config[_CONFIG_KEY[kind]]) if kind else "1000000 per second"
+    if not kind:
+        return "1000000 per second"
+    limit = str(current_app.config[_CONFIG_KEY[kind]])
+    if shared_storage(current_app.config):
+        return limit
+    return per_process(limit, int(current_app.config.get("RATELIMIT_PROCESSES") or 1))
 
 
 def init_app(app: Flask) -> Limiter:

@@ -20,6 +20,7 @@ from service.auth.passwords import (
     MIN_LENGTH,
     generate_password,
     hash_password,
+    needs_rehash,
     verify_password,
 )
 from service.db import flush
@@ -245,6 +246,14 @@ def authenticate(
         after={"client": client},
         actor=email[:200] if ok else "anonymous",
     )
+    if ok and user is not None and user.password_hash and needs_rehash(user.password_hash):
+        # argon2's parameters changed since this hash was made: store one made with today's.
+        user.password_hash = hash_password(password)
+        record_event(
+            session=session, action="password_rehash", object_type="user",
+            object_id=email[:100], after={"parameters": "current"}, actor=email[:200],
+        )  # fmt: skip
+        _flush_user(session)
     return user if ok else None
 
 

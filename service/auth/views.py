@@ -71,18 +71,12 @@ def user_etag(user: User) -> str:
 class Login(MethodView):
     @allow_public
     @rate_limited("login")
+    @auth_blp.doc(security=[])
     @auth_blp.arguments(LoginSchema, location="json_or_form")
     @auth_blp.response(200, SignedInSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any] | Response:
         """Sign in with email and password (form: redirects to next; JSON: the user)."""
-        session = get_session()
-        user = services.authenticate(
-            session=session,
-            email=data["email"],
-            password=data["password"],
-            client=request.remote_addr,
-        )
-        session.commit()  # the sign-in's audit event, success or failure
+        user = identity.check_credentials(data["email"], data["password"])
         if user is None:
             raise errors.Unauthorized(BAD_LOGIN)
         token = identity.sign_in(user)

@@ -25,6 +25,7 @@ from assessments.catalog.lists import (
 )
 from service import errors
 from service.models import utcnow
+from service.notifications.triggers import list_import_applied
 from service.reference.services import Reference
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
@@ -105,6 +106,7 @@ def import_list(
         )  # fmt: skip
         result.updated.append(slug)
     result.applied = True
+    list_import_applied(session=session, kind=kind, updated=result.updated, source=diff.source)
     return result
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from assessments.documents._data import labels
 from assessments.documents.facts import compute_facts, regime
+from assessments.types import REGIMES
 from service.impact_assessments.models import Assessment
 from service.impact_assessments.services import review_inputs
 from service.reviews.models import Review
@@ -78,7 +79,7 @@ def register_rows(*, session: Session) -> list[dict[str, Any]]:
             "requester": review.requester,
             "business_owner": review.business_owner or WORDS["unknown"],
         }
-        for code in ("CN", "EU", "US"):
+        for code in REGIMES:
             verdict, mechanism = _verdict(regime(evaluation, code))
             row[f"{code.lower()}_verdict"] = verdict
             row[f"{code.lower()}_mechanism"] = mechanism

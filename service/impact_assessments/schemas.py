@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from assessments.documents import ITEM_STATUSES, KINDS
 from assessments.documents.text import MAX_SECTION_CHARS
@@ -20,6 +20,11 @@ RISK_CATEGORIES = (
 )
 RATING = validate.Range(1, 4)
 NUMBER = validate.Range(1, MAX_ROW_ID)  # a version number
+
+
+# A register a report can still print: each row's texts are bounded by RiskSchema.
+MAX_RISKS = 200
+MAX_SECTIONS = 100
 
 
 class AssessmentCreateSchema(Schema):
@@ -56,10 +61,16 @@ class RiskSchema(Schema):
 class AssessmentUpdateSchema(Schema):
     """Legal's edits, saved as a new version: section texts and the whole risk register."""
 
-    sections = fields.List(fields.Nested(SectionEditSchema))
+    sections = fields.List(
+        fields.Nested(SectionEditSchema), validate=validate.Length(max=MAX_SECTIONS)
+    )
     risks = fields.List(
         fields.Nested(RiskSchema),
-        metadata={"description": "the full register; rows without id are added"},
+        validate=validate.Length(max=MAX_RISKS),
+        metadata={
+            "description": f"the full register (at most {MAX_RISKS} rows); rows without id "
+            "are added"
+        },
     )
     note = fields.String(validate=validate.Length(max=2000))
 
@@ -181,15 +192,27 @@ class AssessmentSummarySchema(Schema):
     decision_note = fields.String(allow_none=True)
 
 
+SUMMARY_FIELDS = tuple(AssessmentSummarySchema().fields)
+
+
 class AssessmentSchema(AssessmentSummarySchema):
     """An assessment with the document of its current version and its checklists."""
 
-    document = fields.Method("_document")
+    document = fields.Dict(metadata={"description": "the current version's document"})
     checklists = fields.List(fields.Nested(ChecklistSchema))
+    outdated = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "null while the current version rests on the review's latest "
+            "evaluation; else when it was generated from and the latest evaluation"
+        },
+    )
 
-    def _document(self, state: Any) -> dict[str, Any]:
-        document: dict[str, Any] = state.current.document
-        return document
+    @pre_dump
+    def _flatten(self, state: Any, **_kwargs: Any) -> dict[str, Any]:
+        """An AssessmentState: the assessment's columns, its current document, its checklists."""
+        columns = {name: getattr(state.assessment, name) for name in SUMMARY_FIELDS}
+        return {**columns, "document": state.current.document, "checklists": state.checklists}
 
 
 class DiffSchema(Schema):
@@ -200,3 +223,11 @@ class DiffSchema(Schema):
     changed = fields.Boolean()
     sections = fields.List(fields.Dict())
     risks = fields.Dict()
+
+
+class RefreshSchema(Schema):
+    """An assessment refreshed from its review's latest evaluation, and what changed."""
+
+    assessment = fields.Nested(AssessmentSchema)
+    diff = fields.Nested(DiffSchema)
+    kept = fields.List(fields.String(), metadata={"description": "legal's edits that were kept"})

@@ -10,6 +10,8 @@ new draft version and leaves the approved one as it was.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ from service.impact_assessments.models import (
     ChecklistItem,
 )
 from service.models import utcnow
+from service.notifications.triggers import approval_moved
 from service.reviews.models import Review, ReviewEvaluation
 from service.reviews.services import get_review
 from service.settings.services import get_setting
@@ -57,10 +60,7 @@ class AssessmentState:
     assessment: Assessment
     current: AssessmentVersion
     checklists: list[dict[str, Any]]
-
-    def __getattr__(self, name: str) -> Any:
-        """Let response schemas read the assessment's columns directly."""
-        return getattr(self.assessment, name)
+    outdated: dict[str, Any] | None = None
 
 
 def _flush(session: Session) -> None:
@@ -106,6 +106,65 @@ def review_inputs(*, session: Session, review: Review) -> dict[str, Any]:
         },
         "evaluation": copy.deepcopy(review.evaluation),
         "vendor": vendor_snapshot(vendor) if vendor is not None else None,
+    }
+
+
+def evaluation_digest(evaluation: Mapping[str, Any]) -> str:
+    """A digest of an evaluation's content (what an assessment was generated from)."""
+    text = json.dumps(evaluation, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _source(review: Review, evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    """Which evaluation of the review a document was generated from."""
+    return {
+        "evaluation_digest": evaluation_digest(evaluation),
+        "evaluated_at": review.evaluated_at.isoformat(timespec="minutes"),
+        "evaluation_count": review.evaluation_count,
+    }
+
+
+def _baseline(document: Mapping[str, Any]) -> dict[str, Any]:
+    """What the builder wrote (section texts, generated risk rows), to tell legal's edits apart."""
+    return {
+        "sections": {s["id"]: s.get("text") or "" for s in document.get("sections") or []},
+        "risks": {
+            str(r["key"]): {field: r.get(field) for field in RISK_FIELDS}
+            for r in document.get("risks") or []
+            if r.get("key")
+        },
+    }
+
+
+def _generated(
+    session: Session, review: Review, kind: str, language: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A freshly built document of the review's latest evaluation, and the builder inputs."""
+    inputs = review_inputs(session=session, review=review)
+    document = build_assessment(
+        kind, inputs["review"], inputs["evaluation"], inputs["vendor"], language=language
+    )
+    document["source"] = _source(review, inputs["evaluation"])
+    document["baseline"] = _baseline(document)
+    return document, inputs
+
+
+def outdated(
+    *, session: Session, assessment: Assessment, document: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """None while the document rests on the review's latest evaluation; else what changed.
+
+    A document that does not record its source (generated before this was tracked) counts as
+    out of date: nothing shows it is current.
+    """
+    review = get_review(session=session, review_id=assessment.review_id)
+    source = document.get("source") or {}
+    if source.get("evaluation_digest") == evaluation_digest(review.evaluation or {}):
+        return None
+    return {
+        "generated_from": source.get("evaluated_at"),
+        "latest": review.evaluated_at.isoformat(timespec="minutes"),
+        "evaluation_count": review.evaluation_count,
     }
 
 
@@ -220,7 +279,10 @@ def get_state(
         session=session, assessment=assessment, number=number or assessment.current_number
     )
     return AssessmentState(
-        assessment, version, checklist_dicts(session=session, assessment=assessment)
+        assessment,
+        version,
+        checklist_dicts(session=session, assessment=assessment),
+        outdated(session=session, assessment=assessment, document=version.document),
     )
 
 
@@ -252,6 +314,8 @@ def report_document(
     # An approved version shows its checklists as they were approved (frozen with it).
     frozen = state.current.checklists
     document["checklists"] = frozen if frozen is not None else state.checklists
+    document["outdated"] = state.outdated  # of this version's document (get_state)
+    document.pop("baseline", None)
     return document
 
 
@@ -285,12 +349,20 @@ def _clean(text: str | None) -> str | None:
     return sanitise_section_text(text, max_chars=5000) or None if text else None
 
 
-def _add_checklists(session: Session, assessment: Assessment, inputs: Mapping[str, Any]) -> None:
+def _add_checklists(
+    session: Session,
+    assessment: Assessment,
+    inputs: Mapping[str, Any],
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Add the checklists the evaluation calls for (those whose key is in `skip` excepted)."""
     assert assessment.id is not None
     built = build_checklists(
         inputs["evaluation"], inputs["review"], inputs["vendor"], assessment.language
     )
     for spec in built:
+        if spec["id"] in skip:
+            continue
         checklist = Checklist(
             assessment_id=assessment.id,
             key=spec["id"],
@@ -337,13 +409,12 @@ def create_assessment(
             errors={"language": [f"Use one of {', '.join(languages_for(kind))}."]},
         )
     review = get_review(session=session, review_id=review_id)
-    inputs = review_inputs(session=session, review=review)
-    why_not = applicable_kinds(inputs["evaluation"])[kind]
+    if not review.evaluation:
+        raise errors.Conflict("This review has no evaluation yet; evaluate it first.")
+    why_not = applicable_kinds(review.evaluation)[kind]
     if why_not is not None:
         raise errors.ValidationFailed(why_not, errors={"kind": [why_not]})
-    document = build_assessment(
-        kind, inputs["review"], inputs["evaluation"], inputs["vendor"], language=language
-    )
+    document, inputs = _generated(session, review, kind, language)
     assessment = Assessment(
         review_id=review_id, kind=kind, language=language, created_by=user.email
     )
@@ -497,6 +568,7 @@ def transition_assessment(
         object_id=str(assessment.id), before=before, after=after,
     )  # fmt: skip
     _flush(session)
+    approval_moved(session=session, assessment=assessment, to=to, actor=user.email)
     return assessment
 
 
@@ -555,3 +627,99 @@ def update_item(
     )  # fmt: skip
     _flush(session)
     return item
+
+
+def _merged(
+    current: Mapping[str, Any], fresh: dict[str, Any], base: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The fresh document with legal's edits of the current one kept; and what was kept.
+
+    A section whose text differs from what the builder wrote keeps legal's text; a generated
+    risk row legal changed, and every row legal added, stay as they are; everything else
+    (facts, findings, obligations, ratings, unedited text) comes from the new evaluation.
+    """
+    merged = copy.deepcopy(fresh)
+    kept: list[str] = []
+    current_sections = {s["id"]: s for s in current.get("sections") or []}
+    for section in merged["sections"]:
+        before = current_sections.get(section["id"])
+        generated = (base.get("sections") or {}).get(section["id"])
+        if before is not None and generated is not None and before.get("text") != generated:
+            section["text"] = before.get("text") or ""
+            kept.append(f"{section['number']}. {section['title']}")
+    fresh_rows = {str(r["key"]): r for r in merged.get("risks") or [] if r.get("key")}
+    base_rows: Mapping[str, Any] = base.get("risks") or {}
+    risks: list[dict[str, Any]] = []
+    for row in current.get("risks") or []:
+        key = str(row.get("key") or "")
+        original = base_rows.get(key)
+        untouched = original is not None and all(
+            row.get(field) == original.get(field) for field in RISK_FIELDS
+        )
+        if untouched and key in fresh_rows:
+            risks.append({**fresh_rows.pop(key), "id": row.get("id")})
+        elif untouched:
+            continue  # a generated row the new evaluation no longer has
+        else:
+            risks.append(dict(row))
+            fresh_rows.pop(key, None)
+            kept.append(f"{row.get('id')}: {row.get('risk') or ''}")
+    used = {str(r.get("id")) for r in risks}
+    number = 0
+    for row in fresh_rows.values():
+        number += 1
+        while f"R{number}" in used:
+            number += 1
+        risks.append({**row, "id": f"R{number}"})
+        used.add(f"R{number}")
+    merged["risks"] = risks
+    return merged, kept
+
+
+def refresh_assessment(
+    *, session: Session, assessment: Assessment, user: User
+) -> tuple[AssessmentVersion, dict[str, Any], list[str]]:
+    """Regenerate from the review's latest evaluation keeping legal's edits; a new version.
+
+    Returns the new version, the diff from the previous one and the edits that were kept.
+    """
+    policy.ensure_may_edit(assessment, user)
+    review = get_review(session=session, review_id=assessment.review_id)
+    if not review.evaluation:
+        raise errors.Conflict("This review has no evaluation yet; evaluate it first.")
+    current = get_version(session=session, assessment=assessment, number=assessment.current_number)
+    if outdated(session=session, assessment=assessment, document=current.document) is None:
+        raise errors.Conflict("This assessment already rests on the review's latest evaluation.")
+    fresh, inputs = _generated(session, review, assessment.kind, assessment.language)
+    first = get_version(session=session, assessment=assessment, number=1)
+    base = current.document.get("baseline") or _baseline(first.document)
+    document, kept = _merged(current.document, fresh, base)
+    document["baseline"] = fresh["baseline"]
+    before = _snapshot(assessment)
+    number = assessment.current_number + 1
+    assert assessment.id is not None
+    note = "Refreshed from the evaluation of " + str(fresh["source"]["evaluated_at"])
+    version = AssessmentVersion(
+        assessment_id=assessment.id, number=number, document=document, status="draft",
+        note=note + (f"; kept legal's edits: {'; '.join(kept)}" if kept else ""),
+        created_by=user.email,
+    )  # fmt: skip
+    session.add(version)
+    if assessment.status in ("approved", "rejected"):
+        assessment.status = "draft"
+        assessment.submitted_by = assessment.submitted_at = None
+    assessment.current_number = number
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    existing = {c["key"] for c in checklist_dicts(session=session, assessment=assessment)}
+    _add_checklists(session, assessment, inputs, skip=existing)
+    changes = diff_documents(
+        current.document, document, label_old=f"v{number - 1}", label_new=f"v{number}"
+    )
+    record_event(
+        session=session, action="refresh", object_type="assessment",
+        object_id=str(assessment.id), before=before,
+        after={**_snapshot(assessment), "kept": kept, "changed": changes},
+    )  # fmt: skip
+    _flush(session)
+    return version, {"from": number - 1, "to": number, **changes}, kept

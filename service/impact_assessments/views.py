@@ -24,6 +24,7 @@ from service.impact_assessments.schemas import (
     ChecklistSchema,
     DiffArgsSchema,
     DiffSchema,
+    RefreshSchema,
     TransitionSchema,
     VersionArgsSchema,
     VersionSchema,
@@ -112,6 +113,23 @@ class AssessmentTransitions(MethodView):
         )
         session.commit()
         return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
+
+
+@blp.route("/assessments/<int:assessment_id>/refresh")
+class AssessmentRefresh(MethodView):
+    @allow("legal")
+    @blp.response(200, RefreshSchema)
+    def post(self, assessment_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Regenerate from the review's latest evaluation, keeping legal's edits (If-Match)."""
+        session = get_session()
+        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+        require_if_match(assessment_etag(assessment))
+        _version, diff, kept = services.refresh_assessment(
+            session=session, assessment=assessment, user=g.current_user
+        )
+        session.commit()
+        body = {"assessment": _state(assessment), "diff": diff, "kept": kept}
+        return body, 200, {"ETag": assessment_etag(assessment)}
 
 
 @blp.route("/assessments/<int:assessment_id>/versions")

@@ -92,7 +92,9 @@ def make_broker(url: str | None) -> dramatiq.Broker:
 
 def runtime(app: Flask | None = None) -> Runtime:
     """This app's job runtime, made on first use."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    # The app itself, never the context-local proxy: worker threads have no app context.
+    app = getattr(app or current_app, "_get_current_object", lambda: app)()
+    assert app is not None
     found: Runtime | None = app.extensions.get(EXTENSION)
     if found is None:
         url = app.config.get("BROKER_URL")

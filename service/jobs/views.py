@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 from typing import Any
 
 from flask import Response, g, url_for
@@ -17,6 +15,7 @@ from service.auth.permissions import allow
 from service.db import get_session
 from service.jobs import services
 from service.jobs.models import Job
+from service.jobs.reports import submit_report_job
 from service.jobs.schemas import (
     ImportJobArgsSchema,
     ImportJobFileSchema,
@@ -90,22 +89,9 @@ class ReportJobs(MethodView):
     @blp.response(202, JobSchema)
     def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Job, int, dict[str, str]]:
         """Render a report as a job; asking again for the same version gives the same job."""
-        from service.impact_assessments import services as assessments
-
-        session = get_session()
-        assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
-        document = assessments.report_document(
-            session=session, assessment=assessment, number=data["version"]
-        )
-        number = int(document["meta"]["version"])
-        # The document includes the workflow facts and checklist progress it prints.
-        digest = hashlib.sha256(
-            json.dumps(document, sort_keys=True, default=str).encode()
-        ).hexdigest()[:16]
-        key = f"report:{assessment_id}:v{number}:{data['format']}:{digest}"
-        job, _ = services.submit_job(
-            session=session, kind="report", actor=g.current_user.email, dedupe_key=key,
-            params={"assessment": assessment_id, "version": number, "format": data["format"]},
+        job, _ = submit_report_job(
+            session=get_session(), assessment_id=assessment_id, version=data["version"],
+            fmt=data["format"], actor=g.current_user.email,
         )  # fmt: skip
         return accepted(job)
 

@@ -32,6 +32,7 @@ from service.notifications.models import (
 )
 
 OUTBOX_KEY = "xborder.outbox"  # session.info: outbox rows written in this transaction
+DELIVERY_CHUNK = 25  # messages per delivery job: several workers share a large batch
 
 
 def _email_configured() -> bool:
@@ -92,12 +93,16 @@ def _submit_delivery(session: OrmSession) -> None:
     if not ids:
         return
     from service.audit.services import current_actor
+
+    _submit_chunks(session, sorted(ids), current_actor())  # type: ignore[arg-type]
+
+
+def _submit_chunks(session: Session, ids: Sequence[int], actor: str) -> None:
     from service.jobs.services import submit_job
 
-    submit_job(
-        session=session,  # type: ignore[arg-type]
-        kind="notify", params={"ids": sorted(ids)}, actor=current_actor(),
-    )  # fmt: skip
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        chunk = list(ids[start : start + DELIVERY_CHUNK])
+        submit_job(session=session, kind="notify", params={"ids": chunk}, actor=actor)
 
 
 def resend_pending(*, session: Session, actor: str) -> int:
@@ -114,9 +119,7 @@ def resend_pending(*, session: Session, actor: str) -> int:
     ]
     if not due:
         return 0
-    from service.jobs.services import submit_job
-
-    submit_job(session=session, kind="notify", params={"ids": sorted(due)}, actor=actor)
+    _submit_chunks(session, sorted(i for i in due if i is not None), actor)
     return len(due)
 
 

@@ -20,15 +20,28 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from service.reports.markup import blocks, runs
 from service.reports.rendering import report_context
 
 # Word picks these by name on the reader's machine; nothing is embedded or downloaded.
-FONTS: dict[str, dict[str, str]] = {
-    "en": {"latin": "Calibri", "east_asia": "SimSun"},
-    "zh": {"latin": "Times New Roman", "east_asia": "SimSun"},
-}
+# Page layouts: A4 for both. The Chinese one follows GB/T 9704-2012 (党政机关公文格式), the
+# layout Chinese official filings use: top margin 37 mm, left 28 mm, a 156 x 225 mm text
+# block, body text 仿宋 in size 3 (16 pt), 22 lines a page (fixed 28.95 pt spacing), headings
+# in 黑体.
+LAYOUTS: dict[str, dict[str, Any]] = {
+    "en": {
+        "latin": "Calibri", "east_asia": "SimSun", "heading_east_asia": "SimSun",
+        "size": 10.5, "line": None,
+        "margins": {"top": 22, "bottom": 20, "left": 22, "right": 22},
+    },
+    "zh": {
+        "latin": "Times New Roman", "east_asia": "仿宋", "heading_east_asia": "黑体",
+        "size": 16, "line": 28.95,
+        "margins": {"top": 37, "bottom": 35, "left": 28, "right": 26},
+    },
+}  # fmt: skip
 UNKNOWN_COLOR = RGBColor(0xB4, 0x53, 0x09)
 MUTED = RGBColor(0x55, 0x5F, 0x6D)
 
@@ -48,7 +61,14 @@ def _set_fonts(style: Any, latin: str, east_asia: str, size: float | None = None
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
-    """A Word field (PAGE, NUMPAGES, TOC ...) that Word computes."""
+    """A Word field (PAGE, NUMPAGES ...) that Word computes; `placeholder` shows until then."""
+    _field_start(paragraph, instruction)
+    paragraph.add_run(placeholder)
+    _field_end(paragraph)
+
+
+def _field_start(paragraph: Any, instruction: str) -> None:
+    """The opening of a field whose result follows (possibly over several paragraphs)."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
@@ -63,7 +83,9 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
     run._r.append(separate)
-    paragraph.add_run(placeholder)
+
+
+def _field_end(paragraph: Any) -> None:
     run = paragraph.add_run()
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
@@ -95,11 +117,13 @@ class _Writer:
         self.unknown: str = context["unknown"]
         self.doc = Document()
         language = str(context["doc"].get("language") or "en")
-        fonts = FONTS.get(language, FONTS["en"])
+        layout = LAYOUTS.get(language, LAYOUTS["en"])
         styles = self.doc.styles
-        _set_fonts(styles["Normal"], fonts["latin"], fonts["east_asia"], 10.5)
+        _set_fonts(styles["Normal"], layout["latin"], layout["east_asia"], layout["size"])
+        if layout["line"]:
+            styles["Normal"].paragraph_format.line_spacing = Pt(layout["line"])
         for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Subtitle"):
-            _set_fonts(styles[name], fonts["latin"], fonts["east_asia"])
+            _set_fonts(styles[name], layout["latin"], layout["heading_east_asia"])
         # Style ids resolved once: python-docx looks a style name up by scanning every style.
         self.style_ids = {
             name: styles[name].style_id
@@ -109,9 +133,8 @@ class _Writer:
         section = self.doc.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
-        for side in ("left_margin", "right_margin"):
-            setattr(section, side, Mm(22))
-        section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+        for side, millimetres in layout["margins"].items():
+            setattr(section, f"{side}_margin", Mm(millimetres))
         # Ask Word to refresh fields (contents, page numbers) when the file is opened.
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
@@ -256,10 +279,34 @@ class _Writer:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
+        """A TOC field; its result lists the chapters until Word recomputes it with pages."""
         title = self.para(str(self.labels["contents"]), style="TOC Heading")
         title.runs[0].bold = True
-        _field(self.para(), 'TOC \\o "1-3" \\h \\z \\u', str(self.labels["contents"]) + " …")
+        self.toc = self.para()
         self.page_break()
+
+    def _fill_contents(self) -> None:
+        """The TOC field around the chapter list (done last, when every heading exists)."""
+        toc = getattr(self, "toc", None)
+        if toc is None:
+            return
+        heading = self.style_ids["Heading 1"]
+        titles = [
+            p.text
+            for p in self.doc.paragraphs
+            if p._p.pPr is not None
+            and p._p.pPr.pStyle is not None
+            and p._p.pPr.pStyle.val == heading
+        ]
+        _field_start(toc, 'TOC \\o "1-3" \\h \\z \\u')
+        toc.add_run(titles[0] if titles else "")
+        last = toc
+        for text in titles[1:]:
+            entry = OxmlElement("w:p")
+            last._p.addnext(entry)
+            last = Paragraph(entry, toc._parent)
+            last.add_run(text)
+        _field_end(last)
 
     def summary(self) -> None:
         doc, L = self.context["doc"], self.labels
@@ -473,6 +520,7 @@ class _Writer:
                 self.table(None, [(row[0], row[1]) for row in rows], widths=(60, 105))
 
     def save(self) -> bytes:
+        self._fill_contents()
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()

@@ -6,7 +6,7 @@ import mimetypes
 import warnings
 from typing import Any
 
-from service.reports.rendering import ASSET_SCHEME, STATIC_DIR
+from service.reports.assets import ASSET_SCHEME, STATIC_DIR
 
 with warnings.catch_warnings():
     # weasyprint 70 announces on import that a future version will need libharfbuzz-subset0

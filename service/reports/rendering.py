@@ -6,17 +6,13 @@ import base64
 import re
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from service.reports.assets import ASSET_SCHEME, STATIC_DIR, TEMPLATES_DIR
 from service.reports.markup import render_text
 
-REPORTS_DIR = Path(__file__).parent
-TEMPLATES_DIR = REPORTS_DIR / "templates"
-STATIC_DIR = REPORTS_DIR / "static"
-ASSET_SCHEME = "xborder-asset:"
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Font stacks: Noto CJK when installed (Debian: fonts-noto-cjk), DejaVu otherwise. Fonts come
 # from the system through fontconfig; nothing is ever downloaded.

@@ -28,10 +28,13 @@ def _row(view: services.ReviewView) -> dict[str, Any]:
         "status": view.review.status,
         "vendor": view.vendor.slug,
         "exporter": view.review.exporter_name,
-        "verdicts": {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict},
-        "level": view.overall_level,
-        "as_of": view.as_of.isoformat(),
-        "rules_version": view.rules_version,
+        "verdicts": {
+            "CN": view.review.cn_verdict, "EU": view.review.eu_verdict,
+            "US": view.review.us_verdict,
+        },
+        "level": view.review.overall_level,
+        "as_of": view.review.as_of.isoformat(),
+        "rules_version": view.review.rules_version,
         "warnings": [w["message"] for w in view.warnings],
     }
 

@@ -43,6 +43,15 @@ class Review(SQLModel, table=True):
     transfer: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)
     )
+    # The processing activity this review belongs to (None: a stand-alone review). Its
+    # transfer is then the activity's facts with activity_overrides merged in (RFC 7396).
+    activity_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("activity.id"), nullable=True, index=True),
+    )
+    activity_overrides: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}")
+    )
     # Facts the reviewer states for this review where the registry has none, each with its
     # source, who and when (assessments/catalog/asserted.py); laid over the vendor's facts.
     asserted_facts: list[dict[str, Any]] = Field(

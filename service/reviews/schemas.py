@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.types import MECHANISMS, VERDICTS
+from assessments.types import MECHANISMS, REGIMES, VERDICTS
+from service.models import MAX_ROW_ID
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
@@ -95,7 +96,16 @@ class ReviewSchema(Schema):
 
     id = fields.Integer()
     vendor = fields.Nested(ReviewVendorSchema, metadata={"description": "the registry vendor"})
-    transfer = fields.Dict()
+    transfer = fields.Dict(
+        metadata={"description": "the Transfer (in an activity: its facts with the overrides)"}
+    )
+    activity = fields.Integer(
+        attribute="activity_id", allow_none=True,
+        metadata={"description": "the processing activity it belongs to, if any"},
+    )
+    activity_overrides = fields.Dict(
+        metadata={"description": "in an activity: the facts this review sets differently"}
+    )
     asserted_facts = fields.Method(
         "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
     )
@@ -105,7 +115,7 @@ class ReviewSchema(Schema):
     status = fields.String()
     created_by = fields.String()
     warnings = fields.List(fields.Nested(TransferWarningSchema))
-    verdicts = fields.Method("_verdicts", metadata={"description": "verdict per regime"})
+    verdicts = fields.Dict(metadata={"description": "verdict per regime"})
     evaluation = fields.Nested(EvaluationSchema)
     cn_outbound_ytd = fields.Nested(ReviewOutboundYtdSchema)
     as_of = fields.Date()
@@ -118,11 +128,25 @@ class ReviewSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
-    def _asserted(self, view: Any) -> list[dict[str, Any]]:
-        return list(view.asserted)
+    @pre_dump
+    def _flatten(self, view: Any, **_kwargs: Any) -> dict[str, Any]:
+        """A ReviewView: the review's columns, its vendor, warnings and asserted facts."""
+        review = view.review
+        columns = {name: getattr(review, name) for name in _REVIEW_COLUMNS}
+        return {
+            **columns,
+            "vendor": view.vendor,
+            "warnings": view.warnings,
+            "asserted_facts": view.asserted,
+            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
+        }
 
-    def _verdicts(self, view: Any) -> dict[str, str]:
-        return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
+
+_REVIEW_COLUMNS = tuple(
+    name
+    for name in ReviewSchema().fields
+    if name not in ("vendor", "warnings", "asserted_facts", "verdicts")
+)
 
 
 ReviewPageSchema = page_schema(
@@ -157,6 +181,10 @@ class ReviewQueryArgsSchema(PageArgs):
     )
     exporter = fields.String(
         validate=validate.Length(1, 300), metadata={"description": "exporter name (folded)"}
+    )
+    activity = Many(
+        fields.Integer(validate=validate.Range(1, MAX_ROW_ID)),
+        metadata={"description": "reviews in any of these processing activities"},
     )
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
 

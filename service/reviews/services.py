@@ -29,8 +29,9 @@ from assessments.catalog.names import name_key
 from assessments.engine import cn_outbound_contribution, evaluate
 from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us_headcount
 from assessments.transfers import evaluation_to_dict, transfer_to_dict
-from assessments.types import OutboundYtd, Transfer
+from assessments.types import REGIMES, OutboundYtd, Transfer
 from service import errors
+from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, table_of
@@ -47,7 +48,6 @@ from service.transfers.services import (
 from service.vendors.models import Vendor
 from service.vendors.services import jsonable, vendor_snapshot
 
-REGIMES = ("CN", "EU", "US")
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000
 YTD_LISTED = 100  # ids of summed reviews shown; the count is always complete
@@ -60,7 +60,7 @@ _CONTENT_FIELDS = ("requester", "business_owner", "purpose")
 
 
 class ReviewView:
-    """A review with its registry vendor, as the API shows it (attributes of the review)."""
+    """A review with its registry vendor, and what the API shows beside the review's columns."""
 
     def __init__(self, review: Review, vendor: Vendor) -> None:
         self.review = review
@@ -75,9 +75,6 @@ class ReviewView:
     def asserted(self) -> list[dict[str, Any]]:
         """The user-asserted facts, each with `applies` (False once the registry has it)."""
         return asserted_facts_view(self.review, self.vendor)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.review, name)
 
 
 def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:
@@ -160,6 +157,8 @@ def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
         "vendor": vendor_slug,
         "transfer": copy.deepcopy(review.transfer),
         "asserted_facts": copy.deepcopy(review.asserted_facts or []),
+        "activity": review.activity_id,
+        "activity_overrides": copy.deepcopy(review.activity_overrides or {}),
         "requester": review.requester,
         "business_owner": review.business_owner,
         "purpose": review.purpose,
@@ -168,15 +167,27 @@ def review_snapshot(review: Review, vendor_slug: str) -> dict[str, Any]:
     }
 
 
+_SUMMARY_COLUMNS = (
+    *(f"{r.lower()}_{part}" for r in REGIMES for part in ("verdict", "mechanism")),
+    "rules_version",
+    "as_of",
+)
+
+
 def _verdict_summary(review: Review) -> dict[str, Any]:
+    return _summary({name: getattr(review, name) for name in _SUMMARY_COLUMNS})
+
+
+def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A review's verdicts, mechanisms, rules version and date of law, from its columns (a
+    Review's, a bulk-read row's or freshly evaluated ones), for audit diffs."""
+    as_of = row["as_of"]
     return {
-        "verdicts": {"CN": review.cn_verdict, "EU": review.eu_verdict, "US": review.us_verdict},
-        "mechanisms": {
-            "CN": review.cn_mechanism, "EU": review.eu_mechanism, "US": review.us_mechanism,
-        },
-        "rules_version": review.rules_version,
-        "as_of": review.as_of.isoformat() if review.as_of else None,
-    }  # fmt: skip
+        "verdicts": {r: row[f"{r.lower()}_verdict"] for r in REGIMES},
+        "mechanisms": {r: row[f"{r.lower()}_mechanism"] for r in REGIMES},
+        "rules_version": row["rules_version"],
+        "as_of": as_of.isoformat() if as_of else None,
+    }
 
 
 def _flush(session: Session, stale: type[errors.DomainError] = errors.PreconditionFailed) -> None:
@@ -356,33 +367,38 @@ def _evaluation_columns(
     return columns
 
 
-def _apply_evaluation(
-    review: Review,
-    transfer: Transfer,
+@dataclass(frozen=True)
+class _Evaluated:
+    """One evaluation of a review: the columns that hold it and its history row."""
+
+    columns: dict[str, Any]
+    history: dict[str, Any]
+
+
+def _evaluate(
     resolved: Transfer,
-    ytd_info: dict[str, Any],
+    raw: Mapping[str, Any],
+    siblings: _Siblings,
+    *,
+    review_id: int | None,
+    vendor_id: int,
+    count: int,
     rulebook: RuleBook,
     actor: str,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Evaluate and store the result on the review; returns (evaluation, transfer JSON)."""
-    columns = _evaluation_columns(
-        transfer, resolved, ytd_info, rulebook, actor, review.evaluation_count or 0
-    )
-    for name, value in columns.items():
-        setattr(review, name, value)
-    return columns["evaluation"], transfer_to_dict(transfer)
-
-
-def _history(
-    review: Review, reason: str, transfer_json: dict[str, Any], evaluation: dict[str, Any]
-) -> ReviewEvaluation:
-    assert review.id is not None
-    return ReviewEvaluation(
-        review_id=review.id, seq=review.evaluation_count, reason=reason,
-        evaluated_at=review.evaluated_at, evaluated_by=review.evaluated_by,
-        rules_version=review.rules_version, reference_version=review.reference_version,
-        as_of=review.as_of, transfer=transfer_json, evaluation=evaluation,
-    )  # fmt: skip
+    reason: str,
+) -> _Evaluated:
+    """Evaluate a review's resolved Transfer with its exporter's other reviews' totals: the
+    one path of a single evaluation and of every review of a bulk re-evaluation."""
+    filled, info = _with_totals(resolved, raw, siblings, vendor_id)
+    columns = _evaluation_columns(filled, resolved, info, rulebook, actor, count)
+    history = {
+        "review_id": review_id, "seq": columns["evaluation_count"], "reason": reason,
+        "evaluated_at": columns["evaluated_at"], "evaluated_by": actor,
+        "rules_version": columns["rules_version"],
+        "reference_version": columns["reference_version"], "as_of": columns["as_of"],
+        "transfer": transfer_to_dict(filled), "evaluation": columns["evaluation"],
+    }  # fmt: skip
+    return _Evaluated(columns, history)
 
 
 def _evaluate_review(
@@ -400,13 +416,17 @@ def _evaluate_review(
     resolved = transfer or _resolve(
         review.transfer, vendor, day, rulebook, review.asserted_facts or []
     )
-    siblings = _load_siblings(session, review.id, review.exporter_key)
-    filled, info = _with_totals(resolved, review.transfer, siblings, review.vendor_id)
-    evaluation, transfer_json = _apply_evaluation(review, filled, resolved, info, rulebook, actor)
+    evaluated = _evaluate(
+        resolved, review.transfer, _load_siblings(session, review.id, review.exporter_key),
+        review_id=review.id, vendor_id=review.vendor_id, count=review.evaluation_count or 0,
+        rulebook=rulebook, actor=actor, reason=reason,
+    )  # fmt: skip
+    for name, value in evaluated.columns.items():
+        setattr(review, name, value)
     if review.id is None:
         session.add(review)
         _flush(session)
-    session.add(_history(review, reason, transfer_json, evaluation))
+    session.add(ReviewEvaluation(**{**evaluated.history, "review_id": review.id}))
 
 
 # ---------------------------------------------------------------------------- reads
@@ -458,6 +478,9 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
             conditions.append(
                 or_(*(col(getattr(Review, f"{r.lower()}_{name}")).in_(values) for r in REGIMES))
             )
+    activities = values_of(args, "activity")
+    if activities:
+        conditions.append(col(Review.activity_id).in_(activities))
     if args.get("exporter"):
         key = name_key(args["exporter"])
         conditions.append(col(Review.exporter_key).like(f"%:{key}%"))
@@ -519,12 +542,31 @@ def list_evaluations(
 # ---------------------------------------------------------------------------- writes
 
 
+def activity_transfer(activity: Activity, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A review's transfer in an activity: the activity's facts with its overrides merged in."""
+    merged: dict[str, Any] = merge_patch(activity.facts, overrides)
+    return merged
+
+
 def create_review(
-    *, session: Session, data: Mapping[str, Any], user: User, rulebook: RuleBook, day: date
+    *,
+    session: Session,
+    data: Mapping[str, Any],
+    user: User,
+    rulebook: RuleBook,
+    day: date,
+    activity: Activity | None = None,
 ) -> ReviewView:
-    """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer."""
+    """File a review and evaluate it; 422 for an unknown vendor or an invalid transfer.
+
+    In an activity, `data["transfer"]` holds the review's overrides of the activity's facts."""
     vendor = find_vendor(session=session, slug=data["vendor"], field=("vendor",))
-    stored = _review_transfer(data["transfer"], vendor.slug)
+    overrides: dict[str, Any] = {}
+    if activity is not None:
+        overrides = _review_transfer(data.get("transfer") or {}, vendor.slug)
+        stored = _review_transfer(activity_transfer(activity, overrides), vendor.slug)
+    else:
+        stored = _review_transfer(data["transfer"], vendor.slug)
     asserted = _asserted(data.get("asserted_facts") or [], user, day)
     transfer = _resolve(stored, vendor, day, rulebook, asserted)
     exporter = transfer.exporter
@@ -536,6 +578,7 @@ def create_review(
         requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
         purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
         as_of=transfer.as_of, evaluated_by=user.email, asserted_facts=asserted,
+        activity_id=activity.id if activity is not None else None, activity_overrides=overrides,
     )  # fmt: skip
     _evaluate_review(
         session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
@@ -557,8 +600,12 @@ def update_review(
     user: User,
     rulebook: RuleBook,
     day: date,
+    activity_facts: Mapping[str, Any] | None = None,
 ) -> ReviewView:
-    """Apply a partial update and re-evaluate; 409 for a closed or approved review's content."""
+    """Apply a partial update and re-evaluate; 409 for a closed or approved review's content.
+
+    A review in an activity: `transfer` merge-patches its overrides, and its transfer is the
+    activity's facts (`activity_facts` when the activity itself is changing) with them."""
     policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
     if review.status == "closed":
@@ -569,7 +616,19 @@ def update_review(
     if "vendor" in changes and changes["vendor"] != vendor.slug:
         new_vendor = find_vendor(session=session, slug=changes["vendor"], field=("vendor",))
     stored = review.transfer
-    if "transfer" in changes:
+    overrides = review.activity_overrides or {}
+    if review.activity_id is not None:
+        if "transfer" in changes:
+            overrides = _review_transfer(
+                merge_patch(overrides, changes["transfer"]), new_vendor.slug
+            )
+        facts = activity_facts
+        if facts is None:
+            activity = session.get(Activity, review.activity_id)
+            assert activity is not None  # a foreign key; activities are archived, not deleted
+            facts = activity.facts
+        stored = _review_transfer(merge_patch(facts, overrides), new_vendor.slug)
+    elif "transfer" in changes:
         stored = _review_transfer(
             merge_patch(review.transfer, changes["transfer"]), new_vendor.slug
         )
@@ -579,6 +638,7 @@ def update_review(
     content_changed = (
         new_vendor.id != vendor.id
         or stored != review.transfer
+        or overrides != (review.activity_overrides or {})
         or any(getattr(review, f) != v for f, v in plain.items())
     )
     if not content_changed and new_status == review.status:
@@ -592,6 +652,7 @@ def update_review(
     assert new_vendor.id is not None and transfer.exporter.name is not None
     review.vendor_id = new_vendor.id
     review.transfer = stored
+    review.activity_overrides = overrides
     review.exporter_name = transfer.exporter.name
     review.exporter_country = transfer.exporter.country
     review.exporter_key = exporter_key(transfer.exporter.name, transfer.exporter.country)
@@ -659,16 +720,6 @@ _BULK_READ = (
 )  # fmt: skip
 
 
-def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
-    """_verdict_summary of a row or column dict rather than a Review."""
-    as_of = row["as_of"]
-    return {
-        "verdicts": {r: row[f"{r.lower()}_verdict"] for r in REGIMES},
-        "mechanisms": {r: row[f"{r.lower()}_mechanism"] for r in REGIMES},
-        "rules_version": row["rules_version"],
-        "as_of": as_of.isoformat() if as_of else None,
-    }
-
 
 def reevaluate_open_reviews(
     *,
@@ -687,7 +738,8 @@ def reevaluate_open_reviews(
     are summed together.
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
-    recomputed, then each is evaluated with its exporter's other reviews' fresh counts. Rows
+    recomputed, then each is evaluated with its exporter's other reviews' fresh counts, by
+    `_evaluate`, the same path as a single evaluation (only the writing is batched). Rows
     are read and written in bulk (Core executemany, still version-checked: a review changed
     meanwhile makes the run fail with 409 and write nothing); each re-evaluation gets its
     history row and its audit event (record_event's row, inserted per chunk), as an
@@ -741,21 +793,17 @@ def reevaluate_open_reviews(
                 [f for f in group.cn if f.ref != row["id"]],
                 {v: [f for f in flows if f.ref != row["id"]] for v, flows in group.us.items()},
             )
-            filled, info = _with_totals(transfer, row["transfer"], others, row["vendor_id"])
-            columns = _evaluation_columns(
-                filled, transfer, info, rulebook, actor, row["evaluation_count"]
-            )
+            evaluated = _evaluate(
+                transfer, row["transfer"], others, review_id=row["id"],
+                vendor_id=row["vendor_id"], count=row["evaluation_count"], rulebook=rulebook,
+                actor=actor, reason="reevaluate",
+            )  # fmt: skip
+            columns = evaluated.columns
             updates.append({
                 "p_id": row["id"], "p_version": row["version"], "p_new_version": row["version"] + 1,
                 **{f"p_{name}": value for name, value in columns.items()},
             })  # fmt: skip
-            history.append({
-                "review_id": row["id"], "seq": columns["evaluation_count"],
-                "reason": "reevaluate", "evaluated_at": columns["evaluated_at"],
-                "evaluated_by": actor, "rules_version": columns["rules_version"],
-                "reference_version": columns["reference_version"], "as_of": columns["as_of"],
-                "transfer": transfer_to_dict(filled), "evaluation": columns["evaluation"],
-            })  # fmt: skip
+            history.append(evaluated.history)
             before, after = _summary(row), _summary(columns)
             audit.append(Change("reevaluate", "review", str(row["id"]), before, after))
             vendor = vendors[row["vendor_id"]].slug

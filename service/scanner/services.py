@@ -27,7 +27,7 @@ def matcher_cache(app: Flask) -> NameIndex:
 
 def get_matcher(*, session: Session, cache: NameIndex) -> Matcher:
     """The matcher for the registry as it is now: compiled once per registry version."""
-    return cache.sync(session).matcher(compile_matcher)
+    return cache.sync(session).matcher(session, compile_matcher)
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,11 @@ from assessments.transfers import (
     TransferSchema,
     apply_vendor_defaults,
     evaluation_to_dict,
-    transfer_to_dict,
 )
 from assessments.types import Transfer
 from service import errors
 from service.models import utcnow
 from service.vendors.models import Vendor
-
-__all__ = ["transfer_to_dict"]  # the contract's Transfer JSON, re-exported for the edge
 
 RULEBOOK_KEY = "xborder.rulebook"
 _LOCK = threading.Lock()

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from assessments.transfers import transfer_to_dict
 from service.auth.permissions import allow
 from service.db import get_session
 from service.transfers import services
@@ -27,5 +28,5 @@ class TransferEvaluate(MethodView):
         result = services.evaluate_transfer(
             session=get_session(), data=data, rulebook=services.get_rulebook(), day=services.today()
         )
-        transfer = services.transfer_to_dict(result.transfer)
+        transfer = transfer_to_dict(result.transfer)
         return {**result.evaluation, "transfer": transfer, "warnings": result.warnings}

@@ -7,10 +7,11 @@ that transaction) and stamps the vendors it wrote with it. A reader reads the ve
 primary-key probe); when it moved, only the vendors written since are read again and
 swapped in. A write therefore costs the next reader one small query, not a rebuild.
 
-Typo candidates come from a trigram index: a key within two typos of the query shares all
-but at most eight of its trigrams, so it holds one of the query's nine rarest trigrams; only
-the keys found that way are compared with rapidfuzz. Short queries (too few trigrams for
-that) compare the keys of a similar length instead.
+Typo candidates come from a trigram index: a key within t typos of the query shares all but
+at most 4t of its trigrams, so it holds one of the query's 4t+1 rarest trigrams; only the keys
+found that way are compared with rapidfuzz. Keys one typo away are looked for first, two typos
+away only when none is near enough. Short queries (too few trigrams for that) compare the
+keys of a similar length instead.
 """
 
 from __future__ import annotations
@@ -95,7 +96,6 @@ class _Record:
     archived: bool
     entries: tuple[tuple[str, NameEntry], ...]  # (key, entry) from vendor_alias
     slug_key: str
-    names: VendorNames  # what the scanner reads
 
 
 def _trigrams(key: str) -> set[str]:
@@ -124,7 +124,8 @@ class NameIndex:
         self._by_length: dict[int, dict[str, None]] = {}
         self._key_ids: dict[str, int] = {}
         self._id_keys: list[str | None] = []
-        self._postings: dict[str, list[int]] = {}
+        # Built on the first typo lookup (most processes never need them), then kept up.
+        self._postings: dict[str, list[int]] | None = None
         self._dead = 0
         self._filtered: dict[Callable[[str], bool], tuple[str, ...]] = {}
         self._matcher: Matcher | None = None
@@ -172,8 +173,8 @@ class NameIndex:
                 self._records[vendor_id] = new
                 self._add(vendor_id, new)
         self._filtered = {}
-        if self._dead > max(1000, len(self._key_ids)):
-            self._compact()
+        if self._postings is not None and self._dead > max(1000, len(self._key_ids)):
+            self._postings = None  # rebuilt from the live keys on the next typo lookup
 
     def put(
         self, vendor_id: int, slug: str, name: str, aliases: Iterable[tuple[str, str, bool]]
@@ -188,7 +189,6 @@ class NameIndex:
                 for key, alias, is_name in aliases
             ),
             slug_key=name_key(slug),
-            names=VendorNames(slug=slug, name=name),
         )
         with self._lock:
             self._apply({vendor_id: record}, [vendor_id])
@@ -222,8 +222,9 @@ class NameIndex:
         key_id = len(self._id_keys)
         self._id_keys.append(key)
         self._key_ids[key] = key_id
-        for gram in _trigrams(key):
-            self._postings.setdefault(gram, []).append(key_id)
+        if self._postings is not None:
+            for gram in _trigrams(key):
+                self._postings.setdefault(gram, []).append(key_id)
 
     def _release(self, key: str) -> None:
         self._refs[key] -= 1
@@ -234,16 +235,19 @@ class NameIndex:
         self._id_keys[self._key_ids.pop(key)] = None
         self._dead += 1
 
-    def _compact(self) -> None:
-        """Drop the ids of removed keys from the trigram lists."""
-        live = list(self._key_ids)
-        self._id_keys = list[str | None](live)
-        self._key_ids = {key: i for i, key in enumerate(live)}
-        self._postings = {}
-        for key, key_id in self._key_ids.items():
-            for gram in _trigrams(key):
-                self._postings.setdefault(gram, []).append(key_id)
-        self._dead = 0
+    def _trigram_postings(self) -> dict[str, list[int]]:
+        """Trigram -> ids of the keys holding it; built from the live keys when missing."""
+        if self._postings is None:
+            live = list(self._key_ids)
+            self._id_keys = list[str | None](live)
+            self._key_ids = {key: i for i, key in enumerate(live)}
+            postings: dict[str, list[int]] = {}
+            for key_id, key in enumerate(live):
+                for gram in _trigrams(key):
+                    postings.setdefault(gram, []).append(key_id)
+            self._postings = postings
+            self._dead = 0
+        return self._postings
 
     # ------------------------------------------------------------------ lookups
 
@@ -278,31 +282,37 @@ class NameIndex:
         with self._lock:
             return [k for n in range(low, high + 1) for k in self._by_length.get(n, ())]
 
-    def typo_candidates(self, key: str) -> list[str]:
-        """Keys that may be within MAX_TYPOS typos of key (a superset; compare them after)."""
+    def typo_candidates(self, key: str, typos: int = MAX_TYPOS) -> list[str]:
+        """Keys that may be within `typos` typos of key (a superset; compare them after)."""
         grams = _trigrams(key)
-        lost = MAX_TYPOS * _LOST_PER_TYPO
+        lost = typos * _LOST_PER_TYPO
         if len(grams) <= lost:
             return self.near_length(key, 0.6)
         with self._lock:
-            postings = sorted((self._postings.get(g, []) for g in grams), key=len)
-            rarest = postings[: lost + 1]
-            found: Counter[int] = Counter()
-            for ids in rarest:
-                found.update(ids)
-            out = []
-            for key_id in found:
-                candidate = self._id_keys[key_id]
-                if candidate is not None:
-                    out.append(candidate)
-            return out
+            index = self._trigram_postings()
+            postings = sorted((index.get(g, ()) for g in grams), key=len)
+            ids: set[int] = set()
+            for found in postings[: lost + 1]:
+                ids.update(found)
+            id_keys = self._id_keys
+            return [k for k in (id_keys[i] for i in ids) if k is not None]
 
     def similar(
         self, key: str, *, cutoff: float, limit: int | None
     ) -> list[tuple[NameEntry, float]]:
-        """Entries whose key is similar to key (rapidfuzz ratio >= cutoff), best first."""
-        candidates = self.typo_candidates(key)
-        hits = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+        """Entries whose key is similar to key (rapidfuzz ratio >= cutoff), best first.
+
+        Keys one typo away are looked for first (fewer candidates); two typos only when that
+        finds nothing.
+        """
+        hits: list[tuple[str, float, int]] = []
+        for typos in range(1, MAX_TYPOS + 1):
+            candidates = self.typo_candidates(key, typos)
+            hits = process.extract(
+                key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+            )
+            if hits:
+                break
         out = []
         for candidate, score, _pos in hits:
             entry = self.exact(candidate)
@@ -310,15 +320,46 @@ class NameIndex:
                 out.append((entry, float(score)))
         return out
 
-    def matcher(self, compile_matcher: Callable[[list[VendorNames]], Matcher]) -> Matcher:
-        """The scanner's matcher over the active vendors, compiled once per registry version."""
+    def matcher(
+        self, session: Session, compile_matcher: Callable[[list[VendorNames]], Matcher]
+    ) -> Matcher:
+        """The scanner's matcher over the active vendors, compiled once per registry version
+        (call sync first; the scanner's fields are read when it is compiled)."""
         with self._lock:
             if self._matcher is None or self._matcher_version != self.version:
-                active = [r.names for _id, r in sorted(self._records.items()) if not r.archived]
-                self._matcher = compile_matcher(active)
+                self._matcher = compile_matcher(_scanner_names(session))
                 self._matcher_version = self.version
                 self.matcher_builds += 1
             return self._matcher
+
+
+def _scanner_names(session: Session) -> list[VendorNames]:
+    """Every active vendor's names as the scanner reads them."""
+    rows = session.execute(
+        select(
+            col(Vendor.id), col(Vendor.slug), col(Vendor.name), col(Vendor.category),
+            col(Vendor.aliases), col(Vendor.legal_entities), col(Vendor.parent),
+            col(Vendor.sdk), col(Vendor.version),
+        ).where(col(Vendor.archived).is_(False)).order_by(col(Vendor.id))
+    )  # fmt: skip
+    out = []
+    for vendor_id, slug, name, category, aliases, entities, parent, sdk, version in rows:
+        sdk = sdk or {}
+        out.append(
+            VendorNames(
+                slug=slug,
+                name=name,
+                category=category,
+                aliases=tuple(aliases or ()),
+                legal_entities=tuple(e["name"] for e in entities or () if e.get("name")),
+                parent=parent,
+                ios_frameworks=tuple(sdk.get("ios_frameworks") or ()),
+                android_packages=tuple(sdk.get("android_packages") or ()),
+                domains=tuple(sdk.get("domains") or ()),
+                content_hash=f"{vendor_id}:{version}",
+            )
+        )
+    return out
 
 
 def _read(session: Session, ids: list[int] | None) -> dict[int, _Record]:
@@ -326,11 +367,7 @@ def _read(session: Session, ids: list[int] | None) -> dict[int, _Record]:
     records: dict[int, _Record] = {}
     if ids is not None and not ids:
         return records
-    columns = (
-        col(Vendor.id), col(Vendor.slug), col(Vendor.name), col(Vendor.archived),
-        col(Vendor.category), col(Vendor.aliases), col(Vendor.legal_entities),
-        col(Vendor.parent), col(Vendor.sdk), col(Vendor.version),
-    )  # fmt: skip
+    columns = (col(Vendor.id), col(Vendor.slug), col(Vendor.name), col(Vendor.archived))
     alias_columns = (
         col(VendorAlias.vendor_id), col(VendorAlias.key), col(VendorAlias.alias),
         col(VendorAlias.is_name),
@@ -344,31 +381,17 @@ def _read(session: Session, ids: list[int] | None) -> dict[int, _Record]:
             aliases = aliases.where(col(VendorAlias.vendor_id).in_(chunk))
         keys: dict[int, list[tuple[str, str, bool]]] = {}
         for vendor_id, key, alias, is_name in session.execute(aliases):
-            keys.setdefault(int(vendor_id), []).append((str(key), str(alias), bool(is_name)))
-        for row in session.execute(vendors):
-            vendor_id, slug, name, archived = int(row[0]), str(row[1]), str(row[2]), bool(row[3])
-            sdk = row[8] or {}
+            keys.setdefault(vendor_id, []).append((key, alias, bool(is_name)))
+        for vendor_id, slug, name, archived in session.execute(vendors):
             records[vendor_id] = _Record(
                 slug=slug,
                 name=name,
-                archived=archived,
+                archived=bool(archived),
                 entries=tuple(
                     (key, NameEntry(vendor_id, slug, name, alias, is_name))
                     for key, alias, is_name in keys.get(vendor_id, ())
                 ),
                 slug_key=name_key(slug),
-                names=VendorNames(
-                    slug=slug,
-                    name=name,
-                    category=row[4],
-                    aliases=tuple(row[5] or ()),
-                    legal_entities=tuple(e["name"] for e in row[6] or () if e.get("name")),
-                    parent=row[7],
-                    ios_frameworks=tuple(sdk.get("ios_frameworks") or ()),
-                    android_packages=tuple(sdk.get("android_packages") or ()),
-                    domains=tuple(sdk.get("domains") or ()),
-                    content_hash=f"{vendor_id}:{row[9]}",
-                ),
             )
     return records
 

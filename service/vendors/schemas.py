@@ -46,6 +46,28 @@ class CountryCode(fields.String):
         return code
 
 
+MAX_LIST_ITEMS = 500
+MAX_TEXT_CHARS = 10_000
+
+
+def oversized(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first (field path, message) of a list or text over the vendor limits, else None."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT_CHARS:
+            return path, f"Longer than {MAX_TEXT_CHARS} characters."
+    elif isinstance(value, list | tuple):
+        if len(value) > MAX_LIST_ITEMS:
+            return path, f"More than {MAX_LIST_ITEMS} entries."
+        for item in value:
+            if found := oversized(item, path):
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if found := oversized(item, f"{path}.{key}" if path else str(key)):
+                return found
+    return None
+
+
 def _ids(vocabulary: frozenset[str]) -> fields.List[str]:
     return fields.List(fields.String(validate=validate.OneOf(sorted(vocabulary))))
 
@@ -89,6 +111,15 @@ class VendorWriteSchema(Schema):
         values=fields.String(validate=validate.Length(2, 500)),
         allow_none=True,
     )
+
+    @validates_schema
+    def _bounded(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Every list at most MAX_LIST_ITEMS long and every text at most MAX_TEXT_CHARS, nested
+        ones included (sdk.domains, legal_entities[].note, ...): a vendor stays a size its
+        own export, re-import and reports can carry."""
+        problem = oversized(data)
+        if problem is not None:
+            raise ValidationError(problem[1], problem[0])
 
     @validates_schema
     def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -213,6 +244,9 @@ class VendorQueryArgsSchema(PageArgs):
         metadata={"description": "any of these"},
     )
     dpf_certified = fields.Boolean()
+    in_use = fields.Boolean(
+        metadata={"description": "true: only our vendors (with an open review or in an activity)"}
+    )
     archived = fields.String(
         load_default="false", validate=validate.OneOf(("false", "true", "all"))
     )

@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
@@ -20,6 +20,7 @@ from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
+from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import search
 from service.vendors.models import (
     FACET_DATA_CATEGORY,
@@ -208,9 +209,10 @@ def _sync_index_rows(session: Session, vendor: Vendor) -> None:
         )
     session.execute(delete(VendorAlias).where(col(VendorAlias.vendor_id) == vendor.id))
     session.execute(delete(VendorFacet).where(col(VendorFacet.vendor_id) == vendor.id))
+    # In key order: two writers racing for the same aliases wait on each other, never deadlock.
     session.add_all(
         VendorAlias(vendor_id=vendor.id, alias=alias, key=key, is_name=is_name)
-        for key, (alias, is_name) in keys.items()
+        for key, (alias, is_name) in sorted(keys.items())
     )
     session.add_all(
         [
@@ -371,7 +373,14 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
         conditions.append(_facet_in(FACET_DATA_CATEGORY, [category]))
     if args.get("dpf_certified") is not None:
         conditions.append(col(Vendor.dpf_certified).is_(bool(args["dpf_certified"])))
+    if args.get("in_use"):
+        conditions.append(col(Vendor.id).in_(vendors_in_use()))
     return conditions
+
+
+def vendors_in_use() -> Select[Any]:
+    """"Our" vendors: the ids of vendors with an open review (in an activity or not)."""
+    return select(col(Review.vendor_id)).where(col(Review.status).in_(OPEN_STATUSES)).distinct()
 
 
 def list_vendors(

@@ -12,7 +12,14 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
-from assessments.types import EXEMPTIONS, SAFEGUARDS, TRANSACTIONS
+from assessments.types import (
+    EU_DEROGATIONS,
+    EXEMPTIONS,
+    SAFEGUARDS,
+    SCC_DECISIONS,
+    TRANSACTIONS,
+    US_EXEMPTIONS,
+)
 from service.reference.services import get_reference
 from service.web import labels
 
@@ -114,6 +121,29 @@ def safeguards() -> list[Option]:
 def exemptions() -> list[Option]:
     """PRC exemptions a transfer may claim, in words."""
     return [Option(code, labels.EXEMPTIONS.get(code, code)) for code in EXEMPTIONS]
+
+
+def us_exemptions() -> list[Option]:
+    """28 CFR 202 Subpart E exemptions, in words."""
+    return [Option(code, labels.humanize(code)) for code in US_EXEMPTIONS]
+
+
+def scc_decisions() -> list[tuple[str, str]]:
+    """The Commission decisions SCCs may rest on."""
+    return [(code, f"Decision {code}") for code in SCC_DECISIONS]
+
+
+def derogations() -> list[tuple[str, str]]:
+    """GDPR Art. 49 derogations, in words."""
+    return [(code, labels.humanize(code)) for code in EU_DEROGATIONS]
+
+
+def tia_outcomes() -> list[tuple[str, str]]:
+    """What a documented transfer impact assessment concluded."""
+    return [
+        ("effective", "Supplementary measures are effective"),
+        ("defeated", "Destination law defeats every measure"),
+    ]
 
 
 def transactions() -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ import pytest
 
 from assessments.documents import build_assessment, build_checklists
 from assessments.documents._data import load
-from assessments.documents.translations import _templates
+from assessments.documents.translations import _templates, report
 from tests.assessments.test_documents import evaluate_transfer, load_vendor
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
@@ -90,7 +90,9 @@ def _scenarios() -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any] | 
     ]
 
 
-def test_every_rule_text_has_a_chinese_text_with_the_same_placeholders() -> None:
+def test_every_rule_text_has_a_current_chinese_text_with_the_same_placeholders() -> None:
+    # To fix: python -m assessments.documents.translations lists what to (re)translate.
+    assert report() == []
     zh = load("rules.zh.yaml")
     fields = string.Formatter()
     for key, texts in _templates().items():

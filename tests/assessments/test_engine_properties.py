@@ -13,17 +13,24 @@ from assessments.catalog.reference import Reference, load_reference
 from assessments.engine import evaluate
 from assessments.rules import RuleSet, load_rules
 from assessments.types import (
+    EU_DEROGATIONS,
     EXEMPTIONS,
     LEVELS,
     SAFEGUARDS,
+    SCC_DECISIONS,
+    TIA_OUTCOMES,
     TRANSACTIONS,
+    US_EXEMPTIONS,
     VERDICTS,
     DataSubjects,
+    Derogation,
     Evaluation,
     Exporter,
     Importer,
+    MinorCounts,
     OutboundYtd,
     Owner,
+    SccTerms,
     Transfer,
 )
 
@@ -97,6 +104,16 @@ groups = st.builds(
     jurisdiction=st.sampled_from(JURISDICTIONS),
     count=st.integers(0, 5_000_000),
     minors=st.booleans(),
+    minor_counts=st.one_of(
+        st.none(),
+        st.builds(
+            MinorCounts,
+            under_13=st.one_of(st.none(), st.integers(0, 1000)),
+            under_14=st.one_of(st.none(), st.integers(0, 20_000)),
+            under_16=st.one_of(st.none(), st.integers(0, 20_000)),
+            under_17=st.one_of(st.none(), st.integers(0, 20_000)),
+        ),
+    ),
 )
 
 
@@ -119,6 +136,25 @@ def transfers(draw: st.DrawFn) -> Transfer:
         exemptions=frozenset(draw(st.sets(st.sampled_from(EXEMPTIONS), max_size=2))),
         important_data=draw(maybe_bool),
         government_related_data=draw(maybe_bool),
+        us_exemptions=frozenset(draw(st.sets(st.sampled_from(US_EXEMPTIONS), max_size=1))),
+        us_prior_12m=draw(st.integers(0, 200_000)),
+        eu_scc_terms=draw(
+            st.one_of(
+                st.none(),
+                st.builds(
+                    SccTerms,
+                    decision=st.sampled_from(SCC_DECISIONS),
+                    signed=st.one_of(st.none(), st.dates(date(2010, 1, 1), date(2028, 1, 1))),
+                ),
+            )
+        ),
+        eu_derogation=draw(
+            st.one_of(
+                st.none(),
+                st.builds(Derogation, basis=st.sampled_from(EU_DEROGATIONS), occasional=maybe_bool),
+            )
+        ),
+        eu_tia=draw(st.sampled_from([None, *TIA_OUTCOMES])),
     )
 
 

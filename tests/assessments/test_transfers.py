@@ -321,3 +321,25 @@ def test_inconsistent_group_counts_are_field_errors(group: dict[str, object], fi
     with pytest.raises(ValidationError) as caught:
         parse_transfer(data, today=DAY)
     assert field in str(caught.value.messages)
+
+
+def test_an_unknown_dpf_status_reads_sccs_unless_certified() -> None:
+    """Issue 12 section 7: never "no adequacy covers the United States" while the recipient's
+    DPF status is unknown; the result names eu_dpf as the alternative and asks."""
+    data = {
+        "as_of": "2026-11-22",
+        "exporter": {"country": "DE"},
+        "importer": {"country": "US", "role": "processor"},
+        "data_subjects": [{"jurisdiction": "DE", "count": 100}],
+        "data_categories": ["contact"],
+    }
+    eu = evaluate(parse_transfer(data, today=DAY), default_rules(), default_reference())
+    result = eu.regime("EU")
+    assert result.why.startswith("SCCs, unless the importer is DPF-certified (unknown).")
+    assert "no adequacy" not in result.why.lower()
+    assert "eu_dpf" in result.alternatives and result.provisional
+    assert any("Data Privacy Framework List" in q for q in result.questions)
+    stated = {**data, "importer": {**data["importer"], "dpf_certified": False}}
+    known = evaluate(parse_transfer(stated, today=DAY), default_rules(), default_reference())
+    assert "it is not DPF-certified" in known.regime("EU").why
+    assert "eu_dpf" not in known.regime("EU").alternatives

@@ -7,6 +7,7 @@ installed); the cache serves a second download of the same version unchanged.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -61,6 +62,10 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
         assert title in headings
     xml = document.element.xml
     assert 'TOC \\o "1-3"' in xml  # a contents field Word fills in
+    # Until Word recomputes it with page numbers, the field's result lists the chapters.
+    contents = next(i for i, p in enumerate(document.paragraphs) if p.text == "Contents")
+    listed = [p.text for p in document.paragraphs[contents + 1 : contents + 3]]
+    assert listed == ["Summary of the evaluation", f"1. {sections[0]['title']}"]
     assert any(p.style.name == "Title" for p in document.paragraphs)
     footer = document.sections[0].footer._element.xml
     assert "PAGE" in footer and "NUMPAGES" in footer
@@ -213,3 +218,98 @@ def test_libreoffice_opens_the_docx(
     reader = PdfReader(str(tmp_path / "report.pdf"))
     assert len(reader.pages) > 5
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
+
+
+
+def test_out_of_date_marking_and_refresh_keeps_legals_edits(
+    app: Flask, client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    legal = auth("legal")
+    body = create(client, auth, review_id).get_json()
+    url = f"/api/v1/assessments/{body['id']}"
+    assert body["outdated"] is None
+    problem(client.post(f"{url}/refresh", headers={**legal, "If-Match": body and
+                        client.get(url, headers=legal).headers["ETag"]}), 409)  # fmt: skip
+    # Legal edits a section before the review changes.
+    etag = client.get(url, headers=legal).headers["ETag"]
+    edit = {"sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}]}
+    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    # The review is re-evaluated with different facts: the assessment says it is out of date.
+    review = client.get(f"/api/v1/reviews/{review_id}", headers=legal)
+    change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
+    changed = client.patch(f"/api/v1/reviews/{review_id}", json=change,
+                           headers={**legal, "If-Match": review.headers["ETag"]})  # fmt: skip
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    current = client.get(url, headers=legal)
+    stale = current.get_json()["outdated"]
+    assert stale is not None and stale["latest"] and stale["generated_from"]
+    pdf = client.get(f"{url}/report.docx", headers=auth("viewer"))
+    assert "Out of date" in "\n".join(p.text for p in _docx(pdf.data).paragraphs)
+    problem(client.post(f"{url}/refresh", headers=legal), 428)
+    problem(client.post(f"{url}/refresh", headers={**auth("viewer"),
+                        "If-Match": current.headers["ETag"]}), 403)  # fmt: skip
+    refreshed = client.post(
+        f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
+    )
+    assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
+    result = refreshed.get_json()
+    document = result["assessment"]["document"]
+    assert result["assessment"]["outdated"] is None and result["assessment"]["current_number"] == 3
+    legality = next(s for s in document["sections"] if s["id"] == "legality")
+    assert legality["text"] == "Consent under PIPL Art. 13(1)."  # legal's edit kept
+    assert any("Legality" in k for k in result["kept"])
+    # The new evaluation's facts replaced the old ones: 50,000 people, no more 2,000,000.
+    overview = next(s for s in document["sections"] if s["id"] == "data")
+    assert "50,000" in overview["text"] and "2,000,000" not in overview["text"]
+    assert result["diff"]["from"] == 2 and result["diff"]["to"] == 3 and result["diff"]["changed"]
+    assert any(s["id"] == "data" for s in result["diff"]["sections"])
+    from sqlalchemy import select
+
+    from service.audit.models import AuditEvent
+    from service.db import session_scope
+
+    with app.app_context(), session_scope() as session:
+        actions = [e.action for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "assessment",
+                                     AuditEvent.object_id == str(body["id"])))]  # fmt: skip
+    assert "refresh" in actions
+
+
+@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc not installed")
+def test_libreoffice_opens_the_xlsx(
+    client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+) -> None:
+    body = create(client, auth, review_id).get_json()
+    tracker = tmp_path / "tracker.xlsx"
+    url = f"/api/v1/assessments/{body['id']}/checklists.xlsx"
+    tracker.write_bytes(client.get(url, headers=auth("viewer")).data)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
+    progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
+    assert body["checklists"][0]["title"] in progress
+
+
+def test_chinese_docx_is_chinese_in_the_official_layout(
+    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+) -> None:
+    from docx.oxml.ns import qn
+
+    body = create(client, auth, review_id, language="zh").get_json()
+    data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    assert data.status_code == 200
+    document = _docx(data.data)
+    section = document.sections[0]
+    # A4; GB/T 9704-2012 margins (top 37 mm, left 28 mm, text block 156 x 225 mm).
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    text_width = section.page_width.mm - section.left_margin.mm - section.right_margin.mm
+    assert round(text_width) == 156
+    normal = document.styles["Normal"]
+    fonts = normal.element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "仿宋" and normal.font.size.pt == 16
+    headings = _headings(document, 1)
+    assert headings[1] == f"1. {body['document']['sections'][0]['title']}"
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in headings)

@@ -379,3 +379,21 @@ def test_only_kinds_the_law_calls_for_can_be_generated(
     body = problem(create(client, auth, review_id, kind="ccpa"), 422)
     assert "11 CCR § 7150" in body["errors"]["kind"][0]
     assert create(client, auth, review_id, kind="dpia").status_code == 201
+
+
+def test_the_risk_register_has_a_size_limit(
+    client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    from service.impact_assessments.schemas import MAX_RISKS
+
+    created = create(client, auth, review_id)
+    url, etag = created.headers["Location"], created.headers["ETag"]
+    row = {"category": "rights", "risk": "Requests go unanswered", "severity": 2}
+    over = {"risks": [row] * (MAX_RISKS + 1)}
+    body = problem(client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422)
+    assert "risks" in body["errors"]
+    long_risk = {"risks": [{**row, "risk": "x" * 2001}]}
+    problem(client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422)
+    fits = {"risks": [row] * MAX_RISKS}
+    done = client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
+    assert done.status_code == 200, done.get_data(as_text=True)

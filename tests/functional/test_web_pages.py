@@ -257,6 +257,44 @@ def test_filing_a_review_shows_the_result_per_regime(browser_for: Callable[[str]
     assert "Open questions" in page and "Rules that fired" in page
 
 
+def test_the_review_form_takes_the_inputs_the_law_needs(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """Issue 13: "Not known" stays unknown (a provisional result with both answers), and the
+    new inputs - minors by age, processing volume, owners, DOJ and EU tools - reach the engine."""
+    browser = browser_for("procurement")
+    form = browser.get("/reviews/new?vendor=firebase").text
+    for name in ("transfer.exporter.cn_processing_volume", "transfer.importer.owners.0.share",
+                 "transfer.data_subjects.0.under_14", "transfer.eu_derogation.basis",
+                 "transfer.us_exemptions", "transfer.government_related_data"):  # fmt: skip
+        assert f'name="{name}"' in form
+    small = {**FIREBASE_REVIEW, "transfer.data_subjects.0.count": "50,000",
+             "transfer.data_categories": ["contact"], "transfer.important_data": "no",
+             "transfer.exporter.cn_processing_volume": "50,000"}  # fmt: skip
+    response = browser.post("/reviews/new", small)
+    assert response.status_code == 303
+    page = browser.get(response.headers["Location"]).text
+    assert "provisional" in page and "Provisional: it depends on" in page
+    assert "critical information infrastructure operator" in page
+    known = {**small, "transfer.exporter.ciio": "no",
+             "transfer.data_subjects.0.minors": "on",
+             "transfer.data_subjects.0.under_14": "10,000",
+             "transfer.importer.owners.0.country": "CN",
+             "transfer.importer.owners.0.share": "30"}  # fmt: skip
+    response = browser.post("/reviews/new", known)
+    assert response.status_code == 303
+    page = browser.get(response.headers["Location"]).text
+    assert "Provisional: it depends on" not in page.split("What each law requires")[1].split(
+        "United States")[0]  # fmt: skip
+    assert "CAC security assessment" in page  # 10,000 minors under 14: sensitive PI
+    review_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    stored = browser.client.get(f"/api/v1/reviews/{review_id}").get_json()
+    group = stored["transfer"]["data_subjects"][0]
+    assert group["minor_counts"] == {"under_14": 10_000}
+    assert stored["transfer"]["importer"]["owners"] == [{"country": "CN", "share": 30}]
+    assert "ccpa_business" not in stored["transfer"]["exporter"]  # "Not known" is left out
+
+
 def test_review_errors_land_on_the_row_that_caused_them(
     browser_for: Callable[[str], Browser],
 ) -> None:
@@ -507,3 +545,32 @@ def test_sign_in_never_redirects_to_another_site(catalog_app: Flask) -> None:
             "/login", {"email": "li@example.test", "password": PASSWORD, "next": target}
         )
         assert response.status_code == 303 and response.headers["Location"] == expected
+
+
+def test_out_of_date_assessment_is_refreshed_in_one_click(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    assert "Out of date" not in page
+    # Re-evaluate the review with other facts (the API, with the session's CSRF token).
+    review_id = re.search(r'href="/reviews/(\d+)"', page)
+    assert review_id is not None
+    api = f"/api/v1/reviews/{review_id.group(1)}"
+    etag = legal.client.get(api).headers["ETag"]
+    change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
+    changed = legal.client.patch(
+        api, json=change, headers={"If-Match": etag, "X-CSRF-Token": legal.csrf}
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    page = legal.get(url).text
+    assert "Out of date" in page and "Refresh from the latest evaluation" in page
+    tag = re.search(r'action="[^"]+/refresh">\s*<input[^>]+>\s*<input type="hidden" name="etag" '
+                    r'value="([^"]+)"', page)  # fmt: skip
+    assert tag is not None
+    refreshed = legal.post(f"{url}/refresh", {"etag": tag.group(1).replace("&#34;", '"')})
+    assert refreshed.status_code == 303 and "diff?from=1&to=2" in refreshed.headers["Location"]
+    diff = legal.get(refreshed.headers["Location"]).text
+    assert "50,000" in diff
+    assert "Out of date" not in legal.get(url).text

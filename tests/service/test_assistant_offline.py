@@ -20,9 +20,9 @@ from sqlmodel import SQLModel, col
 
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
-from service.assistant.offline import OfflineAssistant
-from service.assistant.review_tools import list_reviews
-from service.assistant.tools import tool_context
+from service.assistant.offline.assistant import OfflineAssistant
+from service.assistant.tools.base import tool_context
+from service.assistant.tools.reviews import list_reviews
 from service.auth.services import create_user
 from service.db import make_engine, session_scope
 from service.reviews import services as reviews
@@ -110,10 +110,12 @@ def registry_app(
                     "purpose": f"Analytics with {vendor}",
                     "status": status,
                     "transfer": {
-                        "exporter": {"name": exporter, "country": "CN"},
+                        "exporter": {"name": exporter, "country": "CN", "ciio": False,
+                                     "cn_processing_volume": count},
                         "data_subjects": [{"jurisdiction": "CN", "count": count}],
                         "data_categories": ["identifiers.device"],
                         "purposes": ["analytics"],
+                        "important_data": False,
                     },
                 },
             )
@@ -435,7 +437,9 @@ CASES = [
         "Can we use Umeng for EU users?",
         "transfer",
         ("umeng",),
-        ("EU SCCs", "what the registry records Umeng+ receiving", "head-count is not stated"),
+        # Issue 13: Umeng needs the identifiers in clear text in China (EDPB Use Case 6).
+        ("Do not transfer", "what the registry records Umeng+ receiving",
+         "head-count is not stated"),
         checks=(rules_are_real("EU"),),
     ),
     Case(
@@ -477,7 +481,8 @@ CASES = [
         "We already signed SCCs with Umeng: can we send device IDs of 20,000 EU users to it?",
         "transfer",
         ("umeng",),
-        ("already met by a safeguard",),
+        # Signed SCCs do not help where destination law defeats every measure (issue 13).
+        ("prohibited", "EU-TIA-DEFEATED", "Which SCCs are signed"),
         checks=(rules_are_real("EU"),),
     ),
     # -- the company's reviews

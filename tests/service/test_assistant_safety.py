@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from service.assistant.interfaces import Answer, AskContext, Asker
-from service.assistant.offline import OfflineAssistant
-from service.assistant.tools import check_arguments
+from service.assistant.offline.assistant import OfflineAssistant
+from service.assistant.tools.registry import check_arguments
 from service.auth.services import create_user
 from service.db import session_scope
 from service.reference.services import get_reference
@@ -99,8 +99,9 @@ def test_a_quoted_note_stays_a_quotation(registry: Flask) -> None:
 
 def test_a_note_cannot_change_the_engine_result(registry: Flask) -> None:
     answer = ask(registry, "Can we send 10,000 EU users' advertising IDs to Shadyco?")
-    assert "mechanism required" in answer.text
-    assert "EU SCCs" in answer.text
+    # The engine's verdict (issue 13: clear-text identifiers to China, EDPB Use Case 6).
+    assert "prohibited" in answer.text
+    assert "Do not transfer" in answer.text
     assert not any(c.kind == "review" for c in answer.citations)
 
 

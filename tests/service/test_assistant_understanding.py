@@ -10,7 +10,7 @@ import yaml
 import vendor_data
 from service.assistant.lexicon import LEXICON_FILE
 from service.assistant.names import RegistryNames
-from service.assistant.offline import lexicon_for
+from service.assistant.offline.assistant import lexicon_for
 from service.assistant.understanding import Question, understand
 from service.reference.services import load_reference
 from service.vendors.names import NameIndex

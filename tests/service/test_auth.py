@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -82,6 +83,27 @@ def test_unknown_email_takes_the_same_verify_path(
 
 
 # ---- sign-in, sessions, CSRF -----------------------------------------------------------------
+
+
+def test_sign_in_upgrades_a_hash_made_with_older_argon2_parameters(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user(app, "old@example.test")
+    weaker = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with app.app_context(), session_scope() as session:
+        user = session.execute(select(User).where(User.email == "old@example.test")).scalar_one()
+        user.password_hash = weaker.hash(PASSWORD)
+    assert login(client, "old@example.test", PASSWORD + "x").status_code == 401
+    with app.app_context(), session_scope() as session:
+        stored = session.execute(select(User).where(User.email == "old@example.test")).scalar_one()
+        assert passwords.needs_rehash(str(stored.password_hash))  # a failed sign-in changes nothing
+    assert login(client, "old@example.test").status_code == 200
+    with app.app_context(), session_scope() as session:
+        stored = session.execute(select(User).where(User.email == "old@example.test")).scalar_one()
+        upgraded = str(stored.password_hash)
+    assert not passwords.needs_rehash(upgraded) and passwords.verify_password(upgraded, PASSWORD)
+    assert "'password_rehash', 'old@example.test'" in audit_text(app)
+    assert login(app.test_client(), "old@example.test").status_code == 200  # the new hash works
 
 
 def test_login_json_sets_a_safe_cookie_and_me_answers(app: Flask, client: FlaskClient) -> None:

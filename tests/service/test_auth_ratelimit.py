@@ -59,3 +59,19 @@ def test_redis_storage_shares_counts_between_app_instances(
     first, second = make_app(**config), make_app(**config)  # two "workers"
     assert _hammer_login(first, 2) == [401, 401]
     assert _hammer_login(second, 2) == [401, 429]
+
+
+def test_per_process_counts_hold_the_limit_across_workers(make_app: Callable[..., Flask]) -> None:
+    """Two gunicorn workers with in-memory counts: 20 wrong sign-ins against a limit of 10
+    spread over both; together they let at most 10 through."""
+    from service.auth.limits import worker_warning
+
+    workers = [make_app(RATELIMIT_LOGIN="10 per minute", RATELIMIT_PROCESSES=2) for _ in (1, 2)]
+    body = {"email": "nobody@example.test", "password": "wrong"}
+    clients = [w.test_client() for w in workers]
+    statuses = [clients[i % 2].post("/auth/login", json=body).status_code for i in range(20)]
+    assert statuses.count(401) == 10 and statuses.count(429) == 10
+    warning = worker_warning(workers[0].config, 2)
+    assert warning is not None and "XBORDER_RATELIMIT_STORAGE_URI" in warning
+    assert worker_warning(workers[0].config, 1) is None
+    assert worker_warning({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}, 4) is None

@@ -260,3 +260,82 @@ def test_audit_names_the_requester_of_a_job(
     assert actors == ["lawyer@example.test"]
 
 
+
+
+def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    import re
+
+    from service.auth.services import create_user
+
+    review = file_review(client, auth("procurement"))
+    assessment = client.post(
+        f"/api/v1/reviews/{review}/assessments", json={"kind": "pipia"}, headers=auth("legal")
+    ).get_json()["id"]
+    password = "a-long-pass-phrase-1"
+    with catalog_app.app_context(), session_scope() as session:
+        create_user(session=session, email="ui@example.test", role="legal", password=password)
+    html = {"Accept": "text/html"}
+
+    def csrf(url: str) -> str:
+        page = client.get(url, headers=html).get_data(as_text=True)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert found is not None, page[:500]
+        return found.group(1)
+
+    signed_in = client.post(
+        "/login", headers=html,
+        data={"email": "ui@example.test", "password": password, "next": "/",
+              "csrf_token": csrf("/login")},
+    )  # fmt: skip
+    assert signed_in.status_code == 303
+    page = client.get(f"/assessments/{assessment}", headers=html).get_data(as_text=True)
+    assert "Render PDF in the background" in page
+    token = csrf(f"/assessments/{assessment}")
+    response = client.post(
+        f"/assessments/{assessment}/report-job", headers=html,
+        data={"format": "docx", "csrf_token": token},
+    )  # fmt: skip
+    assert response.status_code == 303, response.get_data(as_text=True)
+    job_page = response.headers["Location"]
+    assert job_page.startswith("/jobs/")
+    wait(catalog_app)
+    done = client.get(job_page, headers=html).get_data(as_text=True)
+    assert "Succeeded" in done and 'http-equiv="refresh"' not in done
+    assert f"/api/v1/jobs/{job_page.rsplit('/', 1)[1]}/result" in done
+
+
+def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
+    app: Flask, auth: Headers
+) -> None:
+    import io
+    import json
+
+    client = app.test_client()
+    legal = auth("legal")
+    good = [
+        {"slug": "acme-mail", "name": "Acme Mail", "hq_country": "US",
+         "processing_countries": ["US"]},
+        {"slug": "beta-push", "name": "Beta Push", "hq_country": "CN",
+         "processing_countries": ["CN"]},
+    ]  # fmt: skip
+    bad = [*good[:1], {"slug": "", "name": "No Slug", "hq_country": "ZZ"}]
+    jobs = []
+    for records in (bad, good):
+        upload = (io.BytesIO(json.dumps(records).encode()), "vendors.json")
+        response = client.post(
+            "/api/v1/vendor-import-jobs", data={"file": upload}, headers=legal,
+            content_type="multipart/form-data",
+        )  # fmt: skip
+        assert response.status_code == 202, response.get_data(as_text=True)
+        jobs.append(response.headers["Location"])
+        wait(app)
+    failed, done = (client.get(url, headers=legal).get_json() for url in jobs)
+    assert failed["status"] == "failed" and failed["error"].startswith("1 row(s) of the file")
+    assert "'2.hq_country'" in failed["error"]  # the second row's problem, by row and field
+    assert done["status"] == "succeeded"
+    assert done["result"] == {"created": ["acme-mail", "beta-push"], "updated": [], "unchanged": []}
+    listed = client.get("/api/v1/vendors", headers=legal).get_json()
+    assert sorted(v["slug"] for v in listed["items"]) == ["acme-mail", "beta-push"]
+    jobs_runtime.runtime(app).stop()

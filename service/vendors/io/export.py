@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from assessments.catalog.vendors import without_derived
-from service.vendors.io.formats import CSV_COLUMNS, CSV_KINDS, FIELDS, plain, unknown_format
+from service.vendors.io import columns
+from service.vendors.io.formats import (
+    CSV_COLUMNS,
+    CSV_KINDS,
+    FIELDS,
+    neutralise_cell,
+    plain,
+    unknown_format,
+)
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema
 from service.vendors.services import vendor_snapshot
@@ -72,16 +80,19 @@ def render(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
         raise unknown_format()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    head = columns.header(records, CSV_COLUMNS)  # nested fields: one column per leaf
+    writer.writerow(head)
     for record in records:
         status = record.get("status") or {}
-        flat = {
-            **record,
-            "status": status.get("value"),
-            "status_since": status.get("since"),
-            "status_note": status.get("note"),
+        flat: dict[str, Any] = {
+            **{c: _csv_value(c, record.get(c)) for c in CSV_COLUMNS if c not in columns.NESTED},
+            "status": _csv_value("status", status.get("value")),
+            "status_since": _csv_value("status_since", status.get("since")),
+            "status_note": _csv_value("status_note", status.get("note")),
         }
-        writer.writerow([_csv_value(c, flat.get(c)) for c in CSV_COLUMNS])
+        for name in columns.NESTED:
+            columns.flatten(record.get(name), name, flat)
+        writer.writerow([neutralise_cell(flat.get(c, "")) for c in head])
     return out.getvalue()
 
 

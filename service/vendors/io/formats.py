@@ -44,6 +44,26 @@ SCHEMA_FIELDS = VendorCreateSchema().fields
 CSV_KINDS = {n: _csv_kind(f) for n, f in SCHEMA_FIELDS.items() if n in FIELDS and n != "status"}
 
 
+# OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+
+
+def neutralise_cell(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ' before a formula start, and before
+    a leading ' (so that `restore_cell` can tell the two apart and the round trip is exact)."""
+    if cell.startswith((*FORMULA_STARTS, _QUOTE)):
+        return _QUOTE + cell
+    return cell
+
+
+def restore_cell(cell: str) -> str:
+    """The value `neutralise_cell` wrote; any other cell is returned as it is."""
+    if cell.startswith(_QUOTE) and cell[1:].startswith((*FORMULA_STARTS, _QUOTE)):
+        return cell[1:]
+    return cell
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in an import file: row (1-based; 0 = the file itself), field, message."""

@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.db import chunks
 from service.reference.services import Reference
@@ -39,24 +40,15 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 # Fields whose values repeat across a file (ids, countries, flags, status blocks): each
-# distinct value is loaded once per import and the result reused.
+# distinct value is loaded once per import and the result reused. Every catalog fact field
+# but those each vendor has its own of, plus last_verified.
+_PER_VENDOR = frozenset({"name", "aliases", "description", "parent", "legal_entities", "sdk"})
 _REPEATING_FIELDS = (
-    "category",
-    "product_type",
-    "hq_country",
-    "processing_countries",
-    "data_categories",
-    "purposes",
-    "default_role",
-    "certifications",
-    "transfer_mechanisms",
-    "dpf_certified",
-    "covered_person_candidate",
-    "status",
-    "urls",
+    *(n for n in VendorCreateSchema().fields if n in FACT_FIELDS - _PER_VENDOR),
     "last_verified",
 )
 _SCALARS = (str, bool, type(None))
+_MISSING = object()
 
 
 def _plain_key(value: Any) -> Hashable | None:
@@ -85,15 +77,22 @@ class RowLoader:
         self._order = tuple(self._whole.fields)
         self._rest = VendorCreateSchema(exclude=_REPEATING_FIELDS)
         self._single = {name: VendorCreateSchema(only=(name,)) for name in _REPEATING_FIELDS}
-        self._loaded: dict[tuple[str, Hashable], Any] = {}
+        self._loaded: dict[Hashable, Any] = {}
 
     def _load_value(self, name: str, value: Any) -> Any:
-        key = _plain_key(value)
+        if type(value) in _SCALARS:  # str, bool, None: hashable as they are
+            key: Hashable | None = (name, type(value), value)
+        else:
+            key = _plain_key(value)
+            key = None if key is None else (name, key)
         if key is None:
             return self._single[name].load({name: value})[name]
-        if (name, key) not in self._loaded:
-            self._loaded[name, key] = self._single[name].load({name: value})[name]
-        return copy.copy(self._loaded[name, key])
+        loaded = self._loaded.get(key, _MISSING)
+        if loaded is _MISSING:
+            loaded = self._loaded[key] = self._single[name].load({name: value})[name]
+        # Lists and dicts are copied so rows never share them; strings, dates, flags are
+        # immutable and shared as they are.
+        return copy.copy(loaded) if isinstance(loaded, list | dict) else loaded
 
     def load(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The row as the create schema loads it; ValidationError as the schema raises it."""

@@ -1,5 +1,16 @@
 """The UI's pages, one module per area; importing this package registers their routes."""
 
-from service.web.pages import account, admin, assessments, assistant, reviews, vendors
+from service.web.pages import (
+    account,
+    activities,
+    admin,
+    assessments,
+    assistant,
+    jobs,
+    reviews,
+    vendors,
+)
 
-__all__ = ["account", "admin", "assessments", "assistant", "reviews", "vendors"]
+__all__ = [
+    "account", "activities", "admin", "assessments", "assistant", "jobs", "reviews", "vendors",
+]

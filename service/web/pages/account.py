@@ -49,14 +49,7 @@ class SignIn(MethodView):
         except errors.ValidationFailed as exc:
             form = forms.state_from_error(values, exc)
             return render_template("web/sign_in.html", form=form), 422
-        session = get_session()
-        user = auth_services.authenticate(
-            session=session,
-            email=data["email"],
-            password=data["password"],
-            client=request.remote_addr,
-        )
-        session.commit()  # the sign-in's audit event, success or failure
+        user = identity.check_credentials(data["email"], data["password"])
         if user is None:
             form = forms.FormState(values, message=BAD_LOGIN)
             return render_template("web/sign_in.html", form=form), 401

@@ -205,6 +205,22 @@ def transition_assessment(assessment_id: int) -> Response:
     return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
 
 
+@allow("legal")
+@web.post("/assessments/<int:assessment_id>/refresh")
+def refresh_assessment(assessment_id: int) -> Response:
+    """Regenerate from the latest evaluation keeping legal's edits; then show the diff."""
+    session = get_session()
+    record = services.get_assessment(session=session, assessment_id=assessment_id)
+    if forms.raw_values(request.form).get("etag") != assessment_etag(record):
+        raise errors.PreconditionFailed(CONFLICT)
+    _version, diff, _kept = services.refresh_assessment(
+        session=session, assessment=record, user=g.current_user
+    )
+    session.commit()
+    target = url_for("web.assessment_diff", assessment_id=assessment_id)
+    return redirect(f"{target}?from={diff['from']}&to={diff['to']}", code=303)
+
+
 @allow("viewer")
 @web.get("/assessments/<int:assessment_id>/diff")
 def assessment_diff(assessment_id: int) -> str:

@@ -9,6 +9,7 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from assessments.documents import applicable_kinds
+from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
@@ -21,11 +22,25 @@ from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
 from service.web.blueprint import web
 
-REGIMES = ("CN", "EU", "US")
 SUBJECT_ROWS = 4
-SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
+MINOR_AGES = ("under_13", "under_14", "under_16", "under_17")
+SUBJECT_FIELDS = ("jurisdiction", "count", "minors", *MINOR_AGES)
+OWNER_ROWS = 2
 LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
-               "transfer.exemptions")  # fmt: skip
+               "transfer.exemptions", "transfer.us_exemptions")  # fmt: skip
+# Yes / no / not known: left out when not known, so the engine asks instead of assuming.
+TRISTATES = ("transfer.exporter.ciio", "transfer.exporter.ccpa_business",
+             "transfer.exporter.data_broker", "transfer.exporter.targets_eu",
+             "transfer.importer.dpf_certified", "transfer.importer.gdpr_art3_2",
+             "transfer.important_data", "transfer.government_related_data",
+             "transfer.eu_derogation.occasional")  # fmt: skip
+INTEGERS = ("transfer.exporter.cn_processing_volume",
+            "transfer.exporter.ccpa_thresholds.annual_revenue_usd",
+            "transfer.exporter.ccpa_thresholds.consumers_traded",
+            "transfer.exporter.ccpa_thresholds.revenue_share_selling",
+            "transfer.us_prior_12m")  # fmt: skip
+TEXTS = ("transfer.eu_scc_terms.decision", "transfer.eu_scc_terms.signed",
+         "transfer.eu_derogation.basis", "transfer.eu_tia")  # fmt: skip
 PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
                      "exporter")  # fmt: skip
 CONFLICT = "Someone changed this review since you opened it; reload it and try again."
@@ -47,28 +62,31 @@ def review_body(values: dict[str, Any]) -> dict[str, Any]:
     forms.put(exporter, "name", forms.text(values.get("transfer.exporter.name")))
     forms.put(exporter, "country", forms.text(values.get("transfer.exporter.country")))
     forms.put(exporter, "role", forms.text(values.get("transfer.exporter.role")))
-    ciio = forms.tristate(values.get("transfer.exporter.ciio"))
-    if ciio is not None:
-        exporter["ciio"] = ciio
-    for flag in ("ccpa_business", "data_broker"):
-        exporter[flag] = values.get(f"transfer.exporter.{flag}") == "on"
     transfer["exporter"] = exporter
     subjects = forms.rows(values, "transfer.data_subjects", SUBJECT_FIELDS)
-    transfer["data_subjects"] = [
-        {
-            "jurisdiction": forms.text(row["jurisdiction"], blank=""),
-            "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
-            "minors": row["minors"] == "on",
-        }
-        for row in subjects
-    ]
+    transfer["data_subjects"] = [_subject(row) for row in subjects]
+    owners = forms.rows(values, "transfer.importer.owners", ("country", "share"))
+    if owners:
+        transfer.setdefault("importer", {})["owners"] = [
+            {"country": forms.text(row["country"], blank=""),
+             "share": forms.integer(row["share"]) if str(row["share"]).strip() else None}
+            for row in owners
+        ]  # fmt: skip
+    for name in TRISTATES:
+        answer = forms.tristate(values.get(name))
+        if answer is not None:  # not known: left out, so the engine asks
+            forms.put(transfer, name.split(".", 1)[1], answer)
+    for name in INTEGERS:
+        forms.put(transfer, name.split(".", 1)[1], forms.integer(values.get(name)))
+    for name in TEXTS:
+        forms.put(transfer, name.split(".", 1)[1], forms.text(values.get(name)))
+    derogation = transfer.get("eu_derogation")
+    if isinstance(derogation, dict) and "basis" not in derogation:
+        del transfer["eu_derogation"]  # "occasional" alone claims nothing
     for name in LIST_FIELDS:
         picked = values.get(name) or []
         transfer[name.split(".", 1)[1]] = list(picked) if isinstance(picked, list) else [picked]
     forms.put(transfer, "transaction", forms.text(values.get("transfer.transaction")))
-    important = forms.tristate(values.get("transfer.important_data"))
-    if important is not None:
-        transfer["important_data"] = important
     body["transfer"] = transfer
     asserted = [
         assertion_body(row) for row in forms.rows(values, "asserted_facts", ASSERTED_FIELDS)
@@ -118,6 +136,19 @@ def assertion_body(row: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _subject(row: dict[str, Any]) -> dict[str, Any]:
+    """One group of people from a form row; the minors' counts only where given."""
+    group: dict[str, Any] = {
+        "jurisdiction": forms.text(row["jurisdiction"], blank=""),
+        "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
+        "minors": row["minors"] == "on",
+    }
+    counts = {age: forms.integer(row[age]) for age in MINOR_AGES if str(row[age]).strip()}
+    if counts:
+        group["minor_counts"] = counts
+    return group
+
+
 def _renumber_subjects(values: dict[str, Any]) -> None:
     """Show the filled rows first, numbered as the body sent them (errors match rows)."""
     found = forms.rows(values, "transfer.data_subjects", SUBJECT_FIELDS)
@@ -152,7 +183,8 @@ def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
             vendor = None
     page = render_template(
         "web/review_form.html", form=form, vendor=vendor, choices=choices,
-        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), asserted_kinds=ASSERTED_KINDS,
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), owner_rows=OWNER_ROWS,
+        asserted_kinds=ASSERTED_KINDS,
     )  # fmt: skip
     return page, status
 
@@ -205,10 +237,11 @@ def review(review_id: int) -> str:
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
     moves = policy.moves(view.review, g.current_user)
     return render_template(
-        "web/review.html", r=view, evaluation=view.evaluation or {}, regimes=REGIMES,
+        "web/review.html", r=view.review, vendor=view.vendor, warnings=view.warnings,
+        asserted=view.asserted, evaluation=view.review.evaluation or {}, regimes=REGIMES,
         assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
-        kinds=applicable_kinds(view.evaluation or {}),
+        kinds=applicable_kinds(view.review.evaluation or {}),
     )  # fmt: skip
 
 

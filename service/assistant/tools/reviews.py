@@ -12,16 +12,21 @@ from typing import Any
 
 from flask import current_app
 
-from assessments.types import MECHANISMS, VERDICTS
+from assessments.types import MECHANISMS, REGIMES, VERDICTS
 from service.assistant.interfaces import Citation
-from service.assistant.tools import Tool, ToolContext, ToolResult, review_citation, rule_citation
+from service.assistant.tools.base import (
+    Tool,
+    ToolContext,
+    ToolResult,
+    review_citation,
+    rule_citation,
+)
 from service.auth.permissions import declared_roles
 from service.reviews import services as reviews
 from service.reviews.models import OPEN_STATUSES, STATUSES
 
 REVIEW_LIST_ENDPOINT = "reviews.Reviews"
 REVIEW_LIMIT = 25
-_REGIMES = ("CN", "EU", "US")
 
 
 def may_read_reviews(role: str) -> bool:
@@ -44,7 +49,7 @@ def _summary(view: Any) -> dict[str, Any]:
     review = view.review
     evaluation = review.evaluation or {}
     regimes = {}
-    for code in _REGIMES:
+    for code in REGIMES:
         result = (evaluation.get("regimes") or {}).get(code) or {}
         regimes[code] = {
             "verdict": getattr(review, f"{code.lower()}_verdict"),
@@ -106,7 +111,7 @@ def _matching_regimes(item: Mapping[str, Any], filters: Mapping[str, Any]) -> li
     regime = filters.get("regime")
     matched = [
         code
-        for code in _REGIMES
+        for code in REGIMES
         if (not mechanisms or item["regimes"][code]["mechanism"] in mechanisms)
         and (not verdict or item["regimes"][code]["verdict"] == verdict)
         and (not regime or code == regime)
@@ -126,7 +131,7 @@ def review_tool() -> Tool:
                 "vendor": {"type": "string", "minLength": 1, "maxLength": 100},
                 "mechanism": {"type": "string", "enum": [*MECHANISMS, "eu_scc"]},
                 "verdict": {"type": "string", "enum": list(VERDICTS)},
-                "regime": {"type": "string", "enum": list(_REGIMES)},
+                "regime": {"type": "string", "enum": list(REGIMES)},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 50},
             },
             "additionalProperties": False,

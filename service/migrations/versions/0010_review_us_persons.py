@@ -1,7 +1,7 @@
-"""review us_persons
+"""review us_persons (and the merge of the 0009 branches)
 
-Revision ID: 0009_review_us_persons
-Revises: 0008_merge
+Revision ID: 0010_review_us_persons
+Revises: 0009_policy, 0009_session_generation, 0009_vendor_facts
 Create Date: 2026-12-05 17:19:06.445079
 
 """
@@ -14,8 +14,10 @@ import service.models
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0009_review_us_persons'
-down_revision: Union[str, Sequence[str], None] = '0008_merge'
+revision: str = '0010_review_us_persons'
+down_revision: Union[str, Sequence[str], None] = (
+    '0009_policy', '0009_session_generation', '0009_vendor_facts'
+)
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,114 +1,26 @@
-"""The offline back end (the default): no network, no model.
-
-It reads the question (understanding.py), calls the read-only tools (the same service
-functions the API uses), and writes the answer from templates in prompts/answers/. It only
-says what the records say; where they are silent it says so and what to add.
-"""
+"""Offline answers about vendors: one vendor's facts, and lists by kind, country and data."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
-from service.assistant import transfer_questions
-from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
-from service.assistant.lexicon import Lexicon, load_lexicon
+from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
 from service.assistant.templates import render
-from service.assistant.tools import (
+from service.assistant.tools.base import ToolContext
+from service.assistant.tools.vendors import (
     LIST_LIMIT,
-    ToolContext,
     VendorFilter,
     eea_countries,
     find_vendors,
     get_vendor,
     place_name,
     sdk_categories,
-    tool_context,
 )
-from service.assistant.understanding import Question, understand
-from service.models import utcnow
+from service.assistant.understanding import Question
 from service.reference.services import Reference
 
-NAME = "offline"
 _CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Composed:
-    """An answer before it is wrapped: text, citations and the intent it answered."""
-
-    text: str
-    citations: tuple[Citation, ...]
-    intent: str
-
-
-def lexicon_for(reference: Reference) -> Lexicon:
-    """The lexicon with the reference data's names (cached per reference content)."""
-    return load_lexicon(
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.data_categories.items())),
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.purposes.items())),
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.vendor_categories.items())),
-    )
-
-
-class OfflineAssistant:
-    """Intent and entity recognition over the registry, answers from templates."""
-
-    name = NAME
-
-    def answer(self, question: str, context: AskContext) -> Answer:
-        """Answer in one piece."""
-        composed = self.compose(question, context)
-        return Answer(composed.text, composed.citations, NAME, composed.intent)
-
-    def stream(self, question: str, context: AskContext) -> Iterator[Event]:
-        """The whole answer is ready at once; it is sent line by line, then `done`."""
-        answer = self.answer(question, context)
-        for line in answer.text.splitlines(keepends=True):
-            yield Event("delta", line)
-        yield Event("done", answer=answer)
-
-    def compose(self, question: str, context: AskContext) -> Composed:
-        """Understand the question and compose the answer from the records."""
-        ctx = tool_context(context.session, context.asker, utcnow().date())
-        names = RegistryNames(ctx.names.sync(context.session))
-        lexicon = lexicon_for(ctx.reference)
-        parsed = _follow_up(understand(question, lexicon, names), context, lexicon, names)
-        handler = {
-            "vendor_fact": _vendor_fact,
-            "vendor_list": _vendor_list,
-            "transfer": transfer_questions.answer_transfer,
-            "reviews": transfer_questions.answer_reviews,
-        }.get(parsed.intent)
-        if handler is None:
-            return Composed(render("answers/help.md.j2"), (), "help")
-        text, citations = handler(parsed, ctx, names)
-        return Composed(text, unique_citations(citations), parsed.intent)
-
-
-_REFERS_BACK = re.compile(
-    r"\b(it|its|they|them|their|this vendor|that vendor|this one|that one)\b|它|该供应商", re.I
-)
-
-
-def _follow_up(
-    parsed: Question, context: AskContext, lexicon: Lexicon, names: RegistryNames
-) -> Question:
-    """A question that refers back ("what data does it receive?") keeps the earlier vendor."""
-    if parsed.vendors or parsed.intent in ("vendor_list", "reviews") or not context.history:
-        return parsed
-    if not _REFERS_BACK.search(parsed.text):
-        return parsed
-    for turn in reversed(context.history):
-        if turn.role != "user":
-            continue
-        earlier = understand(turn.content, lexicon, names)
-        if earlier.vendors:
-            intent = "transfer" if parsed.intent == "transfer" else "vendor_fact"
-            return replace(parsed, vendors=earlier.vendors[:1], unknown_name=None, intent=intent)
-    return parsed
 
 
 # ---------------------------------------------------------------------------- vendor facts
@@ -120,7 +32,7 @@ def unknown_vendor(name: str, names: RegistryNames) -> str:
     return render("answers/unknown_vendor.md.j2", name=name, near=near)
 
 
-def _vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
+def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
     if not q.vendors:
         return unknown_vendor(q.unknown_name or q.text, names), []
     aspects = list(q.aspects)
@@ -156,7 +68,7 @@ def _vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
 # ---------------------------------------------------------------------------- vendor lists
 
 
-def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
+def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
     reference = ctx.reference
     categories: set[str] = set()
     kinds: list[dict[str, str]] = []
@@ -200,6 +112,7 @@ def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
         data_categories=frozenset(data),
         statuses=frozenset(q.statuses),
         dpf_certified=True if q.dpf else None,
+        in_use=q.ours,
     )
     result = find_vendors(ctx, wanted, LIST_LIMIT)
     filters = {
@@ -209,6 +122,7 @@ def _vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[s
         "data": [_category_name(reference, c) for c in data],
         "statuses": [s.replace("_", " ") for s in q.statuses],
         "dpf": q.dpf,
+        "ours": q.ours,
         "purposes": [_purpose_name(reference, p) for p in q.purposes],
     }
     text = render(

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.documents._data import labels
+from assessments.documents.translations import translated, translated_question, translated_why
+from assessments.documents.vocabulary import country as vocabulary_country
+from assessments.documents.vocabulary import labels_of
 from service.assistant.interfaces import Citation
+from service.assistant.lexicon import has_cjk
 from service.assistant.names import RegistryNames
+from service.assistant.offline.vendors import unknown_vendor
 from service.assistant.templates import render
-from service.assistant.tools import (
-    ToolContext,
-    ToolError,
-    ToolResult,
-    eea_countries,
-    get_vendor,
-    place_name,
-)
-from service.assistant.transfer_tools import evaluate_transfer
+from service.assistant.tools.base import ToolContext, ToolError, ToolResult
+from service.assistant.tools.reviews import list_reviews
+from service.assistant.tools.transfers import evaluate_transfer
+from service.assistant.tools.vendors import eea_countries, get_vendor, place_name
 from service.assistant.understanding import Question
 
 LOW_COUNT = 1
@@ -212,8 +212,25 @@ def _with_count(data: Mapping[str, Any], count: int) -> dict[str, Any]:
     return copied
 
 
-def _regimes(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    words = labels("en")
+_PROVISIONAL = re.compile(
+    r"^Provisional - open questions are answered on the strict side \(.*?\)\. "
+)
+
+
+def _why(result: Mapping[str, Any], language: str) -> str:
+    """A regime's reasons in the language; a provisional verdict says so in Chinese too."""
+    why = str(result.get("why") or "")
+    provisional = _PROVISIONAL.match(why) if language == "zh" else None
+    if provisional is None:
+        return translated_why(result, language)
+    rest = translated_why({**result, "why": why[provisional.end() :]}, language)
+    return "暂定：未决问题按更严格的一侧假定（见下方未决问题）。" + rest
+
+
+def _regimes(evaluation: Mapping[str, Any], language: str = "en") -> list[dict[str, Any]]:
+    """Each regime's result for the template, in the language of the question: the Chinese
+    texts of the engine's own rules (assessments/documents/translations.py), same citations."""
+    words = labels(language)
     out: list[dict[str, Any]] = []
     for code, result in evaluation["regimes"].items():
         mechanism = result.get("mechanism")
@@ -222,7 +239,7 @@ def _regimes(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "code": code,
                 "name": words["regime_names"].get(code, code),
                 "applies": result["applies"],
-                "why": result["why"],
+                "why": _why(result, language),
                 "verdict": result["verdict"],
                 "verdict_label": words["verdict_values"].get(result["verdict"], result["verdict"]),
                 "mechanism": mechanism,
@@ -235,25 +252,31 @@ def _regimes(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "met": result.get("met"),
                 "level": result.get("level"),
                 "score": result.get("score"),
-                "obligations": result.get("obligations", []),
+                "obligations": [
+                    translated("obligations", o, language) for o in result.get("obligations", [])
+                ],
                 "rules": result.get("rules", []),
-                "questions": result.get("questions", []),
+                "questions": [
+                    translated_question(q, language) for q in result.get("questions", [])
+                ],
                 "depends": None,
             }
         )
     return out
 
 
-def _run(draft: Draft, q: Question, ctx: ToolContext) -> tuple[dict[str, Any], list[Citation]]:
+def _run(
+    draft: Draft, q: Question, ctx: ToolContext, language: str = "en"
+) -> tuple[dict[str, Any], list[Citation]]:
     """Evaluate the draft (twice when the head-count is unknown); the template's context."""
     if q.count is not None:
         result = evaluate_transfer(ctx, draft.data)
-        regimes = _regimes(result.data["evaluation"])
+        regimes = _regimes(result.data["evaluation"], language)
         return _context(result, regimes, True, draft.exporter_label), list(result.citations)
     low = evaluate_transfer(ctx, _with_count(draft.data, LOW_COUNT))
     high = evaluate_transfer(ctx, _with_count(draft.data, HIGH_COUNT))
-    regimes = _regimes(high.data["evaluation"])
-    for regime, few in zip(regimes, _regimes(low.data["evaluation"]), strict=True):
+    regimes = _regimes(high.data["evaluation"], language)
+    for regime, few in zip(regimes, _regimes(low.data["evaluation"], language), strict=True):
         if (few["verdict"], few["mechanism"]) != (regime["verdict"], regime["mechanism"]):
             regime["depends"] = {"low": few, "high_count": HIGH_COUNT}
     context = _context(high, regimes, False, draft.exporter_label)
@@ -272,10 +295,13 @@ def _context(
             "importer": _importer_label(data.get("vendor"), transfer["importer"]),
             "has_vendor": data.get("vendor") is not None,
             "importer_country": _name(transfer["importer"]["country"]),
+            "importer_country_code": transfer["importer"]["country"],
+            "exporter_code": transfer["exporter"]["country"],
             "destinations": [_name(d) for d in transfer.get("destinations") or []],
             "people": [
                 {
                     "where": _name(g["jurisdiction"]),
+                    "code": g["jurisdiction"],
                     "count": g["count"] if count_known else None,
                     "minors": g.get("minors", False),
                 }
@@ -307,25 +333,48 @@ def answer_transfer(
     q: Question, ctx: ToolContext, names: RegistryNames
 ) -> tuple[str, list[Citation]]:
     """What a transfer needs, per regime, from the engine; assumptions and gaps stated."""
-    from service.assistant.offline import unknown_vendor
-
     if not q.vendors and q.unknown_name and not q.countries_as("destination"):
         return unknown_vendor(q.unknown_name, names), []
     draft = build_draft(q, ctx)
+    language = question_language(q.text)
+    template = "answers/zh/transfer.md.j2" if language == "zh" else "answers/transfer.md.j2"
     if draft.missing:
-        text = render("answers/transfer.md.j2", draft=_draft_view(draft), result=None, error=None)
+        text = render(template, draft=_draft_view(draft), result=None, error=None)
         return text, draft.citations
     try:
-        result, citations = _run(draft, q, ctx)
+        result, citations = _run(draft, q, ctx, language)
     except ToolError as exc:
-        text = render(
-            "answers/transfer.md.j2", draft=_draft_view(draft), result=None, error=str(exc)
-        )
+        text = render(template, draft=_draft_view(draft), result=None, error=str(exc))
         return text, draft.citations
     transfer = result["transfer"]
     transfer["data_labels"] = [_category(ctx, c) for c in transfer["data"]]
-    text = render("answers/transfer.md.j2", draft=_draft_view(draft), result=result, error=None)
+    if language == "zh":
+        _in_chinese(result, draft)
+    text = render(template, draft=_draft_view(draft), result=result, error=None)
     return text, [*draft.citations, *citations]
+
+
+def question_language(text: str) -> str:
+    """The answer's language: Simplified Chinese for a question written in Chinese."""
+    return "zh" if has_cjk(text) else "en"
+
+
+def _in_chinese(result: dict[str, Any], draft: Draft) -> None:
+    """The template context's names in Chinese: countries, data categories, purposes."""
+    transfer = result["transfer"]
+    transfer["data_labels"] = labels_of("data_categories", transfer["data"], "zh")
+    transfer["purpose_labels"] = labels_of("purposes", transfer["purposes"], "zh")
+    transfer["importer_country"] = vocabulary_country(transfer["importer_country_code"], "zh")
+    for group in transfer["people"]:
+        group["where"] = (
+            "欧盟/欧洲经济区" if group["code"] == "EU" else vocabulary_country(group["code"], "zh")
+        )
+    eu_member = draft.exporter_label.startswith("an EU")
+    exporter = vocabulary_country(transfer["exporter_code"], "zh")
+    transfer["exporter"] = "欧盟/欧洲经济区成员国" if eu_member else exporter
+    words = labels("zh")
+    result["overall"] = {**result["overall"],
+                         "level_label": words["level_values"].get(result["overall"]["level"])}
 
 
 def _draft_view(draft: Draft) -> dict[str, Any]:
@@ -340,8 +389,6 @@ def answer_reviews(
     q: Question, ctx: ToolContext, names: RegistryNames
 ) -> tuple[str, list[Citation]]:
     """The asker's readable reviews that match the question's filters."""
-    from service.assistant.review_tools import list_reviews
-
     filters = review_filters(q)
     result = list_reviews(ctx, filters)
     text = render(

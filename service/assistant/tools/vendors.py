@@ -1,82 +1,22 @@
-"""The assistant's read-only tools, defined once with JSON schemas and shared by both back ends.
-
-Each tool calls the same service functions as the HTTP API and returns plain data plus the
-citations of the records it read. The LLM back end offers them to the model by name; the
-offline back end calls them directly. None of them writes anything, and the review tool
-shows only the reviews the asker's role may read.
-"""
+"""The vendor tools: search, one vendor's facts, and lists by category, country and status."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-
-from sqlmodel import Session
 
 from assessments.catalog.reference import display_name
 from assessments.catalog.vocabulary import SANCTION_LIST_NAMES
 from service import errors
-from service.assistant.interfaces import Asker, Citation
-from service.reference.services import Reference, get_reference
+from service.assistant.tools.base import Tool, ToolContext, ToolResult, vendor_citation
+from service.reference.services import Reference
+from service.transfers.services import get_rulebook
 from service.vendors import services as vendors
-from service.vendors.models import (
-    Vendor,
-)
-from service.vendors.names import NameIndex, name_index
+from service.vendors.models import Vendor
 
 LIST_LIMIT = 25
 SEARCH_LIMIT = 10
-
-
-class ToolError(ValueError):
-    """A tool was called with arguments it cannot use; the message is safe to show."""
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    """What a tool returns: JSON-able data and the citations of the records it read."""
-
-    data: dict[str, Any]
-    citations: tuple[Citation, ...] = ()
-
-
-@dataclass(frozen=True)
-class ToolContext:
-    """What tools may use: the request's session, the asker, reference data and the day."""
-
-    session: Session
-    asker: Asker
-    reference: Reference
-    names: NameIndex
-    today: date
-
-
-def tool_context(session: Session, asker: Asker, today: date) -> ToolContext:
-    """A tool context for the running app (its reference data and the registry's names)."""
-    return ToolContext(session, asker, get_reference(), name_index(), today)
-
-
-# ---------------------------------------------------------------------------- citations
-
-
-def vendor_citation(slug: str, name: str) -> Citation:
-    """The citation of a vendor record."""
-    return Citation("vendor", slug, name, None, f"/api/v1/vendors/{slug}")
-
-
-def review_citation(review_id: int, title: str) -> Citation:
-    """The citation of a review."""
-    return Citation("review", str(review_id), title, None, f"/api/v1/reviews/{review_id}")
-
-
-def rule_citation(rule_id: str, legal: str, explanation: str) -> Citation:
-    """The citation of an engine rule with the law it rests on."""
-    return Citation("rule", rule_id, explanation, legal, None)
-
-
-# ---------------------------------------------------------------------------- vendor facts
 
 
 # Country names that read with "the" in a sentence ("in the United States").
@@ -200,6 +140,7 @@ class VendorFilter:
     data_categories: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
     dpf_certified: bool | None = None
+    in_use: bool = False  # only our vendors: those with an open review (activities included)
 
     def api_args(self) -> dict[str, Any]:
         """The same filter as vendor list query arguments."""
@@ -213,6 +154,8 @@ class VendorFilter:
         args: dict[str, Any] = {k: sorted(v) for k, v in dims.items() if v}
         if self.dpf_certified is not None:
             args["dpf_certified"] = self.dpf_certified
+        if self.in_use:
+            args["in_use"] = True
         return args
 
 
@@ -237,9 +180,7 @@ def sdk_categories(reference: Reference) -> frozenset[str]:
 
 def eea_countries(ctx: ToolContext) -> frozenset[str]:
     """The EU/EEA member states on the day (for "EU" in a filter)."""
-    from assessments.catalog.reference import default_reference
-
-    ref = default_reference()
+    ref = get_rulebook().reference  # the app's catalog (CATALOG_DIR), not the shipped files
     return frozenset(code for code in ref.eea if ref.is_eea(code, ctx.today))
 
 
@@ -267,23 +208,13 @@ def list_vendors_tool(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
         else frozenset(),
         statuses=frozenset({args["status"]}) if args.get("status") else frozenset(),
         dpf_certified=args.get("dpf_certified"),
+        in_use=bool(args.get("in_use")),
     )
     return find_vendors(ctx, wanted, int(args.get("limit", LIST_LIMIT)))
 
 
-# ---------------------------------------------------------------------------- the tool table
-
-
-@dataclass(frozen=True)
-class Tool:
-    """A read-only tool: its name, JSON-schema parameters and the function that runs it."""
-
-    name: str
-    parameters: dict[str, Any]
-    run: Callable[[ToolContext, dict[str, Any]], ToolResult]
-
-
-def _vendor_tools(reference: Reference) -> list[Tool]:
+def vendor_tools(reference: Reference) -> list[Tool]:
+    """search_vendors, get_vendor and list_vendors."""
     categories = sorted(reference.vendor_categories)
     data_categories = sorted(reference.data_categories)
     kinds = sorted(
@@ -328,6 +259,7 @@ def _vendor_tools(reference: Reference) -> list[Tool]:
                         "enum": ["active", "sunset", "licence_revoked", "sanctioned"],
                     },
                     "dpf_certified": {"type": "boolean"},
+                    "in_use": {"type": "boolean"},
                     "limit": {"type": "integer", "minimum": 1, "maximum": 50},
                 },
                 "additionalProperties": False,
@@ -335,77 +267,3 @@ def _vendor_tools(reference: Reference) -> list[Tool]:
             list_vendors_tool,
         ),
     ]
-
-
-def all_tools(reference: Reference) -> list[Tool]:
-    """Every tool the assistant has; all of them only read."""
-    from service.assistant.transfer_tools import engine_tools
-
-    return [*_vendor_tools(reference), *engine_tools(reference)]
-
-
-# ---------------------------------------------------------------------------- argument checks
-
-
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-    "null": lambda v: v is None,
-}
-
-
-def check_arguments(schema: Mapping[str, Any], value: Any, path: str = "") -> list[str]:
-    """Problems of value against the JSON-schema subset the tools use (empty when valid)."""
-    import re
-
-    where = path or "arguments"
-    kinds = schema.get("type")
-    if kinds is not None:
-        allowed = [kinds] if isinstance(kinds, str) else list(kinds)
-        if not any(_TYPES[k](value) for k in allowed):
-            return [f"{where}: expected {' or '.join(allowed)}"]
-    problems: list[str] = []
-    if "enum" in schema and value not in schema["enum"]:
-        problems.append(f"{where}: must be one of {', '.join(map(str, schema['enum']))}")
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", 10**6):
-            problems.append(f"{where}: wrong length")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            problems.append(f"{where}: does not match {schema['pattern']}")
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    low, high = schema.get("minimum", float("-inf")), schema.get("maximum", float("inf"))
-    if is_number and not low <= value <= high:
-        problems.append(f"{where}: out of range")
-    if isinstance(value, list) and "items" in schema:
-        if len(value) > schema.get("maxItems", 10**6) or len(value) < schema.get("minItems", 0):
-            problems.append(f"{where}: wrong number of items")
-        for i, item in enumerate(value):
-            problems += check_arguments(schema["items"], item, f"{where}[{i}]")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for name in schema.get("required", []):
-            if name not in value:
-                problems.append(f"{where}.{name}: required")
-        for name, item in value.items():
-            if name in properties:
-                problems += check_arguments(properties[name], item, f"{where}.{name}")
-            elif schema.get("additionalProperties") is False:
-                problems.append(f"{where}.{name}: unknown field")
-    return problems
-
-
-def run_tool(
-    tools: Sequence[Tool], ctx: ToolContext, name: str, arguments: Mapping[str, Any]
-) -> ToolResult:
-    """Run a tool by name after checking its arguments; ToolError when it can't run."""
-    tool = next((t for t in tools if t.name == name), None)
-    if tool is None:
-        raise ToolError(f"There is no tool '{name}'. Tools: {', '.join(t.name for t in tools)}.")
-    problems = check_arguments(tool.parameters, dict(arguments))
-    if problems:
-        raise ToolError("; ".join(problems))
-    return tool.run(ctx, dict(arguments))

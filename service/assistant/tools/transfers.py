@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.transfers import transfer_to_dict
 from assessments.types import SAFEGUARDS, TRANSACTIONS
 from service import errors
 from service.assistant.interfaces import Citation
-from service.assistant.tools import (
+from service.assistant.tools.base import (
     Tool,
     ToolContext,
     ToolError,
     ToolResult,
     rule_citation,
-    vendor_brief,
     vendor_citation,
 )
+from service.assistant.tools.vendors import vendor_brief
 from service.reference.services import Reference
 from service.transfers import services as transfers
 from service.vendors import services as vendors
@@ -66,7 +67,7 @@ def evaluate_transfer(ctx: ToolContext, transfer: Mapping[str, Any]) -> ToolResu
     citations.extend(evaluation_citations(result.evaluation))
     return ToolResult(
         {
-            "transfer": transfers.transfer_to_dict(result.transfer),
+            "transfer": transfer_to_dict(result.transfer),
             "vendor": brief,
             "evaluation": result.evaluation,
             "warnings": result.warnings,
@@ -101,10 +102,8 @@ def _flat_transfer(args: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def engine_tools(reference: Reference) -> list[Tool]:
-    """The evaluate_transfer and list_reviews tools."""
-    from service.assistant.review_tools import review_tool
-
+def transfer_tool(reference: Reference) -> Tool:
+    """The evaluate_transfer tool."""
     country = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
     evaluate_tool = Tool(
         "evaluate_transfer",
@@ -152,4 +151,4 @@ def engine_tools(reference: Reference) -> list[Tool]:
         },
         lambda ctx, a: evaluate_transfer(ctx, _flat_transfer(a)),
     )
-    return [evaluate_tool, review_tool()]
+    return evaluate_tool

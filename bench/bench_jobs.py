@@ -1,0 +1,339 @@
+"""Jobs at scale on PostgreSQL + Redis with 2 `xborder worker` processes (issue 16 section 6).
+
+1. Re-evaluate R open reviews (default 10,000): in this process with
+   `reviews.services.reevaluate_open_reviews`, then as 2 `reassess` jobs (the reviews of half
+   the vendors each, disjoint exporters) on 2 worker processes; wall time and reviews/s of each,
+   in the same run, over the same rows. Job wall time = from submitting to both succeeded.
+2. PDF report jobs under 8 concurrent requests: 8 report jobs (8 assessments) submitted at
+   once, repeated ROUNDS times; each job's latency = finished_at - created_at; p50 and p95.
+3. Time to notify: a vendor's DPF entry lapses and N of its reviews change verdict; time from
+   the commit of the vendor change to the webhook receiving the N-th notification, for several N.
+
+    XBORDER_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test_i16 \\
+    .venv/bin/python bench/bench_jobs.py [--reviews 10000] [--rounds 3] [--notify 10,100,1000]
+
+Uses a schema of its own (dropped at the end) and Redis db 12 (emptied).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service import create_app  # noqa: E402
+from service.auth.services import create_user  # noqa: E402
+from service.db import make_engine, session_scope  # noqa: E402
+from service.impact_assessments.services import create_assessment  # noqa: E402
+from service.jobs.models import Job  # noqa: E402
+from service.jobs.reports import submit_report_job  # noqa: E402
+from service.jobs.services import submit_job  # noqa: E402
+from service.notifications.models import OutboxMessage  # noqa: E402
+from service.notifications.services import create_webhook  # noqa: E402
+from service.reference.services import get_reference  # noqa: E402
+from service.reviews import services as reviews  # noqa: E402
+from service.reviews.models import Review  # noqa: E402
+from service.transfers.services import get_rulebook  # noqa: E402
+from service.vendors.models import Vendor  # noqa: E402
+from service.vendors.services import create_vendor, update_vendor  # noqa: E402
+
+DAY = date(2026, 12, 5)
+ACTOR = "bench@example.test"
+REDIS = os.environ.get("XBORDER_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+DPF = {"status": "active", "entity": "Bench", "parts": ["eu_us"], "checked": "2026-12-01"}
+
+
+def vendor(i: int) -> dict[str, Any]:
+    return {
+        "slug": f"bench-cloud-{i}", "name": f"Bench Cloud {i}", "hq_country": "US",
+        "processing_countries": ["US"], "default_role": "processor",
+        "dpf": {**DPF, "entity": f"Bench Cloud {i}, Inc."},
+    }  # fmt: skip
+
+
+def transfer(exporter: str) -> dict[str, Any]:
+    return {
+        "exporter": {"name": exporter, "country": "DE", "role": "controller"},
+        "data_subjects": [{"jurisdiction": "EU", "count": 50_000}],
+        "data_categories": ["identifiers.device", "usage.diagnostics"],
+        "purposes": ["analytics"],
+    }
+
+
+def clone_reviews(app: Any, template_id: int, count: int, prefix: str) -> None:
+    """count copies of a review, each with an exporter of its own (set-based INSERT ... SELECT)."""
+    with app.app_context(), session_scope() as session:
+        columns = [c.name for c in Review.__table__.columns if c.name not in ("id",)]  # type: ignore[attr-defined]
+        chosen = ", ".join(columns)
+        values = ", ".join(
+            f"'{prefix}' || g::text" if c == "exporter_name"
+            else f"'DE:{prefix.lower()}' || g::text" if c == "exporter_key"
+            else f"r.{c}"
+            for c in columns
+        )  # fmt: skip
+        session.execute(
+            text(
+                f"INSERT INTO review ({chosen}) SELECT {values} FROM review r, "
+                f"generate_series(1, :n) g WHERE r.id = :id"
+            ),
+            {"n": count, "id": template_id},
+        )
+
+
+def wait_jobs(app: Any, ids: list[int], timeout: float = 3600) -> list[Job]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context(), session_scope() as session:
+            jobs = list(session.execute(select(Job).where(Job.id.in_(ids))).scalars())  # type: ignore[attr-defined]
+        if all(j.status in ("succeeded", "failed") for j in jobs):
+            return jobs
+        time.sleep(0.05)
+    raise TimeoutError(ids)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reviews", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--notify", default="10,100,1000")
+    parser.add_argument("--parts", default="reevaluate,pdf,notify", help="which to measure")
+    args = parser.parse_args()
+    base = os.environ.get("XBORDER_BENCH_DATABASE_URL")
+    if not base:
+        sys.exit("set XBORDER_BENCH_DATABASE_URL (PostgreSQL)")
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+    schema = f"bench_jobs_{os.getpid()}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    data_dir = Path(tempfile.mkdtemp())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=url, XBORDER_BROKER_URL=REDIS, XBORDER_DATA_DIR=str(data_dir),
+        XBORDER_SECRET_KEY="bench", XBORDER_LOAD_CATALOG="0", XBORDER_ADMIN_EMAIL=ACTOR,
+        XBORDER_ADMIN_PASSWORD="bench-pass-phrase-long",
+    )  # fmt: skip
+    app = create_app({
+        "DATABASE_URL": url, "BROKER_URL": REDIS, "DATA_DIR": data_dir, "SECRET_KEY": "bench",
+        "LOAD_CATALOG": False, "TESTING": True,
+    })  # fmt: skip
+    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
+    assert xborder is not None
+    workers: list[subprocess.Popen[bytes]] = []
+    results: dict[str, Any] = {"reviews": args.reviews}
+    try:
+        with app.app_context(), session_scope() as session:
+            user = create_user(session=session, email=ACTOR, role="admin")
+            reference = get_reference()
+            for i in range(20):
+                create_vendor(session=session, data=vendor(i), reference=reference)
+        with app.app_context(), session_scope() as session:
+            rulebook = get_rulebook()
+            templates = []
+            for i in range(20):
+                view = reviews.create_review(
+                    session=session, user=user, rulebook=rulebook, day=DAY,
+                    data={"vendor": f"bench-cloud-{i}", "transfer": transfer(f"Seed {i} GmbH"),
+                          "purpose": "Analytics"},
+                )  # fmt: skip
+                templates.append(view.review.id)
+        per_vendor = args.reviews // 20 - 1
+        for i, template in enumerate(templates):
+            clone_reviews(app, template, per_vendor, f"Exporter {i}-")
+        with app.app_context(), session_scope() as session:
+            total = session.execute(select(func.count()).select_from(Review)).scalar_one()
+            rows = session.execute(select(Vendor.id).order_by(Vendor.id))  # type: ignore[call-overload]
+            vendor_ids = [int(i) for i in rows.scalars()]
+        results["reviews"] = total
+
+        parts = set(args.parts.split(","))
+        # 1. in-process, then as 2 jobs on 2 workers, same rows.
+        start = time.perf_counter()
+        with app.app_context(), session_scope() as session:
+            report = reviews.reevaluate_open_reviews(
+                session=session, rulebook=rulebook, day=DAY, actor=ACTOR
+            )
+        in_process = time.perf_counter() - start
+        assert report.evaluated == total and not report.failed, report.failed
+        for _ in range(2):
+            workers.append(subprocess.Popen(
+                [xborder, "worker", "--threads", "1"], env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))  # fmt: skip
+        # Warm-up (not timed): each worker process imports the app and loads the rules once.
+        with app.app_context(), session_scope() as session:
+            warm = [
+                submit_job(
+                    session=session, kind="reassess", actor=ACTOR,
+                    params={"vendor_ids": [], "cause_kind": "manual", "cause": "warm-up"},
+                )[0].id
+                for _ in range(4)
+            ]
+        wait_jobs(app, [int(i or 0) for i in warm])
+        start = time.perf_counter()
+        with app.app_context(), session_scope() as session:
+            ids = [] if "reevaluate" in parts else warm
+            for half in (vendor_ids[:10], vendor_ids[10:]) if "reevaluate" in parts else ():
+                job, _ = submit_job(
+                    session=session, kind="reassess", actor=ACTOR,
+                    params={"vendor_ids": half, "cause_kind": "manual", "cause": "bench",
+                            "as_of": DAY.isoformat()},
+                )  # fmt: skip
+                ids.append(job.id)
+        done = wait_jobs(app, ids)
+        on_jobs = time.perf_counter() - start
+        assert all(j.status == "succeeded" for j in done), [j.error for j in done]
+        evaluated = sum(int((j.result or {})["evaluated"]) for j in done)
+        results["reevaluate"] = {
+            "in_process_s": round(in_process, 2), "in_process_per_s": round(total / in_process),
+            "jobs_2_workers_s": round(on_jobs, 2), "jobs_per_s": round(evaluated / on_jobs),
+            "jobs_evaluated": evaluated,
+        }  # fmt: skip
+        print(json.dumps(results), flush=True)
+
+        # 2. PDF jobs, 8 at once.
+        with app.app_context(), session_scope() as session:
+            assessments = [
+                create_assessment(
+                    session=session, review_id=templates[i], kind="dpia", language="en", user=user
+                ).id
+                for i in range(8)
+            ]
+        latencies: list[float] = []
+        for _ in range(args.rounds if "pdf" in parts else 0):
+            with app.app_context(), session_scope() as session:
+                session.execute(text("DELETE FROM job WHERE kind = 'report'"))
+            submitted: list[int] = []
+            lock = threading.Lock()
+
+            def ask(
+                assessment_id: int, submitted: list[int] = submitted, lock: Any = lock
+            ) -> None:
+                with app.app_context(), session_scope() as session:
+                    job, _ = submit_report_job(
+                        session=session, assessment_id=assessment_id, version=None, fmt="pdf",
+                        actor=ACTOR,
+                    )  # fmt: skip
+                with lock:
+                    submitted.append(job.id or 0)
+
+            threads = [threading.Thread(target=ask, args=(a,)) for a in assessments]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for job in wait_jobs(app, submitted):
+                assert job.status == "succeeded", job.error
+                assert job.finished_at is not None
+                latencies.append((job.finished_at - job.created_at).total_seconds())
+        latencies.sort()
+        p95 = 0.0
+        if latencies:
+            p95 = latencies[math.ceil(0.95 * len(latencies)) - 1]  # nearest rank
+        if latencies:
+            results["pdf"] = {
+                "jobs": len(latencies), "p50_s": round(statistics.median(latencies), 2),
+                "p95_s": round(p95, 2), "max_s": round(latencies[-1], 2),
+            }  # fmt: skip
+        print(json.dumps(results), flush=True)
+
+        # 3. time to notify.
+        received: list[float] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                received.append(time.perf_counter())
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with app.app_context(), session_scope() as session:
+            create_webhook(
+                session=session, url=f"http://127.0.0.1:{server.server_address[1]}/",
+                events=["verdict_changed"], actor=ACTOR,
+            )  # fmt: skip
+        notify: dict[str, Any] = {}
+        counts = [int(x) for x in args.notify.split(",")] if "notify" in parts else []
+        for n, count in enumerate(counts):
+            slug = f"bench-notify-{n}"
+            with app.app_context(), session_scope() as session:
+                created = create_vendor(
+                    session=session, data={**vendor(100 + n), "slug": slug,
+                                           "name": f"Bench Notify {n}"},
+                    reference=reference,
+                )  # fmt: skip
+                first = reviews.create_review(
+                    session=session, user=user, rulebook=rulebook, day=DAY,
+                    data={"vendor": slug, "transfer": transfer(f"Notify {n} GmbH"),
+                          "purpose": "Analytics"},
+                ).review.id  # fmt: skip
+            if count > 1:
+                clone_reviews(app, int(first or 0), count - 1, f"Notify {n}-")
+            received.clear()
+            start = time.perf_counter()
+            with app.app_context(), session_scope() as session:
+                lapsed = session.get(Vendor, created.id)
+                update_vendor(
+                    session=session, vendor=lapsed, reference=reference,
+                    changes={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
+                )  # fmt: skip
+            deadline = time.monotonic() + 1800
+            while len(received) < count and time.monotonic() < deadline:
+                time.sleep(0.02)
+            with app.app_context(), session_scope() as session:
+                sent = session.execute(
+                    select(func.count()).select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "sent")  # type: ignore[arg-type]
+                ).scalar_one()
+            notify[str(count)] = {
+                "first_s": round(received[0] - start, 2) if received else None,
+                "last_s": round(received[-1] - start, 2) if received else None,
+                "received": len(received),
+            }
+            results["notify"] = notify
+            print(json.dumps(results), flush=True)
+            assert len(received) == count, (count, len(received), sent)
+        server.shutdown()
+        server.server_close()
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(timeout=30)
+        app.extensions["xborder.engine"].dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    results["machine"] = f"{platform.python_version()}, {os.cpu_count()} CPUs"
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

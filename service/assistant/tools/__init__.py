@@ -1,0 +1,2 @@
+"""The assistant's read-only tools: base (context, result, citations), vendors, transfers,
+reviews, and registry (the table, argument checks, run by name)."""

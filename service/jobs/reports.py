@@ -1,0 +1,34 @@
+"""Asking for a rendered report as a job: one job per assessment version, format and content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlmodel import Session
+
+from service.jobs.models import Job
+from service.jobs.services import submit_job
+
+
+def submit_report_job(
+    *, session: Session, assessment_id: int, version: int | None, fmt: str, actor: str
+) -> tuple[Job, bool]:
+    """The report job for this version and format; the same job while nothing it prints changed.
+
+    The key includes a digest of the document (workflow facts and checklist progress included),
+    as the synchronous downloads' cache does; 404 for an unknown assessment or version.
+    """
+    from service.impact_assessments import services as assessments
+
+    assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
+    document = assessments.report_document(session=session, assessment=assessment, number=version)
+    number = int(document["meta"]["version"])
+    digest = hashlib.sha256(
+        json.dumps(document, sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+    return submit_job(
+        session=session, kind="report", actor=actor,
+        dedupe_key=f"report:{assessment_id}:v{number}:{fmt}:{digest}",
+        params={"assessment": assessment_id, "version": number, "format": fmt},
+    )  # fmt: skip

@@ -1,0 +1,197 @@
+"""The assistant on "our" portfolio and in Chinese: answers checked against the records and the
+engine, not against fixed strings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlmodel import col
+
+from assessments.documents._data import labels
+from service.activities import services as activities
+from service.assistant.interfaces import Answer, AskContext, Asker, Turn
+from service.assistant.lexicon import arabic_numbers, words_of
+from service.assistant.offline import OfflineAssistant
+from service.auth.services import create_user
+from service.db import session_scope
+from service.reviews.models import OPEN_STATUSES, Review
+from service.transfers.services import evaluate_transfer, get_rulebook, today
+from service.vendors.models import Vendor
+from tests.service.test_assistant_offline import registry_app as _catalog_app  # noqa: F401
+
+JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN"}
+
+
+@pytest.fixture(scope="module")
+def portfolio_app(_catalog_app: Flask) -> Iterator[Flask]:  # noqa: F811
+    """The shipped catalog, the offline suite's reviews (firebase, google-analytics open;
+    mailchimp closed) and an activity using Umeng and Stripe."""
+    with _catalog_app.app_context(), session_scope() as session:
+        user = create_user(session=session, email="ann@example.test", role="procurement")
+        activities.create_activity(
+            session=session, user=user, rulebook=get_rulebook(), day=today(),
+            data={"name": "JusTalk app",
+                  "facts": {"exporter": JUS,
+                            "data_subjects": [{"jurisdiction": "CN", "count": 300_000},
+                                              {"jurisdiction": "EU", "count": 50_000}],
+                            "data_categories": ["identifiers.device"],
+                            "purposes": ["analytics"]},
+                  "vendors": [{"vendor": "umeng"}, {"vendor": "stripe"}]},
+        )  # fmt: skip
+    yield _catalog_app
+
+
+def ask(app: Flask, question: str, history: tuple[tuple[str, str], ...] = ()) -> Answer:
+    with app.app_context(), session_scope() as session:
+        turns = tuple(Turn(role, content) for role, content in history)  # type: ignore[arg-type]
+        context = AskContext(session, Asker("q@x.test", "legal"), history=turns)
+        return OfflineAssistant().answer(question, context)
+
+
+def ours(app: Flask) -> dict[str, Vendor]:
+    """The vendors with an open review, from the records."""
+    with app.app_context(), session_scope() as session:
+        found = session.execute(
+            select(Vendor).join(Review, col(Review.vendor_id) == col(Vendor.id))
+            .where(col(Review.status).in_(OPEN_STATUSES))
+        ).scalars().all()  # fmt: skip
+        for v in found:
+            session.expunge(v)
+    return {v.slug: v for v in found}
+
+
+def vendors_cited(answer: Answer) -> set[str]:
+    return {c.id for c in answer.citations if c.kind == "vendor"}
+
+
+@pytest.mark.parametrize(
+    ("question", "hq"),
+    [
+        ("Which of our vendors are in China?", "CN"),
+        ("Which of our vendors are headquartered in the United States?", "US"),
+        ("Which vendors do we use that are based in China?", "CN"),
+        ("我们的供应商中哪些在中国？", "CN"),
+        ("我们使用的供应商哪些总部在美国？", "US"),
+    ],
+)
+def test_our_vendors_are_the_portfolio_not_the_catalog(
+    portfolio_app: Flask, question: str, hq: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    expected = {s for s, v in ours(portfolio_app).items() if v.hq_country == hq}
+    assert expected, "the fixture has such a vendor"
+    assert vendors_cited(answer) == expected, answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Which SDKs are headquartered in China?", "哪些SDK的总部在中国？"]
+)
+def test_market_questions_still_search_the_catalog(portfolio_app: Flask, question: str) -> None:
+    answer = ask(portfolio_app, question)
+    cited = vendors_cited(answer)
+    assert len(cited) > len(ours(portfolio_app)), answer.text
+    assert cited - set(ours(portfolio_app)), "vendors we do not use are listed too"
+
+
+def _engine_rules(app: Flask, transfer: dict[str, object]) -> set[str]:
+    with app.app_context(), session_scope() as session:
+        result = evaluate_transfer(
+            session=session, data=transfer, rulebook=get_rulebook(), day=today()
+        )
+    return {r["id"] for regime in result.evaluation["regimes"].values() for r in regime["rules"]}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "向Firebase发送200万中国用户的设备ID需要什么？",
+        "向Firebase发送两百万中国用户的设备ID需要什么？",
+        "What do we need to send 2 million Chinese users' device IDs to Firebase?",
+    ],
+)
+def test_chinese_transfer_questions_run_the_engine(portfolio_app: Flask, question: str) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "transfer", answer.text
+    assert "firebase" in vendors_cited(answer)
+    fired = _engine_rules(portfolio_app, {
+        "exporter": {"country": "CN"}, "importer": {"vendor": "firebase"},
+        "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
+        "data_categories": ["identifiers.device"],
+    })  # fmt: skip
+    cited_rules = {c.id for c in answer.citations if c.kind == "rule"}
+    assert cited_rules
+    # The CN rules the engine fires for 2,000,000 people are the ones the answer cites.
+    assert {r for r in fired if r.startswith("cn")} <= cited_rules, (fired, cited_rules)
+
+
+def test_chinese_and_english_questions_cite_the_same_records(portfolio_app: Flask) -> None:
+    zh = ask(portfolio_app, "向Firebase发送两百万中国用户的设备ID需要什么？")
+    en = ask(
+        portfolio_app, "What do we need to send 2 million Chinese users' device IDs to Firebase?"
+    )
+    assert set(zh.citations) == set(en.citations)
+
+
+def test_umeng_for_eu_users_in_chinese_is_a_transfer_question(portfolio_app: Flask) -> None:
+    answer = ask(portfolio_app, "友盟可以用于欧盟用户吗？")
+    assert answer.intent == "transfer", answer.text
+    english = ask(portfolio_app, "Can we use Umeng for EU users?")
+    assert set(answer.citations) == set(english.citations)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("两百万", "2000000"), ("二十万", "200000"), ("一千五百万", "15000000"), ("三千", "3000"),
+     ("五万", "50000"), ("一亿", "100000000"), ("百度", "百度"), ("千万不要", "千万不要"),
+     ("200万", "200万")],
+)  # fmt: skip
+def test_chinese_numerals(text: str, value: str) -> None:
+    assert arabic_numbers(text) == value
+
+
+def test_a_latin_name_inside_chinese_is_a_word() -> None:
+    words = [w.surface for w in words_of("向Firebase发送200万")]
+    assert words == ["向", "Firebase", "发送", "200", "万"]
+
+
+def _engine(app: Flask, transfer: dict[str, object]) -> dict[str, Any]:
+    with app.app_context(), session_scope() as session:
+        result = evaluate_transfer(
+            session=session, data=transfer, rulebook=get_rulebook(), day=today()
+        )
+    return dict(result.evaluation)
+
+
+@pytest.mark.parametrize(
+    ("question", "transfer"),
+    [
+        ("向Firebase发送两百万中国用户的设备ID需要什么？",
+         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
+          "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
+          "data_categories": ["identifiers.device"]}),
+        ("向Firebase发送五万中国用户的设备ID需要什么？",
+         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
+          "data_subjects": [{"jurisdiction": "CN", "count": 50_000}],
+          "data_categories": ["identifiers.device"]}),
+    ],
+)  # fmt: skip
+def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
+    portfolio_app: Flask, question: str, transfer: dict[str, Any]
+) -> None:
+    answer = ask(portfolio_app, question)
+    evaluation = _engine(portfolio_app, transfer)
+    words = labels("zh")
+    for code, result in evaluation["regimes"].items():
+        assert words["regime_names"][code] in answer.text
+        if result["applies"]:
+            assert words["verdict_values"][result["verdict"]] in answer.text, answer.text
+    assert words["level_values"][evaluation["overall"]["level"]] in answer.text
+    # Chinese prose: no English sentence outside names, ids and citations.
+    quoted = r"\([^)]*\)|（[^）]*）|`[^`]*`|\*\*[^*]*\*\*|[a-z_]+\.[a-z_.]+|[a-z]+_[a-z_]+"
+    prose = re.sub(quoted, "", answer.text)
+    assert not re.search(r"\b(the|and|of|is|are|to)\b [a-z]+ [a-z]+", prose), prose

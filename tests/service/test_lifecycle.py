@@ -1,0 +1,331 @@
+"""Re-assessment when a vendor fact, the rules or a date changes; tasks, history, deadlines."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from service.db import session_scope
+from service.jobs import runtime as jobs_runtime
+from service.jobs.models import Job
+from service.lifecycle import deadlines
+from service.lifecycle.services import passed_dates, tick
+from service.notifications.delivery import sign
+from service.notifications.models import Delivery, OutboxMessage
+from service.reviews.models import Review
+from service.transfers.services import get_rulebook
+
+Headers = Callable[[str], dict[str, str]]
+JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
+
+
+@pytest.fixture
+def client(catalog_app: Flask) -> Iterator[FlaskClient]:
+    yield catalog_app.test_client()
+    jobs_runtime.runtime(catalog_app).stop()
+
+
+def wait(app: Flask) -> None:
+    jobs_runtime.runtime(app).join()
+
+
+def file_review(client: FlaskClient, headers: dict[str, str], vendor: str = "firebase") -> int:
+    body = {
+        "vendor": vendor,
+        "transfer": {
+            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
+            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
+            "data_categories": ["identifiers.device", "usage.diagnostics"],
+            "purposes": ["analytics", "crash_reporting"],
+        },
+        "purpose": "Crash reporting",
+    }
+    response = client.post("/api/v1/reviews", json=body, headers=headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return int(response.get_json()["id"])
+
+
+def eu_outcome(app: Flask, review_id: int) -> dict[str, Any]:
+    with app.app_context(), session_scope() as session:
+        review = session.get(Review, review_id)
+        assert review is not None
+        return {"verdict": review.eu_verdict, "mechanism": review.eu_mechanism}
+
+
+class Receiver:
+    """A local webhook receiver: records each request; answers `status`."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    yield found
+    found.close()
+
+
+def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str],
+    receiver: Receiver,
+) -> None:  # fmt: skip
+    admin = auth("admin")
+    hook = client.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["verdict_changed"]},
+        headers=admin,
+    ).get_json()  # fmt: skip
+    owner_token = make_token("procurement", email="buyer@example.test")
+    owner = {"Authorization": f"Bearer {owner_token}"}
+    review = file_review(client, owner)
+    legal = auth("legal")
+    assessment = client.post(
+        f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
+    )
+    assert assessment.status_code == 201, assessment.get_data(as_text=True)
+    before = eu_outcome(catalog_app, review)
+
+    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
+    changed = client.patch(
+        "/api/v1/vendors/firebase",
+        json={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
+        headers={**legal, "If-Match": vendor.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    wait(catalog_app)
+
+    after = eu_outcome(catalog_app, review)
+    assert before != after
+    history = client.get(f"/api/v1/reviews/{review}/changes", headers=owner).get_json()
+    assert len(history["changes"]) == 1
+    change = history["changes"][0]
+    assert change["cause_kind"] == "vendor_fact"
+    assert "firebase" in change["cause"] and "dpf" in change["cause"]
+    assert change["before"]["EU"] == before and change["after"]["EU"] == after
+    assert history["assessments_out_of_date"] == [assessment.get_json()["id"]]
+
+    tasks = client.get("/api/v1/tasks", headers=owner).get_json()
+    assert [t["review_id"] for t in tasks] == [review]
+    assert tasks[0]["kind"] == "verdict_changed" and tasks[0]["assignee"] == "buyer@example.test"
+    done = client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=legal)
+    assert done.status_code == 403  # only its assignee (or an admin)
+    done = client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=owner)
+    assert done.status_code == 200 and done.get_json()["status"] == "done"
+
+    assert len(receiver.requests) == 1  # sent once
+    headers, body = receiver.requests[0]
+    stamp = headers["X-Xborder-Timestamp"]
+    assert headers["X-Xborder-Signature"] == sign(hook["secret"], stamp, body)
+    import json
+
+    payload = json.loads(body)
+    assert payload["text"].startswith(f"Verdict changed: Review {review}")
+    assert payload["xborder"]["event"] == "verdict_changed"
+    assert payload["xborder"]["review"] == review
+
+
+def test_a_change_to_a_vendor_nobody_reviews_starts_no_job(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    legal = auth("legal")
+    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
+    client.patch(
+        "/api/v1/vendors/firebase", json={"notes": "checked"},
+        headers={**legal, "If-Match": vendor.headers["ETag"]},
+    )  # fmt: skip
+    with catalog_app.app_context(), session_scope() as session:
+        assert session.execute(select(Job)).first() is None
+
+
+def test_a_receiver_that_is_down_loses_nothing(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(jobs_runtime, "MIN_BACKOFF_MS", 10)
+    monkeypatch.setattr(jobs_runtime, "MAX_BACKOFF_MS", 20)
+    client.post("/api/v1/webhooks", json={"url": receiver.url}, headers=auth("admin"))
+    receiver.status = 503
+    review = file_review(client, auth("procurement"))
+    legal = auth("legal")
+    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
+    client.patch(
+        "/api/v1/vendors/firebase",
+        json={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
+        headers={**legal, "If-Match": vendor.headers["ETag"]},
+    )
+    wait(catalog_app)
+    with catalog_app.app_context(), session_scope() as session:
+        message = session.execute(select(OutboxMessage)).scalar_one()
+        assert message.status == "pending" and message.data["review"] == review
+        log = session.execute(select(Delivery)).scalars().all()
+        assert len(log) == message.attempts >= 2 and not any(d.ok for d in log)
+        assert log[0].detail == "RuntimeError: HTTP 503"
+    # The receiver is back; the tick sends what is due.
+    receiver.status = 200
+    with catalog_app.app_context(), session_scope() as session:
+        session.execute(
+            OutboxMessage.__table__.update().values(next_attempt_at=message.created_at)  # type: ignore[attr-defined]
+        )
+    with catalog_app.app_context(), session_scope() as session:
+        assert tick(session=session, actor="cron", day=date(2026, 12, 5))[
+            "notifications_resent"
+        ] == 1
+    wait(catalog_app)
+    with catalog_app.app_context(), session_scope() as session:
+        message = session.execute(select(OutboxMessage)).scalar_one()
+        assert message.status == "sent"
+        assert session.execute(select(Delivery).where(Delivery.ok)).scalars().all()  # type: ignore[arg-type]
+    sent = [r for r in receiver.requests if r[0]["X-Xborder-Delivery"] == str(message.id)]
+    assert len(sent) == message.attempts
+
+
+def test_tick_reassesses_once_when_a_date_passes(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    file_review(client, auth("procurement"))
+    with catalog_app.app_context(), session_scope() as session:
+        first = tick(session=session, actor="cron", day=date(2026, 12, 30))
+    assert first["causes"] == [] and first["reassess_job"] is None  # the first tick: baseline
+    with catalog_app.app_context(), session_scope() as session:
+        second = tick(session=session, actor="cron", day=date(2027, 1, 2))
+    assert second["causes"] == ["2027-01-01: PRC outbound counting restarts for the new year."]
+    with catalog_app.app_context(), session_scope() as session:
+        again = tick(session=session, actor="cron", day=date(2027, 1, 2))
+    assert again["reassess_job"] is None and again["causes"] == []
+    wait(catalog_app)
+    with catalog_app.app_context(), session_scope() as session:
+        job = session.get(Job, second["reassess_job"])
+        assert job is not None and job.status == "succeeded" and job.result is not None
+        assert job.result["evaluated"] == 1
+
+
+def test_tick_reassesses_when_the_rules_version_changes(
+    catalog_app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    from service.settings.models import Setting
+
+    with catalog_app.app_context(), session_scope() as session:
+        session.add(Setting(key="lifecycle.rules_version", value="1999.1", updated_by="old"))
+        session.add(Setting(key="lifecycle.last_tick", value="2026-12-05", updated_by="old"))
+    with catalog_app.app_context(), session_scope() as session:
+        report = tick(session=session, actor="cron", day=date(2026, 12, 5))
+        version = get_rulebook().rules.version
+    assert report["causes"] == [f"Rules version changed from 1999.1 to {version}."]
+    wait(catalog_app)
+
+
+def test_passed_dates_name_rule_dates_and_new_year(catalog_app: Flask) -> None:
+    with catalog_app.app_context():
+        rules = get_rulebook().rules
+    found = dict(passed_dates(rules, date(2024, 3, 20), date(2024, 3, 23)))
+    assert date(2024, 3, 22) in found and "takes effect" in found[date(2024, 3, 22)]
+    assert "ceases to apply" in found[date(2024, 3, 22)]  # the 2022 rules end on the 21st
+    assert dict(passed_dates(rules, date(2024, 12, 31), date(2025, 1, 1))) == {
+        date(2025, 1, 1): "PRC outbound counting restarts for the new year"
+    }
+
+
+# ------------------------------------------------------------------------------ deadlines
+
+
+def test_working_days_and_deadline_arithmetic() -> None:
+    assert deadlines.add_working_days(date(2026, 12, 4), 10) == date(2026, 12, 18)  # Fri -> Fri
+    assert deadlines.add_working_days(date(2026, 12, 5), 1) == date(2026, 12, 7)  # Sat -> Mon
+    assert deadlines.add_working_days(date(2029, 12, 5), -60) == date(2029, 9, 12)
+    assert deadlines.add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
+
+
+def test_due_list_and_calendar_feed(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
+) -> None:
+    token = make_token("procurement", email="owner@example.test")
+    owner = {"Authorization": f"Bearer {token}"}
+    review = file_review(client, owner)
+    bad = client.patch(f"/api/v1/reviews/{review}/dates", json={"signed": "2026-01-01"},
+                       headers=owner)  # fmt: skip
+    assert bad.status_code == 422
+    entered = client.patch(
+        f"/api/v1/reviews/{review}/dates",
+        json={"standard_contract_effective": "2026-12-04", "cac_assessment_issued": "2024-01-15"},
+        headers=owner,
+    )
+    assert entered.status_code == 200, entered.get_data(as_text=True)
+    items = client.get(f"/api/v1/reviews/{review}/deadlines", headers=owner).get_json()
+    by_key = {d["key"]: d["due"] for d in items}
+    assert by_key["sc_filing"] == "2026-12-18"
+    assert by_key["cac_expiry"] == "2027-01-15"
+    assert by_key["cac_extension_window"] == "2026-10-23"  # 12 weeks before a Friday
+    due = client.get("/api/v1/due?within_days=30", headers=owner).get_json()
+    assert {d["key"] for d in due["deadlines"]} >= {"sc_filing", "cac_extension_window"}
+    team = client.get("/api/v1/due?team=procurement&within_days=30", headers=auth("legal"))
+    assert {d["review_id"] for d in team.get_json()["deadlines"]} == {review}
+    assert client.get("/api/v1/due?team=legal", headers=owner).get_json()["deadlines"] == []
+
+    feed = client.post("/api/v1/me/calendar-feed", headers=owner)
+    assert feed.status_code == 201
+    path = feed.get_json()["url"].removeprefix("http://localhost")
+    ics = client.get(path)
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    from icalendar import Calendar
+
+    events = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert {str(e["uid"]) for e in events} >= {f"review-{review}-sc_filing@xborder"}
+    assert client.delete("/api/v1/me/calendar-feed", headers=owner).status_code == 204
+    assert client.get(path).status_code == 404
+
+
+def test_a_command_that_changes_facts_waits_for_the_reassessment(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, tmp_path: Any
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from service.cli import main
+
+    review = file_review(client, auth("procurement"))
+    before = eu_outcome(catalog_app, review)
+    vendor = client.get("/api/v1/vendors/firebase", headers=auth("legal")).get_json()
+    path = tmp_path / "vendors.json"
+    lapsed = {"slug": "firebase", "name": vendor["name"], "hq_country": vendor["hq_country"],
+              "dpf": {"status": "not_listed", "checked": "2026-12-05"}}  # fmt: skip
+    path.write_text(json.dumps([lapsed]))
+    result = CliRunner().invoke(
+        main, ["vendors", "import", str(path)], obj=ScriptInfo(create_app=lambda: catalog_app)
+    )
+    assert result.exit_code == 0, result.output
+    # No broker: the command ran the re-assessment before it returned.
+    with catalog_app.app_context(), session_scope() as session:
+        job = session.execute(select(Job).where(Job.kind == "reassess")).scalar_one()  # type: ignore[arg-type]
+        assert job.status == "succeeded" and job.result is not None
+        assert job.result["changed_reviews"] == [review]
+    assert eu_outcome(catalog_app, review) != before
