@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from assessments.types import REGIMES
 from service.activities.models import STATUSES
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.schemas import VENDOR_SLUG, ReviewSchema
@@ -95,16 +96,17 @@ class ActivityUpdateSchema(ActivityWriteSchema):
 class ActivityReviewSchema(Schema):
     """A review in an activity, in short."""
 
-    id = fields.Integer()
+    id = fields.Integer(attribute="review.id")
     vendor = fields.String(attribute="vendor.slug")
     vendor_name = fields.String(attribute="vendor.name")
-    status = fields.String()
+    status = fields.String(attribute="review.status")
     verdicts = fields.Method("_verdicts")
-    overall_level = fields.String()
-    activity_overrides = fields.Dict()
+    overall_level = fields.String(attribute="review.overall_level")
+    activity_overrides = fields.Dict(attribute="review.activity_overrides")
 
     def _verdicts(self, view: Any) -> dict[str, str]:
-        return {"CN": view.cn_verdict, "EU": view.eu_verdict, "US": view.us_verdict}
+        review = view.review
+        return {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES}
 
 
 class ActivitySchema(Schema):

@@ -99,15 +99,15 @@ class ReviewSchema(Schema):
     transfer = fields.Dict(
         metadata={"description": "the Transfer (in an activity: its facts with the overrides)"}
     )
-    activity = fields.Integer(
-        attribute="activity_id", allow_none=True,
+    activity_id = fields.Integer(
+        data_key="activity", allow_none=True,
         metadata={"description": "the processing activity it belongs to, if any"},
     )
     activity_overrides = fields.Dict(
         metadata={"description": "in an activity: the facts this review sets differently"}
     )
-    asserted_facts = fields.Method(
-        "_asserted", metadata={"description": "user-asserted facts, each with `applies`"}
+    asserted_facts = fields.List(
+        fields.Dict(), metadata={"description": "user-asserted facts, each with `applies`"}
     )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)

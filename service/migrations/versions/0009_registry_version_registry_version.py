@@ -1,7 +1,7 @@
 """registry version: registry_state (one row) and vendor.registry_version, for the name index
 
 Revision ID: 0009_registry_version
-Revises: 0008_merge
+Revises: 0009_policy
 Create Date: 2026-12-05 17:11:52.175262
 
 """
@@ -15,7 +15,7 @@ import service.models
 
 # revision identifiers, used by Alembic.
 revision: str = '0009_registry_version'
-down_revision: Union[str, Sequence[str], None] = '0008_merge'
+down_revision: Union[str, Sequence[str], None] = '0009_policy'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """user session generation
 
 Revision ID: 0009_session_generation
-Revises: 0008_merge
+Revises: 0009_registry_version
 Create Date: 2026-12-05 17:20:12.310718
 
 """
@@ -15,7 +15,7 @@ import service.models
 
 # revision identifiers, used by Alembic.
 revision: str = '0009_session_generation'
-down_revision: Union[str, Sequence[str], None] = '0008_merge'
+down_revision: Union[str, Sequence[str], None] = '0009_registry_version'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

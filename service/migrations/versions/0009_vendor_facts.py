@@ -1,7 +1,7 @@
 """vendor facts: ownership, dpf, sanctions, history, data locations, certification scopes
 
 Revision ID: 0009_vendor_facts
-Revises: 0008_merge
+Revises: 0009_session_generation
 Create Date: 2026-12-05 17:05:23.859076
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = '0009_vendor_facts'
-down_revision: Union[str, Sequence[str], None] = '0008_merge'
+down_revision: Union[str, Sequence[str], None] = '0009_session_generation'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """jobs lifecycle notifications
 
 Revision ID: 0010_jobs
-Revises: 0009_policy, 0009_vendor_facts
+Revises: 0010_review_us_persons
 Create Date: 2026-12-05 17:31:30.568197
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = '0010_jobs'
-down_revision: Union[str, Sequence[str], None] = ('0009_policy', '0009_vendor_facts')
+down_revision: Union[str, Sequence[str], None] = '0010_review_us_persons'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """review us_persons (and the merge of the 0009 branches)
 
 Revision ID: 0010_review_us_persons
-Revises: 0009_policy, 0009_session_generation, 0009_vendor_facts
+Revises: 0010_review_asserted_facts
 Create Date: 2026-12-05 17:19:06.445079
 
 """
@@ -15,9 +15,7 @@ import service.models
 
 # revision identifiers, used by Alembic.
 revision: str = '0010_review_us_persons'
-down_revision: Union[str, Sequence[str], None] = (
-    '0009_policy', '0009_session_generation', '0009_vendor_facts'
-)
+down_revision: Union[str, Sequence[str], None] = '0010_review_asserted_facts'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

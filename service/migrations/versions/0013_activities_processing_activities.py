@@ -1,7 +1,7 @@
 """processing activities
 
 Revision ID: 0013_activities
-Revises: 0012_merge
+Revises: 0010_jobs
 Create Date: 2026-12-05 17:49:06.910301
 
 A processing activity holds an exporter's shared transfer facts; a review may belong to one
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = '0013_activities'
-down_revision: Union[str, Sequence[str], None] = '0012_merge'
+down_revision: Union[str, Sequence[str], None] = '0010_jobs'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
