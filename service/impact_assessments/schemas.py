@@ -212,7 +212,12 @@ class AssessmentSchema(AssessmentSummarySchema):
     def _flatten(self, state: Any, **_kwargs: Any) -> dict[str, Any]:
         """An AssessmentState: the assessment's columns, its current document, its checklists."""
         columns = {name: getattr(state.assessment, name) for name in SUMMARY_FIELDS}
-        return {**columns, "document": state.current.document, "checklists": state.checklists}
+        return {
+            **columns,
+            "document": state.current.document,
+            "checklists": state.checklists,
+            "outdated": state.outdated,
+        }
 
 
 class DiffSchema(Schema):
