@@ -3,8 +3,9 @@
 Each sample is a fresh process (imports included; the OS file cache is warm, as it is for a
 person who ran any command before). The database is migrated and the catalog loaded by one
 untimed run first, so `assess` measures a normal start, not the first one. Samples of each
-command (and of each --code checkout) are interleaved; the figures are medians and the
-difference from `python -c pass` measured in the same run.
+command (and of each --code checkout) are interleaved; the figures are medians of wall time
+and of the process's CPU time (user + system; on a shared machine the steadier figure), and
+their differences from `python -c pass` measured in the same run.
 
     python bench/bench_cli.py --repeat 15
     python bench/bench_cli.py --code /tmp/before --code . --repeat 15
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,11 +39,17 @@ purposes: [analytics, crash_reporting]
 """
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of argv."""
+    started, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    cwd=tempfile.gettempdir())  # fmt: skip
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -66,16 +74,23 @@ def main() -> None:
         assess = [sys.executable, "-c", ENTRY, "assess", str(transfer)]
         commands[f"{label} xborder assess FILE".strip()] = (assess, env)
         timed(assess, env)  # first start: migrate, load the catalog, create the admin
-    samples: dict[str, list[float]] = {name: [] for name in commands}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, (argv, env) in commands.items():
             samples[name].append(timed(argv, env))
-    baseline = statistics.median(samples["python -c pass"])
+    python = samples["python -c pass"]
+    wall0 = statistics.median(w for w, _ in python)
+    cpu0 = statistics.median(c for _, c in python)
     out = {}
     for name, values in samples.items():
-        median = statistics.median(values)
-        out[name] = {"median_s": round(median, 3), "min_s": round(min(values), 3),
-                     "minus_python_s": round(median - baseline, 3)}  # fmt: skip
+        wall = statistics.median(w for w, _ in values)
+        cpu = statistics.median(c for _, c in values)
+        out[name] = {
+            "wall_median_s": round(wall, 3),
+            "wall_minus_python_s": round(wall - wall0, 3),
+            "cpu_median_s": round(cpu, 3),
+            "cpu_minus_python_s": round(cpu - cpu0, 3),
+        }
     print(json.dumps({"repeat": args.repeat, "load_1min": round(os.getloadavg()[0], 2),
                       "results": out}, indent=2))  # fmt: skip
 
