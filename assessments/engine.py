@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import string
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from assessments.types import (
     Transfer,
     Verdict,
     Warning,
+    evolve,
 )
 
 _RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
@@ -408,7 +408,7 @@ def evaluate_regime(
                 alternatives.append(a.mechanism)
     questions = _unique(list(base.questions) + [b.question for b in branches])
     if not branches:
-        return dataclasses.replace(
+        return evolve(
             headline,
             score=score,
             level=cast(Level, rules.scoring.level(score)),
@@ -421,7 +421,7 @@ def evaluate_regime(
     if any(b.id == "dpf_certified" for b in branches) and headline.mechanism != "eu_dpf":
         name = _MECHANISM_NAMES.get(headline.mechanism or "", headline.mechanism or "")
         why = f"{name}, unless the importer is DPF-certified (unknown). {why}"
-    return dataclasses.replace(
+    return evolve(
         headline,
         why=why,
         score=score,

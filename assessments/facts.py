@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
-from assessments.types import Exporter, Owner, SccTerms, Transfer
+from assessments.types import Exporter, Owner, SccTerms, Transfer, evolve
 
 SCC_MODULES = {
     ("controller", "controller"): "c2c",
@@ -882,21 +882,21 @@ class OpenInput:
 
 def _exporter(**changes: Any) -> Change:
     def change(t: Transfer) -> Transfer:
-        return replace(t, exporter=replace(t.exporter, **changes))
+        return evolve(t, exporter=evolve(t.exporter, **changes))
 
     return change
 
 
 def _importer(**changes: Any) -> Change:
     def change(t: Transfer) -> Transfer:
-        return replace(t, importer=replace(t.importer, **changes))
+        return evolve(t, importer=evolve(t.importer, **changes))
 
     return change
 
 
 def _transfer(**changes: Any) -> Change:
     def change(t: Transfer) -> Transfer:
-        return replace(t, **changes)
+        return evolve(t, **changes)
 
     return change
 
