@@ -408,7 +408,12 @@ def evaluate_regime(
                 alternatives.append(a.mechanism)
     questions = _unique(list(base.questions) + [b.question for b in branches])
     if not branches:
-        return evolve(headline, questions=questions)
+        return evolve(
+            headline,
+            score=score,
+            level=cast(Level, rules.scoring.level(score)),
+            questions=questions,
+        )
     why = (
         f"Provisional - open questions are answered on the strict side ({'; '.join(assumed)}). "
         + headline.why

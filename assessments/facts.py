@@ -468,7 +468,13 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     exposure = Exposure(
         people=ytd_non + ytd_sen + flow,
         sensitivity=_sensitivity(1.0 if sensitive else 0.0, len(sensitive_ids), minors),
-        exposure=min(1.0, 0.3 + (0.35 if exp.ciio else 0.0) + (0.35 if t.important_data else 0.0)),
+        # An unknown status weighs as the stricter answer.
+        exposure=min(
+            1.0,
+            0.3
+            + (0.35 if exp.ciio is not False else 0.0)
+            + (0.35 if t.important_data is not False else 0.0),
+        ),
     )
     return RegimeFacts(facts, exposure)
 

@@ -11,7 +11,11 @@ round: in-process (`OfflineAssistant.answer` in its own session, as a request wo
 through the HTTP endpoint (POST /api/v1/assistant/chat via Flask's test client, which also
 stores the exchange).
 
-    .venv/bin/python bench/bench_assistant.py [--vendors 10000] [--rounds 20] [--db URL]
+With --activities (default 500), that many processing activities (50 exporters, 2-4 vendors
+each from the catalog, one review per vendor) are filed through the activities service first,
+so "our vendors" questions read a real portfolio.
+
+    .venv/bin/python bench/bench_assistant.py [--vendors 10000] [--activities 500] [--rounds 20]
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ QUESTIONS: list[tuple[str, str]] = [
     ("transfer", "Can we use Umeng for EU users?"),
     ("transfer", "Can we share precise location of 50,000 US users with AMap?"),
     ("reviews", "Which open reviews need a CAC security assessment?"),
+    ("portfolio", "Which of our vendors are in China?"),
+    ("portfolio", "我们的供应商中哪些在中国？"),
+    ("zh_transfer", "向Firebase发送两百万中国用户的设备ID需要什么？"),
+    ("zh_transfer", "友盟可以用于欧盟用户吗？"),
 ]
 
 
@@ -165,6 +173,40 @@ def file_reviews(app: Flask) -> None:
             )
 
 
+def file_activities(app: Flask, count: int) -> int:
+    """`count` activities of 50 exporters, each with 2-4 catalog vendors (one review each)."""
+    from service.activities.services import create_activity
+    from service.auth.services import create_user
+    from service.db import session_scope
+    from service.transfers.services import get_rulebook, today
+    from service.vendors.models import Vendor
+
+    rng = random.Random(15)
+    reviews = 0
+    with app.app_context(), session_scope() as session:
+        user = create_user(session=session, email="portfolio@example.test", role="procurement")
+        slugs = list(session.execute(
+            select(Vendor.slug)
+            .where(Vendor.origin == "catalog", Vendor.hq_country.is_not(None))  # type: ignore[union-attr]
+            .order_by(Vendor.slug)
+        ).scalars())  # fmt: skip
+        for n in range(count):
+            picked = rng.sample(slugs, rng.randint(2, 4))
+            create_activity(
+                session=session, user=user, rulebook=get_rulebook(), day=today(),
+                data={"name": f"Bench app {n:03d}",
+                      "facts": {"exporter": {"name": f"Bench exporter {n % 50:02d}",
+                                             "country": rng.choice(["CN", "DE", "US", "SG"])},
+                                "data_subjects": [{"jurisdiction": rng.choice(["CN", "EU", "US"]),
+                                                   "count": rng.choice([5_000, 80_000, 300_000])}],
+                                "data_categories": ["identifiers.device"],
+                                "purposes": ["analytics"]},
+                      "vendors": [{"vendor": s} for s in picked]},
+            )  # fmt: skip
+            reviews += len(picked)
+    return reviews
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -174,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--vendors", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--activities", type=int, default=500)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
 
@@ -197,6 +240,7 @@ def main() -> None:
     )
     added = populate(app, args.vendors)
     file_reviews(app)
+    portfolio = file_activities(app, args.activities)
     with app.app_context(), session_scope() as session:
         user = create_user(session=session, email="asker@example.test", role="viewer")
         _token, plain = create_token(session=session, user=user)
@@ -236,6 +280,7 @@ def main() -> None:
     dialect = app.extensions["xborder.engine"].dialect.name
     print(
         f"registry: {total} vendors ({added} synthetic), database {dialect}, "
+        f"{args.activities} activities ({portfolio} reviews), "
         f"setup {setup:.1f}s; {args.rounds} rounds x {len(QUESTIONS)} questions"
     )
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")

@@ -43,9 +43,9 @@ class ProblemSchema(Schema):
     detail = fields.String(metadata={"example": "The request has invalid fields; see errors."})
     errors = fields.Dict(
         keys=fields.String(),
-        values=fields.List(fields.String()),
         metadata={
-            "description": "field errors: {dotted field path: [message]}",
+            "description": "field errors: {field: [message]}; a nested field's errors nest "
+            "the same way ({legal_entities: {2: {country: [message]}}})",
             "example": {"hq_country": ["'XX' is not an ISO 3166-1 alpha-2 country code."]},
         },
     )

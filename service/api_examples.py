@@ -23,15 +23,20 @@ TRANSFER: dict[str, Any] = {
     "purposes": ["analytics", "crash_reporting"],
 }  # fmt: skip
 
+# An activity's shared facts: the transfer without its importer (each vendor is one).
+ACTIVITY_FACTS = {
+    k: TRANSFER[k] for k in ("exporter", "data_subjects", "data_categories", "purposes")
+}
+
 # (path, method) -> the JSON request body
 EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/vendors", "post"): {
-        "slug": "umeng", "name": "Umeng+", "aliases": ["友盟+", "U-App"],
+        "slug": "openinstall", "name": "OpenInstall", "aliases": ["openinstall SDK"],
         "category": "analytics_sdk", "hq_country": "CN",
-        "legal_entities": [{"name": "Beijing Ruixun Lingtong Technology Co., Ltd.",
+        "legal_entities": [{"name": "Shenzhen Fenxiang Network Technology Co., Ltd.",
                             "country": "CN", "role": "hq"}],
-        "sdk": {"android_packages": ["com.umeng"], "ios_frameworks": ["UMCommon"],
-                "domains": ["umeng.com"]},
+        "sdk": {"android_packages": ["io.openinstall"], "ios_frameworks": ["OpenInstallSDK"],
+                "domains": ["openinstall.io"]},
         "data_categories": ["identifiers.device"],
     },
     ("/api/v1/vendors/{slug}", "patch"): {
@@ -76,6 +81,18 @@ EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/reviews/reevaluations", "post"): {"as_of": "2026-12-01"},
     ("/api/v1/reviews/{review_id}/dates", "patch"): {"standard_contract_effective": "2026-11-01"},
     ("/api/v1/me/notifications", "patch"): {"email": True, "events": ["approval_requested"]},
+    ("/api/v1/activities", "post"): {
+        "name": "JusTalk app", "description": "Analytics and crash reporting in the app",
+        "facts": ACTIVITY_FACTS,
+        "vendors": [{"vendor": "firebase", "purpose": "Crash reporting"},
+                    {"vendor": "umeng", "transfer": {"data_categories": ["identifiers.device"]}}],
+    },
+    ("/api/v1/activities/{activity_id}", "patch"): {
+        "facts": {"data_subjects": [{"jurisdiction": "CN", "count": 2_500_000}]},
+    },
+    ("/api/v1/activities/{activity_id}/vendors", "post"): {
+        "vendors": [{"vendor": "appsflyer", "purpose": "Install attribution"}],
+    },
     ("/api/v1/webhooks", "post"): {
         "url": "https://hooks.example.com/xborder", "events": ["verdict_changed"],
     },

@@ -69,6 +69,8 @@ def load_config(
         "MAX_JSON_BODY": 1024 * 1024,
         # Reading one uploaded PDF (in a child process) may take this long, then 422.
         "PDF_READ_SECONDS": 1.5,
+        # A report download waits this long for its rendering, then 503 (Retry-After).
+        "REPORT_RENDER_SECONDS": 60.0,
         # Background jobs: a Redis or RabbitMQ URL; none runs them on threads in this process.
         "BROKER_URL": None,
         "JOB_THREADS": 2,

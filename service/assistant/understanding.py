@@ -177,6 +177,7 @@ class Question:
     regimes: tuple[str, ...] = ()
     open_only: bool = False
     ours: bool = False  # "our vendors", "we use": the portfolio, not the whole catalog
+    reply_language: str = ""  # set on a follow-up merged with earlier turns: the asker's
     cues: frozenset[str] = field(default_factory=frozenset)
 
     def countries_as(self, *roles: str) -> tuple[str, ...]:

@@ -210,9 +210,15 @@ class AssessmentSchema(AssessmentSummarySchema):
 
     @pre_dump
     def _flatten(self, state: Any, **_kwargs: Any) -> dict[str, Any]:
-        """An AssessmentState: the assessment's columns, its current document, its checklists."""
+        """An AssessmentState: the assessment's columns, its current document, its checklists
+        and whether it is out of date."""
         columns = {name: getattr(state.assessment, name) for name in SUMMARY_FIELDS}
-        return {**columns, "document": state.current.document, "checklists": state.checklists}
+        return {
+            **columns,
+            "document": state.current.document,
+            "checklists": state.checklists,
+            "outdated": state.outdated,
+        }
 
 
 class DiffSchema(Schema):

@@ -484,6 +484,27 @@ def _edited(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
     return result
 
 
+def _add_draft_version(
+    session: Session, assessment: Assessment, document: dict[str, Any], note: str | None,
+    user: User,
+) -> AssessmentVersion:
+    """Save a document as the assessment's next version, a draft; an approved or rejected
+    assessment goes back to draft (its approved version stays as it was)."""
+    assert assessment.id is not None
+    version = AssessmentVersion(
+        assessment_id=assessment.id, number=assessment.current_number + 1, document=document,
+        status="draft", note=note, created_by=user.email,
+    )  # fmt: skip
+    session.add(version)
+    if assessment.status in ("approved", "rejected"):
+        assessment.status = "draft"
+        assessment.submitted_by = assessment.submitted_at = None
+    assessment.current_number = version.number
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    return version
+
+
 def update_assessment(
     *, session: Session, assessment: Assessment, changes: Mapping[str, Any], user: User
 ) -> AssessmentVersion:
@@ -494,19 +515,7 @@ def update_assessment(
     document = _edited(current.document, changes)
     if document == current.document:
         return current
-    number = assessment.current_number + 1
-    assert assessment.id is not None
-    version = AssessmentVersion(
-        assessment_id=assessment.id, number=number, document=document, status="draft",
-        note=_clean(changes.get("note")), created_by=user.email,
-    )  # fmt: skip
-    session.add(version)
-    if assessment.status in ("approved", "rejected"):
-        assessment.status = "draft"
-        assessment.submitted_by = assessment.submitted_at = None
-    assessment.current_number = number
-    assessment.updated_at = utcnow()
-    session.add(assessment)
+    version = _add_draft_version(session, assessment, document, _clean(changes.get("note")), user)
     record_event(
         session=session, action="update", object_type="assessment",
         object_id=str(assessment.id), before=before,
@@ -696,21 +705,10 @@ def refresh_assessment(
     document, kept = _merged(current.document, fresh, base)
     document["baseline"] = fresh["baseline"]
     before = _snapshot(assessment)
-    number = assessment.current_number + 1
-    assert assessment.id is not None
     note = "Refreshed from the evaluation of " + str(fresh["source"]["evaluated_at"])
-    version = AssessmentVersion(
-        assessment_id=assessment.id, number=number, document=document, status="draft",
-        note=note + (f"; kept legal's edits: {'; '.join(kept)}" if kept else ""),
-        created_by=user.email,
-    )  # fmt: skip
-    session.add(version)
-    if assessment.status in ("approved", "rejected"):
-        assessment.status = "draft"
-        assessment.submitted_by = assessment.submitted_at = None
-    assessment.current_number = number
-    assessment.updated_at = utcnow()
-    session.add(assessment)
+    note += f"; kept legal's edits: {'; '.join(kept)}" if kept else ""
+    version = _add_draft_version(session, assessment, document, note, user)
+    number = version.number
     existing = {c["key"] for c in checklist_dicts(session=session, assessment=assessment)}
     _add_checklists(session, assessment, inputs, skip=existing)
     changes = diff_documents(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, url_for
+from flask import Response, current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -30,7 +30,7 @@ from service.impact_assessments.schemas import (
     VersionSchema,
     VersionSummarySchema,
 )
-from service.reports.formats import FORMATS, FontMissing, render
+from service.reports.formats import FORMATS, FontMissing, RenderTimeout, render
 from service.reports.xlsx import register_xlsx, ropa_xlsx
 
 blp = Blueprint(
@@ -220,9 +220,12 @@ def _report(assessment_id: int, version: int | None, name: str) -> Response:
         session=session, assessment=assessment, number=number, ext=fmt.suffix
     )
     try:
-        body = render(document, name, key=(assessment.id, number))
+        budget = float(current_app.config["REPORT_RENDER_SECONDS"])
+        body = render(document, name, key=(assessment.id, number), budget=budget)
     except FontMissing as exc:
         raise errors.ServiceUnavailable(str(exc)) from exc
+    except RenderTimeout as exc:
+        raise errors.ServiceUnavailable(str(exc), headers={"Retry-After": "60"}) from exc
     headers = {"Content-Disposition": f'{fmt.disposition}; filename="{filename}"'}
     if name == "html":
         # The page is self-contained: inline styles and a data: image, nothing else may load.

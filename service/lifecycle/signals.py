@@ -33,17 +33,20 @@ def _submit_reassessment(session: OrmSession) -> None:
     noted: dict[int, Any] | None = session.info.pop(CHANGED_KEY, None)
     if not noted:
         return
+    from service.db import chunks
     from service.jobs.services import submit_job
     from service.reviews.models import OPEN_STATUSES, Review
 
+    reviewed: set[int] = set()
     with session.no_autoflush:
-        reviewed = set(
-            session.execute(
-                select(Review.vendor_id)  # type: ignore[call-overload]
-                .where(Review.vendor_id.in_(list(noted)), Review.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
-                .distinct()
-            ).scalars()
-        )
+        for part in chunks(sorted(noted)):  # a bulk import may change thousands of vendors
+            reviewed.update(
+                session.execute(
+                    select(Review.vendor_id)  # type: ignore[call-overload]
+                    .where(Review.vendor_id.in_(part), Review.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+                    .distinct()
+                ).scalars()
+            )
     if not reviewed:
         return
     parts = [

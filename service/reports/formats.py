@@ -14,6 +14,8 @@ import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -140,11 +142,58 @@ class RenderCache:
 CACHE = RenderCache()
 
 
-def render(document: Mapping[str, Any], name: str, *, key: tuple[Any, ...] = ()) -> bytes:
+class RenderTimeout(RuntimeError):
+    """A rendering did not finish within its budget (it goes on, and lands in the cache)."""
+
+
+# Renderings a request waits for, per process: at most this many at once (the rest answer
+# "busy" at once instead of queueing behind a slow one).
+RENDER_SLOTS = 2
+_slots = threading.BoundedSemaphore(RENDER_SLOTS)
+_pool = ThreadPoolExecutor(max_workers=RENDER_SLOTS, thread_name_prefix="xborder-render")
+
+
+def _render_within(
+    render_one: Callable[[], bytes], cache_key: tuple[Any, ...], budget: float
+) -> bytes:
+    """Render in the process's render threads and wait at most `budget` seconds.
+
+    Over budget the request gets RenderTimeout at once; the rendering finishes in its thread
+    and is cached, so asking again a little later is served from the cache.
+    """
+    if not _slots.acquire(blocking=False):
+        raise RenderTimeout("Other reports are being rendered; try again in a minute.")
+
+    def job() -> bytes:
+        try:
+            body = render_one()
+            CACHE.put(cache_key, body)
+            return body
+        finally:
+            _slots.release()
+
+    future = _pool.submit(job)
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        raise RenderTimeout(
+            f"The report takes longer than {budget:g} s to render. It is still being "
+            "rendered: download it again in a minute, or ask for it as a report job."
+        ) from None
+
+
+def render(
+    document: Mapping[str, Any],
+    name: str,
+    *,
+    key: tuple[Any, ...] = (),
+    budget: float | None = None,
+) -> bytes:
     """One format of a document; `key` (assessment id, version ...) names it in the cache.
 
     Raises FontMissing for a Chinese PDF when no CJK font is installed: the PDF would show
-    empty boxes in place of every Chinese character.
+    empty boxes in place of every Chinese character. With `budget` (seconds; the download
+    routes), raises RenderTimeout when rendering takes longer; jobs and the CLI wait.
     """
     fmt = FORMATS[name]
     language = str(document.get("language") or "en")
@@ -154,6 +203,8 @@ def render(document: Mapping[str, Any], name: str, *, key: tuple[Any, ...] = ())
     found = CACHE.get(cache_key)
     if found is not None:
         return found
+    if budget is not None:
+        return _render_within(lambda: fmt.render(document), cache_key, budget)
     body = fmt.render(document)
     CACHE.put(cache_key, body)
     return body

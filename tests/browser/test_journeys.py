@@ -80,7 +80,16 @@ def test_procurement_files_a_review_and_legal_approves_a_pipia(
     shoot(legal, "06-assessment-diff")
     legal.go_back()
 
-    legal.get_by_role("button", name="Submit for review").click()
+    # Four eyes: the procurement user who filed the review sends it to review, legal approves.
+    assessment_url = legal.url.split("#")[0]
+    page.goto(assessment_url)
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    assert "Approve" not in [b.inner_text() for b in page.get_by_role("button").all()]
+    legal.goto(assessment_url)
+    override = legal.locator("#f-override")
+    if override.count():  # key facts still unknown: approving needs a reason on the record
+        override.fill("Approved for the pilot; the open facts are tracked in the checklist.")
     legal.get_by_role("button", name="Approve").click()
     assert "Approved" in legal.locator(".page-head").inner_text()
     shoot(legal, "07-assessment-approved")

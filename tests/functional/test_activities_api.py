@@ -335,3 +335,17 @@ def test_cli_creates_lists_and_shows_an_activity(
     shown = json.loads(runner.invoke(main, ["activities", "show", str(activity_id)]).output)
     assert [r["vendor"] for r in shown["reviews"]] == ["cloudy"]
     assert shown["heat_map"][0]["vendor"] == "cloudy"
+
+
+def test_in_use_lists_only_our_vendors(
+    client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
+) -> None:
+    add = {"vendors": [{"vendor": "pushy"}]}
+    body = {"name": "Push only", "facts": facts(), **add}
+    assert client.post(URL, json=body, headers=users["alice"]).status_code == 201
+    everything = client.get("/api/v1/vendors", headers=users["vic"]).get_json()["items"]
+    ours = client.get(
+        "/api/v1/vendors", headers=users["vic"], query_string={"in_use": "true"}
+    ).get_json()["items"]
+    assert {v["slug"] for v in everything} == {"cloudy", "pushy"}
+    assert [v["slug"] for v in ours] == ["pushy"]

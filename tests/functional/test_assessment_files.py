@@ -275,7 +275,13 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     assert "refresh" in actions
 
 
-@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc not installed")
+def _calc_installed() -> bool:
+    """Whether LibreOffice has its spreadsheet module (Calc) beside soffice."""
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(soffice).resolve().parent / "libsclo.so").exists()
+
+
+@pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc not installed")
 def test_libreoffice_opens_the_xlsx(
     client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
 ) -> None:

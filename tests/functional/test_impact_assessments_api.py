@@ -397,3 +397,35 @@ def test_the_risk_register_has_a_size_limit(
     fits = {"risks": [row] * MAX_RISKS}
     done = client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
     assert done.status_code == 200, done.get_data(as_text=True)
+
+
+def test_a_report_download_has_a_time_budget(
+    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rendering over budget answers 503 with Retry-After; it goes on and lands in the
+    cache, so the next download of the same version is served."""
+    import dataclasses
+    import threading
+
+    from service.reports import formats
+
+    url = create(client, auth, review_id).headers["Location"]
+    release = threading.Event()
+    real = formats.FORMATS["html"]
+
+    def slow(document: Any) -> bytes:
+        release.wait(60)
+        return real.render(document)
+
+    monkeypatch.setitem(formats.FORMATS, "html", dataclasses.replace(real, render=slow))
+    client.application.config["REPORT_RENDER_SECONDS"] = 0.2
+    late = client.get(f"{url}/report.html", headers=auth("viewer"))
+    body = problem(late, 503)
+    assert "still being rendered" in body["detail"] and late.headers["Retry-After"] == "60"
+    release.set()
+    for _ in range(100):  # the rendering finishes in its thread and lands in the cache
+        done = client.get(f"{url}/report.html", headers=auth("viewer"))
+        if done.status_code == 200:
+            break
+        threading.Event().wait(0.2)
+    assert done.status_code == 200 and b"cover-title" in done.data

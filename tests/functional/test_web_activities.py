@@ -78,10 +78,17 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
         assert {v["slug"] for v in activity.disclosures["vendors"]} >= {"firebase"}
         assert json.dumps(activity.disclosures)  # stored as JSON
         verdict = reviews[0].cn_verdict
+        questions = [q for r in reviews[0].evaluation["regimes"].values()
+                     for q in r.get("questions") or []]  # fmt: skip
     shown = browser.get(response.headers["Location"]).text
     _no_inline_script(shown)
     assert "JusTalk app" in shown and "Heat map" in shown
     assert f"verdict-{verdict}" in shown
+    # Each open question of the engine is listed once, with the reviews that ask it.
+    from markupsafe import escape
+
+    for question in questions:
+        assert shown.count(str(escape(question))) == 1, question
     # Umeng was disclosed but not ticked: the page names it as disclosed without a review.
     gaps = shown.split("Disclosed, no review", 1)[1]
     assert "Umeng" in gaps.split("</ul>", 1)[0] or "umeng" in gaps.split("</ul>", 1)[0]

@@ -554,6 +554,7 @@ def test_out_of_date_assessment_is_refreshed_in_one_click(
     url = _assessment(legal)
     page = legal.get(url).text
     assert "Out of date" not in page
+    assert "Likelihood basis: baseline 2" in page  # each generated rating shows its reasoning
     # Re-evaluate the review with other facts (the API, with the session's CSRF token).
     review_id = re.search(r'href="/reviews/(\d+)"', page)
     assert review_id is not None

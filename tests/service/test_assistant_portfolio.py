@@ -16,7 +16,7 @@ from assessments.documents._data import labels
 from service.activities import services as activities
 from service.assistant.interfaces import Answer, AskContext, Asker, Turn
 from service.assistant.lexicon import arabic_numbers, words_of
-from service.assistant.offline import OfflineAssistant
+from service.assistant.offline.assistant import OfflineAssistant
 from service.auth.services import create_user
 from service.db import session_scope
 from service.reviews.models import OPEN_STATUSES, Review
@@ -195,3 +195,181 @@ def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
     quoted = r"\([^)]*\)|（[^）]*）|`[^`]*`|\*\*[^*]*\*\*|[a-z_]+\.[a-z_.]+|[a-z]+_[a-z_]+"
     prose = re.sub(quoted, "", answer.text)
     assert not re.search(r"\b(the|and|of|is|are|to)\b [a-z]+ [a-z]+", prose), prose
+
+
+def _cn_verdict(app: Flask, count: int, subjects: str = "CN", exporter: str = "CN") -> str:
+    evaluation = _engine(app, {
+        "exporter": {"country": exporter, "role": "controller"},
+        "importer": {"vendor": "firebase"},
+        "data_subjects": [{"jurisdiction": subjects, "count": count}],
+        "data_categories": ["identifiers.device"],
+    })  # fmt: skip
+    return str(evaluation["regimes"]["CN"]["verdict"])
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "count"),
+    [
+        ("What do we need to send 2 million Chinese users' device IDs to Firebase?",
+         "And for 50,000 users?", 50_000),
+        ("向Firebase发送两百万中国用户的设备ID需要什么？", "那五万用户呢？", 50_000),
+        ("What do we need to send 50,000 Chinese users' device IDs to Firebase?",
+         "what about 3 million users?", 3_000_000),
+    ],
+)  # fmt: skip
+def test_follow_ups_keep_the_vendor_and_change_the_number(
+    portfolio_app: Flask, first: str, then: str, count: int
+) -> None:
+    answer = ask(portfolio_app, then, history=(("user", first), ("assistant", "...")))
+    assert answer.intent == "transfer", answer.text
+    assert "firebase" in vendors_cited(answer)
+    assert f"{count:,}" in answer.text
+    direct = ask(
+        portfolio_app,
+        f"What do we need to send {count:,} Chinese users' device IDs to Firebase?",
+    )
+    assert set(answer.citations) == set(direct.citations)
+
+
+def test_a_follow_up_about_the_eu_keeps_the_sender_and_the_number(portfolio_app: Flask) -> None:
+    history = (
+        ("user", "What do we need to send 2 million Chinese users' device IDs to Firebase?"),
+        ("assistant", "..."),
+        ("user", "And for 50,000 users?"),
+        ("assistant", "..."),
+    )
+    answer = ask(portfolio_app, "What about the EU?", history=history)
+    assert answer.intent == "transfer", answer.text
+    assert "50,000" in answer.text and "EU/EEA" in answer.text
+    # The sender stays in China: the engine's CN verdict for EU people sent from China.
+    assert "from China" in answer.text
+    verdict = _cn_verdict(portfolio_app, 50_000, subjects="EU", exporter="CN")
+    assert labels("en")["verdict_values"][verdict] in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [("友盟在哪里处理数据？", "umeng"), ("极光推送的总部在哪里？", "jpush"),
+     ("个推的总部在哪里？", "getui"),
+     ("高德地图在哪里处理数据？", "amap"), ("支付宝的总部在哪里？", "alipay"),
+     ("百度地图在哪里处理数据？", "baidu-maps"), ("腾讯地图的总部在哪里？", "tencent-maps")],
+)  # fmt: skip
+def test_chinese_vendor_names_find_the_record(
+    portfolio_app: Flask, question: str, slug: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "vendor_fact", answer.text
+    assert vendors_cited(answer) == {slug}
+
+
+@pytest.mark.parametrize(
+    ("question", "slug", "count"),
+    [("向极光推送发送10万中国用户的设备ID需要什么？", "jpush", 100_000),
+     ("向个推发送三百万中国用户的设备ID需要什么？", "getui", 3_000_000),
+     ("把两万中国用户的设备ID发给Firebase需要什么？", "firebase", 20_000),
+     ("向Mailchimp发送一百万中国用户的设备ID需要什么？", "mailchimp", 1_000_000)],
+)  # fmt: skip
+def test_chinese_transfer_answers_follow_the_engine(
+    portfolio_app: Flask, question: str, slug: str, count: int
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "transfer", answer.text
+    assert f"{count:,}" in answer.text
+    evaluation = _engine(portfolio_app, {
+        "exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": slug},
+        "data_subjects": [{"jurisdiction": "CN", "count": count}],
+        "data_categories": ["identifiers.device"],
+    })  # fmt: skip
+    cn = evaluation["regimes"]["CN"]
+    assert labels("zh")["verdict_values"][cn["verdict"]] in answer.text, answer.text
+    cited_rules = {c.id for c in answer.citations if c.kind == "rule"}
+    assert {r["id"] for r in cn["rules"]} <= cited_rules
+
+
+@pytest.mark.parametrize(
+    ("question", "country"),
+    [("Which of our vendors process data in the United States?", "US"),
+     ("我们的供应商中哪些在美国处理数据？", "US"),
+     ("Which of our vendors process data in China?", "CN"),
+     ("我们的供应商中哪些在中国处理数据？", "CN")],
+)  # fmt: skip
+def test_our_vendors_by_processing_country(
+    portfolio_app: Flask, question: str, country: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    portfolio = ours(portfolio_app)
+    expected = {s for s, v in portfolio.items() if country in (v.processing_countries or [])}
+    assert vendors_cited(answer) == expected, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [("Which of our vendors receive device identifiers?", "identifiers.device"),
+     ("Which of our vendors receive precise location?", "location.precise"),
+     ("我们的供应商中哪些接收设备ID？", "identifiers.device"),
+     ("我们的供应商中哪些接收精确位置？", "location.precise")],
+)  # fmt: skip
+def test_our_vendors_by_data_category(portfolio_app: Flask, question: str, category: str) -> None:
+    answer = ask(portfolio_app, question)
+    expected = {s for s, v in ours(portfolio_app).items() if category in (v.data_categories or [])}
+    assert vendors_cited(answer) == expected, answer.text
+
+
+@pytest.mark.parametrize(
+    ("history", "then", "count", "where"),
+    [(("Can we use Umeng for EU users?",), "And for 2 million users?", 2_000_000, "EU/EEA"),
+     (("向Firebase发送两百万中国用户的设备ID需要什么？",), "那欧盟用户呢？", 2_000_000, "欧盟"),
+     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",
+       "And for 50,000 users?"), "And for 80,000 users?", 80_000, "China"),
+     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",),
+      "what about 300,000 users?", 300_000, "China")],
+)  # fmt: skip
+def test_follow_up_chains(
+    portfolio_app: Flask, history: tuple[str, ...], then: str, count: int, where: str
+) -> None:
+    turns = tuple(t for q in history for t in (("user", q), ("assistant", "...")))
+    answer = ask(portfolio_app, then, history=turns)
+    assert answer.intent == "transfer", answer.text
+    assert f"{count:,}" in answer.text and where in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["What is still unknown in our reviews?", "我们的审查中还有哪些未知？"]
+)
+def test_what_is_still_unknown_lists_open_reviews_with_the_engines_questions(
+    portfolio_app: Flask, question: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "reviews", answer.text
+    with portfolio_app.app_context(), session_scope() as session:
+        rows = session.execute(
+            select(Review).where(col(Review.status).in_(OPEN_STATUSES))
+        ).scalars().all()
+        expected = {
+            r.id for r in rows
+            if any(res.get("questions") for res in (r.evaluation or {}).get("regimes", {}).values())
+        }  # fmt: skip
+        first = next(r for r in rows if r.id in expected) if expected else None
+        one_question = next(
+            q for res in first.evaluation["regimes"].values() for q in res.get("questions") or []
+        ) if first is not None else None  # fmt: skip
+    cited = {int(c.id) for c in answer.citations if c.kind == "review"}
+    assert cited == expected, answer.text
+    if one_question is not None:
+        assert one_question in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我们的供应商中哪些在中国？", "哪些SDK的总部在中国？", "我们的供应商中哪些在美国处理数据？"],
+)
+def test_chinese_list_questions_are_answered_in_chinese(
+    portfolio_app: Flask, question: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "vendor_list"
+    english = re.sub(r"\*\*[^*]*\*\*|`[^`]*`|\([^)]*\)|（[^）]*）|[A-Z][A-Za-z]*|/api/v1/\S+", "",
+                     answer.text)  # fmt: skip
+    assert not re.search(r"\b[a-z]{3,}\s+[a-z]{3,}\b", english), answer.text
+    for citation in answer.citations:
+        assert citation.title.split(" (")[0] in answer.text or citation.id in answer.text

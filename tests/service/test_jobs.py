@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -338,4 +339,30 @@ def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
     assert done["result"] == {"created": ["acme-mail", "beta-push"], "updated": [], "unchanged": []}
     listed = client.get("/api/v1/vendors", headers=legal).get_json()
     assert sorted(v["slug"] for v in listed["items"]) == ["acme-mail", "beta-push"]
+    jobs_runtime.runtime(app).stop()
+
+
+def test_jobs_tick_command_is_idempotent(app: Flask) -> None:
+    import json
+
+    from flask.cli import ScriptInfo
+
+    from service.cli import main
+
+    def run(day: str) -> dict[str, Any]:
+        result = CliRunner().invoke(
+            main, ["jobs", "tick", "--today", day, "--wait"],
+            obj=ScriptInfo(create_app=lambda: app),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        report: dict[str, Any] = json.loads(result.stdout)
+        return report
+
+    assert run("2026-12-31")["causes"] == []  # the first tick records where it starts
+    new_year = run("2027-01-01")
+    assert new_year["causes"] == ["2027-01-01: PRC outbound counting restarts for the new year."]
+    assert run("2027-01-01")["reassess_job"] is None  # the same day again: nothing new
+    with app.app_context(), session_scope() as session:
+        job = session.get(Job, new_year["reassess_job"])
+        assert job is not None and job.status == "succeeded"  # --wait ran it
     jobs_runtime.runtime(app).stop()

@@ -329,3 +329,31 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
         assert job.status == "succeeded" and job.result is not None
         assert job.result["changed_reviews"] == [review]
     assert eu_outcome(catalog_app, review) != before
+
+
+def test_tick_reminds_owners_of_deadlines_once_a_day(
+    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver
+) -> None:
+    client.post(
+        "/api/v1/webhooks", json={"url": receiver.url, "events": ["deadline_approaching"]},
+        headers=auth("admin"),
+    )  # fmt: skip
+    owner = auth("procurement")
+    review = file_review(client, owner)
+    client.patch(
+        f"/api/v1/reviews/{review}/dates", json={"standard_contract_effective": "2026-12-04"},
+        headers=owner,
+    )  # fmt: skip
+    # Filing due 2026-12-18: reminded 7 days before, not on the days between.
+    for day in (date(2026, 12, 10), date(2026, 12, 11), date(2026, 12, 11)):
+        with catalog_app.app_context(), session_scope() as session:
+            tick(session=session, actor="cron", day=day)
+        wait(catalog_app)
+    assert len(receiver.requests) == 1
+    import json
+
+    payload = json.loads(receiver.requests[0][1])["xborder"]
+    assert payload == {
+        "event": "deadline_approaching", "review": review, "deadline": "sc_filing",
+        "due": "2026-12-18",
+    }  # fmt: skip

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
-from service.assistant.lexicon import Lexicon, load_lexicon
+from service.assistant.lexicon import Lexicon, has_cjk, load_lexicon
 from service.assistant.names import RegistryNames
 from service.assistant.offline.transfers import answer_reviews, answer_transfer
 from service.assistant.offline.vendors import vendor_fact, vendor_list
@@ -85,12 +85,74 @@ _REFERS_BACK = re.compile(
 )
 
 
+# A follow-up to a transfer question: "and for 50,000 users?", "what about the EU?", "那欧盟呢？"
+_CONTINUES = re.compile(
+    r"^\s*(and|what about|how about|what if|and if|for|same for|then)\b"
+    r"|^\s*(那|如果|换成|改为|改成)|呢\s*[？?]?\s*$",
+    re.IGNORECASE,
+)
+_KEPT_ROLES = ("exporter", "from", "destination")
+
+
+def _continued(earlier: Question, parsed: Question) -> Question:
+    """An earlier transfer question with what a follow-up changes: the head-count, the people's
+    places, the data, children, purposes; the vendor, the sender and the rest are kept."""
+    countries = earlier.countries
+    if parsed.countries:
+        kept = tuple(c for c in earlier.countries if c.role in _KEPT_ROLES)
+        if not any(c.role in ("exporter", "from") for c in kept):
+            # The sender was where the people were: it stays when the people change.
+            implied = [c for c in earlier.countries if c.role == "subjects"][:1]
+            kept += tuple(replace(c, role="exporter") for c in implied)
+        new = tuple(
+            c if c.role in _KEPT_ROLES else replace(c, role="subjects") for c in parsed.countries
+        )
+        countries = kept + new
+    return replace(
+        earlier,
+        count=parsed.count if parsed.count is not None else earlier.count,
+        countries=countries,
+        data_categories=parsed.data_categories or earlier.data_categories,
+        ambiguous_categories=parsed.ambiguous_categories or earlier.ambiguous_categories,
+        purposes=parsed.purposes or earlier.purposes,
+        minors=parsed.minors or earlier.minors,
+        intent="transfer",
+        reply_language="zh" if has_cjk(parsed.text) else "en",
+    )
+
+
+def _conversation_transfer(
+    context: AskContext, lexicon: Lexicon, names: RegistryNames
+) -> Question | None:
+    """The transfer the conversation is about so far: its last transfer question naming a
+    vendor, with every follow-up after it applied."""
+    state: Question | None = None
+    for turn in context.history:
+        if turn.role != "user":
+            continue
+        earlier = understand(turn.content, lexicon, names)
+        if earlier.intent == "transfer" and earlier.vendors:
+            state = earlier
+        elif state is not None and not earlier.vendors and _CONTINUES.search(earlier.text):
+            state = _continued(state, earlier)
+        elif earlier.intent != "help":
+            state = None
+    return state
+
+
 def _follow_up(
     parsed: Question, context: AskContext, lexicon: Lexicon, names: RegistryNames
 ) -> Question:
-    """A question that refers back ("what data does it receive?") keeps the earlier vendor."""
+    """A question that refers back ("what data does it receive?") keeps the earlier vendor;
+    a follow-up to a transfer question ("and for 50,000 users?") re-runs that transfer."""
     if parsed.vendors or parsed.intent in ("vendor_list", "reviews") or not context.history:
         return parsed
+    if _CONTINUES.search(parsed.text) and (
+        parsed.count is not None or parsed.countries or parsed.data_categories or parsed.minors
+    ):
+        earlier = _conversation_transfer(context, lexicon, names)
+        if earlier is not None:
+            return _continued(earlier, parsed)
     if not _REFERS_BACK.search(parsed.text):
         return parsed
     for turn in reversed(context.history):

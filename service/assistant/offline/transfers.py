@@ -336,7 +336,7 @@ def answer_transfer(
     if not q.vendors and q.unknown_name and not q.countries_as("destination"):
         return unknown_vendor(q.unknown_name, names), []
     draft = build_draft(q, ctx)
-    language = question_language(q.text)
+    language = q.reply_language or question_language(q.text)
     template = "answers/zh/transfer.md.j2" if language == "zh" else "answers/transfer.md.j2"
     if draft.missing:
         text = render(template, draft=_draft_view(draft), result=None, error=None)
@@ -397,8 +397,17 @@ def answer_reviews(
         reviews=result.data["reviews"],
         total=result.data["total"],
         scope=result.data["scope"],
+        searched=result.data.get("searched", 0),
+        open_total=result.data.get("open_total", 0),
     )
     return text, list(result.citations)
+
+
+# "What is still unknown in our reviews?": the open reviews with open questions.
+_STILL_UNKNOWN = re.compile(
+    r"\b(unknown|open questions?|unanswered|not (yet )?known)\b|未知|不确定|未决|待确认|还不知道",
+    re.IGNORECASE,
+)
 
 
 def review_filters(q: Question) -> dict[str, Any]:
@@ -406,6 +415,8 @@ def review_filters(q: Question) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if q.open_only:
         filters["open"] = True
+    if _STILL_UNKNOWN.search(q.text):
+        filters["unknown"] = True
     if q.vendors:
         filters["vendor"] = q.vendors[0].slug
     if q.mechanisms:
@@ -423,6 +434,7 @@ def _filter_view(filters: Mapping[str, Any]) -> dict[str, Any]:
     mechanism = filters.get("mechanism")
     return {
         "open": bool(filters.get("open")),
+        "unknown": bool(filters.get("unknown")),
         "vendor": filters.get("vendor"),
         "mechanism": words["mechanism_values"].get(mechanism, mechanism) if mechanism else None,
         "verdict": words["verdict_values"].get(filters.get("verdict"), filters.get("verdict"))

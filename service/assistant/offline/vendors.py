@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from assessments.documents import vocabulary
 from service.assistant.interfaces import Citation
+from service.assistant.lexicon import has_cjk
 from service.assistant.names import RegistryNames
 from service.assistant.templates import render
 from service.assistant.tools.base import ToolContext
@@ -115,6 +118,8 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
         in_use=q.ours,
     )
     result = find_vendors(ctx, wanted, LIST_LIMIT)
+    if has_cjk(q.text):
+        return _vendor_list_zh(q, result.data, kinds, data, hq, processing), list(result.citations)
     filters = {
         "kinds": kinds,
         "hq": hq_labels,
@@ -135,6 +140,49 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
         how_many="how many" in q.text.casefold(),
     )
     return text, list(result.citations)
+
+
+def _zh_places(q: Question, roles: tuple[str, ...], found: frozenset[str]) -> list[str]:
+    places = [c for c in q.countries_as(*roles) if c == "EU" or len(c) == 2]
+    if not found:
+        return []
+    return ["欧盟/欧洲经济区" if c == "EU" else vocabulary.country(c, "zh") for c in places]
+
+
+def _vendor_list_zh(
+    q: Question,
+    data: dict[str, Any],
+    kinds: list[dict[str, str]],
+    categories: list[str],
+    hq: frozenset[str],
+    processing: frozenset[str],
+) -> str:
+    """A vendor list answered in Chinese: the same records, Chinese names for the filters."""
+    filters = {
+        "kinds": [
+            "SDK" if k["id"] == "sdk" else vocabulary.label("vendor_categories", k["id"], "zh")
+            for k in kinds
+        ],
+        "hq": _zh_places(q, ("hq", "from", "unspecified", "exporter", "subjects", "destination"),
+                         hq),
+        "processing": _zh_places(q, ("processing",), processing),
+        "data": vocabulary.labels_of("data_categories", categories, "zh"),
+        "statuses": vocabulary.labels_of("vendor_statuses", q.statuses, "zh"),
+        "dpf": q.dpf,
+        "ours": q.ours,
+    }  # fmt: skip
+    vendors = [
+        {**v, "category_name": vocabulary.label("vendor_categories", v["category"], "zh")
+         if v.get("category") else None,
+         "country": vocabulary.country(v["hq_country"]["code"], "zh") if v.get("hq_country")
+         else None,
+         "status_name": vocabulary.label("vendor_statuses", v["status"], "zh")}
+        for v in data["vendors"]
+    ]  # fmt: skip
+    return render(
+        "answers/zh/vendor_list.md.j2", filters=filters, total=data["total"], vendors=vendors,
+        more=data["total"] - data["shown"],
+    )  # fmt: skip
 
 
 def _category_name(reference: Reference, ident: str) -> str:

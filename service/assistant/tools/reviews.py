@@ -58,6 +58,7 @@ def _summary(view: Any) -> dict[str, Any]:
                 {"id": r["id"], "citation": r["citation"], "explanation": r["explanation"]}
                 for r in result.get("rules", [])
             ],
+            "questions": list(result.get("questions") or []),
         }
     return {
         "id": review.id,
@@ -80,8 +81,10 @@ def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
     args: dict[str, Any] = {"per_page": min(limit, 100), "sort": "-id"}
     if filters.get("status"):
         args["status"] = [filters["status"]]
-    elif filters.get("open"):
+    elif filters.get("open") or filters.get("unknown"):
         args["status"] = list(OPEN_STATUSES)
+    if filters.get("unknown"):
+        args["per_page"] = 100  # the most recent 100 open reviews are searched for questions
     mechanisms = [m for m in _mechanisms(filters.get("mechanism")) if m]
     regime, verdict = filters.get("regime"), filters.get("verdict")
     if filters.get("vendor"):
@@ -93,7 +96,13 @@ def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
     # One query: a review matching in two regimes is one review (and counted once).
     page = reviews.list_reviews(session=ctx.session, args=args)
     total = page.total
-    items = [_summary(v) for v in page.items][:limit]
+    items = [_summary(v) for v in page.items]
+    searched = len(items)
+    if filters.get("unknown"):
+        # Still unknown: open reviews with an open question of the engine in any regime.
+        items = [i for i in items if any(i["regimes"][c]["questions"] for c in REGIMES)]
+        total = len(items)
+    items = items[:limit]
     citations: list[Citation] = []
     for item in items:
         title = f"Review {item['id']}: {item['vendor']['name']} for {item['exporter']['name']}"
@@ -101,7 +110,11 @@ def list_reviews(ctx: ToolContext, filters: Mapping[str, Any]) -> ToolResult:
         for code in _matching_regimes(item, filters):
             for rule in item["regimes"][code]["rules"][:3]:
                 citations.append(rule_citation(rule["id"], rule["citation"], rule["explanation"]))
-    return ToolResult({"scope": "all", "total": total, "reviews": items}, tuple(citations))
+    data = {"scope": "all", "total": total, "reviews": items}
+    if filters.get("unknown"):
+        data["searched"] = searched
+        data["open_total"] = page.total
+    return ToolResult(data, tuple(citations))
 
 
 def _matching_regimes(item: Mapping[str, Any], filters: Mapping[str, Any]) -> list[str]:
@@ -128,6 +141,7 @@ def review_tool() -> Tool:
             "properties": {
                 "status": {"type": "string", "enum": list(STATUSES)},
                 "open": {"type": "boolean"},
+                "unknown": {"type": "boolean"},
                 "vendor": {"type": "string", "minLength": 1, "maxLength": 100},
                 "mechanism": {"type": "string", "enum": [*MECHANISMS, "eu_scc"]},
                 "verdict": {"type": "string", "enum": list(VERDICTS)},

@@ -72,6 +72,8 @@ def risk_rows(
     else:
         rows = [
             {name: ("" if r.get(name) is None else r.get(name)) for name in RISK_INPUTS}
+            # The generated ratings' reasoning, shown beside them (not an input).
+            | {basis: r.get(basis) or "" for basis in ("likelihood_basis", "severity_basis")}
             for r in document.get("risks") or []
         ]
     if editable:

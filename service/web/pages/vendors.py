@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from assessments.catalog.coverage import fact_provenance
+from assessments.catalog.vendors import LEGACY_FIELDS
 from service import errors
 from service.audit.services import list_events
 from service.auth.permissions import allow
@@ -150,6 +151,14 @@ def vendor_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     return body
 
 
+def derived_fields(record: Vendor | None) -> set[str]:
+    """The legacy fields (parent, dpf_certified, processing_countries) that a filled block of
+    the record decides; the form shows them read-only."""
+    if record is None:
+        return set()
+    return {legacy for legacy, block in LEGACY_FIELDS.items() if getattr(record, block)}
+
+
 def vendor_values(record: Vendor) -> dict[str, Any]:
     """A vendor's facts as the form shows them."""
     snapshot = services.vendor_snapshot(record)
@@ -197,6 +206,7 @@ def _form_page(
     page = render_template(
         "web/vendor_form.html", form=form, v=record, etag=etag, choices=choices, changes=changes,
         source_rows=_row_count(form, "sources"), entity_rows=_row_count(form, "legal_entities"),
+        derived=derived_fields(record),
     )  # fmt: skip
     return page, status
 
@@ -254,8 +264,11 @@ def edit_vendor(slug: str) -> Any:
         form = forms.FormState(values, message=CONFLICT)
         return _form_page(form, record=record, etag=sent_etag, status=412,
                           changes=differences(values, record))  # fmt: skip
+    body = vendor_body(values, creating=False)
+    for legacy in derived_fields(record):
+        body.pop(legacy, None)  # shown read-only: its block (ownership, dpf, ...) decides it
     try:
-        loaded = forms.load(VendorUpdateSchema(), vendor_body(values, creating=False))
+        loaded = forms.load(VendorUpdateSchema(), body)
         services.update_vendor(
             session=session, vendor=record, changes=changed_only(loaded, record),
             reference=get_reference(),

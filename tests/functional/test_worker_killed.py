@@ -1,0 +1,134 @@
+"""A worker killed in the middle of a PDF job: nothing is half-written, and the job runs again.
+
+A real `xborder worker` process on Redis (XBORDER_TEST_KILL_REDIS_URL, default db 10, emptied)
+and the test's SQLite database; skipped when Redis is unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from service.db import session_scope
+from service.jobs.models import Job, JobFile
+from service.lifecycle.services import tick
+from service.models import utcnow
+
+REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
+Headers = Callable[[str], dict[str, str]]
+
+
+def _job(app: Flask, job_id: int) -> Job:
+    with app.app_context(), session_scope() as session:
+        found = session.get(Job, job_id)
+        assert found is not None
+        return found
+
+
+def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
+    make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
+) -> None:
+    import redis
+
+    from tests.conftest import copy_catalog
+
+    try:
+        store = redis.Redis.from_url(REDIS_URL)
+        store.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
+    if xborder is None:
+        pytest.skip("the xborder console script is not installed in this environment")
+    store.flushdb()
+    copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
+    app = make_app(BROKER_URL=REDIS_URL)
+    client = app.test_client()
+    body = {
+        "vendor": "firebase",
+        "transfer": {
+            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
+            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
+            "data_categories": ["identifiers.device"], "purposes": ["analytics"],
+        },
+        "purpose": "Analytics",
+    }  # fmt: skip
+    legal = auth("legal")
+    review = client.post("/api/v1/reviews", json=body, headers=legal).get_json()["id"]
+    assessment = client.post(
+        f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
+    ).get_json()["id"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=make_app.url, XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
+        XBORDER_DATA_DIR=str(tmp_path / "worker"), XBORDER_SECRET_KEY="test-secret",
+        XBORDER_LOAD_CATALOG="0", XBORDER_AUTO_MIGRATE="0",
+        XBORDER_ADMIN_EMAIL="admin@kill.test", XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
+    )  # fmt: skip
+    log = (tmp_path / "worker.log").open("w+")
+
+    def worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [xborder, "worker", "--threads", "1"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    first = worker()
+    try:
+        job_id = client.post(
+            f"/api/v1/assessments/{assessment}/report-jobs", json={"format": "pdf"},
+            headers=legal,
+        ).get_json()["id"]  # fmt: skip
+        _until(lambda: _job(app, job_id).status == "running", "the worker starts the job")
+        first.kill()  # in the middle of rendering
+        first.wait(timeout=30)
+        killed = _job(app, job_id)
+        assert (killed.status, killed.attempts, killed.result) == ("running", 1, None)
+        with app.app_context(), session_scope() as session:
+            assert session.execute(select(JobFile)).first() is None  # nothing half-written
+            # Time passes: the heartbeat is older than the job's time limit.
+            stale = utcnow() - timedelta(seconds=killed.time_limit + 120)
+            session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=stale))  # type: ignore[arg-type]
+        second = worker()
+        try:
+            with app.app_context(), session_scope() as session:
+                report = tick(session=session, actor="cron", day=date(2026, 12, 5))
+            assert report["lost_jobs"] == [job_id]
+            done = _until(
+                lambda: (j := _job(app, job_id)).status in ("succeeded", "failed") and j,
+                "the job runs again",
+            )
+            assert (done.status, done.attempts) == ("succeeded", 2), done.error
+            download = client.get(f"/api/v1/jobs/{job_id}/result", headers=legal)
+            assert download.status_code == 200 and download.data[:5] == b"%PDF-"
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=30)
+        log.seek(0)
+        sys.stderr.write(log.read()[-3000:])
+        log.close()
+        store.flushdb()
