@@ -268,9 +268,7 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
             for c in cats
             if c.doj.category and c.doj.threshold
         ),
-        listed_ids=tuple(
-            (c.id, c.doj.listed_identifier) for c in cats if c.doj.listed_identifier
-        ),
+        listed_ids=tuple((c.id, c.doj.listed_identifier) for c in cats if c.doj.listed_identifier),
         ccpa_sensitive=tuple(c.id for c in cats if SENSITIVITY["ccpa_sensitive"](c)),
         padfa_sensitive=any(SENSITIVITY["padfa_sensitive"](c) for c in cats),
         contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
@@ -522,8 +520,11 @@ def _destinations(
         if g is not None and g.safeguards is not None and not ok:
             drivers.append(f"{ref.name_of(p)}: {', '.join(g.laws)} (limited by {g.safeguards})")
     gaps: list[str] = []
-    plain = [p for p, d, ok in zip(third, decisions, covered, strict=True) if not ok and not (
-        d is not None and d.scope == "dpf_certified")]
+    plain = [
+        p
+        for p, d, ok in zip(third, decisions, covered, strict=True)
+        if not ok and not (d is not None and d.scope == "dpf_certified")
+    ]
     if plain:
         gaps.append("no adequacy decision covers " + _names([ref.name_of(p) for p in plain]))
     for p, d, ok in zip(third, decisions, covered, strict=True):
@@ -561,9 +562,13 @@ def _adequacy_covers(decision: Adequacy | None, dpf_certified: bool | None) -> b
 # Art. 49(1) derogations that Recital 111 (and the second subparagraph) limit to occasional
 # transfers.
 OCCASIONAL_DEROGATIONS = frozenset(
-    {"contract_with_subject", "contract_in_subject_interest", "legal_claims",
-     "compelling_legitimate_interests"}
-)  # fmt: skip
+    {
+        "contract_with_subject",
+        "contract_in_subject_interest",
+        "legal_claims",
+        "compelling_legitimate_interests",
+    }
+)
 SCC_2021 = "2021/914"
 SCC_2021_FROM = date(2021, 6, 27)  # Decision (EU) 2021/914 Art. 4
 SCC_LEGACY_NEW_CONTRACTS_UNTIL = date(2021, 9, 26)  # Art. 4(3)
@@ -664,8 +669,7 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "derogation_compelling": derogation is not None
         and derogation.basis == "compelling_legitimate_interests",
         "tia_effective": tia_effective,
-        "tia_defeated": t.eu_tia == "defeated"
-        or (gov and not protected and not tia_effective),
+        "tia_defeated": t.eu_tia == "defeated" or (gov and not protected and not tia_effective),
         "special_art9": bool(special),
         "criminal_art10": bool(criminal),
         "special_or_criminal": bool(special or criminal),
@@ -723,13 +727,16 @@ def ccpa_business(exp: Exporter, params: Mapping[str, Any]) -> bool | None:
     traded_min = params.get("ccpa_consumers_traded_min")
     share_min = params.get("ccpa_revenue_share_min")
     results = [
-        None if tests.annual_revenue_usd is None or revenue_min is None
+        None
+        if tests.annual_revenue_usd is None or revenue_min is None
         else tests.annual_revenue_usd > revenue_min,
-        None if tests.consumers_traded is None or traded_min is None
+        None
+        if tests.consumers_traded is None or traded_min is None
         else tests.consumers_traded >= traded_min,
-        None if tests.revenue_share_selling is None or share_min is None
+        None
+        if tests.revenue_share_selling is None or share_min is None
         else tests.revenue_share_selling >= share_min,
-    ]  # fmt: skip
+    ]
     if True in results:
         return True
     return None if None in results else False
@@ -912,13 +919,22 @@ def cn_open(
         return ()
     found: list[OpenInput] = []
     if t.exporter.ciio is None:
-        found.append(OpenInput("ciio", "CN-Q-CIIO", (
-            ("yes", _exporter(ciio=True)), ("no", _exporter(ciio=False)))))  # fmt: skip
+        found.append(
+            OpenInput(
+                "ciio", "CN-Q-CIIO", (("yes", _exporter(ciio=True)), ("no", _exporter(ciio=False)))
+            )
+        )
     if t.important_data is None and t.as_of >= date(2022, 9, 1):
-        found.append(OpenInput("important_data", "CN-Q-IMPORTANT-DATA", (
-            ("yes", _transfer(important_data=True)),
-            ("no", _transfer(important_data=False)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "important_data",
+                "CN-Q-IMPORTANT-DATA",
+                (
+                    ("yes", _transfer(important_data=True)),
+                    ("no", _transfer(important_data=False)),
+                ),
+            )
+        )
     minimum = params.get("processing_min")
     if (
         t.exporter.cn_processing_volume is None
@@ -926,10 +942,16 @@ def cn_open(
         and facts["processed_lower_bound"] < minimum
     ):
         lower = facts["processed_lower_bound"]
-        found.append(OpenInput("processing_volume", "CN-Q-PROCESSING-VOLUME", (
-            (f"{minimum:,} or more", _exporter(cn_processing_volume=minimum)),
-            (f"fewer than {minimum:,}", _exporter(cn_processing_volume=lower)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "processing_volume",
+                "CN-Q-PROCESSING-VOLUME",
+                (
+                    (f"{minimum:,} or more", _exporter(cn_processing_volume=minimum)),
+                    (f"fewer than {minimum:,}", _exporter(cn_processing_volume=lower)),
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -941,18 +963,29 @@ def eu_open(
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
-        found.append(OpenInput("dpf_certified", "EU-Q-DPF", (
-            ("yes", _importer(dpf_certified=True)),
-            ("no", _importer(dpf_certified=False)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "dpf_certified",
+                "EU-Q-DPF",
+                (
+                    ("yes", _importer(dpf_certified=True)),
+                    ("no", _importer(dpf_certified=False)),
+                ),
+            )
+        )
     if (
         not facts["exporter_in_eea"]
         and facts["eu_subjects"]
         and facts["third_country"]
         and t.exporter.targets_eu is None
     ):
-        found.append(OpenInput("targets_eu", "EU-Q-TARGETING", (
-            ("yes", _exporter(targets_eu=True)), ("no", _exporter(targets_eu=False)))))  # fmt: skip
+        found.append(
+            OpenInput(
+                "targets_eu",
+                "EU-Q-TARGETING",
+                (("yes", _exporter(targets_eu=True)), ("no", _exporter(targets_eu=False))),
+            )
+        )
     return tuple(found)
 
 
@@ -967,37 +1000,72 @@ def us_open(
     found: list[OpenInput] = []
     dsp_on = on >= date(2025, 4, 8)
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
-    if facts["importer_foreign"] and imp.owners is None and (
-        (dsp_on and facts["covered"] is None and facts["exporter_us_person"]
-         and facts["dsp_sensitive"])
-        or (padfa_on and facts["padfa_controlled"] is None and facts["data_broker"] is not False
-            and facts["padfa_sensitive"])
+    if (
+        facts["importer_foreign"]
+        and imp.owners is None
+        and (
+            (
+                dsp_on
+                and facts["covered"] is None
+                and facts["exporter_us_person"]
+                and facts["dsp_sensitive"]
+            )
+            or (
+                padfa_on
+                and facts["padfa_controlled"] is None
+                and facts["data_broker"] is not False
+                and facts["padfa_sensitive"]
+            )
+        )
     ):
         adversary = min(ref.padfa_foreign_adversaries.codes)
         dsp_min = float(params.get("dsp_ownership_min", 50))
         padfa_min = float(params.get("padfa_control_min", 20))
-        found.append(OpenInput("ownership", "US-Q-OWNERSHIP", (
-            (f"{dsp_min:g}% or more from a country of concern",
-             _importer(owners=(Owner(adversary, dsp_min),))),
-            (f"{padfa_min:g}% or more from a foreign adversary country, under {dsp_min:g}%",
-             _importer(owners=(Owner(adversary, padfa_min),))),
-            ("neither", _importer(owners=())),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "ownership",
+                "US-Q-OWNERSHIP",
+                (
+                    (
+                        f"{dsp_min:g}% or more from a country of concern",
+                        _importer(owners=(Owner(adversary, dsp_min),)),
+                    ),
+                    (
+                        f"{padfa_min:g}% or more from a foreign adversary country, "
+                        f"under {dsp_min:g}%",
+                        _importer(owners=(Owner(adversary, padfa_min),)),
+                    ),
+                    ("neither", _importer(owners=())),
+                ),
+            )
+        )
     if (
         padfa_on
         and t.exporter.data_broker is None
         and facts["padfa_sensitive"]
         and facts["padfa_controlled"] is not False
     ):
-        found.append(OpenInput("data_broker", "US-Q-DATA-BROKER", (
-            ("yes", _exporter(data_broker=True)),
-            ("no", _exporter(data_broker=False)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "data_broker",
+                "US-Q-DATA-BROKER",
+                (
+                    ("yes", _exporter(data_broker=True)),
+                    ("no", _exporter(data_broker=False)),
+                ),
+            )
+        )
     if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
-        found.append(OpenInput("ccpa_business", "US-Q-CCPA-BUSINESS", (
-            ("yes", _exporter(ccpa_business=True)),
-            ("no", _exporter(ccpa_business=False)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "ccpa_business",
+                "US-Q-CCPA-BUSINESS",
+                (
+                    ("yes", _exporter(ccpa_business=True)),
+                    ("no", _exporter(ccpa_business=False)),
+                ),
+            )
+        )
     if (
         dsp_on
         and t.government_related_data is None
@@ -1006,10 +1074,16 @@ def us_open(
         and facts["covered"] is not False
         and facts["dsp_sensitive"]
     ):
-        found.append(OpenInput("government_related_data", "US-Q-GOV-DATA", (
-            ("yes", _transfer(government_related_data=True)),
-            ("no", _transfer(government_related_data=False)),
-        )))  # fmt: skip
+        found.append(
+            OpenInput(
+                "government_related_data",
+                "US-Q-GOV-DATA",
+                (
+                    ("yes", _transfer(government_related_data=True)),
+                    ("no", _transfer(government_related_data=False)),
+                ),
+            )
+        )
     return tuple(found)
 
 

@@ -181,8 +181,11 @@ class MinorCountsSchema(_Strict):
 
     @validates_schema
     def _nested_ages(self, data: dict[str, Any], **_: Any) -> None:
-        stated = [(k, data[k]) for k in ("under_13", "under_14", "under_16", "under_17")
-                  if data.get(k) is not None]  # fmt: skip
+        stated = [
+            (k, data[k])
+            for k in ("under_13", "under_14", "under_16", "under_17")
+            if data.get(k) is not None
+        ]
         for (young, n), (old, m) in itertools.pairwise(stated):
             if n > m:
                 raise ValidationError(f"{young} ({n}) cannot exceed {old} ({m}).", young)
@@ -218,8 +221,11 @@ class DataSubjectsSchema(_Strict):
                         {f"under_{age}": [f"More minors ({n}) than people in the group."]},
                         "minor_counts",
                     )
-        bad = {k: [f"More people ({v}) than in the group ({count})."]
-               for k, v in (data.get("category_counts") or {}).items() if v > count}  # fmt: skip
+        bad = {
+            k: [f"More people ({v}) than in the group ({count})."]
+            for k, v in (data.get("category_counts") or {}).items()
+            if v > count
+        }
         if bad:
             raise ValidationError(bad, "category_counts")
 
@@ -321,8 +327,11 @@ class TransferSchema(_Strict):
         for i, group in enumerate(data.get("data_subjects") or []):
             if not isinstance(group, DataSubjects):
                 continue
-            stray = {c: ["Not among the transfer's data_categories."]
-                     for c, _ in group.category_counts if c not in categories}  # fmt: skip
+            stray = {
+                c: ["Not among the transfer's data_categories."]
+                for c, _ in group.category_counts
+                if c not in categories
+            }
             if stray:
                 groups[i] = {"category_counts": stray}
         if groups:
@@ -429,8 +438,9 @@ def vendor_owners(ownership: Any) -> list[dict[str, Any]] | None:
         if name in seen:
             continue
         seen.add(name)
-        owners.append({"name": name, "country": _get(holder, "country"),
-                       "share": _get(holder, "share")})  # fmt: skip
+        owners.append(
+            {"name": name, "country": _get(holder, "country"), "share": _get(holder, "share")}
+        )
     return owners or None
 
 
@@ -461,7 +471,7 @@ def apply_vendor_defaults(transfer_data: Mapping[str, Any], vendor: Any) -> dict
         sanctions = [
             {k: _plain(_get(entry, k)) for k in _SANCTION_KEYS if _get(entry, k) is not None}
             for entry in (_get(vendor, "sanctions") or [])
-        ]  # fmt: skip
+        ]
         if sanctions:
             importer["sanctions"] = sanctions
     if importer.get("covered_person") is None and _get(vendor, "covered_person_candidate") is True:
@@ -540,33 +550,48 @@ def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
     return {
         "as_of": transfer.as_of.isoformat(),
         "exporter": {
-            "name": exp.name, "country": exp.country, "role": exp.role, "ciio": exp.ciio,
-            "us_person": exp.us_person, "ccpa_business": exp.ccpa_business,
+            "name": exp.name,
+            "country": exp.country,
+            "role": exp.role,
+            "ciio": exp.ciio,
+            "us_person": exp.us_person,
+            "ccpa_business": exp.ccpa_business,
             "data_broker": exp.data_broker,
             "cn_outbound_ytd": (
                 {"non_sensitive": ytd.non_sensitive, "sensitive": ytd.sensitive} if ytd else None
             ),
             "cn_processing_volume": exp.cn_processing_volume,
             "ccpa_thresholds": (
-                {"annual_revenue_usd": tests.annual_revenue_usd,
-                 "consumers_traded": tests.consumers_traded,
-                 "revenue_share_selling": tests.revenue_share_selling}
-                if tests else None
+                {
+                    "annual_revenue_usd": tests.annual_revenue_usd,
+                    "consumers_traded": tests.consumers_traded,
+                    "revenue_share_selling": tests.revenue_share_selling,
+                }
+                if tests
+                else None
             ),
             "targets_eu": exp.targets_eu,
         },
         "importer": {
-            "vendor": imp.vendor, "name": imp.name, "country": imp.country, "role": imp.role,
-            "dpf_certified": imp.dpf_certified, "covered_person": imp.covered_person,
+            "vendor": imp.vendor,
+            "name": imp.name,
+            "country": imp.country,
+            "role": imp.role,
+            "dpf_certified": imp.dpf_certified,
+            "covered_person": imp.covered_person,
             "owners": (
                 [{"name": o.name, "country": o.country, "share": o.share} for o in imp.owners]
-                if imp.owners is not None else None
+                if imp.owners is not None
+                else None
             ),
             "gdpr_art3_2": imp.gdpr_art3_2,
             "sanctions": [
-                {"party": s.party, "lists": list(s.lists),
-                 "designated": s.designated.isoformat() if s.designated else None,
-                 "through_ownership": s.through_ownership}
+                {
+                    "party": s.party,
+                    "lists": list(s.lists),
+                    "designated": s.designated.isoformat() if s.designated else None,
+                    "through_ownership": s.through_ownership,
+                }
                 for s in imp.sanctions
             ],
         },
@@ -582,30 +607,38 @@ def transfer_to_dict(transfer: Transfer) -> dict[str, Any]:
         "government_related_data": transfer.government_related_data,
         "us_prior_12m": transfer.us_prior_12m,
         "eu_scc_terms": (
-            {"decision": transfer.eu_scc_terms.decision,
-             "signed": transfer.eu_scc_terms.signed.isoformat()
-             if transfer.eu_scc_terms.signed else None}
-            if transfer.eu_scc_terms else None
+            {
+                "decision": transfer.eu_scc_terms.decision,
+                "signed": transfer.eu_scc_terms.signed.isoformat()
+                if transfer.eu_scc_terms.signed
+                else None,
+            }
+            if transfer.eu_scc_terms
+            else None
         ),
         "eu_derogation": (
-            {"basis": transfer.eu_derogation.basis,
-             "occasional": transfer.eu_derogation.occasional}
-            if transfer.eu_derogation else None
+            {"basis": transfer.eu_derogation.basis, "occasional": transfer.eu_derogation.occasional}
+            if transfer.eu_derogation
+            else None
         ),
         "eu_tia": transfer.eu_tia,
-    }  # fmt: skip
+    }
 
 
 def _group_to_dict(group: DataSubjects) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "jurisdiction": group.jurisdiction, "count": group.count, "minors": group.minors,
-    }  # fmt: skip
+        "jurisdiction": group.jurisdiction,
+        "count": group.count,
+        "minors": group.minors,
+    }
     if group.minor_counts is not None:
         m = group.minor_counts
         out["minor_counts"] = {
-            "under_13": m.under_13, "under_14": m.under_14,
-            "under_16": m.under_16, "under_17": m.under_17,
-        }  # fmt: skip
+            "under_13": m.under_13,
+            "under_14": m.under_14,
+            "under_16": m.under_16,
+            "under_17": m.under_17,
+        }
     if group.category_counts:
         out["category_counts"] = dict(group.category_counts)
     return out

@@ -379,4 +379,3 @@ def evolve(record: _Record, **changes: Any) -> _Record:
     for name in slots:
         object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
     return new
-

@@ -185,24 +185,39 @@ def file_activities(app: Flask, count: int) -> int:
     reviews = 0
     with app.app_context(), session_scope() as session:
         user = create_user(session=session, email="portfolio@example.test", role="procurement")
-        slugs = list(session.execute(
-            select(Vendor.slug)
-            .where(Vendor.origin == "catalog", Vendor.hq_country.is_not(None))  # type: ignore[union-attr]
-            .order_by(Vendor.slug)
-        ).scalars())  # fmt: skip
+        slugs = list(
+            session.execute(
+                select(Vendor.slug)
+                .where(Vendor.origin == "catalog", Vendor.hq_country.is_not(None))  # type: ignore[union-attr]
+                .order_by(Vendor.slug)
+            ).scalars()
+        )
         for n in range(count):
             picked = rng.sample(slugs, rng.randint(2, 4))
             create_activity(
-                session=session, user=user, rulebook=get_rulebook(), day=today(),
-                data={"name": f"Bench app {n:03d}",
-                      "facts": {"exporter": {"name": f"Bench exporter {n % 50:02d}",
-                                             "country": rng.choice(["CN", "DE", "US", "SG"])},
-                                "data_subjects": [{"jurisdiction": rng.choice(["CN", "EU", "US"]),
-                                                   "count": rng.choice([5_000, 80_000, 300_000])}],
-                                "data_categories": ["identifiers.device"],
-                                "purposes": ["analytics"]},
-                      "vendors": [{"vendor": s} for s in picked]},
-            )  # fmt: skip
+                session=session,
+                user=user,
+                rulebook=get_rulebook(),
+                day=today(),
+                data={
+                    "name": f"Bench app {n:03d}",
+                    "facts": {
+                        "exporter": {
+                            "name": f"Bench exporter {n % 50:02d}",
+                            "country": rng.choice(["CN", "DE", "US", "SG"]),
+                        },
+                        "data_subjects": [
+                            {
+                                "jurisdiction": rng.choice(["CN", "EU", "US"]),
+                                "count": rng.choice([5_000, 80_000, 300_000]),
+                            }
+                        ],
+                        "data_categories": ["identifiers.device"],
+                        "purposes": ["analytics"],
+                    },
+                    "vendors": [{"vendor": s} for s in picked],
+                },
+            )
             reviews += len(picked)
     return reviews
 

@@ -47,8 +47,14 @@ def _children_cpu() -> float:
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one run of argv."""
     started, cpu = time.perf_counter(), _children_cpu()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   cwd=tempfile.gettempdir())  # fmt: skip
+    subprocess.run(
+        argv,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tempfile.gettempdir(),
+    )
     return time.perf_counter() - started, _children_cpu() - cpu
 
 
@@ -65,9 +71,13 @@ def main() -> None:
         "python -c pass": ([sys.executable, "-c", "pass"], dict(os.environ))
     }
     for n, code in enumerate(codes):
-        env = {**os.environ, "PYTHONPATH": str(code), "XBORDER_DATA_DIR": str(tmp / f"data{n}"),
-               "XBORDER_ADMIN_EMAIL": "bench@example.test",
-               "XBORDER_ADMIN_PASSWORD": "bench-password-123"}  # fmt: skip
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(code),
+            "XBORDER_DATA_DIR": str(tmp / f"data{n}"),
+            "XBORDER_ADMIN_EMAIL": "bench@example.test",
+            "XBORDER_ADMIN_PASSWORD": "bench-password-123",
+        }
         env.pop("DATABASE_URL", None)
         label = code.name if len(codes) > 1 else ""
         commands[f"{label} xborder --help".strip()] = ([sys.executable, "-c", ENTRY, "--help"], env)
@@ -91,8 +101,12 @@ def main() -> None:
             "cpu_median_s": round(cpu, 3),
             "cpu_minus_python_s": round(cpu - cpu0, 3),
         }
-    print(json.dumps({"repeat": args.repeat, "load_1min": round(os.getloadavg()[0], 2),
-                      "results": out}, indent=2))  # fmt: skip
+    print(
+        json.dumps(
+            {"repeat": args.repeat, "load_1min": round(os.getloadavg()[0], 2), "results": out},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

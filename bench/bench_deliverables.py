@@ -72,8 +72,12 @@ def bare_docx(doc: Mapping[str, Any]) -> bytes:
     out.add_heading(str(words["risk_register"]), 1)
     for risk in doc["risks"]:
         out.add_heading(f"{risk['id']} {risk['risk']}", 3)
-        table([[words["likelihood"], risk["likelihood"], risk["likelihood_basis"]],
-               [words["severity"], risk["severity"], risk["severity_basis"]]])  # fmt: skip
+        table(
+            [
+                [words["likelihood"], risk["likelihood"], risk["likelihood_basis"]],
+                [words["severity"], risk["severity"], risk["severity_basis"]],
+            ]
+        )
         for line in str(risk["measure"] or "").splitlines():
             out.add_paragraph(line.lstrip("- "), style="List Bullet")
     out.add_heading(str(words["rules"]), 1)
@@ -119,8 +123,10 @@ def rendering(repeat: int) -> None:
     print("| | first (s) | warm median (s) | warm min (s) |")
     print("|---|---|---|---|")
     for name in runs:
-        print(f"| {name} | {cold[name]:.3f} | {statistics.median(warm[name]):.3f} | "
-              f"{min(warm[name]):.3f} |")  # fmt: skip
+        print(
+            f"| {name} | {cold[name]:.3f} | {statistics.median(warm[name]):.3f} | "
+            f"{min(warm[name]):.3f} |"
+        )
 
 
 def cache(repeat: int) -> None:
@@ -166,8 +172,10 @@ def cache(repeat: int) -> None:
                 timed(lambda url=url: client.get(url, headers=tokens["legal"]))
                 for _ in range(repeat)
             ]
-            print(f"| report.{ext} | {first:.3f} | {1000 * statistics.median(again):.1f} | "
-                  f"{1000 * max(again):.1f} |")  # fmt: skip
+            print(
+                f"| report.{ext} | {first:.3f} | {1000 * statistics.median(again):.1f} | "
+                f"{1000 * max(again):.1f} |"
+            )
 
 
 def main() -> None:

@@ -62,20 +62,22 @@ def synthetic_vendors(count: int, seed: int = 7) -> list[dict[str, Any]]:
         word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
         name = f"{word} {rng.choice(KINDS)} {i}"
         hq = rng.choice(COUNTRIES)
-        records.append({
-            "slug": f"bench-{i}",
-            "name": name,
-            "aliases": [f"{word}{i}", f"{name} Ltd"],
-            "description": f"Synthetic benchmark vendor number {i}.",
-            "category": rng.choice(categories),
-            "hq_country": hq,
-            "processing_countries": sorted({hq, rng.choice(COUNTRIES)}),
-            "data_categories": sorted(rng.sample(data_categories, 3)),
-            "legal_entities": [{"name": f"{name} Holdings", "country": hq, "role": "hq"}],
-            "status": {"value": "active", "since": None, "note": None},
-            "dpf_certified": rng.random() < 0.3,
-            "last_verified": "2026-01-05",
-        })  # fmt: skip
+        records.append(
+            {
+                "slug": f"bench-{i}",
+                "name": name,
+                "aliases": [f"{word}{i}", f"{name} Ltd"],
+                "description": f"Synthetic benchmark vendor number {i}.",
+                "category": rng.choice(categories),
+                "hq_country": hq,
+                "processing_countries": sorted({hq, rng.choice(COUNTRIES)}),
+                "data_categories": sorted(rng.sample(data_categories, 3)),
+                "legal_entities": [{"name": f"{name} Holdings", "country": hq, "role": "hq"}],
+                "status": {"value": "active", "since": None, "note": None},
+                "dpf_certified": rng.random() < 0.3,
+                "last_verified": "2026-01-05",
+            }
+        )
     return records
 
 
@@ -90,8 +92,11 @@ def fresh_engine(url: str | None, workdir: Path, label: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE vendor, vendor_alias, vendor_facet, audit_event "
-                          "RESTART IDENTITY CASCADE"))  # fmt: skip
+        conn.execute(
+            text(
+                "TRUNCATE vendor, vendor_alias, vendor_facet, audit_event RESTART IDENTITY CASCADE"
+            )
+        )
     return engine
 
 
@@ -159,8 +164,10 @@ def import_file(engine: Engine, path: Path) -> tuple[float, float, dict[str, tup
 
 def _row(label: str, runs: list[tuple[float, float]]) -> str:
     walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
-    return (f"| {label} | {statistics.median(walls):.2f} | {min(walls):.2f} "
-            f"| {statistics.median(cpus):.2f} |")  # fmt: skip
+    return (
+        f"| {label} | {statistics.median(walls):.2f} | {min(walls):.2f} "
+        f"| {statistics.median(cpus):.2f} |"
+    )
 
 
 def _ratio(label: str, top: list[tuple[float, float]], bottom: list[tuple[float, float]]) -> str:
@@ -168,8 +175,10 @@ def _ratio(label: str, top: list[tuple[float, float]], bottom: list[tuple[float,
         return statistics.median(r[k] for r in runs)
 
     best = min(r[0] for r in top) / min(r[0] for r in bottom)
-    return f"| {label} | {med(top, 0) / med(bottom, 0):.2f} | {best:.2f} | " \
-        f"{med(top, 1) / med(bottom, 1):.2f} |"  # fmt: skip
+    return (
+        f"| {label} | {med(top, 0) / med(bottom, 0):.2f} | {best:.2f} | "
+        f"{med(top, 1) / med(bottom, 1):.2f} |"
+    )
 
 
 def main() -> None:
@@ -214,8 +223,10 @@ def main() -> None:
     print(_ratio("ratio import / baseline", imported, base))
     print(_ratio("ratio import / vendor rows only", imported, vendors_only))
     best = min(range(args.repeat), key=lambda i: imported[i][0])
-    print("import phases, wall / CPU s (fastest run): " + ", ".join(
-        f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in phase_runs[best].items()))  # fmt: skip
+    print(
+        "import phases, wall / CPU s (fastest run): "
+        + ", ".join(f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in phase_runs[best].items())
+    )
 
 
 if __name__ == "__main__":

@@ -63,10 +63,13 @@ DPF = {"status": "active", "entity": "Bench", "parts": ["eu_us"], "checked": "20
 
 def vendor(i: int) -> dict[str, Any]:
     return {
-        "slug": f"bench-cloud-{i}", "name": f"Bench Cloud {i}", "hq_country": "US",
-        "processing_countries": ["US"], "default_role": "processor",
+        "slug": f"bench-cloud-{i}",
+        "name": f"Bench Cloud {i}",
+        "hq_country": "US",
+        "processing_countries": ["US"],
+        "default_role": "processor",
         "dpf": {**DPF, "entity": f"Bench Cloud {i}, Inc."},
-    }  # fmt: skip
+    }
 
 
 def transfer(exporter: str) -> dict[str, Any]:
@@ -84,11 +87,13 @@ def clone_reviews(app: Any, template_id: int, count: int, prefix: str) -> None:
         columns = [c.name for c in Review.__table__.columns if c.name not in ("id",)]  # type: ignore[attr-defined]
         chosen = ", ".join(columns)
         values = ", ".join(
-            f"'{prefix}' || g::text" if c == "exporter_name"
-            else f"'DE:{prefix.lower()}' || g::text" if c == "exporter_key"
+            f"'{prefix}' || g::text"
+            if c == "exporter_name"
+            else f"'DE:{prefix.lower()}' || g::text"
+            if c == "exporter_key"
             else f"r.{c}"
             for c in columns
-        )  # fmt: skip
+        )
         session.execute(
             text(
                 f"INSERT INTO review ({chosen}) SELECT {values} FROM review r, "
@@ -130,14 +135,24 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
     env.update(
-        DATABASE_URL=url, XBORDER_BROKER_URL=REDIS, XBORDER_DATA_DIR=str(data_dir),
-        XBORDER_SECRET_KEY="bench", XBORDER_LOAD_CATALOG="0", XBORDER_ADMIN_EMAIL=ACTOR,
+        DATABASE_URL=url,
+        XBORDER_BROKER_URL=REDIS,
+        XBORDER_DATA_DIR=str(data_dir),
+        XBORDER_SECRET_KEY="bench",
+        XBORDER_LOAD_CATALOG="0",
+        XBORDER_ADMIN_EMAIL=ACTOR,
         XBORDER_ADMIN_PASSWORD="bench-pass-phrase-long",
-    )  # fmt: skip
-    app = create_app({
-        "DATABASE_URL": url, "BROKER_URL": REDIS, "DATA_DIR": data_dir, "SECRET_KEY": "bench",
-        "LOAD_CATALOG": False, "TESTING": True,
-    })  # fmt: skip
+    )
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "BROKER_URL": REDIS,
+            "DATA_DIR": data_dir,
+            "SECRET_KEY": "bench",
+            "LOAD_CATALOG": False,
+            "TESTING": True,
+        }
+    )
     xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
     assert xborder is not None
     workers: list[subprocess.Popen[bytes]] = []
@@ -153,10 +168,16 @@ def main() -> None:
             templates = []
             for i in range(20):
                 view = reviews.create_review(
-                    session=session, user=user, rulebook=rulebook, day=DAY,
-                    data={"vendor": f"bench-cloud-{i}", "transfer": transfer(f"Seed {i} GmbH"),
-                          "purpose": "Analytics"},
-                )  # fmt: skip
+                    session=session,
+                    user=user,
+                    rulebook=rulebook,
+                    day=DAY,
+                    data={
+                        "vendor": f"bench-cloud-{i}",
+                        "transfer": transfer(f"Seed {i} GmbH"),
+                        "purpose": "Analytics",
+                    },
+                )
                 templates.append(view.review.id)
         per_vendor = args.reviews // 20 - 1
         for i, template in enumerate(templates):
@@ -177,15 +198,21 @@ def main() -> None:
         in_process = time.perf_counter() - start
         assert report.evaluated == total and not report.failed, report.failed
         for _ in range(2):
-            workers.append(subprocess.Popen(
-                [xborder, "worker", "--threads", "1"], env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))  # fmt: skip
+            workers.append(
+                subprocess.Popen(
+                    [xborder, "worker", "--threads", "1"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         # Warm-up (not timed): each worker process imports the app and loads the rules once.
         with app.app_context(), session_scope() as session:
             warm = [
                 submit_job(
-                    session=session, kind="reassess", actor=ACTOR,
+                    session=session,
+                    kind="reassess",
+                    actor=ACTOR,
                     params={"vendor_ids": [], "cause_kind": "manual", "cause": "warm-up"},
                 )[0].id
                 for _ in range(4)
@@ -196,20 +223,28 @@ def main() -> None:
             ids = [] if "reevaluate" in parts else warm
             for half in (vendor_ids[:10], vendor_ids[10:]) if "reevaluate" in parts else ():
                 job, _ = submit_job(
-                    session=session, kind="reassess", actor=ACTOR,
-                    params={"vendor_ids": half, "cause_kind": "manual", "cause": "bench",
-                            "as_of": DAY.isoformat()},
-                )  # fmt: skip
+                    session=session,
+                    kind="reassess",
+                    actor=ACTOR,
+                    params={
+                        "vendor_ids": half,
+                        "cause_kind": "manual",
+                        "cause": "bench",
+                        "as_of": DAY.isoformat(),
+                    },
+                )
                 ids.append(job.id)
         done = wait_jobs(app, ids)
         on_jobs = time.perf_counter() - start
         assert all(j.status == "succeeded" for j in done), [j.error for j in done]
         evaluated = sum(int((j.result or {})["evaluated"]) for j in done)
         results["reevaluate"] = {
-            "in_process_s": round(in_process, 2), "in_process_per_s": round(total / in_process),
-            "jobs_2_workers_s": round(on_jobs, 2), "jobs_per_s": round(evaluated / on_jobs),
+            "in_process_s": round(in_process, 2),
+            "in_process_per_s": round(total / in_process),
+            "jobs_2_workers_s": round(on_jobs, 2),
+            "jobs_per_s": round(evaluated / on_jobs),
             "jobs_evaluated": evaluated,
-        }  # fmt: skip
+        }
         print(json.dumps(results), flush=True)
 
         # 2. PDF jobs, 8 at once.
@@ -227,14 +262,15 @@ def main() -> None:
             submitted: list[int] = []
             lock = threading.Lock()
 
-            def ask(
-                assessment_id: int, submitted: list[int] = submitted, lock: Any = lock
-            ) -> None:
+            def ask(assessment_id: int, submitted: list[int] = submitted, lock: Any = lock) -> None:
                 with app.app_context(), session_scope() as session:
                     job, _ = submit_report_job(
-                        session=session, assessment_id=assessment_id, version=None, fmt="pdf",
+                        session=session,
+                        assessment_id=assessment_id,
+                        version=None,
+                        fmt="pdf",
                         actor=ACTOR,
-                    )  # fmt: skip
+                    )
                 with lock:
                     submitted.append(job.id or 0)
 
@@ -253,9 +289,11 @@ def main() -> None:
             p95 = latencies[math.ceil(0.95 * len(latencies)) - 1]  # nearest rank
         if latencies:
             results["pdf"] = {
-                "jobs": len(latencies), "p50_s": round(statistics.median(latencies), 2),
-                "p95_s": round(p95, 2), "max_s": round(latencies[-1], 2),
-            }  # fmt: skip
+                "jobs": len(latencies),
+                "p50_s": round(statistics.median(latencies), 2),
+                "p95_s": round(p95, 2),
+                "max_s": round(latencies[-1], 2),
+            }
         print(json.dumps(results), flush=True)
 
         # 3. time to notify.
@@ -275,24 +313,32 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with app.app_context(), session_scope() as session:
             create_webhook(
-                session=session, url=f"http://127.0.0.1:{server.server_address[1]}/",
-                events=["verdict_changed"], actor=ACTOR,
-            )  # fmt: skip
+                session=session,
+                url=f"http://127.0.0.1:{server.server_address[1]}/",
+                events=["verdict_changed"],
+                actor=ACTOR,
+            )
         notify: dict[str, Any] = {}
         counts = [int(x) for x in args.notify.split(",")] if "notify" in parts else []
         for n, count in enumerate(counts):
             slug = f"bench-notify-{n}"
             with app.app_context(), session_scope() as session:
                 created = create_vendor(
-                    session=session, data={**vendor(100 + n), "slug": slug,
-                                           "name": f"Bench Notify {n}"},
+                    session=session,
+                    data={**vendor(100 + n), "slug": slug, "name": f"Bench Notify {n}"},
                     reference=reference,
-                )  # fmt: skip
+                )
                 first = reviews.create_review(
-                    session=session, user=user, rulebook=rulebook, day=DAY,
-                    data={"vendor": slug, "transfer": transfer(f"Notify {n} GmbH"),
-                          "purpose": "Analytics"},
-                ).review.id  # fmt: skip
+                    session=session,
+                    user=user,
+                    rulebook=rulebook,
+                    day=DAY,
+                    data={
+                        "vendor": slug,
+                        "transfer": transfer(f"Notify {n} GmbH"),
+                        "purpose": "Analytics",
+                    },
+                ).review.id
             if count > 1:
                 clone_reviews(app, int(first or 0), count - 1, f"Notify {n}-")
             received.clear()
@@ -300,15 +346,18 @@ def main() -> None:
             with app.app_context(), session_scope() as session:
                 lapsed = session.get(Vendor, created.id)
                 update_vendor(
-                    session=session, vendor=lapsed, reference=reference,
+                    session=session,
+                    vendor=lapsed,
+                    reference=reference,
                     changes={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
-                )  # fmt: skip
+                )
             deadline = time.monotonic() + 1800
             while len(received) < count and time.monotonic() < deadline:
                 time.sleep(0.02)
             with app.app_context(), session_scope() as session:
                 sent = session.execute(
-                    select(func.count()).select_from(OutboxMessage)
+                    select(func.count())
+                    .select_from(OutboxMessage)
                     .where(OutboxMessage.status == "sent")  # type: ignore[arg-type]
                 ).scalar_one()
             notify[str(count)] = {

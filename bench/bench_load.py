@@ -40,12 +40,17 @@ ADMIN_EMAIL = "bench-admin@example.test"
 ADMIN_PASSWORD = "bench admin password 1"
 TRANSFER: dict[str, Any] = {
     "exporter": {
-        "name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
-        "ciio": False, "cn_processing_volume": 2_000_000,
+        "name": "Ningbo Jus Internet Technology",
+        "country": "CN",
+        "role": "controller",
+        "ciio": False,
+        "cn_processing_volume": 2_000_000,
     },
     "important_data": False,
     "importer": {
-        "name": "Google LLC (Firebase)", "country": "US", "role": "processor",
+        "name": "Google LLC (Firebase)",
+        "country": "US",
+        "role": "processor",
         "dpf_certified": True,
     },
     "destinations": ["US"],
@@ -56,9 +61,12 @@ TRANSFER: dict[str, Any] = {
     ],
     "data_categories": ["identifiers.device", "identifiers.online", "usage.diagnostics"],
     "purposes": ["analytics", "crash_reporting"],
-}  # fmt: skip
-QUESTIONS = ("Can we use Umeng for EU users?", "Is Firebase in the Data Privacy Framework?",
-             "Where is Adjust headquartered?")  # fmt: skip
+}
+QUESTIONS = (
+    "Can we use Umeng for EU users?",
+    "Is Firebase in the Data Privacy Framework?",
+    "Where is Adjust headquartered?",
+)
 MIX = (("read", 3), ("list", 2), ("search", 3), ("evaluate", 2), ("chat", 1), ("write", 2))
 
 
@@ -108,8 +116,11 @@ def start_server(args: argparse.Namespace, data_dir: Path, port: int) -> subproc
     log = (data_dir / "serve.log").open("w")
     server = subprocess.Popen(
         [*base, "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
@@ -135,8 +146,12 @@ def tokens(port: int) -> dict[str, str]:
     for role in ("admin", "procurement", "viewer"):
         user_id = None
         if role != "admin":
-            status, _, body = api.call("POST", "/api/v1/users", {
-                "email": f"bench-{role}@example.test", "role": role}, session)  # fmt: skip
+            status, _, body = api.call(
+                "POST",
+                "/api/v1/users",
+                {"email": f"bench-{role}@example.test", "role": role},
+                session,
+            )
             assert status == 201, body
             user_id = json.loads(body)["user"]["id"]
         request = {"name": f"bench {role}"} | ({"user_id": user_id} if user_id else {})
@@ -149,8 +164,16 @@ def tokens(port: int) -> dict[str, str]:
 class Client(threading.Thread):
     """One client: a request, the answer, the next request, until the end."""
 
-    def __init__(self, n: int, port: int, keys: dict[str, str], slugs: list[str],
-                 names: list[str], until: float, results: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        n: int,
+        port: int,
+        keys: dict[str, str],
+        slugs: list[str],
+        names: list[str],
+        until: float,
+        results: Any,
+    ) -> None:
         super().__init__(daemon=True)
         self.n, self.until, self.results = n, until, results
         self.viewer = Api(port, keys["viewer"])
@@ -183,15 +206,24 @@ class Client(threading.Thread):
             return "GET /vendors?q=", get("GET", f"/api/v1/vendors?{query}")[0]
         if kind == "evaluate":
             return "POST /transfers/evaluate", self.evaluator.call(
-                "POST", "/api/v1/transfers/evaluate", TRANSFER)[0]  # fmt: skip
+                "POST", "/api/v1/transfers/evaluate", TRANSFER
+            )[0]
         if kind == "chat":
             return "POST /assistant/chat", self.viewer.call(
-                "POST", "/api/v1/assistant/chat", {"message": pick(QUESTIONS)})[0]  # fmt: skip
+                "POST", "/api/v1/assistant/chat", {"message": pick(QUESTIONS)}
+            )[0]
         if not self.mine or self.random.random() < 0.4:
             slug = f"bench-{self.n}-{count}"
-            status, _, _ = self.writer.call("POST", "/api/v1/vendors", {
-                "slug": slug, "name": f"Bench Vendor {self.n} {count}", "hq_country": "DE",
-                "notes": "created"})  # fmt: skip
+            status, _, _ = self.writer.call(
+                "POST",
+                "/api/v1/vendors",
+                {
+                    "slug": slug,
+                    "name": f"Bench Vendor {self.n} {count}",
+                    "hq_country": "DE",
+                    "notes": "created",
+                },
+            )
             if 200 <= status < 300:
                 self.mine[slug] = "created"
             return "POST /vendors", status
@@ -200,8 +232,12 @@ class Client(threading.Thread):
         if status != 200:
             return "GET /vendors/{slug}", status
         note = f"note {count}"
-        status, _, _ = self.writer.call("PATCH", f"/api/v1/vendors/{quote(slug)}",
-                                        {"notes": note}, {"If-Match": headers["ETag"]})  # fmt: skip
+        status, _, _ = self.writer.call(
+            "PATCH",
+            f"/api/v1/vendors/{quote(slug)}",
+            {"notes": note},
+            {"If-Match": headers["ETag"]},
+        )
         if 200 <= status < 300:
             self.mine[slug] = note
         return "PATCH /vendors/{slug}", status
@@ -234,8 +270,7 @@ def main() -> None:
         slugs, names = [v["slug"] for v in items], [v["name"] for v in items]
         results: list[tuple[str, int, float]] = []
         until = time.monotonic() + args.seconds
-        clients = [Client(n, port, keys, slugs, names, until, results)
-                   for n in range(args.clients)]  # fmt: skip
+        clients = [Client(n, port, keys, slugs, names, until, results) for n in range(args.clients)]
         for client in clients:
             client.start()
         for client in clients:
@@ -248,8 +283,10 @@ def main() -> None:
     for route, status, seconds in results:
         by_route[route].append((status, seconds))
     database = "PostgreSQL" if args.db else "SQLite"
-    print(f"{database}: {args.clients} clients, {args.seconds:g} s, {args.workers} workers, "
-          f"{len(results)} requests ({len(results) / args.seconds:.1f}/s)")  # fmt: skip
+    print(
+        f"{database}: {args.clients} clients, {args.seconds:g} s, {args.workers} workers, "
+        f"{len(results)} requests ({len(results) / args.seconds:.1f}/s)"
+    )
     print(f"{'route':28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8}  statuses")
     for route in sorted(by_route):
         rows = by_route[route]
@@ -258,8 +295,10 @@ def main() -> None:
         classes: dict[str, int] = defaultdict(int)
         for status, _ in rows:
             classes[str(status)] += 1
-        print(f"{route:28} {len(rows):6} {statistics.median(times) * 1000:8.0f} {p95 * 1000:8.0f}"
-              f"  {dict(sorted(classes.items()))}")  # fmt: skip
+        print(
+            f"{route:28} {len(rows):6} {statistics.median(times) * 1000:8.0f} {p95 * 1000:8.0f}"
+            f"  {dict(sorted(classes.items()))}"
+        )
     errors = sum(1 for _, status, _ in results if status >= 500)
     print(f"5xx: {errors}   lost writes: {lost}")
     shutil.rmtree(data_dir, ignore_errors=True)

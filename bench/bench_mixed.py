@@ -78,9 +78,7 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def drive(
-    port: int, data: dict[str, Any], args: argparse.Namespace, seed: int
-) -> dict[str, Any]:
+def drive(port: int, data: dict[str, Any], args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Run the clients for args.seconds; latency per kind of request."""
     viewer = {"Authorization": f"Bearer {data['tokens']['viewer']}"}
     admin = {"Authorization": f"Bearer {data['tokens']['admin']}"}
@@ -112,8 +110,9 @@ def drive(
                 body = json.dumps({"aliases": [alias]})
                 headers = {**admin, "If-Match": etag, "Content-Type": "application/json"}
                 t0 = time.perf_counter()
-                response, _ = call(conn, "PATCH", f"/api/v1/vendors/{slugs[i]}", body=body,
-                                   headers=headers)  # fmt: skip
+                response, _ = call(
+                    conn, "PATCH", f"/api/v1/vendors/{slugs[i]}", body=body, headers=headers
+                )
                 ok = response.status in (200, 412)  # 412: another client wrote it first
             elif draw < args.write_share + (1 - args.write_share) / 2:
                 kind = "search"
@@ -127,8 +126,9 @@ def drive(
                 body = json.dumps({"message": f"Where is {names[i]} headquartered?"})
                 headers = {**viewer, "Content-Type": "application/json"}
                 t0 = time.perf_counter()
-                response, _ = call(conn, "POST", "/api/v1/assistant/chat", body=body,
-                                   headers=headers)  # fmt: skip
+                response, _ = call(
+                    conn, "POST", "/api/v1/assistant/chat", body=body, headers=headers
+                )
                 ok = response.status == 200
             mine[kind].append(time.perf_counter() - t0)
             if not ok:
@@ -175,19 +175,31 @@ def worker_cpu(server_pid: int) -> float:
 
 def run_code(code: Path, url: str, args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Populate a database with this code's schema, serve it with this code, drive it."""
-    env = {**os.environ, "PYTHONPATH": str(code), "DATABASE_URL": url,
-           "XBORDER_LOAD_CATALOG": "false", "XBORDER_SECRET_KEY": "bench",
-           "XBORDER_ADMIN_EMAIL": "bench@example.test",
-           "XBORDER_ADMIN_PASSWORD": "bench-password-123"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code),
+        "DATABASE_URL": url,
+        "XBORDER_LOAD_CATALOG": "false",
+        "XBORDER_SECRET_KEY": "bench",
+        "XBORDER_ADMIN_EMAIL": "bench@example.test",
+        "XBORDER_ADMIN_PASSWORD": "bench-password-123",
+    }
     setup = subprocess.run(
         [sys.executable, "-c", SETUP, url, str(args.vendors), str(BENCH)],
-        env=env, capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
+    )
     data = json.loads(setup.stdout.strip().splitlines()[-1])
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(args.port), str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(),
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tempfile.gettempdir(),
+    )
     try:
         for _ in range(150):
             try:
@@ -237,11 +249,20 @@ def main() -> None:
             result = run_code(code, url, args, seed=round_ + 1)
             load = os.getloadavg()[0]
             wall = round(time.perf_counter() - started, 1)
-            results.append({"round": round_ + 1, "code": str(code), "load_1min": round(load, 2),
-                            "wall_s": wall, **result})  # fmt: skip
+            results.append(
+                {
+                    "round": round_ + 1,
+                    "code": str(code),
+                    "load_1min": round(load, 2),
+                    "wall_s": wall,
+                    **result,
+                }
+            )
             print(json.dumps(results[-1]), flush=True)
-    settings = {k: getattr(args, k) for k in ("vendors", "clients", "think", "write_share",
-                                              "seconds", "workers")}  # fmt: skip
+    settings = {
+        k: getattr(args, k)
+        for k in ("vendors", "clients", "think", "write_share", "seconds", "workers")
+    }
     print(json.dumps({"settings": settings, "database": (args.db or "sqlite").split(":")[0]}))
 
 

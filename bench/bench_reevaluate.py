@@ -55,17 +55,43 @@ DAY = date(2026, 11, 22)
 ACTOR = "bench@example.test"
 # Made-up vendors for the benchmark only (never shipped): where they are decides the regimes.
 VENDORS: list[dict[str, Any]] = [
-    {"slug": "bench-us-cloud", "name": "Bench US Cloud", "hq_country": "US",
-     "processing_countries": ["US"], "default_role": "processor", "dpf_certified": True},
-    {"slug": "bench-sg-mail", "name": "Bench SG Mail", "hq_country": "SG",
-     "processing_countries": ["SG"], "default_role": "processor"},
-    {"slug": "bench-cn-push", "name": "Bench CN Push", "hq_country": "CN",
-     "processing_countries": ["CN"], "default_role": "processor"},
-    {"slug": "bench-de-crm", "name": "Bench DE CRM", "hq_country": "DE",
-     "processing_countries": ["DE", "US"], "default_role": "processor"},
-    {"slug": "bench-us-ads", "name": "Bench US Ads", "hq_country": "US",
-     "processing_countries": ["US"], "default_role": "controller"},
-]  # fmt: skip
+    {
+        "slug": "bench-us-cloud",
+        "name": "Bench US Cloud",
+        "hq_country": "US",
+        "processing_countries": ["US"],
+        "default_role": "processor",
+        "dpf_certified": True,
+    },
+    {
+        "slug": "bench-sg-mail",
+        "name": "Bench SG Mail",
+        "hq_country": "SG",
+        "processing_countries": ["SG"],
+        "default_role": "processor",
+    },
+    {
+        "slug": "bench-cn-push",
+        "name": "Bench CN Push",
+        "hq_country": "CN",
+        "processing_countries": ["CN"],
+        "default_role": "processor",
+    },
+    {
+        "slug": "bench-de-crm",
+        "name": "Bench DE CRM",
+        "hq_country": "DE",
+        "processing_countries": ["DE", "US"],
+        "default_role": "processor",
+    },
+    {
+        "slug": "bench-us-ads",
+        "name": "Bench US Ads",
+        "hq_country": "US",
+        "processing_countries": ["US"],
+        "default_role": "controller",
+    },
+]
 CATEGORY_SETS = [
     ["contact"],
     ["identifiers.device", "usage.diagnostics"],
@@ -151,8 +177,15 @@ def baseline(app: Any) -> int:
     """
     table = cast(Table, sa_inspect(Review).local_table)
     is_open = table.c.status.in_(OPEN_STATUSES)
-    names = (*services._BULK_READ, "evaluation", "cn_outbound_ytd", "reference_version",
-             "overall_level", "overall_score", "evaluated_by")  # fmt: skip
+    names = (
+        *services._BULK_READ,
+        "evaluation",
+        "cn_outbound_ytd",
+        "reference_version",
+        "overall_level",
+        "overall_score",
+        "evaluated_by",
+    )
     with app.app_context(), session_scope(app) as session:
         rows = [
             dict(r)
@@ -169,24 +202,57 @@ def baseline(app: Any) -> int:
             updates, history, audit = [], [], []
             for row in rows[start : start + 1000]:
                 assert vendors[row["vendor_id"]].slug
-                kept = {n: row[n] for n in names if n not in ("id", "vendor_id", "transfer",
-                        "exporter_key", "exporter_name", "version")}  # fmt: skip
-                kept.update(evaluated_at=utcnow(), evaluated_by=ACTOR,
-                            evaluation_count=row["evaluation_count"] + 1)  # fmt: skip
-                updates.append({"p_id": row["id"], "p_version": row["version"],
-                                "p_new_version": row["version"] + 1,
-                                **{f"p_{n}": v for n, v in kept.items()}})  # fmt: skip
-                history.append({
-                    "review_id": row["id"], "seq": kept["evaluation_count"], "reason": "reevaluate",
-                    "evaluated_at": kept["evaluated_at"], "evaluated_by": ACTOR,
-                    "rules_version": row["rules_version"],
-                    "reference_version": row["reference_version"], "as_of": row["as_of"],
-                    "transfer": row["transfer"], "evaluation": row["evaluation"],
-                })  # fmt: skip
+                kept = {
+                    n: row[n]
+                    for n in names
+                    if n
+                    not in (
+                        "id",
+                        "vendor_id",
+                        "transfer",
+                        "exporter_key",
+                        "exporter_name",
+                        "version",
+                    )
+                }
+                kept.update(
+                    evaluated_at=utcnow(),
+                    evaluated_by=ACTOR,
+                    evaluation_count=row["evaluation_count"] + 1,
+                )
+                updates.append(
+                    {
+                        "p_id": row["id"],
+                        "p_version": row["version"],
+                        "p_new_version": row["version"] + 1,
+                        **{f"p_{n}": v for n, v in kept.items()},
+                    }
+                )
+                history.append(
+                    {
+                        "review_id": row["id"],
+                        "seq": kept["evaluation_count"],
+                        "reason": "reevaluate",
+                        "evaluated_at": kept["evaluated_at"],
+                        "evaluated_by": ACTOR,
+                        "rules_version": row["rules_version"],
+                        "reference_version": row["reference_version"],
+                        "as_of": row["as_of"],
+                        "transfer": row["transfer"],
+                        "evaluation": row["evaluation"],
+                    }
+                )
                 summary = services._summary(row)
-                audit.append({"at": kept["evaluated_at"], "actor": ACTOR, "action": "reevaluate",
-                              "object_type": "review", "object_id": str(row["id"]),
-                              "changes": diff(summary, summary)})  # fmt: skip
+                audit.append(
+                    {
+                        "at": kept["evaluated_at"],
+                        "actor": ACTOR,
+                        "action": "reevaluate",
+                        "object_type": "review",
+                        "object_id": str(row["id"]),
+                        "changes": diff(summary, summary),
+                    }
+                )
             services._write_evaluations(session, table, updates, history, audit)
         return len(rows)
 
@@ -207,10 +273,16 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xborder-bench-"))
     url = args.db or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": url, "DATA_DIR": tmp, "SECRET_KEY": "bench",
-        "LOAD_CATALOG": False, "AUTO_MIGRATE": True,
-    })  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "DATA_DIR": tmp,
+            "SECRET_KEY": "bench",
+            "LOAD_CATALOG": False,
+            "AUTO_MIGRATE": True,
+        }
+    )
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     rng = random.Random(4)
     started = time.perf_counter()
@@ -227,22 +299,32 @@ def main() -> None:
     base, ours = t1 - t0, t2 - t1
     base_cpu, ours_cpu = c1 - c0, c2 - c1
     print(f"python {platform.python_version()}, {platform.machine()}, database {url.split(':')[0]}")
-    print(f"{args.reviews} reviews filed and evaluated in {setup:.1f} s (setup, not measured); "
-          f"{saved} open")  # fmt: skip
-    print(f"rules {shipped.rules.version} -> {changed.rules.version}: "
-          f"{report.evaluated} re-evaluated, {len(report.changed)} verdicts changed, "
-          f"{len(report.failed)} failed")  # fmt: skip
+    print(
+        f"{args.reviews} reviews filed and evaluated in {setup:.1f} s (setup, not measured); "
+        f"{saved} open"
+    )
+    print(
+        f"rules {shipped.rules.version} -> {changed.rules.version}: "
+        f"{report.evaluated} re-evaluated, {len(report.changed)} verdicts changed, "
+        f"{len(report.failed)} failed"
+    )
     print(f"load average before the run: {load_before}")
     print(f"{'':<34}{'wall s':>9}{'CPU s':>9}{'reviews/s (CPU)':>17}")
-    print(f"{'baseline: load + save, no engine':<34}{base:>9.2f}{base_cpu:>9.2f}"
-          f"{saved / base_cpu:>17.0f}")  # fmt: skip
-    print(f"{'reevaluate (reviews reevaluate)':<34}{ours:>9.2f}{ours_cpu:>9.2f}"
-          f"{report.evaluated / ours_cpu:>17.0f}")  # fmt: skip
+    print(
+        f"{'baseline: load + save, no engine':<34}{base:>9.2f}{base_cpu:>9.2f}"
+        f"{saved / base_cpu:>17.0f}"
+    )
+    print(
+        f"{'reevaluate (reviews reevaluate)':<34}{ours:>9.2f}{ours_cpu:>9.2f}"
+        f"{report.evaluated / ours_cpu:>17.0f}"
+    )
     print(f"ratio reevaluate / baseline: wall {ours / base:.2f}, CPU {ours_cpu / base_cpu:.2f}")
     per = 10_000 / max(report.evaluated, 1)
-    print(f"per 10,000 open reviews: {ours * per:.2f} s wall, {ours_cpu * per:.2f} s CPU "
-          f"(target < 10 s: {'met' if ours * per < 10 else 'not met'} on the wall clock, "
-          f"{'met' if ours_cpu * per < 10 else 'not met'} on CPU)")  # fmt: skip
+    print(
+        f"per 10,000 open reviews: {ours * per:.2f} s wall, {ours_cpu * per:.2f} s CPU "
+        f"(target < 10 s: {'met' if ours * per < 10 else 'not met'} on the wall clock, "
+        f"{'met' if ours_cpu * per < 10 else 'not met'} on CPU)"
+    )
     app.extensions["xborder.engine"].dispose()
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -10,18 +10,29 @@ from __future__ import annotations
 from typing import Any
 
 TRANSFER: dict[str, Any] = {
-    "exporter": {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
-                 "ciio": False, "cn_processing_volume": 2_000_000},
+    "exporter": {
+        "name": "Ningbo Jus Internet Technology",
+        "country": "CN",
+        "role": "controller",
+        "ciio": False,
+        "cn_processing_volume": 2_000_000,
+    },
     "important_data": False,
-    "importer": {"name": "Google LLC (Firebase)", "country": "US", "role": "processor",
-                 "dpf_certified": True},
+    "importer": {
+        "name": "Google LLC (Firebase)",
+        "country": "US",
+        "role": "processor",
+        "dpf_certified": True,
+    },
     "destinations": ["US"],
-    "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000},
-                      {"jurisdiction": "EU", "count": 300_000},
-                      {"jurisdiction": "US", "count": 200_000}],
+    "data_subjects": [
+        {"jurisdiction": "CN", "count": 2_000_000},
+        {"jurisdiction": "EU", "count": 300_000},
+        {"jurisdiction": "US", "count": 200_000},
+    ],
     "data_categories": ["identifiers.device", "identifiers.online", "usage.diagnostics"],
     "purposes": ["analytics", "crash_reporting"],
-}  # fmt: skip
+}
 
 # An activity's shared facts: the transfer without its importer (each vendor is one).
 ACTIVITY_FACTS = {
@@ -31,44 +42,73 @@ ACTIVITY_FACTS = {
 # (path, method) -> the JSON request body
 EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/vendors", "post"): {
-        "slug": "openinstall", "name": "OpenInstall", "aliases": ["openinstall SDK"],
-        "category": "analytics_sdk", "hq_country": "CN",
-        "legal_entities": [{"name": "Shenzhen Fenxiang Network Technology Co., Ltd.",
-                            "country": "CN", "role": "hq"}],
-        "sdk": {"android_packages": ["io.openinstall"], "ios_frameworks": ["OpenInstallSDK"],
-                "domains": ["openinstall.io"]},
+        "slug": "openinstall",
+        "name": "OpenInstall",
+        "aliases": ["openinstall SDK"],
+        "category": "analytics_sdk",
+        "hq_country": "CN",
+        "legal_entities": [
+            {
+                "name": "Shenzhen Fenxiang Network Technology Co., Ltd.",
+                "country": "CN",
+                "role": "hq",
+            }
+        ],
+        "sdk": {
+            "android_packages": ["io.openinstall"],
+            "ios_frameworks": ["OpenInstallSDK"],
+            "domains": ["openinstall.io"],
+        },
         "data_categories": ["identifiers.device"],
     },
     ("/api/v1/vendors/{slug}", "patch"): {
-        "description": "Mobile analytics and push SDKs.", "aliases": ["友盟+", "U-App", "Umeng"],
+        "description": "Mobile analytics and push SDKs.",
+        "aliases": ["友盟+", "U-App", "Umeng"],
     },
     ("/auth/login", "post"): {"email": "legal@example.com", "password": "correct horse battery"},
     ("/api/v1/me/password", "post"): {
-        "current_password": "correct horse battery", "new_password": "a different long password",
+        "current_password": "correct horse battery",
+        "new_password": "a different long password",
     },
-    ("/api/v1/users", "post"): {"email": "li.wei@example.com", "role": "procurement",
-                                "name": "Li Wei"},
+    ("/api/v1/users", "post"): {
+        "email": "li.wei@example.com",
+        "role": "procurement",
+        "name": "Li Wei",
+    },
     ("/api/v1/users/{user_id}", "patch"): {"role": "legal"},
     ("/api/v1/tokens", "post"): {"name": "CI export job", "expires_in_days": 90},
     ("/api/v1/transfers/evaluate", "post"): TRANSFER,
     ("/api/v1/reviews", "post"): {
-        "vendor": "firebase", "purpose": "Crash reporting and analytics in the JusTalk app",
-        "requester": "procurement@example.com", "transfer": TRANSFER,
+        "vendor": "firebase",
+        "purpose": "Crash reporting and analytics in the JusTalk app",
+        "requester": "procurement@example.com",
+        "transfer": TRANSFER,
     },
     ("/api/v1/reviews/{review_id}", "patch"): {"status": "submitted"},
     ("/api/v1/reviews/{review_id}/assessments", "post"): {"kind": "pipia", "language": "en"},
     ("/api/v1/assessments/{assessment_id}", "patch"): {
         "sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}],
-        "risks": [{"category": "rights", "risk": "Access requests go unanswered",
-                   "likelihood": 2, "severity": 2, "measure": "DSR process with the vendor",
-                   "residual": 1, "owner": "Privacy office"}],
+        "risks": [
+            {
+                "category": "rights",
+                "risk": "Access requests go unanswered",
+                "likelihood": 2,
+                "severity": 2,
+                "measure": "DSR process with the vendor",
+                "residual": 1,
+                "owner": "Privacy office",
+            }
+        ],
         "note": "legal's first pass",
     },
     ("/api/v1/assessments/{assessment_id}/transitions", "post"): {
-        "to": "in_review", "note": "Ready for the DPO.",
+        "to": "in_review",
+        "note": "Ready for the DPO.",
     },
     ("/api/v1/assessments/{assessment_id}/checklist-items/{item_id}", "patch"): {
-        "status": "done", "who": "Privacy office", "when": "2026-12-01",
+        "status": "done",
+        "who": "Privacy office",
+        "when": "2026-12-01",
         "evidence": "Signed SCC annex, DMS ref. 2026-114",
     },
     ("/api/v1/assistant/chat", "post"): {"message": "Can we use Umeng for EU users?"},
@@ -82,10 +122,13 @@ EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/reviews/{review_id}/dates", "patch"): {"standard_contract_effective": "2026-11-01"},
     ("/api/v1/me/notifications", "patch"): {"email": True, "events": ["approval_requested"]},
     ("/api/v1/activities", "post"): {
-        "name": "JusTalk app", "description": "Analytics and crash reporting in the app",
+        "name": "JusTalk app",
+        "description": "Analytics and crash reporting in the app",
         "facts": ACTIVITY_FACTS,
-        "vendors": [{"vendor": "firebase", "purpose": "Crash reporting"},
-                    {"vendor": "umeng", "transfer": {"data_categories": ["identifiers.device"]}}],
+        "vendors": [
+            {"vendor": "firebase", "purpose": "Crash reporting"},
+            {"vendor": "umeng", "transfer": {"data_categories": ["identifiers.device"]}},
+        ],
     },
     ("/api/v1/activities/{activity_id}", "patch"): {
         "facts": {"data_subjects": [{"jurisdiction": "CN", "count": 2_500_000}]},
@@ -94,9 +137,10 @@ EXAMPLES: dict[tuple[str, str], Any] = {
         "vendors": [{"vendor": "appsflyer", "purpose": "Install attribution"}],
     },
     ("/api/v1/webhooks", "post"): {
-        "url": "https://hooks.example.com/xborder", "events": ["verdict_changed"],
+        "url": "https://hooks.example.com/xborder",
+        "events": ["verdict_changed"],
     },
-}  # fmt: skip
+}
 
 
 def apply(spec: Any) -> None:

@@ -139,7 +139,22 @@ def _api_blueprints() -> list[Any]:
     from service.vendors.views import blp as vendors
 
     return [
-        vendors, reference, auth_blp, users, audit, vendor_io, transfers, reviews, assessments,
-        assistant, scanner, settings, vendor_lists, jobs, lifecycle, calendar_feeds,
-        notifications, activities,
-    ]  # fmt: skip
+        vendors,
+        reference,
+        auth_blp,
+        users,
+        audit,
+        vendor_io,
+        transfers,
+        reviews,
+        assessments,
+        assistant,
+        scanner,
+        settings,
+        vendor_lists,
+        jobs,
+        lifecycle,
+        calendar_feeds,
+        notifications,
+        activities,
+    ]

@@ -44,7 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
     ),
     "jobs": (
-        "service.jobs.cli:jobs", "Background jobs: list them, show one, run the periodic tick."
+        "service.jobs.cli:jobs",
+        "Background jobs: list them, show one, run the periodic tick.",
     ),
     "reviews": (
         "service.reviews.cli:reviews",

@@ -57,9 +57,13 @@ def load_assertion(raw: Any, *, by: str, on: date) -> dict[str, Any]:
     if problems:
         raise ValidationError(problems)
     return {
-        "fact": fact, "value": value, "source_url": url, "note": note,
-        "asserted_by": str(raw.get("asserted_by") or by), "asserted_at": asserted_at,
-    }  # fmt: skip
+        "fact": fact,
+        "value": value,
+        "source_url": url,
+        "note": note,
+        "asserted_by": str(raw.get("asserted_by") or by),
+        "asserted_at": asserted_at,
+    }
 
 
 def _date(value: Any) -> date | None:

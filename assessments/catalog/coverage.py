@@ -63,8 +63,10 @@ FACT_TARGETS: tuple[FactTarget, ...] = (
     FactTarget("dpa_url", "DPA URL", _url("dpa"), 60),
     FactTarget("subprocessors_url", "sub-processor list URL", _url("subprocessors"), 40),
     FactTarget(
-        "transfer_mechanisms", "transfer mechanisms of the DPA",
-        lambda v: bool(v.transfer_mechanisms), None,
+        "transfer_mechanisms",
+        "transfer mechanisms of the DPA",
+        lambda v: bool(v.transfer_mechanisms),
+        None,
     ),
     FactTarget("certifications", "certifications", lambda v: bool(v.certifications), None),
     FactTarget("sanctions", "sanctions designations", lambda v: bool(v.sanctions), None),

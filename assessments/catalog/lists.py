@@ -350,9 +350,7 @@ def _matches(entry: ListEntry, index: Mapping[str, list[str]]) -> list[str]:
     return list(found)
 
 
-def diff_list(
-    parsed: OfficialList, vendors: Sequence[VendorFacts], retrieved: date
-) -> ListDiff:
+def diff_list(parsed: OfficialList, vendors: Sequence[VendorFacts], retrieved: date) -> ListDiff:
     """The facts importing `parsed` would set on `vendors`, dated `retrieved` (the day the
     user downloaded the file), with the entries that matched no vendor."""
     diff = ListDiff(parsed.kind, parsed.source_url, retrieved, entries=len(parsed.entries))
@@ -406,10 +404,17 @@ def _diff_csl(parsed: OfficialList, vendors: Sequence[VendorFacts], diff: ListDi
             if through and share is None:
                 note += "; the owner's share is not known: treated as 50% or more"
             wanted.setdefault(slug, []).append(
-                (entry, {"party": entry.name, "lists": [code],
-                         "designated": entry.facts["designated"],
-                         "through_ownership": through, "note": note})
-            )  # fmt: skip
+                (
+                    entry,
+                    {
+                        "party": entry.name,
+                        "lists": [code],
+                        "designated": entry.facts["designated"],
+                        "through_ownership": through,
+                        "note": note,
+                    },
+                )
+            )
     for vendor in vendors:
         _csl_vendor(vendor, wanted.get(vendor.slug, []), parsed, diff)
 
@@ -435,15 +440,31 @@ def _csl_vendor(
         blocked = not sanction["through_ownership"] and sanction["lists"] == ["ofac_sdn"]
         if blocked and vendor.status != "sanctioned":
             after_status = {"value": "sanctioned", "since": sanction["designated"]}
-            _add(diff, vendor, "status", "changed", vendor.status, after_status,
-                 _label(entry), parsed)  # fmt: skip
+            _add(
+                diff,
+                vendor,
+                "status",
+                "changed",
+                vendor.status,
+                after_status,
+                _label(entry),
+                parsed,
+            )
     for sanction in current:
         csl_lists = [c for c in sanction.get("lists") or [] if c in CSL_LISTS]
         if csl_lists and name_key(str(sanction.get("party", ""))) not in listed_parties:
             kept = [c for c in sanction["lists"] if c not in CSL_LISTS]
             remaining = {**sanction, "lists": kept} if kept else None
-            _add(diff, vendor, "sanctions", "removed", sanction, remaining, "(not in the list)",
-                 parsed)  # fmt: skip
+            _add(
+                diff,
+                vendor,
+                "sanctions",
+                "removed",
+                sanction,
+                remaining,
+                "(not in the list)",
+                parsed,
+            )
 
 
 def _diff_dpf(parsed: OfficialList, vendors: Sequence[VendorFacts], diff: ListDiff) -> None:
@@ -466,9 +487,13 @@ def _diff_dpf(parsed: OfficialList, vendors: Sequence[VendorFacts], diff: ListDi
                 diff.skipped.append(Skipped(_label(entry), slug, "no US HQ or US legal entity"))
                 continue
             seen.add(slug)
-            after = {"status": entry.facts["status"], "entity": entry.name,
-                     "parts": list(entry.facts["parts"]), "checked": diff.date,
-                     "note": f"{LIST_LABELS['dpf']} export"}  # fmt: skip
+            after = {
+                "status": entry.facts["status"],
+                "entity": entry.name,
+                "parts": list(entry.facts["parts"]),
+                "checked": diff.date,
+                "note": f"{LIST_LABELS['dpf']} export",
+            }
             before = dict(vendor.dpf) if vendor.dpf else None
             if before is None:
                 change = "new"
@@ -480,10 +505,16 @@ def _diff_dpf(parsed: OfficialList, vendors: Sequence[VendorFacts], diff: ListDi
     for vendor in vendors:
         listed = vendor.dpf and vendor.dpf.get("status") in {"active", "inactive"}
         if listed and vendor.slug not in seen and vendor.dpf is not None:
-            after = {"status": "not_listed", "entity": None, "parts": [], "checked": diff.date,
-                     "note": f"not found in the {LIST_LABELS['dpf']} export"}  # fmt: skip
-            _add(diff, vendor, "dpf", "removed", dict(vendor.dpf), after, "(not in the list)",
-                 parsed)  # fmt: skip
+            after = {
+                "status": "not_listed",
+                "entity": None,
+                "parts": [],
+                "checked": diff.date,
+                "note": f"not found in the {LIST_LABELS['dpf']} export",
+            }
+            _add(
+                diff, vendor, "dpf", "removed", dict(vendor.dpf), after, "(not in the list)", parsed
+            )
 
 
 def _same_dpf(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
@@ -516,8 +547,16 @@ def _diff_gvl(parsed: OfficialList, vendors: Sequence[VendorFacts], diff: ListDi
             added = [m for m in offered if m not in vendor.transfer_mechanisms]
             if added:
                 before = list(vendor.transfer_mechanisms)
-                _add(diff, vendor, "transfer_mechanisms", "new", before, [*before, *added],
-                     _label(entry), parsed)  # fmt: skip
+                _add(
+                    diff,
+                    vendor,
+                    "transfer_mechanisms",
+                    "new",
+                    before,
+                    [*before, *added],
+                    _label(entry),
+                    parsed,
+                )
 
 
 def _add(

@@ -511,12 +511,13 @@ def _check_designated_owners(
             shown = _display(data_dir, data_dir / VENDORS_DIR / f"{vendor.slug}.yaml")
             found.append(
                 Problem(
-                    shown, None,
+                    shown,
+                    None,
                     f"owner {owner.name!r} is designated (sanctions of {hit[0]!r}): add a "
                     f"`sanctions` entry with through_ownership: true {STRICT_NOTE}",
                     "error" if strict else "warning",
                 )
-            )  # fmt: skip
+            )
 
 
 def _check_history(record: VendorRecord, report: Any) -> None:

@@ -630,9 +630,7 @@ def build_record(loaded: Mapping[str, Any], raw: Any) -> VendorRecord:
         notes=loaded["notes"],
         ownership=ownership,
         dpf=dpf,
-        sanctions=tuple(
-            Sanction(**{**s, "lists": tuple(s["lists"])}) for s in loaded["sanctions"]
-        ),
+        sanctions=tuple(Sanction(**{**s, "lists": tuple(s["lists"])}) for s in loaded["sanctions"]),
         history=tuple(HistoryEvent(**h) for h in loaded["history"]),
         data_locations=data_locations,
         certification_scopes=scopes or None,

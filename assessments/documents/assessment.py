@@ -52,11 +52,15 @@ def applicable_kinds(evaluation: Mapping[str, Any]) -> dict[str, str | None]:
                 isinstance(o, Mapping) and o.get("id") == CCPA_RISK_ASSESSMENT
                 for o in result.get("obligations") or []
             )
-            reasons[kind] = None if owed else (
-                "The CCPA regulations (11 CCR § 7150) do not call for a risk assessment here: "
-                "no selling or sharing and no sensitive personal information of California "
-                "consumers was found."
-            )  # fmt: skip
+            reasons[kind] = (
+                None
+                if owed
+                else (
+                    "The CCPA regulations (11 CCR § 7150) do not call for a risk assessment here: "
+                    "no selling or sharing and no sensitive personal information of California "
+                    "consumers was found."
+                )
+            )
         elif result.get("applies"):
             reasons[kind] = None
         else:
@@ -132,9 +136,14 @@ def _rules(
 ) -> list[dict[str, Any]]:
     """The fired rules of the given regimes, each tagged with its regime."""
     return _tagged(
-        evaluation, codes, "rules", ("id", "citation", "explanation"), ("remediation",),
-        language, words,
-    )  # fmt: skip
+        evaluation,
+        codes,
+        "rules",
+        ("id", "citation", "explanation"),
+        ("remediation",),
+        language,
+        words,
+    )
 
 
 def _obligations(
@@ -296,13 +305,20 @@ def _risks(
         code = str(item.get("severity_from") or template["primary_regime"])
         result = regime(evaluation, code)
         rating = rate(
-            item["category"], facts_profile, language, regime=str(template["primary_regime"]),
+            item["category"],
+            facts_profile,
+            language,
+            regime=str(template["primary_regime"]),
             rights_channel_known=facts.get("rights_channel") is not None,
-        )  # fmt: skip
+        )
         in_place = _measures(
-            item, result, declared, [o for o in obligations if o["regime"] == code],
-            language, words,
-        )  # fmt: skip
+            item,
+            result,
+            declared,
+            [o for o in obligations if o["regime"] == code],
+            language,
+            words,
+        )
         risks.append(
             {
                 "id": f"R{number}",
@@ -335,17 +351,43 @@ def _appendix(
     def rows(keys: tuple[str, ...]) -> list[list[str]]:
         return [[names[key], facts.get(key) or unknown] for key in keys]
 
-    review_rows = [[str(words["review"]), str(review.get("id") or unknown)], *rows(
-        ("exporter", "exporter_role", "ciio", "importer", "importer_role", "destinations",
-         "data_subjects", "minors", "data_categories", "purposes", "purpose_text",
-         "transaction", "safeguards", "exemptions", "important_data", "requester",
-         "business_owner")
-    )]  # fmt: skip
+    review_rows = [
+        [str(words["review"]), str(review.get("id") or unknown)],
+        *rows(
+            (
+                "exporter",
+                "exporter_role",
+                "ciio",
+                "importer",
+                "importer_role",
+                "destinations",
+                "data_subjects",
+                "minors",
+                "data_categories",
+                "purposes",
+                "purpose_text",
+                "transaction",
+                "safeguards",
+                "exemptions",
+                "important_data",
+                "requester",
+                "business_owner",
+            )
+        ),
+    ]
     vendor_keys = (
-        "vendor_name", "vendor_parent", "vendor_category", "vendor_legal_entities",
-        "vendor_processing_countries", "vendor_certifications", "vendor_transfer_mechanisms",
-        "vendor_dpf", "vendor_status", "vendor_urls", "vendor_last_verified",
-    )  # fmt: skip
+        "vendor_name",
+        "vendor_parent",
+        "vendor_category",
+        "vendor_legal_entities",
+        "vendor_processing_countries",
+        "vendor_certifications",
+        "vendor_transfer_mechanisms",
+        "vendor_dpf",
+        "vendor_status",
+        "vendor_urls",
+        "vendor_last_verified",
+    )
     evaluation_rows = [
         [str(words["as_of"]), str(evaluation.get("as_of") or unknown)],
         [str(words["rules_version"]), str(evaluation.get("rules_version") or unknown)],

@@ -162,9 +162,7 @@ def _values(
         words["categories"].format(value=listed("data_categories", categories))
         if categories
         else "",
-        words["sensitive"].format(
-            value=listed("data_categories", special) or words["none_listed"]
-        ),
+        words["sensitive"].format(value=listed("data_categories", special) or words["none_listed"]),
         words["purposes"].format(value=listed("purposes", purposes)) if purposes else "",
         words["purpose_stated"].format(value=review["purpose"]) if review.get("purpose") else "",
         words["destinations"].format(value=listed("countries", destinations))
@@ -271,9 +269,10 @@ def _build(
         if module and modules and module not in modules:
             status = "n.a."
             evidence = (
-                words["not_in_module"].format(module=module) if words
+                words["not_in_module"].format(module=module)
+                if words
                 else f"Not part of Module {module}"
-            )  # fmt: skip
+            )
         elif recipient and recipients and recipient not in recipients:
             status = "n.a."
             evidence = (
@@ -283,9 +282,10 @@ def _build(
             )
         elif declared:
             evidence = (
-                words["declared"] if words
+                words["declared"]
+                if words
                 else "The review declares this mechanism in place; attach the proof."
-            )  # fmt: skip
+            )
         key = item.get("value")
         texts: Mapping[str, Any] = (own.get("items") or {}).get(item["id"]) or {}
         group = item.get("group") or ""

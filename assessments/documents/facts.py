@@ -100,9 +100,7 @@ def _vendor_urls(vendor: Mapping[str, Any], language: str) -> str | None:
     )
 
 
-def party(
-    side: Mapping[str, Any], fallback: str | None = None, language: str = "en"
-) -> str | None:
+def party(side: Mapping[str, Any], fallback: str | None = None, language: str = "en") -> str | None:
     """'Name (Country)' for an exporter or importer."""
     name = _text(side.get("name")) or fallback
     country = _text(side.get("country"))
@@ -163,9 +161,7 @@ def compute_facts(
         "vendor_urls": _vendor_urls(vendor, language),
         "vendor_last_verified": _text(vendor.get("last_verified")),
         "destinations": words_of("countries", destinations),
-        "data_subjects": _join(
-            f"{label('countries', j, language)}: {n:,}" for j, n, _ in groups
-        ),
+        "data_subjects": _join(f"{label('countries', j, language)}: {n:,}" for j, n, _ in groups),
         "subject_total": f"{sum(n for _, n, _ in groups):,}" if groups else None,
         "minors": str(words["yes"] if any(m for _, _, m in groups) else words["no"])
         if groups

@@ -175,6 +175,7 @@ def _severity(facts: Profile, language: str, reference: Reference) -> tuple[int,
             + sensitive_categories(reference, cats, "wp248_sensitive")
         )
     )
+
     def names(codes: Iterable[str]) -> str:
         return separator(language).join(labels_of("data_categories", codes, language))
 

@@ -79,9 +79,7 @@ def pdf_to_text(data: bytes, limits: PdfLimits = DEFAULT_LIMITS) -> str:
             child.kill()
             child.communicate()
     if child.returncode != 0 or not out:  # killed by its CPU or memory limit
-        raise ExtractionError(
-            "too_complex", "The PDF needs more time or memory than a policy may."
-        )
+        raise ExtractionError("too_complex", "The PDF needs more time or memory than a policy may.")
     reason, payload = json.loads(out)
     if reason != "ok":
         raise ExtractionError(reason, payload)

@@ -38,8 +38,10 @@ def activities_list(status: str | None, vendor: str | None, limit: int) -> None:
         counts = services.review_counts(session=session, ids=[a.id or 0 for a in page.items])
         for a in page.items:
             exporter = (a.facts.get("exporter") or {}).get("name", "")
-            click.echo(f"{a.id:>6}  {a.status:<8} {counts.get(a.id or 0, 0):>4} reviews  "
-                       f"{a.name}  ({exporter})")  # fmt: skip
+            click.echo(
+                f"{a.id:>6}  {a.status:<8} {counts.get(a.id or 0, 0):>4} reviews  "
+                f"{a.name}  ({exporter})"
+            )
     click.echo(f"{len(page.items)} of {page.total} activities")
 
 
@@ -54,13 +56,22 @@ def activities_show(activity_id: int) -> None:
         overview = services.overview(
             session=session, activity=activity, rulebook=get_rulebook(), day=today()
         )
-        click.echo(dumps({
-            "id": activity.id, "name": activity.name, "status": activity.status,
-            "facts": activity.facts, "disclosures": activity.disclosures,
-            "reviews": [{"id": v.review.id, "vendor": v.vendor.slug, "status": v.review.status}
-                        for v in views],
-            **overview,
-        }))  # fmt: skip
+        click.echo(
+            dumps(
+                {
+                    "id": activity.id,
+                    "name": activity.name,
+                    "status": activity.status,
+                    "facts": activity.facts,
+                    "disclosures": activity.disclosures,
+                    "reviews": [
+                        {"id": v.review.id, "vendor": v.vendor.slug, "status": v.review.status}
+                        for v in views
+                    ],
+                    **overview,
+                }
+            )
+        )
 
 
 @activities.command("create")
@@ -84,5 +95,7 @@ def activities_create(file: Path, email: str) -> None:
             session=session, data=data, user=user, rulebook=get_rulebook(), day=today()
         )
         views = services.activity_reviews(session=session, activity=activity)
-        click.echo(f"activity {activity.id}: {activity.name}, "
-                   f"{len(views)} reviews ({', '.join(v.vendor.slug for v in views)})")  # fmt: skip
+        click.echo(
+            f"activity {activity.id}: {activity.name}, "
+            f"{len(views)} reviews ({', '.join(v.vendor.slug for v in views)})"
+        )

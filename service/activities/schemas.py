@@ -125,7 +125,8 @@ class ActivitySchema(Schema):
         fields.Integer(), metadata={"description": "on PATCH: the reviews re-evaluated"}
     )
     reviews_not_updated = fields.Dict(
-        keys=fields.String(), values=fields.String(),
+        keys=fields.String(),
+        values=fields.String(),
         metadata={"description": "on PATCH: reviews that keep their facts (approved), and why"},
     )
     version = fields.Integer()

@@ -40,7 +40,7 @@ CN_THRESHOLD_PARAMS = (
     ("sa_nonsensitive_min", "non_sensitive", "CAC security assessment (non-sensitive)"),
     ("sa_sensitive_min", "sensitive", "CAC security assessment (sensitive)"),
     ("sa_total_min", "total", "CAC security assessment (all PI, Order No. 11)"),
-)  # fmt: skip
+)
 
 
 _PLAIN = ("name", "description", "disclosures", "status")
@@ -124,10 +124,14 @@ def _check_facts(facts: Mapping[str, Any], day: date, rulebook: RuleBook) -> dic
     if not isinstance(exporter, Mapping) or not name_key(str(exporter.get("name") or "")):
         raise errors.ValidationFailed(
             "An activity names its exporter.",
-            errors={"facts": {"exporter": {"name": [
-                "Name the exporter: its reviews share its PRC thresholds."
-            ]}}},
-        )  # fmt: skip
+            errors={
+                "facts": {
+                    "exporter": {
+                        "name": ["Name the exporter: its reviews share its PRC thresholds."]
+                    }
+                }
+            },
+        )
     # The contract checks every field; the importer is each review's vendor, so a stand-in
     # importer (the exporter's own country) only completes the object for the check.
     probe = {**facts, "importer": {"name": "-", "country": str(exporter.get("country") or "")}}
@@ -206,20 +210,29 @@ def create_activity(
     if user.role not in review_policy.WRITERS:
         raise errors.Forbidden(f"Your role ({user.role}) may not create activities.")
     activity = Activity(
-        name=data["name"], description=data.get("description"),
+        name=data["name"],
+        description=data.get("description"),
         facts=_check_facts(data["facts"], day, rulebook),
-        disclosures=copy.deepcopy(dict(data.get("disclosures") or {})), created_by=user.email,
-    )  # fmt: skip
+        disclosures=copy.deepcopy(dict(data.get("disclosures") or {})),
+        created_by=user.email,
+    )
     session.add(activity)
     _flush(session)
     record_event(
-        session=session, action="create", object_type="activity", object_id=str(activity.id),
+        session=session,
+        action="create",
+        object_type="activity",
+        object_id=str(activity.id),
         after=activity_snapshot(activity),
-    )  # fmt: skip
+    )
     add_vendors(
-        session=session, activity=activity, items=data.get("vendors") or [], user=user,
-        rulebook=rulebook, day=day,
-    )  # fmt: skip
+        session=session,
+        activity=activity,
+        items=data.get("vendors") or [],
+        user=user,
+        rulebook=rulebook,
+        day=day,
+    )
     return activity
 
 
@@ -244,10 +257,16 @@ def add_vendors(
             )
         seen.add(item["vendor"])
         try:
-            added.append(add_vendor(
-                session=session, activity=activity, data=item, user=user, rulebook=rulebook,
-                day=day,
-            ))  # fmt: skip
+            added.append(
+                add_vendor(
+                    session=session,
+                    activity=activity,
+                    data=item,
+                    user=user,
+                    rulebook=rulebook,
+                    day=day,
+                )
+            )
         except errors.DomainError as exc:
             if exc.errors:
                 exc.errors = {"vendors": {str(index): exc.errors}}
@@ -326,9 +345,14 @@ def update_activity(
             if reviews.merge_patch(facts, review.activity_overrides or {}) == review.transfer:
                 continue
             reviews.update_review(
-                session=session, review=review, changes={}, user=user, rulebook=rulebook,
-                day=day, activity_facts=facts,
-            )  # fmt: skip
+                session=session,
+                review=review,
+                changes={},
+                user=user,
+                rulebook=rulebook,
+                day=day,
+                activity_facts=facts,
+            )
             report.updated.append(int(review.id or 0))
         # Each review was evaluated with its siblings' figures as they stood; the earlier ones
         # are evaluated once more so every one sees the others' new PRC head-counts.
@@ -343,9 +367,13 @@ def update_activity(
     activity.updated_at = utcnow()
     _flush(session)
     record_event(
-        session=session, action="update", object_type="activity", object_id=str(activity.id),
-        before=before, after={**activity_snapshot(activity), "reviews_updated": report.updated},
-    )  # fmt: skip
+        session=session,
+        action="update",
+        object_type="activity",
+        object_id=str(activity.id),
+        before=before,
+        after={**activity_snapshot(activity), "reviews_updated": report.updated},
+    )
     return report
 
 
@@ -361,31 +389,47 @@ def prc_running_total(
     key = reviews.exporter_key(str(exporter.get("name") or ""), str(exporter.get("country") or ""))
     rows = session.execute(
         select(
-            col(Review.id), col(Review.as_of), col(Review.cn_outbound_non_sensitive),
-            col(Review.cn_outbound_sensitive), col(Review.activity_id),
+            col(Review.id),
+            col(Review.as_of),
+            col(Review.cn_outbound_non_sensitive),
+            col(Review.cn_outbound_sensitive),
+            col(Review.activity_id),
         ).where(col(Review.exporter_key) == key, col(Review.status).in_(OPEN_STATUSES))
-    ).all()  # fmt: skip
+    ).all()
     flows = [Flow(on, int(non), int(sen), int(rid)) for rid, on, non, sen, _a in rows]
     start = cn_window_start(day)
     total = tally(flows, start, day)
     mine = tally([f for f, r in zip(flows, rows, strict=True) if r[4] == activity.id], start, day)
     params = rulebook.rules.active("CN", day).params
-    figures = {"non_sensitive": total.first, "sensitive": total.second,
-               "total": total.first + total.second}  # fmt: skip
+    figures = {
+        "non_sensitive": total.first,
+        "sensitive": total.second,
+        "total": total.first + total.second,
+    }
     thresholds = []
     for param, measure, label in CN_THRESHOLD_PARAMS:
         if param in params and isinstance(params[param], int):
-            thresholds.append({
-                "param": param, "measure": measure, "label": label, "value": params[param],
-                "count": figures[measure], "reached": figures[measure] >= params[param],
-            })  # fmt: skip
+            thresholds.append(
+                {
+                    "param": param,
+                    "measure": measure,
+                    "label": label,
+                    "value": params[param],
+                    "count": figures[measure],
+                    "reached": figures[measure] >= params[param],
+                }
+            )
     return {
-        "exporter": exporter.get("name"), "country": exporter.get("country"),
-        "window_start": start.isoformat(), **figures,
-        "activity_non_sensitive": mine.first, "activity_sensitive": mine.second,
-        "reviews": list(total.refs), "thresholds": thresholds,
+        "exporter": exporter.get("name"),
+        "country": exporter.get("country"),
+        "window_start": start.isoformat(),
+        **figures,
+        "activity_non_sensitive": mine.first,
+        "activity_sensitive": mine.second,
+        "reviews": list(total.refs),
+        "thresholds": thresholds,
         "note": reviews.YTD_NOTE,
-    }  # fmt: skip
+    }
 
 
 def overview(
@@ -398,23 +442,34 @@ def overview(
     unknown = []
     for view in views:
         regimes = (view.review.evaluation or {}).get("regimes") or {}
-        heat.append({
-            "review": view.review.id, "vendor": view.vendor.slug, "vendor_name": view.vendor.name,
-            "status": view.review.status, "level": view.review.overall_level,
-            "cells": {
-                r: {
-                    "verdict": getattr(view.review, f"{r.lower()}_verdict"),
-                    "mechanism": getattr(view.review, f"{r.lower()}_mechanism"),
-                    "level": (regimes.get(r) or {}).get("level"),
-                    "provisional": bool((regimes.get(r) or {}).get("provisional")),
-                }
-                for r in REGIMES
-            },
-        })  # fmt: skip
+        heat.append(
+            {
+                "review": view.review.id,
+                "vendor": view.vendor.slug,
+                "vendor_name": view.vendor.name,
+                "status": view.review.status,
+                "level": view.review.overall_level,
+                "cells": {
+                    r: {
+                        "verdict": getattr(view.review, f"{r.lower()}_verdict"),
+                        "mechanism": getattr(view.review, f"{r.lower()}_mechanism"),
+                        "level": (regimes.get(r) or {}).get("level"),
+                        "provisional": bool((regimes.get(r) or {}).get("provisional")),
+                    }
+                    for r in REGIMES
+                },
+            }
+        )
         for regime in REGIMES:
             for question in (regimes.get(regime) or {}).get("questions") or []:
-                unknown.append({"review": view.review.id, "vendor": view.vendor.slug,
-                                "regime": regime, "question": question})  # fmt: skip
+                unknown.append(
+                    {
+                        "review": view.review.id,
+                        "vendor": view.vendor.slug,
+                        "regime": regime,
+                        "question": question,
+                    }
+                )
     return {
         "heat_map": heat,
         "prc": prc_running_total(session=session, activity=activity, rulebook=rulebook, day=day),
@@ -431,20 +486,25 @@ def open_work(*, session: Session, review_ids: Sequence[int]) -> list[dict[str, 
         return []
     found: dict[int, dict[str, Any]] = {}
     for a in session.execute(
-        select(Assessment).where(col(Assessment.review_id).in_(review_ids)).order_by(
-            col(Assessment.id))
-    ).scalars():  # fmt: skip
-        found[int(a.id or 0)] = {"assessment": a.id, "review": a.review_id, "kind": a.kind,
-                                 "status": a.status, "checklists": []}  # fmt: skip
+        select(Assessment)
+        .where(col(Assessment.review_id).in_(review_ids))
+        .order_by(col(Assessment.id))
+    ).scalars():
+        found[int(a.id or 0)] = {
+            "assessment": a.id,
+            "review": a.review_id,
+            "kind": a.kind,
+            "status": a.status,
+            "checklists": [],
+        }
     if not found:
         return []
     rows = session.execute(
-        select(col(Checklist.assessment_id), col(Checklist.key), col(Checklist.title),
-               func.count())
+        select(col(Checklist.assessment_id), col(Checklist.key), col(Checklist.title), func.count())
         .join(ChecklistItem, col(ChecklistItem.checklist_id) == col(Checklist.id))
         .where(col(Checklist.assessment_id).in_(found), col(ChecklistItem.status) == "open")
         .group_by(col(Checklist.assessment_id), col(Checklist.key), col(Checklist.title))
-    ).all()  # fmt: skip
+    ).all()
     for assessment_id, key, title, n in rows:
         found[int(assessment_id)]["checklists"].append(
             {"key": key, "title": title, "open_items": int(n)}
@@ -467,9 +527,10 @@ def disclosure_gaps(activity: Activity, views: Sequence[reviews.ReviewView]) -> 
     return {
         "scanned": True,
         "source": disclosed.get("source"),
-        "undisclosed_vendors": [{"slug": s, "name": n} for s, n in sorted(reviewed.items())
-                                if s not in said],
+        "undisclosed_vendors": [
+            {"slug": s, "name": n} for s, n in sorted(reviewed.items()) if s not in said
+        ],
         "disclosed_without_review": [said[s] for s in sorted(said) if s not in reviewed],
         "categories_disclosed_not_reviewed": sorted(categories_said - categories_reviewed),
         "categories_reviewed_not_disclosed": sorted(categories_reviewed - categories_said),
-    }  # fmt: skip
+    }

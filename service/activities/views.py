@@ -27,9 +27,11 @@ from service.paging import Page
 from service.transfers.services import get_rulebook, today
 
 blp = Blueprint(
-    "activities", __name__, url_prefix="/api/v1/activities",
+    "activities",
+    __name__,
+    url_prefix="/api/v1/activities",
     description="Processing activities: shared facts, one review per vendor",
-)  # fmt: skip
+)
 
 
 def activity_etag(activity: Activity) -> str:
@@ -54,8 +56,10 @@ class Activities(MethodView):
         counts = services.review_counts(session=session, ids=[a.id or 0 for a in page.items])
         views = Page(
             [services.ActivityView(a, review_count=counts.get(a.id or 0, 0)) for a in page.items],
-            page.total, page.page, page.per_page,
-        )  # fmt: skip
+            page.total,
+            page.page,
+            page.per_page,
+        )
         headers = page_headers(
             "activities.Activities", total=page.total, page=page.page, per_page=page.per_page
         )
@@ -93,9 +97,13 @@ class ActivityItem(MethodView):
         activity = services.get_activity(session=session, activity_id=activity_id)
         require_if_match(activity_etag(activity))
         change = services.update_activity(
-            session=session, activity=activity, changes=changes, user=g.current_user,
-            rulebook=get_rulebook(), day=today(),
-        )  # fmt: skip
+            session=session,
+            activity=activity,
+            changes=changes,
+            user=g.current_user,
+            rulebook=get_rulebook(),
+            day=today(),
+        )
         session.commit()
         return _view(activity, change), 200, {"ETag": activity_etag(activity)}
 
@@ -110,9 +118,13 @@ class ActivityVendors(MethodView):
         session = get_session()
         activity = services.get_activity(session=session, activity_id=activity_id)
         added = services.add_vendors(
-            session=session, activity=activity, items=data["vendors"], user=g.current_user,
-            rulebook=get_rulebook(), day=today(),
-        )  # fmt: skip
+            session=session,
+            activity=activity,
+            items=data["vendors"],
+            user=g.current_user,
+            rulebook=get_rulebook(),
+            day=today(),
+        )
         session.commit()
         return {"reviews": added}, 201, {"ETag": activity_etag(activity)}
 

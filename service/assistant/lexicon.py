@@ -25,8 +25,20 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[^\W{_HAN}]+|[{_HAN}]+")
 # Chinese numerals with a unit (两百万, 二十万, 一千万); a run without a digit character (百度,
 # 千万 "by all means") is not a number.
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1_000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
@@ -58,6 +70,8 @@ def arabic_numbers(text: str) -> str:
         return match.group(0) if value is None else str(value)
 
     return _CN_NUMBER.sub(one, text)
+
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 

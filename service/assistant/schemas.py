@@ -73,4 +73,3 @@ ConversationPageSchema = page_schema(
 
 class ConversationQueryArgsSchema(PageArgs):
     """Pagination of the conversation list."""
-

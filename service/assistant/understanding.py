@@ -233,7 +233,7 @@ def _cjk_countries(text: str, lexicon: Lexicon) -> list[CountryMention]:
         at = folded.find(phrase)
         if at < 0 or entry.target in found:
             continue
-        after, before = folded[at + len(phrase):], folded[max(0, at - 6):at]
+        after, before = folded[at + len(phrase) :], folded[max(0, at - 6) : at]
         role = "unspecified"
         if after.startswith(_ZH_SUBJECTS):
             role = "subjects"

@@ -95,9 +95,7 @@ class UserQueryArgsSchema(LongPageArgs):
     disabled = fields.Boolean()
 
 
-UserPageSchema = page_schema(
-    UserSchema, "UserPageSchema", "One page of users."
-)
+UserPageSchema = page_schema(UserSchema, "UserPageSchema", "One page of users.")
 
 
 class TokenSchema(Schema):

@@ -250,9 +250,13 @@ def authenticate(
         # argon2's parameters changed since this hash was made: store one made with today's.
         user.password_hash = hash_password(password)
         record_event(
-            session=session, action="password_rehash", object_type="user",
-            object_id=email[:100], after={"parameters": "current"}, actor=email[:200],
-        )  # fmt: skip
+            session=session,
+            action="password_rehash",
+            object_type="user",
+            object_id=email[:100],
+            after={"parameters": "current"},
+            actor=email[:200],
+        )
         _flush_user(session)
     return user if ok else None
 

@@ -99,8 +99,12 @@ def stats_command(catalog_dir: Path | None, as_json: bool, stale: bool) -> None:
         )
         if row["missing"]:
             click.echo(f"    missing: {', '.join(row['missing'])}")
-    for label, key in (("facts", "coverage"), ("by category", "by_category"),
-                       ("by HQ country", "by_hq_country"), ("by status", "by_status")):  # fmt: skip
+    for label, key in (
+        ("facts", "coverage"),
+        ("by category", "by_category"),
+        ("by HQ country", "by_hq_country"),
+        ("by status", "by_status"),
+    ):
         click.echo(f"{label}:")
         for name, count in numbers[key].items():
             click.echo(f"  {name:<28} {count}")

@@ -101,9 +101,12 @@ def import_list(
         if vendor.last_verified is None or vendor.last_verified < day:
             update["last_verified"] = day
         vendors.update_vendor(
-            session=session, vendor=vendor, changes=update, reference=reference,
+            session=session,
+            vendor=vendor,
+            changes=update,
+            reference=reference,
             action="list_import",
-        )  # fmt: skip
+        )
         result.updated.append(slug)
     result.applied = True
     list_import_applied(session=session, kind=kind, updated=result.updated, source=diff.source)

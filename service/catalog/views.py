@@ -90,9 +90,14 @@ class VendorListImport(MethodView):
             raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
         session, upload, avil = get_session(), files["file"], files.get("avil")
         result = import_list(
-            session=session, kind=kind, data=upload.read(), filename=upload.filename or "",
-            reference=get_reference(), extra=avil.read() if avil else None,
-            retrieved=args.get("retrieved"), apply=args["apply"],
-        )  # fmt: skip
+            session=session,
+            kind=kind,
+            data=upload.read(),
+            filename=upload.filename or "",
+            reference=get_reference(),
+            extra=avil.read() if avil else None,
+            retrieved=args.get("retrieved"),
+            apply=args["apply"],
+        )
         session.commit() if result.applied else session.rollback()
         return diff_to_plain(result)

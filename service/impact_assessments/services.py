@@ -428,9 +428,12 @@ def create_assessment(
     )
     _add_checklists(session, assessment, inputs)
     record_event(
-        session=session, action="create", object_type="assessment",
-        object_id=str(assessment.id), after=_snapshot(assessment),
-    )  # fmt: skip
+        session=session,
+        action="create",
+        object_type="assessment",
+        object_id=str(assessment.id),
+        after=_snapshot(assessment),
+    )
     _flush(session)
     return assessment
 
@@ -485,16 +488,23 @@ def _edited(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
 
 
 def _add_draft_version(
-    session: Session, assessment: Assessment, document: dict[str, Any], note: str | None,
+    session: Session,
+    assessment: Assessment,
+    document: dict[str, Any],
+    note: str | None,
     user: User,
 ) -> AssessmentVersion:
     """Save a document as the assessment's next version, a draft; an approved or rejected
     assessment goes back to draft (its approved version stays as it was)."""
     assert assessment.id is not None
     version = AssessmentVersion(
-        assessment_id=assessment.id, number=assessment.current_number + 1, document=document,
-        status="draft", note=note, created_by=user.email,
-    )  # fmt: skip
+        assessment_id=assessment.id,
+        number=assessment.current_number + 1,
+        document=document,
+        status="draft",
+        note=note,
+        created_by=user.email,
+    )
     session.add(version)
     if assessment.status in ("approved", "rejected"):
         assessment.status = "draft"
@@ -517,10 +527,13 @@ def update_assessment(
         return current
     version = _add_draft_version(session, assessment, document, _clean(changes.get("note")), user)
     record_event(
-        session=session, action="update", object_type="assessment",
-        object_id=str(assessment.id), before=before,
+        session=session,
+        action="update",
+        object_type="assessment",
+        object_id=str(assessment.id),
+        before=before,
         after={**_snapshot(assessment), "changed": diff_documents(current.document, document)},
-    )  # fmt: skip
+    )
     _flush(session)
     return version
 
@@ -573,9 +586,13 @@ def transition_assessment(
     if to == "approved" and context.four_eyes_relaxed and assessment.submitted_by == user.email:
         after["four_eyes_relaxed"] = True
     record_event(
-        session=session, action=f"transition:{to}", object_type="assessment",
-        object_id=str(assessment.id), before=before, after=after,
-    )  # fmt: skip
+        session=session,
+        action=f"transition:{to}",
+        object_type="assessment",
+        object_id=str(assessment.id),
+        before=before,
+        after=after,
+    )
     _flush(session)
     approval_moved(session=session, assessment=assessment, to=to, actor=user.email)
     return assessment
@@ -630,10 +647,13 @@ def update_item(
     session.add(item)
     after = item_dict(item)
     record_event(
-        session=session, action="update", object_type="checklist_item", object_id=str(item.id),
+        session=session,
+        action="update",
+        object_type="checklist_item",
+        object_id=str(item.id),
         before={k: before[k] for k in ("key", "status", "who", "when", "evidence")},
         after={k: after[k] for k in ("key", "status", "who", "when", "evidence")},
-    )  # fmt: skip
+    )
     _flush(session)
     return item
 
@@ -715,9 +735,12 @@ def refresh_assessment(
         current.document, document, label_old=f"v{number - 1}", label_new=f"v{number}"
     )
     record_event(
-        session=session, action="refresh", object_type="assessment",
-        object_id=str(assessment.id), before=before,
+        session=session,
+        action="refresh",
+        object_type="assessment",
+        object_id=str(assessment.id),
+        before=before,
         after={**_snapshot(assessment), "kept": kept, "changed": changes},
-    )  # fmt: skip
+    )
     _flush(session)
     return version, {"from": number - 1, "to": number, **changes}, kept

@@ -202,9 +202,12 @@ class ChecklistItemView(MethodView):
         item = services.get_item(session=session, assessment=assessment, item_id=item_id)
         require_if_match(item_etag(item))
         services.update_item(
-            session=session, assessment=assessment, item=item, changes=changes,
+            session=session,
+            assessment=assessment,
+            item=item,
+            changes=changes,
             user=g.current_user,
-        )  # fmt: skip
+        )
         session.commit()
         return services.item_dict(item), 200, {"ETag": item_etag(item)}
 

@@ -47,11 +47,16 @@ def jobs() -> None:
 
 def _row(job: Any) -> dict[str, Any]:
     return {
-        "id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress,
-        "attempts": job.attempts, "created_by": job.created_by,
-        "created_at": job.created_at.isoformat(timespec="seconds"), "error": job.error,
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "attempts": job.attempts,
+        "created_by": job.created_by,
+        "created_at": job.created_at.isoformat(timespec="seconds"),
+        "error": job.error,
         "result": job.result,
-    }  # fmt: skip
+    }
 
 
 @jobs.command("list")

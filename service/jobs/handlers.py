@@ -31,8 +31,10 @@ def render_report(ctx: JobContext) -> Outcome:
     )
     return Outcome(
         {"assessment": assessment.id, "version": number, "format": fmt.name, "bytes": len(body)},
-        filename, fmt.mimetype, body,
-    )  # fmt: skip
+        filename,
+        fmt.mimetype,
+        body,
+    )
 
 
 def reevaluate(ctx: JobContext) -> Outcome:
@@ -44,11 +46,16 @@ def reevaluate(ctx: JobContext) -> Outcome:
     day = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else None
     return Outcome(
         reassess(
-            session=ctx.session, actor=ctx.actor, day=day, vendor_ids=None,
-            cause_kind="manual", cause=ctx.params.get("cause") or "Re-evaluation asked for.",
-            job_id=ctx.job_id, progress=ctx.progress,
+            session=ctx.session,
+            actor=ctx.actor,
+            day=day,
+            vendor_ids=None,
+            cause_kind="manual",
+            cause=ctx.params.get("cause") or "Re-evaluation asked for.",
+            job_id=ctx.job_id,
+            progress=ctx.progress,
         )
-    )  # fmt: skip
+    )
 
 
 def vendor_import(ctx: JobContext) -> Outcome:
@@ -59,9 +66,12 @@ def vendor_import(ctx: JobContext) -> Outcome:
     params = ctx.params
     data = base64.b64decode(params["data"])
     report = upsert.import_file(
-        session=ctx.session, data=data, fmt=params["format"], reference=get_reference(),
+        session=ctx.session,
+        data=data,
+        fmt=params["format"],
+        reference=get_reference(),
         dry_run=False,
-    )  # fmt: skip
+    )
     return Outcome(
         {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
     )
@@ -77,9 +87,13 @@ def list_import(ctx: JobContext) -> Outcome:
     params: dict[str, Any] = ctx.params
     extra = base64.b64decode(params["extra"]) if params.get("extra") else None
     result = import_list(
-        session=ctx.session, kind=params["kind"], data=base64.b64decode(params["data"]),
-        filename=params["filename"], reference=get_reference(), extra=extra,
+        session=ctx.session,
+        kind=params["kind"],
+        data=base64.b64decode(params["data"]),
+        filename=params["filename"],
+        reference=get_reference(),
+        extra=extra,
         retrieved=date.fromisoformat(params["retrieved"]) if params.get("retrieved") else None,
         apply=bool(params.get("apply")),
-    )  # fmt: skip
+    )
     return Outcome(diff_to_plain(result))

@@ -24,11 +24,13 @@ def submit_report_job(
     assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
     document = assessments.report_document(session=session, assessment=assessment, number=version)
     number = int(document["meta"]["version"])
-    digest = hashlib.sha256(
-        json.dumps(document, sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
     return submit_job(
-        session=session, kind="report", actor=actor,
+        session=session,
+        kind="report",
+        actor=actor,
         dedupe_key=f"report:{assessment_id}:v{number}:{fmt}:{digest}",
         params={"assessment": assessment_id, "version": number, "format": fmt},
-    )  # fmt: skip
+    )

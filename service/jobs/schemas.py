@@ -56,9 +56,11 @@ class ReportJobSchema(Schema):
 
     format = fields.String(required=True, validate=validate.OneOf(REPORT_FORMATS))
     version = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(1, MAX_ROW_ID),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, MAX_ROW_ID),
         metadata={"description": "default: the current version"},
-    )  # fmt: skip
+    )
 
 
 class ReevaluationJobSchema(Schema):

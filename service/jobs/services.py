@@ -95,9 +95,13 @@ def submit_job(
         if existing is not None:
             return existing, False
     job = Job(
-        kind=kind, params=dict(params), dedupe_key=dedupe_key, created_by=actor,
-        time_limit=spec.time_limit, max_attempts=spec.max_attempts,
-    )  # fmt: skip
+        kind=kind,
+        params=dict(params),
+        dedupe_key=dedupe_key,
+        created_by=actor,
+        time_limit=spec.time_limit,
+        max_attempts=spec.max_attempts,
+    )
     session.add(job)
     try:
         session.flush()
@@ -178,9 +182,7 @@ def claim(engine: Engine, job_id: int) -> Job | None:
         claimed: Any = session.execute(
             update(Job)
             .where(col(Job.id) == job_id, col(Job.attempts) == job.attempts)
-            .values(
-                status="running", attempts=job.attempts + 1, started_at=now, heartbeat_at=now
-            )
+            .values(status="running", attempts=job.attempts + 1, started_at=now, heartbeat_at=now)
         )
         session.commit()
         if claimed.rowcount != 1:  # another worker claimed it between our read and write
@@ -221,11 +223,12 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
     if outcome.content is not None:
         session.add(
             JobFile(
-                job_id=job_id, filename=outcome.filename or f"job-{job_id}",
+                job_id=job_id,
+                filename=outcome.filename or f"job-{job_id}",
                 media_type=outcome.media_type or "application/octet-stream",
                 content=outcome.content,
             )
-        )  # fmt: skip
+        )
     session.flush()
 
 

@@ -77,9 +77,10 @@ class JobResult(MethodView):
         stored = services.get_job_file(session=session, job=job)
         disposition = f'attachment; filename="{stored.filename}"'
         return Response(
-            stored.content, mimetype=stored.media_type,
+            stored.content,
+            mimetype=stored.media_type,
             headers={"Content-Disposition": disposition},
-        )  # fmt: skip
+        )
 
 
 @blp.route("/assessments/<int:assessment_id>/report-jobs")
@@ -90,9 +91,12 @@ class ReportJobs(MethodView):
     def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Job, int, dict[str, str]]:
         """Render a report as a job; asking again for the same version gives the same job."""
         job, _ = submit_report_job(
-            session=get_session(), assessment_id=assessment_id, version=data["version"],
-            fmt=data["format"], actor=g.current_user.email,
-        )  # fmt: skip
+            session=get_session(),
+            assessment_id=assessment_id,
+            version=data["version"],
+            fmt=data["format"],
+            actor=g.current_user.email,
+        )
         return accepted(job)
 
 
@@ -105,9 +109,11 @@ class Reevaluations(MethodView):
         """Re-evaluate every open review as a job (after a rule change)."""
         as_of = data["as_of"].isoformat() if data["as_of"] else None
         job, _ = services.submit_job(
-            session=get_session(), kind="reevaluate", actor=g.current_user.email,
+            session=get_session(),
+            kind="reevaluate",
+            actor=g.current_user.email,
             params={"as_of": as_of, "cause": f"Re-evaluation asked for by {g.current_user.email}."},
-        )  # fmt: skip
+        )
         return accepted(job)
 
 
@@ -125,10 +131,15 @@ class VendorImportJobs(MethodView):
         upload = files["file"]
         fmt = formats.detect_format(upload.filename, args.get("format"))
         job, _ = services.submit_job(
-            session=get_session(), kind="vendor_import", actor=g.current_user.email,
-            params={"format": fmt, "filename": upload.filename or "",
-                    "data": base64.b64encode(upload.read()).decode()},
-        )  # fmt: skip
+            session=get_session(),
+            kind="vendor_import",
+            actor=g.current_user.email,
+            params={
+                "format": fmt,
+                "filename": upload.filename or "",
+                "data": base64.b64encode(upload.read()).decode(),
+            },
+        )
         return accepted(job)
 
 
@@ -150,11 +161,16 @@ class ListImportJobs(MethodView):
         upload, avil = files["file"], files.get("avil")
         retrieved = args["retrieved"].isoformat() if args["retrieved"] else None
         job, _ = services.submit_job(
-            session=get_session(), kind="list_import", actor=g.current_user.email,
+            session=get_session(),
+            kind="list_import",
+            actor=g.current_user.email,
             params={
-                "kind": kind, "filename": upload.filename or "", "apply": args["apply"],
-                "retrieved": retrieved, "data": base64.b64encode(upload.read()).decode(),
+                "kind": kind,
+                "filename": upload.filename or "",
+                "apply": args["apply"],
+                "retrieved": retrieved,
+                "data": base64.b64encode(upload.read()).decode(),
                 "extra": base64.b64encode(avil.read()).decode() if avil else None,
             },
-        )  # fmt: skip
+        )
         return accepted(job)

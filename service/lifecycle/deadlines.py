@@ -89,46 +89,61 @@ def review_deadlines(review: Review, dates: dict[str, date], today: date) -> lis
     if "approved" in dates:
         years = RENEWAL_YEARS.get(review.overall_level, 1)
         add(
-            "renewal", f"renew the review ({review.overall_level} risk: every {years} y)",
-            add_years(dates["approved"], years), f"approved {dates['approved']}",
+            "renewal",
+            f"renew the review ({review.overall_level} risk: every {years} y)",
+            add_years(dates["approved"], years),
+            f"approved {dates['approved']}",
             "xborder renewal cadence by risk level",
-        )  # fmt: skip
+        )
     if "cac_assessment_issued" in dates:
         expiry = add_years(dates["cac_assessment_issued"], 3)
         add(
-            "cac_extension_window", "CAC security assessment: extension window opens",
-            add_working_days(expiry, -60), f"issued {dates['cac_assessment_issued']}",
+            "cac_extension_window",
+            "CAC security assessment: extension window opens",
+            add_working_days(expiry, -60),
+            f"issued {dates['cac_assessment_issued']}",
             "Security Assessment Measures Art. 14 (valid 3 years; extend within 60 working "
             "days before expiry)",
-        )  # fmt: skip
+        )
         add(
-            "cac_expiry", "CAC security assessment expires", expiry,
-            f"issued {dates['cac_assessment_issued']}", "Security Assessment Measures Art. 14",
-        )  # fmt: skip
+            "cac_expiry",
+            "CAC security assessment expires",
+            expiry,
+            f"issued {dates['cac_assessment_issued']}",
+            "Security Assessment Measures Art. 14",
+        )
     if "standard_contract_effective" in dates:
         add(
-            "sc_filing", "file the standard contract with the provincial CAC",
+            "sc_filing",
+            "file the standard contract with the provincial CAC",
             add_working_days(dates["standard_contract_effective"], 10),
             f"took effect {dates['standard_contract_effective']}",
             "Standard Contract Measures Art. 7 (within 10 working days)",
-        )  # fmt: skip
+        )
     if "doj_program_start" in dates:
         due = _next_anniversary(dates["doj_program_start"], today)
         add(
-            "doj_audit", "DOJ annual independent audit", due,
-            f"program since {dates['doj_program_start']}", "28 CFR 202.1002",
-        )  # fmt: skip
+            "doj_audit",
+            "DOJ annual independent audit",
+            due,
+            f"program since {dates['doj_program_start']}",
+            "28 CFR 202.1002",
+        )
         add(
-            "doj_certification", "DOJ annual certification of the compliance program", due,
-            f"program since {dates['doj_program_start']}", "28 CFR 202.1001",
-        )  # fmt: skip
+            "doj_certification",
+            "DOJ annual certification of the compliance program",
+            due,
+            f"program since {dates['doj_program_start']}",
+            "28 CFR 202.1001",
+        )
     if "ccpa_risk_assessment" in dates:
         add(
-            "ccpa_risk_assessment", "review the CCPA risk assessment",
+            "ccpa_risk_assessment",
+            "review the CCPA risk assessment",
             add_years(dates["ccpa_risk_assessment"], 3),
             f"assessed {dates['ccpa_risk_assessment']}",
             "CCPA regulations on risk assessments (review at least every 3 years)",
-        )  # fmt: skip
+        )
     return out
 
 
@@ -156,9 +171,13 @@ def set_review_dates(
     after = get_review_dates(session=session, review_id=review.id or 0)
     if after != before:
         record_event(
-            session=session, action="update", object_type="review_dates",
-            object_id=str(review.id), before=_iso(before), after=_iso(after),
-        )  # fmt: skip
+            session=session,
+            action="update",
+            object_type="review_dates",
+            object_id=str(review.id),
+            before=_iso(before),
+            after=_iso(after),
+        )
     return after
 
 
@@ -174,9 +193,7 @@ def get_review_dates(*, session: Session, review_id: int) -> dict[str, date]:
     return {r.key: r.value for r in rows}
 
 
-def deadlines(
-    *, session: Session, today: date, owners: list[str] | None = None
-) -> list[Deadline]:
+def deadlines(*, session: Session, today: date, owners: list[str] | None = None) -> list[Deadline]:
     """The deadlines of open reviews (of these owners), soonest first."""
     query = select(Review).where(col(Review.status).in_(OPEN_STATUSES))
     if owners is not None:
@@ -189,9 +206,7 @@ def deadlines(
         ).scalars():
             dates.setdefault(row.review_id, {})[row.key] = row.value
     out = [
-        d
-        for rid, values in dates.items()
-        for d in review_deadlines(reviews[rid], values, today)
+        d for rid, values in dates.items() for d in review_deadlines(reviews[rid], values, today)
     ]
     return sorted(out, key=lambda d: (d.due, d.review_id, d.key))
 
@@ -213,10 +228,11 @@ def due_list(
     items = [d for d in deadlines(session=session, today=today, owners=owners) if d.due <= horizon]
     tasks = list(
         session.execute(
-            select(Task).where(col(Task.assignee).in_(owners), col(Task.status) == "open")
+            select(Task)
+            .where(col(Task.assignee).in_(owners), col(Task.status) == "open")
             .order_by(col(Task.id))
         ).scalars()
-    )  # fmt: skip
+    )
     return {"deadlines": items, "tasks": tasks}
 
 
@@ -230,11 +246,13 @@ def remind_due(*, session: Session, day: date) -> int:
         if ahead in REMIND_BEFORE:
             when = "today" if ahead == 0 else f"in {ahead} days ({d.due.isoformat()})"
             notify(
-                session=session, event="deadline_approaching", recipients=[d.owner],
+                session=session,
+                event="deadline_approaching",
+                recipients=[d.owner],
                 subject=f"Due {when}: {d.title}"[:200],
                 text=f"{d.title}\nDue {d.due.isoformat()} ({d.basis}; {d.citation}).",
                 data={"review": d.review_id, "deadline": d.key, "due": d.due.isoformat()},
-            )  # fmt: skip
+            )
             count += 1
     return count
 
@@ -255,8 +273,11 @@ def issue_feed(*, session: Session, user: User) -> str:
     session.add(row)
     flush(session, "calendar feed")
     record_event(
-        session=session, action="create", object_type="calendar_feed", object_id=user.email,
-    )  # fmt: skip
+        session=session,
+        action="create",
+        object_type="calendar_feed",
+        object_id=user.email,
+    )
     return secret
 
 
@@ -267,8 +288,11 @@ def revoke_feed(*, session: Session, user: User) -> None:
         session.delete(row)
         flush(session, "calendar feed")
         record_event(
-            session=session, action="archive", object_type="calendar_feed", object_id=user.email,
-        )  # fmt: skip
+            session=session,
+            action="archive",
+            object_type="calendar_feed",
+            object_id=user.email,
+        )
 
 
 def feed_user(*, session: Session, secret: str) -> User:

@@ -72,9 +72,7 @@ class ReviewDate(SQLModel, table=True):
     __tablename__ = "review_date"
 
     review_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
     )
     key: str = Field(sa_column=Column(String(40), primary_key=True))
     value: date = Field(sa_column=Column(Date, nullable=False))

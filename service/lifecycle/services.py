@@ -59,9 +59,13 @@ def reassess(
             progress(min(done[0], total) / total * 0.95)
 
     report = reviews.reevaluate_open_reviews(
-        session=session, rulebook=rulebook, day=day or today(), actor=actor, progress=step,
+        session=session,
+        rulebook=rulebook,
+        day=day or today(),
+        actor=actor,
+        progress=step,
         vendor_ids=vendor_ids,
-    )  # fmt: skip
+    )
     by_review: dict[int, list[Any]] = defaultdict(list)
     for change in report.changed:
         by_review[change.review_id].append(change)
@@ -75,26 +79,33 @@ def reassess(
         after = {c.regime: {"verdict": c.after[0], "mechanism": c.after[1]} for c in changes}
         session.add(
             ReviewChange(
-                review_id=review_id, cause_kind=cause_kind, cause=cause, job_id=job_id,
-                before=before, after=after,
+                review_id=review_id,
+                cause_kind=cause_kind,
+                cause=cause,
+                job_id=job_id,
+                before=before,
+                after=after,
             )
-        )  # fmt: skip
-        words = "; ".join(
-            f"{c.regime} {_show(c.before)} -> {_show(c.after)}" for c in changes
         )
+        words = "; ".join(f"{c.regime} {_show(c.before)} -> {_show(c.after)}" for c in changes)
         title = f"Review {review_id} ({changes[0].exporter} -> {changes[0].vendor}): {words}"
         session.add(
             Task(
-                review_id=review_id, assignee=owners[review_id], kind="verdict_changed",
-                title=title[:300], detail={"before": before, "after": after, "cause": cause},
+                review_id=review_id,
+                assignee=owners[review_id],
+                kind="verdict_changed",
+                title=title[:300],
+                detail={"before": before, "after": after, "cause": cause},
             )
-        )  # fmt: skip
+        )
         notify(
-            session=session, event="verdict_changed", recipients=[owners[review_id]],
+            session=session,
+            event="verdict_changed",
+            recipients=[owners[review_id]],
             subject=f"Verdict changed: {title}"[:200],
             text=f"{title}\nWhy: {cause}",
             data={"review": review_id, "before": before, "after": after, "cause": cause},
-        )  # fmt: skip
+        )
     flush(session, "task")
     return {
         "cause": cause,
@@ -117,21 +128,27 @@ def reassess_job(ctx: JobContext) -> Outcome:
     day = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
     return Outcome(
         reassess(
-            session=ctx.session, actor=ctx.actor, day=day, vendor_ids=params.get("vendor_ids"),
-            cause_kind=params["cause_kind"], cause=params["cause"], job_id=ctx.job_id,
+            session=ctx.session,
+            actor=ctx.actor,
+            day=day,
+            vendor_ids=params.get("vendor_ids"),
+            cause_kind=params["cause_kind"],
+            cause=params["cause"],
+            job_id=ctx.job_id,
             progress=ctx.progress,
         )
-    )  # fmt: skip
+    )
 
 
 def list_changes(*, session: Session, review_id: int) -> list[ReviewChange]:
     """A review's verdict changes from re-assessment, newest first."""
     return list(
         session.execute(
-            select(ReviewChange).where(col(ReviewChange.review_id) == review_id)
+            select(ReviewChange)
+            .where(col(ReviewChange.review_id) == review_id)
             .order_by(col(ReviewChange.id).desc())
         ).scalars()
-    )  # fmt: skip
+    )
 
 
 def assessments_out_of_date(*, session: Session, review_id: int) -> list[int]:
@@ -146,7 +163,7 @@ def assessments_out_of_date(*, session: Session, review_id: int) -> list[int]:
         .join(AssessmentVersion, col(AssessmentVersion.assessment_id) == col(Assessment.id))
         .where(col(Assessment.review_id) == review_id)
         .group_by(col(Assessment.id))
-    ).all()  # fmt: skip
+    ).all()
     return sorted(int(i) for i, saved in rows if saved is None or saved < changed)
 
 
@@ -175,9 +192,13 @@ def complete_task(*, session: Session, task_id: int, actor: str, is_admin: bool)
     session.add(task)
     flush(session, "task")
     record_event(
-        session=session, action="update", object_type="task", object_id=str(task.id),
-        before={"status": "open"}, after={"status": "done"},
-    )  # fmt: skip
+        session=session,
+        action="update",
+        object_type="task",
+        object_id=str(task.id),
+        before={"status": "open"},
+        after={"status": "done"},
+    )
     return task
 
 
@@ -229,14 +250,18 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     job = None
     if causes:
         job, _ = submit_job(
-            session=session, kind="reassess", actor=actor,
+            session=session,
+            kind="reassess",
+            actor=actor,
             params={
-                "vendor_ids": None, "as_of": day.isoformat(),
-                "cause_kind": "rules_version" if last_rules not in (None, rules.version)
+                "vendor_ids": None,
+                "as_of": day.isoformat(),
+                "cause_kind": "rules_version"
+                if last_rules not in (None, rules.version)
                 else "date",
                 "cause": " ".join(causes)[:4000],
             },
-        )  # fmt: skip
+        )
     reminders = remind_due(session=session, day=day) if last_day != day else 0
     _remember(session, TICK_RULES, rules.version, actor)
     if last_day is None or last_day < day:
@@ -246,7 +271,11 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     session.info.setdefault(PENDING_KEY, []).extend(lost)  # sent again once this commits
     resent = resend_pending(session=session, actor=actor)
     return {
-        "day": day.isoformat(), "rules_version": rules.version, "causes": causes,
-        "reassess_job": job.id if job is not None else None, "reminders": reminders,
-        "lost_jobs": lost, "notifications_resent": resent,
-    }  # fmt: skip
+        "day": day.isoformat(),
+        "rules_version": rules.version,
+        "causes": causes,
+        "reassess_job": job.id if job is not None else None,
+        "reminders": reminders,
+        "lost_jobs": lost,
+        "notifications_resent": resent,
+    }

@@ -16,9 +16,13 @@ CHANGED_KEY = "xborder.changed_vendors"  # session.info: vendor id -> (slug, fie
 
 
 def vendor_changed(
-    session: Any, vendor_id: int, slug: str, before: dict[str, Any], after: dict[str, Any],
+    session: Any,
+    vendor_id: int,
+    slug: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
     action: str,
-) -> None:  # fmt: skip
+) -> None:
     """Note that a vendor's facts changed in this transaction."""
     fields = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     noted: dict[int, Any] = session.info.setdefault(CHANGED_KEY, {})

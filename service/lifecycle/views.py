@@ -111,9 +111,10 @@ class Tasks(MethodView):
         user = g.current_user
         everyone = not args["mine"] and user.role in ("admin", "legal")
         return services.list_tasks(
-            session=get_session(), assignee=None if everyone else user.email,
+            session=get_session(),
+            assignee=None if everyone else user.email,
             status=args["status"],
-        )  # fmt: skip
+        )
 
 
 @blp.route("/tasks/<int:task_id>/done")
@@ -193,8 +194,9 @@ class Due(MethodView):
         session = get_session()
         owners = (
             deadlines.team_members(session=session, team=args["team"])
-            if args.get("team") else [g.current_user.email]
-        )  # fmt: skip
+            if args.get("team")
+            else [g.current_user.email]
+        )
         return deadlines.due_list(
             session=session, today=today(), owners=owners, within_days=args["within_days"]
         )
@@ -229,6 +231,7 @@ class Feed(MethodView):
         user = deadlines.feed_user(session=session, secret=secret)
         items = deadlines.deadlines(session=session, today=today(), owners=[user.email])
         return Response(
-            deadlines.ical(items, f"xborder: {user.email}"), mimetype="text/calendar",
+            deadlines.ical(items, f"xborder: {user.email}"),
+            mimetype="text/calendar",
             headers={"Cache-Control": "private, no-store"},
-        )  # fmt: skip
+        )

@@ -12,8 +12,14 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 # Full-text structures made by hand in migrations; autogenerate must not drop them.
-_MANAGED_ELSEWHERE = {"vendor_fts", "vendor_fts_data", "vendor_fts_idx", "vendor_fts_content",
-                      "vendor_fts_docsize", "vendor_fts_config"}  # fmt: skip
+_MANAGED_ELSEWHERE = {
+    "vendor_fts",
+    "vendor_fts_data",
+    "vendor_fts_idx",
+    "vendor_fts_content",
+    "vendor_fts_docsize",
+    "vendor_fts_config",
+}
 
 
 def include_object(
@@ -27,9 +33,12 @@ def include_object(
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-        literal_binds=True, render_as_batch=True, include_object=include_object,
-    )  # fmt: skip
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,9 +49,10 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
         poolclass=pool.NullPool,
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         _run(conn)
         conn.commit()
@@ -50,9 +60,12 @@ def run_migrations_online() -> None:
 
 def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True,
-        include_object=include_object, compare_type=True,
-    )  # fmt: skip
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -60,13 +60,16 @@ def _send_webhook(session: Session, message: OutboxMessage) -> str:
     body = json.dumps(slack_payload(message), ensure_ascii=False).encode()
     stamp = str(int(time.time()))
     request = urllib.request.Request(
-        hook.url, data=body, method="POST",
+        hook.url,
+        data=body,
+        method="POST",
         headers={
-            "Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: stamp,
             SIGNATURE_HEADER: sign(hook.secret, stamp, body),
             "X-Xborder-Delivery": str(message.id),
         },
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return f"HTTP {response.status}"

@@ -85,10 +85,12 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     outbox_id: int = Field(
         sa_column=Column(
-            Integer, ForeignKey("notification_outbox.id", ondelete="CASCADE"), nullable=False,
+            Integer,
+            ForeignKey("notification_outbox.id", ondelete="CASCADE"),
+            nullable=False,
             index=True,
         )
-    )  # fmt: skip
+    )
     attempt: int
     ok: bool
     detail: str = Field(default="", max_length=2000)

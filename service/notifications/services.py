@@ -82,9 +82,13 @@ def _row(
 ) -> OutboxMessage:
     payload = {"event": event, **data}
     return OutboxMessage(
-        event=event, channel=channel, target=target, subject=subject[:200], text=text,
+        event=event,
+        channel=channel,
+        target=target,
+        subject=subject[:200],
+        text=text,
         data=payload,
-    )  # fmt: skip
+    )
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -165,15 +169,17 @@ def set_preferences(*, session: Session, user: User, changes: Mapping[str, Any])
     flush(session, "notification preference")
     after = get_preferences(session=session, user=user)
     record_event(
-        session=session, action="update", object_type="notification_preference",
-        object_id=user.email, before=before, after=after,
-    )  # fmt: skip
+        session=session,
+        action="update",
+        object_type="notification_preference",
+        object_id=user.email,
+        before=before,
+        after=after,
+    )
     return after
 
 
-def create_webhook(
-    *, session: Session, url: str, events: Sequence[str], actor: str
-) -> Webhook:
+def create_webhook(*, session: Session, url: str, events: Sequence[str], actor: str) -> Webhook:
     """Register a webhook; its secret is made here and shown once. 422 for a bad URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -191,9 +197,12 @@ def create_webhook(
     session.add(hook)
     flush(session, "webhook")
     record_event(
-        session=session, action="create", object_type="webhook", object_id=str(hook.id),
+        session=session,
+        action="create",
+        object_type="webhook",
+        object_id=str(hook.id),
         after={"url": url, "events": hook.events},
-    )  # fmt: skip
+    )
     return hook
 
 
@@ -212,9 +221,13 @@ def deactivate_webhook(*, session: Session, webhook_id: int) -> Webhook:
         session.add(hook)
         flush(session, "webhook")
         record_event(
-            session=session, action="archive", object_type="webhook", object_id=str(hook.id),
-            before={"active": True}, after={"active": False},
-        )  # fmt: skip
+            session=session,
+            action="archive",
+            object_type="webhook",
+            object_id=str(hook.id),
+            before={"active": True},
+            after={"active": False},
+        )
     return hook
 
 

@@ -20,18 +20,24 @@ def approval_moved(*, session: Session, assessment: Any, to: str, actor: str) ->
         legal = role_emails(session=session, roles=("legal", "admin"))
         recipients = [e for e in legal if e != actor]
         notify(
-            session=session, event="approval_requested", recipients=recipients,
-            subject=f"Approval requested: {label}", text=f"{actor} asks for approval of {label}.",
+            session=session,
+            event="approval_requested",
+            recipients=recipients,
+            subject=f"Approval requested: {label}",
+            text=f"{actor} asks for approval of {label}.",
             data=data,
-        )  # fmt: skip
+        )
     elif to in ("approved", "rejected"):
         review = session.get(Review, assessment.review_id)
         told = [assessment.submitted_by, review.created_by if review else None]
         notify(
-            session=session, event="approval_decided",
+            session=session,
+            event="approval_decided",
             recipients=[r for r in told if r and r != actor],
-            subject=f"{label} {to}", text=f"{actor} {to} {label}.", data=data,
-        )  # fmt: skip
+            subject=f"{label} {to}",
+            text=f"{actor} {to} {label}.",
+            data=data,
+        )
 
 
 def list_import_applied(*, session: Session, kind: str, updated: list[str], source: Any) -> None:
@@ -41,9 +47,10 @@ def list_import_applied(*, session: Session, kind: str, updated: list[str], sour
     more = f" and {len(updated) - 20} more" if len(updated) > 20 else ""
     shown = ", ".join(updated[:20]) + more
     notify(
-        session=session, event="list_import_changed_facts",
+        session=session,
+        event="list_import_changed_facts",
         recipients=role_emails(session=session, roles=("legal", "admin")),
         subject=f"{kind} list import changed {len(updated)} vendors",
         text=f"The {kind} list import ({source}) changed the facts of: {shown}.",
         data={"kind": kind, "vendors": updated},
-    )  # fmt: skip
+    )

@@ -30,9 +30,10 @@ class WebhookSchema(Schema):
     id = fields.Integer(dump_only=True)
     url = fields.String(required=True, validate=validate.Length(1, 2000))
     events = fields.List(
-        fields.String(validate=validate.OneOf(EVENTS)), load_default=list,
+        fields.String(validate=validate.OneOf(EVENTS)),
+        load_default=list,
         metadata={"description": "empty: every event"},
-    )  # fmt: skip
+    )
     active = fields.Boolean(dump_only=True)
     created_by = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -136,7 +137,9 @@ class Outbox(MethodView):
         """Notifications and their delivery log, newest first."""
         rows = services.list_outbox(session=get_session(), **args)
         return [
-            {**{k: getattr(m, k) for k in OutboxSchema._declared_fields if k != "deliveries"},
-             "deliveries": deliveries}
+            {
+                **{k: getattr(m, k) for k in OutboxSchema._declared_fields if k != "deliveries"},
+                "deliveries": deliveries,
+            }
             for m, deliveries in rows
-        ]  # fmt: skip
+        ]

@@ -32,16 +32,22 @@ from service.reports.rendering import report_context
 # in 黑体.
 LAYOUTS: dict[str, dict[str, Any]] = {
     "en": {
-        "latin": "Calibri", "east_asia": "SimSun", "heading_east_asia": "SimSun",
-        "size": 10.5, "line": None,
+        "latin": "Calibri",
+        "east_asia": "SimSun",
+        "heading_east_asia": "SimSun",
+        "size": 10.5,
+        "line": None,
         "margins": {"top": 22, "bottom": 20, "left": 22, "right": 22},
     },
     "zh": {
-        "latin": "Times New Roman", "east_asia": "仿宋", "heading_east_asia": "黑体",
-        "size": 16, "line": 28.95,
+        "latin": "Times New Roman",
+        "east_asia": "仿宋",
+        "heading_east_asia": "黑体",
+        "size": 16,
+        "line": 28.95,
         "margins": {"top": 37, "bottom": 35, "left": 28, "right": 26},
     },
-}  # fmt: skip
+}
 UNKNOWN_COLOR = RGBColor(0xB4, 0x53, 0x09)
 MUTED = RGBColor(0x55, 0x5F, 0x6D)
 
@@ -127,9 +133,18 @@ class _Writer:
         # Style ids resolved once: python-docx looks a style name up by scanning every style.
         self.style_ids = {
             name: styles[name].style_id
-            for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3",
-                         "List Bullet", "List Number", "TOC Heading", "Table Grid")
-        }  # fmt: skip
+            for name in (
+                "Title",
+                "Subtitle",
+                "Heading 1",
+                "Heading 2",
+                "Heading 3",
+                "List Bullet",
+                "List Number",
+                "TOC Heading",
+                "Table Grid",
+            )
+        }
         section = self.doc.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
@@ -142,8 +157,15 @@ class _Writer:
 
     # -------------------------------------------------------------- building blocks
 
-    def para(self, text: str = "", *, style: str | None = None, italic: bool = False,
-             small: bool = False, color: RGBColor | None = None) -> Any:  # fmt: skip
+    def para(
+        self,
+        text: str = "",
+        *,
+        style: str | None = None,
+        italic: bool = False,
+        small: bool = False,
+        color: RGBColor | None = None,
+    ) -> Any:
         paragraph = self.doc.add_paragraph()
         if style is not None:
             paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.style_ids[style]
@@ -151,8 +173,15 @@ class _Writer:
             self._runs(paragraph, text, italic=italic, small=small, color=color)
         return paragraph
 
-    def _runs(self, paragraph: Any, text: str, *, italic: bool = False, small: bool = False,
-              color: RGBColor | None = None) -> None:  # fmt: skip
+    def _runs(
+        self,
+        paragraph: Any,
+        text: str,
+        *,
+        italic: bool = False,
+        small: bool = False,
+        color: RGBColor | None = None,
+    ) -> None:
         for piece, bold, emphasis in runs(text):
             parts = piece.split(self.unknown) if self.unknown else [piece]
             for index, part in enumerate(parts):
@@ -187,8 +216,12 @@ class _Writer:
             else:
                 self.para(line)
 
-    def table(self, header: Sequence[str] | None, rows: Iterable[Sequence[Any]],
-              widths: Sequence[float] | None = None) -> Any:  # fmt: skip
+    def table(
+        self,
+        header: Sequence[str] | None,
+        rows: Iterable[Sequence[Any]],
+        widths: Sequence[float] | None = None,
+    ) -> Any:
         rows = list(rows)
         columns = len(header) if header else (len(rows[0]) if rows else 1)
         table = self.doc.add_table(rows=0, cols=columns)
@@ -346,18 +379,22 @@ class _Writer:
                 self.heading(str(L["wp248"]), level=2)
                 self.table(
                     ("#", L["criterion"], L["criterion_status"], L["basis"]),
-                    [(r["number"], r["title"], r["status_label"], r["basis"])
-                     for r in section["screening"]],
+                    [
+                        (r["number"], r["title"], r["status_label"], r["basis"])
+                        for r in section["screening"]
+                    ],
                     widths=(8, 75, 27, 55),
-                )  # fmt: skip
+                )
             if section.get("facts"):
                 self.heading(str(L["facts"]), level=2)
                 self.table(
                     None,
-                    [(f["label"], self.unknown if f["unknown"] else f["value"])
-                     for f in section["facts"]],
+                    [
+                        (f["label"], self.unknown if f["unknown"] else f["value"])
+                        for f in section["facts"]
+                    ],
                     widths=(60, 105),
-                )  # fmt: skip
+                )
             parts = (("findings", L["engine_findings"]), ("obligations", L["obligations"]))
             for key, title in parts:
                 if section.get(key):
@@ -386,8 +423,11 @@ class _Writer:
                 None,
                 [
                     (L["likelihood"], likelihood, risk.get("likelihood_basis") or ""),
-                    (L["severity"], severity,
-                     risk.get("severity_basis") or risk.get("basis") or ""),
+                    (
+                        L["severity"],
+                        severity,
+                        risk.get("severity_basis") or risk.get("basis") or "",
+                    ),
                     (L["residual"], rated(risk.get("residual")), ""),
                     (L["owner"], self.or_unknown(risk.get("owner")), ""),
                 ],
@@ -420,21 +460,34 @@ class _Writer:
         if doc.get("rules"):
             self.table(
                 (L["regime"], L["citation"], L["explanation"]),
-                [(r.get("regime_name") or names.get(r["regime"], r["regime"]), r["citation"],
-                  r["explanation"] + (f"\n{r['remediation']}" if r.get("remediation") else ""))
-                 for r in doc["rules"]],
+                [
+                    (
+                        r.get("regime_name") or names.get(r["regime"], r["regime"]),
+                        r["citation"],
+                        r["explanation"]
+                        + (f"\n{r['remediation']}" if r.get("remediation") else ""),
+                    )
+                    for r in doc["rules"]
+                ],
                 widths=(25, 40, 100),
-            )  # fmt: skip
+            )
         else:
             self.para(str(L["no_rules"]))
         self.heading(str(L["obligations"]), level=1)
         if doc.get("obligations"):
             self.table(
                 (L["regime"], L["obligation"], L["citation"], L["due"]),
-                [(o.get("regime_name") or names.get(o["regime"], o["regime"]), o["text"],
-                  o["citation"], o.get("due") or "—") for o in doc["obligations"]],
+                [
+                    (
+                        o.get("regime_name") or names.get(o["regime"], o["regime"]),
+                        o["text"],
+                        o["citation"],
+                        o.get("due") or "—",
+                    )
+                    for o in doc["obligations"]
+                ],
                 widths=(25, 80, 35, 25),
-            )  # fmt: skip
+            )
         else:
             self.para(str(L["no_items"]))
         self.heading(str(L["questions"]), level=1)
@@ -468,10 +521,15 @@ class _Writer:
                     text += f"\n{L['value']}: {item['value']}"
                 elif item.get("value_unknown"):
                     text += f"\n{self.unknown}"
-                rows.append((
-                    text, item.get("who") or "—", item.get("when") or "—",
-                    statuses.get(item["status"], item["status"]), item.get("evidence") or "",
-                ))  # fmt: skip
+                rows.append(
+                    (
+                        text,
+                        item.get("who") or "—",
+                        item.get("when") or "—",
+                        statuses.get(item["status"], item["status"]),
+                        item.get("evidence") or "",
+                    )
+                )
             self.table(
                 (L["item"], L["who"], L["when"], L["status"], L["evidence"]),
                 rows,

@@ -55,8 +55,9 @@ ROPA_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def _sheet(sheet: Worksheet, columns: Sequence[tuple[str, str, int]],
-           rows: Iterable[Mapping[str, Any]]) -> int:  # fmt: skip
+def _sheet(
+    sheet: Worksheet, columns: Sequence[tuple[str, str, int]], rows: Iterable[Mapping[str, Any]]
+) -> int:
     """Write a header (below anything already on the sheet) and rows; the data row count."""
     sheet.append([title for _, title, _ in columns])
     header = sheet.max_row
@@ -148,10 +149,14 @@ def checklist_xlsx(document: Mapping[str, Any]) -> bytes:
             ("evidence", "Evidence", 36),
         )
         rows = [
-            {**item, "status": statuses.get(item["status"], item["status"]),
-             "value": item.get("value") or (labels["unknown"] if item.get("value_unknown") else "")}
+            {
+                **item,
+                "status": statuses.get(item["status"], item["status"]),
+                "value": item.get("value")
+                or (labels["unknown"] if item.get("value_unknown") else ""),
+            }
             for item in checklist["items"]
-        ]  # fmt: skip
+        ]
         sheet.append([f"{checklist['title']} — {checklist['citation']}"])
         sheet["A1"].font = Font(bold=True, size=12)
         count = _sheet(sheet, columns, rows)
@@ -163,12 +168,14 @@ def checklist_xlsx(document: Mapping[str, Any]) -> bytes:
         # Live counts, so progress follows the tracker as legal updates it.
         status_range = f"'{sheet.title}'!E3:E{count + 2}"
         row = summary.max_row + 1
-        summary.append([
-            str(checklist["title"]),
-            count,
-            f'=COUNTIF({status_range},"{na}")',
-            f'=COUNTIF({status_range},"{done}")',
-            f'=COUNTIF({status_range},"{open_}")',
-            f"=IF(B{row}-C{row}=0,100,ROUND(100*D{row}/(B{row}-C{row}),0))",
-        ])  # fmt: skip
+        summary.append(
+            [
+                str(checklist["title"]),
+                count,
+                f'=COUNTIF({status_range},"{na}")',
+                f'=COUNTIF({status_range},"{done}")',
+                f'=COUNTIF({status_range},"{open_}")',
+                f"=IF(B{row}-C{row}=0,100,ROUND(100*D{row}/(B{row}-C{row}),0))",
+            ]
+        )
     return _save(book)

@@ -29,7 +29,8 @@ def _row(view: services.ReviewView) -> dict[str, Any]:
         "vendor": view.vendor.slug,
         "exporter": view.review.exporter_name,
         "verdicts": {
-            "CN": view.review.cn_verdict, "EU": view.review.eu_verdict,
+            "CN": view.review.cn_verdict,
+            "EU": view.review.eu_verdict,
             "US": view.review.us_verdict,
         },
         "level": view.review.overall_level,
@@ -118,7 +119,9 @@ def _report_json(report: services.ReevaluationReport) -> dict[str, Any]:
         "evaluated": report.evaluated,
         "changed": [
             {
-                "review": c.review_id, "vendor": c.vendor, "exporter": c.exporter,
+                "review": c.review_id,
+                "vendor": c.vendor,
+                "exporter": c.exporter,
                 "regime": c.regime,
                 "before": {"verdict": c.before[0], "mechanism": c.before[1]},
                 "after": {"verdict": c.after[0], "mechanism": c.after[1]},
@@ -126,4 +129,4 @@ def _report_json(report: services.ReevaluationReport) -> dict[str, Any]:
             for c in report.changed
         ],
         "failed": {str(k): v for k, v in report.failed.items()},
-    }  # fmt: skip
+    }

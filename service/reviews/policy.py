@@ -21,10 +21,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "closed": frozenset(),
 }
 # The moves procurement (the review's owner) may make itself.
-OWNER_TRANSITIONS = frozenset({
-    ("draft", "submitted"), ("submitted", "draft"), ("rejected", "draft"),
-    ("draft", "closed"), ("submitted", "closed"), ("rejected", "closed"), ("approved", "closed"),
-})  # fmt: skip
+OWNER_TRANSITIONS = frozenset(
+    {
+        ("draft", "submitted"),
+        ("submitted", "draft"),
+        ("rejected", "draft"),
+        ("draft", "closed"),
+        ("submitted", "closed"),
+        ("rejected", "closed"),
+        ("approved", "closed"),
+    }
+)
 # Statuses in which the transfer, vendor, purpose and people may be edited.
 EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
 DECIDERS = frozenset({"legal", "admin"})

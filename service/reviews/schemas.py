@@ -100,7 +100,8 @@ class ReviewSchema(Schema):
         metadata={"description": "the Transfer (in an activity: its facts with the overrides)"}
     )
     activity_id = fields.Integer(
-        data_key="activity", allow_none=True,
+        data_key="activity",
+        allow_none=True,
         metadata={"description": "the processing activity it belongs to, if any"},
     )
     activity_overrides = fields.Dict(
@@ -149,15 +150,19 @@ _REVIEW_COLUMNS = tuple(
 )
 
 
-ReviewPageSchema = page_schema(
-    ReviewSchema, "ReviewPageSchema", "One page of reviews."
-)
+ReviewPageSchema = page_schema(ReviewSchema, "ReviewPageSchema", "One page of reviews.")
 
 
 SORTS = (
-    "created_at", "-created_at", "updated_at", "-updated_at", "overall_score",
-    "-overall_score", "id", "-id",
-)  # fmt: skip
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "overall_score",
+    "-overall_score",
+    "id",
+    "-id",
+)
 
 
 ANY = {"description": "any of these (repeat the parameter)"}
@@ -212,4 +217,3 @@ ReviewEvaluationPageSchema = page_schema(
 
 class ReviewEvaluationArgsSchema(PageArgs):
     """Pagination of a review's evaluations."""
-

@@ -202,10 +202,17 @@ def _review_transfer(data: Mapping[str, Any], vendor_slug: str) -> dict[str, Any
         if importer["vendor"] not in (None, vendor_slug):
             raise errors.ValidationFailed(
                 "The transfer names another vendor than the review.",
-                errors={"transfer": {"importer": {"vendor": [
-                    "Set the vendor with the review's `vendor` field, not inside the transfer."
-                ]}}},
-            )  # fmt: skip
+                errors={
+                    "transfer": {
+                        "importer": {
+                            "vendor": [
+                                "Set the vendor with the review's `vendor` field, "
+                                "not inside the transfer."
+                            ]
+                        }
+                    }
+                },
+            )
         stored["importer"] = {k: v for k, v in importer.items() if k != "vendor"}
         if not stored["importer"]:
             del stored["importer"]
@@ -226,9 +233,12 @@ def _resolve(
     if isinstance(importer, Mapping):
         with_vendor["importer"] = {**importer, "vendor": vendor.slug}
     transfer = build_transfer(
-        data=with_vendor, vendor=_vendor_for_review(vendor, asserted), day=day,
-        rulebook=rulebook, prefix=("transfer",),
-    )  # fmt: skip
+        data=with_vendor,
+        vendor=_vendor_for_review(vendor, asserted),
+        day=day,
+        rulebook=rulebook,
+        prefix=("transfer",),
+    )
     too_many = {
         str(i): {"count": [f"At most {MAX_PEOPLE:,} people."]}
         for i, group in enumerate(transfer.data_subjects)
@@ -242,10 +252,16 @@ def _resolve(
     if not transfer.exporter.name or not name_key(transfer.exporter.name):
         raise errors.ValidationFailed(
             "A review names its exporter.",
-            errors={"transfer": {"exporter": {"name": [
-                "Name the exporter: reviews of one exporter share its PRC thresholds."
-            ]}}},
-        )  # fmt: skip
+            errors={
+                "transfer": {
+                    "exporter": {
+                        "name": [
+                            "Name the exporter: reviews of one exporter share its PRC thresholds."
+                        ]
+                    }
+                }
+            },
+        )
     return transfer
 
 
@@ -305,17 +321,25 @@ def _with_totals(
     declared = transfer.exporter.cn_outbound_ytd
     if declared is not None:
         return transfer, {
-            "non_sensitive": declared.non_sensitive, "sensitive": declared.sensitive,
-            "source": "declared", "reviews": [], "review_count": 0, "note": None,
+            "non_sensitive": declared.non_sensitive,
+            "sensitive": declared.sensitive,
+            "source": "declared",
+            "reviews": [],
+            "review_count": 0,
+            "note": None,
             "window_start": cn_window_start(on).isoformat(),
-        }  # fmt: skip
+        }
     cn = tally(siblings.cn, cn_window_start(on), on)
     if transfer.exporter.country != "CN" and not cn.refs:
         return transfer, {
-            "non_sensitive": 0, "sensitive": 0, "source": "none", "reviews": [],
-            "review_count": 0, "note": "The exporter is not in mainland China.",
+            "non_sensitive": 0,
+            "sensitive": 0,
+            "source": "none",
+            "reviews": [],
+            "review_count": 0,
+            "note": "The exporter is not in mainland China.",
             "window_start": cn_window_start(on).isoformat(),
-        }  # fmt: skip
+        }
     filled = replace(
         transfer,
         exporter=replace(
@@ -324,10 +348,14 @@ def _with_totals(
         ),
     )
     return filled, {
-        "non_sensitive": cn.first, "sensitive": cn.second, "source": "other_reviews",
-        "reviews": list(cn.refs[:YTD_LISTED]), "review_count": len(cn.refs), "note": YTD_NOTE,
+        "non_sensitive": cn.first,
+        "sensitive": cn.second,
+        "source": "other_reviews",
+        "reviews": list(cn.refs[:YTD_LISTED]),
+        "review_count": len(cn.refs),
+        "note": YTD_NOTE,
         "window_start": cn_window_start(on).isoformat(),
-    }  # fmt: skip
+    }
 
 
 def _evaluation_columns(
@@ -392,12 +420,17 @@ def _evaluate(
     filled, info = _with_totals(resolved, raw, siblings, vendor_id)
     columns = _evaluation_columns(filled, resolved, info, rulebook, actor, count)
     history = {
-        "review_id": review_id, "seq": columns["evaluation_count"], "reason": reason,
-        "evaluated_at": columns["evaluated_at"], "evaluated_by": actor,
+        "review_id": review_id,
+        "seq": columns["evaluation_count"],
+        "reason": reason,
+        "evaluated_at": columns["evaluated_at"],
+        "evaluated_by": actor,
         "rules_version": columns["rules_version"],
-        "reference_version": columns["reference_version"], "as_of": columns["as_of"],
-        "transfer": transfer_to_dict(filled), "evaluation": columns["evaluation"],
-    }  # fmt: skip
+        "reference_version": columns["reference_version"],
+        "as_of": columns["as_of"],
+        "transfer": transfer_to_dict(filled),
+        "evaluation": columns["evaluation"],
+    }
     return _Evaluated(columns, history)
 
 
@@ -417,10 +450,16 @@ def _evaluate_review(
         review.transfer, vendor, day, rulebook, review.asserted_facts or []
     )
     evaluated = _evaluate(
-        resolved, review.transfer, _load_siblings(session, review.id, review.exporter_key),
-        review_id=review.id, vendor_id=review.vendor_id, count=review.evaluation_count or 0,
-        rulebook=rulebook, actor=actor, reason=reason,
-    )  # fmt: skip
+        resolved,
+        review.transfer,
+        _load_siblings(session, review.id, review.exporter_key),
+        review_id=review.id,
+        vendor_id=review.vendor_id,
+        count=review.evaluation_count or 0,
+        rulebook=rulebook,
+        actor=actor,
+        reason=reason,
+    )
     for name, value in evaluated.columns.items():
         setattr(review, name, value)
     if review.id is None:
@@ -497,13 +536,19 @@ def list_reviews(*, session: Session, args: Mapping[str, Any]) -> Page[ReviewVie
     column = _SORT_COLUMNS[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     statement = (
-        select(Review, Vendor).join(*_VENDOR_JOIN).where(*_filters(args))
+        select(Review, Vendor)
+        .join(*_VENDOR_JOIN)
+        .where(*_filters(args))
         .order_by(order, col(Review.id))
-    )  # fmt: skip
+    )
     return paginate(
-        session, statement, page=page, per_page=per_page, scalars=False,
+        session,
+        statement,
+        page=page,
+        per_page=per_page,
+        scalars=False,
         wrap=lambda row: ReviewView(row[0], row[1]),
-    )  # fmt: skip
+    )
 
 
 COUNT_KEYS: dict[str, Any] = {
@@ -521,9 +566,12 @@ def count_reviews(
     in one GROUP BY query: [((key values...), count), ...]."""
     columns = [COUNT_KEYS[key] for key in by]
     rows = session.execute(
-        select(*columns, func.count()).select_from(Review).join(*_VENDOR_JOIN)
-        .where(*_filters(args)).group_by(*columns)
-    ).all()  # fmt: skip
+        select(*columns, func.count())
+        .select_from(Review)
+        .join(*_VENDOR_JOIN)
+        .where(*_filters(args))
+        .group_by(*columns)
+    ).all()
     return [(tuple(row[:-1]), int(row[-1])) for row in rows]
 
 
@@ -572,23 +620,40 @@ def create_review(
     exporter = transfer.exporter
     assert vendor.id is not None and exporter.name is not None
     review = Review(
-        vendor_id=vendor.id, transfer=stored, exporter_name=exporter.name,
+        vendor_id=vendor.id,
+        transfer=stored,
+        exporter_name=exporter.name,
         exporter_country=exporter.country,
         exporter_key=exporter_key(exporter.name, exporter.country),
-        requester=data.get("requester") or user.email, business_owner=data.get("business_owner"),
-        purpose=data["purpose"], status=data.get("status", "draft"), created_by=user.email,
-        as_of=transfer.as_of, evaluated_by=user.email, asserted_facts=asserted,
-        activity_id=activity.id if activity is not None else None, activity_overrides=overrides,
-    )  # fmt: skip
+        requester=data.get("requester") or user.email,
+        business_owner=data.get("business_owner"),
+        purpose=data["purpose"],
+        status=data.get("status", "draft"),
+        created_by=user.email,
+        as_of=transfer.as_of,
+        evaluated_by=user.email,
+        asserted_facts=asserted,
+        activity_id=activity.id if activity is not None else None,
+        activity_overrides=overrides,
+    )
     _evaluate_review(
-        session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason="create",
+        session,
+        review,
+        vendor,
+        rulebook=rulebook,
+        day=day,
+        actor=user.email,
+        reason="create",
         transfer=transfer,
-    )  # fmt: skip
+    )
     _flush(session)
     record_event(
-        session=session, action="create", object_type="review", object_id=str(review.id),
+        session=session,
+        action="create",
+        object_type="review",
+        object_id=str(review.id),
         after=review_snapshot(review, vendor.slug),
-    )  # fmt: skip
+    )
     return ReviewView(review, vendor)
 
 
@@ -661,14 +726,24 @@ def update_review(
     review.status = new_status
     review.updated_at = utcnow()
     _evaluate_review(
-        session, review, new_vendor, rulebook=rulebook, day=day, actor=user.email,
-        reason="update", transfer=transfer,
-    )  # fmt: skip
+        session,
+        review,
+        new_vendor,
+        rulebook=rulebook,
+        day=day,
+        actor=user.email,
+        reason="update",
+        transfer=transfer,
+    )
     _flush(session)
     record_event(
-        session=session, action="update", object_type="review", object_id=str(review.id),
-        before=before, after=review_snapshot(review, new_vendor.slug),
-    )  # fmt: skip
+        session=session,
+        action="update",
+        object_type="review",
+        object_id=str(review.id),
+        before=before,
+        after=review_snapshot(review, new_vendor.slug),
+    )
     return ReviewView(review, new_vendor)
 
 
@@ -682,14 +757,23 @@ def evaluate_review(
     view = view_review(session=session, review=review)
     before = _verdict_summary(review)
     _evaluate_review(
-        session, review, view.vendor, rulebook=rulebook, day=day, actor=user.email,
+        session,
+        review,
+        view.vendor,
+        rulebook=rulebook,
+        day=day,
+        actor=user.email,
         reason="evaluate",
-    )  # fmt: skip
+    )
     _flush(session, stale=errors.Conflict)
     record_event(
-        session=session, action="evaluate", object_type="review", object_id=str(review.id),
-        before=before, after=_verdict_summary(review),
-    )  # fmt: skip
+        session=session,
+        action="evaluate",
+        object_type="review",
+        object_id=str(review.id),
+        before=before,
+        after=_verdict_summary(review),
+    )
     return view
 
 
@@ -713,12 +797,26 @@ def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = N
 
 
 _BULK_READ = (
-    "id", "vendor_id", "transfer", "asserted_facts", "exporter_key", "exporter_name", "version",
-    "evaluation_count", "cn_verdict", "eu_verdict", "us_verdict", "cn_mechanism",
-    "eu_mechanism", "us_mechanism", "rules_version", "as_of", "cn_outbound_non_sensitive",
-    "cn_outbound_sensitive", "us_persons",
-)  # fmt: skip
-
+    "id",
+    "vendor_id",
+    "transfer",
+    "asserted_facts",
+    "exporter_key",
+    "exporter_name",
+    "version",
+    "evaluation_count",
+    "cn_verdict",
+    "eu_verdict",
+    "us_verdict",
+    "cn_mechanism",
+    "eu_mechanism",
+    "us_mechanism",
+    "rules_version",
+    "as_of",
+    "cn_outbound_non_sensitive",
+    "cn_outbound_sensitive",
+    "us_persons",
+)
 
 
 def reevaluate_open_reviews(
@@ -764,9 +862,12 @@ def reevaluate_open_reviews(
     for row in rows:
         try:
             transfer = _resolve(
-                row["transfer"], vendors[row["vendor_id"]], day, rulebook,
+                row["transfer"],
+                vendors[row["vendor_id"]],
+                day,
+                rulebook,
                 row["asserted_facts"] or [],
-            )  # fmt: skip
+            )
         except errors.DomainError as exc:
             report.failed[row["id"]] = exc.errors or exc.detail
             own = (row["cn_outbound_non_sensitive"], row["cn_outbound_sensitive"])
@@ -794,15 +895,25 @@ def reevaluate_open_reviews(
                 {v: [f for f in flows if f.ref != row["id"]] for v, flows in group.us.items()},
             )
             evaluated = _evaluate(
-                transfer, row["transfer"], others, review_id=row["id"],
-                vendor_id=row["vendor_id"], count=row["evaluation_count"], rulebook=rulebook,
-                actor=actor, reason="reevaluate",
-            )  # fmt: skip
+                transfer,
+                row["transfer"],
+                others,
+                review_id=row["id"],
+                vendor_id=row["vendor_id"],
+                count=row["evaluation_count"],
+                rulebook=rulebook,
+                actor=actor,
+                reason="reevaluate",
+            )
             columns = evaluated.columns
-            updates.append({
-                "p_id": row["id"], "p_version": row["version"], "p_new_version": row["version"] + 1,
-                **{f"p_{name}": value for name, value in columns.items()},
-            })  # fmt: skip
+            updates.append(
+                {
+                    "p_id": row["id"],
+                    "p_version": row["version"],
+                    "p_new_version": row["version"] + 1,
+                    **{f"p_{name}": value for name, value in columns.items()},
+                }
+            )
             history.append(evaluated.history)
             before, after = _summary(row), _summary(columns)
             audit.append(Change("reevaluate", "review", str(row["id"]), before, after))

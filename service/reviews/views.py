@@ -83,9 +83,13 @@ class ReviewItem(MethodView):
         review = services.get_review(session=session, review_id=review_id)
         require_if_match(review_etag(review))
         view = services.update_review(
-            session=session, review=review, changes=changes, user=g.current_user,
-            rulebook=get_rulebook(), day=today(),
-        )  # fmt: skip
+            session=session,
+            review=review,
+            changes=changes,
+            user=g.current_user,
+            rulebook=get_rulebook(),
+            day=today(),
+        )
         session.commit()
         return view, 200, {"ETag": review_etag(view.review)}
 

@@ -119,6 +119,9 @@ def scan_policy(*, session: Session, cache: NameIndex, policy: Policy) -> dict[s
     out["diff"] = None
     if policy.review_id is not None:
         exporter, reviewed = reviewed_vendors(session=session, review_id=policy.review_id)
-        out["diff"] = {"review_id": policy.review_id, "exporter": exporter,
-                       **diff(report, reviewed).to_dict()}  # fmt: skip
+        out["diff"] = {
+            "review_id": policy.review_id,
+            "exporter": exporter,
+            **diff(report, reviewed).to_dict(),
+        }
     return out

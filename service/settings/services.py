@@ -92,8 +92,12 @@ def set_setting(*, session: Session, key: str, value: Any, actor: str) -> Settin
     session.add(row)
     if before != value:
         record_event(
-            session=session, action="update", object_type="setting", object_id=key,
-            before={"value": before}, after={"value": value},
-        )  # fmt: skip
+            session=session,
+            action="update",
+            object_type="setting",
+            object_id=key,
+            before={"value": before},
+            after={"value": value},
+        )
     flush(session, "setting")
     return view_setting(session=session, key=key)

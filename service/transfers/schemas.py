@@ -59,10 +59,12 @@ class BranchSchema(Schema):
     """An open question that changes the verdict, and the verdict under each answer."""
 
     id = fields.String(
-        metadata={"description": "the unstated fact: ciio, important_data, processing_volume, "
-                  "dpf_certified, targets_eu, ownership, data_broker, ccpa_business, "
-                  "government_related_data"}
-    )  # fmt: skip
+        metadata={
+            "description": "the unstated fact: ciio, important_data, processing_volume, "
+            "dpf_certified, targets_eu, ownership, data_broker, ccpa_business, "
+            "government_related_data"
+        }
+    )
     question = fields.String()
     answers = fields.List(fields.Nested(BranchAnswerSchema))
 
@@ -87,9 +89,11 @@ class RegimeResultSchema(Schema):
     rules = fields.List(fields.Nested(EvaluationRuleSchema))
     questions = fields.List(fields.String())
     provisional = fields.Boolean(
-        metadata={"description": "an open question could change the verdict; verdict, level and "
-                  "score are then the strictest answer's"}
-    )  # fmt: skip
+        metadata={
+            "description": "an open question could change the verdict; verdict, level and "
+            "score are then the strictest answer's"
+        }
+    )
     if_unknown = fields.List(fields.Nested(BranchSchema))
 
 

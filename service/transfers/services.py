@@ -92,17 +92,22 @@ def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
     if vendor.status in WARNING_STATUSES:
         since = f" since {vendor.status_since.isoformat()}" if vendor.status_since else ""
         note = f": {vendor.status_note}" if vendor.status_note else ""
-        warnings.append({
-            "code": f"vendor_{vendor.status}",
-            "message": f"{vendor.name} {WARNING_STATUSES[vendor.status]}{since}{note}.",
-            "vendor": vendor.slug,
-        })  # fmt: skip
+        warnings.append(
+            {
+                "code": f"vendor_{vendor.status}",
+                "message": f"{vendor.name} {WARNING_STATUSES[vendor.status]}{since}{note}.",
+                "vendor": vendor.slug,
+            }
+        )
     if vendor.archived:
-        warnings.append({
-            "code": "vendor_archived",
-            "message": f"{vendor.name} is archived in the registry; its facts are not maintained.",
-            "vendor": vendor.slug,
-        })  # fmt: skip
+        warnings.append(
+            {
+                "code": "vendor_archived",
+                "message": f"{vendor.name} is archived in the registry; "
+                "its facts are not maintained.",
+                "vendor": vendor.slug,
+            }
+        )
     return warnings
 
 

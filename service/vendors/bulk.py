@@ -55,8 +55,9 @@ def _check_batch(records: Sequence[Mapping[str, Any]]) -> None:
     for record in records:
         slug = record["slug"]
         if slug in slugs:
-            raise errors.Conflict(f"The batch repeats the slug '{slug}'.",
-                                  errors={"slug": ["Repeated."]})  # fmt: skip
+            raise errors.Conflict(
+                f"The batch repeats the slug '{slug}'.", errors={"slug": ["Repeated."]}
+            )
         slugs.add(slug)
         for key, (alias, _) in alias_keys(record["name"], record.get("aliases") or []).items():
             other = holder.setdefault(key, slug)

@@ -337,11 +337,19 @@ def _scanner_names(session: Session) -> list[VendorNames]:
     """Every active vendor's names as the scanner reads them."""
     rows = session.execute(
         select(
-            col(Vendor.id), col(Vendor.slug), col(Vendor.name), col(Vendor.category),
-            col(Vendor.aliases), col(Vendor.legal_entities), col(Vendor.parent),
-            col(Vendor.sdk), col(Vendor.version),
-        ).where(col(Vendor.archived).is_(False)).order_by(col(Vendor.id))
-    )  # fmt: skip
+            col(Vendor.id),
+            col(Vendor.slug),
+            col(Vendor.name),
+            col(Vendor.category),
+            col(Vendor.aliases),
+            col(Vendor.legal_entities),
+            col(Vendor.parent),
+            col(Vendor.sdk),
+            col(Vendor.version),
+        )
+        .where(col(Vendor.archived).is_(False))
+        .order_by(col(Vendor.id))
+    )
     out = []
     for vendor_id, slug, name, category, aliases, entities, parent, sdk, version in rows:
         sdk = sdk or {}
@@ -369,9 +377,11 @@ def _read(session: Session, ids: list[int] | None) -> dict[int, _Record]:
         return records
     columns = (col(Vendor.id), col(Vendor.slug), col(Vendor.name), col(Vendor.archived))
     alias_columns = (
-        col(VendorAlias.vendor_id), col(VendorAlias.key), col(VendorAlias.alias),
+        col(VendorAlias.vendor_id),
+        col(VendorAlias.key),
+        col(VendorAlias.alias),
         col(VendorAlias.is_name),
-    )  # fmt: skip
+    )
     chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
         vendors = select(*columns)

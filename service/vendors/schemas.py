@@ -206,9 +206,7 @@ class VendorSchema(Schema):
         }
 
 
-VendorPageSchema = page_schema(
-    VendorSchema, "VendorPageSchema", "One page of vendors."
-)
+VendorPageSchema = page_schema(VendorSchema, "VendorPageSchema", "One page of vendors.")
 
 
 SORTS = (

@@ -186,9 +186,11 @@ def _check_derived(vendor: Vendor, changes: Mapping[str, Any]) -> None:
     problems = {
         legacy: [f"`{block}` decides this field; change `{block}` instead."]
         for legacy, block in LEGACY_FIELDS.items()
-        if legacy in changes and getattr(vendor, block) and block not in changes
+        if legacy in changes
+        and getattr(vendor, block)
+        and block not in changes
         and changes[legacy] != getattr(vendor, legacy)
-    }  # fmt: skip
+    }
     if problems:
         raise errors.ValidationFailed("A derived field was changed; see errors.", errors=problems)
 
@@ -379,13 +381,11 @@ def _filters(args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
 
 
 def vendors_in_use() -> Select[Any]:
-    """"Our" vendors: the ids of vendors with an open review (in an activity or not)."""
+    """ "Our" vendors: the ids of vendors with an open review (in an activity or not)."""
     return select(col(Review.vendor_id)).where(col(Review.status).in_(OPEN_STATUSES)).distinct()
 
 
-def list_vendors(
-    *, session: Session, args: Mapping[str, Any], names: NameIndex
-) -> Page[Any]:
+def list_vendors(*, session: Session, args: Mapping[str, Any], names: NameIndex) -> Page[Any]:
     """Filter, search (ranked), sort and page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)

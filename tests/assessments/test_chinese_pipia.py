@@ -25,17 +25,62 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Proper names and abbreviations kept in Chinese legal writing (laws, bodies, standards).
 PROPER = frozenset(
-    {"SDK", "CISA", "TC260", "ISO", "IEC", "SOC", "PCI", "DSS", "CSA", "STAR", "TISAX",
-     "HIPAA", "FedRAMP", "APEC", "CBPR", "PRP", "TRUSTe", "BSI", "Latombe", "Schrems", "WP248",
-     "EDPB", "CNIL", "GPC"}
-)  # fmt: skip
+    {
+        "SDK",
+        "CISA",
+        "TC260",
+        "ISO",
+        "IEC",
+        "SOC",
+        "PCI",
+        "DSS",
+        "CSA",
+        "STAR",
+        "TISAX",
+        "HIPAA",
+        "FedRAMP",
+        "APEC",
+        "CBPR",
+        "PRP",
+        "TRUSTe",
+        "BSI",
+        "Latombe",
+        "Schrems",
+        "WP248",
+        "EDPB",
+        "CNIL",
+        "GPC",
+    }
+)
 # Where the user's own words or citations live: not checked for language.
 USER_FIELDS = frozenset(
-    {"company", "vendor", "requester", "business_owner", "owner", "citation", "id", "key",
-     "regime", "verdict", "mechanism", "level", "category", "source", "status", "kind",
-     "language", "vendor_slug", "primary_regime", "as_of", "short_title", "labels", "meta",
-     "rules_version"}
-)  # fmt: skip
+    {
+        "company",
+        "vendor",
+        "requester",
+        "business_owner",
+        "owner",
+        "citation",
+        "id",
+        "key",
+        "regime",
+        "verdict",
+        "mechanism",
+        "level",
+        "category",
+        "source",
+        "status",
+        "kind",
+        "language",
+        "vendor_slug",
+        "primary_regime",
+        "as_of",
+        "short_title",
+        "labels",
+        "meta",
+        "rules_version",
+    }
+)
 CITATION = re.compile(
     r"\[[^\]]*\]"  # [PIPL Art. 39]
     r"|https?://\S+"
@@ -108,18 +153,28 @@ def test_chinese_pipia_reads_in_chinese(index: int) -> None:
     review, evaluation, vendor = _scenarios()[index]
     doc = build_assessment("pipia", review, evaluation, vendor, language="zh")
     doc["checklists"] = build_checklists(evaluation, review, vendor, "zh")
-    user = {
-        str(v) for v in (review.get("purpose"), review.get("requester"),
-                         review.get("business_owner"), (vendor or {}).get("name"))
-        if v
-    } | {
-        str(side.get("name")) for side in (review["transfer"].get("exporter") or {},
-                                           review["transfer"].get("importer") or {})
-        if side.get("name")
-    } | {str(e.get("name")) for e in (vendor or {}).get("legal_entities") or []}  # fmt: skip
-    leftovers = {
-        word for text in _strings(doc) for word in _english_words(text, user)
-    }
+    user = (
+        {
+            str(v)
+            for v in (
+                review.get("purpose"),
+                review.get("requester"),
+                review.get("business_owner"),
+                (vendor or {}).get("name"),
+            )
+            if v
+        }
+        | {
+            str(side.get("name"))
+            for side in (
+                review["transfer"].get("exporter") or {},
+                review["transfer"].get("importer") or {},
+            )
+            if side.get("name")
+        }
+        | {str(e.get("name")) for e in (vendor or {}).get("legal_entities") or []}
+    )
+    leftovers = {word for text in _strings(doc) for word in _english_words(text, user)}
     assert not leftovers, sorted(leftovers)
     assert doc["rules"] and all(CJK.search(r["explanation"]) for r in doc["rules"])
     assert all(CJK.search(item["text"]) for c in doc["checklists"] for item in c["items"])

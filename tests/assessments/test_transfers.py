@@ -226,8 +226,13 @@ REGISTRY_VENDOR = {
     },
     "dpf": {"status": "not_listed", "checked": "2026-12-05"},
     "sanctions": [
-        {"party": "Sberbank of Russia", "lists": ["ofac_sdn", "eu_consolidated"],
-         "designated": date(2022, 4, 6), "through_ownership": True, "note": None},
+        {
+            "party": "Sberbank of Russia",
+            "lists": ["ofac_sdn", "eu_consolidated"],
+            "designated": date(2022, 4, 6),
+            "through_ownership": True,
+            "note": None,
+        },
     ],
 }
 
@@ -289,17 +294,34 @@ def test_an_independent_vendor_is_stated_as_owned_by_no_one() -> None:
 def test_new_inputs_round_trip_through_contract_json() -> None:
     data = {
         "as_of": "2026-11-22",
-        "exporter": {"country": "CN", "ciio": False, "cn_processing_volume": 5,
-                     "ccpa_thresholds": {"annual_revenue_usd": 1}, "targets_eu": True},
-        "importer": {"country": "US", "owners": [{"country": "CN", "share": 10}],
-                     "gdpr_art3_2": True},
-        "data_subjects": [{"jurisdiction": "CN", "count": 10, "minor_counts": {"under_14": 2},
-                           "category_counts": {"contact": 4}}],
+        "exporter": {
+            "country": "CN",
+            "ciio": False,
+            "cn_processing_volume": 5,
+            "ccpa_thresholds": {"annual_revenue_usd": 1},
+            "targets_eu": True,
+        },
+        "importer": {
+            "country": "US",
+            "owners": [{"country": "CN", "share": 10}],
+            "gdpr_art3_2": True,
+        },
+        "data_subjects": [
+            {
+                "jurisdiction": "CN",
+                "count": 10,
+                "minor_counts": {"under_14": 2},
+                "category_counts": {"contact": 4},
+            }
+        ],
         "data_categories": ["contact"],
-        "us_exemptions": ["travel"], "government_related_data": False, "us_prior_12m": 3,
+        "us_exemptions": ["travel"],
+        "government_related_data": False,
+        "us_prior_12m": 3,
         "eu_scc_terms": {"decision": "2021/914", "signed": "2022-01-01"},
-        "eu_derogation": {"basis": "legal_claims", "occasional": True}, "eu_tia": "effective",
-    }  # fmt: skip
+        "eu_derogation": {"basis": "legal_claims", "occasional": True},
+        "eu_tia": "effective",
+    }
     transfer = parse_transfer(data, today=DAY)
     assert parse_transfer(transfer_to_dict(transfer), today=DAY) == transfer
     assert transfer.data_subjects[0].minors  # a stated minor count marks the group
@@ -309,15 +331,21 @@ def test_new_inputs_round_trip_through_contract_json() -> None:
     ("group", "field"),
     [
         ({"jurisdiction": "CN", "count": 5, "minor_counts": {"under_14": 6}}, "minor_counts"),
-        ({"jurisdiction": "CN", "count": 5, "minor_counts": {"under_13": 3, "under_14": 2}},
-         "minor_counts"),
+        (
+            {"jurisdiction": "CN", "count": 5, "minor_counts": {"under_13": 3, "under_14": 2}},
+            "minor_counts",
+        ),
         ({"jurisdiction": "CN", "count": 5, "category_counts": {"contact": 6}}, "category_counts"),
         ({"jurisdiction": "CN", "count": 5, "category_counts": {"health": 1}}, "category_counts"),
     ],
 )
 def test_inconsistent_group_counts_are_field_errors(group: dict[str, object], field: str) -> None:
-    data = {"exporter": {"country": "CN"}, "importer": {"country": "US"},
-            "data_subjects": [group], "data_categories": ["contact"]}  # fmt: skip
+    data = {
+        "exporter": {"country": "CN"},
+        "importer": {"country": "US"},
+        "data_subjects": [group],
+        "data_categories": ["contact"],
+    }
     with pytest.raises(ValidationError) as caught:
         parse_transfer(data, today=DAY)
     assert field in str(caught.value.messages)

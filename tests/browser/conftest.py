@@ -61,8 +61,13 @@ def users(catalog_app: Flask) -> dict[str, str]:
     with catalog_app.app_context(), session_scope() as session:
         for role in ("admin", "legal", "procurement", "viewer"):
             email = f"{role}@example.test"
-            create_user(session=session, email=email, role=role, password=PASSWORD,
-                        name=f"{role.title()} User")  # fmt: skip
+            create_user(
+                session=session,
+                email=email,
+                role=role,
+                password=PASSWORD,
+                name=f"{role.title()} User",
+            )
             emails[role] = email
     return emails
 
@@ -96,9 +101,11 @@ def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
 
     def factory(width: int = 1280, height: int = 900, **options: Any) -> Any:
         context = browser.new_context(
-            base_url=live_server, viewport={"width": width, "height": height},
-            accept_downloads=True, **options,
-        )  # fmt: skip
+            base_url=live_server,
+            viewport={"width": width, "height": height},
+            accept_downloads=True,
+            **options,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

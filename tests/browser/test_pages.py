@@ -22,16 +22,36 @@ Page = Any
 PHONE = {"width": 390, "height": 844}
 
 PORTFOLIO = [
-    ("firebase", "CN", "Ningbo Jus Internet Technology", [("CN", 2_000_000)],
-     ["identifiers.device"]),
-    ("umeng", "DE", "Berlin Apps GmbH", [("EU", 400_000)],
-     ["identifiers.device", "usage.app_activity"]),
-    ("stripe", "US", "Acme Commerce Inc.", [("US", 250_000), ("EU", 50_000)],
-     ["financial.payment_card", "contact"]),
+    (
+        "firebase",
+        "CN",
+        "Ningbo Jus Internet Technology",
+        [("CN", 2_000_000)],
+        ["identifiers.device"],
+    ),
+    (
+        "umeng",
+        "DE",
+        "Berlin Apps GmbH",
+        [("EU", 400_000)],
+        ["identifiers.device", "usage.app_activity"],
+    ),
+    (
+        "stripe",
+        "US",
+        "Acme Commerce Inc.",
+        [("US", 250_000), ("EU", 50_000)],
+        ["financial.payment_card", "contact"],
+    ),
     ("firebase", "DE", "Berlin Apps GmbH", [("EU", 90_000)], ["usage.diagnostics"]),
-    ("umeng", "US", "Acme Commerce Inc.", [("US", 2_000_000)],
-     ["location.precise", "identifiers.advertising"]),
-]  # fmt: skip
+    (
+        "umeng",
+        "US",
+        "Acme Commerce Inc.",
+        [("US", 2_000_000)],
+        ["location.precise", "identifiers.advertising"],
+    ),
+]
 
 
 def test_a_phone_without_javascript_files_a_review(
@@ -83,10 +103,16 @@ def test_portfolio_heat_map_with_several_reviews(
                 "purposes": ["analytics"],
             }
             create_review(
-                session=session, data={"vendor": vendor, "transfer": transfer,
-                                       "purpose": f"{vendor} for {exporter}"},
-                user=user, rulebook=get_rulebook(catalog_app), day=today(),
-            )  # fmt: skip
+                session=session,
+                data={
+                    "vendor": vendor,
+                    "transfer": transfer,
+                    "purpose": f"{vendor} for {exporter}",
+                },
+                user=user,
+                rulebook=get_rulebook(catalog_app),
+                day=today(),
+            )
     page = open_page()
     sign_in(page, users["legal"])
     page.goto("/reviews")

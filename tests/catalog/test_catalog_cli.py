@@ -76,8 +76,16 @@ def test_strict_fails_on_what_is_only_a_warning_by_default(tmp_path: Path) -> No
 def test_stats_prints_each_target_with_the_vendors_missing_it() -> None:
     result = CliRunner().invoke(stats_command, ["--json"])
     facts = json.loads(result.output)["facts"]
-    assert set(facts) >= {"hq", "ownership", "dpf", "data_locations", "dpa_url",
-                          "subprocessors_url", "transfer_mechanisms", "certifications"}
+    assert set(facts) >= {
+        "hq",
+        "ownership",
+        "dpf",
+        "data_locations",
+        "dpa_url",
+        "subprocessors_url",
+        "transfer_mechanisms",
+        "certifications",
+    }
     for row in facts.values():
         assert row["have"] + len(row["missing"]) == row["of"] or row["target"] is None
     text = CliRunner().invoke(stats_command, []).output

@@ -36,23 +36,38 @@ def known_ids() -> dict[str, set[str]]:
 def test_every_cited_dataset_id_exists(catalog: Catalog, known_ids: dict[str, set[str]]) -> None:
     cited = [(v.slug, i) for v in catalog.vendors for s in v.sources for i in dataset_ids(s)]
     assert len({i.dataset for _, i in cited}) == 3  # the parser still sees all three data sets
-    missing = [f"{slug}: {i.dataset} {i.id}" for slug, i in cited
-               if i.id not in known_ids[i.dataset]]
+    missing = [
+        f"{slug}: {i.dataset} {i.id}" for slug, i in cited if i.id not in known_ids[i.dataset]
+    ]
     assert missing == []
 
 
 def test_ids_are_read_from_refs_and_openable_urls() -> None:
     assert dataset_ids(Source(facts=("sdk",), ref="exodus trackers 167, 244 (Exodus Privacy)")) == [
-        DatasetId(EXODUS, "167"), DatasetId(EXODUS, "244")]
+        DatasetId(EXODUS, "167"),
+        DatasetId(EXODUS, "244"),
+    ]
     assert dataset_ids(
-        Source(facts=("sdk",), url="https://reports.exodus-privacy.eu.org/en/trackers/119/",
-               ref="Exodus tracker 119")
+        Source(
+            facts=("sdk",),
+            url="https://reports.exodus-privacy.eu.org/en/trackers/119/",
+            ref="Exodus tracker 119",
+        )
     ) == [DatasetId(EXODUS, "119")]
-    assert dataset_ids(Source(
-        facts=("sdk",), ref="privado sinks ThirdParties.SDK.Braze, ThirdParties.SDK.Pixel.Braze "
-        "(Privado, LGPL-3.0)")) == [DatasetId(PRIVADO, "ThirdParties.SDK.Braze"),
-                                    DatasetId(PRIVADO, "ThirdParties.SDK.Pixel.Braze")]
-    assert dataset_ids(Source(
-        facts=("legal_entities",), url="https://www.datarequests.org/company/adobe/",
-        ref="datenanfragen companies/adobe.json (CC0, commit 0a29c3d6)",
-    )) == [DatasetId(DATENANFRAGEN, "adobe")]
+    assert dataset_ids(
+        Source(
+            facts=("sdk",),
+            ref="privado sinks ThirdParties.SDK.Braze, ThirdParties.SDK.Pixel.Braze "
+            "(Privado, LGPL-3.0)",
+        )
+    ) == [
+        DatasetId(PRIVADO, "ThirdParties.SDK.Braze"),
+        DatasetId(PRIVADO, "ThirdParties.SDK.Pixel.Braze"),
+    ]
+    assert dataset_ids(
+        Source(
+            facts=("legal_entities",),
+            url="https://www.datarequests.org/company/adobe/",
+            ref="datenanfragen companies/adobe.json (CC0, commit 0a29c3d6)",
+        )
+    ) == [DatasetId(DATENANFRAGEN, "adobe")]

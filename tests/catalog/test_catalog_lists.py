@@ -22,25 +22,56 @@ LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 DAY = date(2026, 12, 5)
 
 VENDORS = [
-    VendorFacts("yoomoney", ("YooMoney", "ЮMoney"), ("YooMoney NBCO LLC",),
-                owners=(("PJSC Sberbank", 100.0),)),
+    VendorFacts(
+        "yoomoney",
+        ("YooMoney", "ЮMoney"),
+        ("YooMoney NBCO LLC",),
+        owners=(("PJSC Sberbank", 100.0),),
+    ),
     VendorFacts("acme-pay", ("Acme Pay",), ("Acme Pay LLC",)),
     VendorFacts("minority", ("Minority Co",), owners=(("Sberbank", 25.0),)),
     VendorFacts("excloud", ("ExCloud",), ("Example Cloud Technology Co. Ltd.",)),
-    VendorFacts("delisted", ("Delisted",), sanctions=(
-        {"party": "Delisted Corp", "lists": ["ofac_sdn", "eu_consolidated"],
-         "designated": "2019-01-01", "through_ownership": False, "note": None},)),
+    VendorFacts(
+        "delisted",
+        ("Delisted",),
+        sanctions=(
+            {
+                "party": "Delisted Corp",
+                "lists": ["ofac_sdn", "eu_consolidated"],
+                "designated": "2019-01-01",
+                "through_ownership": False,
+                "note": None,
+            },
+        ),
+    ),
     VendorFacts("acme-mailer", ("Acme Mailer",), ("Acme Mailer Group LLC",), us_presence=True),
-    VendorFacts("lapsed", ("Lapsed Analytics",), ("Lapsed Analytics, Inc.",), us_presence=True,
-                dpf={"status": "active", "entity": "Lapsed Analytics, Inc.", "parts": ["eu_us"],
-                     "checked": "2025-01-01"}),
-    VendorFacts("vanished", ("Vanished",), us_presence=True,
-                dpf={"status": "active", "entity": "Vanished Inc.", "parts": ["eu_us"],
-                     "checked": "2025-01-01"}),
+    VendorFacts(
+        "lapsed",
+        ("Lapsed Analytics",),
+        ("Lapsed Analytics, Inc.",),
+        us_presence=True,
+        dpf={
+            "status": "active",
+            "entity": "Lapsed Analytics, Inc.",
+            "parts": ["eu_us"],
+            "checked": "2025-01-01",
+        },
+    ),
+    VendorFacts(
+        "vanished",
+        ("Vanished",),
+        us_presence=True,
+        dpf={
+            "status": "active",
+            "entity": "Vanished Inc.",
+            "parts": ["eu_us"],
+            "checked": "2025-01-01",
+        },
+    ),
     VendorFacts("acme-sdk", ("Acme SDK",), ("Acme Sdk Pte. Ltd.",)),
     VendorFacts("acme-ads", ("Acme Ads",), ("Acme Ads SA",)),
     VendorFacts("gone-media", ("Gone Media",), ("Gone Media Ltd",)),
-]  # fmt: skip
+]
 
 
 def _read(name: str) -> bytes:

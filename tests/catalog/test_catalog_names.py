@@ -20,20 +20,36 @@ INDEX = NameIndex(
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("Umeng+", "umeng"), ("U-Meng", "umeng"), ("  UMENG ", "umeng"), ("友盟+", "友盟"),
-     ("Яндекс.Деньги", "яндексденьги"), ("ＹｏｏＭｏｎｅｙ", "yoomoney")],
-)  # fmt: skip
+    [
+        ("Umeng+", "umeng"),
+        ("U-Meng", "umeng"),
+        ("  UMENG ", "umeng"),
+        ("友盟+", "友盟"),
+        ("Яндекс.Деньги", "яндексденьги"),
+        ("ＹｏｏＭｏｎｅｙ", "yoomoney"),
+    ],
+)
 def test_name_key_folds_case_space_punctuation_and_width(text: str, key: str) -> None:
     assert name_key(text) == key
 
 
 @pytest.mark.parametrize(
     ("query", "slug"),
-    [("umeng", "umeng"), ("UMENG+", "umeng"), ("友盟+", "umeng"), ("Yandex Money", "yoomoney"),
-     ("yandex-money", "yoomoney"), ("яндекс деньги", "yoomoney"), ("ЮMoney", "yoomoney"),
-     ("Unity ads SDK", "unity-ads"), ("Umeng+ SDK", "umeng"), ("友盟+SDK", "umeng"),
-     ("firebase crashlytics", "firebase"), ("qiwi", "qiwi")],
-)  # fmt: skip
+    [
+        ("umeng", "umeng"),
+        ("UMENG+", "umeng"),
+        ("友盟+", "umeng"),
+        ("Yandex Money", "yoomoney"),
+        ("yandex-money", "yoomoney"),
+        ("яндекс деньги", "yoomoney"),
+        ("ЮMoney", "yoomoney"),
+        ("Unity ads SDK", "unity-ads"),
+        ("Umeng+ SDK", "umeng"),
+        ("友盟+SDK", "umeng"),
+        ("firebase crashlytics", "firebase"),
+        ("qiwi", "qiwi"),
+    ],
+)
 def test_exact_and_normalised_names_resolve(query: str, slug: str) -> None:
     match = INDEX.resolve(query)
     assert match is not None

@@ -96,9 +96,10 @@ def test_an_active_dpf_entry_names_its_entity(tmp_path: Path) -> None:
 
 
 def test_unknown_sanction_list_and_history_event_are_refused(tmp_path: Path) -> None:
-    text = US_VENDOR.replace(
-        "event: acquired", "event: rebranded"
-    ) + "sanctions:\n  - {party: Acme Group Inc., lists: [naughty_list]}\n"
+    text = (
+        US_VENDOR.replace("event: acquired", "event: rebranded")
+        + "sanctions:\n  - {party: Acme Group Inc., lists: [naughty_list]}\n"
+    )
     problems = validate_catalog(make_catalog(tmp_path, {"acme-mail": text}))
     assert any("history.0.event" in p.message for p in problems)
     assert any("sanctions.0.lists.0" in p.message for p in problems)
@@ -144,9 +145,11 @@ def test_a_minority_or_unknown_share_is_not_enforced(tmp_path: Path) -> None:
 
 
 def test_a_russian_hq_still_makes_a_candidate(tmp_path: Path) -> None:
-    text = CN_OWNED.replace("country: SG, role: hq", "country: RU, role: hq").replace(
-        "hq_country: SG", "hq_country: RU"
-    ).replace("share: 60", "share: 10")
+    text = (
+        CN_OWNED.replace("country: SG, role: hq", "country: RU, role: hq")
+        .replace("hq_country: SG", "hq_country: RU")
+        .replace("share: 60", "share: 10")
+    )
     where(validate_catalog(make_catalog(tmp_path, {"acme-sdk": text})), "HQ country RU")
 
 
@@ -161,9 +164,7 @@ def test_dpf_only_for_a_us_hq_or_us_entity(tmp_path: Path) -> None:
 def test_a_sale_newer_than_the_stated_owner_needs_the_newer_fact_or_a_note(
     tmp_path: Path,
 ) -> None:
-    sale = (
-        "history:\n  - {date: 2023-05-01, event: sold, detail: Sold to NewCo, to: NewCo Ltd.}\n"
-    )
+    sale = "history:\n  - {date: 2023-05-01, event: sold, detail: Sold to NewCo, to: NewCo Ltd.}\n"
     text = US_VENDOR.replace("history:\n", sale + "  #\n").replace(
         "  - {date: 2019-03-01, event: acquired", "  - {date: 2019-03-01, event: acquired"
     )
@@ -174,11 +175,14 @@ def test_a_sale_newer_than_the_stated_owner_needs_the_newer_fact_or_a_note(
 
 
 def test_strict_checks_warn_and_fail_only_under_strict(tmp_path: Path) -> None:
-    text = US_VENDOR.replace(
-        '  - url: "https://acme.example/dpa"',
-        "  - ref: seed 003_x.txt\n    facts: [data_categories]\n"
-        '  - url: "https://files.example/dump.zip:/tmp/x/dpa.txt"',
-    ) + "data_categories: [identifiers.device]\n"
+    text = (
+        US_VENDOR.replace(
+            '  - url: "https://acme.example/dpa"',
+            "  - ref: seed 003_x.txt\n    facts: [data_categories]\n"
+            '  - url: "https://files.example/dump.zip:/tmp/x/dpa.txt"',
+        )
+        + "data_categories: [identifiers.device]\n"
+    )
     data = make_catalog(tmp_path, {"acme-mail": text})
     catalog = read_catalog(data)
     assert catalog.problems == ()
@@ -196,9 +200,9 @@ def test_strict_checks_warn_and_fail_only_under_strict(tmp_path: Path) -> None:
 
 def test_openable_url_rules() -> None:
     assert openable_url_problem("https://www.dataprivacyframework.gov/list") is None
-    assert openable_url_problem(
-        "https://web.archive.org/web/2016/https://example.com/privacy"
-    ) is None
+    assert (
+        openable_url_problem("https://web.archive.org/web/2016/https://example.com/privacy") is None
+    )
     assert openable_url_problem("https://example.com/a.tar.gz/docs/x.md") is not None
     assert openable_url_problem("ftp://example.com/x") is not None
 
@@ -216,8 +220,15 @@ def test_stale_facts_are_those_whose_newest_source_is_over_a_year_old(tmp_path: 
 
 
 def test_coverage_rows_list_the_vendors_missing_each_fact(tmp_path: Path) -> None:
-    data = make_catalog(tmp_path, {"acme-mail": US_VENDOR, "acme-sdk": CN_OWNED.replace(
-        "covered_person_candidate: false", "covered_person_candidate: true")})
+    data = make_catalog(
+        tmp_path,
+        {
+            "acme-mail": US_VENDOR,
+            "acme-sdk": CN_OWNED.replace(
+                "covered_person_candidate: false", "covered_person_candidate: true"
+            ),
+        },
+    )
     rows = {r.key: r for r in fact_coverage(load_vendors(data))}
     assert (rows["dpf"].have, rows["dpf"].of, rows["dpf"].missing) == (1, 1, ())
     assert rows["dpa_url"].missing == ("acme-mail", "acme-sdk")

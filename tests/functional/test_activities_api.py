@@ -19,8 +19,13 @@ from service.transfers.services import get_rulebook, today
 from tests.functional.test_reviews_api import add_vendor, assert_problem
 
 URL = "/api/v1/activities"
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
-       "ciio": False, "cn_processing_volume": 2_000_000}  # fmt: skip
+JUS = {
+    "name": "Ningbo Jus Internet Technology",
+    "country": "CN",
+    "role": "controller",
+    "ciio": False,
+    "cn_processing_volume": 2_000_000,
+}
 
 
 def facts(
@@ -29,7 +34,8 @@ def facts(
     return {
         "exporter": JUS,
         "data_subjects": [
-            {"jurisdiction": "CN", "count": cn}, {"jurisdiction": "EU", "count": 300},
+            {"jurisdiction": "CN", "count": cn},
+            {"jurisdiction": "EU", "count": 300},
         ],
         "data_categories": list(categories),
         "purposes": ["analytics"],
@@ -41,8 +47,12 @@ def users(app: Flask) -> dict[str, dict[str, str]]:
     """Headers for two procurement users, legal and a viewer, by name."""
     headers: dict[str, dict[str, str]] = {}
     with app.app_context(), session_scope() as session:
-        for name, role in (("alice", "procurement"), ("bob", "procurement"), ("lee", "legal"),
-                           ("vic", "viewer")):  # fmt: skip
+        for name, role in (
+            ("alice", "procurement"),
+            ("bob", "procurement"),
+            ("lee", "legal"),
+            ("vic", "viewer"),
+        ):
             user = create_user(session=session, email=f"{name}@example.test", role=role)
             token = create_token(session=session, user=user)[1]
             headers[name] = {"Authorization": f"Bearer {token}"}
@@ -52,19 +62,33 @@ def users(app: Flask) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def vendors(app: Flask) -> None:
     add_vendor(
-        app, slug="cloudy", name="Cloudy", hq_country="US", processing_countries=["US"],
-        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}], default_role="processor",
+        app,
+        slug="cloudy",
+        name="Cloudy",
+        hq_country="US",
+        processing_countries=["US"],
+        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}],
+        default_role="processor",
         dpf_certified=True,
-    )  # fmt: skip
+    )
     add_vendor(
-        app, slug="pushy", name="Pushy", hq_country="SG", processing_countries=["SG"],
-        legal_entities=[{"name": "Pushy Pte. Ltd.", "country": "SG"}], default_role="processor",
-    )  # fmt: skip
+        app,
+        slug="pushy",
+        name="Pushy",
+        hq_country="SG",
+        processing_countries=["SG"],
+        legal_entities=[{"name": "Pushy Pte. Ltd.", "country": "SG"}],
+        default_role="processor",
+    )
 
 
 def create(client: FlaskClient, headers: dict[str, str], **extra: Any) -> Any:
-    body = {"name": "JusTalk app", "facts": facts(),
-            "vendors": [{"vendor": "cloudy"}, {"vendor": "pushy"}], **extra}  # fmt: skip
+    body = {
+        "name": "JusTalk app",
+        "facts": facts(),
+        "vendors": [{"vendor": "cloudy"}, {"vendor": "pushy"}],
+        **extra,
+    }
     return client.post(URL, json=body, headers=headers)
 
 
@@ -100,9 +124,7 @@ def test_an_activity_files_one_review_per_vendor_with_its_facts(
         assert review["evaluation"]["regimes"]["CN"]["applies"] is True
         assert review["purpose"] == "JusTalk app"
     with app.app_context(), session_scope() as session:
-        actions = session.execute(
-            select(col(AuditEvent.object_type), col(AuditEvent.action))
-        ).all()
+        actions = session.execute(select(col(AuditEvent.object_type), col(AuditEvent.action))).all()
     assert ("activity", "create") in actions
     assert sum(1 for a in actions if a == ("review", "create")) == 2
 
@@ -122,13 +144,16 @@ def test_changing_the_activity_re_evaluates_its_reviews_keeping_overrides(
     change = {"facts": {"data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}]}}
     assert_problem(client.patch(f"{URL}/{activity['id']}", json=change, headers=headers), 428)
     assert_problem(
-        client.patch(f"{URL}/{activity['id']}", json=change,
-                     headers={**headers, "If-Match": '"stale"'}), 412,
-    )  # fmt: skip
+        client.patch(
+            f"{URL}/{activity['id']}", json=change, headers={**headers, "If-Match": '"stale"'}
+        ),
+        412,
+    )
     response = client.patch(
-        f"{URL}/{activity['id']}", json=change,
+        f"{URL}/{activity['id']}",
+        json=change,
         headers={**headers, "If-Match": created.headers["ETag"]},
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     assert sorted(response.get_json()["reviews_updated"]) == sorted(before)
     assert response.headers["ETag"] != created.headers["ETag"]
@@ -151,9 +176,10 @@ def test_a_review_in_an_activity_patches_its_overrides(
     activity = create(client, headers).get_json()
     review = get_review(client, activity["reviews"][0]["id"], headers)
     response = client.patch(
-        f"/api/v1/reviews/{review['id']}", json={"transfer": {"purposes": ["crash_reporting"]}},
+        f"/api/v1/reviews/{review['id']}",
+        json={"transfer": {"purposes": ["crash_reporting"]}},
         headers={**headers, "If-Match": review["etag"]},
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["activity_overrides"] == {"purposes": ["crash_reporting"]}
     assert response.get_json()["transfer"]["purposes"] == ["crash_reporting"]
@@ -163,7 +189,7 @@ def test_a_review_in_an_activity_patches_its_overrides(
         f"{URL}/{activity['id']}",
         json={"facts": {"purposes": ["advertising"], "data_categories": ["contact"]}},
         headers={**headers, "If-Match": current.headers["ETag"]},
-    )  # fmt: skip
+    )
     assert changed.status_code == 200, changed.get_data(as_text=True)
     after = get_review(client, review["id"], headers)
     assert after["transfer"]["purposes"] == ["crash_reporting"]
@@ -178,16 +204,18 @@ def test_approved_reviews_keep_their_facts_and_are_named(
     for status in ("submitted", "in_review", "approved"):
         review = get_review(client, approved_id, users["lee"])
         moved = client.patch(
-            f"/api/v1/reviews/{approved_id}", json={"status": status},
+            f"/api/v1/reviews/{approved_id}",
+            json={"status": status},
             headers={**users["lee"], "If-Match": review["etag"]},
-        )  # fmt: skip
+        )
         assert moved.status_code == 200, moved.get_data(as_text=True)
     kept = get_review(client, approved_id, users["lee"])
     current = client.get(f"{URL}/{activity['id']}", headers=users["lee"])
     response = client.patch(
-        f"{URL}/{activity['id']}", json={"facts": {"purposes": ["advertising"]}},
+        f"{URL}/{activity['id']}",
+        json={"facts": {"purposes": ["advertising"]}},
         headers={**users["lee"], "If-Match": current.headers["ETag"]},
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["reviews_updated"] == [activity["reviews"][1]["id"]]
@@ -208,8 +236,11 @@ def test_bad_input_is_refused_and_nothing_is_written(
     bad_category = {"name": "X", "facts": facts(categories=("no.such.category",))}
     body = assert_problem(client.post(URL, json=bad_category, headers=users["alice"]), 422)
     assert "data_categories" in body["errors"]["facts"]
-    unknown_vendor = {"name": "X", "facts": facts(),
-                      "vendors": [{"vendor": "cloudy"}, {"vendor": "nobody"}]}  # fmt: skip
+    unknown_vendor = {
+        "name": "X",
+        "facts": facts(),
+        "vendors": [{"vendor": "cloudy"}, {"vendor": "nobody"}],
+    }
     body = assert_problem(client.post(URL, json=unknown_vendor, headers=users["alice"]), 422)
     assert "vendor" in body["errors"]["vendors"]["1"]
     twice = {"name": "X", "facts": facts(), "vendors": [{"vendor": "cloudy"}, {"vendor": "cloudy"}]}
@@ -226,20 +257,24 @@ def test_roles(client: FlaskClient, vendors: None, users: dict[str, dict[str, st
     listed = client.get(URL, headers=users["vic"], query_string={"vendor": "pushy"})
     assert [a["id"] for a in listed.get_json()["items"]] == [activity["id"]]
     assert listed.get_json()["items"][0]["review_count"] == 2
-    assert client.get(URL, headers=users["vic"], query_string={"q": "nothing"}).get_json()[
-        "items"] == []  # fmt: skip
+    assert (
+        client.get(URL, headers=users["vic"], query_string={"q": "nothing"}).get_json()["items"]
+        == []
+    )
     change = {"name": "Renamed"}
     etag = {"If-Match": created.headers["ETag"]}
     assert_problem(
         client.patch(f"{URL}/{activity['id']}", json=change, headers={**users["bob"], **etag}), 403
     )
     assert_problem(
-        client.post(f"{URL}/{activity['id']}/vendors", json={"vendors": [{"vendor": "cloudy"}]},
-                    headers=users["bob"]), 403,
-    )  # fmt: skip
-    renamed = client.patch(
-        f"{URL}/{activity['id']}", json=change, headers={**users["lee"], **etag}
+        client.post(
+            f"{URL}/{activity['id']}/vendors",
+            json={"vendors": [{"vendor": "cloudy"}]},
+            headers=users["bob"],
+        ),
+        403,
     )
+    renamed = client.patch(f"{URL}/{activity['id']}", json=change, headers={**users["lee"], **etag})
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "Renamed"
     assert_problem(client.get(f"{URL}/999999", headers=users["vic"]), 404)
 
@@ -249,9 +284,10 @@ def test_adding_a_vendor_already_open_in_the_activity_is_a_conflict(
 ) -> None:
     activity = create(client, users["alice"]).get_json()
     response = client.post(
-        f"{URL}/{activity['id']}/vendors", json={"vendors": [{"vendor": "cloudy"}]},
+        f"{URL}/{activity['id']}/vendors",
+        json={"vendors": [{"vendor": "cloudy"}]},
         headers=users["alice"],
-    )  # fmt: skip
+    )
     assert_problem(response, 409)
 
 
@@ -260,11 +296,15 @@ def test_overview_heat_map_prc_total_unknowns_and_policy_gaps(
 ) -> None:
     disclosures = {
         "source": "privacy.html",
-        "vendors": [{"slug": "cloudy", "name": "Cloudy", "sentence": "We use Cloudy."},
-                    {"slug": "adsy", "name": "Adsy", "sentence": "Adsy shows ads."}],
-        "data_categories": [{"id": "identifiers.device", "sentence": "We collect device IDs."},
-                            {"id": "location.precise", "sentence": "We collect GPS location."}],
-    }  # fmt: skip
+        "vendors": [
+            {"slug": "cloudy", "name": "Cloudy", "sentence": "We use Cloudy."},
+            {"slug": "adsy", "name": "Adsy", "sentence": "Adsy shows ads."},
+        ],
+        "data_categories": [
+            {"id": "identifiers.device", "sentence": "We collect device IDs."},
+            {"id": "location.precise", "sentence": "We collect GPS location."},
+        ],
+    }
     created = create(client, users["alice"], disclosures=disclosures)
     activity = created.get_json()
     response = client.get(f"{URL}/{activity['id']}/overview", headers=users["vic"])
@@ -276,9 +316,11 @@ def test_overview_heat_map_prc_total_unknowns_and_policy_gaps(
         for regime in ("CN", "EU", "US"):
             assert row["cells"][regime]["verdict"] == review["verdicts"][regime]
     expected_questions = sorted(
-        (rid, regime, q) for rid, r in reviews.items()
-        for regime, result in r["evaluation"]["regimes"].items() for q in result["questions"]
-    )  # fmt: skip
+        (rid, regime, q)
+        for rid, r in reviews.items()
+        for regime, result in r["evaluation"]["regimes"].items()
+        for q in result["questions"]
+    )
     assert sorted((u["review"], u["regime"], u["question"]) for u in body["unknown"]) == (
         expected_questions
     )
@@ -313,14 +355,14 @@ def test_cli_creates_lists_and_shows_an_activity(
     before = counts(app)
     result = runner.invoke(main, ["activities", "create", str(bad), "--as", "alice@example.test"])
     assert result.exit_code != 0 and "exporter" in result.output
-    viewer = runner.invoke(
-        main, ["activities", "create", str(bad), "--as", "vic@example.test"]
-    )
+    viewer = runner.invoke(main, ["activities", "create", str(bad), "--as", "vic@example.test"])
     assert viewer.exit_code != 0
     assert counts(app) == before
     good = tmp_path / "activity.json"
-    good.write_text(json.dumps({"name": "JusTalk app", "facts": facts(),
-                                "vendors": [{"vendor": "cloudy"}]}), encoding="utf-8")  # fmt: skip
+    good.write_text(
+        json.dumps({"name": "JusTalk app", "facts": facts(), "vendors": [{"vendor": "cloudy"}]}),
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["activities", "create", str(good), "--as", "alice@example.test"])
     assert result.exit_code == 0, result.output
     assert "1 reviews (cloudy)" in result.output
@@ -328,9 +370,13 @@ def test_cli_creates_lists_and_shows_an_activity(
     assert "JusTalk app" in listed.output and "1 of 1 activities" in listed.output
     with app.app_context(), session_scope() as session:
         activity_id = session.execute(select(col(Activity.id))).scalar_one()
-        events = session.execute(
-            select(col(AuditEvent.actor)).where(col(AuditEvent.object_type) == "activity")
-        ).scalars().all()
+        events = (
+            session.execute(
+                select(col(AuditEvent.actor)).where(col(AuditEvent.object_type) == "activity")
+            )
+            .scalars()
+            .all()
+        )
     assert len(events) == 1 and events[0].startswith("cli")  # the shell user is audited
     shown = json.loads(runner.invoke(main, ["activities", "show", str(activity_id)]).output)
     assert [r["vendor"] for r in shown["reviews"]] == ["cloudy"]

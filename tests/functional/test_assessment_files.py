@@ -43,7 +43,9 @@ def _headings(document: Any, level: int) -> list[str]:
 
 
 def test_docx_report_has_the_pdf_content_in_word_structures(
-    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
 ) -> None:
     body = create(client, auth, review_id).get_json()
     response = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
@@ -57,8 +59,16 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
     assert [f"{s['number']}. {s['title']}" for s in sections] == [
         h for h in headings if h[:1].isdigit()
     ]
-    for title in ("Summary of the evaluation", "Risk register", "Rules that fired", "Obligations",
-                  "Open questions", "Checklists", "Validation", "Appendix"):  # fmt: skip
+    for title in (
+        "Summary of the evaluation",
+        "Risk register",
+        "Rules that fired",
+        "Obligations",
+        "Open questions",
+        "Checklists",
+        "Validation",
+        "Appendix",
+    ):
         assert title in headings
     xml = document.element.xml
     assert 'TOC \\o "1-3"' in xml  # a contents field Word fills in
@@ -84,7 +94,9 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
 
 
 def test_checklist_downloads_and_tracker(
-    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
 ) -> None:
     body = create(client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}"
@@ -110,7 +122,9 @@ def test_checklist_downloads_and_tracker(
 
 
 def test_registers_list_every_review(
-    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
 ) -> None:
     create(client, auth, review_id)
     response = client.get("/api/v1/exports/transfer-register.xlsx", headers=auth("viewer"))
@@ -118,8 +132,7 @@ def test_registers_list_every_review(
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
     rows = [
-        dict(zip(header, (c.value for c in row), strict=True))
-        for row in sheet.iter_rows(min_row=2)
+        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
     ]
     assert [r["Review"] for r in rows] == [review_id]
     row = rows[0]
@@ -144,16 +157,25 @@ def test_registers_list_every_review(
 
 
 def test_second_download_is_served_from_the_cache_until_the_document_changes(
-    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     formats.CACHE.clear()
     calls: list[str] = []
     real = formats.FORMATS["docx"]
     monkeypatch.setitem(
-        formats.FORMATS, "docx",
-        formats.Format(real.name, real.suffix, real.mimetype, real.disposition,
-                       lambda doc: calls.append("docx") or real.render(doc)),
-    )  # fmt: skip
+        formats.FORMATS,
+        "docx",
+        formats.Format(
+            real.name,
+            real.suffix,
+            real.mimetype,
+            real.disposition,
+            lambda doc: calls.append("docx") or real.render(doc),
+        ),
+    )
     body = create(client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}/report.docx"
     first = client.get(url, headers=auth("viewer")).data
@@ -172,7 +194,10 @@ def test_second_download_is_served_from_the_cache_until_the_document_changes(
 
 
 def test_chinese_pdf_without_a_cjk_font_names_the_fix(
-    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = create(client, auth, review_id, language="zh").get_json()
     monkeypatch.setattr(formats, "cjk_font_installed", lambda: False)
@@ -185,7 +210,11 @@ def test_chinese_pdf_without_a_cjk_font_names_the_fix(
 
 
 def test_cli_writes_docx_xlsx_and_registers(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
+    tmp_path: Path,
 ) -> None:
     assessment_id = create(client, auth, review_id).get_json()["id"]
     docx, xlsx = tmp_path / "a.docx", tmp_path / "a.xlsx"
@@ -203,7 +232,10 @@ def test_cli_writes_docx_xlsx_and_registers(
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_opens_the_docx(
-    client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
+    tmp_path: Path,
 ) -> None:
     body = create(client, auth, review_id).get_json()
     data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")).data
@@ -211,8 +243,10 @@ def test_libreoffice_opens_the_docx(
     source.write_bytes(data)
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     from pypdf import PdfReader
 
     reader = PdfReader(str(tmp_path / "report.pdf"))
@@ -220,16 +254,23 @@ def test_libreoffice_opens_the_docx(
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
 
 
-
 def test_out_of_date_marking_and_refresh_keeps_legals_edits(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
 ) -> None:
     legal = auth("legal")
     body = create(client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}"
     assert body["outdated"] is None
-    problem(client.post(f"{url}/refresh", headers={**legal, "If-Match": body and
-                        client.get(url, headers=legal).headers["ETag"]}), 409)  # fmt: skip
+    problem(
+        client.post(
+            f"{url}/refresh",
+            headers={**legal, "If-Match": body and client.get(url, headers=legal).headers["ETag"]},
+        ),
+        409,
+    )
     # Legal edits a section before the review changes.
     etag = client.get(url, headers=legal).headers["ETag"]
     edit = {"sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}]}
@@ -237,8 +278,11 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     # The review is re-evaluated with different facts: the assessment says it is out of date.
     review = client.get(f"/api/v1/reviews/{review_id}", headers=legal)
     change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
-    changed = client.patch(f"/api/v1/reviews/{review_id}", json=change,
-                           headers={**legal, "If-Match": review.headers["ETag"]})  # fmt: skip
+    changed = client.patch(
+        f"/api/v1/reviews/{review_id}",
+        json=change,
+        headers={**legal, "If-Match": review.headers["ETag"]},
+    )
     assert changed.status_code == 200, changed.get_data(as_text=True)
     current = client.get(url, headers=legal)
     stale = current.get_json()["outdated"]
@@ -246,8 +290,12 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     pdf = client.get(f"{url}/report.docx", headers=auth("viewer"))
     assert "Out of date" in "\n".join(p.text for p in _docx(pdf.data).paragraphs)
     problem(client.post(f"{url}/refresh", headers=legal), 428)
-    problem(client.post(f"{url}/refresh", headers={**auth("viewer"),
-                        "If-Match": current.headers["ETag"]}), 403)  # fmt: skip
+    problem(
+        client.post(
+            f"{url}/refresh", headers={**auth("viewer"), "If-Match": current.headers["ETag"]}
+        ),
+        403,
+    )
     refreshed = client.post(
         f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
     )
@@ -269,9 +317,14 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     from service.db import session_scope
 
     with app.app_context(), session_scope() as session:
-        actions = [e.action for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.object_type == "assessment",
-                                     AuditEvent.object_id == str(body["id"])))]  # fmt: skip
+        actions = [
+            e.action
+            for e in session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.object_type == "assessment", AuditEvent.object_id == str(body["id"])
+                )
+            )
+        ]
     assert "refresh" in actions
 
 
@@ -283,7 +336,10 @@ def _calc_installed() -> bool:
 
 @pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc not installed")
 def test_libreoffice_opens_the_xlsx(
-    client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
+    tmp_path: Path,
 ) -> None:
     body = create(client, auth, review_id).get_json()
     tracker = tmp_path / "tracker.xlsx"
@@ -291,15 +347,19 @@ def test_libreoffice_opens_the_xlsx(
     tracker.write_bytes(client.get(url, headers=auth("viewer")).data)
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
     progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
     assert body["checklists"][0]["title"] in progress
 
 
 def test_chinese_docx_is_chinese_in_the_official_layout(
-    client: FlaskClient, auth: Headers, review_id: int  # noqa: F811
+    client: FlaskClient,
+    auth: Headers,
+    review_id: int,
 ) -> None:
     from docx.oxml.ns import qn
 

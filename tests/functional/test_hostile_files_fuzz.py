@@ -114,8 +114,9 @@ def test_the_importer_imports_or_refuses_any_file(registry: Flask, file: tuple[b
     data, fmt = file
     with registry.app_context(), session_scope() as session:
         try:
-            report = upsert.import_file(session=session, data=data, fmt=fmt,
-                                        reference=get_reference(), dry_run=True)  # fmt: skip
+            report = upsert.import_file(
+                session=session, data=data, fmt=fmt, reference=get_reference(), dry_run=True
+            )
         except ImportInvalid as exc:
             assert exc.status == 422 and exc.errors
         else:

@@ -98,9 +98,10 @@ def test_create_checks_role_kind_language_and_review(
     client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
     forbidden = client.post(
-        f"/api/v1/reviews/{review_id}/assessments", json={"kind": "pipia"},
+        f"/api/v1/reviews/{review_id}/assessments",
+        json={"kind": "pipia"},
         headers=auth("procurement"),
-    )  # fmt: skip
+    )
     problem(forbidden, 403)
     problem(create(client, auth, review_id, kind="memo"), 422)
     problem(create(client, auth, review_id, kind="dpia", language="zh"), 422)
@@ -122,13 +123,28 @@ def test_edit_versions_diff_and_concurrency(
             {"id": "legality", "text": "Consent under **PIPL Art. 13(1)**.<script>x</script>"}
         ],
         "risks": [
-            {"id": "R1", "category": "illegitimate_access", "risk": "Leakage", "likelihood": 2,
-             "severity": 3, "measure": "Encryption", "residual": 2, "owner": "Security"},
-            {"category": "rights", "risk": "Requests go unanswered", "likelihood": None,
-             "severity": 2, "measure": None, "residual": None, "owner": None},
+            {
+                "id": "R1",
+                "category": "illegitimate_access",
+                "risk": "Leakage",
+                "likelihood": 2,
+                "severity": 3,
+                "measure": "Encryption",
+                "residual": 2,
+                "owner": "Security",
+            },
+            {
+                "category": "rights",
+                "risk": "Requests go unanswered",
+                "likelihood": None,
+                "severity": 2,
+                "measure": None,
+                "residual": None,
+                "owner": None,
+            },
         ],
         "note": "legal's first pass",
-    }  # fmt: skip
+    }
     problem(client.patch(url, json=edit, headers=auth("legal")), 428)
     problem(client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412)
     problem(client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403)
@@ -160,9 +176,10 @@ def test_edit_versions_diff_and_concurrency(
 def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str, **extra: Any) -> Any:
     etag = client.get(url, headers=headers).headers["ETag"]
     return client.post(
-        f"{url}/transitions", json={"to": to, "note": f"to {to}", **extra},
+        f"{url}/transitions",
+        json={"to": to, "note": f"to {to}", **extra},
         headers={**headers, "If-Match": etag},
-    )  # fmt: skip
+    )
 
 
 # The generated PIPIA still lists key facts as unknown: approving it needs a reason.
@@ -199,8 +216,10 @@ def test_workflow_permissions_and_frozen_approved_version(
     assert body["approved_number"] == 2
     versions = client.get(f"{url}/versions", headers=legal).get_json()
     assert [(v["number"], v["status"], v["frozen"]) for v in versions] == [
-        (1, "draft", False), (2, "approved", True), (3, "draft", False),
-    ]  # fmt: skip
+        (1, "draft", False),
+        (2, "approved", True),
+        (3, "draft", False),
+    ]
     frozen = client.get(f"{url}/versions/2", headers=legal).get_json()["document"]
     conclusion = next(s for s in frozen["sections"] if s["id"] == "conclusion")
     assert conclusion["text"] == "Proceed after CAC approval."
@@ -212,8 +231,15 @@ def test_workflow_permissions_and_frozen_approved_version(
                 AuditEvent.object_type == "assessment", AuditEvent.object_id == assessment_id
             )
         ).all()
-    assert actions == ["create", "transition:in_review", "transition:draft", "update",
-                       "transition:in_review", "transition:approved", "update"]  # fmt: skip
+    assert actions == [
+        "create",
+        "transition:in_review",
+        "transition:draft",
+        "update",
+        "transition:in_review",
+        "transition:approved",
+        "update",
+    ]
 
 
 def test_reports_pdf_and_html_with_filenames(
@@ -249,11 +275,19 @@ def test_checklist_items_progress(
     item_url = f"{url}/checklist-items/{item['id']}"
     read = client.get(item_url, headers=auth("viewer"))
     etag = read.headers["ETag"]
-    change = {"status": "done", "who": "Li Wei", "when": "2026-11-30",
-              "evidence": "Self-assessment report v1 <b>signed</b>"}  # fmt: skip
+    change = {
+        "status": "done",
+        "who": "Li Wei",
+        "when": "2026-11-30",
+        "evidence": "Self-assessment report v1 <b>signed</b>",
+    }
     problem(client.patch(item_url, json=change, headers=filer), 428)
-    problem(client.patch(item_url, json={"status": "finished"},
-                         headers={**auth("legal"), "If-Match": etag}), 422)  # fmt: skip
+    problem(
+        client.patch(
+            item_url, json={"status": "finished"}, headers={**auth("legal"), "If-Match": etag}
+        ),
+        422,
+    )
     problem(client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403)
     response = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -92,8 +92,9 @@ def test_audit_dates_out_of_range_in_utc_are_422(
     client: FlaskClient, auth: Headers, when: str
 ) -> None:
     for field in ("since", "until"):
-        body = assert_422(client.get("/api/v1/audit", query_string={field: when},
-                                     headers=auth("legal")))  # fmt: skip
+        body = assert_422(
+            client.get("/api/v1/audit", query_string={field: when}, headers=auth("legal"))
+        )
         assert field in body["errors"]
 
 
@@ -113,11 +114,19 @@ def test_two_writers_racing_for_one_alias_get_201_and_409(
 
     monkeypatch.setattr(vendor_services, "_sync_index_rows", both_checked)
     bodies = [
-        {"slug": "one", "name": "One Analytics", "aliases": ["Shared Kit", "Zed Kit"],
-         "hq_country": "US"},
-        {"slug": "two", "name": "Two Analytics", "aliases": ["Zed Kit", "Shared Kit"],
-         "hq_country": "US"},
-    ]  # fmt: skip
+        {
+            "slug": "one",
+            "name": "One Analytics",
+            "aliases": ["Shared Kit", "Zed Kit"],
+            "hq_country": "US",
+        },
+        {
+            "slug": "two",
+            "name": "Two Analytics",
+            "aliases": ["Zed Kit", "Shared Kit"],
+            "hq_country": "US",
+        },
+    ]
     statuses: list[int] = []
 
     def create(i: int) -> None:

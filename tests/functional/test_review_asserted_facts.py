@@ -12,20 +12,24 @@ from flask import Flask
 Headers = Callable[[str], dict[str, str]]
 
 VENDOR = {
-    "slug": "acme-crm", "name": "Acme CRM", "hq_country": "US", "default_role": "processor",
+    "slug": "acme-crm",
+    "name": "Acme CRM",
+    "hq_country": "US",
+    "default_role": "processor",
     "legal_entities": [{"name": "Acme CRM, Inc.", "country": "US", "role": "hq"}],
 }
 TRANSFER = {
     "exporter": {"name": "Example GmbH", "country": "DE"},
     "data_subjects": [{"jurisdiction": "EU", "count": 20_000}],
-    "data_categories": ["contact"], "purposes": ["marketing"],
+    "data_categories": ["contact"],
+    "purposes": ["marketing"],
 }
 DPF_ASSERTION = {
     "fact": "dpf",
     "value": {"status": "active", "entity": "Acme CRM, Inc.", "parts": ["eu_us"]},
     "source_url": "https://acme-crm.example/privacy#dpf",
     "note": "Privacy policy section 9 states DPF participation.",
-}  # fmt: skip
+}
 
 
 def _eu(review: dict[str, Any]) -> tuple[str, str | None]:
@@ -39,31 +43,53 @@ def test_an_asserted_dpf_fact_reaches_the_evaluation_and_is_audited(
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
     buyer = auth("procurement")
-    plain = client.post("/api/v1/reviews", json={
-        "vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM"}, headers=buyer)
+    plain = client.post(
+        "/api/v1/reviews",
+        json={"vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM"},
+        headers=buyer,
+    )
     assert plain.status_code == 201, plain.get_json()
     assert _eu(plain.get_json())[1] != "eu_dpf"
-    stated = client.post("/api/v1/reviews", json={
-        "vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM",
-        "asserted_facts": [DPF_ASSERTION]}, headers=buyer)  # fmt: skip
+    stated = client.post(
+        "/api/v1/reviews",
+        json={
+            "vendor": "acme-crm",
+            "transfer": TRANSFER,
+            "purpose": "CRM",
+            "asserted_facts": [DPF_ASSERTION],
+        },
+        headers=buyer,
+    )
     assert stated.status_code == 201, stated.get_json()
     review = stated.get_json()
     assert _eu(review) == ("permitted", "eu_dpf")
     [asserted] = review["asserted_facts"]
     assert asserted["applies"] is True and asserted["asserted_by"].endswith("@example.test")
     assert asserted["value"]["checked"] == asserted["asserted_at"]
-    audit = client.get("/api/v1/audit", query_string={
-        "object_type": "review", "object_id": str(review["id"])}, headers=auth("admin")).get_json()
+    audit = client.get(
+        "/api/v1/audit",
+        query_string={"object_type": "review", "object_id": str(review["id"])},
+        headers=auth("admin"),
+    ).get_json()
     created = audit["items"][-1]["changes"]["asserted_facts"]["after"]
     assert created[0]["source_url"] == DPF_ASSERTION["source_url"]
     # the registry later records the DPF status: it wins, and the assertion no longer applies
     legal = auth("legal")
     etag = client.get("/api/v1/vendors/acme-crm", headers=legal).headers["ETag"]
-    recorded = client.patch("/api/v1/vendors/acme-crm", json={
-        "dpf": {"status": "not_listed", "checked": "2026-12-01"},
-        "sources": [{"url": "https://www.dataprivacyframework.gov/list",
-                     "retrieved": "2026-12-01", "facts": ["dpf"]}]},
-        headers={**legal, "If-Match": etag})  # fmt: skip
+    recorded = client.patch(
+        "/api/v1/vendors/acme-crm",
+        json={
+            "dpf": {"status": "not_listed", "checked": "2026-12-01"},
+            "sources": [
+                {
+                    "url": "https://www.dataprivacyframework.gov/list",
+                    "retrieved": "2026-12-01",
+                    "facts": ["dpf"],
+                }
+            ],
+        },
+        headers={**legal, "If-Match": etag},
+    )
     assert recorded.status_code == 200
     again = client.post(f"/api/v1/reviews/{review['id']}/evaluate", headers=buyer)
     assert again.status_code == 200, again.get_json()
@@ -75,11 +101,19 @@ def test_an_asserted_dpf_fact_reaches_the_evaluation_and_is_audited(
 def test_assertions_need_a_source_a_person_can_open(app: Flask, auth: Headers) -> None:
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
-    bad = client.post("/api/v1/reviews", json={
-        "vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM",
-        "asserted_facts": [{**DPF_ASSERTION, "source_url": "seed 001.txt"},
-                           {**DPF_ASSERTION, "fact": "favourite_colour"}]},
-        headers=auth("procurement"))  # fmt: skip
+    bad = client.post(
+        "/api/v1/reviews",
+        json={
+            "vendor": "acme-crm",
+            "transfer": TRANSFER,
+            "purpose": "CRM",
+            "asserted_facts": [
+                {**DPF_ASSERTION, "source_url": "seed 001.txt"},
+                {**DPF_ASSERTION, "fact": "favourite_colour"},
+            ],
+        },
+        headers=auth("procurement"),
+    )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     errors = bad.get_json()["errors"]["asserted_facts"]
     assert "source_url" in errors["0"] and "fact" in errors["1"]
@@ -97,23 +131,30 @@ def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
     with app.app_context(), session_scope() as session:
-        create_user(session=session, email="buyer@example.test", role="procurement",
-                    password=PASSWORD)  # fmt: skip
+        create_user(
+            session=session, email="buyer@example.test", role="procurement", password=PASSWORD
+        )
     browser = Browser(app.test_client())
     browser.get("/login")
     browser.post("/login", {"email": "buyer@example.test", "password": PASSWORD, "next": "/"})
     form = browser.get("/reviews/new?vendor=acme-crm").text
     assert "Facts the registry lacks (this review only)" in form
     fields = {
-        "vendor": "acme-crm", "purpose": "CRM",
-        "transfer.exporter.name": "Example GmbH", "transfer.exporter.country": "DE",
+        "vendor": "acme-crm",
+        "purpose": "CRM",
+        "transfer.exporter.name": "Example GmbH",
+        "transfer.exporter.country": "DE",
         "transfer.exporter.role": "controller",
-        "transfer.data_subjects.0.jurisdiction": "EU", "transfer.data_subjects.0.count": "20000",
-        "transfer.data_categories": ["contact"], "transfer.purposes": ["marketing"],
-        "transfer.transaction": "vendor_agreement", "status": "submitted",
-        "asserted_facts.0.kind": "dpf_active", "asserted_facts.0.value": "Acme CRM, Inc.",
+        "transfer.data_subjects.0.jurisdiction": "EU",
+        "transfer.data_subjects.0.count": "20000",
+        "transfer.data_categories": ["contact"],
+        "transfer.purposes": ["marketing"],
+        "transfer.transaction": "vendor_agreement",
+        "status": "submitted",
+        "asserted_facts.0.kind": "dpf_active",
+        "asserted_facts.0.value": "Acme CRM, Inc.",
         "asserted_facts.0.source_url": "not a link",
-    }  # fmt: skip
+    }
     refused = browser.post("/reviews/new", fields)
     assert refused.status_code == 422
     assert "A source a person can open is required" in refused.text

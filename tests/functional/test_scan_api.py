@@ -77,9 +77,11 @@ def test_scan_html_and_pdf_uploads(
         b"<b>Firebase</b>.</p><style>.Umeng{}</style></body></html>"
     )
     response = client.post(
-        URL, data=upload(html, "policy.html", "text/html"), headers=viewer,
+        URL,
+        data=upload(html, "policy.html", "text/html"),
+        headers=viewer,
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert slugs(body) == {"firebase"} and body["format"] == "html"
@@ -89,9 +91,11 @@ def test_scan_html_and_pdf_uploads(
 
     pdf = make_pdf(["Firebase collects IP addresses."])
     response = client.post(
-        URL, data=upload(pdf, "policy.pdf", "application/pdf"), headers=viewer,
+        URL,
+        data=upload(pdf, "policy.pdf", "application/pdf"),
+        headers=viewer,
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["format"] == "pdf" and slugs(body) == {"firebase"}
@@ -113,9 +117,11 @@ def test_errors_are_problems(client: FlaskClient, viewer: dict[str, str]) -> Non
     body_bytes, content_type = multipart(b"a" * (MAX_BYTES + 1), "big.txt", "text/plain")
     problem(client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413)
     response = client.post(
-        URL, data=upload(b"\x89PNG\r\n", "logo.png", "image/png"), headers=viewer,
+        URL,
+        data=upload(b"\x89PNG\r\n", "logo.png", "image/png"),
+        headers=viewer,
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     problem(response, 415)
     response = client.post(URL, data="text", headers={**viewer, "Content-Type": "text/plain"})
     problem(response, 415)

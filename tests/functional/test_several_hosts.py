@@ -61,9 +61,13 @@ class Client:
         self.csrf = ""
 
     def call(
-        self, method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        url: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
         csrf: bool = True,
-    ) -> tuple[int, dict[str, str], Any]:  # fmt: skip
+    ) -> tuple[int, dict[str, str], Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -129,10 +133,14 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=f"{PG_URL}{joiner}options=-csearch_path%3D{schema}",
-        XBORDER_DATA_DIR=str(tmp_path / "data"), XBORDER_SECRET_KEY="shared-by-every-host",
-        XBORDER_BROKER_URL=REDIS_URL, XBORDER_RATELIMIT_STORAGE_URI=REDIS_URL,
-        XBORDER_ADMIN_EMAIL=ADMIN, XBORDER_ADMIN_PASSWORD=PASSWORD, XBORDER_LOAD_CATALOG="0",
-    )  # fmt: skip
+        XBORDER_DATA_DIR=str(tmp_path / "data"),
+        XBORDER_SECRET_KEY="shared-by-every-host",
+        XBORDER_BROKER_URL=REDIS_URL,
+        XBORDER_RATELIMIT_STORAGE_URI=REDIS_URL,
+        XBORDER_ADMIN_EMAIL=ADMIN,
+        XBORDER_ADMIN_PASSWORD=PASSWORD,
+        XBORDER_LOAD_CATALOG="0",
+    )
     subprocess.run([xborder, "db", "upgrade"], env=env, check=True, capture_output=True)
     ports = [_free_port(), _free_port()]
     logs = [(tmp_path / f"{name}.log").open("w+") for name in ("a", "b", "worker")]
@@ -172,20 +180,27 @@ def _up(base: str) -> bool:
 
 
 VENDOR = {
-    "slug": "acme-cloud", "name": "Acme Cloud", "hq_country": "US",
+    "slug": "acme-cloud",
+    "name": "Acme Cloud",
+    "hq_country": "US",
     "processing_countries": ["US"],
-    "dpf": {"status": "active", "entity": "Acme Cloud, Inc.", "parts": ["eu_us"],
-            "checked": "2026-12-01"},
-}  # fmt: skip
+    "dpf": {
+        "status": "active",
+        "entity": "Acme Cloud, Inc.",
+        "parts": ["eu_us"],
+        "checked": "2026-12-01",
+    },
+}
 REVIEW = {
     "vendor": "acme-cloud",
     "transfer": {
         "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
         "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"], "purposes": ["analytics"],
+        "data_categories": ["identifiers.device"],
+        "purposes": ["analytics"],
     },
     "purpose": "Analytics",
-}  # fmt: skip
+}
 
 
 def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notifications(
@@ -226,7 +241,8 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     assert status == 200
     jobs = _eventually(
         lambda: [
-            j for j in browser.call("GET", f"{a}/api/v1/jobs?kind=reassess")[2]
+            j
+            for j in browser.call("GET", f"{a}/api/v1/jobs?kind=reassess")[2]
             if j["status"] == "succeeded"
         ],
         "the re-assessment job succeeds",
@@ -239,7 +255,8 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     assert [h["reason"] for h in history].count("reevaluate") == 1
     _eventually(
         lambda: [
-            m for m in browser.call("GET", f"{b}/api/v1/notifications/outbox")[2]
+            m
+            for m in browser.call("GET", f"{b}/api/v1/notifications/outbox")[2]
             if m["status"] == "sent"
         ],
         "the notification is delivered",

@@ -26,8 +26,11 @@ URL = "/api/v1/transfers/evaluate"
 
 JUS_FIREBASE: dict[str, Any] = {
     "exporter": {
-        "name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller",
-        "ciio": False, "cn_processing_volume": 2_000_000,
+        "name": "Ningbo Jus Internet Technology",
+        "country": "CN",
+        "role": "controller",
+        "ciio": False,
+        "cn_processing_volume": 2_000_000,
     },
     "important_data": False,
     "importer": {
@@ -107,8 +110,11 @@ def test_the_law_of_the_day_applies(client: FlaskClient, viewer: dict[str, str])
     # 150,000 people's contact details from a PRC exporter to the US: under the 2024
     # Provisions (from 22 Mar 2024) a standard contract; before them, 100,000 people's PI
     # since 1 January already called for a CAC security assessment.
-    transfer = {**JUS_FIREBASE, "data_subjects": [{"jurisdiction": "CN", "count": 150_000}],
-                "data_categories": ["contact"]}  # fmt: skip
+    transfer = {
+        **JUS_FIREBASE,
+        "data_subjects": [{"jurisdiction": "CN", "count": 150_000}],
+        "data_categories": ["contact"],
+    }
     after = client.post(URL, json={**transfer, "as_of": "2024-03-22"}, headers=viewer).get_json()
     before = client.post(URL, json={**transfer, "as_of": "2024-03-21"}, headers=viewer).get_json()
     assert after["regimes"]["CN"]["mechanism"] == "cn_standard_contract"
@@ -119,19 +125,30 @@ def test_importer_vendor_fills_importer_facts_from_the_registry(
     app: Flask, client: FlaskClient, viewer: dict[str, str]
 ) -> None:
     add_vendor(
-        app, slug="example-cloud", name="Example Cloud", hq_country="US",
+        app,
+        slug="example-cloud",
+        name="Example Cloud",
+        hq_country="US",
         legal_entities=[{"name": "Example Cloud, Inc.", "country": "US"}],
-        processing_countries=["US", "IE"], default_role="processor", dpf_certified=True,
-    )  # fmt: skip
+        processing_countries=["US", "IE"],
+        default_role="processor",
+        dpf_certified=True,
+    )
     transfer = {**JUS_FIREBASE, "importer": {"vendor": "example-cloud"}}
     del transfer["destinations"]
     body = client.post(URL, json=transfer, headers=viewer).get_json()
     importer = body["transfer"]["importer"]
     assert importer == {
-        "vendor": "example-cloud", "name": "Example Cloud, Inc.", "country": "US",
-        "role": "processor", "dpf_certified": True, "covered_person": None,
-        "owners": None, "gdpr_art3_2": None, "sanctions": [],
-    }  # fmt: skip
+        "vendor": "example-cloud",
+        "name": "Example Cloud, Inc.",
+        "country": "US",
+        "role": "processor",
+        "dpf_certified": True,
+        "covered_person": None,
+        "owners": None,
+        "gdpr_art3_2": None,
+        "sanctions": [],
+    }
     assert body["transfer"]["destinations"] == ["US", "IE"]
     # Facts the client gives win over the registry's.
     given = {**transfer, "importer": {"vendor": "example-cloud", "dpf_certified": False}}
@@ -144,9 +161,13 @@ def test_a_sunset_vendor_is_a_warning(
     app: Flask, client: FlaskClient, viewer: dict[str, str]
 ) -> None:
     add_vendor(
-        app, slug="old-ads", name="Old Ads", hq_country="US", processing_countries=["US"],
+        app,
+        slug="old-ads",
+        name="Old Ads",
+        hq_country="US",
+        processing_countries=["US"],
         status={"value": "sunset", "since": date(2022, 1, 1), "note": "Retired by its owner."},
-    )  # fmt: skip
+    )
     body = client.post(
         URL, json={**JUS_FIREBASE, "importer": {"vendor": "old-ads"}}, headers=viewer
     ).get_json()

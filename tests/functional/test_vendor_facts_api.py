@@ -23,12 +23,22 @@ FACTS = {
         "parent": {"name": "Intuit Inc.", "country": "US", "share": 100, "since": "2021-11-01"},
         "ultimate_parent": {"name": "Intuit Inc.", "country": "US", "share": 100},
     },
-    "dpf": {"status": "active", "entity": "The Acme Mailer Group LLC",
-            "parts": ["eu_us", "swiss_us"], "checked": "2026-12-01"},
-    "history": [{"date": "2021-11-01", "event": "acquired",
-                 "detail": "Intuit acquired Mailchimp", "to": "Intuit Inc."}],
+    "dpf": {
+        "status": "active",
+        "entity": "The Acme Mailer Group LLC",
+        "parts": ["eu_us", "swiss_us"],
+        "checked": "2026-12-01",
+    },
+    "history": [
+        {
+            "date": "2021-11-01",
+            "event": "acquired",
+            "detail": "Intuit acquired Mailchimp",
+            "to": "Intuit Inc.",
+        }
+    ],
     "data_locations": {"processing": ["US"], "selectable_regions": []},
-}  # fmt: skip
+}
 
 
 def _catalog_with_facts(tmp_path: Path) -> Path:
@@ -36,16 +46,30 @@ def _catalog_with_facts(tmp_path: Path) -> Path:
     copy = tmp_path / "catalog"
     shutil.copytree(vendor_data.DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     record = {
-        "slug": "acme-mailer", "name": "Acme Mailer", "category": "email_marketing",
-        "product_type": "service", "hq_country": "US",
+        "slug": "acme-mailer",
+        "name": "Acme Mailer",
+        "category": "email_marketing",
+        "product_type": "service",
+        "hq_country": "US",
         "legal_entities": [{"name": "The Acme Mailer Group LLC", "country": "US", "role": "hq"}],
         **FACTS,
         "covered_person_candidate": False,
-        "sources": [{"url": "https://www.dataprivacyframework.gov/list", "retrieved": "2026-12-01",
-                     "facts": ["legal_entities", "hq_country", "ownership", "dpf", "history",
-                               "data_locations"]}],
+        "sources": [
+            {
+                "url": "https://www.dataprivacyframework.gov/list",
+                "retrieved": "2026-12-01",
+                "facts": [
+                    "legal_entities",
+                    "hq_country",
+                    "ownership",
+                    "dpf",
+                    "history",
+                    "data_locations",
+                ],
+            }
+        ],
         "last_verified": "2026-12-01",
-    }  # fmt: skip
+    }
     path = copy / "vendors" / "acme-mailer.yaml"
     path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
     return copy
@@ -71,13 +95,12 @@ def test_catalog_update_carries_the_new_facts_into_the_api(
     assert vendor["sanctions"] == [] and vendor["sanctioned"] is False
 
 
-def test_patch_sets_sanctions_and_ownership_and_derives_parent(
-    app: Flask, auth: Headers
-) -> None:
+def test_patch_sets_sanctions_and_ownership_and_derives_parent(app: Flask, auth: Headers) -> None:
     client = app.test_client()
     legal = auth("legal")
     created = client.post(
-        "/api/v1/vendors", json={"slug": "yoomoney", "name": "YooMoney", "hq_country": "RU"},
+        "/api/v1/vendors",
+        json={"slug": "yoomoney", "name": "YooMoney", "hq_country": "RU"},
         headers=legal,
     )
     assert created.status_code == 201
@@ -85,9 +108,15 @@ def test_patch_sets_sanctions_and_ownership_and_derives_parent(
     etag = created.headers["ETag"]
     changes = {
         "ownership": {"parent": {"name": "Sberbank of Russia", "country": "RU", "share": 100}},
-        "sanctions": [{"party": "Sberbank of Russia", "lists": ["ofac_sdn"],
-                       "designated": "2022-04-06", "through_ownership": True}],
-    }  # fmt: skip
+        "sanctions": [
+            {
+                "party": "Sberbank of Russia",
+                "lists": ["ofac_sdn"],
+                "designated": "2022-04-06",
+                "through_ownership": True,
+            }
+        ],
+    }
     patched = client.patch(
         "/api/v1/vendors/yoomoney", json=changes, headers={**legal, "If-Match": etag}
     )
@@ -110,10 +139,14 @@ def test_a_legacy_field_and_its_block_together_are_422(app: Flask, auth: Headers
     legal = auth("legal")
     bad = client.post(
         "/api/v1/vendors",
-        json={"slug": "stripe", "name": "Stripe", "dpf_certified": True,
-              "dpf": {"status": "not_listed", "checked": "2026-12-01"}},
+        json={
+            "slug": "stripe",
+            "name": "Stripe",
+            "dpf_certified": True,
+            "dpf": {"status": "not_listed", "checked": "2026-12-01"},
+        },
         headers=legal,
-    )  # fmt: skip
+    )
     assert bad.status_code == 422
     assert bad.mimetype == "application/problem+json"
     assert "dpf_certified" in bad.get_json()["errors"]
@@ -125,20 +158,40 @@ def test_vendor_page_shows_each_fact_with_its_source_age_sanctions_and_history(
     client = app.test_client()
     legal = auth("legal")
     body = {
-        "slug": "payco", "name": "PayCo", "hq_country": "RU",
+        "slug": "payco",
+        "name": "PayCo",
+        "hq_country": "RU",
         "legal_entities": [{"name": "PayCo LLC", "country": "RU", "role": "hq"}],
-        "ownership": {"parent": {"name": "PJSC Sberbank", "country": "RU", "share": 100,
-                                 "since": "2020-04-01"}},
-        "sanctions": [{"party": "PJSC Sberbank", "lists": ["ofac_sdn"],
-                       "designated": "2022-04-06", "through_ownership": True}],
+        "ownership": {
+            "parent": {
+                "name": "PJSC Sberbank",
+                "country": "RU",
+                "share": 100,
+                "since": "2020-04-01",
+            }
+        },
+        "sanctions": [
+            {
+                "party": "PJSC Sberbank",
+                "lists": ["ofac_sdn"],
+                "designated": "2022-04-06",
+                "through_ownership": True,
+            }
+        ],
         "history": [{"date": "2022-05-24", "event": "renamed", "detail": "Old Pay renamed PayCo"}],
         "sources": [
-            {"url": "https://payco.example/about", "retrieved": "2020-01-10",
-             "facts": ["hq_country", "legal_entities", "history"]},
-            {"url": "https://sanctionssearch.ofac.treas.gov/", "retrieved": "2026-11-20",
-             "facts": ["sanctions", "ownership"]},
+            {
+                "url": "https://payco.example/about",
+                "retrieved": "2020-01-10",
+                "facts": ["hq_country", "legal_entities", "history"],
+            },
+            {
+                "url": "https://sanctionssearch.ofac.treas.gov/",
+                "retrieved": "2026-11-20",
+                "facts": ["sanctions", "ownership"],
+            },
         ],
-    }  # fmt: skip
+    }
     assert client.post("/api/v1/vendors", json=body, headers=legal).status_code == 201
     page = client.get("/vendors/payco", headers=auth("viewer")).get_data(as_text=True)
     assert 'class="badge vstatus-sanctioned"' in page
@@ -156,12 +209,19 @@ def test_vendor_page_shows_each_fact_with_its_source_age_sanctions_and_history(
 def test_a_derived_field_is_changed_through_its_block(app: Flask, auth: Headers) -> None:
     client = app.test_client()
     legal = auth("legal")
-    body = {"slug": "acme-dpf", "name": "Acme DPF", "hq_country": "US",
-            "dpf": {"status": "not_listed", "checked": "2026-12-01"}}  # fmt: skip
+    body = {
+        "slug": "acme-dpf",
+        "name": "Acme DPF",
+        "hq_country": "US",
+        "dpf": {"status": "not_listed", "checked": "2026-12-01"},
+    }
     created = client.post("/api/v1/vendors", json=body, headers=legal)
     assert created.get_json()["dpf_certified"] is False
-    bad = client.patch("/api/v1/vendors/acme-dpf", json={"dpf_certified": True},
-                       headers={**legal, "If-Match": created.headers["ETag"]})  # fmt: skip
+    bad = client.patch(
+        "/api/v1/vendors/acme-dpf",
+        json={"dpf_certified": True},
+        headers={**legal, "If-Match": created.headers["ETag"]},
+    )
     assert bad.status_code == 422 and "dpf_certified" in bad.get_json()["errors"]
     ok = client.patch(
         "/api/v1/vendors/acme-dpf",
@@ -181,7 +241,12 @@ def test_catalog_vendors_with_blocks_export_and_import_again(
         text = export_vendors(session=session, fmt="json")
     assert '"ownership": {' in text  # the shipped catalog fills ownership blocks
     with catalog_app.app_context(), session_scope() as session:
-        report = import_file(session=session, data=text.encode(), reference=load_reference(
-            Path(vendor_data.DATA_DIR)), fmt="json", dry_run=True)  # fmt: skip
+        report = import_file(
+            session=session,
+            data=text.encode(),
+            reference=load_reference(Path(vendor_data.DATA_DIR)),
+            fmt="json",
+            dry_run=True,
+        )
     # every record validates again (a derived field is not sent beside its block)
     assert report.created == [] and len(report.unchanged) + len(report.updated) > 200

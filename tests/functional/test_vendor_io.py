@@ -67,8 +67,9 @@ def counts(app: Flask) -> tuple[int, int, int, int]:
 
 def run_import(app: Flask, text: str, fmt: str, *, dry_run: bool = False) -> upsert.ImportReport:
     with app.app_context(), session_scope() as session:
-        report = upsert.import_file(session=session, data=text.encode(), fmt=fmt,
-                                       reference=get_reference(), dry_run=dry_run)  # fmt: skip
+        report = upsert.import_file(
+            session=session, data=text.encode(), fmt=fmt, reference=get_reference(), dry_run=dry_run
+        )
         if dry_run:
             session.rollback()
         return report
@@ -113,11 +114,19 @@ def test_bulk_create_matches_create_vendor_exactly(app: Flask) -> None:
         snap = services.vendor_snapshot(vendor)
         alias_columns = (col(VendorAlias.alias), col(VendorAlias.key), col(VendorAlias.is_name))
         rows = session.execute(select(*alias_columns).order_by(col(VendorAlias.key))).all()
-        facets = session.execute(select(col(VendorFacet.facet), col(VendorFacet.value))
-                                 .order_by(col(VendorFacet.value))).all()  # fmt: skip
+        facets = session.execute(
+            select(col(VendorFacet.facet), col(VendorFacet.value)).order_by(col(VendorFacet.value))
+        ).all()
         event = session.execute(select(AuditEvent)).scalar_one()
-        return (snap, vendor.search_text, vendor.version, vendor.origin, list(rows),
-                list(facets), (event.action, event.object_type, event.changes))  # fmt: skip
+        return (
+            snap,
+            vendor.search_text,
+            vendor.version,
+            vendor.origin,
+            list(rows),
+            list(facets),
+            (event.action, event.object_type, event.changes),
+        )
 
     with app.app_context(), session_scope() as session:
         record = validation.validate_rows(session=session, rows=[UMENG], reference=get_reference())
@@ -146,8 +155,15 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app: Flask) -> None:
     with pytest.raises(formats.ImportInvalid) as caught:
         run_import(app, json.dumps(rows), "json")
     problems = {(p.row, p.field) for p in caught.value.rows}
-    assert {(2, "slug"), (2, "hq_country"), (3, "name"), (4, "slug"), (5, "name"),
-            (6, "legal_entities.0.name"), (7, "_row")} <= problems  # fmt: skip
+    assert {
+        (2, "slug"),
+        (2, "hq_country"),
+        (3, "name"),
+        (4, "slug"),
+        (5, "name"),
+        (6, "legal_entities.0.name"),
+        (7, "_row"),
+    } <= problems
     assert 1 not in {p.row for p in caught.value.rows}
     assert all(p.message for p in caught.value.rows)
     assert "2.hq_country" in (caught.value.errors or {})
@@ -158,13 +174,17 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app: Flask) -> None:
 
 
 def test_csv_cells_and_bad_headers(app: Flask) -> None:
-    text = ("slug,name,aliases,processing_countries,dpf_certified,legal_entities\n"
-            'acme,Acme,"Acme Corp; ACME Ltd",CN;SG,yes,\n'
-            'bad,Bad,,,maybe,"{not json"\n')  # fmt: skip
+    text = (
+        "slug,name,aliases,processing_countries,dpf_certified,legal_entities\n"
+        'acme,Acme,"Acme Corp; ACME Ltd",CN;SG,yes,\n'
+        'bad,Bad,,,maybe,"{not json"\n'
+    )
     with pytest.raises(formats.ImportInvalid) as caught:
         run_import(app, text, "csv")
     assert {(p.row, p.field) for p in caught.value.rows} == {
-        (2, "dpf_certified"), (2, "legal_entities")}  # fmt: skip
+        (2, "dpf_certified"),
+        (2, "legal_entities"),
+    }
     report = run_import(app, text.splitlines()[0] + "\n" + text.splitlines()[1] + "\n", "csv")
     assert report.created == ["acme"]
     with app.app_context(), session_scope() as session:
@@ -181,8 +201,11 @@ def test_csv_cells_and_bad_headers(app: Flask) -> None:
 
 def test_unparseable_files_are_reported_as_row_zero() -> None:
     cases: list[tuple[str | bytes, str]] = [
-        ("{", "json"), ("a: [", "yaml"), ('{"a": 1}', "json"), (b"\xff", "csv"),
-    ]  # fmt: skip
+        ("{", "json"),
+        ("a: [", "yaml"),
+        ('{"a": 1}', "json"),
+        (b"\xff", "csv"),
+    ]
     for data, fmt in cases:
         with pytest.raises(formats.ImportInvalid) as caught:
             parsing.parse_file(data, fmt)
@@ -209,10 +232,20 @@ def test_upsert_and_dry_run_report_created_updated_unchanged(app: Flask) -> None
 
 
 def test_an_alias_may_move_between_vendors_in_one_file(app: Flask) -> None:
-    run_import(app, json.dumps([{"slug": "alpha", "name": "Alpha", "aliases": ["Shared"]},
-                                {"slug": "beta", "name": "Beta"}]), "json")  # fmt: skip
-    moved = [{"slug": "alpha", "name": "Alpha", "aliases": []},
-             {"slug": "beta", "name": "Beta", "aliases": ["Shared"]}]  # fmt: skip
+    run_import(
+        app,
+        json.dumps(
+            [
+                {"slug": "alpha", "name": "Alpha", "aliases": ["Shared"]},
+                {"slug": "beta", "name": "Beta"},
+            ]
+        ),
+        "json",
+    )
+    moved = [
+        {"slug": "alpha", "name": "Alpha", "aliases": []},
+        {"slug": "beta", "name": "Beta", "aliases": ["Shared"]},
+    ]
     report = run_import(app, json.dumps(moved), "json")
     assert sorted(report.updated) == ["alpha", "beta"]
 
@@ -242,11 +275,19 @@ def test_a_crash_mid_import_writes_nothing(app: Flask, monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
 def test_round_trip_export_import_export_is_identical(app: Flask, fmt: str) -> None:
-    records = [UMENG, STRIPE, {"slug": "plain", "name": "Plain"},
-               {"slug": "quoted", "name": 'Quote "me", please', "notes": "line one\nline two",
-                "sdk": {"android_packages": ["com.q"], "domains": ["q.example"]},
-                "urls": {"privacy_policy": "https://q.example/privacy"},
-                "last_verified": "2025-12-31"}]  # fmt: skip
+    records = [
+        UMENG,
+        STRIPE,
+        {"slug": "plain", "name": "Plain"},
+        {
+            "slug": "quoted",
+            "name": 'Quote "me", please',
+            "notes": "line one\nline two",
+            "sdk": {"android_packages": ["com.q"], "domains": ["q.example"]},
+            "urls": {"privacy_policy": "https://q.example/privacy"},
+            "last_verified": "2025-12-31",
+        },
+    ]
     run_import(app, json.dumps(records), "json")
     first = export(app, fmt)
     empty_registry(app)
@@ -272,16 +313,24 @@ def test_export_formats_parse_back(app: Flask) -> None:
 def test_api_upload_and_download(app: Flask, client: FlaskClient, auth: Headers) -> None:
     legal = auth("legal")
     upload = {"file": (io.BytesIO(json.dumps([UMENG, STRIPE]).encode()), "vendors.json")}
-    dry = client.post("/api/v1/vendor-import?dry_run=true", data=upload, headers=legal,
-                      content_type="multipart/form-data")  # fmt: skip
+    dry = client.post(
+        "/api/v1/vendor-import?dry_run=true",
+        data=upload,
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert dry.status_code == 200 and dry.get_json()["dry_run"] is True
     assert sorted(dry.get_json()["created"]) == ["stripe", "umeng"] and counts(app)[0] == 0
     upload = {"file": (io.BytesIO(json.dumps([UMENG, STRIPE]).encode()), "vendors.json")}
-    done = client.post("/api/v1/vendor-import", data=upload, headers=legal,
-                       content_type="multipart/form-data")  # fmt: skip
+    done = client.post(
+        "/api/v1/vendor-import", data=upload, headers=legal, content_type="multipart/form-data"
+    )
     assert done.status_code == 200 and counts(app)[0] == 2
-    for fmt, mimetype in (("csv", "text/csv"), ("json", "application/json"),
-                          ("yaml", "application/yaml")):  # fmt: skip
+    for fmt, mimetype in (
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+        ("yaml", "application/yaml"),
+    ):
         got = client.get(f"/api/v1/vendor-export?format={fmt}", headers=auth("viewer"))
         assert got.status_code == 200 and got.mimetype == mimetype
         disposition = got.headers["Content-Disposition"]
@@ -294,18 +343,35 @@ def test_api_reports_bad_rows_as_problem_json(
 ) -> None:
     text = csv_of([STRIPE]) + "bad slug,Bad,,,,,,XX,,,,,,,,,,,,,,,,\n"
     upload = {"file": (io.BytesIO(text.encode()), "vendors.csv")}
-    response = client.post("/api/v1/vendor-import", data=upload, headers=auth("legal"),
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/api/v1/vendor-import",
+        data=upload,
+        headers=auth("legal"),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     body = response.get_json()
     assert "2.slug" in body["errors"] and "2.hq_country" in body["errors"]
     assert counts(app)[0] == 0
     unknown = {"file": (io.BytesIO(b"x"), "vendors.txt")}
-    assert client.post("/api/v1/vendor-import", data=unknown, headers=auth("legal"),
-                       content_type="multipart/form-data").status_code == 422  # fmt: skip
-    assert client.post("/api/v1/vendor-import", data={"file": (io.BytesIO(b"[]"), "v.json")},
-                       headers=auth("procurement"),
-                       content_type="multipart/form-data").status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            "/api/v1/vendor-import",
+            data=unknown,
+            headers=auth("legal"),
+            content_type="multipart/form-data",
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/v1/vendor-import",
+            data={"file": (io.BytesIO(b"[]"), "v.json")},
+            headers=auth("procurement"),
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
 
 
 # ---- CLI ---------------------------------------------------------------------------------------

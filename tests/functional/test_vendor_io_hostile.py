@@ -35,8 +35,9 @@ def vendor_count(app: Flask) -> int:
 
 def post(client: FlaskClient, headers: dict[str, str], data: bytes, name: str) -> Any:
     body = {"file": (io.BytesIO(data), name)}
-    return client.post("/api/v1/vendor-import", data=body, headers=headers,
-                       content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        "/api/v1/vendor-import", data=body, headers=headers, content_type="multipart/form-data"
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,8 +78,11 @@ def test_text_files_with_a_utf16_or_utf32_bom_are_read(
 
 
 def test_list_fields_have_a_maximum(client: FlaskClient, auth: Headers) -> None:
-    body = {"slug": "acme", "name": "Acme",
-            "sdk": {"domains": [f"d{i}.example.com" for i in range(20_000)]}}  # fmt: skip
+    body = {
+        "slug": "acme",
+        "name": "Acme",
+        "sdk": {"domains": [f"d{i}.example.com" for i in range(20_000)]},
+    }
     response = client.post("/api/v1/vendors", json=body, headers=auth("admin"))
     assert response.status_code == 422
     assert "sdk.domains" in response.get_json()["errors"]
@@ -86,16 +90,21 @@ def test_list_fields_have_a_maximum(client: FlaskClient, auth: Headers) -> None:
 
 FORMULAS = {
     "slug": "acme",
-    "name": "=HYPERLINK(\"http://evil.test\",\"x\")",
+    "name": '=HYPERLINK("http://evil.test","x")',
     "aliases": ["@SUM(1)", "-2+3", "+cmd", "'quoted", "'=already"],
     "description": "-starts with a minus",
     "parent": "@parent",
     # sdk.domains at its limit: one CSV cell over csv's default 128 KiB field limit.
-    "sdk": {"domains": [f"d{i}-{'x' * 280}.example" for i in range(MAX_LIST_ITEMS)],
-            "android_packages": ["com.acme." + "x" * 280], "ios_frameworks": []},
-    "legal_entities": [{"name": f"Acme {i} Ltd", "country": "US", "role": "regional",
-                        "note": "n" * 8000} for i in range(20)],
-}  # fmt: skip
+    "sdk": {
+        "domains": [f"d{i}-{'x' * 280}.example" for i in range(MAX_LIST_ITEMS)],
+        "android_packages": ["com.acme." + "x" * 280],
+        "ios_frameworks": [],
+    },
+    "legal_entities": [
+        {"name": f"Acme {i} Ltd", "country": "US", "role": "regional", "note": "n" * 8000}
+        for i in range(20)
+    ],
+}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])

@@ -39,14 +39,22 @@ def snapshot(app: Flask) -> tuple[object, ...]:
 def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: Path) -> None:
     with app.app_context(), session_scope() as session:
         seed = [{"slug": "stripe", "name": "Stripe", "hq_country": "US"}]
-        upsert.import_file(session=session, data=json.dumps(seed), fmt="json",
-                              reference=get_reference())  # fmt: skip
+        upsert.import_file(
+            session=session, data=json.dumps(seed), fmt="json", reference=get_reference()
+        )
     before = snapshot(app)
     rows: list[dict[str, Any]] = [
         {"slug": "stripe", "name": "Stripe", "hq_country": "US", "notes": "changed"}
     ]
-    rows += [{"slug": f"bulk-{i}", "name": f"Bulk Vendor {i}", "aliases": [f"BV{i}"],
-              "processing_countries": ["DE", "FR"]} for i in range(ROWS)]  # fmt: skip
+    rows += [
+        {
+            "slug": f"bulk-{i}",
+            "name": f"Bulk Vendor {i}",
+            "aliases": [f"BV{i}"],
+            "processing_countries": ["DE", "FR"],
+        }
+        for i in range(ROWS)
+    ]
     path = tmp_path / "big.json"
     path.write_text(json.dumps(rows), encoding="utf-8")
     env = {
@@ -60,10 +68,19 @@ def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: P
         "XBORDER_ADMIN_PASSWORD": "kill test admin password",
     }
     process = subprocess.Popen(
-        [sys.executable, "-c", "from service.cli import main; main()",
-         "vendors", "import", str(path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from service.cli import main; main()",
+            "vendors",
+            "import",
+            str(path),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None
     deadline = time.monotonic() + 120
     seen = ""
@@ -86,6 +103,7 @@ def test_kill_9_mid_import_leaves_the_registry_as_it_was(app: Flask, tmp_path: P
             assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         # the database is usable: the same import runs to the end afterwards
         small = json.dumps(rows[:50])
-        report = upsert.import_file(session=session, data=small, fmt="json",
-                                       reference=get_reference())  # fmt: skip
+        report = upsert.import_file(
+            session=session, data=small, fmt="json", reference=get_reference()
+        )
         assert len(report.created) == 49 and report.updated == ["stripe"]

@@ -22,14 +22,18 @@ Headers = Callable[[str], dict[str, str]]
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
 YOOMONEY = {
-    "slug": "yoomoney", "name": "YooMoney", "hq_country": "RU",
+    "slug": "yoomoney",
+    "name": "YooMoney",
+    "hq_country": "RU",
     "legal_entities": [{"name": "YooMoney NBCO LLC", "country": "RU", "role": "hq"}],
     "ownership": {"parent": {"name": "PJSC Sberbank", "country": "RU", "share": 100}},
 }
 ACME_MAILER = {
-    "slug": "acme-mailer", "name": "Acme Mailer", "hq_country": "US",
+    "slug": "acme-mailer",
+    "name": "Acme Mailer",
+    "hq_country": "US",
     "legal_entities": [{"name": "Acme Mailer Group LLC", "country": "US", "role": "hq"}],
-}  # fmt: skip
+}
 
 
 def _seed(client: FlaskClient, headers: dict[str, str]) -> None:
@@ -52,8 +56,12 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
     legal = auth("legal")
     _seed(client, legal)
     events = len(_audit_actions(app))
-    dry = client.post("/api/v1/vendor-lists/csl?retrieved=2026-12-04", data=_upload("csl.csv"),
-                      headers=legal, content_type="multipart/form-data")  # fmt: skip
+    dry = client.post(
+        "/api/v1/vendor-lists/csl?retrieved=2026-12-04",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert dry.status_code == 200, dry.get_json()
     body = dry.get_json()
     assert body["applied"] is False and body["date"] == "2026-12-04"
@@ -65,9 +73,12 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
     assert len(_audit_actions(app)) == events
     assert client.get("/api/v1/vendors/yoomoney", headers=legal).get_json()["sanctions"] == []
 
-    done = client.post("/api/v1/vendor-lists/csl?apply=true&retrieved=2026-12-04",
-                       data=_upload("csl.csv"), headers=legal,
-                       content_type="multipart/form-data")  # fmt: skip
+    done = client.post(
+        "/api/v1/vendor-lists/csl?apply=true&retrieved=2026-12-04",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert done.status_code == 200 and done.get_json()["updated"] == ["yoomoney"]
     vendor = client.get("/api/v1/vendors/yoomoney", headers=legal).get_json()
     assert vendor["sanctioned"] is True
@@ -81,9 +92,12 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
 def test_api_dpf_export_with_its_parts(app: Flask, client: FlaskClient, auth: Headers) -> None:
     legal = auth("legal")
     _seed(client, legal)
-    done = client.post("/api/v1/vendor-lists/dpf?apply=true&retrieved=2026-12-04",
-                       data=_upload("dpf.csv"), headers=legal,
-                       content_type="multipart/form-data")  # fmt: skip
+    done = client.post(
+        "/api/v1/vendor-lists/dpf?apply=true&retrieved=2026-12-04",
+        data=_upload("dpf.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert done.status_code == 200
     vendor = client.get("/api/v1/vendors/acme-mailer", headers=legal).get_json()
     assert vendor["dpf"]["status"] == "active"
@@ -95,19 +109,35 @@ def test_api_refuses_bad_files_roles_and_sizes(
     app: Flask, client: FlaskClient, auth: Headers
 ) -> None:
     legal = auth("legal")
-    bad = client.post("/api/v1/vendor-lists/tcf_gvl", data=_upload("csl.csv"), headers=legal,
-                      content_type="multipart/form-data")  # fmt: skip
+    bad = client.post(
+        "/api/v1/vendor-lists/tcf_gvl",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert "file" in bad.get_json()["errors"]
-    unknown = client.post("/api/v1/vendor-lists/ofac", data=_upload("csl.csv"), headers=legal,
-                          content_type="multipart/form-data")  # fmt: skip
+    unknown = client.post(
+        "/api/v1/vendor-lists/ofac",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert unknown.status_code == 404
-    refused = client.post("/api/v1/vendor-lists/csl", data=_upload("csl.csv"),
-                          headers=auth("procurement"), content_type="multipart/form-data")
+    refused = client.post(
+        "/api/v1/vendor-lists/csl",
+        data=_upload("csl.csv"),
+        headers=auth("procurement"),
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 403
     app.config["MAX_CONTENT_LENGTH"] = 512
-    big = client.post("/api/v1/vendor-lists/csl", data=_upload("csl.csv"), headers=legal,
-                      content_type="multipart/form-data")  # fmt: skip
+    big = client.post(
+        "/api/v1/vendor-lists/csl",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
     assert big.status_code == 413 and big.mimetype == "application/problem+json"
     with app.app_context(), session_scope() as session:
         vendor_events = select(func.count()).where(AuditEvent.object_type == "vendor")
@@ -120,8 +150,14 @@ def test_cli_prints_the_diff_and_applies_only_when_asked(
     _seed(client, auth("legal"))
     runner = CliRunner()
     info = ScriptInfo(create_app=lambda: app)
-    args = ["catalog", "import-list", "tcf_gvl", str(LISTS / "gvl.json"),
-            "--avil", str(LISTS / "avil.json")]  # fmt: skip
+    args = [
+        "catalog",
+        "import-list",
+        "tcf_gvl",
+        str(LISTS / "gvl.json"),
+        "--avil",
+        str(LISTS / "avil.json"),
+    ]
     dry = runner.invoke(main, [*args[:4], "--retrieved", "2026-12-04"], obj=info)
     assert dry.exit_code == 0, dry.output
     assert "unmatched 91 Acme Ads SA" in dry.output

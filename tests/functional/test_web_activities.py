@@ -46,7 +46,8 @@ def test_scan_highlights_vendors_and_prefills_the_activity(
 
 
 def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendor(
-    catalog_app: Flask, browser_for: Callable[[str], Browser],  # noqa: F811
+    catalog_app: Flask,
+    browser_for: Callable[[str], Browser],  # noqa: F811
 ) -> None:
     browser = browser_for("procurement")
     page = _scan(browser)
@@ -55,13 +56,20 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
     raw = disclosures.group(1).replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
     raw = raw.replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
     form = {
-        "disclosures": raw, "source": "pasted text", "policy_text": POLICY, "mode": "new",
-        "vendors": ["firebase"], "name": "JusTalk app",
-        "facts.exporter.name": "Ningbo Jus Internet Technology", "facts.exporter.country": "CN",
+        "disclosures": raw,
+        "source": "pasted text",
+        "policy_text": POLICY,
+        "mode": "new",
+        "vendors": ["firebase"],
+        "name": "JusTalk app",
+        "facts.exporter.name": "Ningbo Jus Internet Technology",
+        "facts.exporter.country": "CN",
         "facts.exporter.role": "controller",
-        "facts.data_subjects.0.jurisdiction": "CN", "facts.data_subjects.0.count": "2,000,000",
-        "facts.data_categories": ["identifiers.device"], "facts.purposes": ["analytics"],
-    }  # fmt: skip
+        "facts.data_subjects.0.jurisdiction": "CN",
+        "facts.data_subjects.0.count": "2,000,000",
+        "facts.data_categories": ["identifiers.device"],
+        "facts.purposes": ["analytics"],
+    }
     missing_name = browser.post("/scan/file", {**form, "facts.exporter.name": ""})
     assert missing_name.status_code == 422 and "Name the exporter" in missing_name.text
     with catalog_app.app_context(), session_scope() as session:
@@ -78,8 +86,9 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
         assert {v["slug"] for v in activity.disclosures["vendors"]} >= {"firebase"}
         assert json.dumps(activity.disclosures)  # stored as JSON
         verdict = reviews[0].cn_verdict
-        questions = [q for r in reviews[0].evaluation["regimes"].values()
-                     for q in r.get("questions") or []]  # fmt: skip
+        questions = [
+            q for r in reviews[0].evaluation["regimes"].values() for q in r.get("questions") or []
+        ]
     shown = browser.get(response.headers["Location"]).text
     _no_inline_script(shown)
     assert "JusTalk app" in shown and "Heat map" in shown

@@ -27,11 +27,14 @@ def test_errors_flatten_to_the_form_field_names() -> None:
 
 def test_rows_drop_blank_ones_and_keep_order() -> None:
     form = {
-        "s.0.a": "", "s.0.b": "",
-        "s.1.a": "x", "s.1.b": "",
-        "s.10.a": "", "s.10.b": "y",
+        "s.0.a": "",
+        "s.0.b": "",
+        "s.1.a": "x",
+        "s.1.b": "",
+        "s.10.a": "",
+        "s.10.b": "y",
         "other": "z",
-    }  # fmt: skip
+    }
     assert forms.rows(form, "s", ("a", "b")) == [{"a": "x", "b": ""}, {"a": "", "b": "y"}]
 
 

@@ -122,8 +122,18 @@ def test_pages_carry_security_headers_and_no_inline_script(
     browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("admin")
-    for url in ("/", "/vendors", "/vendors/firebase", "/vendors/firebase/edit", "/reviews",
-                "/reviews/new", "/assistant", "/me", "/admin/users", "/admin/audit"):  # fmt: skip
+    for url in (
+        "/",
+        "/vendors",
+        "/vendors/firebase",
+        "/vendors/firebase/edit",
+        "/reviews",
+        "/reviews/new",
+        "/assistant",
+        "/me",
+        "/admin/users",
+        "/admin/audit",
+    ):
         response = browser.get(url)
         assert response.status_code == 200, url
         csp = response.headers["Content-Security-Policy"]
@@ -191,9 +201,14 @@ def test_new_vendor_shows_field_errors_and_keeps_the_input(
     browser = browser_for("procurement")
     response = browser.post(
         "/vendors/new",
-        {"slug": "Not A Slug", "name": "Acme Analytics", "aliases": "Acme\nACME",
-         "processing_countries": "US, XX", "data_categories": ["contact"]},
-    )  # fmt: skip
+        {
+            "slug": "Not A Slug",
+            "name": "Acme Analytics",
+            "aliases": "Acme\nACME",
+            "processing_countries": "US, XX",
+            "data_categories": ["contact"],
+        },
+    )
     assert response.status_code == 422
     page = response.text
     assert "Use lowercase letters, digits and single hyphens." in page
@@ -201,11 +216,18 @@ def test_new_vendor_shows_field_errors_and_keeps_the_input(
     assert 'value="contact" checked' in page
     created = browser.post(
         "/vendors/new",
-        {"slug": "acme-analytics", "name": "Acme Analytics", "category": "analytics_sdk",
-         "hq_country": "US", "processing_countries": "US, IE", "status.value": "active",
-         "sources.0.url": "https://acme.example/privacy", "sources.0.retrieved": "2026-11-01",
-         "sources.0.facts": "hq_country, processing_countries"},
-    )  # fmt: skip
+        {
+            "slug": "acme-analytics",
+            "name": "Acme Analytics",
+            "category": "analytics_sdk",
+            "hq_country": "US",
+            "processing_countries": "US, IE",
+            "status.value": "active",
+            "sources.0.url": "https://acme.example/privacy",
+            "sources.0.retrieved": "2026-11-01",
+            "sources.0.facts": "hq_country, processing_countries",
+        },
+    )
     assert created.status_code == 303 and created.headers["Location"] == "/vendors/acme-analytics"
     page = browser.get("/vendors/acme-analytics").text
     assert "https://acme.example/privacy" in page and "Ireland" in page
@@ -233,9 +255,13 @@ def test_a_stale_edit_keeps_the_users_input_and_says_someone_changed_it(
     assert saved.status_code == 303
     conflict = first.post(
         "/vendors/firebase/edit",
-        {"etag": stale, "name": "Firebase", "description": "My careful edit",
-         "status.value": "active"},
-    )  # fmt: skip
+        {
+            "etag": stale,
+            "name": "Firebase",
+            "description": "My careful edit",
+            "status.value": "active",
+        },
+    )
     assert conflict.status_code == 412
     assert "Someone changed this vendor while you were editing" in conflict.text
     assert "My careful edit" in conflict.text
@@ -264,28 +290,42 @@ def test_the_review_form_takes_the_inputs_the_law_needs(
     new inputs - minors by age, processing volume, owners, DOJ and EU tools - reach the engine."""
     browser = browser_for("procurement")
     form = browser.get("/reviews/new?vendor=firebase").text
-    for name in ("transfer.exporter.cn_processing_volume", "transfer.importer.owners.0.share",
-                 "transfer.data_subjects.0.under_14", "transfer.eu_derogation.basis",
-                 "transfer.us_exemptions", "transfer.government_related_data"):  # fmt: skip
+    for name in (
+        "transfer.exporter.cn_processing_volume",
+        "transfer.importer.owners.0.share",
+        "transfer.data_subjects.0.under_14",
+        "transfer.eu_derogation.basis",
+        "transfer.us_exemptions",
+        "transfer.government_related_data",
+    ):
         assert f'name="{name}"' in form
-    small = {**FIREBASE_REVIEW, "transfer.data_subjects.0.count": "50,000",
-             "transfer.data_categories": ["contact"], "transfer.important_data": "no",
-             "transfer.exporter.cn_processing_volume": "50,000"}  # fmt: skip
+    small = {
+        **FIREBASE_REVIEW,
+        "transfer.data_subjects.0.count": "50,000",
+        "transfer.data_categories": ["contact"],
+        "transfer.important_data": "no",
+        "transfer.exporter.cn_processing_volume": "50,000",
+    }
     response = browser.post("/reviews/new", small)
     assert response.status_code == 303
     page = browser.get(response.headers["Location"]).text
     assert "provisional" in page and "Provisional: it depends on" in page
     assert "critical information infrastructure operator" in page
-    known = {**small, "transfer.exporter.ciio": "no",
-             "transfer.data_subjects.0.minors": "on",
-             "transfer.data_subjects.0.under_14": "10,000",
-             "transfer.importer.owners.0.country": "CN",
-             "transfer.importer.owners.0.share": "30"}  # fmt: skip
+    known = {
+        **small,
+        "transfer.exporter.ciio": "no",
+        "transfer.data_subjects.0.minors": "on",
+        "transfer.data_subjects.0.under_14": "10,000",
+        "transfer.importer.owners.0.country": "CN",
+        "transfer.importer.owners.0.share": "30",
+    }
     response = browser.post("/reviews/new", known)
     assert response.status_code == 303
     page = browser.get(response.headers["Location"]).text
-    assert "Provisional: it depends on" not in page.split("What each law requires")[1].split(
-        "United States")[0]  # fmt: skip
+    assert (
+        "Provisional: it depends on"
+        not in page.split("What each law requires")[1].split("United States")[0]
+    )
     assert "CAC security assessment" in page  # 10,000 minors under 14: sensitive PI
     review_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     stored = browser.client.get(f"/api/v1/reviews/{review_id}").get_json()
@@ -303,9 +343,12 @@ def test_review_errors_land_on_the_row_that_caused_them(
     assert unknown.status_code == 422
     assert "No vendor &#39;no such vendor&#39; in the registry" in unknown.text
     assert 'id="vendor-error"' in unknown.text
-    data = {**FIREBASE_REVIEW, "transfer.data_subjects.0.count": "",
-            "transfer.data_subjects.2.jurisdiction": "EU",
-            "transfer.data_subjects.2.count": "lots"}  # fmt: skip
+    data = {
+        **FIREBASE_REVIEW,
+        "transfer.data_subjects.0.count": "",
+        "transfer.data_subjects.2.jurisdiction": "EU",
+        "transfer.data_subjects.2.count": "lots",
+    }
     response = browser.post("/reviews/new", data)
     assert response.status_code == 422
     page = response.text
@@ -400,9 +443,14 @@ def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser])
     assert tag is not None
     detail = legal.post(
         f"{url}/items/{item_id}",
-        {"etag": tag.group(1).replace("&#34;", '"'), "status": "done", "who": "Li Wei",
-         "when": "2026-12-01", "evidence": "Signed copy in the DMS"},
-    )  # fmt: skip
+        {
+            "etag": tag.group(1).replace("&#34;", '"'),
+            "status": "done",
+            "who": "Li Wei",
+            "when": "2026-12-01",
+            "evidence": "Signed copy in the DMS",
+        },
+    )
     assert detail.status_code == 303
     assert "Signed copy in the DMS" in legal.get(url).text
 
@@ -505,15 +553,27 @@ class _Controls(HTMLParser):
 def test_every_form_control_has_a_label(browser_for: Callable[[str], Browser]) -> None:
     admin = browser_for("admin")
     url = _assessment(admin)
-    pages = ["/", "/vendors", "/vendors/firebase/edit", "/vendors/new", "/reviews",
-             "/reviews/new", "/assistant", "/me", "/admin/users", "/admin/audit", url]  # fmt: skip
+    pages = [
+        "/",
+        "/vendors",
+        "/vendors/firebase/edit",
+        "/vendors/new",
+        "/reviews",
+        "/reviews/new",
+        "/assistant",
+        "/me",
+        "/admin/users",
+        "/admin/audit",
+        url,
+    ]
     for page in pages:
         parser = _Controls()
         parser.feed(admin.get(page).text)
         unlabelled = [
-            c for c in parser.controls if c.get("id") not in parser.labelled
-            and not c.get("aria-label")
-        ]  # fmt: skip
+            c
+            for c in parser.controls
+            if c.get("id") not in parser.labelled and not c.get("aria-label")
+        ]
         assert not unlabelled, (page, unlabelled[:3])
 
 
@@ -537,8 +597,11 @@ def test_review_workflow_buttons(browser_for: Callable[[str], Browser]) -> None:
 def test_sign_in_never_redirects_to_another_site(catalog_app: Flask) -> None:
     with catalog_app.app_context(), session_scope() as session:
         create_user(session=session, email="li@example.test", role="viewer", password=PASSWORD)
-    for target, expected in (("//evil.example/x", "/"), ("https://evil.example", "/"),
-                             ("/vendors?q=umeng", "/vendors?q=umeng")):  # fmt: skip
+    for target, expected in (
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/vendors?q=umeng", "/vendors?q=umeng"),
+    ):
         browser = Browser(catalog_app.test_client())
         browser.get("/login")
         response = browser.post(
@@ -567,8 +630,11 @@ def test_out_of_date_assessment_is_refreshed_in_one_click(
     assert changed.status_code == 200, changed.get_data(as_text=True)
     page = legal.get(url).text
     assert "Out of date" in page and "Refresh from the latest evaluation" in page
-    tag = re.search(r'action="[^"]+/refresh">\s*<input[^>]+>\s*<input type="hidden" name="etag" '
-                    r'value="([^"]+)"', page)  # fmt: skip
+    tag = re.search(
+        r'action="[^"]+/refresh">\s*<input[^>]+>\s*<input type="hidden" name="etag" '
+        r'value="([^"]+)"',
+        page,
+    )
     assert tag is not None
     refreshed = legal.post(f"{url}/refresh", {"etag": tag.group(1).replace("&#34;", '"')})
     assert refreshed.status_code == 303 and "diff?from=1&to=2" in refreshed.headers["Location"]

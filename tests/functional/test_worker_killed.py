@@ -70,10 +70,11 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
         "transfer": {
             "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
             "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"], "purposes": ["analytics"],
+            "data_categories": ["identifiers.device"],
+            "purposes": ["analytics"],
         },
         "purpose": "Analytics",
-    }  # fmt: skip
+    }
     legal = auth("legal")
     review = client.post("/api/v1/reviews", json=body, headers=legal).get_json()["id"]
     assessment = client.post(
@@ -81,11 +82,15 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     ).get_json()["id"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
     env.update(
-        DATABASE_URL=make_app.url, XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
-        XBORDER_DATA_DIR=str(tmp_path / "worker"), XBORDER_SECRET_KEY="test-secret",
-        XBORDER_LOAD_CATALOG="0", XBORDER_AUTO_MIGRATE="0",
-        XBORDER_ADMIN_EMAIL="admin@kill.test", XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
-    )  # fmt: skip
+        DATABASE_URL=make_app.url,
+        XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
+        XBORDER_DATA_DIR=str(tmp_path / "worker"),
+        XBORDER_SECRET_KEY="test-secret",
+        XBORDER_LOAD_CATALOG="0",
+        XBORDER_AUTO_MIGRATE="0",
+        XBORDER_ADMIN_EMAIL="admin@kill.test",
+        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
+    )
     log = (tmp_path / "worker.log").open("w+")
 
     def worker() -> subprocess.Popen[bytes]:
@@ -96,9 +101,10 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     first = worker()
     try:
         job_id = client.post(
-            f"/api/v1/assessments/{assessment}/report-jobs", json={"format": "pdf"},
+            f"/api/v1/assessments/{assessment}/report-jobs",
+            json={"format": "pdf"},
             headers=legal,
-        ).get_json()["id"]  # fmt: skip
+        ).get_json()["id"]
         _until(lambda: _job(app, job_id).status == "running", "the worker starts the job")
         first.kill()  # in the middle of rendering
         first.wait(timeout=30)

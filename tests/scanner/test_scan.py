@@ -168,17 +168,21 @@ def test_a_platform_company_named_bare_resolves_to_the_cued_product_else_itself(
     make_vendor: Callable[..., VendorRecord], lexicon: Lexicon
 ) -> None:
     google = ("Google LLC", "US")
-    matcher = compile_matcher([
-        make_vendor("google", "Google", category="app_platform", entities=(google,)),
-        make_vendor("google-sign-in", "Google Sign-In", category="social_sdk", entities=(google,)),
-        make_vendor("google-analytics", "Google Analytics", entities=(google,)),
-    ])  # fmt: skip
+    matcher = compile_matcher(
+        [
+            make_vendor("google", "Google", category="app_platform", entities=(google,)),
+            make_vendor(
+                "google-sign-in", "Google Sign-In", category="social_sdk", entities=(google,)
+            ),
+            make_vendor("google-analytics", "Google Analytics", entities=(google,)),
+        ]
+    )
 
     def found(text: str) -> set[str]:
         return {h.slug for h in scan(text, matcher, lexicon).vendors}
 
     assert found("You can log in with your Google account.") == {"google-sign-in"}
     assert found("We share your app usage with Google for our store listing.") == {"google"}
-    assert found(
-        "We use Google Analytics. For more, read the privacy policy of Google."
-    ) == {"google-analytics"}
+    assert found("We use Google Analytics. For more, read the privacy policy of Google.") == {
+        "google-analytics"
+    }

@@ -110,8 +110,12 @@ def registry_app(
                     "purpose": f"Analytics with {vendor}",
                     "status": status,
                     "transfer": {
-                        "exporter": {"name": exporter, "country": "CN", "ciio": False,
-                                     "cn_processing_volume": count},
+                        "exporter": {
+                            "name": exporter,
+                            "country": "CN",
+                            "ciio": False,
+                            "cn_processing_volume": count,
+                        },
                         "data_subjects": [{"jurisdiction": "CN", "count": count}],
                         "data_categories": ["identifiers.device"],
                         "purposes": ["analytics"],
@@ -438,8 +442,11 @@ CASES = [
         "transfer",
         ("umeng",),
         # Issue 13: Umeng needs the identifiers in clear text in China (EDPB Use Case 6).
-        ("Do not transfer", "what the registry records Umeng+ receiving",
-         "head-count is not stated"),
+        (
+            "Do not transfer",
+            "what the registry records Umeng+ receiving",
+            "head-count is not stated",
+        ),
         checks=(rules_are_real("EU"),),
     ),
     Case(

@@ -34,15 +34,24 @@ def portfolio_app(_catalog_app: Flask) -> Iterator[Flask]:  # noqa: F811
     with _catalog_app.app_context(), session_scope() as session:
         user = create_user(session=session, email="ann@example.test", role="procurement")
         activities.create_activity(
-            session=session, user=user, rulebook=get_rulebook(), day=today(),
-            data={"name": "JusTalk app",
-                  "facts": {"exporter": JUS,
-                            "data_subjects": [{"jurisdiction": "CN", "count": 300_000},
-                                              {"jurisdiction": "EU", "count": 50_000}],
-                            "data_categories": ["identifiers.device"],
-                            "purposes": ["analytics"]},
-                  "vendors": [{"vendor": "umeng"}, {"vendor": "stripe"}]},
-        )  # fmt: skip
+            session=session,
+            user=user,
+            rulebook=get_rulebook(),
+            day=today(),
+            data={
+                "name": "JusTalk app",
+                "facts": {
+                    "exporter": JUS,
+                    "data_subjects": [
+                        {"jurisdiction": "CN", "count": 300_000},
+                        {"jurisdiction": "EU", "count": 50_000},
+                    ],
+                    "data_categories": ["identifiers.device"],
+                    "purposes": ["analytics"],
+                },
+                "vendors": [{"vendor": "umeng"}, {"vendor": "stripe"}],
+            },
+        )
     yield _catalog_app
 
 
@@ -56,10 +65,15 @@ def ask(app: Flask, question: str, history: tuple[tuple[str, str], ...] = ()) ->
 def ours(app: Flask) -> dict[str, Vendor]:
     """The vendors with an open review, from the records."""
     with app.app_context(), session_scope() as session:
-        found = session.execute(
-            select(Vendor).join(Review, col(Review.vendor_id) == col(Vendor.id))
-            .where(col(Review.status).in_(OPEN_STATUSES))
-        ).scalars().all()  # fmt: skip
+        found = (
+            session.execute(
+                select(Vendor)
+                .join(Review, col(Review.vendor_id) == col(Vendor.id))
+                .where(col(Review.status).in_(OPEN_STATUSES))
+            )
+            .scalars()
+            .all()
+        )
         for v in found:
             session.expunge(v)
     return {v.slug: v for v in found}
@@ -118,11 +132,15 @@ def test_chinese_transfer_questions_run_the_engine(portfolio_app: Flask, questio
     answer = ask(portfolio_app, question)
     assert answer.intent == "transfer", answer.text
     assert "firebase" in vendors_cited(answer)
-    fired = _engine_rules(portfolio_app, {
-        "exporter": {"country": "CN"}, "importer": {"vendor": "firebase"},
-        "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
-        "data_categories": ["identifiers.device"],
-    })  # fmt: skip
+    fired = _engine_rules(
+        portfolio_app,
+        {
+            "exporter": {"country": "CN"},
+            "importer": {"vendor": "firebase"},
+            "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
+            "data_categories": ["identifiers.device"],
+        },
+    )
     cited_rules = {c.id for c in answer.citations if c.kind == "rule"}
     assert cited_rules
     # The CN rules the engine fires for 2,000,000 people are the ones the answer cites.
@@ -146,10 +164,18 @@ def test_umeng_for_eu_users_in_chinese_is_a_transfer_question(portfolio_app: Fla
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("两百万", "2000000"), ("二十万", "200000"), ("一千五百万", "15000000"), ("三千", "3000"),
-     ("五万", "50000"), ("一亿", "100000000"), ("百度", "百度"), ("千万不要", "千万不要"),
-     ("200万", "200万")],
-)  # fmt: skip
+    [
+        ("两百万", "2000000"),
+        ("二十万", "200000"),
+        ("一千五百万", "15000000"),
+        ("三千", "3000"),
+        ("五万", "50000"),
+        ("一亿", "100000000"),
+        ("百度", "百度"),
+        ("千万不要", "千万不要"),
+        ("200万", "200万"),
+    ],
+)
 def test_chinese_numerals(text: str, value: str) -> None:
     assert arabic_numbers(text) == value
 
@@ -170,16 +196,26 @@ def _engine(app: Flask, transfer: dict[str, object]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("question", "transfer"),
     [
-        ("向Firebase发送两百万中国用户的设备ID需要什么？",
-         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
-          "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
-          "data_categories": ["identifiers.device"]}),
-        ("向Firebase发送五万中国用户的设备ID需要什么？",
-         {"exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": "firebase"},
-          "data_subjects": [{"jurisdiction": "CN", "count": 50_000}],
-          "data_categories": ["identifiers.device"]}),
+        (
+            "向Firebase发送两百万中国用户的设备ID需要什么？",
+            {
+                "exporter": {"country": "CN", "role": "controller"},
+                "importer": {"vendor": "firebase"},
+                "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000}],
+                "data_categories": ["identifiers.device"],
+            },
+        ),
+        (
+            "向Firebase发送五万中国用户的设备ID需要什么？",
+            {
+                "exporter": {"country": "CN", "role": "controller"},
+                "importer": {"vendor": "firebase"},
+                "data_subjects": [{"jurisdiction": "CN", "count": 50_000}],
+                "data_categories": ["identifiers.device"],
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
     portfolio_app: Flask, question: str, transfer: dict[str, Any]
 ) -> None:
@@ -198,25 +234,34 @@ def test_chinese_questions_get_chinese_answers_with_the_engines_verdicts(
 
 
 def _cn_verdict(app: Flask, count: int, subjects: str = "CN", exporter: str = "CN") -> str:
-    evaluation = _engine(app, {
-        "exporter": {"country": exporter, "role": "controller"},
-        "importer": {"vendor": "firebase"},
-        "data_subjects": [{"jurisdiction": subjects, "count": count}],
-        "data_categories": ["identifiers.device"],
-    })  # fmt: skip
+    evaluation = _engine(
+        app,
+        {
+            "exporter": {"country": exporter, "role": "controller"},
+            "importer": {"vendor": "firebase"},
+            "data_subjects": [{"jurisdiction": subjects, "count": count}],
+            "data_categories": ["identifiers.device"],
+        },
+    )
     return str(evaluation["regimes"]["CN"]["verdict"])
 
 
 @pytest.mark.parametrize(
     ("first", "then", "count"),
     [
-        ("What do we need to send 2 million Chinese users' device IDs to Firebase?",
-         "And for 50,000 users?", 50_000),
+        (
+            "What do we need to send 2 million Chinese users' device IDs to Firebase?",
+            "And for 50,000 users?",
+            50_000,
+        ),
         ("向Firebase发送两百万中国用户的设备ID需要什么？", "那五万用户呢？", 50_000),
-        ("What do we need to send 50,000 Chinese users' device IDs to Firebase?",
-         "what about 3 million users?", 3_000_000),
+        (
+            "What do we need to send 50,000 Chinese users' device IDs to Firebase?",
+            "what about 3 million users?",
+            3_000_000,
+        ),
     ],
-)  # fmt: skip
+)
 def test_follow_ups_keep_the_vendor_and_change_the_number(
     portfolio_app: Flask, first: str, then: str, count: int
 ) -> None:
@@ -249,11 +294,16 @@ def test_a_follow_up_about_the_eu_keeps_the_sender_and_the_number(portfolio_app:
 
 @pytest.mark.parametrize(
     ("question", "slug"),
-    [("友盟在哪里处理数据？", "umeng"), ("极光推送的总部在哪里？", "jpush"),
-     ("个推的总部在哪里？", "getui"),
-     ("高德地图在哪里处理数据？", "amap"), ("支付宝的总部在哪里？", "alipay"),
-     ("百度地图在哪里处理数据？", "baidu-maps"), ("腾讯地图的总部在哪里？", "tencent-maps")],
-)  # fmt: skip
+    [
+        ("友盟在哪里处理数据？", "umeng"),
+        ("极光推送的总部在哪里？", "jpush"),
+        ("个推的总部在哪里？", "getui"),
+        ("高德地图在哪里处理数据？", "amap"),
+        ("支付宝的总部在哪里？", "alipay"),
+        ("百度地图在哪里处理数据？", "baidu-maps"),
+        ("腾讯地图的总部在哪里？", "tencent-maps"),
+    ],
+)
 def test_chinese_vendor_names_find_the_record(
     portfolio_app: Flask, question: str, slug: str
 ) -> None:
@@ -264,22 +314,28 @@ def test_chinese_vendor_names_find_the_record(
 
 @pytest.mark.parametrize(
     ("question", "slug", "count"),
-    [("向极光推送发送10万中国用户的设备ID需要什么？", "jpush", 100_000),
-     ("向个推发送三百万中国用户的设备ID需要什么？", "getui", 3_000_000),
-     ("把两万中国用户的设备ID发给Firebase需要什么？", "firebase", 20_000),
-     ("向Mailchimp发送一百万中国用户的设备ID需要什么？", "mailchimp", 1_000_000)],
-)  # fmt: skip
+    [
+        ("向极光推送发送10万中国用户的设备ID需要什么？", "jpush", 100_000),
+        ("向个推发送三百万中国用户的设备ID需要什么？", "getui", 3_000_000),
+        ("把两万中国用户的设备ID发给Firebase需要什么？", "firebase", 20_000),
+        ("向Mailchimp发送一百万中国用户的设备ID需要什么？", "mailchimp", 1_000_000),
+    ],
+)
 def test_chinese_transfer_answers_follow_the_engine(
     portfolio_app: Flask, question: str, slug: str, count: int
 ) -> None:
     answer = ask(portfolio_app, question)
     assert answer.intent == "transfer", answer.text
     assert f"{count:,}" in answer.text
-    evaluation = _engine(portfolio_app, {
-        "exporter": {"country": "CN", "role": "controller"}, "importer": {"vendor": slug},
-        "data_subjects": [{"jurisdiction": "CN", "count": count}],
-        "data_categories": ["identifiers.device"],
-    })  # fmt: skip
+    evaluation = _engine(
+        portfolio_app,
+        {
+            "exporter": {"country": "CN", "role": "controller"},
+            "importer": {"vendor": slug},
+            "data_subjects": [{"jurisdiction": "CN", "count": count}],
+            "data_categories": ["identifiers.device"],
+        },
+    )
     cn = evaluation["regimes"]["CN"]
     assert labels("zh")["verdict_values"][cn["verdict"]] in answer.text, answer.text
     cited_rules = {c.id for c in answer.citations if c.kind == "rule"}
@@ -288,11 +344,13 @@ def test_chinese_transfer_answers_follow_the_engine(
 
 @pytest.mark.parametrize(
     ("question", "country"),
-    [("Which of our vendors process data in the United States?", "US"),
-     ("我们的供应商中哪些在美国处理数据？", "US"),
-     ("Which of our vendors process data in China?", "CN"),
-     ("我们的供应商中哪些在中国处理数据？", "CN")],
-)  # fmt: skip
+    [
+        ("Which of our vendors process data in the United States?", "US"),
+        ("我们的供应商中哪些在美国处理数据？", "US"),
+        ("Which of our vendors process data in China?", "CN"),
+        ("我们的供应商中哪些在中国处理数据？", "CN"),
+    ],
+)
 def test_our_vendors_by_processing_country(
     portfolio_app: Flask, question: str, country: str
 ) -> None:
@@ -304,11 +362,13 @@ def test_our_vendors_by_processing_country(
 
 @pytest.mark.parametrize(
     ("question", "category"),
-    [("Which of our vendors receive device identifiers?", "identifiers.device"),
-     ("Which of our vendors receive precise location?", "location.precise"),
-     ("我们的供应商中哪些接收设备ID？", "identifiers.device"),
-     ("我们的供应商中哪些接收精确位置？", "location.precise")],
-)  # fmt: skip
+    [
+        ("Which of our vendors receive device identifiers?", "identifiers.device"),
+        ("Which of our vendors receive precise location?", "location.precise"),
+        ("我们的供应商中哪些接收设备ID？", "identifiers.device"),
+        ("我们的供应商中哪些接收精确位置？", "location.precise"),
+    ],
+)
 def test_our_vendors_by_data_category(portfolio_app: Flask, question: str, category: str) -> None:
     answer = ask(portfolio_app, question)
     expected = {s for s, v in ours(portfolio_app).items() if category in (v.data_categories or [])}
@@ -317,13 +377,26 @@ def test_our_vendors_by_data_category(portfolio_app: Flask, question: str, categ
 
 @pytest.mark.parametrize(
     ("history", "then", "count", "where"),
-    [(("Can we use Umeng for EU users?",), "And for 2 million users?", 2_000_000, "EU/EEA"),
-     (("向Firebase发送两百万中国用户的设备ID需要什么？",), "那欧盟用户呢？", 2_000_000, "欧盟"),
-     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",
-       "And for 50,000 users?"), "And for 80,000 users?", 80_000, "China"),
-     (("What do we need to send 2 million Chinese users' device IDs to Firebase?",),
-      "what about 300,000 users?", 300_000, "China")],
-)  # fmt: skip
+    [
+        (("Can we use Umeng for EU users?",), "And for 2 million users?", 2_000_000, "EU/EEA"),
+        (("向Firebase发送两百万中国用户的设备ID需要什么？",), "那欧盟用户呢？", 2_000_000, "欧盟"),
+        (
+            (
+                "What do we need to send 2 million Chinese users' device IDs to Firebase?",
+                "And for 50,000 users?",
+            ),
+            "And for 80,000 users?",
+            80_000,
+            "China",
+        ),
+        (
+            ("What do we need to send 2 million Chinese users' device IDs to Firebase?",),
+            "what about 300,000 users?",
+            300_000,
+            "China",
+        ),
+    ],
+)
 def test_follow_up_chains(
     portfolio_app: Flask, history: tuple[str, ...], then: str, count: int, where: str
 ) -> None:
@@ -342,17 +415,26 @@ def test_what_is_still_unknown_lists_open_reviews_with_the_engines_questions(
     answer = ask(portfolio_app, question)
     assert answer.intent == "reviews", answer.text
     with portfolio_app.app_context(), session_scope() as session:
-        rows = session.execute(
-            select(Review).where(col(Review.status).in_(OPEN_STATUSES))
-        ).scalars().all()
+        rows = (
+            session.execute(select(Review).where(col(Review.status).in_(OPEN_STATUSES)))
+            .scalars()
+            .all()
+        )
         expected = {
-            r.id for r in rows
+            r.id
+            for r in rows
             if any(res.get("questions") for res in (r.evaluation or {}).get("regimes", {}).values())
-        }  # fmt: skip
+        }
         first = next(r for r in rows if r.id in expected) if expected else None
-        one_question = next(
-            q for res in first.evaluation["regimes"].values() for q in res.get("questions") or []
-        ) if first is not None else None  # fmt: skip
+        one_question = (
+            next(
+                q
+                for res in first.evaluation["regimes"].values()
+                for q in res.get("questions") or []
+            )
+            if first is not None
+            else None
+        )
     cited = {int(c.id) for c in answer.citations if c.kind == "review"}
     assert cited == expected, answer.text
     if one_question is not None:
@@ -368,8 +450,9 @@ def test_chinese_list_questions_are_answered_in_chinese(
 ) -> None:
     answer = ask(portfolio_app, question)
     assert answer.intent == "vendor_list"
-    english = re.sub(r"\*\*[^*]*\*\*|`[^`]*`|\([^)]*\)|（[^）]*）|[A-Z][A-Za-z]*|/api/v1/\S+", "",
-                     answer.text)  # fmt: skip
+    english = re.sub(
+        r"\*\*[^*]*\*\*|`[^`]*`|\([^)]*\)|（[^）]*）|[A-Z][A-Za-z]*|/api/v1/\S+", "", answer.text
+    )
     assert not re.search(r"\b[a-z]{3,}\s+[a-z]{3,}\b", english), answer.text
     for citation in answer.citations:
         assert citation.title.split(" (")[0] in answer.text or citation.id in answer.text

@@ -42,8 +42,11 @@ def test_every_committed_change_has_exactly_one_event(
 
     def vendor_patch() -> Any:
         etag = client.get("/api/v1/vendors/stripe", headers=admin).headers["ETag"]
-        return client.patch("/api/v1/vendors/stripe", json={"description": "Payments"},
-                            headers={**admin, "If-Match": etag})  # fmt: skip
+        return client.patch(
+            "/api/v1/vendors/stripe",
+            json={"description": "Payments"},
+            headers={**admin, "If-Match": etag},
+        )
 
     def vendor_archive() -> Any:
         etag = client.get("/api/v1/vendors/stripe", headers=admin).headers["ETag"]
@@ -52,8 +55,9 @@ def test_every_committed_change_has_exactly_one_event(
     def user_patch() -> Any:
         uid = client.get("/api/v1/users?role=viewer", headers=admin).get_json()["items"][0]["id"]
         etag = client.get(f"/api/v1/users/{uid}", headers=admin).headers["ETag"]
-        return client.patch(f"/api/v1/users/{uid}", json={"role": "legal"},
-                            headers={**admin, "If-Match": etag})  # fmt: skip
+        return client.patch(
+            f"/api/v1/users/{uid}", json={"role": "legal"}, headers={**admin, "If-Match": etag}
+        )
 
     def token_revoke() -> Any:
         tid = client.get("/api/v1/tokens", headers=admin).get_json()[0]["id"]
@@ -63,12 +67,17 @@ def test_every_committed_change_has_exactly_one_event(
         ("vendor", "create", lambda: client.post("/api/v1/vendors", json=STRIPE, headers=admin)),
         ("vendor", "update", vendor_patch),
         ("vendor", "archive", vendor_archive),
-        ("user", "create", lambda: client.post(
-            "/api/v1/users", json={"email": "v@example.test", "role": "viewer"}, headers=admin)),
+        (
+            "user",
+            "create",
+            lambda: client.post(
+                "/api/v1/users", json={"email": "v@example.test", "role": "viewer"}, headers=admin
+            ),
+        ),
         ("user", "update", user_patch),
         ("token", "create", lambda: client.post("/api/v1/tokens", json={}, headers=admin)),
         ("token", "revoke", token_revoke),
-    ]  # fmt: skip
+    ]
     for object_type, action, step in steps:
         before = count(app)
         response = step()
@@ -89,8 +98,9 @@ def test_failed_changes_leave_no_event(
     assert client.post("/api/v1/vendors", json=clash, headers=admin).status_code == 409
     dup = {"email": client.get("/api/v1/me", headers=admin).get_json()["email"], "role": "viewer"}
     assert client.post("/api/v1/users", json=dup, headers=admin).status_code == 409
-    stale = client.patch("/api/v1/vendors/stripe", json={"notes": "x"},
-                         headers={**admin, "If-Match": '"stale"'})  # fmt: skip
+    stale = client.patch(
+        "/api/v1/vendors/stripe", json={"notes": "x"}, headers={**admin, "If-Match": '"stale"'}
+    )
     assert stale.status_code == 412
     assert count(app) == start
 
@@ -120,16 +130,21 @@ def test_audit_api_filters_pages_and_is_for_legal_and_admin(
     assert 'rel="next"' in page.headers["Link"]
     one = client.get("/api/v1/audit?object_type=vendor&object_id=v2", headers=legal).get_json()
     assert one["total"] == 1 and one["items"][0]["changes"]["name"] == {
-        "before": None, "after": "Vendor 2"}  # fmt: skip
+        "before": None,
+        "after": "Vendor 2",
+    }
     actor = one["items"][0]["actor"]
-    by_actor = client.get("/api/v1/audit", query_string={"actor": actor, "action": "create",
-                                                        "object_type": "vendor"},
-                          headers=legal).get_json()  # fmt: skip
+    by_actor = client.get(
+        "/api/v1/audit",
+        query_string={"actor": actor, "action": "create", "object_type": "vendor"},
+        headers=legal,
+    ).get_json()
     assert by_actor["total"] == 5
     now = utcnow()
     window = {"since": (now - timedelta(minutes=5)).isoformat(), "until": now.isoformat()}
-    recent = client.get("/api/v1/audit", query_string={**window, "object_type": "vendor"},
-                        headers=legal).get_json()  # fmt: skip
+    recent = client.get(
+        "/api/v1/audit", query_string={**window, "object_type": "vendor"}, headers=legal
+    ).get_json()
     assert recent["total"] == 5
     future = {"since": (now + timedelta(hours=1)).isoformat()}
     assert client.get("/api/v1/audit", query_string=future, headers=legal).get_json()["total"] == 0
@@ -150,4 +165,6 @@ def test_no_route_edits_or_deletes_an_event(app: Flask, client: FlaskClient, aut
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)("/api/v1/audit", json={}, headers=admin).status_code == 405
         assert getattr(client, method)("/api/v1/audit/1", json={}, headers=admin).status_code in {
-            404, 405}  # fmt: skip
+            404,
+            405,
+        }

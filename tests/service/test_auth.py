@@ -319,13 +319,15 @@ def test_admin_creates_lists_edits_and_disables_users(client: FlaskClient, auth:
     assert body["user"]["email"] == "lee@example.test" and len(body["initial_password"]) >= 12
     uid = body["user"]["id"]
     assert login(client, "lee@example.test", body["initial_password"]).status_code == 200
-    dup = client.post("/api/v1/users", json={"email": "lee@example.test", "role": "legal"},
-                      headers=admin)  # fmt: skip
+    dup = client.post(
+        "/api/v1/users", json={"email": "lee@example.test", "role": "legal"}, headers=admin
+    )
     assert assert_problem(dup, 409)["errors"] == {"email": ["Taken."]}
     short = client.post(
-        "/api/v1/users", json={"email": "s@example.test", "role": "legal", "password": "short"},
+        "/api/v1/users",
+        json={"email": "s@example.test", "role": "legal", "password": "short"},
         headers=admin,
-    )  # fmt: skip
+    )
     assert "password" in assert_problem(short, 422)["errors"]
     page = client.get("/api/v1/users?role=legal", headers=admin)
     assert page.headers["X-Total-Count"] == str(page.get_json()["total"])
@@ -378,8 +380,9 @@ def test_passwords_and_tokens_never_reach_logs_errors_or_audit(
     )
     uid = made.get_json()["user"]["id"]
     etag = made.headers["ETag"]
-    client.patch(f"/api/v1/users/{uid}", json={"password": secret + "2"},
-                 headers={**admin, "If-Match": etag})  # fmt: skip
+    client.patch(
+        f"/api/v1/users/{uid}", json={"password": secret + "2"}, headers={**admin, "If-Match": etag}
+    )
     bad = client.post("/auth/login", json={"email": "sec@example.test", "password": secret})
     token = client.post("/api/v1/tokens", json={}, headers=admin).get_json()["token"]
     invalid = client.post(

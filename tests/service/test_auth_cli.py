@@ -16,13 +16,20 @@ from service.db import session_scope
 
 
 def cli(app: Flask, *args: str, stdin: str | None = None) -> Any:
-    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app),
-                              input=stdin)  # fmt: skip
+    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app), input=stdin)
 
 
 def test_users_create_list_disable(app: Flask) -> None:
-    made = cli(app, "users", "create", "Ann@Example.test", "--role", "legal",
-               "--password", "a long enough password")  # fmt: skip
+    made = cli(
+        app,
+        "users",
+        "create",
+        "Ann@Example.test",
+        "--role",
+        "legal",
+        "--password",
+        "a long enough password",
+    )
     assert made.exit_code == 0, made.output
     assert "ann@example.test (legal)" in made.output and "long enough" not in made.output
     generated = cli(app, "users", "create", "bob@example.test", "--role", "viewer")
@@ -52,10 +59,19 @@ def test_users_create_list_disable(app: Flask) -> None:
 
 
 def test_tokens_create_prints_the_token_alone_on_the_last_line(app: Flask) -> None:
-    cli(app, "users", "create", "dev@example.test", "--role", "procurement",
-        "--password", "a long enough password")  # fmt: skip
-    made = cli(app, "tokens", "create", "--email", "dev@example.test", "--expires", "7",
-               "--name", "ci")  # fmt: skip
+    cli(
+        app,
+        "users",
+        "create",
+        "dev@example.test",
+        "--role",
+        "procurement",
+        "--password",
+        "a long enough password",
+    )
+    made = cli(
+        app, "tokens", "create", "--email", "dev@example.test", "--expires", "7", "--name", "ci"
+    )
     assert made.exit_code == 0, made.output
     token = made.output.rstrip("\n").splitlines()[-1]
     assert token.startswith("xb_") and " " not in token

@@ -240,8 +240,12 @@ def test_sign_in_next_takes_only_a_local_path(app: Flask, target: str) -> None:
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
-        form = {"email": "nx@example.test", "password": PASSWORD, "csrf_token": csrf,
-                "next": target}  # fmt: skip
+        form = {
+            "email": "nx@example.test",
+            "password": PASSWORD,
+            "csrf_token": csrf,
+            "next": target,
+        }
         response = client.post(url, data=form)
         assert response.status_code == 303, response.get_data(as_text=True)
         assert response.headers["Location"] == "/", (url, response.headers["Location"])
@@ -256,8 +260,12 @@ def test_sign_in_next_keeps_a_local_path(app: Flask) -> None:
     client = app.test_client()
     page = client.get("/login")
     csrf = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
-    form = {"email": "lp@example.test", "password": PASSWORD, "csrf_token": csrf,
-            "next": "/reviews?status=draft"}  # fmt: skip
+    form = {
+        "email": "lp@example.test",
+        "password": PASSWORD,
+        "csrf_token": csrf,
+        "next": "/reviews?status=draft",
+    }
     response = client.post("/login", data=form)
     assert response.headers["Location"] == "/reviews?status=draft"
 
@@ -266,8 +274,12 @@ def test_the_admin_token_form_saves_name_and_expiry(app: Flask) -> None:
     make_user(app, "root@example.test", role="admin")
     owner = make_user(app, "svc@example.test", role="viewer")
     client, csrf = signed_in(app, "root@example.test")
-    form = {"csrf_token": csrf, "token.user_id": str(owner.id), "token.name": "CI export",
-            "token.expires_in_days": "30"}  # fmt: skip
+    form = {
+        "csrf_token": csrf,
+        "token.user_id": str(owner.id),
+        "token.name": "CI export",
+        "token.expires_in_days": "30",
+    }
     response = client.post("/admin/tokens", data=form)
     assert response.status_code == 200, response.get_data(as_text=True)
     with app.app_context(), session_scope() as session:

@@ -40,13 +40,15 @@ def file_review(client: FlaskClient, headers: dict[str, str]) -> int:
         "vendor": "firebase",
         "transfer": {
             "exporter": JUS,
-            "data_subjects": [{"jurisdiction": "CN", "count": 2_000_000},
-                              {"jurisdiction": "EU", "count": 300_000}],
+            "data_subjects": [
+                {"jurisdiction": "CN", "count": 2_000_000},
+                {"jurisdiction": "EU", "count": 300_000},
+            ],
             "data_categories": ["identifiers.device", "usage.diagnostics"],
             "purposes": ["analytics", "crash_reporting"],
         },
         "purpose": "Crash reporting",
-    }  # fmt: skip
+    }
     response = client.post("/api/v1/reviews", json=body, headers=headers)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
@@ -81,9 +83,10 @@ def test_report_job_is_202_deduplicated_and_serves_the_file(
     assert done["result"]["bytes"] == len(download.data)
     # Another format is other work: a job of its own.
     xlsx = client.post(
-        f"/api/v1/assessments/{assessment}/report-jobs", json={"format": "checklists.xlsx"},
+        f"/api/v1/assessments/{assessment}/report-jobs",
+        json={"format": "checklists.xlsx"},
         headers=legal,
-    )  # fmt: skip
+    )
     assert xlsx.get_json()["id"] != job["id"]
 
 
@@ -253,14 +256,16 @@ def test_audit_names_the_requester_of_a_job(
     )
     wait(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
-        actors = session.execute(
-            select(AuditEvent.actor).where(  # type: ignore[call-overload]
-                AuditEvent.action == "reevaluate", AuditEvent.object_id == str(review)
+        actors = (
+            session.execute(
+                select(AuditEvent.actor).where(  # type: ignore[call-overload]
+                    AuditEvent.action == "reevaluate", AuditEvent.object_id == str(review)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert actors == ["lawyer@example.test"]
-
-
 
 
 def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
@@ -286,18 +291,24 @@ def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
         return found.group(1)
 
     signed_in = client.post(
-        "/login", headers=html,
-        data={"email": "ui@example.test", "password": password, "next": "/",
-              "csrf_token": csrf("/login")},
-    )  # fmt: skip
+        "/login",
+        headers=html,
+        data={
+            "email": "ui@example.test",
+            "password": password,
+            "next": "/",
+            "csrf_token": csrf("/login"),
+        },
+    )
     assert signed_in.status_code == 303
     page = client.get(f"/assessments/{assessment}", headers=html).get_data(as_text=True)
     assert "Render PDF in the background" in page
     token = csrf(f"/assessments/{assessment}")
     response = client.post(
-        f"/assessments/{assessment}/report-job", headers=html,
+        f"/assessments/{assessment}/report-job",
+        headers=html,
         data={"format": "docx", "csrf_token": token},
-    )  # fmt: skip
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     job_page = response.headers["Location"]
     assert job_page.startswith("/jobs/")
@@ -316,19 +327,29 @@ def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
     client = app.test_client()
     legal = auth("legal")
     good = [
-        {"slug": "acme-mail", "name": "Acme Mail", "hq_country": "US",
-         "processing_countries": ["US"]},
-        {"slug": "beta-push", "name": "Beta Push", "hq_country": "CN",
-         "processing_countries": ["CN"]},
-    ]  # fmt: skip
+        {
+            "slug": "acme-mail",
+            "name": "Acme Mail",
+            "hq_country": "US",
+            "processing_countries": ["US"],
+        },
+        {
+            "slug": "beta-push",
+            "name": "Beta Push",
+            "hq_country": "CN",
+            "processing_countries": ["CN"],
+        },
+    ]
     bad = [*good[:1], {"slug": "", "name": "No Slug", "hq_country": "ZZ"}]
     jobs = []
     for records in (bad, good):
         upload = (io.BytesIO(json.dumps(records).encode()), "vendors.json")
         response = client.post(
-            "/api/v1/vendor-import-jobs", data={"file": upload}, headers=legal,
+            "/api/v1/vendor-import-jobs",
+            data={"file": upload},
+            headers=legal,
             content_type="multipart/form-data",
-        )  # fmt: skip
+        )
         assert response.status_code == 202, response.get_data(as_text=True)
         jobs.append(response.headers["Location"])
         wait(app)
@@ -351,9 +372,10 @@ def test_jobs_tick_command_is_idempotent(app: Flask) -> None:
 
     def run(day: str) -> dict[str, Any]:
         result = CliRunner().invoke(
-            main, ["jobs", "tick", "--today", day, "--wait"],
+            main,
+            ["jobs", "tick", "--today", day, "--wait"],
             obj=ScriptInfo(create_app=lambda: app),
-        )  # fmt: skip
+        )
         assert result.exit_code == 0, result.output
         report: dict[str, Any] = json.loads(result.stdout)
         return report

@@ -95,14 +95,18 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str],
+    catalog_app: Flask,
+    client: FlaskClient,
+    auth: Headers,
+    make_token: Callable[..., str],
     receiver: Receiver,
-) -> None:  # fmt: skip
+) -> None:
     admin = auth("admin")
     hook = client.post(
-        "/api/v1/webhooks", json={"url": receiver.url, "events": ["verdict_changed"]},
+        "/api/v1/webhooks",
+        json={"url": receiver.url, "events": ["verdict_changed"]},
         headers=admin,
-    ).get_json()  # fmt: skip
+    ).get_json()
     owner_token = make_token("procurement", email="buyer@example.test")
     owner = {"Authorization": f"Bearer {owner_token}"}
     review = file_review(client, owner)
@@ -158,17 +162,21 @@ def test_a_change_to_a_vendor_nobody_reviews_starts_no_job(
     legal = auth("legal")
     vendor = client.get("/api/v1/vendors/firebase", headers=legal)
     client.patch(
-        "/api/v1/vendors/firebase", json={"notes": "checked"},
+        "/api/v1/vendors/firebase",
+        json={"notes": "checked"},
         headers={**legal, "If-Match": vendor.headers["ETag"]},
-    )  # fmt: skip
+    )
     with catalog_app.app_context(), session_scope() as session:
         assert session.execute(select(Job)).first() is None
 
 
 def test_a_receiver_that_is_down_loses_nothing(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver,
+    catalog_app: Flask,
+    client: FlaskClient,
+    auth: Headers,
+    receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setattr(jobs_runtime, "MIN_BACKOFF_MS", 10)
     monkeypatch.setattr(jobs_runtime, "MAX_BACKOFF_MS", 20)
     client.post("/api/v1/webhooks", json={"url": receiver.url}, headers=auth("admin"))
@@ -195,9 +203,9 @@ def test_a_receiver_that_is_down_loses_nothing(
             OutboxMessage.__table__.update().values(next_attempt_at=message.created_at)  # type: ignore[attr-defined]
         )
     with catalog_app.app_context(), session_scope() as session:
-        assert tick(session=session, actor="cron", day=date(2026, 12, 5))[
-            "notifications_resent"
-        ] == 1
+        assert (
+            tick(session=session, actor="cron", day=date(2026, 12, 5))["notifications_resent"] == 1
+        )
     wait(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
         message = session.execute(select(OutboxMessage)).scalar_one()
@@ -269,8 +277,9 @@ def test_due_list_and_calendar_feed(
     token = make_token("procurement", email="owner@example.test")
     owner = {"Authorization": f"Bearer {token}"}
     review = file_review(client, owner)
-    bad = client.patch(f"/api/v1/reviews/{review}/dates", json={"signed": "2026-01-01"},
-                       headers=owner)  # fmt: skip
+    bad = client.patch(
+        f"/api/v1/reviews/{review}/dates", json={"signed": "2026-01-01"}, headers=owner
+    )
     assert bad.status_code == 422
     entered = client.patch(
         f"/api/v1/reviews/{review}/dates",
@@ -316,8 +325,12 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
     before = eu_outcome(catalog_app, review)
     vendor = client.get("/api/v1/vendors/firebase", headers=auth("legal")).get_json()
     path = tmp_path / "vendors.json"
-    lapsed = {"slug": "firebase", "name": vendor["name"], "hq_country": vendor["hq_country"],
-              "dpf": {"status": "not_listed", "checked": "2026-12-05"}}  # fmt: skip
+    lapsed = {
+        "slug": "firebase",
+        "name": vendor["name"],
+        "hq_country": vendor["hq_country"],
+        "dpf": {"status": "not_listed", "checked": "2026-12-05"},
+    }
     path.write_text(json.dumps([lapsed]))
     result = CliRunner().invoke(
         main, ["vendors", "import", str(path)], obj=ScriptInfo(create_app=lambda: catalog_app)
@@ -335,15 +348,17 @@ def test_tick_reminds_owners_of_deadlines_once_a_day(
     catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver
 ) -> None:
     client.post(
-        "/api/v1/webhooks", json={"url": receiver.url, "events": ["deadline_approaching"]},
+        "/api/v1/webhooks",
+        json={"url": receiver.url, "events": ["deadline_approaching"]},
         headers=auth("admin"),
-    )  # fmt: skip
+    )
     owner = auth("procurement")
     review = file_review(client, owner)
     client.patch(
-        f"/api/v1/reviews/{review}/dates", json={"standard_contract_effective": "2026-12-04"},
+        f"/api/v1/reviews/{review}/dates",
+        json={"standard_contract_effective": "2026-12-04"},
         headers=owner,
-    )  # fmt: skip
+    )
     # Filing due 2026-12-18: reminded 7 days before, not on the days between.
     for day in (date(2026, 12, 10), date(2026, 12, 11), date(2026, 12, 11)):
         with catalog_app.app_context(), session_scope() as session:
@@ -354,6 +369,8 @@ def test_tick_reminds_owners_of_deadlines_once_a_day(
 
     payload = json.loads(receiver.requests[0][1])["xborder"]
     assert payload == {
-        "event": "deadline_approaching", "review": review, "deadline": "sc_filing",
+        "event": "deadline_approaching",
+        "review": review,
+        "deadline": "sc_filing",
         "due": "2026-12-18",
-    }  # fmt: skip
+    }

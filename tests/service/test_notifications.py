@@ -86,10 +86,11 @@ def test_approval_requested_and_decided_are_emailed_by_preference(
         "transfer": {
             "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
             "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"], "purposes": ["analytics"],
+            "data_categories": ["identifiers.device"],
+            "purposes": ["analytics"],
         },
         "purpose": "Analytics",
-    }  # fmt: skip
+    }
     review = client.post("/api/v1/reviews", json=body, headers=buyer).get_json()["id"]
     url = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=anna

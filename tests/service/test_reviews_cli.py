@@ -123,9 +123,13 @@ def test_reevaluate_after_a_rule_change_reports_changed_verdicts(
             "mechanism_required",
             "cn_standard_contract",
         )
-        actions = session.execute(
-            select(col(AuditEvent.action)).where(col(AuditEvent.object_type) == "review")
-        ).scalars().all()  # fmt: skip
+        actions = (
+            session.execute(
+                select(col(AuditEvent.action)).where(col(AuditEvent.object_type) == "review")
+            )
+            .scalars()
+            .all()
+        )
         assert actions.count("reevaluate") == 2
 
 

@@ -65,14 +65,18 @@ def test_merge_patch_follows_rfc_7396(
         (transfer(data_categories=["contact", "biometric"]), (1_000, 1_000)),
         (transfer(data_subjects=[{"jurisdiction": "CN", "count": 10, "minors": True}]), (0, 10)),
         (  # only the stated minors under 14 are sensitive PI
-            transfer(data_subjects=[
-                {"jurisdiction": "CN", "count": 10, "minor_counts": {"under_14": 3}}
-            ]),
+            transfer(
+                data_subjects=[{"jurisdiction": "CN", "count": 10, "minor_counts": {"under_14": 3}}]
+            ),
             (7, 3),
         ),
         (  # an Art. 5(2) HR flow is exempt and, by default, not counted
-            transfer(purposes=["hr_management"], exemptions=["hr_management"],
-                     data_categories=["employment"], important_data=False),
+            transfer(
+                purposes=["hr_management"],
+                exemptions=["hr_management"],
+                data_categories=["employment"],
+                important_data=False,
+            ),
             (0, 0),
         ),
         (  # before 22 March 2024 foreigners' PI exported from China counted
@@ -138,10 +142,14 @@ def legal(app: Flask) -> User:
         user = create_user(session=session, email="lee@example.test", role="legal")
         create_vendor(
             session=session,
-            data={"slug": "cloudy", "name": "Cloudy", "hq_country": "US",
-                  "processing_countries": ["US"]},
+            data={
+                "slug": "cloudy",
+                "name": "Cloudy",
+                "hq_country": "US",
+                "processing_countries": ["US"],
+            },
             reference=get_reference(),
-        )  # fmt: skip
+        )
     return user
 
 

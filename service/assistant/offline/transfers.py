@@ -373,8 +373,10 @@ def _in_chinese(result: dict[str, Any], draft: Draft) -> None:
     exporter = vocabulary_country(transfer["exporter_code"], "zh")
     transfer["exporter"] = "欧盟/欧洲经济区成员国" if eu_member else exporter
     words = labels("zh")
-    result["overall"] = {**result["overall"],
-                         "level_label": words["level_values"].get(result["overall"]["level"])}
+    result["overall"] = {
+        **result["overall"],
+        "level_label": words["level_values"].get(result["overall"]["level"]),
+    }
 
 
 def _draft_view(draft: Draft) -> dict[str, Any]:

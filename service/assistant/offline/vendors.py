@@ -163,26 +163,35 @@ def _vendor_list_zh(
             "SDK" if k["id"] == "sdk" else vocabulary.label("vendor_categories", k["id"], "zh")
             for k in kinds
         ],
-        "hq": _zh_places(q, ("hq", "from", "unspecified", "exporter", "subjects", "destination"),
-                         hq),
+        "hq": _zh_places(
+            q, ("hq", "from", "unspecified", "exporter", "subjects", "destination"), hq
+        ),
         "processing": _zh_places(q, ("processing",), processing),
         "data": vocabulary.labels_of("data_categories", categories, "zh"),
         "statuses": vocabulary.labels_of("vendor_statuses", q.statuses, "zh"),
         "dpf": q.dpf,
         "ours": q.ours,
-    }  # fmt: skip
+    }
     vendors = [
-        {**v, "category_name": vocabulary.label("vendor_categories", v["category"], "zh")
-         if v.get("category") else None,
-         "country": vocabulary.country(v["hq_country"]["code"], "zh") if v.get("hq_country")
-         else None,
-         "status_name": vocabulary.label("vendor_statuses", v["status"], "zh")}
+        {
+            **v,
+            "category_name": vocabulary.label("vendor_categories", v["category"], "zh")
+            if v.get("category")
+            else None,
+            "country": vocabulary.country(v["hq_country"]["code"], "zh")
+            if v.get("hq_country")
+            else None,
+            "status_name": vocabulary.label("vendor_statuses", v["status"], "zh"),
+        }
         for v in data["vendors"]
-    ]  # fmt: skip
+    ]
     return render(
-        "answers/zh/vendor_list.md.j2", filters=filters, total=data["total"], vendors=vendors,
+        "answers/zh/vendor_list.md.j2",
+        filters=filters,
+        total=data["total"],
+        vendors=vendors,
         more=data["total"] - data["shown"],
-    )  # fmt: skip
+    )
 
 
 def _category_name(reference: Reference, ident: str) -> str:

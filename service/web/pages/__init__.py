@@ -12,5 +12,12 @@ from service.web.pages import (
 )
 
 __all__ = [
-    "account", "activities", "admin", "assessments", "assistant", "jobs", "reviews", "vendors",
+    "account",
+    "activities",
+    "admin",
+    "assessments",
+    "assistant",
+    "jobs",
+    "reviews",
+    "vendors",
 ]

@@ -46,8 +46,13 @@ def activity(activity_id: int) -> str:
         session=session, activity=item, rulebook=get_rulebook(), day=today()
     )
     return render_template(
-        "web/activity.html", a=item, views=views, o=overview, regimes=REGIMES, choices=choices,
-    )  # fmt: skip
+        "web/activity.html",
+        a=item,
+        views=views,
+        o=overview,
+        regimes=REGIMES,
+        choices=choices,
+    )
 
 
 # ---------------------------------------------------------------------------- scanning
@@ -82,17 +87,24 @@ def _disclosures(report: dict[str, Any], source: str) -> dict[str, Any]:
     """What the policy discloses, each with the sentence it came from (the activity keeps it)."""
     return {
         "source": source[:300],
-        "vendors": [{"slug": v["slug"], "name": v["name"], "sentence": v["evidence"][:2000]}
-                    for v in report.get("vendors") or []],
+        "vendors": [
+            {"slug": v["slug"], "name": v["name"], "sentence": v["evidence"][:2000]}
+            for v in report.get("vendors") or []
+        ],
         "data_categories": [
-            {"id": c["id"], "label": choices.data_category_name(c["id"]),
-             "sentence": c["evidence"][:2000]}
+            {
+                "id": c["id"],
+                "label": choices.data_category_name(c["id"]),
+                "sentence": c["evidence"][:2000],
+            }
             for c in report.get("data_categories") or []
             if c["id"] in choices_ids()
         ],
-        "mechanisms": [{"id": m["id"], "sentence": m["evidence"][:2000]}
-                       for m in report.get("mechanisms") or []],
-    }  # fmt: skip
+        "mechanisms": [
+            {"id": m["id"], "sentence": m["evidence"][:2000]}
+            for m in report.get("mechanisms") or []
+        ],
+    }
 
 
 def choices_ids() -> set[str]:
@@ -104,15 +116,26 @@ def _scan_page(
 ) -> tuple[str, int]:
     disclosures = _disclosures(report, source) if report is not None else None
     session = get_session()
-    existing = [a for a in services.list_activities(
-        session=session, args={"status": "active", "per_page": 100}).items
-        if services.may_change(a, g.current_user)]  # fmt: skip
+    existing = [
+        a
+        for a in services.list_activities(
+            session=session, args={"status": "active", "per_page": 100}
+        ).items
+        if services.may_change(a, g.current_user)
+    ]
     page = render_template(
-        "web/scan.html", report=report, text=text, source=source, form=form,
+        "web/scan.html",
+        report=report,
+        text=text,
+        source=source,
+        form=form,
         marked=highlighted(text, report) if report is not None else None,
-        disclosures=disclosures, disclosures_json=json.dumps(disclosures or {}),
-        existing=existing, choices=choices, subject_rows=SUBJECT_ROWS,
-    )  # fmt: skip
+        disclosures=disclosures,
+        disclosures_json=json.dumps(disclosures or {}),
+        existing=existing,
+        choices=choices,
+        subject_rows=SUBJECT_ROWS,
+    )
     return page, status
 
 
@@ -127,13 +150,16 @@ def _prefill(report: dict[str, Any]) -> forms.FormState:
     A stated transfer mechanism is shown with its sentence but not ticked as a safeguard: a
     policy saying so is not the signed contract, and an unknown is never assumed met."""
     known = choices_ids()
-    return forms.FormState({
-        "mode": "new",
-        "vendors": [v["slug"] for v in report.get("vendors") or []],
-        "facts.data_categories": [c["id"] for c in report.get("data_categories") or []
-                                  if c["id"] in known],
-        "facts.exporter.role": "controller",
-    })  # fmt: skip
+    return forms.FormState(
+        {
+            "mode": "new",
+            "vendors": [v["slug"] for v in report.get("vendors") or []],
+            "facts.data_categories": [
+                c["id"] for c in report.get("data_categories") or [] if c["id"] in known
+            ],
+            "facts.exporter.role": "controller",
+        }
+    )
 
 
 @allow("viewer")
@@ -168,20 +194,26 @@ def _filing_body(values: dict[str, Any], disclosures: dict[str, Any]) -> dict[st
     for key in ("name", "country", "role"):
         forms.put(exporter, key, forms.text(values.get(f"facts.exporter.{key}")))
     subjects = [
-        {"jurisdiction": forms.text(row["jurisdiction"], blank=""),
-         "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
-         "minors": row["minors"] == "on"}
+        {
+            "jurisdiction": forms.text(row["jurisdiction"], blank=""),
+            "count": forms.integer(row["count"]) if str(row["count"]).strip() else None,
+            "minors": row["minors"] == "on",
+        }
         for row in forms.rows(values, "facts.data_subjects", SUBJECT_FIELDS)
         if str(row["jurisdiction"] or "").strip()
-    ]  # fmt: skip
+    ]
     facts: dict[str, Any] = {"exporter": exporter, "data_subjects": subjects}
     for name in ("data_categories", "purposes", "safeguards"):
         picked = values.get(f"facts.{name}") or []
         facts[name] = list(picked) if isinstance(picked, list) else [picked]
     picked = values.get("vendors") or []
     vendors = list(picked) if isinstance(picked, list) else [picked]
-    return {"name": forms.text(values.get("name"), blank=""), "facts": facts,
-            "disclosures": disclosures, "vendors": [{"vendor": v} for v in vendors]}  # fmt: skip
+    return {
+        "name": forms.text(values.get("name"), blank=""),
+        "facts": facts,
+        "disclosures": disclosures,
+        "vendors": [{"vendor": v} for v in vendors],
+    }
 
 
 @allow("procurement", "legal")
@@ -206,17 +238,25 @@ def file_scan() -> Any:
                 )
             target = services.get_activity(session=session, activity_id=chosen)
             services.update_activity(
-                session=session, activity=target, changes={"disclosures": disclosures},
-                user=g.current_user, rulebook=rulebook, day=day,
-            )  # fmt: skip
+                session=session,
+                activity=target,
+                changes={"disclosures": disclosures},
+                user=g.current_user,
+                rulebook=rulebook,
+                day=day,
+            )
             if not body["vendors"]:
                 raise errors.ValidationFailed(
                     "Tick at least one vendor.", errors={"vendors": ["Tick one."]}
                 )
             services.add_vendors(
-                session=session, activity=target, items=body["vendors"], user=g.current_user,
-                rulebook=rulebook, day=day,
-            )  # fmt: skip
+                session=session,
+                activity=target,
+                items=body["vendors"],
+                user=g.current_user,
+                rulebook=rulebook,
+                day=day,
+            )
         else:
             data = forms.load(ActivityCreateSchema(), body)
             target = services.create_activity(
@@ -224,8 +264,11 @@ def file_scan() -> Any:
             )
     except (errors.DomainError, json.JSONDecodeError) as exc:
         session.rollback()
-        problem = exc if isinstance(exc, errors.DomainError) else errors.ValidationFailed(
-            "The scan's findings were damaged; scan again.")  # fmt: skip
+        problem = (
+            exc
+            if isinstance(exc, errors.DomainError)
+            else errors.ValidationFailed("The scan's findings were damaged; scan again.")
+        )
         form = forms.state_from_error(values, problem)
         report, read = _scan({"text": text, "format": "text"}) if text.strip() else (None, "")
         return _scan_page(report, read, source, form, status=problem.status)

@@ -45,9 +45,16 @@ def _users_page(
     users = services.list_users(session=session, **args)
     tokens = services.tokens_visible_to(session=session, actor=g.current_user)
     page = render_template(
-        "web/users.html", users=users, tokens=tokens, form=form or forms.FormState(),
-        created=created, token=token, roles=ROLES, etag=user_etag, args=values,
-    )  # fmt: skip
+        "web/users.html",
+        users=users,
+        tokens=tokens,
+        form=form or forms.FormState(),
+        created=created,
+        token=token,
+        roles=ROLES,
+        etag=user_etag,
+        args=values,
+    )
     return page, status
 
 

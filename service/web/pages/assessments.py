@@ -46,13 +46,22 @@ def _page(
     moves = policy.moves(assessment, g.current_user, context)
     editable = policy.may_edit(assessment, g.current_user)
     page = render_template(
-        "web/assessment.html", a=assessment, doc=state.current.document, state=state,
-        review=review, versions=versions, moves=moves, editable=editable,
+        "web/assessment.html",
+        a=assessment,
+        doc=state.current.document,
+        state=state,
+        review=review,
+        versions=versions,
+        moves=moves,
+        editable=editable,
         may_tick=policy.may_update_checklists(assessment, g.current_user, context),
-        etag=assessment_etag(assessment), form=form or forms.FormState(), text=render_text,
-        risk_categories=RISK_CATEGORIES, item_etag=entry_etag,
+        etag=assessment_etag(assessment),
+        form=form or forms.FormState(),
+        text=render_text,
+        risk_categories=RISK_CATEGORIES,
+        item_etag=entry_etag,
         risk_rows=risk_rows(state.current.document, form, editable=editable),
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -146,10 +155,14 @@ def edits(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         risks = _risk_rows(values)
         fields = ("id", "category", "risk", *RATINGS, "measure", "owner")
         current = [
-            {k: (r.get(k) if k not in ("risk", "measure", "owner") else _normal(r.get(k)) or None)
-             for k in fields}
+            {
+                k: (
+                    r.get(k) if k not in ("risk", "measure", "owner") else _normal(r.get(k)) or None
+                )
+                for k in fields
+            }
             for r in document.get("risks") or []
-        ]  # fmt: skip
+        ]
         if current != [{k: r.get(k) for k in fields} for r in risks]:
             changes["risks"] = risks
     note = forms.text(values.get("note"))
@@ -259,9 +272,12 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
                 raise errors.PreconditionFailed(CONFLICT)
             changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
             services.update_item(
-                session=session, assessment=record, item=item, changes=changes,
+                session=session,
+                assessment=record,
+                item=item,
+                changes=changes,
                 user=g.current_user,
-            )  # fmt: skip
+            )
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#checklist-{checklist_id}", code=303)

@@ -47,9 +47,13 @@ def _page(conversation_id: int | None, form: forms.FormState, status: int = 200)
         )
     template = "web/_messages.html" if request.args.get("fragment") else "web/assistant.html"
     page = render_template(
-        template, conversations=conversations, current=current, form=form, text=answer_html,
+        template,
+        conversations=conversations,
+        current=current,
+        form=form,
+        text=answer_html,
         link=citation_link,
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -68,9 +72,12 @@ def assistant() -> Any:
     try:
         data = forms.load(ChatRequestSchema(), {k: v for k, v in body.items() if v is not ...})
         exchange = services.chat(
-            session=session, user=g.current_user, message=data["message"],
-            conversation_id=data["conversation_id"], assistant=services.get_assistant(),
-        )  # fmt: skip
+            session=session,
+            user=g.current_user,
+            message=data["message"],
+            conversation_id=data["conversation_id"],
+            assistant=services.get_assistant(),
+        )
     except errors.DomainError as exc:
         session.rollback()
         conversation = body["conversation_id"] if isinstance(body["conversation_id"], int) else None

@@ -26,9 +26,12 @@ def report_job(assessment_id: int) -> Response:
         )
     session = get_session()
     job, _ = submit_report_job(
-        session=session, assessment_id=assessment_id, version=None, fmt=fmt,
+        session=session,
+        assessment_id=assessment_id,
+        version=None,
+        fmt=fmt,
         actor=g.current_user.email,
-    )  # fmt: skip
+    )
     session.commit()
     return redirect(url_for("web.job", job_id=job.id), code=303)
 

@@ -26,23 +26,47 @@ SUBJECT_ROWS = 4
 MINOR_AGES = ("under_13", "under_14", "under_16", "under_17")
 SUBJECT_FIELDS = ("jurisdiction", "count", "minors", *MINOR_AGES)
 OWNER_ROWS = 2
-LIST_FIELDS = ("transfer.data_categories", "transfer.purposes", "transfer.safeguards",
-               "transfer.exemptions", "transfer.us_exemptions")  # fmt: skip
+LIST_FIELDS = (
+    "transfer.data_categories",
+    "transfer.purposes",
+    "transfer.safeguards",
+    "transfer.exemptions",
+    "transfer.us_exemptions",
+)
 # Yes / no / not known: left out when not known, so the engine asks instead of assuming.
-TRISTATES = ("transfer.exporter.ciio", "transfer.exporter.ccpa_business",
-             "transfer.exporter.data_broker", "transfer.exporter.targets_eu",
-             "transfer.importer.dpf_certified", "transfer.importer.gdpr_art3_2",
-             "transfer.important_data", "transfer.government_related_data",
-             "transfer.eu_derogation.occasional")  # fmt: skip
-INTEGERS = ("transfer.exporter.cn_processing_volume",
-            "transfer.exporter.ccpa_thresholds.annual_revenue_usd",
-            "transfer.exporter.ccpa_thresholds.consumers_traded",
-            "transfer.exporter.ccpa_thresholds.revenue_share_selling",
-            "transfer.us_prior_12m")  # fmt: skip
-TEXTS = ("transfer.eu_scc_terms.decision", "transfer.eu_scc_terms.signed",
-         "transfer.eu_derogation.basis", "transfer.eu_tia")  # fmt: skip
-PORTFOLIO_FILTERS = ("status", "vendor", "cn_verdict", "eu_verdict", "us_verdict", "mechanism",
-                     "exporter")  # fmt: skip
+TRISTATES = (
+    "transfer.exporter.ciio",
+    "transfer.exporter.ccpa_business",
+    "transfer.exporter.data_broker",
+    "transfer.exporter.targets_eu",
+    "transfer.importer.dpf_certified",
+    "transfer.importer.gdpr_art3_2",
+    "transfer.important_data",
+    "transfer.government_related_data",
+    "transfer.eu_derogation.occasional",
+)
+INTEGERS = (
+    "transfer.exporter.cn_processing_volume",
+    "transfer.exporter.ccpa_thresholds.annual_revenue_usd",
+    "transfer.exporter.ccpa_thresholds.consumers_traded",
+    "transfer.exporter.ccpa_thresholds.revenue_share_selling",
+    "transfer.us_prior_12m",
+)
+TEXTS = (
+    "transfer.eu_scc_terms.decision",
+    "transfer.eu_scc_terms.signed",
+    "transfer.eu_derogation.basis",
+    "transfer.eu_tia",
+)
+PORTFOLIO_FILTERS = (
+    "status",
+    "vendor",
+    "cn_verdict",
+    "eu_verdict",
+    "us_verdict",
+    "mechanism",
+    "exporter",
+)
 CONFLICT = "Someone changed this review since you opened it; reload it and try again."
 
 
@@ -68,10 +92,12 @@ def review_body(values: dict[str, Any]) -> dict[str, Any]:
     owners = forms.rows(values, "transfer.importer.owners", ("country", "share"))
     if owners:
         transfer.setdefault("importer", {})["owners"] = [
-            {"country": forms.text(row["country"], blank=""),
-             "share": forms.integer(row["share"]) if str(row["share"]).strip() else None}
+            {
+                "country": forms.text(row["country"], blank=""),
+                "share": forms.integer(row["share"]) if str(row["share"]).strip() else None,
+            }
             for row in owners
-        ]  # fmt: skip
+        ]
     for name in TRISTATES:
         answer = forms.tristate(values.get(name))
         if answer is not None:  # not known: left out, so the engine asks
@@ -182,10 +208,14 @@ def _review_form(form: forms.FormState, status: int = 200) -> tuple[str, int]:
         except errors.NotFound:
             vendor = None
     page = render_template(
-        "web/review_form.html", form=form, vendor=vendor, choices=choices,
-        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1), owner_rows=OWNER_ROWS,
+        "web/review_form.html",
+        form=form,
+        vendor=vendor,
+        choices=choices,
+        subject_rows=max(SUBJECT_ROWS, _rows_used(form) + 1),
+        owner_rows=OWNER_ROWS,
         asserted_kinds=ASSERTED_KINDS,
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -237,12 +267,20 @@ def review(review_id: int) -> str:
     assessments = assessment_services.list_assessments(session=session, review_id=review_id)
     moves = policy.moves(view.review, g.current_user)
     return render_template(
-        "web/review.html", r=view.review, vendor=view.vendor, warnings=view.warnings,
-        asserted=view.asserted, evaluation=view.review.evaluation or {}, regimes=REGIMES,
-        assessments=assessments, moves=moves, etag=review_etag(view.review), choices=choices,
+        "web/review.html",
+        r=view.review,
+        vendor=view.vendor,
+        warnings=view.warnings,
+        asserted=view.asserted,
+        evaluation=view.review.evaluation or {},
+        regimes=REGIMES,
+        assessments=assessments,
+        moves=moves,
+        etag=review_etag(view.review),
+        choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
         kinds=applicable_kinds(view.review.evaluation or {}),
-    )  # fmt: skip
+    )
 
 
 @allow("procurement", "legal")
@@ -255,9 +293,13 @@ def review_status(review_id: int) -> Response:
         raise errors.PreconditionFailed(CONFLICT)
     changes = forms.load(ReviewUpdateSchema(), {"status": request.form.get("status", "")})
     services.update_review(
-        session=session, review=record, changes=changes, user=g.current_user,
-        rulebook=get_rulebook(), day=today(),
-    )  # fmt: skip
+        session=session,
+        review=record,
+        changes=changes,
+        user=g.current_user,
+        rulebook=get_rulebook(),
+        day=today(),
+    )
     session.commit()
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
@@ -316,9 +358,11 @@ def heat_map(args: dict[str, Any]) -> list[HeatRow]:
                 cell.verdict = verdict
     ordered = sorted(
         rows.values(),
-        key=lambda r: (-max(labels.VERDICT_RANK.get(c.verdict, 0) for c in r.cells.values()),
-                       r.name.casefold()),
-    )  # fmt: skip
+        key=lambda r: (
+            -max(labels.VERDICT_RANK.get(c.verdict, 0) for c in r.cells.values()),
+            r.name.casefold(),
+        ),
+    )
     return ordered
 
 
@@ -338,6 +382,11 @@ def reviews() -> str:
     filters = {k: v for k, v in args.items() if k in PORTFOLIO_FILTERS}
     rows = heat_map(filters)
     return render_template(
-        "web/reviews.html", page=page, form=form, rows=rows,
-        regimes=REGIMES, args=filters, choices=choices,
-    )  # fmt: skip
+        "web/reviews.html",
+        page=page,
+        form=form,
+        rows=rows,
+        regimes=REGIMES,
+        args=filters,
+        choices=choices,
+    )

@@ -80,9 +80,14 @@ def vendor(slug: str) -> str:
     if may("audit.Events"):
         history = list_events(session=session, object_type="vendor", object_id=slug, per_page=20)
     return render_template(
-        "web/vendor.html", v=record, reviews=reviews, history=history, choices=choices,
-        reference=get_reference(), prov=fact_provenance(record.sources, utcnow().date()),
-    )  # fmt: skip
+        "web/vendor.html",
+        v=record,
+        reviews=reviews,
+        history=history,
+        choices=choices,
+        reference=get_reference(),
+        prov=fact_provenance(record.sources, utcnow().date()),
+    )
 
 
 # ---------------------------------------------------------------------------- forms
@@ -204,10 +209,16 @@ def _form_page(
     changes: list[dict[str, Any]] | None = None,
 ) -> tuple[str, int]:
     page = render_template(
-        "web/vendor_form.html", form=form, v=record, etag=etag, choices=choices, changes=changes,
-        source_rows=_row_count(form, "sources"), entity_rows=_row_count(form, "legal_entities"),
+        "web/vendor_form.html",
+        form=form,
+        v=record,
+        etag=etag,
+        choices=choices,
+        changes=changes,
+        source_rows=_row_count(form, "sources"),
+        entity_rows=_row_count(form, "legal_entities"),
         derived=derived_fields(record),
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -230,8 +241,9 @@ def new_vendor() -> Any:
         created = services.create_vendor(session=session, data=data, reference=get_reference())
     except errors.DomainError as exc:
         session.rollback()
-        return _form_page(forms.state_from_error(values, exc), record=None, etag=None,
-                          status=exc.status)  # fmt: skip
+        return _form_page(
+            forms.state_from_error(values, exc), record=None, etag=None, status=exc.status
+        )
     session.commit()
     return redirect(url_for("web.vendor", slug=created.slug), code=303)
 
@@ -256,23 +268,27 @@ def edit_vendor(slug: str) -> Any:
     session = get_session()
     record = services.get_vendor(session=session, slug=slug)
     if request.method == "GET":
-        return _form_page(forms.FormState(vendor_values(record)), record=record,
-                          etag=vendor_etag(record))  # fmt: skip
+        return _form_page(
+            forms.FormState(vendor_values(record)), record=record, etag=vendor_etag(record)
+        )
     values = forms.raw_values(request.form, multi=MULTI)
     sent_etag = str(values.pop("etag", ""))
     if sent_etag != vendor_etag(record):
         form = forms.FormState(values, message=CONFLICT)
-        return _form_page(form, record=record, etag=sent_etag, status=412,
-                          changes=differences(values, record))  # fmt: skip
+        return _form_page(
+            form, record=record, etag=sent_etag, status=412, changes=differences(values, record)
+        )
     body = vendor_body(values, creating=False)
     for legacy in derived_fields(record):
         body.pop(legacy, None)  # shown read-only: its block (ownership, dpf, ...) decides it
     try:
         loaded = forms.load(VendorUpdateSchema(), body)
         services.update_vendor(
-            session=session, vendor=record, changes=changed_only(loaded, record),
+            session=session,
+            vendor=record,
+            changes=changed_only(loaded, record),
             reference=get_reference(),
-        )  # fmt: skip
+        )
     except errors.DomainError as exc:
         session.rollback()
         form = forms.state_from_error(values, exc)
