@@ -36,32 +36,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from service.api_examples import TRANSFER
+
 ADMIN_EMAIL = "bench-admin@example.test"
 ADMIN_PASSWORD = "bench admin password 1"
-TRANSFER: dict[str, Any] = {
-    "exporter": {
-        "name": "Ningbo Jus Internet Technology",
-        "country": "CN",
-        "role": "controller",
-        "ciio": False,
-        "cn_processing_volume": 2_000_000,
-    },
-    "important_data": False,
-    "importer": {
-        "name": "Google LLC (Firebase)",
-        "country": "US",
-        "role": "processor",
-        "dpf_certified": True,
-    },
-    "destinations": ["US"],
-    "data_subjects": [
-        {"jurisdiction": "CN", "count": 2_000_000},
-        {"jurisdiction": "EU", "count": 300_000},
-        {"jurisdiction": "US", "count": 200_000},
-    ],
-    "data_categories": ["identifiers.device", "identifiers.online", "usage.diagnostics"],
-    "purposes": ["analytics", "crash_reporting"],
-}
 QUESTIONS = (
     "Can we use Umeng for EU users?",
     "Is Firebase in the Data Privacy Framework?",

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessments.rules import RULES_DIR
+from service.api_examples import TRANSFER
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.models import utcnow
@@ -24,30 +25,8 @@ from service.vendors.services import create_vendor
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
 
-JUS_FIREBASE: dict[str, Any] = {
-    "exporter": {
-        "name": "Ningbo Jus Internet Technology",
-        "country": "CN",
-        "role": "controller",
-        "ciio": False,
-        "cn_processing_volume": 2_000_000,
-    },
-    "important_data": False,
-    "importer": {
-        "name": "Google LLC (Firebase)",
-        "country": "US",
-        "role": "processor",
-        "dpf_certified": True,
-    },
-    "destinations": ["US"],
-    "data_subjects": [
-        {"jurisdiction": "CN", "count": 2_000_000},
-        {"jurisdiction": "EU", "count": 300_000},
-        {"jurisdiction": "US", "count": 200_000},
-    ],
-    "data_categories": ["identifiers.device", "identifiers.online", "usage.diagnostics"],
-    "purposes": ["analytics", "crash_reporting"],
-}
+# The golden Jus/Firebase scenario, the same body /api/docs shows as the example.
+JUS_FIREBASE: dict[str, Any] = TRANSFER
 
 
 def add_vendor(app: Flask, **data: Any) -> None:
