@@ -111,11 +111,13 @@ def _asserted(
             continue
         same = next((p for p in previous if _same_assertion(p, loaded)), None)
         if same is not None:
-            loaded.update(
-                {k: same[k] for k in ("pending", "confirmed_by", "confirmed_at") if k in same}
-            )
-        elif user.role not in policy.DECIDERS:
-            loaded["pending"] = True
+            kept = ("asserted_by", "asserted_at", "pending", "confirmed_by", "confirmed_at")
+            loaded.update({k: same[k] for k in kept if k in same})
+        else:
+            # A new statement is the caller's, whatever the body says about who made it.
+            loaded.update({"asserted_by": user.email, "asserted_at": day.isoformat()})
+            if user.role not in policy.DECIDERS:
+                loaded["pending"] = True
         found.append(loaded)
     if problems:
         raise errors.ValidationFailed(

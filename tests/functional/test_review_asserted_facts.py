@@ -250,3 +250,24 @@ def test_legal_states_a_fact_that_applies_at_once(app: Flask, auth: Headers) -> 
         forged.status_code == 422
         and "pending" in forged.get_json()["errors"]["asserted_facts"]["0"]
     )
+
+
+def test_a_new_statement_is_credited_to_the_caller(app: Flask, auth: Headers) -> None:
+    """Who stated a fact is the signed-in user, not whatever the body names."""
+    client = app.test_client()
+    assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
+    procurement = auth("procurement")
+    me = client.get("/api/v1/me", headers=procurement).get_json()["email"]
+    stated = client.post(
+        "/api/v1/reviews",
+        json={
+            "vendor": "acme-crm",
+            "transfer": TRANSFER,
+            "purpose": "CRM",
+            "asserted_facts": [{**DPF_ASSERTION, "asserted_by": "legal-lead@example.test"}],
+        },
+        headers=procurement,
+    )
+    assert stated.status_code == 201, stated.get_json()
+    fact = stated.get_json()["asserted_facts"][0]
+    assert fact["asserted_by"] == me and fact["pending"] is True
