@@ -1,6 +1,9 @@
 """Facts a reviewer states for one review where the registry has none ("the importer is
 DPF-certified", with a source): checked like registry facts, and laid over the vendor's
-registry facts for that review only. The registry wins as soon as it records the fact."""
+registry facts for that review only. The registry wins as soon as it records the fact.
+
+A fact stated by a procurement user is stored `pending` (who, when, source) and decides
+nothing until a legal or admin user confirms it; see `is_pending`."""
 
 from __future__ import annotations
 
@@ -93,6 +96,11 @@ def _value(fact: str, value: Any, asserted_at: date) -> Any:
     return loaded
 
 
+def is_pending(assertion: Mapping[str, Any]) -> bool:
+    """True for an assertion awaiting legal's confirmation: it is shown, never applied."""
+    return bool(assertion.get("pending"))
+
+
 def registry_lacks(vendor: Mapping[str, Any], fact: str) -> bool:
     """True when the registry record (a vendor snapshot) does not state `fact`."""
     if fact == "dpf":
@@ -110,12 +118,15 @@ def with_assertions(
     """The vendor's facts for one review: each assertion fills a fact the registry lacks
     (and what it decides: `dpf_certified`, `parent`, `processing_countries`, and the DOJ
     covered-person mark for a 50%+ owner in a country of concern). Returns the facts and, per
-    assertion, whether it applies (False: the registry now records that fact)."""
+    assertion, whether it applies (False: the registry now records that fact, or the
+    assertion is still pending confirmation)."""
     facts = dict(vendor)
     applied: list[bool] = []
     for assertion in assertions:
         fact = str(assertion.get("fact"))
-        usable = fact in ASSERTABLE_FACTS and registry_lacks(vendor, fact)
+        usable = (
+            fact in ASSERTABLE_FACTS and registry_lacks(vendor, fact) and not is_pending(assertion)
+        )
         applied.append(usable)
         if not usable:
             continue

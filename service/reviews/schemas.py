@@ -110,6 +110,13 @@ class ReviewSchema(Schema):
     asserted_facts = fields.List(
         fields.Dict(), metadata={"description": "user-asserted facts, each with `applies`"}
     )
+    pending_facts = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "asserted facts awaiting legal's confirmation (not used by the "
+            "evaluation), each with its `index` for .../asserted-facts/<index>/confirm"
+        },
+    )
     requester = fields.String()
     business_owner = fields.String(allow_none=True)
     purpose = fields.String()
@@ -139,6 +146,7 @@ class ReviewSchema(Schema):
             "vendor": view.vendor,
             "warnings": view.warnings,
             "asserted_facts": view.asserted,
+            "pending_facts": view.pending,
             "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
         }
 
@@ -146,7 +154,7 @@ class ReviewSchema(Schema):
 _REVIEW_COLUMNS = tuple(
     name
     for name in ReviewSchema().fields
-    if name not in ("vendor", "warnings", "asserted_facts", "verdicts")
+    if name not in ("vendor", "warnings", "asserted_facts", "pending_facts", "verdicts")
 )
 
 

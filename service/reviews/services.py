@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, selec
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
-from assessments.catalog.asserted import load_assertion, with_assertions
+from assessments.catalog.asserted import is_pending, load_assertion, with_assertions
 from assessments.catalog.names import name_key
 from assessments.engine import cn_outbound_contribution, evaluate
 from assessments.facts import Flow, cn_window_start, dsp_window_start, tally, us_headcount
@@ -76,6 +76,12 @@ class ReviewView:
         """The user-asserted facts, each with `applies` (False once the registry has it)."""
         return asserted_facts_view(self.review, self.vendor)
 
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """The asserted facts awaiting legal's confirmation, each with its `index`."""
+        stated = self.review.asserted_facts or []
+        return [{**a, "index": i} for i, a in enumerate(stated) if is_pending(a)]
+
 
 def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:
     """A review's asserted facts as stored, each with whether it applies to the evaluation."""
@@ -84,20 +90,43 @@ def asserted_facts_view(review: Review, vendor: Vendor) -> list[dict[str, Any]]:
     return [{**a, "applies": ok} for a, ok in zip(stated, applies, strict=True)]
 
 
-def _asserted(raw: Sequence[Any], user: User, day: date) -> list[dict[str, Any]]:
-    """Checked assertions as stored (JSON values); 422 keyed asserted_facts.<i>.<field>."""
+def _asserted(
+    raw: Sequence[Any],
+    user: User,
+    day: date,
+    previous: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """Checked assertions as stored (JSON values); 422 keyed asserted_facts.<i>.<field>.
+
+    A fact already stored (same fact, value and source) keeps its state, so resubmitting
+    neither confirms nor unconfirms it. A new fact stated by a user who may not decide
+    (procurement) is stored `pending` and decides nothing until legal confirms it."""
     found: list[dict[str, Any]] = []
     problems: dict[str, Any] = {}
     for index, item in enumerate(raw):
         try:
-            found.append(jsonable(load_assertion(item, by=user.email, on=day)))
+            loaded = jsonable(load_assertion(item, by=user.email, on=day))
         except ValidationError as exc:
             problems[str(index)] = exc.messages
+            continue
+        same = next((p for p in previous if _same_assertion(p, loaded)), None)
+        if same is not None:
+            loaded.update(
+                {k: same[k] for k in ("pending", "confirmed_by", "confirmed_at") if k in same}
+            )
+        elif user.role not in policy.DECIDERS:
+            loaded["pending"] = True
+        found.append(loaded)
     if problems:
         raise errors.ValidationFailed(
             "A stated fact is invalid; see errors.", errors={"asserted_facts": problems}
         )
     return found
+
+
+def _same_assertion(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same statement: fact, value and source."""
+    return all(a.get(k) == b.get(k) for k in ("fact", "value", "source_url"))
 
 
 def _vendor_for_review(vendor: Vendor, asserted: Sequence[Mapping[str, Any]]) -> Any:
@@ -699,7 +728,9 @@ def update_review(
         )
     plain = {f: changes[f] for f in _CONTENT_FIELDS if f in changes}
     if "asserted_facts" in changes:
-        plain["asserted_facts"] = _asserted(changes["asserted_facts"] or [], user, day)
+        plain["asserted_facts"] = _asserted(
+            changes["asserted_facts"] or [], user, day, review.asserted_facts or []
+        )
     content_changed = (
         new_vendor.id != vendor.id
         or stored != review.transfer
@@ -775,6 +806,54 @@ def evaluate_review(
         after=_verdict_summary(review),
     )
     return view
+
+
+def confirm_asserted_fact(
+    *,
+    session: Session,
+    review: Review,
+    index: int,
+    user: User,
+    rulebook: RuleBook,
+    day: date,
+) -> ReviewView:
+    """Legal or admin confirms a pending asserted fact (by its index): from now on it is
+    used by the evaluation, which is run again; 404 for no such pending fact."""
+    if user.role not in policy.DECIDERS:
+        raise errors.Forbidden(f"Your role ({user.role}) may not confirm stated facts.")
+    if review.status == "closed":
+        raise errors.Conflict("A closed review is final; file a new review.")
+    policy.ensure_content_editable(review.status)
+    stated = [dict(a) for a in review.asserted_facts or []]
+    if not 0 <= index < len(stated) or not is_pending(stated[index]):
+        raise errors.NotFound(f"Review {review.id} has no pending stated fact {index}.")
+    vendor = view_review(session=session, review=review).vendor
+    before = review_snapshot(review, vendor.slug)
+    fact = stated[index]
+    fact.pop("pending", None)
+    fact["confirmed_by"] = user.email
+    fact["confirmed_at"] = utcnow().isoformat()
+    review.asserted_facts = stated
+    review.updated_at = utcnow()
+    _evaluate_review(
+        session,
+        review,
+        vendor,
+        rulebook=rulebook,
+        day=day,
+        actor=user.email,
+        reason="confirm_fact",
+    )
+    _flush(session, stale=errors.Conflict)
+    record_event(
+        session=session,
+        action="confirm_fact",
+        object_type="review",
+        object_id=str(review.id),
+        before=before,
+        after=review_snapshot(review, vendor.slug),
+    )
+    return ReviewView(review, vendor)
 
 
 def _open_reviews(vendor_ids: Sequence[int] | None = None) -> ColumnElement[bool]:

@@ -113,6 +113,27 @@ class ReviewEvaluate(MethodView):
         return view, 200, {"ETag": review_etag(view.review)}
 
 
+@blp.route("/<int:review_id>/asserted-facts/<int:index>/confirm")
+class ReviewFactConfirm(MethodView):
+    @allow("legal")
+    @blp.response(200, ReviewSchema)
+    def post(self, review_id: int, index: int) -> tuple[services.ReviewView, int, dict[str, str]]:
+        """Confirm a pending asserted fact (If-Match required); the review is re-evaluated."""
+        session = get_session()
+        review = services.get_review(session=session, review_id=review_id)
+        require_if_match(review_etag(review))
+        view = services.confirm_asserted_fact(
+            session=session,
+            review=review,
+            index=index,
+            user=g.current_user,
+            rulebook=get_rulebook(),
+            day=today(),
+        )
+        session.commit()
+        return view, 200, {"ETag": review_etag(view.review)}
+
+
 @blp.route("/<int:review_id>/evaluations")
 class ReviewEvaluations(MethodView):
     @allow("viewer")

@@ -1,9 +1,12 @@
 """§7: procurement states, for one review, a fact the registry lacks ("the importer is
-DPF-certified", with a source). It reaches the evaluation, shows as user-asserted, is audited,
-and stops applying once the registry records the fact."""
+DPF-certified", with a source). It stays pending until legal or an admin confirms it (issue 18
+§4); then it reaches the evaluation, shows as user-asserted, is audited, and stops applying
+once the registry records the fact. Legal's own statements apply at once."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -62,19 +65,50 @@ def test_an_asserted_dpf_fact_reaches_the_evaluation_and_is_audited(
     )
     assert stated.status_code == 201, stated.get_json()
     review = stated.get_json()
-    assert _eu(review) == ("permitted", "eu_dpf")
+    # procurement's statement is pending: shown, but the EU verdict does not rest on it
+    assert _eu(review) == _eu(plain.get_json())
     [asserted] = review["asserted_facts"]
-    assert asserted["applies"] is True and asserted["asserted_by"].endswith("@example.test")
+    assert asserted["applies"] is False and asserted["pending"] is True
+    assert asserted["asserted_by"].endswith("@example.test")
     assert asserted["value"]["checked"] == asserted["asserted_at"]
+    [pending] = review["pending_facts"]
+    assert pending["index"] == 0 and pending["source_url"] == DPF_ASSERTION["source_url"]
+    confirm = f"/api/v1/reviews/{review['id']}/asserted-facts/0/confirm"
+    etag = stated.headers["ETag"]
+    refused = client.post(confirm, headers={**buyer, "If-Match": etag})
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    # resubmitting it does not confirm it
+    etag = client.get(f"/api/v1/reviews/{review['id']}", headers=buyer).headers["ETag"]
+    resent = client.patch(
+        f"/api/v1/reviews/{review['id']}",
+        json={"asserted_facts": [DPF_ASSERTION]},
+        headers={**buyer, "If-Match": etag},
+    )
+    assert resent.status_code == 200, resent.get_json()
+    assert resent.get_json()["pending_facts"] and _eu(resent.get_json())[1] != "eu_dpf"
+    legal = auth("legal")
+    confirmed = client.post(confirm, headers={**legal, "If-Match": resent.headers["ETag"]})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    review = confirmed.get_json()
+    assert _eu(review) == ("permitted", "eu_dpf") and review["pending_facts"] == []
+    [asserted] = review["asserted_facts"]
+    assert asserted["applies"] is True and asserted["confirmed_by"].startswith("legal")
+    again_confirmed = client.post(confirm, headers={**legal, "If-Match": confirmed.headers["ETag"]})
+    assert again_confirmed.status_code == 404
     audit = client.get(
         "/api/v1/audit",
         query_string={"object_type": "review", "object_id": str(review["id"])},
         headers=auth("admin"),
     ).get_json()
+    actions = [item["action"] for item in audit["items"]]
+    assert "confirm_fact" in actions
     created = audit["items"][-1]["changes"]["asserted_facts"]["after"]
     assert created[0]["source_url"] == DPF_ASSERTION["source_url"]
+    assert created[0]["pending"] is True
+    [confirmation] = [i for i in audit["items"] if i["action"] == "confirm_fact"]
+    assert confirmation["actor"].startswith("legal")
+    assert confirmation["changes"]["asserted_facts"]["after"][0]["confirmed_by"]
     # the registry later records the DPF status: it wins, and the assertion no longer applies
-    legal = auth("legal")
     etag = client.get("/api/v1/vendors/acme-crm", headers=legal).headers["ETag"]
     recorded = client.patch(
         "/api/v1/vendors/acme-crm",
@@ -163,4 +197,56 @@ def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
     assert filed.status_code == 303, filed.text
     page = browser.get(filed.headers["Location"]).text
     assert "user-asserted" in page and "DPF-certified (active) — Acme CRM, Inc." in page
-    assert "stated by buyer@example.test" in page and "used in this evaluation" in page
+    assert "stated by buyer@example.test" in page and "pending: not used until legal" in page
+    assert "Confirm this fact" not in page  # procurement may not confirm
+    with app.app_context(), session_scope() as session:
+        create_user(session=session, email="counsel@example.test", role="legal", password=PASSWORD)
+    counsel = Browser(app.test_client())
+    counsel.get("/login")
+    counsel.post("/login", {"email": "counsel@example.test", "password": PASSWORD, "next": "/"})
+    shown = counsel.get(filed.headers["Location"]).text
+    assert "Confirm this fact" in shown
+    etag = re.search(r'name="etag" value="([^"]+)"', shown)
+    assert etag is not None
+    done = counsel.post(
+        filed.headers["Location"] + "/asserted-facts/0/confirm",
+        {"etag": html.unescape(etag.group(1))},
+    )
+    assert done.status_code == 303, done.text
+    page = counsel.get(filed.headers["Location"]).text
+    assert "used in this evaluation" in page and "Confirm this fact" not in page
+
+
+def test_legal_states_a_fact_that_applies_at_once(app: Flask, auth: Headers) -> None:
+    client = app.test_client()
+    legal = auth("legal")
+    assert client.post("/api/v1/vendors", json=VENDOR, headers=legal).status_code == 201
+    stated = client.post(
+        "/api/v1/reviews",
+        json={
+            "vendor": "acme-crm",
+            "transfer": TRANSFER,
+            "purpose": "CRM",
+            "asserted_facts": [DPF_ASSERTION],
+        },
+        headers=legal,
+    )
+    assert stated.status_code == 201, stated.get_json()
+    review = stated.get_json()
+    assert _eu(review) == ("permitted", "eu_dpf") and review["pending_facts"] == []
+    assert review["asserted_facts"][0]["applies"] is True
+    # a client cannot mark its own statement as confirmed or pending
+    forged = client.post(
+        "/api/v1/reviews",
+        json={
+            "vendor": "acme-crm",
+            "transfer": TRANSFER,
+            "purpose": "CRM",
+            "asserted_facts": [{**DPF_ASSERTION, "pending": False}],
+        },
+        headers=auth("procurement"),
+    )
+    assert (
+        forged.status_code == 422
+        and "pending" in forged.get_json()["errors"]["asserted_facts"]["0"]
+    )

@@ -304,6 +304,26 @@ def review_status(review_id: int) -> Response:
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
+@allow("legal")
+@web.post("/reviews/<int:review_id>/asserted-facts/<int:index>/confirm")
+def confirm_fact(review_id: int, index: int) -> Response:
+    """Legal or admin confirms a pending stated fact; the review is evaluated again."""
+    session = get_session()
+    record = services.get_review(session=session, review_id=review_id)
+    if request.form.get("etag") != review_etag(record):
+        raise errors.PreconditionFailed(CONFLICT)
+    services.confirm_asserted_fact(
+        session=session,
+        review=record,
+        index=index,
+        user=g.current_user,
+        rulebook=get_rulebook(),
+        day=today(),
+    )
+    session.commit()
+    return redirect(url_for("web.review", review_id=review_id), code=303)
+
+
 @allow("procurement", "legal")
 @web.post("/reviews/<int:review_id>/evaluate")
 def evaluate_review(review_id: int) -> Response:
