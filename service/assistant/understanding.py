@@ -482,7 +482,7 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
     aspects = tuple(a for a in ASPECTS if a in cues)
     use_for = re.search(r"\buse\b.+\bfor\b", text, re.IGNORECASE) is not None
     subjects = any(c.role == "subjects" for c in countries)
-    intent = _intent(
+    intent = _lifecycle_intent(text) or _intent(
         cues=cues,
         vendors=vendors,
         unknown=unknown,
@@ -526,6 +526,30 @@ _OURS = re.compile(
     r"|我们的|我们使用|我们用|我们在用|我司|本公司|公司使用",
     re.IGNORECASE,
 )
+
+
+# "What is overdue?" / "我们有哪些逾期事项？" and "What changed since last month?" /
+# "上个月以来有什么变化？": the lifecycle records (deadlines, tasks, verdict changes).
+_OVERDUE = re.compile(
+    r"\b(overdue|past due|missed (deadlines?|due dates?)|behind schedule)\b"
+    r"|逾期|过期|超期|到期未|已过截止|错过",
+    re.IGNORECASE,
+)
+_CHANGED = re.compile(
+    r"\b(what|which)\b.*\b(changed?|changes)\b.*\b(since|last|past|recent(ly)?)\b"
+    r"|\b(recent|latest) (verdict )?changes\b"
+    r"|(以来|最近|近期|上个月|上月|过去).*(变化|变动|改变|变更)",
+    re.IGNORECASE,
+)
+
+
+def _lifecycle_intent(text: str) -> str | None:
+    """ "overdue" or "changes" when the question asks about the lifecycle records."""
+    if _OVERDUE.search(text):
+        return "overdue"
+    if _CHANGED.search(text):
+        return "changes"
+    return None
 
 
 def _intent(

@@ -191,6 +191,8 @@ def test_the_tool_loop_runs_and_tool_results_reach_the_model(
         "list_vendors",
         "evaluate_transfer",
         "list_reviews",
+        "list_overdue",
+        "list_changes_since",
     }
     assert all(t["function"]["parameters"]["type"] == "object" for t in first["tools"])
     system = first["messages"][0]
@@ -296,7 +298,7 @@ def test_registry_text_reaches_the_model_only_as_delimited_data(
     assert json.loads(body)["vendor"]["notes"] == INJECTION
     # The system prompt and the tool set are the same as for any other question.
     assert model.requests[1]["messages"][0] == model.requests[0]["messages"][0]
-    assert len(model.requests[1]["tools"]) == 5
+    assert len(model.requests[1]["tools"]) == 7
     assert [(c.kind, c.id) for c in answer.citations] == [("vendor", "umeng")]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
 from service.assistant.lexicon import Lexicon, has_cjk, load_lexicon
 from service.assistant.names import RegistryNames
+from service.assistant.offline.lifecycle import answer_changes, answer_overdue
 from service.assistant.offline.transfers import answer_reviews, answer_transfer
 from service.assistant.offline.vendors import vendor_fact, vendor_list
 from service.assistant.templates import render
@@ -73,6 +74,8 @@ class OfflineAssistant:
             "vendor_list": vendor_list,
             "transfer": answer_transfer,
             "reviews": answer_reviews,
+            "overdue": answer_overdue,
+            "changes": answer_changes,
         }.get(parsed.intent)
         if handler is None:
             return Composed(render("answers/help.md.j2"), (), "help")
@@ -145,7 +148,11 @@ def _follow_up(
 ) -> Question:
     """A question that refers back ("what data does it receive?") keeps the earlier vendor;
     a follow-up to a transfer question ("and for 50,000 users?") re-runs that transfer."""
-    if parsed.vendors or parsed.intent in ("vendor_list", "reviews") or not context.history:
+    if (
+        parsed.vendors
+        or parsed.intent in ("vendor_list", "reviews", "overdue", "changes")
+        or not context.history
+    ):
         return parsed
     if _CONTINUES.search(parsed.text) and (
         parsed.count is not None or parsed.countries or parsed.data_categories or parsed.minors

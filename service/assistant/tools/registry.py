@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from service.assistant.tools.base import Tool, ToolContext, ToolError, ToolResult
+from service.assistant.tools.lifecycle import lifecycle_tools
 from service.assistant.tools.reviews import review_tool
 from service.assistant.tools.transfers import transfer_tool
 from service.assistant.tools.vendors import vendor_tools
@@ -15,7 +16,12 @@ from service.reference.services import Reference
 
 def all_tools(reference: Reference) -> list[Tool]:
     """Every tool the assistant has; all of them only read."""
-    return [*vendor_tools(reference), transfer_tool(reference), review_tool()]
+    return [
+        *vendor_tools(reference),
+        transfer_tool(reference),
+        review_tool(),
+        *lifecycle_tools(),
+    ]
 
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
