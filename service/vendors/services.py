@@ -15,13 +15,14 @@ from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
+from service.auth.models import User
 from service.db import chunks, flush
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reference.services import Reference
 from service.reviews.models import OPEN_STATUSES, Review
-from service.vendors import search
+from service.vendors import policy, search
 from service.vendors.models import (
     FACET_DATA_CATEGORY,
     FACET_PROCESSING_COUNTRY,
@@ -254,8 +255,12 @@ def create_vendor(
     catalog_version: str | None = None,
     catalog_hash: str | None = None,
     audit: bool = True,
+    by: User | None = None,
 ) -> Vendor:
-    """Add a vendor; 409 when the slug or any name/alias is taken."""
+    """Add a vendor; 409 when the slug or any name/alias is taken; 403 when `by` (the signed-in
+    user, None for the catalog) may not record a verdict-deciding fact (vendors/policy.py)."""
+    if by is not None:
+        policy.check_new_facts(by, data)
     check_references(data, reference)
     if session.execute(select(col(Vendor.id)).where(col(Vendor.slug) == data["slug"])).first():
         raise errors.Conflict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -53,7 +53,9 @@ class Vendors(MethodView):
     def post(self, data: dict[str, Any]) -> tuple[Vendor, int, dict[str, str]]:
         """Add a vendor to the registry."""
         session = get_session()
-        vendor = services.create_vendor(session=session, data=data, reference=get_reference())
+        vendor = services.create_vendor(
+            session=session, data=data, reference=get_reference(), by=g.current_user
+        )
         session.commit()
         location = url_for("vendors.VendorItem", slug=vendor.slug)
         return vendor, 201, {"ETag": vendor_etag(vendor), "Location": location}

@@ -353,3 +353,23 @@ def test_viewer_reads_but_cannot_write(client: FlaskClient, auth: Headers) -> No
     viewer = auth("viewer")
     assert client.get("/api/v1/vendors", headers=viewer).status_code == 200
     assert_problem(client.post("/api/v1/vendors", json=STRIPE, headers=viewer), 403)
+
+
+def test_only_legal_records_facts_that_decide_verdicts(
+    app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    """Issue 18 §4: procurement may add a vendor, but DPF participation, ownership, the
+    covered-person mark and sanctions go through a review's asserted facts (pending until legal
+    confirms), never straight into the registry."""
+    procurement = auth("procurement")
+    dpf = {"status": "active", "entity": "Stripe, Inc.", "parts": ["eu_us"]}
+    dpf["checked"] = "2026-12-01"
+    before = row_counts(app)
+    for fact, value in (("dpf_certified", True), ("dpf", dpf), ("covered_person_candidate", False)):
+        refused = client.post("/api/v1/vendors", json={**STRIPE, fact: value}, headers=procurement)
+        body = assert_problem(refused, 403)
+        assert fact in body["errors"]
+    assert row_counts(app) == before
+    assert client.post("/api/v1/vendors", json=STRIPE, headers=procurement).status_code == 201
+    legal = {**STRIPE, "slug": "stripe-2", "name": "Stripe Two", "dpf_certified": True}
+    assert client.post("/api/v1/vendors", json=legal, headers=auth("legal")).status_code == 201

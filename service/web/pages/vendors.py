@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -238,7 +238,9 @@ def new_vendor() -> Any:
     values = forms.raw_values(request.form, multi=MULTI)
     try:
         data = forms.load(VendorCreateSchema(), vendor_body(values, creating=True))
-        created = services.create_vendor(session=session, data=data, reference=get_reference())
+        created = services.create_vendor(
+            session=session, data=data, reference=get_reference(), by=g.current_user
+        )
     except errors.DomainError as exc:
         session.rollback()
         return _form_page(
