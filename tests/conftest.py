@@ -193,7 +193,17 @@ def make_app(database_template: str, tmp_path: Path) -> Iterator[Callable[..., F
     factory.url = url  # type: ignore[attr-defined]
     yield factory
     for app in apps:
+        _stop_jobs(app)
         app.extensions["xborder.engine"].dispose()
+
+
+def _stop_jobs(app: Flask) -> None:
+    """Stop the app's in-process job workers before its engine goes: a worker thread still
+    running a job after the test would open connections on the disposed engine's new pool,
+    which nothing closes."""
+    jobs = app.extensions.get("xborder.jobs")
+    if jobs is not None:
+        jobs.stop()
 
 
 @pytest.fixture
