@@ -73,6 +73,16 @@ def ensure_may_change(review: Filed, user: Actor) -> None:
         raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
 
 
+def may_confirm_facts(user: Actor) -> bool:
+    """Legal and admin confirm facts procurement stated (pending until then)."""
+    return user.role in DECIDERS
+
+
+def ensure_may_confirm_facts(user: Actor) -> None:
+    if not may_confirm_facts(user):
+        raise errors.Forbidden(f"Your role ({user.role}) may not confirm stated facts.")
+
+
 def may_move(current: str, new: str, user: Actor) -> bool:
     """Whether this role may make this status change (the workflow allowing it)."""
     if new not in TRANSITIONS.get(current, frozenset()):

@@ -116,7 +116,7 @@ def _asserted(
         else:
             # A new statement is the caller's, whatever the body says about who made it.
             loaded.update({"asserted_by": user.email, "asserted_at": day.isoformat()})
-            if user.role not in policy.DECIDERS:
+            if not policy.may_confirm_facts(user):
                 loaded["pending"] = True
         found.append(loaded)
     if problems:
@@ -788,26 +788,46 @@ def evaluate_review(
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; it is no longer evaluated.")
     view = view_review(session=session, review=review)
-    before = _verdict_summary(review)
-    _evaluate_review(
+    _evaluate_audited(
         session,
         review,
         view.vendor,
         rulebook=rulebook,
         day=day,
-        actor=user.email,
-        reason="evaluate",
+        user=user,
+        action="evaluate",
+        before=_verdict_summary(review),
+        snapshot=_verdict_summary,
+    )
+    return view
+
+
+def _evaluate_audited(
+    session: Session,
+    review: Review,
+    vendor: Vendor,
+    *,
+    rulebook: RuleBook,
+    day: date,
+    user: User,
+    action: str,
+    before: dict[str, Any],
+    snapshot: Callable[[Review], dict[str, Any]],
+) -> None:
+    """Evaluate the review now, keep the history row, and audit `action`: `before` as the
+    caller took it, `snapshot` of the review after."""
+    _evaluate_review(
+        session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason=action
     )
     _flush(session, stale=errors.Conflict)
     record_event(
         session=session,
-        action="evaluate",
+        action=action,
         object_type="review",
         object_id=str(review.id),
         before=before,
-        after=_verdict_summary(review),
+        after=snapshot(review),
     )
-    return view
 
 
 def confirm_asserted_fact(
@@ -821,8 +841,7 @@ def confirm_asserted_fact(
 ) -> ReviewView:
     """Legal or admin confirms a pending asserted fact (by its index): from now on it is
     used by the evaluation, which is run again; 404 for no such pending fact."""
-    if user.role not in policy.DECIDERS:
-        raise errors.Forbidden(f"Your role ({user.role}) may not confirm stated facts.")
+    policy.ensure_may_confirm_facts(user)
     if review.status == "closed":
         raise errors.Conflict("A closed review is final; file a new review.")
     policy.ensure_content_editable(review.status)
@@ -837,23 +856,16 @@ def confirm_asserted_fact(
     fact["confirmed_at"] = utcnow().isoformat()
     review.asserted_facts = stated
     review.updated_at = utcnow()
-    _evaluate_review(
+    _evaluate_audited(
         session,
         review,
         vendor,
         rulebook=rulebook,
         day=day,
-        actor=user.email,
-        reason="confirm_fact",
-    )
-    _flush(session, stale=errors.Conflict)
-    record_event(
-        session=session,
+        user=user,
         action="confirm_fact",
-        object_type="review",
-        object_id=str(review.id),
         before=before,
-        after=review_snapshot(review, vendor.slug),
+        snapshot=lambda r: review_snapshot(r, vendor.slug),
     )
     return ReviewView(review, vendor)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from service import errors
 from service.auth.models import User
-from service.reviews.policy import DECIDERS
+from service.reviews.policy import may_confirm_facts
 
 DECIDING_FACTS = (
     "dpf",
@@ -26,7 +26,7 @@ DECIDING_FACTS = (
 
 def check_new_facts(user: User, data: Mapping[str, Any]) -> None:
     """403 when someone who may not decide records a verdict-deciding fact on a new vendor."""
-    if user.role in DECIDERS:
+    if may_confirm_facts(user):
         return
     stated = [f for f in DECIDING_FACTS if data.get(f) not in (None, [], {})]
     if stated:
