@@ -232,7 +232,7 @@ def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) 
     """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
     `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
     test = SENSITIVITY[table]
-    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
+    return [c for c in categories if c in ref.data_categories and test(ref.data_categories[c])]
 
 
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
@@ -244,7 +244,7 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
     found = _PROFILES.get(key)
     if found is not None:
         return found
-    cats = [ref.categories[c] for c in categories]
+    cats = [ref.data_categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
     pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from service import errors
@@ -276,27 +274,3 @@ def count_by_status(*, session: Session) -> dict[str, int]:
     """How many jobs are in each status."""
     rows = session.execute(select(col(Job.status), func.count()).group_by(col(Job.status)))
     return {str(s): int(n) for s, n in rows}
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _send_after_commit(session: OrmSession) -> None:
-    """Jobs submitted in a transaction go to the broker once it has committed."""
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending:
-        return
-    if not has_app_context():  # no app to send with: `jobs tick` picks them up
-        log.warning("jobs %s committed outside an app; `xborder jobs tick` sends them", pending)
-        return
-    from service.jobs.runtime import send
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for job_id in dict.fromkeys(pending):
-        try:
-            send(app, job_id)
-        except Exception:  # the broker is down: the row stays queued; `jobs tick` re-sends
-            log.exception("could not send job %s to the broker", job_id)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
-    session.info.pop(PENDING_KEY, None)

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from assessments.catalog.reference import Reference, load_reference
+from assessments.catalog.reference import Reference
 from assessments.engine import evaluate
 from assessments.rules import RuleSet, default_rules, load_rules
 from assessments.transfers import (
@@ -25,6 +25,7 @@ from assessments.transfers import (
 from assessments.types import Transfer
 from service import errors
 from service.models import utcnow
+from service.reference.services import get_reference
 from service.vendors.models import Vendor
 
 RULEBOOK_KEY = "xborder.rulebook"
@@ -80,8 +81,7 @@ def get_rulebook(app: Flask | None = None) -> RuleBook:
             if book is None:
                 rules_dir = app.config.get("RULES_DIR")
                 rules = load_rules(Path(rules_dir)) if rules_dir else default_rules()
-                reference = load_reference(Path(app.config["CATALOG_DIR"]))
-                book = RuleBook(rules=rules, reference=reference)
+                book = RuleBook(rules=rules, reference=get_reference(app))
                 app.extensions[RULEBOOK_KEY] = book
     return book
 

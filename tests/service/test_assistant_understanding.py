@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 import vendor_data
+from assessments.catalog.reference import load_reference
 from service.assistant.lexicon import LEXICON_FILE
 from service.assistant.names import RegistryNames
 from service.assistant.offline.assistant import lexicon_for
 from service.assistant.understanding import Question, understand
-from service.reference.services import load_reference
 from service.vendors.names import NameIndex
 
 REFERENCE = load_reference(Path(vendor_data.DATA_DIR))
