@@ -137,7 +137,7 @@ def ensure_may_move(
     refusal = _refusal(assessment, to, user, context)
     if refusal is not None:
         raise refusal
-    if to != "approved" or not context.unknowns:
+    if not needs_override_reason(to, context):
         return None
     reason = (override_reason or "").strip()
     if not reason:
@@ -148,6 +148,11 @@ def ensure_may_move(
             errors={"override_reason": ["Give the reason for approving with unknown facts."]},
         )
     return {"reason": reason, "unknowns": list(context.unknowns)}
+
+
+def needs_override_reason(to: str, context: Context) -> bool:
+    """Whether this move needs an override reason: approving while key facts are unknown."""
+    return to == "approved" and bool(context.unknowns)
 
 
 def moves(assessment: Workflow, user: Actor, context: Context) -> list[str]:

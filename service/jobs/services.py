@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from service import errors
+from service.auth.models import User
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 STALE_GRACE = timedelta(seconds=60)  # a running job's heartbeat older than limit + this: lost
 UNCLAIMED_AFTER = timedelta(minutes=2)  # a queued job nobody claimed this long: send again
+OVERSEERS = frozenset({"admin", "legal"})  # see every job; other roles see their own
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,15 @@ def submit_job(
     return job, True
 
 
-def get_job(*, session: Session, job_id: int) -> Job:
-    """A job by id; 404 when absent."""
+def visible_to(user: User) -> str | None:
+    """Whose jobs the user sees: everyone's (None) for legal and admin, else their own."""
+    return None if user.role in OVERSEERS else user.email
+
+
+def get_job(*, session: Session, job_id: int, user: User | None = None) -> Job:
+    """A job by id; 404 when absent, or when it is another's and `user` sees only their own."""
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or (user is not None and visible_to(user) not in (None, job.created_by)):
         raise errors.NotFound(f"No job {job_id}.")
     return job
 

@@ -704,8 +704,7 @@ def update_review(
     activity's facts (`activity_facts` when the activity itself is changing) with them."""
     policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
+    policy.ensure_not_final(review)
     new_status = changes.get("status", review.status)
     policy.ensure_may_move(review.status, new_status, user)
     new_vendor = vendor
@@ -784,9 +783,7 @@ def evaluate_review(
     *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
 ) -> ReviewView:
     """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
-    policy.ensure_may_change(review, user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; it is no longer evaluated.")
+    policy.ensure_may_evaluate(review, user)
     view = view_review(session=session, review=review)
     _evaluate_audited(
         session,
@@ -841,10 +838,7 @@ def confirm_asserted_fact(
 ) -> ReviewView:
     """Legal or admin confirms a pending asserted fact (by its index): from now on it is
     used by the evaluation, which is run again; 404 for no such pending fact."""
-    policy.ensure_may_confirm_facts(user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
-    policy.ensure_content_editable(review.status)
+    policy.ensure_may_confirm_facts_of(review, user)
     stated = [dict(a) for a in review.asserted_facts or []]
     if not 0 <= index < len(stated) or not is_pending(stated[index]):
         raise errors.NotFound(f"Review {review.id} has no pending stated fact {index}.")

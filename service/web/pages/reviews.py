@@ -279,6 +279,8 @@ def review(review_id: int) -> str:
         etag=review_etag(view.review),
         choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
+        may_evaluate=policy.may_evaluate(view.review, g.current_user),
+        may_confirm=policy.may_confirm_facts_of(view.review, g.current_user),
         kinds=applicable_kinds(view.review.evaluation or {}),
     )
 
