@@ -34,8 +34,8 @@ from service import errors
 from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
-from service.db import flush, table_of
-from service.models import MAX_ROW_ID, utcnow
+from service.db import flush, get_row, table_of
+from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
@@ -504,10 +504,7 @@ def _evaluate_review(
 
 def get_review(*, session: Session, review_id: int) -> Review:
     """The review with this id, or NotFound."""
-    review = session.get(Review, review_id) if 0 < review_id <= MAX_ROW_ID else None
-    if review is None:
-        raise errors.NotFound(f"No review {review_id}.")
-    return review
+    return get_row(session, Review, review_id, f"No review {review_id}.")
 
 
 def view_review(*, session: Session, review: Review) -> ReviewView:

@@ -16,7 +16,7 @@ from service.auth.services import create_token, create_user
 from service.db import session_scope
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook, today
-from tests.functional.test_reviews_api import add_vendor, assert_problem
+from tests.functional.test_reviews_api import CLOUDY, add_vendor, assert_problem
 
 URL = "/api/v1/activities"
 JUS = {
@@ -61,16 +61,7 @@ def users(app: Flask) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def vendors(app: Flask) -> None:
-    add_vendor(
-        app,
-        slug="cloudy",
-        name="Cloudy",
-        hq_country="US",
-        processing_countries=["US"],
-        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}],
-        default_role="processor",
-        dpf_certified=True,
-    )
+    add_vendor(app, **CLOUDY)
     add_vendor(
         app,
         slug="pushy",

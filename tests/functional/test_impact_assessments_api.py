@@ -16,9 +16,9 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.impact_assessments.cli import report
+from tests.bodies import JUS_CRASH_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -49,16 +49,7 @@ def filer(auth: Headers) -> dict[str, str]:
 def review_id(client: FlaskClient, filer: dict[str, str]) -> int:
     """A review of Firebase: device ids of 2,000,000 people in mainland China, 300,000 in the EU."""
     body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": JUS,
-            "data_subjects": [
-                {"jurisdiction": "CN", "count": 2_000_000},
-                {"jurisdiction": "EU", "count": 300_000},
-            ],
-            "data_categories": ["identifiers.device", "usage.diagnostics"],
-            "purposes": ["analytics", "crash_reporting"],
-        },
+        **JUS_CRASH_REVIEW,
         "purpose": "Crash reporting for the messaging app",
         "business_owner": "Mobile team",
     }

@@ -97,19 +97,22 @@ def add_vendor(app: Flask, **data: Any) -> None:
         create_vendor(session=session, data=data, reference=get_reference())
 
 
+# A US cloud: a processor, DPF-certified.
+CLOUDY: dict[str, Any] = {
+    "slug": "cloudy",
+    "name": "Cloudy",
+    "hq_country": "US",
+    "processing_countries": ["US"],
+    "legal_entities": [{"name": "Cloudy, Inc.", "country": "US"}],
+    "default_role": "processor",
+    "dpf_certified": True,
+}
+
+
 @pytest.fixture
 def vendors(app: Flask) -> None:
     """A US cloud (processor, DPF-certified) and a sunset ad network."""
-    add_vendor(
-        app,
-        slug="cloudy",
-        name="Cloudy",
-        hq_country="US",
-        processing_countries=["US"],
-        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}],
-        default_role="processor",
-        dpf_certified=True,
-    )
+    add_vendor(app, **CLOUDY)
     add_vendor(
         app,
         slug="old-ads",

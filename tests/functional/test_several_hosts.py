@@ -29,6 +29,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
+from tests.bodies import EU_ANALYTICS_REVIEW
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -191,16 +192,7 @@ VENDOR = {
         "checked": "2026-12-01",
     },
 }
-REVIEW = {
-    "vendor": "acme-cloud",
-    "transfer": {
-        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"],
-        "purposes": ["analytics"],
-    },
-    "purpose": "Analytics",
-}
+REVIEW = {**EU_ANALYTICS_REVIEW, "vendor": "acme-cloud"}
 
 
 def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notifications(

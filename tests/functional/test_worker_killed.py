@@ -24,6 +24,7 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
+from tests.bodies import EU_ANALYTICS_REVIEW
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
 Headers = Callable[[str], dict[str, str]]
@@ -65,16 +66,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
     app = make_app(BROKER_URL=REDIS_URL)
     client = app.test_client()
-    body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"],
-            "purposes": ["analytics"],
-        },
-        "purpose": "Analytics",
-    }
+    body = EU_ANALYTICS_REVIEW
     legal = auth("legal")
     review = client.post("/api/v1/reviews", json=body, headers=legal).get_json()["id"]
     assessment = client.post(

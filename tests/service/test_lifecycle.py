@@ -24,7 +24,6 @@ from service.reviews.models import Review
 from service.transfers.services import get_rulebook
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 
 @pytest.fixture

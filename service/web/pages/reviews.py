@@ -16,7 +16,7 @@ from service.db import get_session
 from service.impact_assessments import services as assessment_services
 from service.reviews import policy, services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
-from service.reviews.views import review_etag
+from service.reviews.views import act_on_review, review_etag
 from service.transfers.services import get_rulebook, today
 from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
@@ -285,24 +285,18 @@ def review(review_id: int) -> str:
     )
 
 
+def _form_etag(current: str) -> None:
+    """412 when the page's form was made from an older version of the review."""
+    if request.form.get("etag") != current:
+        raise errors.PreconditionFailed(CONFLICT)
+
+
 @allow("procurement", "legal")
 @web.post("/reviews/<int:review_id>/status")
 def review_status(review_id: int) -> Response:
     """Move a review (submit, close, approve, ...) with the API's update schema and service."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    if request.form.get("etag") != review_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
     changes = forms.load(ReviewUpdateSchema(), {"status": request.form.get("status", "")})
-    services.update_review(
-        session=session,
-        review=record,
-        changes=changes,
-        user=g.current_user,
-        rulebook=get_rulebook(),
-        day=today(),
-    )
-    session.commit()
+    act_on_review(review_id, services.update_review, _form_etag, changes=changes)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
@@ -310,19 +304,7 @@ def review_status(review_id: int) -> Response:
 @web.post("/reviews/<int:review_id>/asserted-facts/<int:index>/confirm")
 def confirm_fact(review_id: int, index: int) -> Response:
     """Legal or admin confirms a pending stated fact; the review is evaluated again."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    if request.form.get("etag") != review_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
-    services.confirm_asserted_fact(
-        session=session,
-        review=record,
-        index=index,
-        user=g.current_user,
-        rulebook=get_rulebook(),
-        day=today(),
-    )
-    session.commit()
+    act_on_review(review_id, services.confirm_asserted_fact, _form_etag, index=index)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
@@ -330,12 +312,7 @@ def confirm_fact(review_id: int, index: int) -> Response:
 @web.post("/reviews/<int:review_id>/evaluate")
 def evaluate_review(review_id: int) -> Response:
     """Evaluate a review again on today's law (or its pinned date)."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    services.evaluate_review(
-        session=session, review=record, user=g.current_user, rulebook=get_rulebook(), day=today()
-    )
-    session.commit()
+    act_on_review(review_id, services.evaluate_review, check=None)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
