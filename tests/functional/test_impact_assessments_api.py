@@ -16,7 +16,7 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.impact_assessments.cli import report
-from tests.bodies import JUS_CRASH_REVIEW
+from tests.helpers import JUS_CRASH_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
 

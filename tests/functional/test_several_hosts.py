@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
-from tests.bodies import EU_ANALYTICS_REVIEW
+from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -111,16 +110,7 @@ class Receiver:
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     if not PG_URL:
         pytest.skip("XBORDER_TEST_DATABASE_URL is not set (PostgreSQL for several hosts)")
-    import redis
-
-    try:
-        store = redis.Redis.from_url(REDIS_URL)
-        store.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
-    if xborder is None:
-        pytest.skip("the xborder console script is not installed in this environment")
+    store, xborder = redis_and_xborder(REDIS_URL)
     schema = f"xborder_hosts_{os.getpid()}"
     admin = make_engine(PG_URL)
     try:

@@ -7,7 +7,6 @@ and the test's SQLite database; skipped when Redis is unreachable.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +15,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -24,7 +22,7 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
-from tests.bodies import EU_ANALYTICS_REVIEW
+from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
 Headers = Callable[[str], dict[str, str]]
@@ -50,18 +48,9 @@ def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
 def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
 ) -> None:
-    import redis
-
     from tests.conftest import copy_catalog
 
-    try:
-        store = redis.Redis.from_url(REDIS_URL)
-        store.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
-    if xborder is None:
-        pytest.skip("the xborder console script is not installed in this environment")
+    store, xborder = redis_and_xborder(REDIS_URL)
     store.flushdb()
     copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
     app = make_app(BROKER_URL=REDIS_URL)

@@ -20,7 +20,7 @@ from service.jobs import services
 from service.jobs.models import Job
 from service.models import utcnow
 from service.settings.models import Setting
-from tests.bodies import JUS_CRASH_REVIEW
+from tests.helpers import JUS_CRASH_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
 

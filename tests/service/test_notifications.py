@@ -15,7 +15,7 @@ from sqlalchemy import select
 from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
 from service.notifications.models import Delivery, OutboxMessage
-from tests.bodies import EU_ANALYTICS_REVIEW
+from tests.helpers import EU_ANALYTICS_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
 OVERRIDE = {"override_reason": "Facts confirmed by phone with the vendor; record follows."}
