@@ -180,6 +180,12 @@ class Question:
     reply_language: str = ""  # set on a follow-up merged with earlier turns: the asker's
     cues: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def language(self) -> str:
+        """The answer's language: the asker's on a follow-up, else Simplified Chinese for a
+        question written in Chinese, English otherwise."""
+        return self.reply_language or ("zh" if has_cjk(self.text) else "en")
+
     def countries_as(self, *roles: str) -> tuple[str, ...]:
         """Country codes mentioned in one of the roles, in order, once each."""
         return tuple(dict.fromkeys(c.code for c in self.countries if c.role in roles))
