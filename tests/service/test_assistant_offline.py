@@ -9,6 +9,7 @@ today's catalog, as the catalog grows.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel, col
 
+from assessments.documents.vocabulary import country
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.offline.assistant import OfflineAssistant
@@ -174,9 +176,19 @@ def dpf_stated(v: Vendor, answer: str) -> bool:
 
 
 def processing_stated(v: Vendor, answer: str) -> bool:
+    """The record's processing countries, or that it records none, in the answer's language."""
+    if re.search(r"[\u4e00-\u9fff]{4}", answer):
+        if not v.processing_countries:
+            return f"没有记录 **{v.name}** 在哪里处理数据" in answer
+        return all(country(c, "zh") in answer for c in v.processing_countries)
     if not v.processing_countries:
         return "does not record where" in answer
     return "processes data in" in answer
+
+
+def hq_stated(v: Vendor, answer: str) -> bool:
+    """The record's HQ country, named in Chinese (the question was Chinese)."""
+    return v.hq_country is not None and f"总部位于{country(v.hq_country, 'zh')}" in answer
 
 
 def status_stated(v: Vendor, answer: str) -> bool:
@@ -310,7 +322,9 @@ CASES = [
         ("umeng",),
         checks=(fact_matches("umeng", processing_stated),),
     ),
-    Case("友盟+的总部在哪里?", "vendor_fact", ("umeng",), ("headquartered in China",)),
+    Case(
+        "友盟+的总部在哪里?", "vendor_fact", ("umeng",), checks=(fact_matches("umeng", hq_stated),)
+    ),
     Case("Where does Umneg process data?", "vendor_fact", ("umeng",), ("I read “Umneg”",)),
     Case(
         "Is Firebse DPF certified?",
