@@ -17,13 +17,13 @@ from typing import Any
 from assessments.documents._data import labels
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import country as vocabulary_country
-from assessments.documents.vocabulary import label, labels_of
+from assessments.documents.vocabulary import label, labels_of, table
 from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
 from service.assistant.offline.vendors import answer_template, unknown_vendor
 from service.assistant.templates import render
 from service.assistant.tools.base import ToolContext, ToolError, ToolResult
-from service.assistant.tools.reviews import list_reviews
+from service.assistant.tools.reviews import list_reviews, mechanism_family
 from service.assistant.tools.transfers import evaluate_transfer
 from service.assistant.tools.vendors import eea_countries, get_vendor, place_name
 from service.assistant.understanding import Question
@@ -453,7 +453,7 @@ def review_filters(q: Question) -> dict[str, Any]:
     if q.vendors:
         filters["vendor"] = q.vendors[0].slug
     if q.mechanisms:
-        filters["mechanism"] = q.mechanisms[0]
+        filters["mechanism"] = q.mechanisms[0] if len(q.mechanisms) == 1 else list(q.mechanisms)
     if q.verdicts:
         filters["verdict"] = q.verdicts[0]
     regimes = [r for r in q.regimes if r in {"CN", "EU", "US"}]
@@ -477,7 +477,17 @@ def _filter_view(filters: Mapping[str, Any], language: str = "en") -> dict[str, 
     }
 
 
-def _mechanism_name(mechanism: str, language: str) -> str:
-    """A mechanism, or a family of them ("eu_scc": every SCC module), in words."""
-    named = labels(language)["mechanism_values"].get(mechanism)
-    return str(named) if named else label("vendor_mechanisms", mechanism, language)
+def _mechanism_name(mechanism: str | list[str], language: str) -> str:
+    """Mechanisms in words: an id, a family the registry names ("eu_scc": SCCs), or the
+    members of a family ("cn_cac_filing") or of a list, joined with "or"."""
+    values = [mechanism] if isinstance(mechanism, str) else mechanism
+    words = labels(language)["mechanism_values"]
+    named: list[str] = []
+    for value in values:
+        if value in words:
+            named.append(str(words[value]))
+        elif value in table("vendor_mechanisms", language):
+            named.append(label("vendor_mechanisms", value, language))
+        else:
+            named += [str(words.get(m, m)) for m in mechanism_family(value)]
+    return ("”或“" if language == "zh" else " or ").join(dict.fromkeys(named))

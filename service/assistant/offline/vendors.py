@@ -98,6 +98,9 @@ def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
     )
     if "dpf" in aspects and "status" in aspects and asks_status is None:
         aspects.remove("status")  # "the DPF status of X" asks about the DPF
+    asks_where = re.search(r"\bwhere\b|\bcountr|在哪|哪里|哪个国家|哪些国家", q.text, re.I)
+    if "role" in aspects and "processing" in aspects and asks_where is None:
+        aspects.remove("processing")  # "受托处理者" / "processor" asks about the role
     asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
     if "processing" in aspects and "hq" in aspects and not asks_hq:
         aspects.remove("hq")
