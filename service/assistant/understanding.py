@@ -658,6 +658,8 @@ def _intent(
         return "vendor_fact"
     if unknown is not None and (aspects or "overview" in cues or transferish or "list" in cues):
         return "vendor_fact"
-    if unknown is not None and len(unknown) > 1:
+    # A bare unknown name: Latin words stand for a name; what is left of a Chinese sentence
+    # with no cue ("你好，你能做什么？") is not taken for one.
+    if unknown is not None and len(unknown) > 1 and not has_cjk(unknown):
         return "vendor_fact"
     return "help"

@@ -646,6 +646,7 @@ def test_open_reviews_needing_approval_in_china_asked_in_chinese(portfolio_app: 
         ("向Foobarly发送200万中国用户的设备ID需要什么？", "Foobarly", "zh"),
         ("Foobarly在哪里处理数据？", "Foobarly", "zh"),
         ("小鹅通在哪里处理数据？", "小鹅通", "zh"),
+        ("小鹅通是哪家公司？", "小鹅通", "zh"),
         ("向小鹅通发送两百万中国用户的设备ID需要什么？", "小鹅通", "zh"),
         ("向Acme Widgets发送5万欧盟用户的邮箱需要什么？", "Acme Widgets", "zh"),
         ("Is Foobarly DPF certified?", "Foobarly", "en"),
@@ -697,3 +698,42 @@ def test_rule_citations_carry_the_whole_explanation(portfolio_app: Flask) -> Non
     for citation in rules:
         assert citation.title == " ".join(explanations[citation.id].split())
         assert not citation.title.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("哪些推送SDK在中国？", "push_sdk"),
+        ("哪些广告SDK的总部在中国？", "ads_sdk"),
+        ("Which push SDKs are headquartered in China?", "push_sdk"),
+    ],
+)
+def test_a_kind_of_sdk_named_in_chinese_narrows_the_catalog_list(
+    portfolio_app: Flask, question: str, category: str
+) -> None:
+    answer = ask(portfolio_app, question)
+    assert answer.intent == "vendor_list", answer.text
+    with portfolio_app.app_context(), session_scope() as session:
+        expected = set(
+            session.execute(
+                select(Vendor.slug).where(
+                    col(Vendor.category) == category,
+                    col(Vendor.hq_country) == "CN",
+                    col(Vendor.archived).is_(False),
+                )
+            ).scalars()
+        )
+    assert expected
+    assert vendors_cited(answer) == expected, answer.text
+    assert f"{len(expected)} " in answer.text
+
+
+def test_a_chinese_question_the_assistant_cannot_place_gets_chinese_help(
+    portfolio_app: Flask,
+) -> None:
+    answer = ask(portfolio_app, "你好，你能做什么？")
+    assert answer.intent == "help" and answer.citations == ()
+    assert_chinese(answer.text)
+    # Every example it offers is a question it answers with records behind it.
+    for example in re.findall(r"“([^”]+)”", answer.text):
+        assert ask(portfolio_app, example).intent != "help", example

@@ -131,7 +131,10 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
     reference = ctx.reference
     categories: set[str] = set()
     kinds: list[dict[str, str]] = []
+    specific = any(k.endswith("_sdk") for k in q.kinds)
     for kind in q.kinds:
+        if kind == "sdk" and specific:
+            continue  # "推送SDK": the push SDKs, not every SDK
         if kind == "sdk":
             categories |= sdk_categories(reference)
             kinds.append({"id": "sdk", "name": "SDKs"})
