@@ -4,7 +4,9 @@ filled from a real review and vendor record, legal's options validated, versione
 from __future__ import annotations
 
 import io
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from tests.functional.test_impact_assessments_api import (
     problem,
     review_id,  # noqa: F401  (fixture)
 )
+from tests.functional.test_web_pages import Browser, browser_for  # noqa: F401  (fixture)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -146,15 +149,73 @@ def test_no_scc_where_the_engine_chose_none(
 
 
 def test_web_page_offers_the_contract_and_saves_options(
-    client: FlaskClient, auth: Headers, scc_review: int
+    client: FlaskClient,
+    auth: Headers,
+    scc_review: int,
+    browser_for: Callable[[str], Browser],
 ) -> None:
     created = _dpia(client, auth, scc_review)
     assessment_id = created.get_json()["id"]
-    page = client.get(f"/assessments/{assessment_id}", headers=auth("legal"))
-    html = page.get_data(as_text=True)
+    browser = browser_for("legal")
+    html = browser.get(f"/assessments/{assessment_id}").text
     assert f"/api/v1/assessments/{assessment_id}/scc.docx" in html
     assert f"/api/v1/assessments/{assessment_id}/scc.pdf" in html
     assert "EU Standard Contractual Clauses — Module 2" in html
+    found = re.search(r'name="etag" value="([^"]+)"', html)
+    assert found is not None
+    form = {
+        "etag": found.group(1).replace("&#34;", '"'),
+        "scc.shown": "1",
+        "scc.clause_7": "on",
+        "scc.clause_9a": "general",
+        "scc.clause_9a_days": "14",
+        "scc.clause_13": "established",
+        "scc.clause_13_state": "DE",
+        "scc.clause_17": "option_2",
+        "scc.governing_law": "us",  # not an EU Member State: refused, nothing saved
+        "scc.courts": "DE",
+    }
+    refused = browser.post(f"/assessments/{assessment_id}/edit", form)
+    assert refused.status_code == 422 and "EU Member State" in refused.text
+    url = f"/api/v1/assessments/{assessment_id}"
+    assert client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
+    saved = browser.post(f"/assessments/{assessment_id}/edit", {**form, "scc.governing_law": "ie"})
+    assert saved.status_code == 303, saved.text
+    body = client.get(url, headers=auth("viewer")).get_json()
+    options = body["document"]["contracts"]["eu_scc"]["options"]
+    assert body["current_number"] == 2
+    assert options["governing_law"] == "IE" and options["clause_9a_days"] == 14
+    assert options["clause_11"] is False and options["clause_7"] is True
+
+
+def test_refresh_keeps_legals_options(client: FlaskClient, auth: Headers, scc_review: int) -> None:
+    created = _dpia(client, auth, scc_review)
+    url, legal = created.headers["Location"], auth("legal")
+    options = {"eu_scc": {"clause_9a": "specific", "clause_9a_days": 21}}
+    edited = client.patch(
+        url,
+        json={"contract_options": options},
+        headers={**legal, "If-Match": created.headers["ETag"]},
+    )
+    assert edited.status_code == 200, edited.get_data(as_text=True)
+    review = client.get(f"/api/v1/reviews/{scc_review}", headers=legal)
+    change = {"transfer": {"data_subjects": [{"jurisdiction": "DE", "count": 90_000}]}}
+    changed = client.patch(
+        f"/api/v1/reviews/{scc_review}",
+        json=change,
+        headers={**legal, "If-Match": review.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    current = client.get(url, headers=legal)
+    refreshed = client.post(
+        f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
+    )
+    assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
+    body = refreshed.get_json()
+    contract = body["assessment"]["document"]["contracts"]["eu_scc"]
+    assert contract["options"]["clause_9a"] == "specific"  # legal's choice kept
+    assert "People in Germany: 90,000" in contract["facts"]["subjects"]  # facts are new
+    assert "eu_scc options" in body["kept"]
 
 
 def test_cli_writes_the_contract(
