@@ -57,7 +57,7 @@ OPEN: dict[str, str] = {
     "retention": "retention period or its criteria",
     "processor_terms": "subject matter, nature and duration of the processing",
     "authority": "competent supervisory authority (Clause 13)",
-    "measures": "the importer's technical and organisational measures",
+    "measures": "the importer's specific technical and organisational measures",
     "processor_assistance": "the (sub-)processor's measures to assist the controller",
 }
 OPTION_KEYS: tuple[str, ...] = (
@@ -446,11 +446,29 @@ def _annexes(
             unknowns.append(what)
             parts.append({"intro": annex["intro"], "rows": rows})
         else:
+            # What the review declares is in place for the transfer (either party's); the
+            # importer's own specific measures are never on record, so they stay open.
+            own = OPEN["measures"]
+            if annex["id"] == "II":
+                unknowns.append(own)
+            safeguards = facts.get("sensitive_safeguards")
+            special = facts.get("sensitive")
+            restrictions = "restrictions and safeguards for the sensitive data"
+            if special and special != "None" and not safeguards and annex["id"] == "I.B":
+                unknowns.append(restrictions)
             values = {
                 **facts,
-                "sensitive": _join([facts.get("sensitive"), facts.get("sensitive_safeguards")])
-                if facts.get("sensitive") != "None"
-                else "None",
+                "measures": [
+                    *(f"Declared in the review: {m}" for m in facts.get("measures") or []),
+                    tbc(own),
+                ],
+                "sensitive": (
+                    f"{special}. Safeguards declared in the review: {safeguards}"
+                    if safeguards
+                    else (f"{special}. {tbc(restrictions)}" if special != "None" else special)
+                )
+                if special
+                else None,
                 "processor_terms": None,
                 "authority": authority,
                 "processor_assistance": None,

@@ -147,6 +147,11 @@ def test_unknown_facts_and_choices_are_marked_not_invented() -> None:
     }
     assert rows["Address"]["unknown"] and rows["Address"]["value"].startswith("[to be confirmed:")
     assert "the sub-processors authorised" in contract["unknowns"]
+    assert "the importer's specific technical and organisational measures" in contract["unknowns"]
+    health = build_contract(
+        {"module": 2, "facts": {"sensitive": "Health data"}, "options": options}
+    )
+    assert "restrictions and safeguards for the sensitive data" in health["unknowns"]
     assert "time period" in contract["unknowns"]
 
 
