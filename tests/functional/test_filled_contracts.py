@@ -21,6 +21,7 @@ from service.db import session_scope
 from service.impact_assessments.cli import report
 from tests.functional.test_impact_assessments_api import (
     Headers,
+    change_review,
     client,  # noqa: F401  (fixture)
     create,
     filer,  # noqa: F401  (fixture)
@@ -198,14 +199,8 @@ def test_refresh_keeps_legals_options(client: FlaskClient, auth: Headers, scc_re
         headers={**legal, "If-Match": created.headers["ETag"]},
     )
     assert edited.status_code == 200, edited.get_data(as_text=True)
-    review = client.get(f"/api/v1/reviews/{scc_review}", headers=legal)
     change = {"transfer": {"data_subjects": [{"jurisdiction": "DE", "count": 90_000}]}}
-    changed = client.patch(
-        f"/api/v1/reviews/{scc_review}",
-        json=change,
-        headers={**legal, "If-Match": review.headers["ETag"]},
-    )
-    assert changed.status_code == 200, changed.get_data(as_text=True)
+    change_review(client, legal, scc_review, change)
     current = client.get(url, headers=legal)
     refreshed = client.post(
         f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
@@ -218,14 +213,22 @@ def test_refresh_keeps_legals_options(client: FlaskClient, auth: Headers, scc_re
     assert "eu_scc options" in body["kept"]
 
 
-def test_cli_writes_the_contract(
-    app: Flask, client: FlaskClient, auth: Headers, scc_review: int, tmp_path: Path
+def test_cli_writes_the_contract_where_there_is_one(
+    app: Flask,
+    client: FlaskClient,
+    auth: Headers,
+    scc_review: int,
+    review_id: int,
+    tmp_path: Path,
 ) -> None:
-    assessment_id = _dpia(client, auth, scc_review).get_json()["id"]
-    out = tmp_path / "scc.docx"
-    result = app.test_cli_runner().invoke(report, [str(assessment_id), "--scc-docx", str(out)])
+    runner, out = app.test_cli_runner(), tmp_path / "scc.docx"
+    with_scc = _dpia(client, auth, scc_review).get_json()["id"]
+    result = runner.invoke(report, [str(with_scc), "--scc-docx", str(out)])
     assert result.exit_code == 0, result.output
     assert "STANDARD CONTRACTUAL CLAUSES" in _texts(out.read_bytes())
+    without = create(client, auth, review_id).get_json()["id"]  # Firebase: DPF, no SCCs
+    refused = runner.invoke(report, [str(without), "--scc-pdf", str(tmp_path / "no.pdf")])
+    assert refused.exit_code != 0 and "no filled EU SCCs" in refused.output
 
 
 @pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig (weasyprint fonts) missing")
