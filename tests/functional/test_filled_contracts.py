@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from assessments.documents import build_contract
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.impact_assessments.cli import report
@@ -97,6 +98,20 @@ def test_module_chosen_from_the_review_and_annex_filled(
     assert "[to be confirmed: time period]" in joined  # nobody chose the 9(a) period
     assert "[to be confirmed: retention period or its criteria]" in texts
     assert "CELEX 32021D0914" in joined
+    # The Word file holds exactly the clause texts of Module 2, in order, as published.
+    built = build_contract(contract)
+    expected = [
+        (f"{block['label']}\t" if block.get("label") else "")
+        + block["text"]
+        + "".join(f"({n})" for n in block["notes"])
+        for clause in built["clauses"]
+        for block in clause["blocks"]
+        if block["kind"] == "text"
+    ]
+    paragraphs = Document(io.BytesIO(response.data)).paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "STANDARD CONTRACTUAL CLAUSES")
+    body = [p.text for p in paragraphs[start:] if p.style.name == "Normal" and p.text]
+    assert body[: len(expected)] == expected
 
 
 def test_options_are_validated_versioned_and_audited(
