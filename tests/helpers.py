@@ -47,6 +47,15 @@ JUS_CRASH_REVIEW: dict[str, Any] = {
 }
 
 
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status (and a title); its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    assert body["status"] == status and body["title"]
+    return body
+
+
 def bearer_users(app: Flask, people: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
     """Authorization headers by name for new users (`name@example.test`) of the given roles."""
     headers: dict[str, dict[str, str]] = {}

@@ -17,7 +17,7 @@ from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.services import create_vendor, get_vendor, update_vendor
-from tests.helpers import bearer_users, race_two_patches
+from tests.helpers import assert_problem, bearer_users, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
@@ -81,14 +81,6 @@ def audit_actions(app: Flask, review_id: int) -> list[str]:
                 .order_by(col(AuditEvent.id))
             ).scalars()
         )
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def add_vendor(app: Flask, **data: Any) -> None:

@@ -16,20 +16,13 @@ from service.api_examples import TRANSFER
 from service.models import utcnow
 from service.transfers import services as transfers
 from tests.functional.test_reviews_api import add_vendor, rows
+from tests.helpers import assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
 
 # The golden Jus/Firebase scenario, the same body /api/docs shows as the example.
 JUS_FIREBASE: dict[str, Any] = TRANSFER
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
 
 
 @pytest.fixture

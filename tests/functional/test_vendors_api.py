@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.vendors.models import Vendor, VendorAlias
-from tests.helpers import race_two_patches
+from tests.helpers import assert_problem, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -63,14 +62,6 @@ def seeded(client: FlaskClient, admin: dict[str, str]) -> dict[str, str]:
     for body in (UMENG, YOOMONEY, STRIPE):
         assert client.post("/api/v1/vendors", json=body, headers=admin).status_code == 201
     return admin
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def test_create_read_and_etag(client: FlaskClient, admin: dict[str, str]) -> None:

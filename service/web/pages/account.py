@@ -17,6 +17,7 @@ from service.auth.permissions import allow, allow_public
 from service.auth.schemas import LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from service.auth.views import BAD_LOGIN
 from service.db import get_session
+from service.impact_assessments import policy as assessment_policy
 from service.reviews import services as review_services
 from service.web import forms
 from service.web.blueprint import web
@@ -86,6 +87,7 @@ def _me_page(
         password_form=password_form or forms.FormState(),
         password_changed=password_changed,
         password_min=MIN_LENGTH,
+        may_create_assessments=assessment_policy.may_create(g.current_user),
     )
 
 

@@ -13,6 +13,7 @@ from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
+from service.impact_assessments import policy as assessment_policy
 from service.impact_assessments import services as assessment_services
 from service.reviews import policy, services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
@@ -281,6 +282,7 @@ def review(review_id: int) -> str:
         may_edit=policy.may_change(view.review, g.current_user),
         may_evaluate=policy.may_evaluate(view.review, g.current_user),
         may_confirm=policy.may_confirm_facts_of(view.review, g.current_user),
+        may_create_assessment=assessment_policy.may_create(g.current_user),
         kinds=applicable_kinds(view.review.evaluation or {}),
     )
 
