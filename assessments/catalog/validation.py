@@ -332,8 +332,13 @@ def _check_vendor(
     _check_sources(record, doc, report)
     if record.dpf is None and record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
         report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
-    if record.status.value != "active" and record.status.since is None:
-        report(("status",), f"status {record.status.value!r} needs a `since` date")
+    if record.status.value != "active" and record.status.since is None and not record.status.note:
+        # A source may give only the month ("ended in March 2024"): the note then says what
+        # is known instead of a day the record would have to invent.
+        report(
+            ("status",),
+            f"status {record.status.value!r} needs a `since` date, or a note saying when",
+        )
     hq_entities = [e for e in record.legal_entities if e.role == "hq"]
     if len(hq_entities) > 1:
         report(("legal_entities",), "more than one legal entity with role 'hq'")
