@@ -1,12 +1,14 @@
-"""What several test modules share: request bodies, users with tokens, a write race, the
-Redis and console-script checks of the multi-process tests."""
+"""What several test modules share: request bodies, problem checks, users with tokens, a
+write race, a webhook receiver, the Redis and console-script checks of the multi-process tests."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import threading
 from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,36 @@ def redis_and_xborder(url: str) -> tuple[Any, str]:
     if xborder is None:
         pytest.skip("the xborder console script is not installed in this environment")
     return store, xborder
+
+
+class WebhookReceiver:
+    """A webhook receiver on a loopback port: records each request (headers, body) and
+    answers `status`."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def bodies(self) -> list[Any]:
+        """The JSON bodies received, in order."""
+        return [json.loads(body) for _, body in self.requests]

@@ -15,12 +15,10 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
-from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder
+from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, redis_and_xborder
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -82,28 +80,6 @@ class Client:
         except urllib.error.HTTPError as exc:
             raw = exc.read()
             return exc.code, dict(exc.headers), json.loads(raw) if raw else None
-
-
-class Receiver:
-    """A webhook receiver on a loopback port."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.bodies.append(json.loads(body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
@@ -198,7 +174,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     # A session made on A works on B, and B checks the CSRF token A gave out.
     status, _, me = browser.call("GET", f"{b}/api/v1/me")
     assert status == 200 and me["email"] == ADMIN
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     hook = {"url": receiver.url, "events": ["verdict_changed"]}
     assert browser.call("POST", f"{b}/api/v1/webhooks", hook, csrf=False)[0] == 403
     assert browser.call("POST", f"{b}/api/v1/webhooks", hook)[0] == 201
@@ -253,5 +229,4 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     ]
     assert statuses.count(401) == 9  # the admin's sign-in above was the 10th
     assert set(statuses[9:]) == {429}
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    receiver.close()
