@@ -139,7 +139,7 @@ FACTS = [
         "Salesforce, Inc.",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
