@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import Column, Integer, String
 from sqlmodel import Field, SQLModel
@@ -13,6 +13,16 @@ from service.models import UTCDateTime, owned_by, utcnow
 ROLES = ("admin", "legal", "procurement", "viewer")
 
 _USER_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
+
+class Actor(Protocol):
+    """Who acts, as the workflow policies read it: an email and a role (a User is one)."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 class User(SQLModel, table=True):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service import errors
+from service.auth.models import Actor
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"in_review"}),
@@ -29,16 +30,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
 EDITORS = frozenset({"legal", "admin"})  # who may create and change content
 SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
-
-
-class Actor(Protocol):
-    """Who acts: their email and role."""
-
-    @property
-    def email(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
 
 
 class Workflow(Protocol):

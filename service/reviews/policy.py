@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from service import errors
+from service.auth.models import Actor
 
 # Status changes; legal and admin may make every one.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -37,16 +38,6 @@ EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
 FINAL = "closed"  # nothing changes a closed review any more, not even a new evaluation
 DECIDERS = frozenset({"legal", "admin"})
 WRITERS = frozenset({"procurement", "legal", "admin"})
-
-
-class Actor(Protocol):
-    """Who acts: their email and role."""
-
-    @property
-    def email(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
 
 
 class Filed(Protocol):
