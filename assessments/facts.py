@@ -974,22 +974,22 @@ def us_open(
     found: list[OpenInput] = []
     dsp_on = on >= date(2025, 4, 8)
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
-    if (
-        facts["importer_foreign"]
-        and imp.owners is None
-        and (
-            (
-                dsp_on
-                and facts["covered"] is None
-                and facts["exporter_us_person"]
-                and facts["dsp_sensitive"]
-            )
-            or (
-                padfa_on
-                and facts["padfa_controlled"] is None
-                and facts["data_broker"] is not False
-                and facts["padfa_sensitive"]
-            )
+    if imp.owners is None and (
+        # Even without sensitive data: a covered person's access is still a DSP decision
+        # (US-DSP-BELOW-BULK, "permitted"), stricter than "not_applicable".
+        (
+            dsp_on
+            and facts["importer_foreign"]
+            and facts["covered"] is None
+            and facts["exporter_us_person"]
+        )
+        # PADFA's "controlled by a foreign adversary" reaches any entity 20% held from a
+        # foreign adversary country, wherever it is organised (PADFA sec. 2(c)(4)(B)).
+        or (
+            padfa_on
+            and facts["padfa_controlled"] is None
+            and facts["data_broker"] is not False
+            and facts["padfa_sensitive"]
         )
     ):
         adversary = min(ref.padfa_foreign_adversaries.codes)
