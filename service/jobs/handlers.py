@@ -37,27 +37,6 @@ def render_report(ctx: JobContext) -> Outcome:
     )
 
 
-def reevaluate(ctx: JobContext) -> Outcome:
-    """Re-evaluate every open review under the current rules (as `xborder reviews reevaluate`)."""
-    from datetime import date
-
-    from service.lifecycle.services import reassess
-
-    day = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else None
-    return Outcome(
-        reassess(
-            session=ctx.session,
-            actor=ctx.actor,
-            day=day,
-            vendor_ids=None,
-            cause_kind="manual",
-            cause=ctx.params.get("cause") or "Re-evaluation asked for.",
-            job_id=ctx.job_id,
-            progress=ctx.progress,
-        )
-    )
-
-
 def vendor_import(ctx: JobContext) -> Outcome:
     """Import a vendor file (all rows valid or nothing written)."""
     from service.reference.services import get_reference

@@ -112,7 +112,12 @@ class Reevaluations(MethodView):
             session=get_session(),
             kind="reevaluate",
             actor=g.current_user.email,
-            params={"as_of": as_of, "cause": f"Re-evaluation asked for by {g.current_user.email}."},
+            params={
+                "as_of": as_of,
+                "cause_kind": "manual",
+                "cause": f"Re-evaluation asked for by {g.current_user.email}.",
+                "batch_size": data["batch_size"],
+            },
         )
         return accepted(job)
 
