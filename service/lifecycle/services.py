@@ -300,9 +300,10 @@ def passed_dates(rules: Any, after: date, through: date) -> list[tuple[date, str
 
 
 def dpf_lapses(session: Session, after: date, through: date) -> list[tuple[int, str]]:
-    """Vendors with open reviews whose DPF re-certification fell due in (after, through]:
-    (vendor id, why). From that day the registry's active entry counts as lapsed
-    (assessments/transfers.py, _dpf_status) until the DPF record is updated."""
+    """Vendors with open reviews whose DPF certification lapsed in (after, through]: the day
+    after its re-certification date; (vendor id, why). From then on the registry's active
+    entry counts as lapsed (assessments/transfers.py, _dpf_status) until the record is
+    updated."""
     from service.reviews.models import OPEN_STATUSES
     from service.vendors.models import Vendor
 
@@ -317,12 +318,13 @@ def dpf_lapses(session: Session, after: date, through: date) -> list[tuple[int, 
         if not due_raw or vendor.id is None:
             continue
         due = date.fromisoformat(str(due_raw))
-        if after < due <= through:
+        if after < due + timedelta(days=1) <= through:
             found.append(
                 (
                     vendor.id,
-                    f"{due.isoformat()}: the DPF re-certification of {vendor.slug} "
-                    f"({dpf.get('entity')}) fell due; its certification counts as lapsed.",
+                    f"{(due + timedelta(days=1)).isoformat()}: the DPF re-certification of "
+                    f"{vendor.slug} ({dpf.get('entity')}) was due on {due.isoformat()}; "
+                    "its certification counts as lapsed.",
                 )
             )
     return sorted(found)

@@ -876,7 +876,7 @@ def _open_reviews(
     """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors';
     with exporter_keys, those of these exporters (one batch of a bulk re-evaluation)."""
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
+    is_open: ColumnElement[bool] = table.c.status.in_(OPEN_STATUSES)
     if exporter_keys is not None:
         is_open = is_open & table.c.exporter_key.in_(exporter_keys)
     if vendor_ids is None:
