@@ -14,6 +14,7 @@ from service.models import JSONType, UTCDateTime, utcnow
 # a job split into batches: running -> waiting (for its batch jobs) -> succeeded | failed.
 STATUSES = ("queued", "running", "retrying", "waiting", "succeeded", "failed")
 ACTIVE = ("queued", "running", "retrying")  # what a worker may claim
+UNFINISHED = (*ACTIVE, "waiting")
 
 
 class Job(SQLModel, table=True):
