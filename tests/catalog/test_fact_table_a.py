@@ -126,7 +126,15 @@ FACTS = [
     ),
     Facts("cloudflare", "US", "Cloudflare, Inc.", "independent", None, False),
     Facts("hubspot", "US", "HubSpot, Inc.", "independent", None, False),
-    Facts("klaviyo", "US", "Klaviyo, Inc.", "independent", None, False, storage=("US",)),
+    Facts(
+        "klaviyo",
+        "US",
+        "Klaviyo, Inc.",
+        "independent",
+        ("active", "Klaviyo, Inc.", ("eu_us", "uk_extension")),
+        False,
+        storage=("US",),
+    ),
     Facts("here", "NL", "HERE Global B.V.", "independent", None, False),
     Facts(
         "branch",
