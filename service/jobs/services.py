@@ -357,6 +357,40 @@ def lost_jobs(*, session: Session) -> list[int]:
     return [i for i in lost if i is not None]
 
 
+FINISHED = ("succeeded", "failed")
+
+
+def purge_finished_jobs(*, session: Session, before: datetime, actor: str) -> int:
+    """Delete the jobs that finished before `before` with their files; how many. Audited as
+    one event. A parent still waiting keeps its batches (they are not all finished)."""
+    from sqlalchemy import delete
+
+    from service.audit.services import record_event
+    from service.db import chunks
+
+    old = [
+        int(i)
+        for i in session.execute(
+            select(col(Job.id)).where(col(Job.status).in_(FINISHED), col(Job.finished_at) < before)
+        ).scalars()
+    ]
+    if not old:
+        return 0
+    for part in chunks(old):
+        session.execute(delete(JobFile).where(col(JobFile.job_id).in_(part)))
+        session.execute(delete(Job).where(col(Job.id).in_(part)))
+    record_event(
+        session=session,
+        action="delete",
+        object_type="job",
+        object_id=f"finished-before-{before.date().isoformat()}",
+        before={"jobs": len(old), "first": old[0], "last": old[-1]},
+        after=None,
+        actor=actor,
+    )
+    return len(old)
+
+
 def count_by_status(*, session: Session) -> dict[str, int]:
     """How many jobs are in each status."""
     rows = session.execute(select(col(Job.status), func.count()).group_by(col(Job.status)))

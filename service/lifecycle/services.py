@@ -23,7 +23,14 @@ from service import errors
 from service.audit.services import record_event
 from service.db import flush
 from service.impact_assessments.models import Assessment, AssessmentVersion
-from service.jobs.services import PENDING_KEY, JobContext, Outcome, lost_jobs, submit_job
+from service.jobs.services import (
+    PENDING_KEY,
+    JobContext,
+    Outcome,
+    lost_jobs,
+    purge_finished_jobs,
+    submit_job,
+)
 from service.lifecycle.models import ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review
@@ -386,6 +393,14 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     if last_day is None or last_day < day:
         _remember(session, TICK_DAY, day.isoformat(), actor)
     flush(session, "setting")
+    purged = 0
+    if last_day != day:  # once a day: finished jobs past the retention setting
+        from flask import current_app
+
+        days = int(current_app.config.get("JOB_RETENTION_DAYS", 30))
+        purged = purge_finished_jobs(
+            session=session, before=utcnow() - timedelta(days=days), actor=actor
+        )
     lost = lost_jobs(session=session)
     session.info.setdefault(PENDING_KEY, []).extend(lost)  # sent again once this commits
     resent = resend_pending(session=session, actor=actor)
@@ -398,4 +413,5 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
         "reminders": reminders,
         "lost_jobs": lost,
         "notifications_resent": resent,
+        "jobs_deleted": purged,
     }
