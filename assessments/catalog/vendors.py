@@ -349,7 +349,7 @@ class DpfSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
     # The DPF List's "next re-certification due" date of an active entry: from that day on,
     # without a newer check, the certification counts as lapsed (the strict side).
-    recertification_due = fields.Date(load_default=None, allow_none=True)
+    recertification_due = fields.Date(allow_none=True)
 
     @validates_schema
     def _listed_entity(self, data: dict[str, Any], **_: Any) -> None:
