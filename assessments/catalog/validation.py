@@ -428,7 +428,9 @@ def openable_url_problem(url: str) -> str | None:
     for suffix in _ARCHIVE_SUFFIXES:
         if f"{suffix}:" in path or f"{suffix}!/" in path or f"{suffix}/" in path:
             return f"points inside an archive ({suffix})"
-    if path.startswith(("/tmp/", "/home/", "/var/", "/work/")):
+    # A web page may well live under /home/ or /var/; these two are where a copy made on a
+    # researcher's machine lives (the reference sets under /work, scratch files under /tmp).
+    if path.startswith(("/tmp/", "/work/")):
         return "is a local file path"
     return None
 

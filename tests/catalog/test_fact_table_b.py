@@ -144,8 +144,12 @@ FACTS = [
         False,
         "active",
     ),
-    Fact("sendgrid", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, False, "active"),
-    Fact("segment", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, None, "active"),
+    Fact(
+        "sendgrid", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, False, "active"
+    ),
+    Fact(
+        "segment", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, None, "active"
+    ),
     Fact(
         "tnt",
         "US",
@@ -172,7 +176,18 @@ FACTS = [
         "sunset",
     ),
     Fact("taboola", "US", "Taboola.com Ltd.", None, None, True, None, NONE, False, "active"),
-    Fact("teads", "US", "Teads Holding Co.", "Outbrain Inc.", "US", False, "active", NONE, False, "active"),
+    Fact(
+        "teads",
+        "US",
+        "Teads Holding Co.",
+        "Outbrain Inc.",
+        "US",
+        False,
+        "active",
+        NONE,
+        False,
+        "active",
+    ),
     Fact(
         "vonage",
         "US",
