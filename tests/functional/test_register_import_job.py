@@ -18,28 +18,15 @@ from service.jobs import runtime as jobs_runtime
 from service.jobs.models import Job, JobFile
 from service.jobs.services import submit_job
 from service.models import utcnow
+from tests.service.test_lifecycle import file_review, wait
 
 Headers = Callable[[str], dict[str, str]]
-REVIEW = {
-    "vendor": "firebase",
-    "transfer": {
-        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"],
-        "purposes": ["analytics"],
-    },
-    "purpose": "Analytics",
-}
 
 
 @pytest.fixture
 def client(catalog_app: Flask) -> Iterator[FlaskClient]:
     yield catalog_app.test_client()
     jobs_runtime.runtime(catalog_app).stop()
-
-
-def wait(app: Flask) -> None:
-    jobs_runtime.runtime(app).join()
 
 
 def rows(count: int) -> list[dict[str, object]]:
@@ -57,7 +44,7 @@ def rows(count: int) -> list[dict[str, object]]:
 
 
 def assessment(client: FlaskClient, legal: dict[str, str]) -> tuple[int, str]:
-    review = client.post("/api/v1/reviews", json=REVIEW, headers=legal).get_json()["id"]
+    review = file_review(client, legal)
     created = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     )
@@ -116,9 +103,7 @@ def test_an_import_the_assessment_moved_past_fails_with_the_reason(
             actor="counsel@example.test",
             params={"assessment": assessment_id, "version": 7, "risks": rows(3), "note": None},
         )
-        job_id = job.id
-    with catalog_app.app_context():
-        jobs_runtime.send(catalog_app, job_id)  # committed outside a request: sent by hand
+        job_id = job.id  # sent to the embedded broker once this commits
     wait(catalog_app)
     failed = client.get(f"/api/v1/jobs/{job_id}", headers=legal).get_json()
     assert failed["status"] == "failed"
@@ -148,7 +133,7 @@ def test_cleanup_deletes_finished_jobs_past_the_retention(
         assert {j.status for j in session.execute(select(Job)).scalars()} == {"succeeded"}
         session.execute(
             update(Job)
-            .where(Job.id == old)  # type: ignore[arg-type]
+            .where(Job.id == old)
             .values(finished_at=utcnow() - timedelta(days=31))
         )
     run = CliRunner().invoke(

@@ -15,17 +15,7 @@ from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
 from service.lifecycle.models import Task
 from tests.functional.test_web_pages import HTML, PASSWORD, Browser, _no_inline_script
-
-REVIEW = {
-    "vendor": "firebase",
-    "transfer": {
-        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"],
-        "purposes": ["analytics"],
-    },
-    "purpose": "Analytics",
-}
+from tests.service.test_lifecycle import file_review
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def test_due_page_per_person_and_team_and_closing_a_task(app: Flask) -> None:
     owner, owner_api = person(app, "buyer@example.test", "procurement")
     counsel, legal_api = person(app, "counsel@example.test", "legal")
     api = app.test_client()
-    review = api.post("/api/v1/reviews", json=REVIEW, headers=owner_api).get_json()["id"]
+    review = file_review(api, owner_api)
     dated = api.patch(
         f"/api/v1/reviews/{review}/dates",
         json={"standard_contract_effective": "2026-09-30"},

@@ -37,11 +37,16 @@ def wait(app: Flask) -> None:
     jobs_runtime.runtime(app).join()
 
 
-def file_review(client: FlaskClient, headers: dict[str, str], vendor: str = "firebase") -> int:
+def file_review(
+    client: FlaskClient,
+    headers: dict[str, str],
+    vendor: str = "firebase",
+    exporter: str = "Acme GmbH",
+) -> int:
     body = {
         "vendor": vendor,
         "transfer": {
-            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
+            "exporter": {"name": exporter, "country": "DE", "role": "controller"},
             "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
             "data_categories": ["identifiers.device", "usage.diagnostics"],
             "purposes": ["analytics", "crash_reporting"],

@@ -19,12 +19,9 @@ from service.lifecycle import services as lifecycle
 from service.lifecycle.models import ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review, ReviewEvaluation
+from tests.service.test_lifecycle import file_review, wait
 
 Headers = Callable[[str], dict[str, str]]
-
-
-class KilledWorker(BaseException):
-    """What a worker process killed with SIGKILL amounts to: nothing after it runs."""
 
 
 @pytest.fixture
@@ -33,24 +30,8 @@ def client(catalog_app: Flask) -> Iterator[FlaskClient]:
     jobs_runtime.runtime(catalog_app).stop()
 
 
-def wait(app: Flask) -> None:
-    jobs_runtime.runtime(app).join()
-
-
-def file_review(client: FlaskClient, headers: dict[str, str], exporter: str) -> int:
-    body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": {"name": exporter, "country": "DE", "role": "controller"},
-            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"],
-            "purposes": ["analytics"],
-        },
-        "purpose": "Analytics",
-    }
-    response = client.post("/api/v1/reviews", json=body, headers=headers)
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return int(response.get_json()["id"])
+class KilledWorker(BaseException):
+    """What a worker process killed with SIGKILL amounts to: nothing after it runs."""
 
 
 def evaluations(app: Flask) -> dict[int, int]:
@@ -84,7 +65,9 @@ def test_a_killed_batch_leaves_nothing_half_written_and_the_job_resumes(
     catalog_app: Flask, client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     legal = auth("legal")
-    reviews = [file_review(client, legal, name) for name in ("Acme GmbH", "Beta AG", "Gamma SE")]
+    reviews = [
+        file_review(client, legal, exporter=name) for name in ("Acme GmbH", "Beta AG", "Gamma SE")
+    ]
     before = evaluations(catalog_app)
     doomed = exporter_of(catalog_app, reviews[1])
     real = lifecycle.reassess
@@ -140,7 +123,7 @@ def test_a_batch_that_fails_for_good_fails_its_parent_with_the_reason(
     catalog_app: Flask, client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     legal = auth("legal")
-    reviews = [file_review(client, legal, name) for name in ("Acme GmbH", "Beta AG")]
+    reviews = [file_review(client, legal, exporter=name) for name in ("Acme GmbH", "Beta AG")]
     doomed = exporter_of(catalog_app, reviews[0])
     real = lifecycle.reassess
 
@@ -166,7 +149,7 @@ def test_a_dpf_recertification_date_passing_reassesses_the_vendors_reviews(
     catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:
     owner = {"Authorization": f"Bearer {make_token('procurement', email='buyer@example.test')}"}
-    review = file_review(client, owner, "Acme GmbH")
+    review = file_review(client, owner)
     legal = auth("legal")
     vendor = client.get("/api/v1/vendors/firebase", headers=legal)
     dpf = dict(vendor.get_json()["dpf"])
