@@ -332,8 +332,13 @@ def _check_vendor(
     _check_sources(record, doc, report)
     if record.dpf is None and record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
         report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
-    if record.status.value != "active" and record.status.since is None:
-        report(("status",), f"status {record.status.value!r} needs a `since` date")
+    if record.status.value != "active" and record.status.since is None and not record.status.note:
+        # A source may give only the month ("ended in March 2024"): the note then says what
+        # is known instead of a day the record would have to invent.
+        report(
+            ("status",),
+            f"status {record.status.value!r} needs a `since` date, or a note saying when",
+        )
     hq_entities = [e for e in record.legal_entities if e.role == "hq"]
     if len(hq_entities) > 1:
         report(("legal_entities",), "more than one legal entity with role 'hq'")
@@ -580,6 +585,19 @@ def _check_source_urls(record: VendorRecord, warn: Any) -> None:
         )
 
 
+def _sold_out_of(record: VendorRecord, markers: tuple[str, ...]) -> bool:
+    """Whether the newest sale in the history took the vendor away from the group.
+
+    A former name such as "Yandex.Money" then mentions the group without the group owning it.
+    """
+    sales = [event for event in record.history if event.event == "sold"]
+    if not sales:
+        return False
+    newest = max(sales, key=lambda event: event.date)
+    detail, buyer = newest.detail.casefold(), (newest.to or "").casefold()
+    return any(m in detail for m in markers) and not any(m in buyer for m in markers)
+
+
 def _check_groups(record: VendorRecord, warn: Any) -> None:
     if record.ownership is not None and record.ownership.independent:
         return
@@ -589,7 +607,7 @@ def _check_groups(record: VendorRecord, warn: Any) -> None:
     owners = " ".join(o.name for o in (record.ownership.owners if record.ownership else ()))
     owners = owners.casefold()
     for group, markers in GROUP_MARKERS.items():
-        if not any(marker in text for marker in markers):
+        if not any(marker in text for marker in markers) or _sold_out_of(record, markers):
             continue
         words = GROUP_OWNER_WORDS.get(group, markers)
         if not any(word in owners for word in words):

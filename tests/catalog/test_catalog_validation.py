@@ -169,3 +169,39 @@ def test_load_vendors_raises_with_every_problem(tmp_path: Path) -> None:
         load_vendors(make_catalog(tmp_path, {"acme": text}))
     assert raised.value.problems[0].line == 5
     assert "acme.yaml:5" in str(raised.value)
+
+
+def test_a_sunset_status_needs_a_date_or_a_note_saying_when(tmp_path: Path) -> None:
+    sunset = good("acme", "Acme").replace(
+        "facts: [legal_entities, hq_country]", "facts: [legal_entities, hq_country, status]"
+    )
+    undated = sunset + "status: {value: sunset, since: null, note: null}\n"
+    problem = where(validate_catalog(make_catalog(tmp_path / "a", {"acme": undated})), "since")
+    assert problem.message.startswith("status")
+    # The source gave only the month: the note says so, and no day is invented.
+    month_only = sunset + "status: {value: sunset, since: null, note: ended in March 2024}\n"
+    assert validate_catalog(make_catalog(tmp_path / "b", {"acme": month_only})) == []
+
+
+@pytest.mark.parametrize(
+    ("history", "warned"),
+    [
+        ("", True),
+        # Sold by Tencent to someone else: the old name no longer implies the group owns it.
+        (
+            "history:\n  - {date: 2020-07-25, event: sold, detail: Tencent sold it, to: Acme}\n",
+            False,
+        ),
+        # Sold to Tencent: the group is the owner now and must be named.
+        (
+            "history:\n  - {date: 2020-07-25, event: sold, detail: sold to Tencent, to: Tencent}\n",
+            True,
+        ),
+    ],
+)
+def test_a_group_mentioned_in_the_record_must_be_named_as_owner_unless_sold_away(
+    tmp_path: Path, history: str, warned: bool
+) -> None:
+    text = good("acme", "Acme", aliases="[Tencent Acme]") + history
+    problems = validate_catalog(make_catalog(tmp_path, {"acme": text}), strict=True)
+    assert any("mentions Tencent" in p.message for p in problems) is warned

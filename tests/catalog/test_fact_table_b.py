@@ -139,7 +139,7 @@ FACTS = [
         "Salesforce, Inc.",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
@@ -356,7 +356,7 @@ FACTS = [
         False,
         "active",
     ),
-    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "active"),
+    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "sunset"),
     Fact(
         "meizu-push",
         "CN",
