@@ -132,9 +132,7 @@ def test_cleanup_deletes_finished_jobs_past_the_retention(
     with catalog_app.app_context(), session_scope() as session:
         assert {j.status for j in session.execute(select(Job)).scalars()} == {"succeeded"}
         session.execute(
-            update(Job)
-            .where(Job.id == old)
-            .values(finished_at=utcnow() - timedelta(days=31))
+            update(Job).where(Job.id == old).values(finished_at=utcnow() - timedelta(days=31))
         )
     run = CliRunner().invoke(
         main, ["jobs", "cleanup"], obj=ScriptInfo(create_app=lambda: catalog_app)
