@@ -9,15 +9,12 @@ emptied); skipped otherwise.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -28,20 +25,11 @@ from service.jobs.models import Job
 from service.lifecycle.services import tick
 from service.models import utcnow
 from service.reviews.models import ReviewEvaluation
+from tests.functional.test_worker_killed import _until, redis_and_xborder, worker_env
 from tests.service.test_lifecycle import file_review
 
 REDIS_URL = os.environ.get("XBORDER_TEST_BATCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 Headers = Callable[[str], dict[str, str]]
-
-
-def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _jobs(app: Flask) -> dict[int, Job]:
@@ -63,22 +51,12 @@ def _evaluations(app: Flask, review_id: int) -> int:
 def test_a_worker_killed_inside_a_batch_resumes_the_bulk_reevaluation(
     make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
 ) -> None:
-    import redis
-
     from tests.conftest import copy_catalog
 
     url: str = make_app.url  # type: ignore[attr-defined]
     if not url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (a row lock holds the worker inside the batch)")
-    try:
-        store = redis.Redis.from_url(REDIS_URL)
-        store.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
-    if xborder is None:
-        pytest.skip("the xborder console script is not installed in this environment")
-    store.flushdb()
+    store, xborder = redis_and_xborder(REDIS_URL)
     copy_catalog(url, catalog_template)
     app = make_app(BROKER_URL=REDIS_URL)
     client = app.test_client()
@@ -86,17 +64,7 @@ def test_a_worker_killed_inside_a_batch_resumes_the_bulk_reevaluation(
     first, blocked = (file_review(client, legal, exporter=n) for n in ("Acme GmbH", "Beta AG"))
     before = {r: _evaluations(app, r) for r in (first, blocked)}
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    env.update(
-        DATABASE_URL=url,
-        XBORDER_BROKER_URL=REDIS_URL,
-        XBORDER_DATA_DIR=str(tmp_path / "worker"),
-        XBORDER_SECRET_KEY="test-secret",
-        XBORDER_LOAD_CATALOG="0",
-        XBORDER_AUTO_MIGRATE="0",
-        XBORDER_ADMIN_EMAIL="admin@kill.test",
-        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
-    )
+    env = worker_env(url, REDIS_URL, tmp_path / "worker")
     log = (tmp_path / "worker.log").open("w+")
 
     def worker() -> subprocess.Popen[bytes]:

@@ -46,22 +46,44 @@ def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
     raise AssertionError(f"never happened: {what}")
 
 
-def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
-    make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
-) -> None:
+def redis_and_xborder(url: str) -> tuple[Any, str]:
+    """The Redis db at url (emptied) and the xborder console script; skips without either."""
     import redis
 
-    from tests.conftest import copy_catalog
-
     try:
-        store = redis.Redis.from_url(REDIS_URL)
+        store = redis.Redis.from_url(url)
         store.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {url}")
     xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
     if xborder is None:
         pytest.skip("the xborder console script is not installed in this environment")
     store.flushdb()
+    return store, xborder
+
+
+def worker_env(database_url: str, broker_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of an `xborder worker` process on the test's database and broker."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=database_url,
+        XBORDER_BROKER_URL=broker_url,
+        XBORDER_DATA_DIR=str(data_dir),
+        XBORDER_SECRET_KEY="test-secret",
+        XBORDER_LOAD_CATALOG="0",
+        XBORDER_AUTO_MIGRATE="0",
+        XBORDER_ADMIN_EMAIL="admin@kill.test",
+        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
+    )
+    return env
+
+
+def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
+    make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
+) -> None:
+    from tests.conftest import copy_catalog
+
+    store, xborder = redis_and_xborder(REDIS_URL)
     copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
     app = make_app(BROKER_URL=REDIS_URL)
     client = app.test_client()
@@ -80,17 +102,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     assessment = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     ).get_json()["id"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    env.update(
-        DATABASE_URL=make_app.url,
-        XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
-        XBORDER_DATA_DIR=str(tmp_path / "worker"),
-        XBORDER_SECRET_KEY="test-secret",
-        XBORDER_LOAD_CATALOG="0",
-        XBORDER_AUTO_MIGRATE="0",
-        XBORDER_ADMIN_EMAIL="admin@kill.test",
-        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
-    )
+    env = worker_env(make_app.url, REDIS_URL, tmp_path / "worker")  # type: ignore[attr-defined]
     log = (tmp_path / "worker.log").open("w+")
 
     def worker() -> subprocess.Popen[bytes]:
