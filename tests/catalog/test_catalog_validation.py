@@ -205,3 +205,9 @@ def test_a_group_mentioned_in_the_record_must_be_named_as_owner_unless_sold_away
     text = good("acme", "Acme", aliases="[Tencent Acme]") + history
     problems = validate_catalog(make_catalog(tmp_path, {"acme": text}), strict=True)
     assert any("mentions Tencent" in p.message for p in problems) is warned
+
+
+def test_a_group_is_named_by_whole_words_only(tmp_path: Path) -> None:
+    text = good("acme", "Acme", aliases="[PT Sinar Digital Terdepan]")
+    problems = validate_catalog(make_catalog(tmp_path, {"acme": text}), strict=True)
+    assert not any("mentions" in p.message for p in problems)
