@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import errors
-from service.api import accepts_files, require_if_match
+from service.api import accepts_files, body_limit, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
 from service.impact_assessments.schemas import RiskImportSchema
@@ -29,6 +29,7 @@ from service.jobs.schemas import (
 )
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Background jobs")
+REGISTER_BODY_BYTES = 6 * 1024 * 1024  # a 2,500-row risk register: about 2.5 KB a row
 
 
 def _may_see(job: Job) -> None:
@@ -126,10 +127,11 @@ class Reevaluations(MethodView):
 @blp.route("/assessments/<int:assessment_id>/risk-register-jobs")
 class RiskRegisterJobs(MethodView):
     @allow("legal")
+    @body_limit(REGISTER_BODY_BYTES)
     @blp.arguments(RiskImportSchema)
     @blp.response(202, JobSchema)
     def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Job, int, dict[str, str]]:
-        """Import a whole risk register (up to 2,500 rows) as a job: checked now (422 with
+        """Import a whole risk register (up to 2,500 rows, 6 MiB) as a job: checked now (422 with
         nothing written), saved as a new version by a worker (If-Match required; the job
         fails with 409 if the assessment changed before it ran)."""
         from service.impact_assessments import services as assessments
