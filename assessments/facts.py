@@ -232,7 +232,7 @@ def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) 
     """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
     `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
     test = SENSITIVITY[table]
-    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
+    return [c for c in categories if c in ref.data_categories and test(ref.data_categories[c])]
 
 
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
@@ -244,7 +244,7 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
     found = _PROFILES.get(key)
     if found is not None:
         return found
-    cats = [ref.categories[c] for c in categories]
+    cats = [ref.data_categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
     pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()
@@ -908,7 +908,9 @@ def _transfer(**changes: Any) -> Change:
     return change
 
 
-_YES_NO = ("yes", "no")
+def _yes_no(fact: str, rule: str, change: Callable[..., Change]) -> OpenInput:
+    """An open yes/no fact: the transfer `change`d with the fact true, and with it false."""
+    return OpenInput(fact, rule, (("yes", change(**{fact: True})), ("no", change(**{fact: False}))))
 
 
 def cn_open(
@@ -919,22 +921,9 @@ def cn_open(
         return ()
     found: list[OpenInput] = []
     if t.exporter.ciio is None:
-        found.append(
-            OpenInput(
-                "ciio", "CN-Q-CIIO", (("yes", _exporter(ciio=True)), ("no", _exporter(ciio=False)))
-            )
-        )
+        found.append(_yes_no("ciio", "CN-Q-CIIO", _exporter))
     if t.important_data is None and t.as_of >= date(2022, 9, 1):
-        found.append(
-            OpenInput(
-                "important_data",
-                "CN-Q-IMPORTANT-DATA",
-                (
-                    ("yes", _transfer(important_data=True)),
-                    ("no", _transfer(important_data=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA", _transfer))
     minimum = params.get("processing_min")
     if (
         t.exporter.cn_processing_volume is None
@@ -963,29 +952,14 @@ def eu_open(
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
-        found.append(
-            OpenInput(
-                "dpf_certified",
-                "EU-Q-DPF",
-                (
-                    ("yes", _importer(dpf_certified=True)),
-                    ("no", _importer(dpf_certified=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("dpf_certified", "EU-Q-DPF", _importer))
     if (
         not facts["exporter_in_eea"]
         and facts["eu_subjects"]
         and facts["third_country"]
         and t.exporter.targets_eu is None
     ):
-        found.append(
-            OpenInput(
-                "targets_eu",
-                "EU-Q-TARGETING",
-                (("yes", _exporter(targets_eu=True)), ("no", _exporter(targets_eu=False))),
-            )
-        )
+        found.append(_yes_no("targets_eu", "EU-Q-TARGETING", _exporter))
     return tuple(found)
 
 
@@ -1045,27 +1019,9 @@ def us_open(
         and facts["padfa_sensitive"]
         and facts["padfa_controlled"] is not False
     ):
-        found.append(
-            OpenInput(
-                "data_broker",
-                "US-Q-DATA-BROKER",
-                (
-                    ("yes", _exporter(data_broker=True)),
-                    ("no", _exporter(data_broker=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER", _exporter))
     if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
-        found.append(
-            OpenInput(
-                "ccpa_business",
-                "US-Q-CCPA-BUSINESS",
-                (
-                    ("yes", _exporter(ccpa_business=True)),
-                    ("no", _exporter(ccpa_business=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS", _exporter))
     if (
         dsp_on
         and t.government_related_data is None
@@ -1074,16 +1030,7 @@ def us_open(
         and facts["covered"] is not False
         and facts["dsp_sensitive"]
     ):
-        found.append(
-            OpenInput(
-                "government_related_data",
-                "US-Q-GOV-DATA",
-                (
-                    ("yes", _transfer(government_related_data=True)),
-                    ("no", _transfer(government_related_data=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA", _transfer))
     return tuple(found)
 
 

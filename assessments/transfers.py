@@ -311,7 +311,7 @@ class TransferSchema(_Strict):
         bad = {
             i: [f"Unknown data category {c!r}; see vendor_data/taxonomy.yaml."]
             for i, c in enumerate(data.get("data_categories") or [])
-            if c not in ref.categories
+            if c not in ref.data_categories
         }
         if bad:
             errors["data_categories"] = bad

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from service import errors
+from service.auth.models import User
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 
@@ -30,6 +29,7 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 STALE_GRACE = timedelta(seconds=60)  # a running job's heartbeat older than limit + this: lost
 UNCLAIMED_AFTER = timedelta(minutes=2)  # a queued job nobody claimed this long: send again
+OVERSEERS = frozenset({"admin", "legal"})  # see every job; other roles see their own
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,15 @@ def submit_job(
     return job, True
 
 
-def get_job(*, session: Session, job_id: int) -> Job:
-    """A job by id; 404 when absent."""
+def visible_to(user: User) -> str | None:
+    """Whose jobs the user sees: everyone's (None) for legal and admin, else their own."""
+    return None if user.role in OVERSEERS else user.email
+
+
+def get_job(*, session: Session, job_id: int, user: User | None = None) -> Job:
+    """A job by id; 404 when absent, or when it is another's and `user` sees only their own."""
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or (user is not None and visible_to(user) not in (None, job.created_by)):
         raise errors.NotFound(f"No job {job_id}.")
     return job
 
@@ -395,27 +400,3 @@ def count_by_status(*, session: Session) -> dict[str, int]:
     """How many jobs are in each status."""
     rows = session.execute(select(col(Job.status), func.count()).group_by(col(Job.status)))
     return {str(s): int(n) for s, n in rows}
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _send_after_commit(session: OrmSession) -> None:
-    """Jobs submitted in a transaction go to the broker once it has committed."""
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending:
-        return
-    if not has_app_context():  # no app to send with: `jobs tick` picks them up
-        log.warning("jobs %s committed outside an app; `xborder jobs tick` sends them", pending)
-        return
-    from service.jobs.runtime import send
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for job_id in dict.fromkeys(pending):
-        try:
-            send(app, job_id)
-        except Exception:  # the broker is down: the row stays queued; `jobs tick` re-sends
-            log.exception("could not send job %s to the broker", job_id)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
-    session.info.pop(PENDING_KEY, None)

@@ -32,12 +32,6 @@ blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Background 
 REGISTER_BODY_BYTES = 6 * 1024 * 1024  # a 2,500-row risk register: about 2.5 KB a row
 
 
-def _may_see(job: Job) -> None:
-    user = g.current_user
-    if job.created_by != user.email and user.role not in ("admin", "legal"):
-        raise errors.NotFound(f"No job {job.id}.")
-
-
 def accepted(job: Job) -> tuple[Job, int, dict[str, str]]:
     """202 with the job and its URL (Location), for a new or an existing (deduplicated) job."""
     get_session().commit()  # the job row commits; then it goes to the broker
@@ -51,8 +45,7 @@ class Jobs(MethodView):
     @blp.response(200, JobSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[Job]:
         """List jobs, newest first (your own; legal and admin see everyone's)."""
-        user = g.current_user
-        mine = None if user.role in ("admin", "legal") else user.email
+        mine = services.visible_to(g.current_user)
         return services.list_jobs(session=get_session(), created_by=mine, **args)
 
 
@@ -62,9 +55,7 @@ class JobItem(MethodView):
     @blp.response(200, JobSchema)
     def get(self, job_id: int) -> Job:
         """A job's status, progress in percent, result link or error."""
-        job = services.get_job(session=get_session(), job_id=job_id)
-        _may_see(job)
-        return job
+        return services.get_job(session=get_session(), job_id=job_id, user=g.current_user)
 
 
 @blp.route("/jobs/<int:job_id>/result")
@@ -74,8 +65,7 @@ class JobResult(MethodView):
     def get(self, job_id: int) -> Response:
         """Download the file a finished job made (409 while it runs)."""
         session = get_session()
-        job = services.get_job(session=session, job_id=job_id)
-        _may_see(job)
+        job = services.get_job(session=session, job_id=job_id, user=g.current_user)
         stored = services.get_job_file(session=session, job=job)
         disposition = f'attachment; filename="{stored.filename}"'
         return Response(

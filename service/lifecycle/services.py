@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.audit.services import record_event
-from service.db import flush
+from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, AssessmentVersion
 from service.jobs.services import (
     PENDING_KEY,
@@ -259,9 +259,7 @@ def list_tasks(
 
 def complete_task(*, session: Session, task_id: int, actor: str, is_admin: bool) -> Task:
     """Mark a task done (its assignee or an admin); audited."""
-    task = session.get(Task, task_id)
-    if task is None:
-        raise errors.NotFound(f"No task {task_id}.")
+    task = get_row(session, Task, task_id, f"No task {task_id}.")
     if task.assignee != actor and not is_admin:
         raise errors.Forbidden("Only the task's assignee or an admin may close it.")
     if task.status == "done":

@@ -34,8 +34,8 @@ from service import errors
 from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
-from service.db import flush, table_of
-from service.models import MAX_ROW_ID, utcnow
+from service.db import flush, get_row, table_of
+from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
@@ -504,10 +504,7 @@ def _evaluate_review(
 
 def get_review(*, session: Session, review_id: int) -> Review:
     """The review with this id, or NotFound."""
-    review = session.get(Review, review_id) if 0 < review_id <= MAX_ROW_ID else None
-    if review is None:
-        raise errors.NotFound(f"No review {review_id}.")
-    return review
+    return get_row(session, Review, review_id, f"No review {review_id}.")
 
 
 def view_review(*, session: Session, review: Review) -> ReviewView:
@@ -704,8 +701,7 @@ def update_review(
     activity's facts (`activity_facts` when the activity itself is changing) with them."""
     policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
+    policy.ensure_not_final(review)
     new_status = changes.get("status", review.status)
     policy.ensure_may_move(review.status, new_status, user)
     new_vendor = vendor
@@ -784,9 +780,7 @@ def evaluate_review(
     *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
 ) -> ReviewView:
     """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
-    policy.ensure_may_change(review, user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; it is no longer evaluated.")
+    policy.ensure_may_evaluate(review, user)
     view = view_review(session=session, review=review)
     _evaluate_audited(
         session,
@@ -841,10 +835,7 @@ def confirm_asserted_fact(
 ) -> ReviewView:
     """Legal or admin confirms a pending asserted fact (by its index): from now on it is
     used by the evaluation, which is run again; 404 for no such pending fact."""
-    policy.ensure_may_confirm_facts(user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
-    policy.ensure_content_editable(review.status)
+    policy.ensure_may_confirm_facts_of(review, user)
     stated = [dict(a) for a in review.asserted_facts or []]
     if not 0 <= index < len(stated) or not is_pending(stated[index]):
         raise errors.NotFound(f"Review {review.id} has no pending stated fact {index}.")

@@ -25,7 +25,8 @@ from service.jobs.models import Job
 from service.lifecycle.services import tick
 from service.models import utcnow
 from service.reviews.models import ReviewEvaluation
-from tests.functional.test_worker_killed import _until, redis_and_xborder, worker_env
+from tests.functional.test_worker_killed import _until
+from tests.helpers import redis_and_xborder, worker_env
 from tests.service.test_lifecycle import file_review
 
 REDIS_URL = os.environ.get("XBORDER_TEST_BATCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -57,6 +58,7 @@ def test_a_worker_killed_inside_a_batch_resumes_the_bulk_reevaluation(
     if not url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (a row lock holds the worker inside the batch)")
     store, xborder = redis_and_xborder(REDIS_URL)
+    store.flushdb()
     copy_catalog(url, catalog_template)
     app = make_app(BROKER_URL=REDIS_URL)
     client = app.test_client()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,9 +20,9 @@ from service.notifications.delivery import sign
 from service.notifications.models import Delivery, OutboxMessage
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook
+from tests.helpers import WebhookReceiver
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 
 @pytest.fixture
@@ -65,36 +63,9 @@ def eu_outcome(app: Flask, review_id: int) -> dict[str, Any]:
         return {"verdict": review.eu_verdict, "mechanism": review.eu_mechanism}
 
 
-class Receiver:
-    """A local webhook receiver: records each request; answers `status`."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
+def receiver() -> Iterator[WebhookReceiver]:
+    found = WebhookReceiver()
     yield found
     found.close()
 
@@ -104,7 +75,7 @@ def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
     client: FlaskClient,
     auth: Headers,
     make_token: Callable[..., str],
-    receiver: Receiver,
+    receiver: WebhookReceiver,
 ) -> None:
     admin = auth("admin")
     hook = client.post(
@@ -179,7 +150,7 @@ def test_a_receiver_that_is_down_loses_nothing(
     catalog_app: Flask,
     client: FlaskClient,
     auth: Headers,
-    receiver: Receiver,
+    receiver: WebhookReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(jobs_runtime, "MIN_BACKOFF_MS", 10)
@@ -383,7 +354,7 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
 
 
 def test_tick_reminds_owners_of_deadlines_once_a_day(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver
+    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: WebhookReceiver
 ) -> None:
     client.post(
         "/api/v1/webhooks",
