@@ -137,3 +137,21 @@ class WebhookReceiver:
     def bodies(self) -> list[Any]:
         """The JSON bodies received, in order."""
         return [json.loads(body) for _, body in self.requests]
+
+
+def worker_env(database_url: str, broker_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of an `xborder worker` process on a test's database and broker."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=database_url,
+        XBORDER_BROKER_URL=broker_url,
+        XBORDER_DATA_DIR=str(data_dir),
+        XBORDER_SECRET_KEY="test-secret",
+        XBORDER_LOAD_CATALOG="0",
+        XBORDER_AUTO_MIGRATE="0",
+        XBORDER_ADMIN_EMAIL="admin@kill.test",
+        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
+    )
+    return env

@@ -861,23 +861,51 @@ def confirm_asserted_fact(
     return ReviewView(review, vendor)
 
 
-def _open_reviews(vendor_ids: Sequence[int] | None = None) -> ColumnElement[bool]:
-    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors'."""
+def _open_reviews(
+    vendor_ids: Sequence[int] | None = None, exporter_keys: Sequence[str] | None = None
+) -> ColumnElement[bool]:
+    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors';
+    with exporter_keys, those of these exporters (one batch of a bulk re-evaluation)."""
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
+    is_open: ColumnElement[bool] = table.c.status.in_(OPEN_STATUSES)
+    if exporter_keys is not None:
+        is_open = is_open & table.c.exporter_key.in_(exporter_keys)
     if vendor_ids is None:
         return is_open
     exporters = select(table.c.exporter_key).where(is_open, table.c.vendor_id.in_(vendor_ids))
     return is_open & table.c.exporter_key.in_(exporters)
 
 
-def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = None) -> int:
+def count_open_reviews(
+    *,
+    session: Session,
+    vendor_ids: Sequence[int] | None = None,
+    exporter_keys: Sequence[str] | None = None,
+) -> int:
     """How many reviews are open (draft, submitted, in review, approved), as reevaluated."""
     return int(
         session.execute(
-            select(func.count()).select_from(table_of(Review)).where(_open_reviews(vendor_ids))
+            select(func.count())
+            .select_from(table_of(Review))
+            .where(_open_reviews(vendor_ids, exporter_keys))
         ).scalar_one()
     )
+
+
+def open_reviews_by_exporter(
+    *, session: Session, vendor_ids: Sequence[int] | None = None
+) -> list[tuple[str, int]]:
+    """(exporter key, open reviews) of the open reviews a re-evaluation covers, by key: the
+    units a bulk re-evaluation is split by (an exporter's reviews share PRC head-counts, so
+    they are evaluated together)."""
+    table = table_of(Review)
+    rows = session.execute(
+        select(table.c.exporter_key, func.count())
+        .where(_open_reviews(vendor_ids))
+        .group_by(table.c.exporter_key)
+        .order_by(table.c.exporter_key)
+    ).all()
+    return [(str(key), int(count)) for key, count in rows]
 
 
 _BULK_READ = (
@@ -912,12 +940,14 @@ def reevaluate_open_reviews(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 1000,
     vendor_ids: Sequence[int] | None = None,
+    exporter_keys: Sequence[str] | None = None,
 ) -> ReevaluationReport:
     """Re-run every open review (after a rule change) and report the verdicts that changed.
 
     With vendor_ids, only the open reviews of those vendors' exporters (a vendor's facts
     changed): every review sharing an exporter with one of them, since their PRC head-counts
-    are summed together.
+    are summed together. With exporter_keys, only those exporters' open reviews (one batch of
+    a re-evaluation job, service/lifecycle/services.py).
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
     recomputed, then each is evaluated with its exporter's other reviews' fresh counts, by
@@ -929,7 +959,7 @@ def reevaluate_open_reviews(
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
     table = table_of(Review)
-    is_open = _open_reviews(vendor_ids)
+    is_open = _open_reviews(vendor_ids, exporter_keys)
     rows = [
         dict(r)
         for r in session.execute(

@@ -137,7 +137,7 @@ def build_transfer(
     """Fill importer facts from the registry vendor unless given, then parse; 422 on bad fields."""
     merged: Mapping[str, Any] = data
     if vendor is not None and isinstance(data.get("importer", {}), Mapping):
-        merged = apply_vendor_defaults(data, vendor)
+        merged = apply_vendor_defaults(data, vendor, day)
     try:
         transfer: Transfer = rulebook.transfer_schema(day).load(dict(merged))
         return transfer

@@ -22,7 +22,7 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
-from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder
+from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder, worker_env
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
 Headers = Callable[[str], dict[str, str]]
@@ -61,17 +61,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     assessment = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     ).get_json()["id"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    env.update(
-        DATABASE_URL=make_app.url,
-        XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
-        XBORDER_DATA_DIR=str(tmp_path / "worker"),
-        XBORDER_SECRET_KEY="test-secret",
-        XBORDER_LOAD_CATALOG="0",
-        XBORDER_AUTO_MIGRATE="0",
-        XBORDER_ADMIN_EMAIL="admin@kill.test",
-        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
-    )
+    env = worker_env(make_app.url, REDIS_URL, tmp_path / "worker")  # type: ignore[attr-defined]
     log = (tmp_path / "worker.log").open("w+")
 
     def worker() -> subprocess.Popen[bytes]:

@@ -9,7 +9,7 @@ from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
 from service.jobs import services
-from service.jobs.models import ACTIVE
+from service.jobs.models import UNFINISHED
 from service.jobs.reports import submit_report_job
 from service.jobs.schemas import REPORT_FORMATS
 from service.web.blueprint import web
@@ -42,4 +42,6 @@ def job(job_id: int) -> str:
     """A job's progress (the page reloads itself until the job ends) and its result."""
     record = services.get_job(session=get_session(), job_id=job_id, user=g.current_user)
     label = services.KINDS[record.kind].label if record.kind in services.KINDS else record.kind
-    return render_template("web/job.html", job=record, label=label, active=record.status in ACTIVE)
+    return render_template(
+        "web/job.html", job=record, label=label, active=record.status in UNFINISHED
+    )
