@@ -220,6 +220,10 @@ class RuleSet:
     )
     # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Engine memo of regime results per signature (decisions, the values their texts name,
+    # score; see engine._signature), and of the fact names each shape of decision renders.
+    results: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def active(self, regime: str, on: date) -> ActiveRules:
         """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
