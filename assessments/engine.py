@@ -460,12 +460,23 @@ def _evaluate_once(
 _MAX_COMBINATIONS = 64
 
 
-def _question(active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
+def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
     """The text of an open input's question rule, rendered on the stated facts."""
-    for rule in active.obligations:  # the rule, or its dated version (id plus a suffix)
-        if (rule.id == rule_id or rule.id.startswith(rule_id + "-")) and rule.question:
-            return _render(rule.question, facts, active.params)
-    return rule_id
+    key = (id(active), rule_id)
+    rule: Rule | None = rules.derived.get(key)
+    if rule is None and key not in rules.derived:
+        # The rule, or its dated version (id plus a suffix), found once per day.
+        rule = rules.derived[key] = next(
+            (
+                r
+                for r in active.obligations
+                if (r.id == rule_id or r.id.startswith(rule_id + "-")) and r.question
+            ),
+            None,
+        )
+    if rule is None or rule.question is None:
+        return rule_id
+    return _render(rule.question, facts, active.params)
 
 
 def evaluate_regime(
@@ -509,7 +520,7 @@ def evaluate_regime(
         for o, j in zip(opens, choice, strict=True):
             variant = o.answers[j][1](variant)
         results.append(_evaluate_once(code, variant, rules, reference, prof))
-    asked = tuple([_question(active, o.rule, base.facts) for o in opens])
+    asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)
     if sig is None:
