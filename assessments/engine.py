@@ -501,8 +501,9 @@ def evaluate_regime(
     only for the combination the headline rests on. With `memo` (the default) results are
     kept in the rule set per signature (decisions, the values their texts name, score), and
     the combined result per (headline signature, each combination's verdict, mechanism and
-    score, the stated transfer's questions, the open questions). memo=False builds every
-    result: the reference the tests compare the memoised results against.
+    score, the stated transfer's questions, the open questions). memo=False neither reads nor
+    fills the memo, building what it returns from scratch: the reference the tests and the
+    benchmark compare the memoised results against.
     """
     if prof is None:
         prof = profile(reference, transfer.data_categories, transfer.purposes)
@@ -682,7 +683,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O.
 
-    `memo`: see evaluate_regime (False builds every result; the same answer, slower)."""
+    `memo`: see evaluate_regime (False: no memo; the same answer, slower)."""
     prof = profile(reference, transfer.data_categories, transfer.purposes)
     results = tuple(
         [evaluate_regime(code, transfer, rules, reference, prof, memo=memo) for code in REGIMES]
