@@ -29,6 +29,7 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
+from service.api import RecordSchema
 from service.paging import Many, PageArgs, page_schema
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
@@ -152,7 +153,7 @@ class VendorUpdateSchema(VendorWriteSchema):
     """A partial update (PATCH): only the fields given change."""
 
 
-class VendorSchema(Schema):
+class VendorSchema(RecordSchema):
     """A vendor as the API returns it."""
 
     slug = fields.String()
