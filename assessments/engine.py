@@ -545,18 +545,25 @@ def evaluate_regime(
 
 def _pick(choices: list[tuple[int, ...]], results: list[_Once]) -> tuple[int, int, int]:
     """The strictest and the laxest combination, and the one the headline rests on."""
-    n = len(results)
     ranks = [(_RANK[r.verdict], r.score) for r in results]
-    strictest = max(range(n), key=lambda i: (ranks[i], -i))
-    # The answers are listed strictest first, so among equals the later combination is laxer.
-    laxest = min(range(n), key=lambda i: (ranks[i], -i))
+    # The answers are listed strictest first, so among equals the later combination is laxer:
+    # the strictest is the first of the highest ranks, the laxest the last of the lowest.
+    strictest = laxest = 0
+    for i, rank in enumerate(ranks):
+        if rank > ranks[strictest]:
+            strictest = i
+        if rank <= ranks[laxest]:
+            laxest = i
     top = results[strictest].verdict
     # What the headline rests on: of the combinations reaching the strictest verdict, the one
-    # that assumes least (closest to the laxest combination).
-    chosen = min(
-        (i for i in range(n) if results[i].verdict == top),
-        key=lambda i: (sum(a != b for a, b in zip(choices[i], choices[laxest], strict=True)), i),
-    )
+    # that assumes least (closest to the laxest combination; the first among equals).
+    lax = choices[laxest]
+    chosen, fewest = -1, 0
+    for i, r in enumerate(results):
+        if r.verdict == top:
+            differ = sum([a != b for a, b in zip(choices[i], lax, strict=True)])
+            if chosen < 0 or differ < fewest:
+                chosen, fewest = i, differ
     return strictest, laxest, chosen
 
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
@@ -911,6 +912,14 @@ def _transfer(**changes: Any) -> Change:
 _YES_NO = ("yes", "no")
 
 
+@cache
+def _yes_no(fact: str, rule: str, record: str) -> OpenInput:
+    """A yes/no open input setting `fact` on the exporter, the importer or the transfer; the
+    same for every transfer, so built once."""
+    change = {"exporter": _exporter, "importer": _importer, "transfer": _transfer}[record]
+    return OpenInput(fact, rule, (("yes", change(**{fact: True})), ("no", change(**{fact: False}))))
+
+
 def cn_open(
     t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
 ) -> tuple[OpenInput, ...]:
@@ -919,22 +928,9 @@ def cn_open(
         return ()
     found: list[OpenInput] = []
     if t.exporter.ciio is None:
-        found.append(
-            OpenInput(
-                "ciio", "CN-Q-CIIO", (("yes", _exporter(ciio=True)), ("no", _exporter(ciio=False)))
-            )
-        )
+        found.append(_yes_no("ciio", "CN-Q-CIIO", "exporter"))
     if t.important_data is None and t.as_of >= date(2022, 9, 1):
-        found.append(
-            OpenInput(
-                "important_data",
-                "CN-Q-IMPORTANT-DATA",
-                (
-                    ("yes", _transfer(important_data=True)),
-                    ("no", _transfer(important_data=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA", "transfer"))
     minimum = params.get("processing_min")
     if (
         t.exporter.cn_processing_volume is None
@@ -963,29 +959,14 @@ def eu_open(
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
-        found.append(
-            OpenInput(
-                "dpf_certified",
-                "EU-Q-DPF",
-                (
-                    ("yes", _importer(dpf_certified=True)),
-                    ("no", _importer(dpf_certified=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("dpf_certified", "EU-Q-DPF", "importer"))
     if (
         not facts["exporter_in_eea"]
         and facts["eu_subjects"]
         and facts["third_country"]
         and t.exporter.targets_eu is None
     ):
-        found.append(
-            OpenInput(
-                "targets_eu",
-                "EU-Q-TARGETING",
-                (("yes", _exporter(targets_eu=True)), ("no", _exporter(targets_eu=False))),
-            )
-        )
+        found.append(_yes_no("targets_eu", "EU-Q-TARGETING", "exporter"))
     return tuple(found)
 
 
@@ -1045,27 +1026,9 @@ def us_open(
         and facts["padfa_sensitive"]
         and facts["padfa_controlled"] is not False
     ):
-        found.append(
-            OpenInput(
-                "data_broker",
-                "US-Q-DATA-BROKER",
-                (
-                    ("yes", _exporter(data_broker=True)),
-                    ("no", _exporter(data_broker=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER", "exporter"))
     if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
-        found.append(
-            OpenInput(
-                "ccpa_business",
-                "US-Q-CCPA-BUSINESS",
-                (
-                    ("yes", _exporter(ccpa_business=True)),
-                    ("no", _exporter(ccpa_business=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS", "exporter"))
     if (
         dsp_on
         and t.government_related_data is None
@@ -1074,16 +1037,7 @@ def us_open(
         and facts["covered"] is not False
         and facts["dsp_sensitive"]
     ):
-        found.append(
-            OpenInput(
-                "government_related_data",
-                "US-Q-GOV-DATA",
-                (
-                    ("yes", _transfer(government_related_data=True)),
-                    ("no", _transfer(government_related_data=False)),
-                ),
-            )
-        )
+        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA", "transfer"))
     return tuple(found)
 
 
