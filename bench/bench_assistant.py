@@ -61,6 +61,10 @@ QUESTIONS: list[tuple[str, str]] = [
     ("portfolio", "我们的供应商中哪些在中国？"),
     ("zh_transfer", "向Firebase发送两百万中国用户的设备ID需要什么？"),
     ("zh_transfer", "友盟可以用于欧盟用户吗？"),
+    ("zh_fact", "友盟是哪家公司？"),
+    ("zh_fact", "Firebase 在哪里处理数据？"),
+    ("zh_reviews", "哪些审查需要数据出境安全评估？"),
+    ("zh_unknown", "向小鹅通发送两百万中国用户的设备ID需要什么？"),
 ]
 
 

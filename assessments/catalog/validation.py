@@ -332,8 +332,13 @@ def _check_vendor(
     _check_sources(record, doc, report)
     if record.dpf is None and record.dpf_certified and "eu_dpf" not in record.transfer_mechanisms:
         report(("transfer_mechanisms",), "dpf_certified is true but eu_dpf is not listed")
-    if record.status.value != "active" and record.status.since is None:
-        report(("status",), f"status {record.status.value!r} needs a `since` date")
+    if record.status.value != "active" and record.status.since is None and not record.status.note:
+        # A source may give only the month ("ended in March 2024"): the note then says what
+        # is known instead of a day the record would have to invent.
+        report(
+            ("status",),
+            f"status {record.status.value!r} needs a `since` date, or a note saying when",
+        )
     hq_entities = [e for e in record.legal_entities if e.role == "hq"]
     if len(hq_entities) > 1:
         report(("legal_entities",), "more than one legal entity with role 'hq'")
@@ -428,7 +433,9 @@ def openable_url_problem(url: str) -> str | None:
     for suffix in _ARCHIVE_SUFFIXES:
         if f"{suffix}:" in path or f"{suffix}!/" in path or f"{suffix}/" in path:
             return f"points inside an archive ({suffix})"
-    if path.startswith(("/tmp/", "/home/", "/var/", "/work/")):
+    # A web page may well live under /home/ or /var/; these two are where a copy made on a
+    # researcher's machine lives (the reference sets under /work, scratch files under /tmp).
+    if path.startswith(("/tmp/", "/work/")):
         return "is a local file path"
     return None
 

@@ -14,17 +14,27 @@ from assessments.documents.assessment import (
     languages_for,
 )
 from assessments.documents.checklists import ITEM_STATUSES, build_checklists, checklist_progress
+from assessments.documents.contracts import (
+    CONTRACTS,
+    build_contract,
+    contract_facts,
+    option_problems,
+)
 from assessments.documents.text import diff_documents, diff_text, sanitise_section_text
 
 __all__ = [
+    "CONTRACTS",
     "ITEM_STATUSES",
     "KINDS",
     "applicable_kinds",
     "build_assessment",
     "build_checklists",
+    "build_contract",
     "checklist_progress",
+    "contract_facts",
     "diff_documents",
     "diff_text",
     "languages_for",
+    "option_problems",
     "sanitise_section_text",
 ]

@@ -68,7 +68,8 @@ def diff_documents(
     label_old: str = "old",
     label_new: str = "new",
 ) -> dict[str, Any]:
-    """What changed between two versions of a document: section texts and the risk register."""
+    """What changed between two versions of a document: section texts, the risk register and
+    the contract options (per contract, option -> [before, after])."""
     sections = []
     old_sections, new_sections = _by_id(old.get("sections")), _by_id(new.get("sections"))
     for key in [*old_sections, *(k for k in new_sections if k not in old_sections)]:
@@ -108,8 +109,21 @@ def diff_documents(
         "removed": [dict(old_risks[k]) for k in old_risks if k not in new_risks],
         "changed": sorted(changed, key=lambda entry: str(entry["id"])),
     }
+    contracts: dict[str, dict[str, list[Any]]] = {}
+    old_contracts, new_contracts = old.get("contracts") or {}, new.get("contracts") or {}
+    for key in sorted({*old_contracts, *new_contracts}):
+        before_options = (old_contracts.get(key) or {}).get("options") or {}
+        after_options = (new_contracts.get(key) or {}).get("options") or {}
+        options = {
+            name: [before_options.get(name), after_options.get(name)]
+            for name in sorted({*before_options, *after_options})
+            if before_options.get(name) != after_options.get(name)
+        }
+        if options:
+            contracts[key] = options
     return {
         "sections": sections,
         "risks": risks,
-        "changed": bool(sections or any(risks.values())),
+        "contracts": contracts,
+        "changed": bool(sections or any(risks.values()) or contracts),
     }

@@ -131,6 +131,7 @@ class Lexicon:
     upper_codes: Mapping[str, str]
     vocabulary: frozenset[str]
     subject_words: frozenset[str]  # one-word names of people: users, customers, 用户, ...
+    chinese_stop: tuple[str, ...] = ()  # Chinese phrases and function words, longest first
 
 
 def _add(
@@ -196,6 +197,8 @@ def load_lexicon(
             _add(phrases, cjk, str(phrase), Entry(f"cue:{cue}", cue))
     upper = {str(code): _upper_target(str(code)) for code in raw["country_codes_upper"]}
     vocabulary = frozenset(w for key in phrases for w in key)
+    stop = {phrase for phrase, _entry in cjk}
+    stop |= {unicodedata.normalize("NFKC", str(w)) for w in raw["chinese_function_words"]}
     return Lexicon(
         phrases={k: tuple(v) for k, v in phrases.items()},
         cjk_phrases=tuple(sorted(cjk, key=lambda item: -len(item[0]))),
@@ -208,7 +211,18 @@ def load_lexicon(
             for key, entries in phrases.items()
             if len(key) == 1 and any(e.table == "cue:subjects" for e in entries)
         ),
+        chinese_stop=tuple(sorted(stop, key=lambda w: (-len(w), w))),
     )
+
+
+def chinese_remainder(text: str, lexicon: Lexicon) -> list[str]:
+    """The pieces of a Chinese text left when every phrase the lexicon knows, every function
+    word and every numeral is cut out: where an unknown name can be ("向小鹅通发送" -> 小鹅通)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for phrase in lexicon.chinese_stop:
+        folded = folded.replace(phrase, " ")
+    folded = _CN_NUMBER.sub(" ", folded)
+    return [piece for piece in re.findall(rf"[{_HAN}]+", folded) if len(piece) >= 2]
 
 
 def _upper_target(code: str) -> str:

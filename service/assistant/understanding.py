@@ -18,6 +18,7 @@ from service.assistant.lexicon import (
     Lexicon,
     Word,
     arabic_numbers,
+    chinese_remainder,
     has_cjk,
     words_of,
 )
@@ -179,6 +180,12 @@ class Question:
     ours: bool = False  # "our vendors", "we use": the portfolio, not the whole catalog
     reply_language: str = ""  # set on a follow-up merged with earlier turns: the asker's
     cues: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def language(self) -> str:
+        """The answer's language: the asker's on a follow-up, else Simplified Chinese for a
+        question written in Chinese, English otherwise."""
+        return self.reply_language or ("zh" if has_cjk(self.text) else "en")
 
     def countries_as(self, *roles: str) -> tuple[str, ...]:
         """Country codes mentioned in one of the roles, in order, once each."""
@@ -361,9 +368,17 @@ def _count(text: str, words: Sequence[Word], lexicon: Lexicon) -> int | None:
 
 
 def _unknown_name(
-    text: str, words: Sequence[Word], covered: set[int], lexical: set[int], lexicon: Lexicon
+    text: str,
+    words: Sequence[Word],
+    covered: set[int],
+    spans: Sequence[_Span],
+    lexicon: Lexicon,
 ) -> tuple[str, tuple[int, ...]] | None:
-    """The likeliest name of something the registry does not know (capitalised words)."""
+    """The likeliest name of something the registry does not know (capitalised words; in a
+    Chinese question, a Latin word or what is left of the Chinese once known words are cut)."""
+    lexical = {i for span in spans for i in range(span.start, span.end)}
+    if has_cjk(text):
+        return _unknown_name_in_chinese(text, words, covered, lexical, lexicon)
     best: list[int] = []
     run: list[int] = []
     for i, word in enumerate(words):
@@ -387,6 +402,19 @@ def _unknown_name(
         run = []
     if len(run) > len(best):
         best = run
+    cues = {
+        i
+        for span in spans
+        if span.entry.table.startswith("cue:")
+        for i in range(span.start, span.end)
+    } - {
+        i
+        for span in spans
+        if span.entry.table in ENTITY_TABLES
+        for i in range(span.start, span.end)
+    }
+    while len(best) > 1 and best[-1] in cues:
+        best = best[:-1]  # "Is Foobarly DPF certified?" names Foobarly
     if not best:
         for i, word in enumerate(words[:-1]):
             follows = word.folded in {"about", "use", "does", "is", "to", "with"}
@@ -401,6 +429,41 @@ def _unknown_name(
     return text[words[best[0]].start : words[best[-1]].end], tuple(best)
 
 
+def _unknown_name_in_chinese(
+    text: str, words: Sequence[Word], covered: set[int], lexical: set[int], lexicon: Lexicon
+) -> tuple[str, tuple[int, ...]] | None:
+    """In a Chinese question: the first run of Latin words that are not ordinary vocabulary
+    ("向Acme Widgets发送…" -> Acme Widgets), else the first piece of Chinese no known word
+    covers ("小鹅通在哪里处理数据？" -> 小鹅通); never the whole sentence."""
+    known = lexicon.common_words | lexicon.vocabulary | _QUESTION_WORDS
+    run: list[int] = []
+    for i, word in enumerate(words):
+        latin = not has_cjk(word.surface) and not word.surface.isdigit()
+        usable = (
+            latin
+            and i not in covered
+            and (i not in lexical or bool(run))
+            and (word.folded not in known or bool(run))
+            and word.surface not in lexicon.upper_codes
+            and len(word.surface) > 1
+        )
+        if usable and (not run or run[-1] == i - 1):
+            run.append(i)
+        elif run:
+            break
+    while run and (run[-1] in lexical or words[run[-1]].folded in known):
+        run.pop()  # "Acme SDK" names Acme
+    if run:
+        return text[words[run[0]].start : words[run[-1]].end], tuple(run)
+    for i, word in enumerate(words):
+        if i in covered or not has_cjk(word.surface):
+            continue
+        pieces = chinese_remainder(word.surface, lexicon)
+        if pieces:
+            return pieces[0], (i,)
+    return None
+
+
 def _vendor_mentions(
     text: str, words: Sequence[Word], names: RegistryNames, lexicon: Lexicon, spans: list[_Span]
 ) -> tuple[list[VendorMention], set[int], str | None]:
@@ -411,7 +474,7 @@ def _vendor_mentions(
     lexical = {i for span in spans for i in range(span.start, span.end)}
     unknown: str | None = None
     if not mentions:
-        candidate = _unknown_name(text, words, covered, lexical, lexicon)
+        candidate = _unknown_name(text, words, covered, spans, lexicon)
         if candidate is not None:
             surface, positions = candidate
             hit = names.closest(surface)
@@ -523,7 +586,7 @@ def understand(text: str, lexicon: Lexicon, names: RegistryNames) -> Question:
 # "Our" vendors: the ones the company uses (open reviews, activities), not the catalog.
 _OURS = re.compile(
     r"\b(our|ours|we use|we're using|we are using|we work with|do we use)\b"
-    r"|我们的|我们使用|我们用|我们在用|我司|本公司|公司使用",
+    r"|我们的|我们使用|我们用|我们在用|我们(?:有)?哪些|我司|本公司|公司使用",
     re.IGNORECASE,
 )
 
@@ -583,7 +646,8 @@ def _intent(
         )
     ):
         return "transfer"
-    listish = "list" in cues or "vendor_words" in cues or bool(kinds)
+    # "Where does Foobarly Cloud process data?" asks about one (unknown) vendor, not a list.
+    listish = "list" in cues or "vendor_words" in cues or (bool(kinds) and unknown is None)
     if (
         not vendors
         and listish
@@ -594,6 +658,8 @@ def _intent(
         return "vendor_fact"
     if unknown is not None and (aspects or "overview" in cues or transferish or "list" in cues):
         return "vendor_fact"
-    if unknown is not None and len(unknown) > 1:
+    # A bare unknown name: Latin words stand for a name; what is left of a Chinese sentence
+    # with no cue ("你好，你能做什么？") is not taken for one.
+    if unknown is not None and len(unknown) > 1 and not has_cjk(unknown):
         return "vendor_fact"
     return "help"

@@ -20,6 +20,8 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--docx", "docx_path", type=_FILE, help="The report as an editable Word file.")
 @click.option("--xlsx", "xlsx_path", type=_FILE, help="The checklist trackers as Excel.")
 @click.option("--checklists-docx", "checklists_path", type=_FILE, help="The checklists as Word.")
+@click.option("--scc-pdf", "scc_pdf_path", type=_FILE, help="The filled EU SCCs as PDF.")
+@click.option("--scc-docx", "scc_docx_path", type=_FILE, help="The filled EU SCCs as Word.")
 @click.option("--version", "number", type=int, help="An earlier saved version.")
 @domain_command
 def report(
@@ -29,11 +31,14 @@ def report(
     docx_path: Path | None,
     xlsx_path: Path | None,
     checklists_path: Path | None,
+    scc_pdf_path: Path | None,
+    scc_docx_path: Path | None,
     number: int | None,
 ) -> None:
-    """Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX)."""
+    """Write an assessment's report (PDF, HTML, DOCX), checklists (XLSX, DOCX) and filled EU
+    SCCs (PDF, DOCX)."""
     from service.impact_assessments import services
-    from service.reports.formats import FontMissing, render
+    from service.reports.formats import FontMissing, NotOffered, render
 
     wanted = {
         "pdf": pdf_path,
@@ -41,9 +46,13 @@ def report(
         "docx": docx_path,
         "checklists.xlsx": xlsx_path,
         "checklists.docx": checklists_path,
+        "scc.pdf": scc_pdf_path,
+        "scc.docx": scc_docx_path,
     }
     if not any(wanted.values()):
-        raise click.UsageError("Give at least one of --pdf, --html, --docx, --xlsx FILE.")
+        raise click.UsageError(
+            "Give at least one of --pdf, --html, --docx, --xlsx, --scc-pdf, --scc-docx FILE."
+        )
     with session_scope(current_app) as session:
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
         document = services.report_document(session=session, assessment=assessment, number=number)
@@ -52,7 +61,7 @@ def report(
             continue
         try:
             path.write_bytes(render(document, name))
-        except FontMissing as exc:
+        except (FontMissing, NotOffered) as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"wrote {path}")
 

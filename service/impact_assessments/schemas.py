@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.documents import ITEM_STATUSES, KINDS
+from assessments.documents import CONTRACTS, ITEM_STATUSES, KINDS
+from assessments.documents.contracts import NINE_A, SEVENTEEN, THIRTEEN
 from assessments.documents.text import MAX_SECTION_CHARS
 from service.impact_assessments.models import STATUSES
 from service.models import MAX_ROW_ID
@@ -58,8 +59,40 @@ class RiskSchema(Schema):
     owner = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. IE.")
+
+
+class SccOptionsSchema(Schema):
+    """Legal's choices in the EU SCCs (Decision (EU) 2021/914); absent keys keep their value."""
+
+    clause_7 = fields.Boolean(metadata={"description": "Clause 7 docking clause included"})
+    clause_9a = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(NINE_A),
+        metadata={"description": "Modules 2/3: specific (Option 1) or general (Option 2)"},
+    )
+    clause_9a_days = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 365),
+        metadata={"description": "Clause 9(a) time period in days"},
+    )
+    clause_11 = fields.Boolean(metadata={"description": "Clause 11(a) independent body option"})
+    clause_13 = fields.String(allow_none=True, validate=validate.OneOf(THIRTEEN))
+    clause_13_state = fields.String(
+        allow_none=True, validate=COUNTRY, metadata={"description": "Member State (Clause 13)"}
+    )
+    clause_17 = fields.String(allow_none=True, validate=validate.OneOf(SEVENTEEN))
+    governing_law = fields.String(
+        allow_none=True, validate=COUNTRY, metadata={"description": "Clause 17 law"}
+    )
+    courts = fields.String(
+        allow_none=True, validate=COUNTRY, metadata={"description": "Clause 18 courts"}
+    )
+
+
 class AssessmentUpdateSchema(Schema):
-    """Legal's edits, saved as a new version: section texts and the whole risk register."""
+    """Legal's edits, saved as a new version: section texts, the whole risk register, and the
+    options of the filled contracts."""
 
     sections = fields.List(
         fields.Nested(SectionEditSchema), validate=validate.Length(max=MAX_SECTIONS)
@@ -71,6 +104,11 @@ class AssessmentUpdateSchema(Schema):
             "description": f"the full register (at most {MAX_RISKS} rows); rows without id "
             "are added"
         },
+    )
+    contract_options = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CONTRACTS)),
+        values=fields.Nested(SccOptionsSchema),
+        metadata={"description": "per contract (eu_scc), the options to change"},
     )
     note = fields.String(validate=validate.Length(max=2000))
 
@@ -229,6 +267,7 @@ class DiffSchema(Schema):
     changed = fields.Boolean()
     sections = fields.List(fields.Dict())
     risks = fields.Dict()
+    contracts = fields.Dict(metadata={"description": "contract options changed: [before, after]"})
 
 
 class RefreshSchema(Schema):

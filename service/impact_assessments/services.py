@@ -27,8 +27,10 @@ from assessments.documents import (
     build_assessment,
     build_checklists,
     checklist_progress,
+    contract_facts,
     diff_documents,
     languages_for,
+    option_problems,
     sanitise_section_text,
 )
 from service import errors
@@ -145,6 +147,7 @@ def _generated(
         kind, inputs["review"], inputs["evaluation"], inputs["vendor"], language=language
     )
     document["source"] = _source(review, inputs["evaluation"])
+    document["contracts"] = contract_facts(inputs["review"], inputs["evaluation"], inputs["vendor"])
     document["baseline"] = _baseline(document)
     return document, inputs
 
@@ -480,6 +483,18 @@ def _edited(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
             entry["source"] = previous.get("source") or "legal"
             risks.append(entry)
         result["risks"] = risks
+    for key, options in (changes.get("contract_options") or {}).items():
+        contract = (result.get("contracts") or {}).get(key)
+        if contract is None:
+            problems.setdefault("contract_options", []).append(
+                f"This assessment has no {key} contract (the review's mechanisms do not call for"
+                " one)."
+            )
+            continue
+        chosen = {**contract["options"], **options}
+        for field, messages in option_problems(int(contract["module"]), chosen).items():
+            problems.setdefault(f"contract_options.{key}.{field}", []).extend(messages)
+        contract["options"] = chosen
     if problems:
         raise errors.ValidationFailed(
             "Some changes cannot be applied; see errors.", errors=problems
@@ -702,6 +717,13 @@ def _merged(
         risks.append({**row, "id": f"R{number}"})
         used.add(f"R{number}")
     merged["risks"] = risks
+    for key, contract in (merged.get("contracts") or {}).items():
+        before = (current.get("contracts") or {}).get(key)
+        # Legal's options stay while the module does; a new module starts from its defaults.
+        if before is not None and before.get("module") == contract["module"]:
+            if before["options"] != contract["options"]:
+                kept.append(f"{key} options")
+            contract["options"] = before["options"]
     return merged, kept
 
 

@@ -30,7 +30,7 @@ from service.impact_assessments.schemas import (
     VersionSchema,
     VersionSummarySchema,
 )
-from service.reports.formats import FORMATS, FontMissing, RenderTimeout, render
+from service.reports.formats import FORMATS, FontMissing, NotOffered, RenderTimeout, render
 from service.reports.xlsx import register_xlsx, ropa_xlsx
 
 blp = Blueprint(
@@ -225,6 +225,8 @@ def _report(assessment_id: int, version: int | None, name: str) -> Response:
     try:
         budget = float(current_app.config["REPORT_RENDER_SECONDS"])
         body = render(document, name, key=(assessment.id, number), budget=budget)
+    except NotOffered as exc:
+        raise errors.NotFound(str(exc)) from exc
     except FontMissing as exc:
         raise errors.ServiceUnavailable(str(exc)) from exc
     except RenderTimeout as exc:
@@ -261,6 +263,8 @@ for _name, _path, _summary in (
     ("docx", "report.docx", "Download the report as an editable Word file (?version=N)."),
     ("checklists.docx", "checklists.docx", "Download the checklists as a Word file."),
     ("checklists.xlsx", "checklists.xlsx", "Download the checklist trackers as an Excel file."),
+    ("scc.pdf", "scc.pdf", "The EU SCCs filled for the chosen module, as PDF (404 without one)."),
+    ("scc.docx", "scc.docx", "The EU SCCs filled for the chosen module, as Word (404 without)."),
 ):
     blp.route(f"/assessments/<int:assessment_id>/{_path}")(_format_view(_name, _summary))
 

@@ -12,7 +12,7 @@ def render_report(ctx: JobContext) -> Outcome:
     """Render one format of one assessment version (PDF, DOCX, XLSX, ...)."""
     from service import errors
     from service.impact_assessments import services as assessments
-    from service.reports.formats import FORMATS, FontMissing, render
+    from service.reports.formats import FORMATS, FontMissing, NotOffered, render
 
     session, params = ctx.session, ctx.params
     assessment = assessments.get_assessment(session=session, assessment_id=params["assessment"])
@@ -24,6 +24,8 @@ def render_report(ctx: JobContext) -> Outcome:
     ctx.progress(0.1)
     try:
         body = render(document, fmt.name, key=(assessment.id, number))
+    except NotOffered as exc:
+        raise errors.NotFound(str(exc)) from exc
     except FontMissing as exc:
         raise errors.ServiceUnavailable(str(exc)) from exc
     filename = assessments.report_filename(

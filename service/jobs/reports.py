@@ -17,13 +17,19 @@ def submit_report_job(
     """The report job for this version and format; the same job while nothing it prints changed.
 
     The key includes a digest of the document (workflow facts and checklist progress included),
-    as the synchronous downloads' cache does; 404 for an unknown assessment or version.
+    as the synchronous downloads' cache does; 404 for an unknown assessment or version, or for
+    a contract format (scc.pdf ...) the version does not hold.
     """
+    from service import errors
     from service.impact_assessments import services as assessments
+    from service.reports.formats import FORMATS
 
     assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
     document = assessments.report_document(session=session, assessment=assessment, number=version)
     number = int(document["meta"]["version"])
+    contract = FORMATS[fmt].contract
+    if contract and contract not in (document.get("contracts") or {}):
+        raise errors.NotFound(f"This assessment version has no {contract} contract to render.")
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()[
         :16
     ]

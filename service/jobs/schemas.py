@@ -12,7 +12,15 @@ from service.jobs.models import STATUSES
 from service.jobs.services import KINDS
 from service.models import MAX_ROW_ID
 
-REPORT_FORMATS = ("pdf", "html", "docx", "checklists.docx", "checklists.xlsx")
+REPORT_FORMATS = (
+    "pdf",
+    "html",
+    "docx",
+    "checklists.docx",
+    "checklists.xlsx",
+    "scc.pdf",
+    "scc.docx",
+)
 
 
 class JobSchema(Schema):

@@ -52,7 +52,7 @@ UNKNOWN_COLOR = RGBColor(0xB4, 0x53, 0x09)
 MUTED = RGBColor(0x55, 0x5F, 0x6D)
 
 
-def _set_fonts(style: Any, latin: str, east_asia: str, size: float | None = None) -> None:
+def set_fonts(style: Any, latin: str, east_asia: str, size: float | None = None) -> None:
     style.font.name = latin
     if size is not None:
         style.font.size = Pt(size)
@@ -66,7 +66,7 @@ def _set_fonts(style: Any, latin: str, east_asia: str, size: float | None = None
     fonts.set(qn("w:hAnsi"), latin)
 
 
-def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+def word_field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
     """A Word field (PAGE, NUMPAGES ...) that Word computes; `placeholder` shows until then."""
     _field_start(paragraph, instruction)
     paragraph.add_run(placeholder)
@@ -125,11 +125,11 @@ class _Writer:
         language = str(context["doc"].get("language") or "en")
         layout = LAYOUTS.get(language, LAYOUTS["en"])
         styles = self.doc.styles
-        _set_fonts(styles["Normal"], layout["latin"], layout["east_asia"], layout["size"])
+        set_fonts(styles["Normal"], layout["latin"], layout["east_asia"], layout["size"])
         if layout["line"]:
             styles["Normal"].paragraph_format.line_spacing = Pt(layout["line"])
         for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Subtitle"):
-            _set_fonts(styles[name], layout["latin"], layout["heading_east_asia"])
+            set_fonts(styles[name], layout["latin"], layout["heading_east_asia"])
         # Style ids resolved once: python-docx looks a style name up by scanning every style.
         self.style_ids = {
             name: styles[name].style_id
@@ -269,9 +269,9 @@ class _Writer:
             f"{doc.get('vendor') or self.unknown} · {L['version']} {meta['version']} · "
             f"{self.context['status_label']}\t\t{L['page']} "
         )
-        _field(footer, "PAGE", "1")
+        word_field(footer, "PAGE", "1")
         footer.add_run(f" {L['page_of']} ")
-        _field(footer, "NUMPAGES", "1")
+        word_field(footer, "NUMPAGES", "1")
         if L.get("page_suffix"):
             footer.add_run(str(L["page_suffix"]))
 

@@ -37,6 +37,7 @@ class Format:
     mimetype: str
     disposition: str
     render: Callable[[Mapping[str, Any]], bytes]
+    contract: str | None = None  # the contract of the document it renders (None: the report)
 
 
 def _pdf(document: Mapping[str, Any]) -> bytes:
@@ -69,6 +70,18 @@ def _checklists_xlsx(document: Mapping[str, Any]) -> bytes:
     return checklist_xlsx(document)
 
 
+def _scc_pdf(document: Mapping[str, Any]) -> bytes:
+    from service.reports.contracts import render_scc_pdf
+
+    return render_scc_pdf(document)
+
+
+def _scc_docx(document: Mapping[str, Any]) -> bytes:
+    from service.reports.contracts import render_scc_docx
+
+    return render_scc_docx(document)
+
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS: dict[str, Format] = {
@@ -79,12 +92,18 @@ FORMATS: dict[str, Format] = {
         Format("docx", "docx", DOCX, "attachment", _docx),
         Format("checklists.docx", "checklists.docx", DOCX, "attachment", _checklists_docx),
         Format("checklists.xlsx", "checklists.xlsx", XLSX, "attachment", _checklists_xlsx),
+        Format("scc.pdf", "scc.pdf", "application/pdf", "attachment", _scc_pdf, "eu_scc"),
+        Format("scc.docx", "scc.docx", DOCX, "attachment", _scc_docx, "eu_scc"),
     )
 }
 
 
 class FontMissing(RuntimeError):
     """A Chinese PDF was asked for and no CJK font is installed."""
+
+
+class NotOffered(LookupError):
+    """A contract format of an assessment whose review does not call for that contract."""
 
 
 @cache
@@ -191,11 +210,17 @@ def render(
 ) -> bytes:
     """One format of a document; `key` (assessment id, version ...) names it in the cache.
 
-    Raises FontMissing for a Chinese PDF when no CJK font is installed: the PDF would show
+    Raises NotOffered for a contract the document does not hold (no SCC module chosen);
+    FontMissing for a Chinese PDF when no CJK font is installed: the PDF would show
     empty boxes in place of every Chinese character. With `budget` (seconds; the download
     routes), raises RenderTimeout when rendering takes longer; jobs and the CLI wait.
     """
     fmt = FORMATS[name]
+    if fmt.contract and fmt.contract not in (document.get("contracts") or {}):
+        raise NotOffered(
+            "This assessment has no filled EU SCCs: the review's EU result does not name an SCC "
+            "module (an assessment generated before contracts were filled gets them on refresh)."
+        )
     language = str(document.get("language") or "en")
     if name == "pdf" and language == "zh" and not cjk_font_installed():
         raise FontMissing(CJK_FIX)

@@ -90,22 +90,28 @@ def report_context(document: Mapping[str, Any], *, for_pdf: bool = False) -> dic
     }
 
 
-def render_html(document: Mapping[str, Any], *, for_pdf: bool = False) -> str:
-    """The report as a standalone HTML page (styles and images inline, nothing external)."""
-    context = report_context(document, for_pdf=for_pdf)
-    html = _environment().get_template("report.html.j2").render(**context)
+def render_template(name: str, context: Mapping[str, Any]) -> str:
+    """One report template (templates/NAME) rendered with plain values, autoescaped."""
+    html = _environment().get_template(name).render(**context)
     # Lone surrogates (possible in JSON input) cannot be encoded; show them as U+FFFD.
     return _SURROGATES.sub("\ufffd", html)
 
 
-def render_pdf(document: Mapping[str, Any], *, url_fetcher: Any = None) -> bytes:
-    """The report as PDF bytes; weasyprint may load nothing but this package's assets."""
+def render_html(document: Mapping[str, Any], *, for_pdf: bool = False) -> str:
+    """The report as a standalone HTML page (styles and images inline, nothing external)."""
+    return render_template("report.html.j2", report_context(document, for_pdf=for_pdf))
+
+
+def html_to_pdf(html: str, *, url_fetcher: Any = None) -> bytes:
+    """PDF bytes of a report page; weasyprint may load nothing but this package's assets."""
     from service.reports.fetcher import HTML, AssetOnlyFetcher
 
     fetcher = url_fetcher or AssetOnlyFetcher()
-    html = HTML(
-        string=render_html(document, for_pdf=True), base_url=ASSET_SCHEME, url_fetcher=fetcher
-    )
-    pdf = html.write_pdf()
+    pdf = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf()
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def render_pdf(document: Mapping[str, Any], *, url_fetcher: Any = None) -> bytes:
+    """The report as PDF bytes; weasyprint may load nothing but this package's assets."""
+    return html_to_pdf(render_html(document, for_pdf=True), url_fetcher=url_fetcher)

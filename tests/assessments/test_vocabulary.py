@@ -14,6 +14,8 @@ import vendor_data
 from assessments.catalog.reference import default_reference
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
+    ENTITY_ROLES,
+    HISTORY_EVENTS,
     STATUS_VALUES,
     TRANSFER_MECHANISMS,
     URL_KINDS,
@@ -22,6 +24,7 @@ from assessments.documents import build_assessment
 from assessments.documents._data import load
 from assessments.documents.vocabulary import label, prose, table
 from assessments.types import EXEMPTIONS, ROLES, SAFEGUARDS, TRANSACTIONS
+from service.reviews.models import STATUSES as REVIEW_STATUSES
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
 # An id as the product spells them: snake_case or dotted (identifiers.device, eu_scc_c2p).
@@ -44,6 +47,9 @@ def _vocabularies() -> dict[str, set[str]]:
         "vendor_mechanisms": set(TRANSFER_MECHANISMS),
         "url_kinds": set(URL_KINDS),
         "vendor_statuses": set(STATUS_VALUES),
+        "vendor_events": set(HISTORY_EVENTS),
+        "entity_roles": set(ENTITY_ROLES),
+        "review_statuses": set(REVIEW_STATUSES),
         "safeguards": set(SAFEGUARDS),
     }
 

@@ -169,3 +169,15 @@ def test_load_vendors_raises_with_every_problem(tmp_path: Path) -> None:
         load_vendors(make_catalog(tmp_path, {"acme": text}))
     assert raised.value.problems[0].line == 5
     assert "acme.yaml:5" in str(raised.value)
+
+
+def test_a_sunset_status_needs_a_date_or_a_note_saying_when(tmp_path: Path) -> None:
+    sunset = good("acme", "Acme").replace(
+        "facts: [legal_entities, hq_country]", "facts: [legal_entities, hq_country, status]"
+    )
+    undated = sunset + "status: {value: sunset, since: null, note: null}\n"
+    problem = where(validate_catalog(make_catalog(tmp_path / "a", {"acme": undated})), "since")
+    assert problem.message.startswith("status")
+    # The source gave only the month: the note says so, and no day is invented.
+    month_only = sunset + "status: {value: sunset, since: null, note: ended in March 2024}\n"
+    assert validate_catalog(make_catalog(tmp_path / "b", {"acme": month_only})) == []

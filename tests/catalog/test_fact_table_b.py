@@ -139,13 +139,17 @@ FACTS = [
         "Salesforce, Inc.",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
     ),
-    Fact("sendgrid", "US", "Twilio Inc.", "Twilio Inc.", "US", False, None, NONE, False, "active"),
-    Fact("segment", "US", "Twilio Inc.", "Twilio Inc.", "US", False, None, NONE, None, "active"),
+    Fact(
+        "sendgrid", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, False, "active"
+    ),
+    Fact(
+        "segment", "US", "Twilio Inc.", "Twilio Inc.", "US", False, "active", NONE, None, "active"
+    ),
     Fact(
         "tnt",
         "US",
@@ -172,7 +176,18 @@ FACTS = [
         "sunset",
     ),
     Fact("taboola", "US", "Taboola.com Ltd.", None, None, True, None, NONE, False, "active"),
-    Fact("teads", "US", "Outbrain Inc.", "Outbrain Inc.", "US", False, None, NONE, False, "active"),
+    Fact(
+        "teads",
+        "US",
+        "Teads Holding Co.",
+        "Outbrain Inc.",
+        "US",
+        False,
+        "active",
+        NONE,
+        False,
+        "active",
+    ),
     Fact(
         "vonage",
         "US",
@@ -341,7 +356,7 @@ FACTS = [
         False,
         "active",
     ),
-    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "active"),
+    Fact("nend", "JP", "ファンコミュニケーションズ", None, None, None, None, NONE, None, "sunset"),
     Fact(
         "meizu-push",
         "CN",

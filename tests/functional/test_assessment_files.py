@@ -23,6 +23,7 @@ from service.impact_assessments.cli import export, report
 from service.reports import formats
 from tests.functional.test_impact_assessments_api import (
     Headers,
+    change_review,
     client,  # noqa: F401  (fixture)
     create,
     filer,  # noqa: F401  (fixture)
@@ -276,14 +277,8 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     edit = {"sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}]}
     assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
     # The review is re-evaluated with different facts: the assessment says it is out of date.
-    review = client.get(f"/api/v1/reviews/{review_id}", headers=legal)
     change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
-    changed = client.patch(
-        f"/api/v1/reviews/{review_id}",
-        json=change,
-        headers={**legal, "If-Match": review.headers["ETag"]},
-    )
-    assert changed.status_code == 200, changed.get_data(as_text=True)
+    change_review(client, legal, review_id, change)
     current = client.get(url, headers=legal)
     stale = current.get_json()["outdated"]
     assert stale is not None and stale["latest"] and stale["generated_from"]

@@ -67,6 +67,19 @@ def review_id(client: FlaskClient, filer: dict[str, str]) -> int:
     return int(response.get_json()["id"])
 
 
+def change_review(
+    client: FlaskClient, headers: dict[str, str], review_id: int, change: dict[str, Any]
+) -> None:
+    """Change a review's facts (it is re-evaluated), as its current ETag allows."""
+    review = client.get(f"/api/v1/reviews/{review_id}", headers=headers)
+    changed = client.patch(
+        f"/api/v1/reviews/{review_id}",
+        json=change,
+        headers={**headers, "If-Match": review.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+
+
 def create(client: FlaskClient, auth: Headers, review_id: int, **body: Any) -> Any:
     return client.post(
         f"/api/v1/reviews/{review_id}/assessments",

@@ -9,6 +9,7 @@ today's catalog, as the catalog grows.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel, col
 
+from assessments.documents.vocabulary import country
 from service import create_app
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.offline.assistant import OfflineAssistant
@@ -174,9 +176,19 @@ def dpf_stated(v: Vendor, answer: str) -> bool:
 
 
 def processing_stated(v: Vendor, answer: str) -> bool:
+    """The record's processing countries, or that it records none, in the answer's language."""
+    if re.search(r"[\u4e00-\u9fff]{4}", answer):
+        if not v.processing_countries:
+            return f"没有记录 **{v.name}** 在哪里处理数据" in answer
+        return all(country(c, "zh") in answer for c in v.processing_countries)
     if not v.processing_countries:
         return "does not record where" in answer
     return "processes data in" in answer
+
+
+def hq_stated(v: Vendor, answer: str) -> bool:
+    """The record's HQ country, named in Chinese (the question was Chinese)."""
+    return v.hq_country is not None and f"总部位于{country(v.hq_country, 'zh')}" in answer
 
 
 def status_stated(v: Vendor, answer: str) -> bool:
@@ -220,6 +232,17 @@ def count_stated(app: Flask, answer: Answer) -> None:
             .where(col(Vendor.hq_country) == "RU", col(Vendor.archived).is_(False))
         ).scalar_one()
     assert f"**{total}**" in answer.text
+
+
+def dpf_total_stated(app: Flask, answer: Answer) -> None:
+    """The list's total is the registry's count of DPF participants (the list shows a page)."""
+    with app.app_context(), session_scope() as session:
+        total = session.execute(
+            select(func.count())
+            .select_from(Vendor)
+            .where(col(Vendor.dpf_certified).is_(True), col(Vendor.archived).is_(False))
+        ).scalar_one()
+    assert f"The registry has {total} vendors" in answer.text, answer.text
 
 
 def sdk_kind(v: Vendor) -> bool:
@@ -310,7 +333,9 @@ CASES = [
         ("umeng",),
         checks=(fact_matches("umeng", processing_stated),),
     ),
-    Case("友盟+的总部在哪里?", "vendor_fact", ("umeng",), ("headquartered in China",)),
+    Case(
+        "友盟+的总部在哪里?", "vendor_fact", ("umeng",), checks=(fact_matches("umeng", hq_stated),)
+    ),
     Case("Where does Umneg process data?", "vendor_fact", ("umeng",), ("I read “Umneg”",)),
     Case(
         "Is Firebse DPF certified?",
@@ -404,8 +429,8 @@ CASES = [
     Case(
         "Which vendors participate in the DPF?",
         "vendor_list",
-        ("stripe",),
-        checks=(every_listed(lambda v: v.dpf_certified is True),),
+        (),
+        checks=(every_listed(lambda v: v.dpf_certified is True), dpf_total_stated),
     ),
     Case(
         "Which ad networks are headquartered in China?",

@@ -8,9 +8,11 @@ import pytest
 import yaml
 
 import vendor_data
+from assessments.types import MECHANISMS
 from service.assistant.lexicon import LEXICON_FILE
 from service.assistant.names import RegistryNames
 from service.assistant.offline.assistant import lexicon_for
+from service.assistant.tools.reviews import MECHANISM_FAMILIES
 from service.assistant.understanding import Question, understand
 from service.reference.services import load_reference
 from service.vendors.names import NameIndex
@@ -54,6 +56,8 @@ def test_every_lexicon_target_exists_in_the_reference_data() -> None:
     for targets in raw["ambiguous_data_categories"].values():
         assert set(targets) <= set(REFERENCE.data_categories)
     assert set(raw["statuses"]) == {"active", "sunset", "licence_revoked", "sanctioned"}
+    mechanisms = set(raw["cues"]["mechanism_words"])
+    assert mechanisms <= set(MECHANISMS) | set(MECHANISM_FAMILIES)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from service.assistant.lexicon import Lexicon, has_cjk, load_lexicon
 from service.assistant.names import RegistryNames
 from service.assistant.offline.lifecycle import answer_changes, answer_overdue
 from service.assistant.offline.transfers import answer_reviews, answer_transfer
-from service.assistant.offline.vendors import vendor_fact, vendor_list
+from service.assistant.offline.vendors import answer_template, vendor_fact, vendor_list
 from service.assistant.templates import render
 from service.assistant.tools.base import tool_context
 from service.assistant.understanding import Question, understand
@@ -78,7 +78,7 @@ class OfflineAssistant:
             "changes": answer_changes,
         }.get(parsed.intent)
         if handler is None:
-            return Composed(render("answers/help.md.j2"), (), "help")
+            return Composed(render(answer_template("help.md.j2", parsed.language)), (), "help")
         text, citations = handler(parsed, ctx, names)
         return Composed(text, unique_citations(citations), parsed.intent)
 

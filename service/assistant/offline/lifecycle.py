@@ -13,7 +13,6 @@ from typing import Any
 from assessments.documents._data import labels
 from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
-from service.assistant.offline.transfers import question_language
 from service.assistant.templates import render
 from service.assistant.tools.base import ToolContext
 from service.assistant.tools.lifecycle import list_changes_since, list_overdue, month_before
@@ -53,7 +52,7 @@ def answer_overdue(
 ) -> tuple[str, list[Citation]]:
     """Passed deadlines of open reviews and late open tasks."""
     result = list_overdue(ctx, {})
-    language = question_language(q.text)
+    language = q.language
     data = dict(result.data)
     if language == "zh":
         data["deadlines"] = [
@@ -68,7 +67,7 @@ def answer_changes(
 ) -> tuple[str, list[Citation]]:
     """Verdict changes recorded since the day the question names (a month ago by default)."""
     result = list_changes_since(ctx, {"since": since_day(q.text, ctx.today).isoformat()})
-    language = question_language(q.text)
+    language = q.language
     words = labels(language)
     data = dict(result.data)
     data["changes"] = [

@@ -17,14 +17,13 @@ from typing import Any
 from assessments.documents._data import labels
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import country as vocabulary_country
-from assessments.documents.vocabulary import labels_of
+from assessments.documents.vocabulary import label, labels_of, table
 from service.assistant.interfaces import Citation
-from service.assistant.lexicon import has_cjk
 from service.assistant.names import RegistryNames
-from service.assistant.offline.vendors import unknown_vendor
+from service.assistant.offline.vendors import answer_template, unknown_vendor
 from service.assistant.templates import render
 from service.assistant.tools.base import ToolContext, ToolError, ToolResult
-from service.assistant.tools.reviews import list_reviews
+from service.assistant.tools.reviews import list_reviews, mechanism_family
 from service.assistant.tools.transfers import evaluate_transfer
 from service.assistant.tools.vendors import eea_countries, get_vendor, place_name
 from service.assistant.understanding import Question
@@ -334,10 +333,10 @@ def answer_transfer(
 ) -> tuple[str, list[Citation]]:
     """What a transfer needs, per regime, from the engine; assumptions and gaps stated."""
     if not q.vendors and q.unknown_name and not q.countries_as("destination"):
-        return unknown_vendor(q.unknown_name, names), []
+        return unknown_vendor(q.unknown_name, names, q.language), []
     draft = build_draft(q, ctx)
-    language = q.reply_language or question_language(q.text)
-    template = "answers/zh/transfer.md.j2" if language == "zh" else "answers/transfer.md.j2"
+    language = q.language
+    template = answer_template("transfer.md.j2", language)
     if draft.missing:
         text = render(template, draft=_draft_view(draft), result=None, error=None)
         return text, draft.citations
@@ -352,11 +351,6 @@ def answer_transfer(
         _in_chinese(result, draft)
     text = render(template, draft=_draft_view(draft), result=result, error=None)
     return text, [*draft.citations, *citations]
-
-
-def question_language(text: str) -> str:
-    """The answer's language: Simplified Chinese for a question written in Chinese."""
-    return "zh" if has_cjk(text) else "en"
 
 
 def _in_chinese(result: dict[str, Any], draft: Draft) -> None:
@@ -390,19 +384,56 @@ def _draft_view(draft: Draft) -> dict[str, Any]:
 def answer_reviews(
     q: Question, ctx: ToolContext, names: RegistryNames
 ) -> tuple[str, list[Citation]]:
-    """The asker's readable reviews that match the question's filters."""
+    """The asker's readable reviews that match the question's filters, in its language."""
     filters = review_filters(q)
     result = list_reviews(ctx, filters)
+    language = q.language
+    reviews = result.data["reviews"]
+    if language == "zh":
+        reviews = [_review_in_chinese(r) for r in reviews]
     text = render(
-        "answers/reviews.md.j2",
-        filters=_filter_view(filters),
-        reviews=result.data["reviews"],
+        answer_template("reviews.md.j2", language),
+        filters=_filter_view(filters, language),
+        reviews=reviews,
         total=result.data["total"],
         scope=result.data["scope"],
         searched=result.data.get("searched", 0),
         open_total=result.data.get("open_total", 0),
     )
     return text, list(result.citations)
+
+
+def _review_in_chinese(review: Mapping[str, Any]) -> dict[str, Any]:
+    """One review's summary named in Chinese: status, regimes, verdicts, mechanisms, level,
+    and the engine's open questions (the Chinese texts of its rules)."""
+    words = labels("zh")
+    regimes = []
+    for code, result in review["regimes"].items():
+        mechanism = result.get("mechanism")
+        regimes.append(
+            {
+                "name": words["regime_names"].get(code, code),
+                "short": vocabulary_country(code, "zh"),
+                "verdict": words["verdict_values"].get(result["verdict"], result["verdict"]),
+                "mechanism": words["mechanism_values"].get(mechanism, mechanism)
+                if mechanism
+                else None,
+                "questions": [translated_question(x, "zh") for x in result.get("questions", [])],
+            }
+        )
+    level = review["overall"]["level"]
+    return {
+        **review,
+        "status_label": label("review_statuses", review["status"], "zh"),
+        "exporter": {
+            **review["exporter"],
+            "country_label": vocabulary_country(review["exporter"]["country"], "zh")
+            if review["exporter"]["country"]
+            else "未记录",
+        },
+        "regime_view": regimes,
+        "level_label": words["level_values"].get(level, level) if level else "未评定",
+    }
 
 
 # "What is still unknown in our reviews?": the open reviews with open questions.
@@ -422,7 +453,7 @@ def review_filters(q: Question) -> dict[str, Any]:
     if q.vendors:
         filters["vendor"] = q.vendors[0].slug
     if q.mechanisms:
-        filters["mechanism"] = q.mechanisms[0]
+        filters["mechanism"] = q.mechanisms[0] if len(q.mechanisms) == 1 else list(q.mechanisms)
     if q.verdicts:
         filters["verdict"] = q.verdicts[0]
     regimes = [r for r in q.regimes if r in {"CN", "EU", "US"}]
@@ -431,18 +462,32 @@ def review_filters(q: Question) -> dict[str, Any]:
     return filters
 
 
-def _filter_view(filters: Mapping[str, Any]) -> dict[str, Any]:
-    words = labels("en")
+def _filter_view(filters: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+    words = labels(language)
     mechanism = filters.get("mechanism")
+    verdict = filters.get("verdict")
+    regime = filters.get("regime")
     return {
         "open": bool(filters.get("open")),
         "unknown": bool(filters.get("unknown")),
         "vendor": filters.get("vendor"),
-        "mechanism": words["mechanism_values"].get(mechanism, mechanism) if mechanism else None,
-        "verdict": words["verdict_values"].get(filters.get("verdict"), filters.get("verdict"))
-        if filters.get("verdict")
-        else None,
-        "regime": words["regime_names"].get(filters.get("regime"), filters.get("regime"))
-        if filters.get("regime")
-        else None,
+        "mechanism": _mechanism_name(mechanism, language) if mechanism else None,
+        "verdict": words["verdict_values"].get(verdict, verdict) if verdict else None,
+        "regime": words["regime_names"].get(regime, regime) if regime else None,
     }
+
+
+def _mechanism_name(mechanism: str | list[str], language: str) -> str:
+    """Mechanisms in words: an id, a family the registry names ("eu_scc": SCCs), or the
+    members of a family ("cn_cac_filing") or of a list, joined with "or"."""
+    values = [mechanism] if isinstance(mechanism, str) else mechanism
+    words = labels(language)["mechanism_values"]
+    named: list[str] = []
+    for value in values:
+        if value in words:
+            named.append(str(words[value]))
+        elif value in table("vendor_mechanisms", language):
+            named.append(label("vendor_mechanisms", value, language))
+        else:
+            named += [str(words.get(m, m)) for m in mechanism_family(value)]
+    return ("”或“" if language == "zh" else " or ").join(dict.fromkeys(named))

@@ -7,7 +7,6 @@ from typing import Any
 
 from assessments.documents import vocabulary
 from service.assistant.interfaces import Citation
-from service.assistant.lexicon import has_cjk
 from service.assistant.names import RegistryNames
 from service.assistant.templates import render
 from service.assistant.tools.base import ToolContext
@@ -29,15 +28,68 @@ _CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?
 # ---------------------------------------------------------------------------- vendor facts
 
 
-def unknown_vendor(name: str, names: RegistryNames) -> str:
+def answer_template(name: str, language: str) -> str:
+    """An answer template in the language: prompts/answers/zh/<name> for Chinese."""
+    return f"answers/zh/{name}" if language == "zh" else f"answers/{name}"
+
+
+def unknown_vendor(name: str, names: RegistryNames, language: str = "en") -> str:
     """The registry does not know a name: say so, show near names, say how to add it."""
     near = [{"name": h.name, "slug": h.slug} for h in names.suggestions(name)]
-    return render("answers/unknown_vendor.md.j2", name=name, near=near)
+    return render(answer_template("unknown_vendor.md.j2", language), name=name, near=near)
+
+
+def localized_vendor(vendor: dict[str, Any], language: str) -> dict[str, Any]:
+    """A vendor's facts with every id and country named in the language (the documents'
+    labels, assessments/documents/vocabulary.py); record text stays as the record wrote it."""
+
+    def place(value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        return {**value, "name": vocabulary.country(value["code"], language)}
+
+    return {
+        **vendor,
+        "hq_country": place(vendor["hq_country"]),
+        "processing_countries": [place(c) for c in vendor["processing_countries"]],
+        "legal_entities": [
+            {
+                **e,
+                "country": place(e["country"]),
+                "role_label": vocabulary.label("entity_roles", e["role"], language)
+                if e["role"]
+                else None,
+            }
+            for e in vendor["legal_entities"]
+        ],
+        "data_categories": [
+            {**c, "name": vocabulary.label("data_categories", c["id"], language)}
+            for c in vendor["data_categories"]
+        ],
+        "category_name": vocabulary.label("vendor_categories", vendor["category"], language)
+        if vendor["category"]
+        else None,
+        "mechanism_labels": vocabulary.labels_of(
+            "vendor_mechanisms", vendor["transfer_mechanisms"], language
+        ),
+        "certification_labels": vocabulary.labels_of(
+            "certifications", vendor["certifications"], language
+        ),
+        "status_label": vocabulary.label("vendor_statuses", vendor["status"]["value"], language),
+        "role_label": vocabulary.label("roles", vendor["default_role"], language)
+        if vendor["default_role"]
+        else None,
+        "history": [
+            {**h, "event_label": vocabulary.label("vendor_events", h.get("event"), language)}
+            for h in vendor["history"]
+        ],
+    }
 
 
 def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[str, list[Citation]]:
+    language = q.language
     if not q.vendors:
-        return unknown_vendor(q.unknown_name or q.text, names), []
+        return unknown_vendor(q.unknown_name or q.text, names, language), []
     aspects = list(q.aspects)
     if "dpf" in aspects and "certifications" in aspects and not _CERTIFICATION_WORDS.search(q.text):
         aspects.remove("certifications")
@@ -46,6 +98,9 @@ def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
     )
     if "dpf" in aspects and "status" in aspects and asks_status is None:
         aspects.remove("status")  # "the DPF status of X" asks about the DPF
+    asks_where = re.search(r"\bwhere\b|\bcountr|在哪|哪里|哪个国家|哪些国家", q.text, re.I)
+    if "role" in aspects and "processing" in aspects and asks_where is None:
+        aspects.remove("processing")  # "受托处理者" / "processor" asks about the role
     asks_hq = re.search(r"headquarter|\bbased\b|\bhq\b", q.text, re.I) is not None
     if "processing" in aspects and "hq" in aspects and not asks_hq:
         aspects.remove("hq")
@@ -54,12 +109,13 @@ def vendor_fact(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
     for mention in q.vendors[:3]:
         result = get_vendor(ctx, mention.slug)
         if not result.data.get("found"):
-            parts.append(unknown_vendor(mention.surface, names))
+            parts.append(unknown_vendor(mention.surface, names, language))
             continue
+        vendor = result.data["vendor"]
         parts.append(
             render(
-                "answers/vendor_fact.md.j2",
-                vendor=result.data["vendor"],
+                answer_template("vendor_fact.md.j2", language),
+                vendor=localized_vendor(vendor, "zh") if language == "zh" else vendor,
                 aspects=aspects or ["overview"],
                 matched={"surface": mention.surface, "exact": mention.exact},
             )
@@ -75,7 +131,10 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
     reference = ctx.reference
     categories: set[str] = set()
     kinds: list[dict[str, str]] = []
+    specific = any(k.endswith("_sdk") for k in q.kinds)
     for kind in q.kinds:
+        if kind == "sdk" and specific:
+            continue  # "推送SDK": the push SDKs, not every SDK
         if kind == "sdk":
             categories |= sdk_categories(reference)
             kinds.append({"id": "sdk", "name": "SDKs"})
@@ -118,7 +177,7 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
         in_use=q.ours,
     )
     result = find_vendors(ctx, wanted, LIST_LIMIT)
-    if has_cjk(q.text):
+    if q.language == "zh":
         return _vendor_list_zh(q, result.data, kinds, data, hq, processing), list(result.citations)
     filters = {
         "kinds": kinds,

@@ -7,7 +7,7 @@ the assistant shows too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app
@@ -35,14 +35,26 @@ def may_read_reviews(role: str) -> bool:
     return roles is not None and ("public" in roles or role in roles)
 
 
-def _mechanisms(value: str | None) -> list[str | None]:
-    """A mechanism id, or a family ("eu_scc" -> every SCC module)."""
-    if not value:
-        return [None]
-    if value in MECHANISMS:
-        return [value]
-    family = [m for m in MECHANISMS if m.startswith(value)]
-    return list(family) or [value]
+# Families a question names as one thing: "a CAC filing" is a security assessment declared
+# to the CAC or a standard contract filed with it.
+MECHANISM_FAMILIES: dict[str, tuple[str, ...]] = {
+    "eu_scc": tuple(m for m in MECHANISMS if m.startswith("eu_scc")),
+    "cn_cac_filing": ("cn_security_assessment", "cn_standard_contract"),
+}
+
+
+def mechanism_family(value: str | Sequence[str] | None) -> list[str]:
+    """Mechanism ids: one id, a family ("eu_scc" -> every SCC module), or several of them."""
+    values = [value] if isinstance(value, str) else list(value or [])
+    found: list[str] = []
+    for item in values:
+        found += MECHANISM_FAMILIES.get(item, (item,))
+    return list(dict.fromkeys(found))
+
+
+def _mechanisms(value: str | Sequence[str] | None) -> list[str | None]:
+    """The ids a mechanism filter matches; [None] for no filter."""
+    return list(mechanism_family(value)) or [None]
 
 
 def _summary(view: Any) -> dict[str, Any]:
@@ -143,7 +155,7 @@ def review_tool() -> Tool:
                 "open": {"type": "boolean"},
                 "unknown": {"type": "boolean"},
                 "vendor": {"type": "string", "minLength": 1, "maxLength": 100},
-                "mechanism": {"type": "string", "enum": [*MECHANISMS, "eu_scc"]},
+                "mechanism": {"type": "string", "enum": [*MECHANISMS, *MECHANISM_FAMILIES]},
                 "verdict": {"type": "string", "enum": list(VERDICTS)},
                 "regime": {"type": "string", "enum": list(REGIMES)},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 50},

@@ -23,18 +23,14 @@ from service.transfers import services as transfers
 from service.vendors import services as vendors
 
 
-def _first_sentence(text: str, limit: int = 160) -> str:
-    sentence = text.strip().split(". ")[0].rstrip(".")
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
-
-
 def evaluation_citations(evaluation: Mapping[str, Any]) -> list[Citation]:
-    """A citation per rule that fired, in regime order, with its legal citation."""
+    """A citation per rule that fired, in regime order, with its legal citation; its title is
+    the rule's whole explanation as the engine wrote it (source titles are shown whole)."""
     found: list[Citation] = []
     for result in evaluation.get("regimes", {}).values():
         for rule in result.get("rules", []):
             found.append(
-                rule_citation(rule["id"], rule["citation"], _first_sentence(rule["explanation"]))
+                rule_citation(rule["id"], rule["citation"], " ".join(rule["explanation"].split()))
             )
     return found
 

@@ -140,6 +140,31 @@ def _risk_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return risks
 
 
+SCC_CHOICES = ("clause_9a", "clause_13", "clause_17")
+SCC_COUNTRIES = ("clause_13_state", "governing_law", "courts")
+
+
+def _scc_options(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The SCC options the form changed (the form marks itself with `scc.shown`)."""
+    contract = (document.get("contracts") or {}).get("eu_scc")
+    if contract is None or "scc.shown" not in values:
+        return {}
+    typed: dict[str, Any] = {
+        "clause_7": values.get("scc.clause_7") == "on",
+        "clause_11": values.get("scc.clause_11") == "on",
+    }
+    for name in (*SCC_CHOICES, *SCC_COUNTRIES):
+        if f"scc.{name}" in values:
+            typed[name] = _normal(values[f"scc.{name}"]).upper() or None
+            if name in SCC_CHOICES and typed[name]:
+                typed[name] = typed[name].lower()
+    if "scc.clause_9a_days" in values:
+        days = _normal(values["scc.clause_9a_days"])
+        typed["clause_9a_days"] = forms.integer(days) if days else None
+    current = contract["options"]
+    return {k: v for k, v in typed.items() if k in current and current.get(k) != v}
+
+
 def edits(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Only what the user changed: edited section texts, and the register if it differs."""
     changes: dict[str, Any] = {}
@@ -165,6 +190,9 @@ def edits(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         ]
         if current != [{k: r.get(k) for k in fields} for r in risks]:
             changes["risks"] = risks
+    options = _scc_options(document, values)
+    if options:
+        changes["contract_options"] = {"eu_scc": options}
     note = forms.text(values.get("note"))
     if note is not ... and changes:
         changes["note"] = note
