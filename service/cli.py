@@ -41,7 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "service.impact_assessments.cli:report",
-        "Write an assessment's report (PDF, HTML, DOCX) and checklists (XLSX, DOCX).",
+        "Write an assessment's report (PDF, HTML, DOCX), checklists (XLSX, DOCX) and filled EU "
+        "SCCs (PDF, DOCX).",
     ),
     "jobs": (
         "service.jobs.cli:jobs",
