@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
@@ -240,48 +241,23 @@ _RESULTS_LIMIT = 20_000
 Outcomes = tuple[tuple[int, "bool | None"], ...]
 
 
+@dataclass(slots=True, eq=False)
 class _Once:
     """One regime's facts and decisions for one transfer; the result is built on demand.
 
     Combining open answers needs only the verdict, mechanism and score of each combination,
     the stated transfer's questions, and the full result of the one the headline rests on."""
 
-    __slots__ = (
-        "active",
-        "applicable",
-        "code",
-        "facts",
-        "met",
-        "outcomes",
-        "rules",
-        "score",
-        "tracks",
-        "winner",
-    )
-
-    def __init__(
-        self,
-        code: str,
-        rules: RuleSet,
-        active: ActiveRules,
-        facts: dict[str, Any],
-        tracks: list[_TrackResult],
-        applicable: list[_TrackResult],
-        winner: _TrackResult | None,
-        outcomes: Outcomes,
-        met: bool | None,
-        score: int,
-    ) -> None:
-        self.code = code
-        self.rules = rules
-        self.active = active
-        self.facts = facts
-        self.tracks = tracks
-        self.applicable = applicable
-        self.winner = winner
-        self.outcomes = outcomes
-        self.met = met
-        self.score = score
+    code: str
+    rules: RuleSet
+    active: ActiveRules
+    facts: dict[str, Any]
+    tracks: list[_TrackResult]
+    applicable: list[_TrackResult]
+    winner: _TrackResult | None
+    outcomes: Outcomes
+    met: bool | None
+    score: int
 
     @property
     def verdict(self) -> Verdict:
