@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -409,7 +411,7 @@ GROUP_MARKERS: dict[str, tuple[str, ...]] = {
     "Sina/Weibo": ("sina", "weibo", "新浪", "微博"),
     "VK": ("vk company", "vkontakte", "вконтакте", "mail.ru"),
     "Yandex": ("yandex", "яндекс"),
-    "Sber": ("sberbank", "сбербанк", "sber "),
+    "Sber": ("sberbank", "сбербанк", "sber"),
 }
 GROUP_OWNER_WORDS: dict[str, tuple[str, ...]] = {
     "Alibaba": ("alibaba", "阿里巴巴", "ant group", "蚂蚁"),
@@ -585,6 +587,32 @@ def _check_source_urls(record: VendorRecord, warn: Any) -> None:
         )
 
 
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` (casefolded) names one of `words`: Latin words only as whole words
+    ("Sina" is not in "PT Sinar Digital"), Chinese and Cyrillic ones anywhere."""
+    return any(_word_pattern(word).search(text) for word in words)
+
+
+@functools.cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    if word.isascii():
+        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
+    return re.compile(re.escape(word))
+
+
+def _sold_out_of(record: VendorRecord, markers: tuple[str, ...]) -> bool:
+    """Whether the newest sale in the history took the vendor away from the group.
+
+    A former name such as "Yandex.Money" then mentions the group without the group owning it.
+    """
+    sales = [event for event in record.history if event.event == "sold"]
+    if not sales:
+        return False
+    newest = max(sales, key=lambda event: event.date)
+    detail, buyer = newest.detail.casefold(), (newest.to or "").casefold()
+    return _mentions(detail, markers) and not _mentions(buyer, markers)
+
+
 def _check_groups(record: VendorRecord, warn: Any) -> None:
     if record.ownership is not None and record.ownership.independent:
         return
@@ -594,10 +622,9 @@ def _check_groups(record: VendorRecord, warn: Any) -> None:
     owners = " ".join(o.name for o in (record.ownership.owners if record.ownership else ()))
     owners = owners.casefold()
     for group, markers in GROUP_MARKERS.items():
-        if not any(marker in text for marker in markers):
+        if not _mentions(text, markers) or _sold_out_of(record, markers):
             continue
-        words = GROUP_OWNER_WORDS.get(group, markers)
-        if not any(word in owners for word in words):
+        if not _mentions(owners, GROUP_OWNER_WORDS.get(group, markers)):
             warn(
                 ("ownership",),
                 f"the record mentions {group} but `ownership` does not name the group "

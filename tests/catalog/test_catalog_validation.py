@@ -181,3 +181,33 @@ def test_a_sunset_status_needs_a_date_or_a_note_saying_when(tmp_path: Path) -> N
     # The source gave only the month: the note says so, and no day is invented.
     month_only = sunset + "status: {value: sunset, since: null, note: ended in March 2024}\n"
     assert validate_catalog(make_catalog(tmp_path / "b", {"acme": month_only})) == []
+
+
+@pytest.mark.parametrize(
+    ("history", "warned"),
+    [
+        ("", True),
+        # Sold by Tencent to someone else: the old name no longer implies the group owns it.
+        (
+            "history:\n  - {date: 2020-07-25, event: sold, detail: Tencent sold it, to: Acme}\n",
+            False,
+        ),
+        # Sold to Tencent: the group is the owner now and must be named.
+        (
+            "history:\n  - {date: 2020-07-25, event: sold, detail: sold to Tencent, to: Tencent}\n",
+            True,
+        ),
+    ],
+)
+def test_a_group_mentioned_in_the_record_must_be_named_as_owner_unless_sold_away(
+    tmp_path: Path, history: str, warned: bool
+) -> None:
+    text = good("acme", "Acme", aliases="[Tencent Acme]") + history
+    problems = validate_catalog(make_catalog(tmp_path, {"acme": text}), strict=True)
+    assert any("mentions Tencent" in p.message for p in problems) is warned
+
+
+def test_a_group_is_named_by_whole_words_only(tmp_path: Path) -> None:
+    text = good("acme", "Acme", aliases="[PT Sinar Digital Terdepan]")
+    problems = validate_catalog(make_catalog(tmp_path, {"acme": text}), strict=True)
+    assert not any("mentions" in p.message for p in problems)

@@ -560,7 +560,7 @@ def _role(v: Vendor, text: str) -> None:
         ("Stripe提供哪些出境机制？", "stripe", _mechanisms),
         ("极光推送的母公司是谁？", "jpush", _parent),
         ("个推的总部在哪里？", "getui", _hq),
-        ("友盟是受托处理者吗？", "umeng", _role),
+        ("阿里云是受托处理者吗？", "alibaba-cloud", _role),
     ],
 )
 def test_chinese_vendor_facts_are_answered_in_chinese_from_the_record(
