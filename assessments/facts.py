@@ -233,7 +233,7 @@ def sensitive_categories(ref: Reference, categories: Iterable[str], table: str) 
     """The categories (taxonomy ids, in the order given) that a regime treats as sensitive;
     `table` is a key of SENSITIVITY. Ids the taxonomy lacks are left out."""
     test = SENSITIVITY[table]
-    return [c for c in categories if c in ref.categories and test(ref.categories[c])]
+    return [c for c in categories if c in ref.data_categories and test(ref.data_categories[c])]
 
 
 _PROFILES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Profile] = {}
@@ -245,7 +245,7 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
     found = _PROFILES.get(key)
     if found is not None:
         return found
-    cats = [ref.categories[c] for c in categories]
+    cats = [ref.data_categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
     pipl = SENSITIVITY["pipl_sensitive"]
     wp248: set[int] = set()
@@ -909,14 +909,10 @@ def _transfer(**changes: Any) -> Change:
     return change
 
 
-_YES_NO = ("yes", "no")
-
-
 @cache
-def _yes_no(fact: str, rule: str, record: str) -> OpenInput:
-    """A yes/no open input setting `fact` on the exporter, the importer or the transfer; the
-    same for every transfer, so built once."""
-    change = {"exporter": _exporter, "importer": _importer, "transfer": _transfer}[record]
+def _yes_no(fact: str, rule: str, change: Callable[..., Change]) -> OpenInput:
+    """An open yes/no fact: the transfer `change`d with the fact true, and with it false (the
+    same for every transfer, so built once)."""
     return OpenInput(fact, rule, (("yes", change(**{fact: True})), ("no", change(**{fact: False}))))
 
 
@@ -928,9 +924,9 @@ def cn_open(
         return ()
     found: list[OpenInput] = []
     if t.exporter.ciio is None:
-        found.append(_yes_no("ciio", "CN-Q-CIIO", "exporter"))
+        found.append(_yes_no("ciio", "CN-Q-CIIO", _exporter))
     if t.important_data is None and t.as_of >= date(2022, 9, 1):
-        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA", "transfer"))
+        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA", _transfer))
     minimum = params.get("processing_min")
     if (
         t.exporter.cn_processing_volume is None
@@ -959,14 +955,14 @@ def eu_open(
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
-        found.append(_yes_no("dpf_certified", "EU-Q-DPF", "importer"))
+        found.append(_yes_no("dpf_certified", "EU-Q-DPF", _importer))
     if (
         not facts["exporter_in_eea"]
         and facts["eu_subjects"]
         and facts["third_country"]
         and t.exporter.targets_eu is None
     ):
-        found.append(_yes_no("targets_eu", "EU-Q-TARGETING", "exporter"))
+        found.append(_yes_no("targets_eu", "EU-Q-TARGETING", _exporter))
     return tuple(found)
 
 
@@ -981,22 +977,22 @@ def us_open(
     found: list[OpenInput] = []
     dsp_on = on >= date(2025, 4, 8)
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
-    if (
-        facts["importer_foreign"]
-        and imp.owners is None
-        and (
-            (
-                dsp_on
-                and facts["covered"] is None
-                and facts["exporter_us_person"]
-                and facts["dsp_sensitive"]
-            )
-            or (
-                padfa_on
-                and facts["padfa_controlled"] is None
-                and facts["data_broker"] is not False
-                and facts["padfa_sensitive"]
-            )
+    if imp.owners is None and (
+        # Even without sensitive data: a covered person's access is still a DSP decision
+        # (US-DSP-BELOW-BULK, "permitted"), stricter than "not_applicable".
+        (
+            dsp_on
+            and facts["importer_foreign"]
+            and facts["covered"] is None
+            and facts["exporter_us_person"]
+        )
+        # PADFA's "controlled by a foreign adversary" reaches any entity 20% held from a
+        # foreign adversary country, wherever it is organised (PADFA sec. 2(c)(4)(B)).
+        or (
+            padfa_on
+            and facts["padfa_controlled"] is None
+            and facts["data_broker"] is not False
+            and facts["padfa_sensitive"]
         )
     ):
         adversary = min(ref.padfa_foreign_adversaries.codes)
@@ -1026,9 +1022,9 @@ def us_open(
         and facts["padfa_sensitive"]
         and facts["padfa_controlled"] is not False
     ):
-        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER", "exporter"))
+        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER", _exporter))
     if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
-        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS", "exporter"))
+        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS", _exporter))
     if (
         dsp_on
         and t.government_related_data is None
@@ -1037,7 +1033,7 @@ def us_open(
         and facts["covered"] is not False
         and facts["dsp_sensitive"]
     ):
-        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA", "transfer"))
+        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA", _transfer))
     return tuple(found)
 
 

@@ -311,7 +311,7 @@ class TransferSchema(_Strict):
         bad = {
             i: [f"Unknown data category {c!r}; see vendor_data/taxonomy.yaml."]
             for i, c in enumerate(data.get("data_categories") or [])
-            if c not in ref.categories
+            if c not in ref.data_categories
         }
         if bad:
             errors["data_categories"] = bad
@@ -407,13 +407,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _dpf_status(vendor: Any) -> bool | None:
-    """DPF participation from the registry: `dpf.status` (active: yes; inactive or not listed:
-    no), else the derived `dpf_certified`; None when the registry does not know."""
+def _dpf_status(vendor: Any, on: date | None = None) -> bool | None:
+    """DPF participation from the registry on day `on`: `dpf.status` (active: yes, unless its
+    `recertification_due` date is before `on`: the certification lapsed; inactive or not
+    listed: no), else the derived `dpf_certified`; None when the registry does not know."""
     dpf = _get(vendor, "dpf")
     status = _get(dpf, "status") if dpf is not None else None
     if status == "active":
-        return True
+        due = _get(dpf, "recertification_due")
+        if isinstance(due, str):
+            due = date.fromisoformat(due)
+        return not (on is not None and isinstance(due, date) and due < on)
     if status in ("inactive", "not_listed"):
         return False
     flag = _get(vendor, "dpf_certified")
@@ -444,8 +448,11 @@ def vendor_owners(ownership: Any) -> list[dict[str, Any]] | None:
     return owners or None
 
 
-def apply_vendor_defaults(transfer_data: Mapping[str, Any], vendor: Any) -> dict[str, Any]:
-    """Fill importer facts and destinations from a vendor record (mapping or object) if absent."""
+def apply_vendor_defaults(
+    transfer_data: Mapping[str, Any], vendor: Any, on: date | None = None
+) -> dict[str, Any]:
+    """Fill importer facts and destinations from a vendor record (mapping or object) if absent;
+    `on`: the day the registry's dated facts are read for (a DPF re-certification due date)."""
     data = dict(transfer_data)
     importer = dict(data.get("importer") or {})
     entities = list(_get(vendor, "legal_entities") or [])
@@ -460,7 +467,7 @@ def apply_vendor_defaults(transfer_data: Mapping[str, Any], vendor: Any) -> dict
     if importer.get("role") is None and _get(vendor, "default_role") is not None:
         importer["role"] = _get(vendor, "default_role")
     if importer.get("dpf_certified") is None:
-        dpf = _dpf_status(vendor)
+        dpf = _dpf_status(vendor, on)
         if dpf is not None:
             importer["dpf_certified"] = dpf
     if "owners" not in importer:

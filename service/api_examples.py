@@ -118,7 +118,21 @@ EXAMPLES: dict[tuple[str, str], Any] = {
     },
     ("/api/v1/settings/{key}", "put"): {"value": True},
     ("/api/v1/assessments/{assessment_id}/report-jobs", "post"): {"format": "pdf"},
-    ("/api/v1/reviews/reevaluations", "post"): {"as_of": "2026-12-01"},
+    ("/api/v1/reviews/reevaluations", "post"): {"as_of": "2026-12-01", "batch_size": 500},
+    ("/api/v1/assessments/{assessment_id}/risk-register-jobs", "post"): {
+        "risks": [
+            {
+                "category": "illegitimate_access",
+                "risk": "Device identifiers reach the vendor's US support staff",
+                "likelihood": 2,
+                "severity": 3,
+                "measure": "Pseudonymise identifiers before upload",
+                "residual": 1,
+                "owner": "Mobile team",
+            }
+        ],
+        "note": "Imported from the group risk register",
+    },
     ("/api/v1/reviews/{review_id}/dates", "patch"): {"standard_contract_effective": "2026-11-01"},
     ("/api/v1/me/notifications", "patch"): {"email": True, "events": ["approval_requested"]},
     ("/api/v1/activities", "post"): {

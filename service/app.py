@@ -67,6 +67,9 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the catalog's own order
     errors.init_app(app)
     db.init_app(app, first_start=first_start)
+    from service.jobs import dispatch
+
+    dispatch.install()  # jobs a transaction submits go to the broker when it commits
     if serve_http:
         _init_http(app)
 

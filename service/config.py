@@ -36,6 +36,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "PDF_READ_SECONDS": ("XBORDER_PDF_READ_SECONDS", float),
     "BROKER_URL": ("XBORDER_BROKER_URL", str),
     "JOB_THREADS": ("XBORDER_JOB_THREADS", int),
+    "JOB_RETENTION_DAYS": ("XBORDER_JOB_RETENTION_DAYS", int),
     "SMTP_HOST": ("XBORDER_SMTP_HOST", str),
     "SMTP_PORT": ("XBORDER_SMTP_PORT", int),
     "SMTP_USERNAME": ("XBORDER_SMTP_USERNAME", str),
@@ -74,6 +75,8 @@ def load_config(
         # Background jobs: a Redis or RabbitMQ URL; none runs them on threads in this process.
         "BROKER_URL": None,
         "JOB_THREADS": 2,
+        # Finished jobs (and their files) older than this are deleted by `jobs cleanup`/`tick`.
+        "JOB_RETENTION_DAYS": 30,
         # Notifications by email: none sent without an SMTP host.
         "SMTP_HOST": None,
         "SMTP_PORT": 25,

@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from service import errors
+from service.models import MAX_ROW_ID
 
 T = TypeVar("T")
 # How many values one `IN (...)` carries: well under SQLite's and PostgreSQL's parameter limits.
@@ -99,6 +100,15 @@ def flush(
         raise errors.Conflict(
             conflict or f"The {what} changed concurrently; try again.", errors=conflict_errors
         ) from exc
+
+
+def get_row(session: Session, model: type[T], row_id: int, missing: str) -> T:
+    """The row of `model` with this id, or NotFound(missing). An id outside 1..MAX_ROW_ID is
+    absent without a query (PostgreSQL would refuse a bigger one for an integer column)."""
+    row = session.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
+    if row is None:
+        raise errors.NotFound(missing)
+    return row
 
 
 def table_of(model: Any) -> Table:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 # Row ids are INTEGER columns; on PostgreSQL that is 32-bit. Ids in paths and bodies are
 # validated against this, so an out-of-range id is a 404/422, never a database error.
@@ -40,3 +41,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
+
+
+def owned_by(target: str, *, index: bool = False) -> Any:
+    """The model field of a required integer column referencing `target` ("review.id") whose
+    rows go when their owner goes (ON DELETE CASCADE); `index` adds an index on it."""
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index or None
+        )
+    )

@@ -3,10 +3,10 @@
 What counts: every `import x` and `from x import y` in every module (migrations aside),
 resolved to the module it names (`from service.vendors import services` is an edge to
 `service.vendors.services`; `from service.db import flush` to `service.db`), except imports
-under `if TYPE_CHECKING:`. Two graphs are checked: the module-level imports (what runs when a
-module is imported), which must have no circle at all, and every import including those
-inside functions (deferred imports), whose circles are allowed only where listed below with
-the reason.
+under `if TYPE_CHECKING:`. Two graphs are checked, and neither may have a circle: the
+module-level imports (what runs when a module is imported), and every import including those
+inside functions (deferred imports). A deferred import keeps a heavy library out of processes
+that do not need it; it is never a way around a circle.
 """
 
 from __future__ import annotations
@@ -17,12 +17,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("service", "assessments")
-# Circles through a deferred (function-level) import, each with why it is deferred.
-DEFERRED_CIRCLES = {
-    # The after-commit hook sends submitted jobs through the broker runtime, which needs
-    # dramatiq; deferring it keeps dramatiq out of every process that never sends a job.
-    frozenset({"service.jobs.runtime", "service.jobs.services"}),
-}
 
 
 def modules() -> dict[str, Path]:
@@ -136,6 +130,5 @@ def test_module_level_imports_have_no_circle() -> None:
     assert circles(graph(top_level=True)) == []
 
 
-def test_deferred_imports_close_only_the_listed_circles() -> None:
-    unexpected = [sorted(c) for c in circles(graph(top_level=False)) if c not in DEFERRED_CIRCLES]
-    assert unexpected == []
+def test_deferred_imports_have_no_circle_either() -> None:
+    assert [sorted(c) for c in circles(graph(top_level=False))] == []

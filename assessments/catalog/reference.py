@@ -1,4 +1,7 @@
-"""Loader and schema for vendor_data/taxonomy.yaml and countries.yaml (the engine's reference)."""
+"""The catalog's reference data: taxonomy.yaml, countries.yaml and categories.yaml, typed.
+
+One Reference serves the engine, the transfer schema, the documents, the vendor checks, the
+read endpoints, the web pages and the assistant (the app loads it from its CATALOG_DIR)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from assessments.catalog.categories import Category, CategorySchema
 from assessments.yamlio import safe_load
 from vendor_data import DATA_DIR
 
@@ -172,10 +176,12 @@ class InternationalOrganisation:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """Taxonomy and country facts the engine and the transfer schema rely on."""
+    """Taxonomy, country facts and vendor categories; `version` covers what the engine reads
+    (taxonomy and countries), so editing a vendor category re-evaluates nothing."""
 
-    categories: Mapping[str, DataCategory]
+    data_categories: Mapping[str, DataCategory]
     purposes: Mapping[str, Purpose]
+    vendor_categories: Mapping[str, Category]
     eea: Mapping[str, EeaMember]
     adequacy: Mapping[str, tuple[Adequacy, ...]]
     organisations: Mapping[str, InternationalOrganisation]
@@ -204,6 +210,21 @@ class Reference:
     def name_of(self, code: str) -> str:
         """A display name for a country, subdivision, `EU` or organisation code."""
         return display_name(code, self)
+
+    def category_name(self, ident: str) -> str:
+        """A data category's name, or the id when the taxonomy lacks it."""
+        category = self.data_categories.get(ident)
+        return category.name if category else ident
+
+    def purpose_name(self, ident: str) -> str:
+        """A purpose's name, or the id when the taxonomy lacks it."""
+        purpose = self.purposes.get(ident)
+        return purpose.name if purpose else ident
+
+    def vendor_category_name(self, ident: str) -> str:
+        """A vendor category's name, or the id when categories.yaml lacks it."""
+        category = self.vendor_categories.get(ident)
+        return category.name if category else ident
 
 
 # ---------------------------------------------------------------------------- schemas
@@ -310,7 +331,8 @@ class TaxonomySchema(_Strict):
 
 
 @lru_cache(maxsize=1)
-def _iso_codes() -> frozenset[str]:
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 country code."""
     return frozenset(str(c.alpha_2) for c in pycountry.countries)
 
 
@@ -321,7 +343,7 @@ def _subdivision_names() -> dict[str, str]:
 
 def is_country(code: object) -> bool:
     """Whether `code` is an ISO 3166-1 alpha-2 country code."""
-    return isinstance(code, str) and code in _iso_codes()
+    return isinstance(code, str) and code in country_codes()
 
 
 def is_subdivision(code: object) -> bool:
@@ -404,6 +426,19 @@ def _unique(items: list[Any], what: str) -> None:
         seen.add(item.id)
 
 
+def _vendor_categories(raw: Any) -> dict[str, Category]:
+    items = raw.get("categories") if isinstance(raw, dict) else None
+    try:
+        loaded = CategorySchema(many=True).load(items if isinstance(items, list) else [])
+    except ValidationError as exc:
+        raise ReferenceDataError(f"categories.yaml does not validate: {exc.messages}") from exc
+    categories = [Category(**item) for item in loaded]
+    if not categories:
+        raise ReferenceDataError("categories.yaml has no `categories` list")
+    _unique(categories, "vendor category")
+    return {c.id: c for c in categories}
+
+
 def _adequacy(raw: dict[str, Any], subject: str) -> Adequacy:
     return Adequacy(
         subject=subject,
@@ -425,10 +460,11 @@ def _listing(raw: dict[str, Any]) -> Listing:
 
 
 def load_reference(data_dir: Path | None = None) -> Reference:
-    """Load and validate taxonomy.yaml and countries.yaml from a data directory."""
+    """Load and validate taxonomy.yaml, countries.yaml and categories.yaml from a data directory."""
     base = data_dir or DATA_DIR
     taxonomy_raw, taxonomy_bytes = _read(base / "taxonomy.yaml")
     countries_raw, countries_bytes = _read(base / "countries.yaml")
+    vendor_categories = _vendor_categories(_read(base / "categories.yaml")[0])
     try:
         taxonomy = TaxonomySchema().load(taxonomy_raw)
         countries = CountriesSchema().load(countries_raw)
@@ -452,8 +488,9 @@ def load_reference(data_dir: Path | None = None) -> Reference:
     }
     version = hashlib.sha256(taxonomy_bytes + b"\0" + countries_bytes).hexdigest()[:12]
     return Reference(
-        categories={c.id: c for c in taxonomy["data_categories"]},
+        data_categories={c.id: c for c in taxonomy["data_categories"]},
         purposes={p.id: p for p in taxonomy["purposes"]},
+        vendor_categories=vendor_categories,
         eea={m["code"]: EeaMember(**m) for m in countries["eu_eea"]["members"]},
         adequacy={code: tuple(items) for code, items in adequacy.items()},
         organisations=organisations,

@@ -110,6 +110,7 @@ class DpfFact:
     entity: str | None = None
     parts: tuple[str, ...] = ()
     note: str | None = None
+    recertification_due: date | None = None  # the DPF List's next re-certification date
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,9 @@ class DpfSchema(_Strict):
     )
     checked = fields.Date(required=True)
     note = fields.String(load_default=None, allow_none=True)
+    # The DPF List's "next re-certification due" date of an active entry: from that day on,
+    # without a newer check, the certification counts as lapsed (the strict side).
+    recertification_due = fields.Date(allow_none=True)
 
     @validates_schema
     def _listed_entity(self, data: dict[str, Any], **_: Any) -> None:
@@ -523,6 +527,7 @@ def build_dpf(data: Mapping[str, Any] | None) -> DpfFact | None:
         entity=data.get("entity"),
         parts=tuple(data.get("parts") or ()),
         note=data.get("note"),
+        recertification_due=data.get("recertification_due"),
     )
 
 

@@ -49,7 +49,7 @@ def _english_names() -> dict[str, dict[str, str]]:
     path = vendor_data.DATA_DIR / "categories.yaml"
     categories = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
     return {
-        "data_categories": {key: c.name for key, c in reference.categories.items()},
+        "data_categories": {key: c.name for key, c in reference.data_categories.items()},
         "purposes": {key: p.name for key, p in reference.purposes.items()},
         "vendor_categories": {str(c["id"]): str(c["name"]) for c in categories},
     }

@@ -120,7 +120,7 @@ def _thresholds(reference: Reference) -> list[str]:
         "| category | PIPL sensitive | GDPR | DOJ category (bulk: more than) | CCPA sensitive |",
         "|---|---|---|---|---|",
     ]
-    for c in reference.categories.values():
+    for c in reference.data_categories.values():
         doj = f"{c.doj.category} ({c.doj.threshold:,} {c.doj.unit})" if c.doj.category else "—"
         if c.doj.threshold is None and c.doj.category:
             doj = c.doj.category

@@ -24,9 +24,9 @@ from service import errors
 from service.activities.models import FACT_FIELDS, Activity
 from service.audit.services import record_event
 from service.auth.models import User
-from service.db import flush
+from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, Checklist, ChecklistItem
-from service.models import MAX_ROW_ID, utcnow
+from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reviews import policy as review_policy
 from service.reviews import services as reviews
@@ -148,10 +148,7 @@ def _flush(session: Session) -> None:
 
 def get_activity(*, session: Session, activity_id: int) -> Activity:
     """The activity with this id, or NotFound."""
-    activity = session.get(Activity, activity_id) if 0 < activity_id <= MAX_ROW_ID else None
-    if activity is None:
-        raise errors.NotFound(f"No activity {activity_id}.")
-    return activity
+    return get_row(session, Activity, activity_id, f"No activity {activity_id}.")
 
 
 def list_activities(*, session: Session, args: Mapping[str, Any]) -> Page[Activity]:

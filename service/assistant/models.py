@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 
 class Conversation(SQLModel, table=True):
@@ -18,9 +18,7 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (Index("ix_assistant_conversation_user", "user_id", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: int = owned_by("user_account.id")
     title: str = Field(max_length=200)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -37,13 +35,7 @@ class Message(SQLModel, table=True):
     __table_args__ = (Index("ix_assistant_message_conversation", "conversation_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("assistant_conversation.id", ondelete="CASCADE"),
-            nullable=False,
-        )
-    )
+    conversation_id: int = owned_by("assistant_conversation.id")
     role: str = Field(max_length=10)  # user | assistant
     content: str = Field(sa_column=Column(Text, nullable=False))
     citations: list[dict[str, Any]] = Field(

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, Integer, String
 from sqlmodel import Field, SQLModel
 
-from service.models import UTCDateTime, utcnow
+from service.models import UTCDateTime, owned_by, utcnow
 
 ROLES = ("admin", "legal", "procurement", "viewer")
 
 _USER_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
+
+class Actor(Protocol):
+    """Who acts, as the workflow policies read it: an email and a role (a User is one)."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 class User(SQLModel, table=True):
@@ -45,9 +55,7 @@ class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: int = owned_by("user_account.id")
     name: str | None = Field(default=None, max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))

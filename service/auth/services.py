@@ -23,7 +23,7 @@ from service.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from service.db import flush
+from service.db import flush, get_row
 from service.models import MAX_ROW_ID, utcnow
 from service.paging import Page, paginate
 
@@ -105,10 +105,7 @@ def create_user(
 
 def get_user(*, session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
-    if user is None:
-        raise errors.NotFound(f"No user {user_id}.")
-    return user
+    return get_row(session, User, user_id, f"No user {user_id}.")
 
 
 def get_user_by_email(*, session: Session, email: str) -> User:

@@ -23,10 +23,10 @@ from assessments.catalog.lists import (
     safe_filename,
     updated_facts,
 )
+from assessments.catalog.reference import Reference
 from service import errors
 from service.models import utcnow
 from service.notifications.triggers import list_import_applied
-from service.reference.services import Reference
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
 

@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from assessments.catalog.reference import Reference
 from assessments.catalog.validation import CatalogError, catalog_version, load_vendors
 from assessments.catalog.vendors import without_derived
 from service import errors
 from service.db import session_scope
-from service.reference.services import Reference, load_reference
+from service.reference.services import get_reference
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema
@@ -105,5 +106,5 @@ def load_if_empty(app: Flask) -> UpdateReport | None:
             return None
         data_dir = Path(app.config["CATALOG_DIR"])
         return update_catalog(
-            session=session, snapshot=snapshot_catalog(data_dir), reference=load_reference(data_dir)
+            session=session, snapshot=snapshot_catalog(data_dir), reference=get_reference(app)
         )

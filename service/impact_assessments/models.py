@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 STATUSES = ("draft", "in_review", "approved", "rejected")
 
@@ -54,11 +54,7 @@ class AssessmentVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("assessment_id", "number", name="uq_assessment_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    assessment_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    assessment_id: int = owned_by("assessment.id", index=True)
     number: int
     # The document as assessments.documents.build_assessment returns it, with legal's edits.
     document: dict[str, Any] = Field(
@@ -82,11 +78,7 @@ class Checklist(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("assessment_id", "key", name="uq_assessment_checklist"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    assessment_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    assessment_id: int = owned_by("assessment.id", index=True)
     key: str = Field(max_length=40)  # eu_scc, cn_standard_contract, ...
     regime: str = Field(max_length=2)
     mechanism: str = Field(max_length=40)
@@ -103,14 +95,7 @@ class ChecklistItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("checklist_id", "key", name="uq_checklist_item"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    checklist_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("assessment_checklist.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    checklist_id: int = owned_by("assessment_checklist.id", index=True)
     key: str = Field(max_length=80)  # eu_scc.clause_7, ...
     position: int
     group_name: str = Field(default="", max_length=100)

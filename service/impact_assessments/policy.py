@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service import errors
+from service.auth.models import Actor
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"in_review"}),
@@ -29,16 +30,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
 EDITORS = frozenset({"legal", "admin"})  # who may create and change content
 SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
-
-
-class Actor(Protocol):
-    """Who acts: their email and role."""
-
-    @property
-    def email(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
 
 
 class Workflow(Protocol):
@@ -137,7 +128,7 @@ def ensure_may_move(
     refusal = _refusal(assessment, to, user, context)
     if refusal is not None:
         raise refusal
-    if to != "approved" or not context.unknowns:
+    if not needs_override_reason(to, context):
         return None
     reason = (override_reason or "").strip()
     if not reason:
@@ -148,6 +139,11 @@ def ensure_may_move(
             errors={"override_reason": ["Give the reason for approving with unknown facts."]},
         )
     return {"reason": reason, "unknowns": list(context.unknowns)}
+
+
+def needs_override_reason(to: str, context: Context) -> bool:
+    """Whether this move needs an override reason: approving while key facts are unknown."""
+    return to == "approved" and bool(context.unknowns)
 
 
 def moves(assessment: Workflow, user: Actor, context: Context) -> list[str]:

@@ -25,6 +25,9 @@ NUMBER = validate.Range(1, MAX_ROW_ID)  # a version number
 
 # A register a report can still print: each row's texts are bounded by RiskSchema.
 MAX_RISKS = 200
+# A register imported as a job (POST /assessments/<id>/risk-register-jobs): a worker, not
+# a web request, applies it; its report is rendered as a job too.
+MAX_IMPORTED_RISKS = 2500
 MAX_SECTIONS = 100
 
 
@@ -111,6 +114,21 @@ class AssessmentUpdateSchema(Schema):
         metadata={"description": "per contract (eu_scc), the options to change"},
     )
     note = fields.String(validate=validate.Length(max=2000))
+
+
+class RiskImportSchema(Schema):
+    """A whole risk register to import as a job; it replaces the current register."""
+
+    risks = fields.List(
+        fields.Nested(RiskSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_IMPORTED_RISKS),
+        metadata={
+            "description": f"the full register (at most {MAX_IMPORTED_RISKS} rows); rows "
+            "without id are added"
+        },
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class TransitionSchema(Schema):

@@ -36,7 +36,7 @@ from assessments.documents import (
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
-from service.db import flush
+from service.db import flush, get_row
 from service.impact_assessments import policy
 from service.impact_assessments.models import (
     Assessment,
@@ -176,10 +176,7 @@ def outdated(
 
 def get_assessment(*, session: Session, assessment_id: int) -> Assessment:
     """The assessment with this id, or NotFound."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise errors.NotFound(f"No assessment {assessment_id}.")
-    return assessment
+    return get_row(session, Assessment, assessment_id, f"No assessment {assessment_id}.")
 
 
 def get_version(*, session: Session, assessment: Assessment, number: int) -> AssessmentVersion:

@@ -95,6 +95,27 @@ def jobs_show(job_id: int) -> None:
         click.echo(dumps(_row(services.get_job(session=session, job_id=job_id))))
 
 
+@jobs.command("cleanup")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 36_500),
+    help="Keep finished jobs this many days (default: XBORDER_JOB_RETENTION_DAYS, 30).",
+)
+@domain_command
+def jobs_cleanup(days: int | None) -> None:
+    """Delete finished (succeeded or failed) jobs and their files older than the retention."""
+    from datetime import timedelta
+
+    from service.models import utcnow
+
+    keep = current_app.config["JOB_RETENTION_DAYS"] if days is None else days
+    with session_scope(current_app) as session:
+        deleted = services.purge_finished_jobs(
+            session=session, before=utcnow() - timedelta(days=keep), actor=g.actor
+        )
+    click.echo(dumps({"deleted": deleted, "kept_days": keep}))
+
+
 @jobs.command("tick")
 @click.option(
     "--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day (default: today)."

@@ -39,27 +39,6 @@ def render_report(ctx: JobContext) -> Outcome:
     )
 
 
-def reevaluate(ctx: JobContext) -> Outcome:
-    """Re-evaluate every open review under the current rules (as `xborder reviews reevaluate`)."""
-    from datetime import date
-
-    from service.lifecycle.services import reassess
-
-    day = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else None
-    return Outcome(
-        reassess(
-            session=ctx.session,
-            actor=ctx.actor,
-            day=day,
-            vendor_ids=None,
-            cause_kind="manual",
-            cause=ctx.params.get("cause") or "Re-evaluation asked for.",
-            job_id=ctx.job_id,
-            progress=ctx.progress,
-        )
-    )
-
-
 def vendor_import(ctx: JobContext) -> Outcome:
     """Import a vendor file (all rows valid or nothing written)."""
     from service.reference.services import get_reference
@@ -99,3 +78,34 @@ def list_import(ctx: JobContext) -> Outcome:
         apply=bool(params.get("apply")),
     )
     return Outcome(diff_to_plain(result))
+
+
+def register_import(ctx: JobContext) -> Outcome:
+    """Replace an assessment's risk register (a new version), if it is still the version the
+    import was asked against; the asker's role is checked again as the job runs."""
+    from sqlmodel import col, select
+
+    from service import errors
+    from service.auth.models import User
+    from service.impact_assessments import services as assessments
+
+    session, params = ctx.session, ctx.params
+    assessment = assessments.get_assessment(session=session, assessment_id=params["assessment"])
+    if assessment.current_number != params["version"]:
+        raise errors.Conflict(
+            f"Assessment {assessment.id} is at version {assessment.current_number}, not "
+            f"{params['version']} as when the import was asked for; import it again."
+        )
+    user = session.exec(select(User).where(col(User.email) == ctx.actor)).one_or_none()
+    if user is None or user.disabled:
+        raise errors.Forbidden(f"{ctx.actor} may no longer edit assessments.")
+    ctx.progress(0.1)
+    version = assessments.update_assessment(
+        session=session,
+        assessment=assessment,
+        changes={"risks": params["risks"], "note": params.get("note")},
+        user=user,
+    )
+    return Outcome(
+        {"assessment": assessment.id, "version": version.number, "risks": len(params["risks"])}
+    )

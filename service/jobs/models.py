@@ -10,9 +10,11 @@ from sqlmodel import Field, SQLModel
 
 from service.models import JSONType, UTCDateTime, utcnow
 
-# queued -> running -> succeeded | failed; running -> retrying (an error, tries left) -> running
-STATUSES = ("queued", "running", "retrying", "succeeded", "failed")
-ACTIVE = ("queued", "running", "retrying")
+# queued -> running -> succeeded | failed; running -> retrying (an error, tries left) -> running;
+# a job split into batches: running -> waiting (for its batch jobs) -> succeeded | failed.
+STATUSES = ("queued", "running", "retrying", "waiting", "succeeded", "failed")
+ACTIVE = ("queued", "running", "retrying")  # what a worker may claim
+UNFINISHED = (*ACTIVE, "waiting")
 
 
 class Job(SQLModel, table=True):

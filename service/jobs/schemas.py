@@ -75,6 +75,12 @@ class ReevaluationJobSchema(Schema):
     """Re-evaluate every open review; the day whose law applies (default today)."""
 
     as_of = fields.Date(load_default=None, allow_none=True)
+    batch_size = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, 10_000),
+        metadata={"description": "open reviews per batch job (default 500)"},
+    )
 
 
 class ImportJobArgsSchema(Schema):

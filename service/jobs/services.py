@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from service import errors
+from service.auth.models import User
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 
@@ -30,6 +29,7 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 STALE_GRACE = timedelta(seconds=60)  # a running job's heartbeat older than limit + this: lost
 UNCLAIMED_AFTER = timedelta(minutes=2)  # a queued job nobody claimed this long: send again
+OVERSEERS = frozenset({"admin", "legal"})  # see every job; other roles see their own
 
 
 @dataclass(frozen=True)
@@ -44,24 +44,38 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "report": Kind("service.jobs.handlers:render_report", "Render a report", 300, 3),
-    "reevaluate": Kind("service.jobs.handlers:reevaluate", "Re-evaluate open reviews", 3600, 3),
+    "reevaluate": Kind(
+        "service.lifecycle.services:reevaluate_job", "Re-evaluate open reviews (in batches)", 600, 3
+    ),
+    "reevaluate_batch": Kind(
+        "service.lifecycle.services:reevaluate_batch_job", "Re-evaluate a batch of reviews", 1800, 3
+    ),
     "reassess": Kind(
         "service.lifecycle.services:reassess_job", "Re-assess reviews after a change", 3600, 3
     ),
     "vendor_import": Kind("service.jobs.handlers:vendor_import", "Import vendors", 900, 1),
     "list_import": Kind("service.jobs.handlers:list_import", "Import an official list", 900, 1),
+    "register_import": Kind(
+        "service.jobs.handlers:register_import", "Import a risk register", 900, 1
+    ),
     "notify": Kind("service.notifications.delivery:deliver_job", "Deliver notifications", 120, 6),
 }
 
 
 @dataclass
 class Outcome:
-    """What a job returns: a JSON result and, for a rendered file, the file."""
+    """What a job returns: a JSON result and, for a rendered file, the file.
+
+    A job split into batches returns `batches` (one params mapping each) and `batch_kind`:
+    it then waits, and succeeds when its last batch job has (finish, _settle_parent).
+    """
 
     result: dict[str, Any] = field(default_factory=dict)
     filename: str | None = None
     media_type: str | None = None
     content: bytes | None = None
+    batches: list[dict[str, Any]] | None = None
+    batch_kind: str | None = None
 
 
 @dataclass
@@ -118,10 +132,15 @@ def submit_job(
     return job, True
 
 
-def get_job(*, session: Session, job_id: int) -> Job:
-    """A job by id; 404 when absent."""
+def visible_to(user: User) -> str | None:
+    """Whose jobs the user sees: everyone's (None) for legal and admin, else their own."""
+    return None if user.role in OVERSEERS else user.email
+
+
+def get_job(*, session: Session, job_id: int, user: User | None = None) -> Job:
+    """A job by id; 404 when absent, or when it is another's and `user` sees only their own."""
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or (user is not None and visible_to(user) not in (None, job.created_by)):
         raise errors.NotFound(f"No job {job_id}.")
     return job
 
@@ -215,11 +234,31 @@ def set_progress(engine: Engine, job_id: int, percent: int) -> None:
 
 
 def finish(session: Session, job_id: int, outcome: Outcome) -> None:
-    """Mark the job succeeded with its result, in the work's own transaction."""
+    """Mark the job succeeded with its result, in the work's own transaction.
+
+    A job that returned batches records one job per batch instead (in this transaction, so
+    all of them or none) and waits for them; a batch job settles its parent here too.
+    """
     job = session.get(Job, job_id)
     assert job is not None
+    if outcome.batches:
+        assert outcome.batch_kind is not None
+        job.status, job.progress, job.error = "waiting", 0, None
+        job.result = {**outcome.result, "batches": len(outcome.batches), "batches_done": 0}
+        session.add(job)
+        session.flush()
+        for number, params in enumerate(outcome.batches, start=1):
+            submit_job(
+                session=session,
+                kind=outcome.batch_kind,
+                params={**params, "parent": job_id, "batch": number},
+                actor=job.created_by,
+            )
+        return
     job.status, job.progress, job.result = "succeeded", 100, outcome.result
     job.error, job.finished_at = None, utcnow()
+    if job.params.get("parent") is not None:
+        _settle_parent(session, job)
     if outcome.content is not None:
         session.add(
             JobFile(
@@ -232,9 +271,60 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
     session.flush()
 
 
+def _merge(total: dict[str, Any], part: Mapping[str, Any]) -> None:
+    """Add a batch's result to its parent's: counts summed, lists and mappings joined."""
+    for key, value in part.items():
+        known = total.get(key)
+        if isinstance(value, bool) or known is None:
+            total[key] = value
+        elif isinstance(value, int) and isinstance(known, int):
+            total[key] = known + value
+        elif isinstance(value, list) and isinstance(known, list):
+            total[key] = sorted({*known, *value}) if key.endswith("_reviews") else known + value
+        elif isinstance(value, dict) and isinstance(known, dict):
+            total[key] = {**known, **value}
+        else:
+            total[key] = value
+
+
+def _locked_parent(session: Session, job: Job) -> Job | None:
+    """The job's parent, its row locked (PostgreSQL) so two batches settle it one at a time."""
+    found: Job | None = session.execute(
+        select(Job)
+        .where(col(Job.id) == job.params["parent"])
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    return found
+
+
+def _settle_parent(session: Session, job: Job) -> None:
+    """A batch succeeded: add its result to the parent's; the last one finishes the parent."""
+    parent = _locked_parent(session, job)
+    if parent is None:
+        return
+    result = dict(parent.result or {})
+    outcome = dict(job.result or {})
+    _merge(result, {k: v for k, v in outcome.items() if k not in ("batches", "batches_done")})
+    result["batches_done"] = int(result.get("batches_done", 0)) + 1
+    batches = max(1, int(result.get("batches", 1)))
+    parent.result = result
+    parent.heartbeat_at = utcnow()
+    parent.progress = min(100, result["batches_done"] * 100 // batches)
+    if parent.status == "waiting" and result["batches_done"] >= batches:
+        parent.status, parent.finished_at = "succeeded", utcnow()
+    session.add(parent)
+
+
 def _set_failed(session: Session, job: Job, reason: str, now: datetime) -> None:
     job.status, job.error, job.finished_at, job.dedupe_key = "failed", reason[:2000], now, None
     session.add(job)
+    if job.params.get("parent") is not None:  # a batch failed for good: so did its parent
+        parent = _locked_parent(session, job)
+        if parent is not None and parent.status == "waiting":
+            batches = (parent.result or {}).get("batches", "?")
+            detail = f"Batch {job.params.get('batch')} of {batches} (job {job.id}) failed: "
+            _set_failed(session, parent, detail + reason, now)
 
 
 def record_failure(engine: Engine, job_id: int, reason: str, *, final: bool) -> None:
@@ -272,31 +362,41 @@ def lost_jobs(*, session: Session) -> list[int]:
     return [i for i in lost if i is not None]
 
 
+FINISHED = ("succeeded", "failed")
+
+
+def purge_finished_jobs(*, session: Session, before: datetime, actor: str) -> int:
+    """Delete the jobs that finished before `before` with their files; how many. Audited as
+    one event. A parent still waiting keeps its batches (they are not all finished)."""
+    from sqlalchemy import delete
+
+    from service.audit.services import record_event
+    from service.db import chunks
+
+    old = [
+        int(i)
+        for i in session.execute(
+            select(col(Job.id)).where(col(Job.status).in_(FINISHED), col(Job.finished_at) < before)
+        ).scalars()
+    ]
+    if not old:
+        return 0
+    for part in chunks(old):
+        session.execute(delete(JobFile).where(col(JobFile.job_id).in_(part)))
+        session.execute(delete(Job).where(col(Job.id).in_(part)))
+    record_event(
+        session=session,
+        action="delete",
+        object_type="job",
+        object_id=f"finished-before-{before.date().isoformat()}",
+        before={"jobs": len(old), "first": old[0], "last": old[-1]},
+        after=None,
+        actor=actor,
+    )
+    return len(old)
+
+
 def count_by_status(*, session: Session) -> dict[str, int]:
     """How many jobs are in each status."""
     rows = session.execute(select(col(Job.status), func.count()).group_by(col(Job.status)))
     return {str(s): int(n) for s, n in rows}
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _send_after_commit(session: OrmSession) -> None:
-    """Jobs submitted in a transaction go to the broker once it has committed."""
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending:
-        return
-    if not has_app_context():  # no app to send with: `jobs tick` picks them up
-        log.warning("jobs %s committed outside an app; `xborder jobs tick` sends them", pending)
-        return
-    from service.jobs.runtime import send
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for job_id in dict.fromkeys(pending):
-        try:
-            send(app, job_id)
-        except Exception:  # the broker is down: the row stays queued; `jobs tick` re-sends
-            log.exception("could not send job %s to the broker", job_id)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
-    session.info.pop(PENDING_KEY, None)

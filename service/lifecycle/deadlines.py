@@ -9,8 +9,12 @@
   (28 CFR 202.1002, 202.1001).
 - ccpa_risk_assessment -> review and update at least every 3 years (CCPA regulations 2025).
 
-Working days are Monday to Friday: PRC public holidays and swapped workdays are not known
-here, so a 10-working-day filing deadline comes out on or before the legal one (never later).
+PRC working days (the two CAC deadlines) follow the State Council's yearly holiday notice:
+statutory holidays are off and make-up working days (调休, a weekend day worked) count, from
+the `chinesecalendar` library's tables (2025: 国办发明电〔2024〕12号 of 2024-11-12; 2026: the
+notice of 2025-11-04; tests/service/test_lifecycle.py names where each was read). A count that
+reaches a year whose notice is not published yet uses Monday to Friday for that year and the
+deadline says so (`provisional`): it is recomputed once the library knows that year.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import chinese_calendar
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -47,6 +52,7 @@ class Deadline:
     owner: str
     basis: str  # which date it comes from, in words
     citation: str
+    provisional: str | None = None  # why the date may still move (an unpublished calendar)
 
 
 def add_years(day: date, years: int) -> date:
@@ -57,15 +63,40 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def add_working_days(day: date, count: int) -> date:
-    """`count` working days (Mon-Fri) after day; negative counts go back."""
+def prc_working_day(day: date) -> bool | None:
+    """Whether `day` is a PRC working day (holidays off, make-up days on); None for a year
+    whose State Council holiday notice the calendar library does not hold."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+def add_prc_working_days(day: date, count: int) -> tuple[date, list[int]]:
+    """`count` PRC working days after `day` (negative: before), and the years counted without
+    a published holiday notice (Monday to Friday used there)."""
     step = 1 if count >= 0 else -1
     remaining = abs(count)
+    unknown: set[int] = set()
     while remaining:
         day += timedelta(days=step)
-        if day.weekday() < 5:
+        working = prc_working_day(day)
+        if working is None:
+            unknown.add(day.year)
+            working = day.weekday() < 5
+        if working:
             remaining -= 1
-    return day
+    return day, sorted(unknown)
+
+
+def _unpublished(years: list[int]) -> str | None:
+    if not years:
+        return None
+    named = ", ".join(str(y) for y in years)
+    return (
+        f"The State Council has not published the holiday calendar for {named} (or this "
+        "installation does not have it yet): those days were counted Monday to Friday."
+    )
 
 
 def _next_anniversary(start: date, today: date) -> date:
@@ -83,8 +114,21 @@ def review_deadlines(review: Review, dates: dict[str, date], today: date) -> lis
     rid, owner = review.id, review.created_by
     out: list[Deadline] = []
 
-    def add(key: str, title: str, due: date, basis: str, citation: str) -> None:
-        out.append(Deadline(rid, key, f"Review {rid}: {title}", due, owner, basis, citation))
+    def add(
+        key: str, title: str, due: date, basis: str, citation: str, unknown: list[int] | None = None
+    ) -> None:
+        out.append(
+            Deadline(
+                rid,
+                key,
+                f"Review {rid}: {title}",
+                due,
+                owner,
+                basis,
+                citation,
+                _unpublished(unknown or []),
+            )
+        )
 
     if "approved" in dates:
         years = RENEWAL_YEARS.get(review.overall_level, 1)
@@ -97,13 +141,15 @@ def review_deadlines(review: Review, dates: dict[str, date], today: date) -> lis
         )
     if "cac_assessment_issued" in dates:
         expiry = add_years(dates["cac_assessment_issued"], 3)
+        window, unknown = add_prc_working_days(expiry, -60)
         add(
             "cac_extension_window",
             "CAC security assessment: extension window opens",
-            add_working_days(expiry, -60),
+            window,
             f"issued {dates['cac_assessment_issued']}",
             "Security Assessment Measures Art. 14 (valid 3 years; extend within 60 working "
             "days before expiry)",
+            unknown,
         )
         add(
             "cac_expiry",
@@ -113,12 +159,14 @@ def review_deadlines(review: Review, dates: dict[str, date], today: date) -> lis
             "Security Assessment Measures Art. 14",
         )
     if "standard_contract_effective" in dates:
+        filing, unknown = add_prc_working_days(dates["standard_contract_effective"], 10)
         add(
             "sc_filing",
             "file the standard contract with the provincial CAC",
-            add_working_days(dates["standard_contract_effective"], 10),
+            filing,
             f"took effect {dates['standard_contract_effective']}",
             "Standard Contract Measures Art. 7 (within 10 working days)",
+            unknown,
         )
     if "doj_program_start" in dates:
         due = _next_anniversary(dates["doj_program_start"], today)

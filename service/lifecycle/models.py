@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Date, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 CAUSES = ("vendor_fact", "rules_version", "date", "manual")
 TASK_STATUSES = ("open", "done")
@@ -20,11 +20,7 @@ class ReviewChange(SQLModel, table=True):
     __tablename__ = "review_change"
 
     id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    review_id: int = owned_by("review.id", index=True)
     cause_kind: str = Field(max_length=20)  # one of CAUSES
     cause: str  # in words: which vendor fact, which rules version, which date
     job_id: int | None = None
@@ -39,11 +35,7 @@ class Task(SQLModel, table=True):
     __tablename__ = "task"
 
     id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    review_id: int = owned_by("review.id", index=True)
     assignee: str = Field(max_length=254, index=True)
     kind: str = Field(max_length=30)  # verdict_changed
     title: str = Field(max_length=300)

@@ -21,9 +21,16 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.audit.services import record_event
-from service.db import flush
+from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, AssessmentVersion
-from service.jobs.services import PENDING_KEY, JobContext, Outcome, lost_jobs, submit_job
+from service.jobs.services import (
+    PENDING_KEY,
+    JobContext,
+    Outcome,
+    lost_jobs,
+    purge_finished_jobs,
+    submit_job,
+)
 from service.lifecycle.models import ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review
@@ -43,14 +50,23 @@ def reassess(
     cause: str,
     job_id: int | None = None,
     progress: Callable[[float], None] | None = None,
+    exporter_keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Re-evaluate the affected open reviews; record, task and notify each changed verdict."""
+    """Re-evaluate the affected open reviews; record, task and notify each changed verdict.
+
+    With exporter_keys, only those exporters' open reviews (one batch of a `reevaluate` job).
+    """
     from service.notifications.services import notify
     from service.reviews import services as reviews
     from service.transfers.services import get_rulebook, today
 
     rulebook = get_rulebook()
-    total = max(1, reviews.count_open_reviews(session=session, vendor_ids=vendor_ids))
+    total = max(
+        1,
+        reviews.count_open_reviews(
+            session=session, vendor_ids=vendor_ids, exporter_keys=exporter_keys
+        ),
+    )
     done = [0]
 
     def step(count: int) -> None:
@@ -65,6 +81,7 @@ def reassess(
         actor=actor,
         progress=step,
         vendor_ids=vendor_ids,
+        exporter_keys=exporter_keys,
     )
     by_review: dict[int, list[Any]] = defaultdict(list)
     for change in report.changed:
@@ -140,6 +157,67 @@ def reassess_job(ctx: JobContext) -> Outcome:
     )
 
 
+BATCH_REVIEWS = 500  # open reviews per batch job of a bulk re-evaluation
+
+
+def plan_batches(groups: Sequence[tuple[str, int]], size: int) -> list[list[str]]:
+    """Exporter keys packed into batches of about `size` open reviews; an exporter's reviews
+    stay in one batch (their PRC head-counts are summed), however many it has."""
+    batches: list[list[str]] = []
+    filled = 0
+    for key, count in groups:
+        if not batches or filled + count > size:
+            batches.append([])
+            filled = 0
+        batches[-1].append(key)
+        filled += count
+    return [batch for batch in batches if batch]
+
+
+def reevaluate_job(ctx: JobContext) -> Outcome:
+    """The `reevaluate` job: split the open reviews (all, or vendor_ids' exporters) into
+    batches of whole exporters, one `reevaluate_batch` job each; it succeeds when they have.
+
+    Params: cause_kind, cause, as_of, vendor_ids (optional), batch_size (optional).
+    """
+    from service.reviews.services import open_reviews_by_exporter
+
+    params = ctx.params
+    groups = open_reviews_by_exporter(session=ctx.session, vendor_ids=params.get("vendor_ids"))
+    size = int(params.get("batch_size") or BATCH_REVIEWS)
+    shared = {k: params.get(k) for k in ("as_of", "cause_kind", "cause", "vendor_ids")}
+    batches = [{**shared, "exporter_keys": keys} for keys in plan_batches(groups, size)]
+    result: dict[str, Any] = {
+        "cause": params.get("cause"),
+        "reviews": sum(count for _, count in groups),
+        "evaluated": 0,
+        "changed_reviews": [],
+        "changed": 0,
+        "failed": {},
+    }
+    return Outcome(result, batches=batches, batch_kind="reevaluate_batch")
+
+
+def reevaluate_batch_job(ctx: JobContext) -> Outcome:
+    """One batch of a `reevaluate` job: its exporters' open reviews through `reassess` (the
+    bulk path of `reviews reevaluate`), in one transaction with the batch's success mark."""
+    params = ctx.params
+    day = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    result = reassess(
+        session=ctx.session,
+        actor=ctx.actor,
+        day=day,
+        vendor_ids=params.get("vendor_ids"),
+        cause_kind=params.get("cause_kind") or "manual",
+        cause=params.get("cause") or "Re-evaluation asked for.",
+        job_id=params["parent"],
+        progress=ctx.progress,
+        exporter_keys=params["exporter_keys"],
+    )
+    result.pop("cause", None)
+    return Outcome(result)
+
+
 def list_changes(*, session: Session, review_id: int) -> list[ReviewChange]:
     """A review's verdict changes from re-assessment, newest first."""
     return list(
@@ -181,9 +259,7 @@ def list_tasks(
 
 def complete_task(*, session: Session, task_id: int, actor: str, is_admin: bool) -> Task:
     """Mark a task done (its assignee or an admin); audited."""
-    task = session.get(Task, task_id)
-    if task is None:
-        raise errors.NotFound(f"No task {task_id}.")
+    task = get_row(session, Task, task_id, f"No task {task_id}.")
     if task.assignee != actor and not is_admin:
         raise errors.Forbidden("Only the task's assignee or an admin may close it.")
     if task.status == "done":
@@ -228,11 +304,44 @@ def passed_dates(rules: Any, after: date, through: date) -> list[tuple[date, str
     return [(day, "; ".join(sorted(reasons))) for day, reasons in sorted(found.items())]
 
 
+def dpf_lapses(session: Session, after: date, through: date) -> list[tuple[int, str]]:
+    """Vendors with open reviews whose DPF certification lapsed in (after, through]: the day
+    after its re-certification date; (vendor id, why). From then on the registry's active
+    entry counts as lapsed (assessments/transfers.py, _dpf_status) until the record is
+    updated."""
+    from service.reviews.models import OPEN_STATUSES
+    from service.vendors.models import Vendor
+
+    reviewed = select(col(Review.vendor_id)).where(col(Review.status).in_(OPEN_STATUSES))
+    found = []
+    vendors = session.execute(
+        select(Vendor).where(col(Vendor.id).in_(reviewed), col(Vendor.dpf).is_not(None))
+    ).scalars()
+    for vendor in vendors:
+        dpf = vendor.dpf or {}
+        due_raw = dpf.get("recertification_due") if dpf.get("status") == "active" else None
+        if not due_raw or vendor.id is None:
+            continue
+        due = date.fromisoformat(str(due_raw))
+        if after < due + timedelta(days=1) <= through:
+            found.append(
+                (
+                    vendor.id,
+                    f"{(due + timedelta(days=1)).isoformat()}: the DPF re-certification of "
+                    f"{vendor.slug} ({dpf.get('entity')}) was due on {due.isoformat()}; "
+                    "its certification counts as lapsed.",
+                )
+            )
+    return sorted(found)
+
+
 def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     """The periodic check; running it twice on one day does nothing the second time.
 
-    Submits one re-assessment of every open review when the rules version changed or a date
-    passed since the last tick, deadline reminders, and re-sends lost jobs and notifications.
+    Submits one re-evaluation of every open review (a batched `reevaluate` job) when the
+    rules version changed or a date passed since the last tick, one re-assessment of the
+    reviews of vendors whose DPF re-certification fell due since then, deadline reminders,
+    and re-sends lost jobs and notifications.
     """
     from service.lifecycle.deadlines import remind_due
     from service.notifications.services import resend_pending
@@ -251,7 +360,7 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     if causes:
         job, _ = submit_job(
             session=session,
-            kind="reassess",
+            kind="reevaluate",
             actor=actor,
             params={
                 "vendor_ids": None,
@@ -262,11 +371,34 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
                 "cause": " ".join(causes)[:4000],
             },
         )
+    lapses = dpf_lapses(session, last_day, day) if last_day and last_day < day and not job else []
+    dpf_job = None
+    if lapses:
+        dpf_job, _ = submit_job(
+            session=session,
+            kind="reassess",
+            actor=actor,
+            params={
+                "vendor_ids": sorted({vendor_id for vendor_id, _ in lapses}),
+                "as_of": day.isoformat(),
+                "cause_kind": "date",
+                "cause": " ".join(why for _, why in lapses)[:4000],
+            },
+        )
+        causes.extend(why for _, why in lapses)
     reminders = remind_due(session=session, day=day) if last_day != day else 0
     _remember(session, TICK_RULES, rules.version, actor)
     if last_day is None or last_day < day:
         _remember(session, TICK_DAY, day.isoformat(), actor)
     flush(session, "setting")
+    purged = 0
+    if last_day != day:  # once a day: finished jobs past the retention setting
+        from flask import current_app
+
+        days = int(current_app.config.get("JOB_RETENTION_DAYS", 30))
+        purged = purge_finished_jobs(
+            session=session, before=utcnow() - timedelta(days=days), actor=actor
+        )
     lost = lost_jobs(session=session)
     session.info.setdefault(PENDING_KEY, []).extend(lost)  # sent again once this commits
     resent = resend_pending(session=session, actor=actor)
@@ -275,7 +407,9 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
         "rules_version": rules.version,
         "causes": causes,
         "reassess_job": job.id if job is not None else None,
+        "dpf_lapse_job": dpf_job.id if dpf_job is not None else None,
         "reminders": reminders,
         "lost_jobs": lost,
         "notifications_resent": resent,
+        "jobs_deleted": purged,
     }

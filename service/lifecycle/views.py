@@ -79,6 +79,10 @@ class DeadlineSchema(Schema):
     owner = fields.String()
     basis = fields.String()
     citation = fields.String()
+    provisional = fields.String(
+        allow_none=True,
+        metadata={"description": "why the date may move (a PRC holiday notice not published)"},
+    )
 
 
 class DueSchema(Schema):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 EVENTS = (
     "verdict_changed",
@@ -83,14 +83,7 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "notification_delivery"
 
     id: int | None = Field(default=None, primary_key=True)
-    outbox_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("notification_outbox.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    outbox_id: int = owned_by("notification_outbox.id", index=True)
     attempt: int
     ok: bool
     detail: str = Field(default="", max_length=2000)

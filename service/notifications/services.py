@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
-from service.db import flush
+from service.db import flush, get_row
 from service.models import utcnow
 from service.notifications.models import (
     EVENTS,
@@ -213,9 +213,7 @@ def list_webhooks(*, session: Session) -> list[Webhook]:
 
 def deactivate_webhook(*, session: Session, webhook_id: int) -> Webhook:
     """Stop sending to a webhook (its deliveries stay in the log); audited."""
-    hook = session.get(Webhook, webhook_id)
-    if hook is None:
-        raise errors.NotFound(f"No webhook {webhook_id}.")
+    hook = get_row(session, Webhook, webhook_id, f"No webhook {webhook_id}.")
     if hook.active:
         hook.active = False
         session.add(hook)

@@ -1,62 +1,19 @@
-"""The catalog's reference data (countries, vendor categories, taxonomy), loaded once per app."""
+"""The running app's reference data: the typed Reference of its CATALOG_DIR, loaded once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import pycountry
-import yaml
-from flask import current_app
+from flask import Flask, current_app
 
+from assessments.catalog.reference import Reference, load_reference
+from service.extensions import once_per_app
 
-@dataclass(frozen=True)
-class Reference:
-    """Ids and entries of the reference data, for validation and the read endpoints."""
-
-    vendor_categories: dict[str, dict[str, Any]]
-    data_categories: dict[str, dict[str, Any]]
-    purposes: dict[str, dict[str, Any]]
-    countries: dict[str, dict[str, Any]]
+REFERENCE_KEY = "xborder.reference"
 
 
-def _entries(raw: Any, key: str) -> dict[str, dict[str, Any]]:
-    items = raw.get(key, []) if isinstance(raw, dict) else raw or []
-    if isinstance(items, dict):
-        return {str(k): {"id": str(k), **(v or {})} for k, v in items.items()}
-    return {str(item["id"]): dict(item) for item in items}
-
-
-def _read(path: Path) -> Any:
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
-
-
-@lru_cache(maxsize=4)
-def load_reference(data_dir: Path) -> Reference:
-    """Read categories.yaml, taxonomy.yaml and countries.yaml from the catalog directory."""
-    taxonomy = _read(data_dir / "taxonomy.yaml")
-    facts = _entries(_read(data_dir / "countries.yaml"), "countries")
-    countries: dict[str, dict[str, Any]] = {}
-    for country in pycountry.countries:
-        code = country.alpha_2
-        countries[code] = {
-            "code": code,
-            "name": getattr(country, "common_name", country.name),
-            **{k: v for k, v in facts.get(code, {}).items() if k != "id"},
-        }
-    return Reference(
-        vendor_categories=_entries(_read(data_dir / "categories.yaml"), "categories"),
-        data_categories=_entries(taxonomy, "data_categories"),
-        purposes=_entries(taxonomy, "purposes"),
-        countries=countries,
-    )
-
-
-def get_reference() -> Reference:
-    """The reference data of the running app's catalog directory."""
-    return load_reference(Path(current_app.config["CATALOG_DIR"]))
+def get_reference(app: Flask | None = None) -> Reference:
+    """The reference data of the app's catalog directory, loaded on first use and kept in
+    app.extensions: the one the engine evaluates with (transfers.services.get_rulebook)."""
+    app = app or current_app
+    return once_per_app(app, REFERENCE_KEY, lambda: load_reference(Path(app.config["CATALOG_DIR"])))

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from assessments.catalog.reference import Reference, country_codes, display_name
 from service.auth.permissions import allow
 from service.reference.services import get_reference
+from service.vendors.services import jsonable
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference data")
 
 
 class EntrySchema(Schema):
-    """A reference entry: its id plus whatever the catalog says of it."""
-
-    class Meta:
-        unknown = "include"
+    """A vendor category: its id, name, kind and description."""
 
     id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    description = fields.String()
 
 
 class CountrySchema(Schema):
     code = fields.String()
     name = fields.String()
-    facts = fields.Method("_facts")
-
-    def _facts(self, country: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in country.items() if k not in {"code", "name"}}
+    facts = fields.Dict()
 
 
 class TaxonomySchema(Schema):
@@ -36,18 +36,42 @@ class TaxonomySchema(Schema):
     purposes = fields.List(fields.Dict())
 
 
+def country_facts(reference: Reference, code: str) -> dict[str, Any]:
+    """What countries.yaml says of one country: EU/EEA membership, adequacy decisions, the
+    DOJ and PADFA lists (with their start dates) and government-access laws; absent when none."""
+    facts: dict[str, Any] = {}
+    if code in reference.eea:
+        facts["eu_eea"] = asdict(reference.eea[code])
+    if code in reference.adequacy:
+        facts["eu_adequacy"] = [asdict(a) for a in reference.adequacy[code]]
+    for key, listing in (
+        ("doj_country_of_concern", reference.doj_countries_of_concern),
+        ("padfa_foreign_adversary", reference.padfa_foreign_adversaries),
+    ):
+        if code in listing.codes:
+            facts[key] = {"since": listing.effective_from, "citation": listing.citation}
+    if code in reference.government_access:
+        facts["government_access"] = asdict(reference.government_access[code])
+    result: dict[str, Any] = jsonable(facts)
+    return result
+
+
 @blp.get("/countries")
 @allow("viewer")
 @blp.response(200, CountrySchema(many=True))
 def countries() -> list[dict[str, Any]]:
     """ISO 3166-1 countries with their transfer-law facts."""
-    return list(get_reference().countries.values())
+    reference = get_reference()
+    return [
+        {"code": code, "name": display_name(code), "facts": country_facts(reference, code)}
+        for code in sorted(country_codes())
+    ]
 
 
 @blp.get("/categories")
 @allow("viewer")
 @blp.response(200, EntrySchema(many=True))
-def categories() -> list[dict[str, Any]]:
+def categories() -> list[Any]:
     """Vendor categories."""
     return list(get_reference().vendor_categories.values())
 
@@ -59,6 +83,6 @@ def taxonomy() -> dict[str, Any]:
     """Data categories and purposes with their treatment per regime."""
     ref = get_reference()
     return {
-        "data_categories": list(ref.data_categories.values()),
-        "purposes": list(ref.purposes.values()),
+        "data_categories": [asdict(c) for c in ref.data_categories.values()],
+        "purposes": [asdict(p) for p in ref.purposes.values()],
     }

@@ -93,12 +93,18 @@ def _save(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def register_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """The transfer register: every review with its verdict and mechanism per regime."""
+def _book(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its first sheet, titled."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Transfer register"
+    sheet.title = title
+    return book, sheet
+
+
+def register_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """The transfer register: every review with its verdict and mechanism per regime."""
+    book, sheet = _book("Transfer register")
     _sheet(sheet, REGISTER_COLUMNS, rows)
     for column in ("O", "P", "Q"):
         for cell in sheet[column][1:]:
@@ -108,10 +114,7 @@ def register_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
 
 def ropa_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
     """A record of processing activities (GDPR Art. 30(1)) with one row per review."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Art. 30 record"
+    book, sheet = _book("Art. 30 record")
     _sheet(sheet, ROPA_COLUMNS, rows)
     notes = book.create_sheet("About")
     notes.append(["Record of processing activities under GDPR Art. 30(1), one row per review."])
@@ -124,10 +127,7 @@ def checklist_xlsx(document: Mapping[str, Any]) -> bytes:
     """Checklist trackers: a progress sheet and one sheet per checklist with a status list."""
     labels: Mapping[str, Any] = document["labels"]
     statuses = labels["item_status_values"]
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "Progress"
+    book, summary = _book("Progress")
     summary.append([str(document.get("title") or ""), str(document.get("subtitle") or "")])
     summary.append([])
     summary.append(["Checklist", "Items", "Not applicable", "Done", "Open", "Done (%)"])

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 STATUSES = ("draft", "submitted", "in_review", "approved", "rejected", "closed")
 # A review whose transfer is happening or planned: it counts towards its exporter's PRC
@@ -115,9 +115,7 @@ class ReviewEvaluation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("review_id", "seq", name="uq_review_evaluation_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False)
-    )
+    review_id: int = owned_by("review.id")
     seq: int
     reason: str = Field(max_length=20)  # create, update, evaluate, reevaluate
     evaluated_at: datetime = Field(

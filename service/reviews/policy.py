@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from service import errors
+from service.auth.models import Actor
 
 # Status changes; legal and admin may make every one.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -34,18 +35,9 @@ OWNER_TRANSITIONS = frozenset(
 )
 # Statuses in which the transfer, vendor, purpose and people may be edited.
 EDITABLE = frozenset({"draft", "submitted", "in_review", "rejected"})
+FINAL = "closed"  # nothing changes a closed review any more, not even a new evaluation
 DECIDERS = frozenset({"legal", "admin"})
 WRITERS = frozenset({"procurement", "legal", "admin"})
-
-
-class Actor(Protocol):
-    """Who acts: their email and role."""
-
-    @property
-    def email(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
 
 
 class Filed(Protocol):
@@ -73,6 +65,23 @@ def ensure_may_change(review: Filed, user: Actor) -> None:
         raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
 
 
+def ensure_not_final(review: Filed, then: str = "file a new review") -> None:
+    """409 for a closed review: it is final."""
+    if review.status == FINAL:
+        raise errors.Conflict(f"A closed review is final; {then}.")
+
+
+def may_evaluate(review: Filed, user: Actor) -> bool:
+    """Whether the user may evaluate this review again now."""
+    return may_change(review, user) and review.status != FINAL
+
+
+def ensure_may_evaluate(review: Filed, user: Actor) -> None:
+    """403 unless the user may change the review; 409 once it is closed."""
+    ensure_may_change(review, user)
+    ensure_not_final(review, "it is no longer evaluated")
+
+
 def may_confirm_facts(user: Actor) -> bool:
     """Legal and admin confirm facts procurement stated (pending until then)."""
     return user.role in DECIDERS
@@ -81,6 +90,18 @@ def may_confirm_facts(user: Actor) -> bool:
 def ensure_may_confirm_facts(user: Actor) -> None:
     if not may_confirm_facts(user):
         raise errors.Forbidden(f"Your role ({user.role}) may not confirm stated facts.")
+
+
+def may_confirm_facts_of(review: Filed, user: Actor) -> bool:
+    """Whether the user may confirm this review's pending facts now (its content editable)."""
+    return may_confirm_facts(user) and review.status in EDITABLE
+
+
+def ensure_may_confirm_facts_of(review: Filed, user: Actor) -> None:
+    """403 for a role that may not confirm facts; 409 when the review's content is read-only."""
+    ensure_may_confirm_facts(user)
+    ensure_not_final(review)
+    ensure_content_editable(review.status)
 
 
 def may_move(current: str, new: str, user: Actor) -> bool:

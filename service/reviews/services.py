@@ -34,8 +34,8 @@ from service import errors
 from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
-from service.db import flush, table_of
-from service.models import MAX_ROW_ID, utcnow
+from service.db import flush, get_row, table_of
+from service.models import utcnow
 from service.paging import Page, paginate, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
@@ -504,10 +504,7 @@ def _evaluate_review(
 
 def get_review(*, session: Session, review_id: int) -> Review:
     """The review with this id, or NotFound."""
-    review = session.get(Review, review_id) if 0 < review_id <= MAX_ROW_ID else None
-    if review is None:
-        raise errors.NotFound(f"No review {review_id}.")
-    return review
+    return get_row(session, Review, review_id, f"No review {review_id}.")
 
 
 def view_review(*, session: Session, review: Review) -> ReviewView:
@@ -704,8 +701,7 @@ def update_review(
     activity's facts (`activity_facts` when the activity itself is changing) with them."""
     policy.ensure_may_change(review, user)
     vendor = view_review(session=session, review=review).vendor
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
+    policy.ensure_not_final(review)
     new_status = changes.get("status", review.status)
     policy.ensure_may_move(review.status, new_status, user)
     new_vendor = vendor
@@ -784,9 +780,7 @@ def evaluate_review(
     *, session: Session, review: Review, user: User, rulebook: RuleBook, day: date
 ) -> ReviewView:
     """Re-evaluate a review now (today's law unless it pins as_of) and keep the history."""
-    policy.ensure_may_change(review, user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; it is no longer evaluated.")
+    policy.ensure_may_evaluate(review, user)
     view = view_review(session=session, review=review)
     _evaluate_audited(
         session,
@@ -841,10 +835,7 @@ def confirm_asserted_fact(
 ) -> ReviewView:
     """Legal or admin confirms a pending asserted fact (by its index): from now on it is
     used by the evaluation, which is run again; 404 for no such pending fact."""
-    policy.ensure_may_confirm_facts(user)
-    if review.status == "closed":
-        raise errors.Conflict("A closed review is final; file a new review.")
-    policy.ensure_content_editable(review.status)
+    policy.ensure_may_confirm_facts_of(review, user)
     stated = [dict(a) for a in review.asserted_facts or []]
     if not 0 <= index < len(stated) or not is_pending(stated[index]):
         raise errors.NotFound(f"Review {review.id} has no pending stated fact {index}.")
@@ -870,23 +861,51 @@ def confirm_asserted_fact(
     return ReviewView(review, vendor)
 
 
-def _open_reviews(vendor_ids: Sequence[int] | None = None) -> ColumnElement[bool]:
-    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors'."""
+def _open_reviews(
+    vendor_ids: Sequence[int] | None = None, exporter_keys: Sequence[str] | None = None
+) -> ColumnElement[bool]:
+    """Open reviews; with vendor_ids, those sharing an exporter with one of these vendors';
+    with exporter_keys, those of these exporters (one batch of a bulk re-evaluation)."""
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
+    is_open: ColumnElement[bool] = table.c.status.in_(OPEN_STATUSES)
+    if exporter_keys is not None:
+        is_open = is_open & table.c.exporter_key.in_(exporter_keys)
     if vendor_ids is None:
         return is_open
     exporters = select(table.c.exporter_key).where(is_open, table.c.vendor_id.in_(vendor_ids))
     return is_open & table.c.exporter_key.in_(exporters)
 
 
-def count_open_reviews(*, session: Session, vendor_ids: Sequence[int] | None = None) -> int:
+def count_open_reviews(
+    *,
+    session: Session,
+    vendor_ids: Sequence[int] | None = None,
+    exporter_keys: Sequence[str] | None = None,
+) -> int:
     """How many reviews are open (draft, submitted, in review, approved), as reevaluated."""
     return int(
         session.execute(
-            select(func.count()).select_from(table_of(Review)).where(_open_reviews(vendor_ids))
+            select(func.count())
+            .select_from(table_of(Review))
+            .where(_open_reviews(vendor_ids, exporter_keys))
         ).scalar_one()
     )
+
+
+def open_reviews_by_exporter(
+    *, session: Session, vendor_ids: Sequence[int] | None = None
+) -> list[tuple[str, int]]:
+    """(exporter key, open reviews) of the open reviews a re-evaluation covers, by key: the
+    units a bulk re-evaluation is split by (an exporter's reviews share PRC head-counts, so
+    they are evaluated together)."""
+    table = table_of(Review)
+    rows = session.execute(
+        select(table.c.exporter_key, func.count())
+        .where(_open_reviews(vendor_ids))
+        .group_by(table.c.exporter_key)
+        .order_by(table.c.exporter_key)
+    ).all()
+    return [(str(key), int(count)) for key, count in rows]
 
 
 _BULK_READ = (
@@ -921,12 +940,14 @@ def reevaluate_open_reviews(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 1000,
     vendor_ids: Sequence[int] | None = None,
+    exporter_keys: Sequence[str] | None = None,
 ) -> ReevaluationReport:
     """Re-run every open review (after a rule change) and report the verdicts that changed.
 
     With vendor_ids, only the open reviews of those vendors' exporters (a vendor's facts
     changed): every review sharing an exporter with one of them, since their PRC head-counts
-    are summed together.
+    are summed together. With exporter_keys, only those exporters' open reviews (one batch of
+    a re-evaluation job, service/lifecycle/services.py).
 
     Two passes: first every open review's Transfer is resolved and its own PRC head-count
     recomputed, then each is evaluated with its exporter's other reviews' fresh counts, by
@@ -938,7 +959,7 @@ def reevaluate_open_reviews(
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
     table = table_of(Review)
-    is_open = _open_reviews(vendor_ids)
+    is_open = _open_reviews(vendor_ids, exporter_keys)
     rows = [
         dict(r)
         for r in session.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, url_for
@@ -24,6 +25,32 @@ from service.reviews.schemas import (
     ReviewUpdateSchema,
 )
 from service.transfers.services import get_rulebook, today
+
+
+def act_on_review(
+    review_id: int,
+    act: Callable[..., services.ReviewView],
+    check: Callable[[str], None] | None = require_if_match,
+    **args: Any,
+) -> services.ReviewView:
+    """Run a review action (update, evaluate, confirm a fact) as the caller on today's law,
+    after `check(the review's current ETag)` (the API's If-Match, the web form's etag), and
+    commit. The API and the web pages both act through it."""
+    session = get_session()
+    review = services.get_review(session=session, review_id=review_id)
+    if check is not None:
+        check(review_etag(review))
+    view = act(
+        session=session,
+        review=review,
+        user=g.current_user,
+        rulebook=get_rulebook(),
+        day=today(),
+        **args,
+    )
+    session.commit()
+    return view
+
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews", description="Vendor reviews")
 
@@ -79,18 +106,7 @@ class ReviewItem(MethodView):
         self, changes: dict[str, Any], review_id: int
     ) -> tuple[services.ReviewView, int, dict[str, str]]:
         """Change a review (If-Match required); it is re-evaluated."""
-        session = get_session()
-        review = services.get_review(session=session, review_id=review_id)
-        require_if_match(review_etag(review))
-        view = services.update_review(
-            session=session,
-            review=review,
-            changes=changes,
-            user=g.current_user,
-            rulebook=get_rulebook(),
-            day=today(),
-        )
-        session.commit()
+        view = act_on_review(review_id, services.update_review, changes=changes)
         return view, 200, {"ETag": review_etag(view.review)}
 
 
@@ -100,16 +116,7 @@ class ReviewEvaluate(MethodView):
     @blp.response(200, ReviewSchema)
     def post(self, review_id: int) -> tuple[services.ReviewView, int, dict[str, str]]:
         """Re-evaluate a review now; the previous evaluation stays in its history."""
-        session = get_session()
-        review = services.get_review(session=session, review_id=review_id)
-        view = services.evaluate_review(
-            session=session,
-            review=review,
-            user=g.current_user,
-            rulebook=get_rulebook(),
-            day=today(),
-        )
-        session.commit()
+        view = act_on_review(review_id, services.evaluate_review, check=None)
         return view, 200, {"ETag": review_etag(view.review)}
 
 
@@ -119,18 +126,7 @@ class ReviewFactConfirm(MethodView):
     @blp.response(200, ReviewSchema)
     def post(self, review_id: int, index: int) -> tuple[services.ReviewView, int, dict[str, str]]:
         """Confirm a pending asserted fact (If-Match required); the review is re-evaluated."""
-        session = get_session()
-        review = services.get_review(session=session, review_id=review_id)
-        require_if_match(review_etag(review))
-        view = services.confirm_asserted_fact(
-            session=session,
-            review=review,
-            index=index,
-            user=g.current_user,
-            rulebook=get_rulebook(),
-            day=today(),
-        )
-        session.commit()
+        view = act_on_review(review_id, services.confirm_asserted_fact, index=index)
         return view, 200, {"ETag": review_etag(view.review)}
 
 

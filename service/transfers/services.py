@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from assessments.catalog.reference import Reference, load_reference
+from assessments.catalog.reference import Reference
 from assessments.engine import evaluate
 from assessments.rules import RuleSet, default_rules, load_rules
 from assessments.transfers import (
@@ -24,11 +23,12 @@ from assessments.transfers import (
 )
 from assessments.types import Transfer
 from service import errors
+from service.extensions import once_per_app
 from service.models import utcnow
+from service.reference.services import get_reference
 from service.vendors.models import Vendor
 
 RULEBOOK_KEY = "xborder.rulebook"
-_LOCK = threading.Lock()
 
 # Vendor statuses that make every transfer to the vendor worth a prominent warning.
 WARNING_STATUSES = {
@@ -73,17 +73,13 @@ def today() -> date:
 def get_rulebook(app: Flask | None = None) -> RuleBook:
     """This app's rules and reference data, loaded on first use and kept in app.extensions."""
     app = app or current_app
-    book: RuleBook | None = app.extensions.get(RULEBOOK_KEY)
-    if book is None:
-        with _LOCK:
-            book = app.extensions.get(RULEBOOK_KEY)
-            if book is None:
-                rules_dir = app.config.get("RULES_DIR")
-                rules = load_rules(Path(rules_dir)) if rules_dir else default_rules()
-                reference = load_reference(Path(app.config["CATALOG_DIR"]))
-                book = RuleBook(rules=rules, reference=reference)
-                app.extensions[RULEBOOK_KEY] = book
-    return book
+
+    def make() -> RuleBook:
+        rules_dir = app.config.get("RULES_DIR")
+        rules = load_rules(Path(rules_dir)) if rules_dir else default_rules()
+        return RuleBook(rules=rules, reference=get_reference(app))
+
+    return once_per_app(app, RULEBOOK_KEY, make)
 
 
 def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
@@ -141,7 +137,7 @@ def build_transfer(
     """Fill importer facts from the registry vendor unless given, then parse; 422 on bad fields."""
     merged: Mapping[str, Any] = data
     if vendor is not None and isinstance(data.get("importer", {}), Mapping):
-        merged = apply_vendor_defaults(data, vendor)
+        merged = apply_vendor_defaults(data, vendor, day)
     try:
         transfer: Transfer = rulebook.transfer_schema(day).load(dict(merged))
         return transfer

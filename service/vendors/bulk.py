@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from assessments.catalog.reference import Reference
 from service import errors
 from service.audit.services import Change, current_actor, record_events
 from service.db import copy_rows, insert_rows, table_of
 from service.models import utcnow
-from service.reference.services import Reference
 from service.vendors.models import (
     FACET_DATA_CATEGORY,
     FACET_PROCESSING_COUNTRY,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, UTCDateTime, owned_by, utcnow
 
 FACET_PROCESSING_COUNTRY = "processing_country"
 FACET_DATA_CATEGORY = "data_category"
@@ -117,9 +117,7 @@ class VendorAlias(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("vendor.id", ondelete="CASCADE"), nullable=False)
-    )
+    vendor_id: int = owned_by("vendor.id")
     alias: str = Field(max_length=200)
     key: str = Field(max_length=200)
     is_name: bool = False
@@ -135,9 +133,7 @@ class VendorFacet(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("vendor.id", ondelete="CASCADE"), nullable=False)
-    )
+    vendor_id: int = owned_by("vendor.id")
     facet: str = Field(max_length=30)
     value: str = Field(max_length=60)
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.catalog.reference import Reference
 from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
@@ -20,7 +21,6 @@ from service.db import chunks, flush
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
-from service.reference.services import Reference
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import policy, search
 from service.vendors.models import (

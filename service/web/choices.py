@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessments.catalog.reference import (
+    DataCategory,
+    country_codes,
+    display_name,
+    is_country,
+)
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
     DEFAULT_ROLES,
@@ -43,16 +49,15 @@ class Option:
 
 def countries() -> list[tuple[str, str]]:
     """(code, 'Name (CODE)') for every ISO country, by name."""
-    entries = get_reference().countries.values()
-    return sorted(((c["code"], f"{c['name']} ({c['code']})") for c in entries), key=lambda e: e[1])
+    named = ((code, display_name(code)) for code in country_codes())
+    return sorted(((code, f"{name} ({code})") for code, name in named), key=lambda e: e[1])
 
 
 def country_name(code: str | None) -> str:
     """A country code's name, or the code when unknown."""
     if not code:
         return "—"
-    entry = get_reference().countries.get(code)
-    return str(entry["name"]) if entry else code
+    return display_name(code) if is_country(code) else code
 
 
 def jurisdictions() -> list[tuple[str, str]]:
@@ -63,26 +68,23 @@ def jurisdictions() -> list[tuple[str, str]]:
 
 def vendor_categories() -> list[tuple[str, str]]:
     """(id, name) of the vendor categories."""
-    return [(k, str(v.get("name", k))) for k, v in get_reference().vendor_categories.items()]
+    return [(k, v.name) for k, v in get_reference().vendor_categories.items()]
 
 
 def category_name(code: str | None) -> str:
     """A vendor category's name."""
-    if not code:
-        return "—"
-    return str(get_reference().vendor_categories.get(code, {}).get("name", code))
+    return get_reference().vendor_category_name(code) if code else "—"
 
 
-def _data_tags(entry: dict[str, object]) -> tuple[tuple[str, str], ...]:
+def _data_tags(category: DataCategory) -> tuple[tuple[str, str], ...]:
     tags: list[tuple[str, str]] = []
-    cn, eu, doj = entry.get("cn") or {}, entry.get("eu") or {}, entry.get("doj") or {}
-    if isinstance(cn, dict) and cn.get("sensitive"):
+    if category.cn.sensitive:
         tags.append(("cn", "sensitive in China"))
-    if isinstance(eu, dict) and eu.get("special") == "art9":
+    if category.eu.special == "art9":
         tags.append(("eu", "GDPR special category"))
-    elif isinstance(eu, dict) and eu.get("special") == "art10":
+    elif category.eu.special == "art10":
         tags.append(("eu", "GDPR criminal data"))
-    if isinstance(doj, dict) and doj.get("category"):
+    if category.doj.category:
         tags.append(("us", "US DOJ sensitive"))
     return tuple(tags)
 
@@ -90,27 +92,26 @@ def _data_tags(entry: dict[str, object]) -> tuple[tuple[str, str], ...]:
 def data_categories() -> list[Option]:
     """The taxonomy's data categories with their definitions and how the laws treat them."""
     return [
-        Option(key, str(v.get("name", key)), str(v.get("definition") or "") or None, _data_tags(v))
-        for key, v in get_reference().data_categories.items()
+        Option(key, c.name, c.definition or None, _data_tags(c))
+        for key, c in get_reference().data_categories.items()
     ]
 
 
 def data_category_name(code: str) -> str:
     """A data category's name."""
-    return str(get_reference().data_categories.get(code, {}).get("name", code))
+    return get_reference().category_name(code)
 
 
 def purposes() -> list[Option]:
     """The taxonomy's purposes with their definitions."""
     return [
-        Option(key, str(v.get("name", key)), str(v.get("definition") or "") or None)
-        for key, v in get_reference().purposes.items()
+        Option(key, p.name, p.definition or None) for key, p in get_reference().purposes.items()
     ]
 
 
 def purpose_name(code: str) -> str:
     """A purpose's name."""
-    return str(get_reference().purposes.get(code, {}).get("name", code))
+    return get_reference().purpose_name(code)
 
 
 def safeguards() -> list[Option]:

@@ -38,6 +38,7 @@ PROPER = frozenset(
         "STAR",
         "TISAX",
         "HIPAA",
+        "PADFA",  # the statute's name, kept as the zh labels keep it ("PADFA 禁止的转移")
         "FedRAMP",
         "APEC",
         "CBPR",

@@ -420,12 +420,12 @@ def test_diff_documents_reports_section_and_risk_changes(sample: dict[str, Any])
     assert not diff_documents(old, copy.deepcopy(old))["changed"]
 
 
-@pytest.mark.parametrize("category", sorted(default_reference().categories))
+@pytest.mark.parametrize("category", sorted(default_reference().data_categories))
 def test_engine_documents_and_dpia_screening_agree_on_sensitivity(category: str) -> None:
     """Issue 17: which categories are sensitive lives in the taxonomy alone. For every id the
     PIPIA's "sensitive PI", the DPIA's "special categories", the WP248 screening's criterion 4
     and the engine read it the same way."""
-    treatment = default_reference().categories[category]
+    treatment = default_reference().data_categories[category]
     review, evaluation = _case(
         exporter={"name": "Example Shop", "country": "CN", "role": "controller", "ciio": False},
         importer={"name": "Example Cloud", "country": "DE", "role": "processor"},

@@ -36,7 +36,7 @@ from assessments.types import (
 
 RULES: RuleSet = load_rules()
 REFERENCE: Reference = load_reference()
-CATEGORIES = sorted(REFERENCE.categories)
+CATEGORIES = sorted(REFERENCE.data_categories)
 PURPOSES = sorted(REFERENCE.purposes)
 COUNTRIES = [
     "CN",

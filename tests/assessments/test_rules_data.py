@@ -132,6 +132,7 @@ def test_a_threshold_change_in_taxonomy_data_changes_the_verdict(tmp_path: Path)
     data_dir = tmp_path / "vendor_data"
     data_dir.mkdir()
     shutil.copy(DATA_DIR / "countries.yaml", data_dir)
+    shutil.copy(DATA_DIR / "categories.yaml", data_dir)
     taxonomy = (DATA_DIR / "taxonomy.yaml").read_text("utf-8")
     changed = taxonomy.replace(
         "{category: personal_health, threshold: 10000",

@@ -37,7 +37,7 @@ def _vocabularies() -> dict[str, set[str]]:
         (vendor_data.DATA_DIR / "categories.yaml").read_text(encoding="utf-8")
     )["categories"]
     return {
-        "data_categories": set(reference.categories),
+        "data_categories": set(reference.data_categories),
         "purposes": set(reference.purposes),
         "vendor_categories": {c["id"] for c in categories},
         "roles": set(ROLES),

@@ -16,15 +16,21 @@ def test_validate_passes_on_the_shipped_catalog() -> None:
     assert "no problems" in result.output
 
 
-def test_validate_prints_file_line_and_exits_1(tmp_path: Path) -> None:
+def one_vendor_catalog(tmp_path: Path, vendor_yaml: str) -> Path:
+    """A catalog with one vendor category (cloud) and one vendor file, acme.yaml."""
     data = tmp_path / "vendor_data"
     (data / "vendors").mkdir(parents=True)
     (data / "categories.yaml").write_text(
         "categories:\n  - {id: cloud, name: Cloud, kind: service, description: Cloud hosting.}\n",
         encoding="utf-8",
     )
-    (data / "vendors" / "acme.yaml").write_text(
-        "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: servise\n", encoding="utf-8"
+    (data / "vendors" / "acme.yaml").write_text(vendor_yaml, encoding="utf-8")
+    return data
+
+
+def test_validate_prints_file_line_and_exits_1(tmp_path: Path) -> None:
+    data = one_vendor_catalog(
+        tmp_path, "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: servise\n"
     )
     result = CliRunner().invoke(validate_command, ["--catalog-dir", str(data)])
     assert result.exit_code == 1
@@ -53,16 +59,10 @@ def test_stats_prints_a_table() -> None:
 
 
 def test_strict_fails_on_what_is_only_a_warning_by_default(tmp_path: Path) -> None:
-    data = tmp_path / "vendor_data"
-    (data / "vendors").mkdir(parents=True)
-    (data / "categories.yaml").write_text(
-        "categories:\n  - {id: cloud, name: Cloud, kind: service, description: Cloud hosting.}\n",
-        encoding="utf-8",
-    )
-    (data / "vendors" / "acme.yaml").write_text(
+    data = one_vendor_catalog(
+        tmp_path,
         "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: service\nhq_country: DE\n"
         "sources:\n  - {ref: seed 001_x.txt, facts: [hq_country]}\nlast_verified: 2026-11-01\n",
-        encoding="utf-8",
     )
     lax = CliRunner().invoke(validate_command, ["--catalog-dir", str(data)])
     assert lax.exit_code == 0, lax.output
@@ -93,17 +93,11 @@ def test_stats_prints_each_target_with_the_vendors_missing_it() -> None:
 
 
 def test_stats_stale_lists_facts_with_their_source(tmp_path: Path) -> None:
-    data = tmp_path / "vendor_data"
-    (data / "vendors").mkdir(parents=True)
-    (data / "categories.yaml").write_text(
-        "categories:\n  - {id: cloud, name: Cloud, kind: service, description: Cloud hosting.}\n",
-        encoding="utf-8",
-    )
-    (data / "vendors" / "acme.yaml").write_text(
+    data = one_vendor_catalog(
+        tmp_path,
         "slug: acme\nname: Acme\ncategory: cloud\nproduct_type: service\nhq_country: DE\n"
         "sources:\n  - {url: 'https://acme.example/imprint', retrieved: 2020-01-02, "
         "facts: [hq_country]}\nlast_verified: 2020-01-02\n",
-        encoding="utf-8",
     )
     result = CliRunner().invoke(stats_command, ["--catalog-dir", str(data), "--stale"])
     assert result.exit_code == 0, result.output

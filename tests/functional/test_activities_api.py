@@ -12,11 +12,11 @@ from sqlmodel import col
 
 from service.activities.models import Activity
 from service.audit.models import AuditEvent
-from service.auth.services import create_token, create_user
 from service.db import session_scope
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook, today
-from tests.functional.test_reviews_api import add_vendor, assert_problem
+from tests.functional.test_reviews_api import CLOUDY, add_vendor
+from tests.helpers import assert_problem, bearer_users
 
 URL = "/api/v1/activities"
 JUS = {
@@ -45,32 +45,13 @@ def facts(
 @pytest.fixture
 def users(app: Flask) -> dict[str, dict[str, str]]:
     """Headers for two procurement users, legal and a viewer, by name."""
-    headers: dict[str, dict[str, str]] = {}
-    with app.app_context(), session_scope() as session:
-        for name, role in (
-            ("alice", "procurement"),
-            ("bob", "procurement"),
-            ("lee", "legal"),
-            ("vic", "viewer"),
-        ):
-            user = create_user(session=session, email=f"{name}@example.test", role=role)
-            token = create_token(session=session, user=user)[1]
-            headers[name] = {"Authorization": f"Bearer {token}"}
-    return headers
+    people = (("alice", "procurement"), ("bob", "procurement"), ("lee", "legal"), ("vic", "viewer"))
+    return bearer_users(app, people)
 
 
 @pytest.fixture
 def vendors(app: Flask) -> None:
-    add_vendor(
-        app,
-        slug="cloudy",
-        name="Cloudy",
-        hq_country="US",
-        processing_countries=["US"],
-        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}],
-        default_role="processor",
-        dpf_certified=True,
-    )
+    add_vendor(app, **CLOUDY)
     add_vendor(
         app,
         slug="pushy",

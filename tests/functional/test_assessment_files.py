@@ -27,9 +27,9 @@ from tests.functional.test_impact_assessments_api import (
     client,  # noqa: F401  (fixture)
     create,
     filer,  # noqa: F401  (fixture)
-    problem,
     review_id,  # noqa: F401  (fixture)
 )
+from tests.helpers import assert_problem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -203,7 +203,7 @@ def test_chinese_pdf_without_a_cjk_font_names_the_fix(
     body = create(client, auth, review_id, language="zh").get_json()
     monkeypatch.setattr(formats, "cjk_font_installed", lambda: False)
     response = client.get(f"/api/v1/assessments/{body['id']}/report.pdf", headers=auth("viewer"))
-    detail = problem(response, 503)["detail"]
+    detail = assert_problem(response, 503)["detail"]
     assert "fonts-noto-cjk" in detail
     # Word and HTML use the reader's fonts: still available.
     docx = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
@@ -265,7 +265,7 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     body = create(client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}"
     assert body["outdated"] is None
-    problem(
+    assert_problem(
         client.post(
             f"{url}/refresh",
             headers={**legal, "If-Match": body and client.get(url, headers=legal).headers["ETag"]},
@@ -284,8 +284,8 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     assert stale is not None and stale["latest"] and stale["generated_from"]
     pdf = client.get(f"{url}/report.docx", headers=auth("viewer"))
     assert "Out of date" in "\n".join(p.text for p in _docx(pdf.data).paragraphs)
-    problem(client.post(f"{url}/refresh", headers=legal), 428)
-    problem(
+    assert_problem(client.post(f"{url}/refresh", headers=legal), 428)
+    assert_problem(
         client.post(
             f"{url}/refresh", headers={**auth("viewer"), "If-Match": current.headers["ETag"]}
         ),

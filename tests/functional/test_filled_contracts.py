@@ -27,10 +27,10 @@ from tests.functional.test_impact_assessments_api import (
     create,
     filer,  # noqa: F401  (fixture)
     pdf_text,
-    problem,
     review_id,  # noqa: F401  (fixture)
 )
 from tests.functional.test_web_pages import Browser, browser_for  # noqa: F401  (fixture)
+from tests.helpers import assert_problem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -127,9 +127,11 @@ def test_options_are_validated_versioned_and_audited(
         {"unknown": True},
     ):
         response = client.patch(url, json={"contract_options": {"eu_scc": bad}}, headers=legal)
-        body = problem(response, 422)
+        body = assert_problem(response, 422)
         assert body["errors"], body
-    problem(client.patch(url, json={"contract_options": {"uk_idta": {}}}, headers=legal), 422)
+    assert_problem(
+        client.patch(url, json={"contract_options": {"uk_idta": {}}}, headers=legal), 422
+    )
     assert client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
     good = {"clause_9a": "specific", "clause_9a_days": 30, "clause_11": True, "courts": "IE"}
     response = client.patch(url, json={"contract_options": {"eu_scc": good}}, headers=legal)
@@ -158,8 +160,8 @@ def test_no_scc_where_the_engine_chose_none(
     created = create(client, auth, review_id)
     assert created.get_json()["document"]["contracts"] == {}
     url = created.headers["Location"]
-    problem(client.get(f"{url}/scc.docx", headers=auth("viewer")), 404)
-    problem(
+    assert_problem(client.get(f"{url}/scc.docx", headers=auth("viewer")), 404)
+    assert_problem(
         client.post(f"{url}/report-jobs", json={"format": "scc.pdf"}, headers=auth("legal")), 404
     )
 

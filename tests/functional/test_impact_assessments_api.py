@@ -16,16 +16,9 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.impact_assessments.cli import report
+from tests.helpers import JUS_CRASH_REVIEW, assert_problem
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    return body
 
 
 def pdf_text(data: bytes) -> str:
@@ -49,16 +42,7 @@ def filer(auth: Headers) -> dict[str, str]:
 def review_id(client: FlaskClient, filer: dict[str, str]) -> int:
     """A review of Firebase: device ids of 2,000,000 people in mainland China, 300,000 in the EU."""
     body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": JUS,
-            "data_subjects": [
-                {"jurisdiction": "CN", "count": 2_000_000},
-                {"jurisdiction": "EU", "count": 300_000},
-            ],
-            "data_categories": ["identifiers.device", "usage.diagnostics"],
-            "purposes": ["analytics", "crash_reporting"],
-        },
+        **JUS_CRASH_REVIEW,
         "purpose": "Crash reporting for the messaging app",
         "business_owner": "Mobile team",
     }
@@ -115,11 +99,11 @@ def test_create_checks_role_kind_language_and_review(
         json={"kind": "pipia"},
         headers=auth("procurement"),
     )
-    problem(forbidden, 403)
-    problem(create(client, auth, review_id, kind="memo"), 422)
-    problem(create(client, auth, review_id, kind="dpia", language="zh"), 422)
-    problem(create(client, auth, review_id, extra=1), 422)
-    problem(create(client, auth, 999_999), 404)
+    assert_problem(forbidden, 403)
+    assert_problem(create(client, auth, review_id, kind="memo"), 422)
+    assert_problem(create(client, auth, review_id, kind="dpia", language="zh"), 422)
+    assert_problem(create(client, auth, review_id, extra=1), 422)
+    assert_problem(create(client, auth, 999_999), 404)
     chinese = create(client, auth, review_id, language="zh")
     assert chinese.status_code == 201
     assert chinese.get_json()["document"]["sections"][0]["title"] == "评估概述"
@@ -158,11 +142,15 @@ def test_edit_versions_diff_and_concurrency(
         ],
         "note": "legal's first pass",
     }
-    problem(client.patch(url, json=edit, headers=auth("legal")), 428)
-    problem(client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412)
-    problem(client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403)
+    assert_problem(client.patch(url, json=edit, headers=auth("legal")), 428)
+    assert_problem(
+        client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412
+    )
+    assert_problem(
+        client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403
+    )
     bad = {"sections": [{"id": "nope", "text": "x"}]}
-    problem(client.patch(url, json=bad, headers={**auth("legal"), "If-Match": etag}), 422)
+    assert_problem(client.patch(url, json=bad, headers={**auth("legal"), "If-Match": etag}), 422)
     response = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
@@ -171,7 +159,7 @@ def test_edit_versions_diff_and_concurrency(
     assert legality["text"] == "Consent under **PIPL Art. 13(1)**."
     assert [r["id"] for r in body["document"]["risks"]] == ["R1", "R2"]
     stale = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
-    problem(stale, 412)
+    assert_problem(stale, 412)
 
     versions = client.get(f"{url}/versions", headers=auth("viewer")).get_json()
     assert [(v["number"], v["note"]) for v in versions] == [(1, None), (2, "legal's first pass")]
@@ -183,7 +171,7 @@ def test_edit_versions_diff_and_concurrency(
     generated = first["document"]["risks"][0]["likelihood"]
     assert generated != 2
     assert diff["risks"]["changed"][0]["fields"]["likelihood"] == [generated, 2]
-    problem(client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
+    assert_problem(client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
 
 
 def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str, **extra: Any) -> Any:
@@ -204,12 +192,12 @@ def test_workflow_permissions_and_frozen_approved_version(
 ) -> None:
     url = create(client, auth, review_id).headers["Location"]
     legal, procurement, approver = auth("legal"), filer, auth("legal")
-    problem(_move(client, url, legal, "approved"), 409)  # draft cannot be approved
+    assert_problem(_move(client, url, legal, "approved"), 409)  # draft cannot be approved
     assert _move(client, url, procurement, "in_review").status_code == 200
-    problem(_move(client, url, procurement, "approved"), 403)  # only legal/admin decide
+    assert_problem(_move(client, url, procurement, "approved"), 403)  # only legal/admin decide
     etag = client.get(url, headers=legal).headers["ETag"]
     edit = {"sections": [{"id": "conclusion", "text": "Proceed after CAC approval."}]}
-    problem(client.patch(url, json=edit, headers={**legal, "If-Match": etag}), 409)
+    assert_problem(client.patch(url, json=edit, headers={**legal, "If-Match": etag}), 409)
     assert _move(client, url, legal, "draft").status_code == 200
     etag = client.get(url, headers=legal).headers["ETag"]
     assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
@@ -219,7 +207,9 @@ def test_workflow_permissions_and_frozen_approved_version(
     body = approved.get_json()
     assert body["status"] == "approved" and body["approved_number"] == 2
     assert body["decided_by"].startswith("legal") and body["decided_at"]
-    problem(_move(client, url, legal, "draft"), 409)  # approved is final; edits start a draft
+    assert_problem(
+        _move(client, url, legal, "draft"), 409
+    )  # approved is final; edits start a draft
 
     etag = client.get(url, headers=legal).headers["ETag"]
     later = {"sections": [{"id": "conclusion", "text": "Re-assessed after a change."}]}
@@ -276,7 +266,7 @@ def test_reports_pdf_and_html_with_filenames(
     assert '<h1 class="cover-title">Personal Information Protection Impact Assessment' in (
         html.get_data(as_text=True)
     )
-    problem(client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
+    assert_problem(client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
 
 
 def test_checklist_items_progress(
@@ -294,22 +284,26 @@ def test_checklist_items_progress(
         "when": "2026-11-30",
         "evidence": "Self-assessment report v1 <b>signed</b>",
     }
-    problem(client.patch(item_url, json=change, headers=filer), 428)
-    problem(
+    assert_problem(client.patch(item_url, json=change, headers=filer), 428)
+    assert_problem(
         client.patch(
             item_url, json={"status": "finished"}, headers={**auth("legal"), "If-Match": etag}
         ),
         422,
     )
-    problem(client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403)
+    assert_problem(
+        client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403
+    )
     response = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["status"] == "done" and body["evidence"] == "Self-assessment report v1 signed"
-    problem(client.patch(item_url, json=change, headers={**auth("legal"), "If-Match": etag}), 412)
+    assert_problem(
+        client.patch(item_url, json=change, headers={**auth("legal"), "If-Match": etag}), 412
+    )
     checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
     assert checklist["progress"]["done"] == 1
-    problem(client.get(f"{url}/checklist-items/999999", headers=auth("viewer")), 404)
+    assert_problem(client.get(f"{url}/checklist-items/999999", headers=auth("viewer")), 404)
 
 
 def test_cli_writes_the_report(
@@ -340,13 +334,13 @@ def test_procurement_acts_only_on_its_own_reviews_assessments(
 ) -> None:
     url = create(client, auth, review_id).headers["Location"]
     other = auth("procurement")  # did not file the review
-    problem(_move(client, url, other, "in_review"), 403)
+    assert_problem(_move(client, url, other, "in_review"), 403)
     assert client.get(url, headers=other).get_json()["status"] == "draft"
     item = client.get(f"{url}/checklists", headers=other).get_json()[0]["items"][0]
     item_url = f"{url}/checklist-items/{item['id']}"
     etag = client.get(item_url, headers=other).headers["ETag"]
     forged = {"status": "done", "evidence": "forged"}
-    problem(client.patch(item_url, json=forged, headers={**other, "If-Match": etag}), 403)
+    assert_problem(client.patch(item_url, json=forged, headers={**other, "If-Match": etag}), 403)
     assert client.get(item_url, headers=other).get_json()["evidence"] is None
     assert _move(client, url, filer, "in_review").status_code == 200  # the filer may
 
@@ -362,7 +356,7 @@ def test_an_approved_versions_checklist_is_frozen_with_it(
     for who in (filer, auth("legal"), auth("admin")):
         etag = client.get(item_url, headers=who).headers["ETag"]
         change = {"status": "done", "evidence": "added after approval"}
-        problem(client.patch(item_url, json=change, headers={**who, "If-Match": etag}), 409)
+        assert_problem(client.patch(item_url, json=change, headers={**who, "If-Match": etag}), 409)
     # An edit starts draft version 2; its checklist takes progress, version 1's stays as approved.
     legal = auth("legal")
     etag = client.get(url, headers=legal).headers["ETag"]
@@ -383,12 +377,12 @@ def test_four_eyes_and_its_audited_relaxation(
     url = create(client, auth, review_id).headers["Location"]
     legal, admin = auth("legal"), auth("admin")
     assert _move(client, url, legal, "in_review").status_code == 200
-    refused = problem(_move(client, url, legal, "approved", **OVERRIDE), 403)
+    refused = assert_problem(_move(client, url, legal, "approved", **OVERRIDE), 403)
     assert "Four eyes" in refused["detail"]
     assert client.get(url, headers=legal).get_json()["status"] == "in_review"
     setting = "/api/v1/settings/four_eyes_relaxed"
-    problem(client.put(setting, json={"value": True}, headers=legal), 403)
-    problem(client.put(setting, json={"value": "yes"}, headers=admin), 422)
+    assert_problem(client.put(setting, json={"value": True}, headers=legal), 403)
+    assert_problem(client.put(setting, json={"value": "yes"}, headers=admin), 422)
     relaxed = client.put(setting, json={"value": True}, headers=admin)
     assert relaxed.status_code == 200 and relaxed.get_json()["value"] is True
     [event] = _events(app, "setting", "four_eyes_relaxed")
@@ -409,9 +403,9 @@ def test_approving_with_unknown_facts_needs_an_audited_reason(
     assert unknowns  # the generated PIPIA leaves facts for legal to confirm
     assert _move(client, url, auth("legal"), "in_review").status_code == 200
     approver = auth("legal")
-    refused = problem(_move(client, url, approver, "approved"), 422)
+    refused = assert_problem(_move(client, url, approver, "approved"), 422)
     assert "override_reason" in refused["errors"] and unknowns[0] in refused["detail"]
-    problem(_move(client, url, approver, "approved", override_reason="   "), 422)
+    assert_problem(_move(client, url, approver, "approved", override_reason="   "), 422)
     assert client.get(url, headers=approver).get_json()["status"] == "in_review"
     assert _move(client, url, approver, "approved", **OVERRIDE).status_code == 200
     approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
@@ -423,7 +417,7 @@ def test_only_kinds_the_law_calls_for_can_be_generated(
     client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
     # No California consumers in this review: the CCPA regulations ask for no risk assessment.
-    body = problem(create(client, auth, review_id, kind="ccpa"), 422)
+    body = assert_problem(create(client, auth, review_id, kind="ccpa"), 422)
     assert "11 CCR § 7150" in body["errors"]["kind"][0]
     assert create(client, auth, review_id, kind="dpia").status_code == 201
 
@@ -437,10 +431,14 @@ def test_the_risk_register_has_a_size_limit(
     url, etag = created.headers["Location"], created.headers["ETag"]
     row = {"category": "rights", "risk": "Requests go unanswered", "severity": 2}
     over = {"risks": [row] * (MAX_RISKS + 1)}
-    body = problem(client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422)
+    body = assert_problem(
+        client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422
+    )
     assert "risks" in body["errors"]
     long_risk = {"risks": [{**row, "risk": "x" * 2001}]}
-    problem(client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422)
+    assert_problem(
+        client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422
+    )
     fits = {"risks": [row] * MAX_RISKS}
     done = client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
     assert done.status_code == 200, done.get_data(as_text=True)
@@ -467,7 +465,7 @@ def test_a_report_download_has_a_time_budget(
     monkeypatch.setitem(formats.FORMATS, "html", dataclasses.replace(real, render=slow))
     client.application.config["REPORT_RENDER_SECONDS"] = 0.2
     late = client.get(f"{url}/report.html", headers=auth("viewer"))
-    body = problem(late, 503)
+    body = assert_problem(late, 503)
     assert "still being rendered" in body["detail"] and late.headers["Retry-After"] == "60"
     release.set()
     for _ in range(100):  # the rendering finishes in its thread and lands in the cache

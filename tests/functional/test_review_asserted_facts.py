@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -40,29 +41,24 @@ def _eu(review: dict[str, Any]) -> tuple[str, str | None]:
     return eu["verdict"], eu["mechanism"]
 
 
+def file_crm(client: FlaskClient, headers: dict[str, str], asserted: list[Any] | None) -> Any:
+    """File a CRM review of acme-crm stating these facts (None: a plain review)."""
+    body: dict[str, Any] = {"vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM"}
+    if asserted is not None:
+        body["asserted_facts"] = asserted
+    return client.post("/api/v1/reviews", json=body, headers=headers)
+
+
 def test_an_asserted_dpf_fact_reaches_the_evaluation_and_is_audited(
     app: Flask, auth: Headers
 ) -> None:
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
     buyer = auth("procurement")
-    plain = client.post(
-        "/api/v1/reviews",
-        json={"vendor": "acme-crm", "transfer": TRANSFER, "purpose": "CRM"},
-        headers=buyer,
-    )
+    plain = file_crm(client, buyer, None)
     assert plain.status_code == 201, plain.get_json()
     assert _eu(plain.get_json())[1] != "eu_dpf"
-    stated = client.post(
-        "/api/v1/reviews",
-        json={
-            "vendor": "acme-crm",
-            "transfer": TRANSFER,
-            "purpose": "CRM",
-            "asserted_facts": [DPF_ASSERTION],
-        },
-        headers=buyer,
-    )
+    stated = file_crm(client, buyer, [DPF_ASSERTION])
     assert stated.status_code == 201, stated.get_json()
     review = stated.get_json()
     # procurement's statement is pending: shown, but the EU verdict does not rest on it
@@ -135,18 +131,13 @@ def test_an_asserted_dpf_fact_reaches_the_evaluation_and_is_audited(
 def test_assertions_need_a_source_a_person_can_open(app: Flask, auth: Headers) -> None:
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
-    bad = client.post(
-        "/api/v1/reviews",
-        json={
-            "vendor": "acme-crm",
-            "transfer": TRANSFER,
-            "purpose": "CRM",
-            "asserted_facts": [
-                {**DPF_ASSERTION, "source_url": "seed 001.txt"},
-                {**DPF_ASSERTION, "fact": "favourite_colour"},
-            ],
-        },
-        headers=auth("procurement"),
+    bad = file_crm(
+        client,
+        auth("procurement"),
+        [
+            {**DPF_ASSERTION, "source_url": "seed 001.txt"},
+            {**DPF_ASSERTION, "fact": "favourite_colour"},
+        ],
     )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     errors = bad.get_json()["errors"]["asserted_facts"]
@@ -221,31 +212,13 @@ def test_legal_states_a_fact_that_applies_at_once(app: Flask, auth: Headers) -> 
     client = app.test_client()
     legal = auth("legal")
     assert client.post("/api/v1/vendors", json=VENDOR, headers=legal).status_code == 201
-    stated = client.post(
-        "/api/v1/reviews",
-        json={
-            "vendor": "acme-crm",
-            "transfer": TRANSFER,
-            "purpose": "CRM",
-            "asserted_facts": [DPF_ASSERTION],
-        },
-        headers=legal,
-    )
+    stated = file_crm(client, legal, [DPF_ASSERTION])
     assert stated.status_code == 201, stated.get_json()
     review = stated.get_json()
     assert _eu(review) == ("permitted", "eu_dpf") and review["pending_facts"] == []
     assert review["asserted_facts"][0]["applies"] is True
     # a client cannot mark its own statement as confirmed or pending
-    forged = client.post(
-        "/api/v1/reviews",
-        json={
-            "vendor": "acme-crm",
-            "transfer": TRANSFER,
-            "purpose": "CRM",
-            "asserted_facts": [{**DPF_ASSERTION, "pending": False}],
-        },
-        headers=auth("procurement"),
-    )
+    forged = file_crm(client, auth("procurement"), [{**DPF_ASSERTION, "pending": False}])
     assert (
         forged.status_code == 422
         and "pending" in forged.get_json()["errors"]["asserted_facts"]["0"]
@@ -258,15 +231,8 @@ def test_a_new_statement_is_credited_to_the_caller(app: Flask, auth: Headers) ->
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
     procurement = auth("procurement")
     me = client.get("/api/v1/me", headers=procurement).get_json()["email"]
-    stated = client.post(
-        "/api/v1/reviews",
-        json={
-            "vendor": "acme-crm",
-            "transfer": TRANSFER,
-            "purpose": "CRM",
-            "asserted_facts": [{**DPF_ASSERTION, "asserted_by": "legal-lead@example.test"}],
-        },
-        headers=procurement,
+    stated = file_crm(
+        client, procurement, [{**DPF_ASSERTION, "asserted_by": "legal-lead@example.test"}]
     )
     assert stated.status_code == 201, stated.get_json()
     fact = stated.get_json()["asserted_facts"][0]

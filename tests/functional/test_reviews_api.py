@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -14,11 +13,11 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from service.audit.models import AuditEvent
-from service.auth.services import create_token, create_user
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.services import create_vendor, get_vendor, update_vendor
+from tests.helpers import assert_problem, bearer_users, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
@@ -84,32 +83,27 @@ def audit_actions(app: Flask, review_id: int) -> list[str]:
         )
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
-
-
 def add_vendor(app: Flask, **data: Any) -> None:
     with app.app_context(), session_scope() as session:
         create_vendor(session=session, data=data, reference=get_reference())
 
 
+# A US cloud: a processor, DPF-certified.
+CLOUDY: dict[str, Any] = {
+    "slug": "cloudy",
+    "name": "Cloudy",
+    "hq_country": "US",
+    "processing_countries": ["US"],
+    "legal_entities": [{"name": "Cloudy, Inc.", "country": "US"}],
+    "default_role": "processor",
+    "dpf_certified": True,
+}
+
+
 @pytest.fixture
 def vendors(app: Flask) -> None:
     """A US cloud (processor, DPF-certified) and a sunset ad network."""
-    add_vendor(
-        app,
-        slug="cloudy",
-        name="Cloudy",
-        hq_country="US",
-        processing_countries=["US"],
-        legal_entities=[{"name": "Cloudy, Inc.", "country": "US"}],
-        default_role="processor",
-        dpf_certified=True,
-    )
+    add_vendor(app, **CLOUDY)
     add_vendor(
         app,
         slug="old-ads",
@@ -123,20 +117,16 @@ def vendors(app: Flask) -> None:
 @pytest.fixture
 def users(app: Flask) -> dict[str, dict[str, str]]:
     """Headers for two procurement users, legal, admin and a viewer, by name."""
-    headers: dict[str, dict[str, str]] = {}
-    with app.app_context(), session_scope() as session:
-        for name, role in (
+    return bearer_users(
+        app,
+        (
             ("alice", "procurement"),
             ("bob", "procurement"),
             ("lee", "legal"),
             ("ada", "admin"),
             ("vic", "viewer"),
-        ):
-            user = create_user(session=session, email=f"{name}@example.test", role=role)
-            headers[name] = {
-                "Authorization": f"Bearer {create_token(session=session, user=user)[1]}"
-            }
-    return headers
+        ),
+    )
 
 
 @pytest.fixture
@@ -520,26 +510,8 @@ def test_if_match_is_required_and_stale_is_412(
 def test_concurrent_patches_with_one_etag_lose_no_update(
     app: Flask, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
-    barrier = threading.Barrier(2)
-    statuses: dict[str, int] = {}
-
-    def writer(text: str) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.patch(
-            f"{URL}/{filed['id']}",
-            json={"purpose": text},
-            headers={**users["lee"], "If-Match": filed["etag"]},
-        )
-        statuses[text] = response.status_code
-
-    threads = [threading.Thread(target=writer, args=(t,)) for t in ("first", "second")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses.values()) == [200, 412]
-    winner = next(text for text, status in statuses.items() if status == 200)
+    url = f"{URL}/{filed['id']}"
+    winner = race_two_patches(app, url, "purpose", users["lee"], filed["etag"])
     final = app.test_client().get(f"{URL}/{filed['id']}", headers=users["lee"]).get_json()
     assert final["purpose"] == winner and final["version"] == 2 and final["evaluation_count"] == 2
 

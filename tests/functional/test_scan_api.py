@@ -18,6 +18,7 @@ from assessments.scanner.extract import MAX_BYTES
 from service.scanner.cli import scan as scan_command
 from service.scanner.services import matcher_cache
 from tests.conftest import build_pdf
+from tests.helpers import assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/policies/scan"
@@ -40,13 +41,6 @@ def viewer(auth: Headers) -> dict[str, str]:
 
 def slugs(body: dict[str, Any]) -> set[str]:
     return {hit["slug"] for hit in body["vendors"]}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    return body
 
 
 def upload(data: bytes, name: str, mimetype: str, **form: Any) -> dict[str, Any]:
@@ -115,33 +109,35 @@ def multipart(data: bytes, name: str, mimetype: str) -> tuple[bytes, str]:
 
 def test_errors_are_problems(client: FlaskClient, viewer: dict[str, str]) -> None:
     body_bytes, content_type = multipart(b"a" * (MAX_BYTES + 1), "big.txt", "text/plain")
-    problem(client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413)
+    assert_problem(
+        client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413
+    )
     response = client.post(
         URL,
         data=upload(b"\x89PNG\r\n", "logo.png", "image/png"),
         headers=viewer,
         content_type="multipart/form-data",
     )
-    problem(response, 415)
+    assert_problem(response, 415)
     response = client.post(URL, data="text", headers={**viewer, "Content-Type": "text/plain"})
-    problem(response, 415)
-    body = problem(client.post(URL, json={}, headers=viewer), 422)
+    assert_problem(response, 415)
+    body = assert_problem(client.post(URL, json={}, headers=viewer), 422)
     assert "text" in body["errors"]
-    body = problem(client.post(URL, json={"text": 5, "format": "doc"}, headers=viewer), 422)
+    body = assert_problem(client.post(URL, json={"text": 5, "format": "doc"}, headers=viewer), 422)
     assert set(body["errors"]) == {"text", "format"}
-    body = problem(client.post(URL, json={"text": "x", "extra": 1}, headers=viewer), 422)
+    body = assert_problem(client.post(URL, json={"text": "x", "extra": 1}, headers=viewer), 422)
     assert "extra" in body["errors"]
     for review_id in (999, 2**70):
-        body = problem(
+        body = assert_problem(
             client.post(URL, json={"text": "x", "review_id": review_id}, headers=viewer), 422
         )
         assert "review_id" in body["errors"]
     broken = upload(b"%PDF-1.4 broken", "p.pdf", "application/pdf")
-    body = problem(
+    body = assert_problem(
         client.post(URL, data=broken, headers=viewer, content_type="multipart/form-data"), 422
     )
     assert "file" in body["errors"]
-    problem(client.post(URL, json={"text": "x"}), 401)
+    assert_problem(client.post(URL, json={"text": "x"}), 401)
 
 
 def test_hostile_pdfs_get_problems_not_500s(
@@ -161,11 +157,11 @@ def test_hostile_pdfs_get_problems_not_500s(
     # The size limits answer whatever the machine's load: give the clock room here.
     catalog_app.config["PDF_READ_SECONDS"] = 30
     bomb = build_pdf([], content=b"0" * 200_000_000, flate=True)
-    assert "decompress" in problem(post(bomb), 413)["detail"]
-    assert "pages" in problem(post(build_pdf(["Firebase"], pages=20_000)), 413)["detail"]
+    assert "decompress" in assert_problem(post(bomb), 413)["detail"]
+    assert "pages" in assert_problem(post(build_pdf(["Firebase"], pages=20_000)), 413)["detail"]
     catalog_app.config["PDF_READ_SECONDS"] = 0.05
     slow = build_pdf(["Firebase " * 20] * 40, pages=900)
-    assert "file" in problem(post(slow), 422)["errors"]
+    assert "file" in assert_problem(post(slow), 422)["errors"]
 
 
 def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:

@@ -12,16 +12,13 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +26,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
+from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, redis_and_xborder
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -84,42 +82,11 @@ class Client:
             return exc.code, dict(exc.headers), json.loads(raw) if raw else None
 
 
-class Receiver:
-    """A webhook receiver on a loopback port."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.bodies.append(json.loads(body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     if not PG_URL:
         pytest.skip("XBORDER_TEST_DATABASE_URL is not set (PostgreSQL for several hosts)")
-    import redis
-
-    try:
-        store = redis.Redis.from_url(REDIS_URL)
-        store.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
-    if xborder is None:
-        pytest.skip("the xborder console script is not installed in this environment")
+    store, xborder = redis_and_xborder(REDIS_URL)
     schema = f"xborder_hosts_{os.getpid()}"
     admin = make_engine(PG_URL)
     try:
@@ -191,16 +158,7 @@ VENDOR = {
         "checked": "2026-12-01",
     },
 }
-REVIEW = {
-    "vendor": "acme-cloud",
-    "transfer": {
-        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"],
-        "purposes": ["analytics"],
-    },
-    "purpose": "Analytics",
-}
+REVIEW = {**EU_ANALYTICS_REVIEW, "vendor": "acme-cloud"}
 
 
 def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notifications(
@@ -216,7 +174,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     # A session made on A works on B, and B checks the CSRF token A gave out.
     status, _, me = browser.call("GET", f"{b}/api/v1/me")
     assert status == 200 and me["email"] == ADMIN
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     hook = {"url": receiver.url, "events": ["verdict_changed"]}
     assert browser.call("POST", f"{b}/api/v1/webhooks", hook, csrf=False)[0] == 403
     assert browser.call("POST", f"{b}/api/v1/webhooks", hook)[0] == 201
@@ -271,5 +229,4 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     ]
     assert statuses.count(401) == 9  # the admin's sign-in above was the 10th
     assert set(statuses[9:]) == {429}
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    receiver.close()

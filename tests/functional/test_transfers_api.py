@@ -10,47 +10,19 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from assessments.rules import RULES_DIR
 from service.api_examples import TRANSFER
-from service.audit.models import AuditEvent
-from service.db import session_scope
 from service.models import utcnow
-from service.reference.services import get_reference
-from service.reviews.models import Review, ReviewEvaluation
 from service.transfers import services as transfers
-from service.vendors.services import create_vendor
+from tests.functional.test_reviews_api import add_vendor, rows
+from tests.helpers import assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
 
 # The golden Jus/Firebase scenario, the same body /api/docs shows as the example.
 JUS_FIREBASE: dict[str, Any] = TRANSFER
-
-
-def add_vendor(app: Flask, **data: Any) -> None:
-    """A registry vendor created through the service (as the API would)."""
-    with app.app_context(), session_scope() as session:
-        create_vendor(session=session, data=data, reference=get_reference())
-
-
-def stored_rows(app: Flask) -> tuple[int, int, int]:
-    """Reviews, evaluations and audit events in the database."""
-    with app.app_context(), session_scope() as session:
-        counts = [
-            session.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (Review, ReviewEvaluation, AuditEvent)
-        ]
-        return counts[0], counts[1], counts[2]
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
 
 
 @pytest.fixture
@@ -61,7 +33,7 @@ def viewer(auth: Headers) -> dict[str, str]:
 def test_evaluates_the_golden_jus_firebase_transfer_and_stores_nothing(
     app: Flask, client: FlaskClient, viewer: dict[str, str]
 ) -> None:
-    before = stored_rows(app)
+    before = rows(app)
     response = client.post(URL, json=JUS_FIREBASE, headers=viewer)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
@@ -73,7 +45,7 @@ def test_evaluates_the_golden_jus_firebase_transfer_and_stores_nothing(
     assert cn["obligations"] and all(o["citation"] for o in cn["obligations"])
     assert body["overall"]["level"] in {"low", "medium", "high", "critical"}
     assert body["rules_version"] and body["warnings"] == []
-    assert stored_rows(app) == before
+    assert rows(app) == before
 
 
 def test_as_of_defaults_to_today_and_a_given_day_is_kept(
@@ -157,13 +129,13 @@ def test_a_sunset_vendor_is_a_warning(
 def test_unknown_vendor_is_a_field_error(
     app: Flask, client: FlaskClient, viewer: dict[str, str]
 ) -> None:
-    before = stored_rows(app)
+    before = rows(app)
     body = assert_problem(
         client.post(URL, json={**JUS_FIREBASE, "importer": {"vendor": "nope"}}, headers=viewer),
         422,
     )
     assert "nope" in body["errors"]["importer"]["vendor"][0]
-    assert stored_rows(app) == before
+    assert rows(app) == before
 
 
 @pytest.mark.parametrize(
@@ -183,10 +155,10 @@ def test_unknown_vendor_is_a_field_error(
 def test_invalid_transfers_get_field_level_422(
     app: Flask, client: FlaskClient, viewer: dict[str, str], change: dict[str, Any], field: str
 ) -> None:
-    before = stored_rows(app)
+    before = rows(app)
     body = assert_problem(client.post(URL, json={**JUS_FIREBASE, **change}, headers=viewer), 422)
     assert field in body["errors"]
-    assert stored_rows(app) == before
+    assert rows(app) == before
 
 
 def test_missing_required_parts_are_listed(client: FlaskClient, viewer: dict[str, str]) -> None:

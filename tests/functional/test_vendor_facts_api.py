@@ -12,9 +12,9 @@ import yaml
 from flask import Flask
 
 import vendor_data
+from assessments.catalog.reference import load_reference
 from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
-from service.reference.services import load_reference
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -88,7 +88,7 @@ def test_catalog_update_carries_the_new_facts_into_the_api(
     vendor = body.get_json()
     assert vendor["ownership"]["parent"]["name"] == "Intuit Inc."
     assert vendor["parent"] == "Intuit Inc."
-    assert vendor["dpf"] == {**FACTS["dpf"], "note": None}
+    assert vendor["dpf"] == {**FACTS["dpf"], "note": None, "recertification_due": None}
     assert vendor["dpf_certified"] is True
     assert vendor["history"][0]["to"] == "Intuit Inc."
     assert vendor["processing_countries"] == ["US"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,6 +12,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.vendors.models import Vendor, VendorAlias
+from tests.helpers import assert_problem, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -65,14 +64,6 @@ def seeded(client: FlaskClient, admin: dict[str, str]) -> dict[str, str]:
     return admin
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"]
-    return body
-
-
 def test_create_read_and_etag(client: FlaskClient, admin: dict[str, str]) -> None:
     created = client.post("/api/v1/vendors", json=UMENG, headers=admin)
     assert created.status_code == 201
@@ -113,26 +104,7 @@ def test_concurrent_patches_with_one_etag_lose_no_update(
     app: Flask, seeded: dict[str, str]
 ) -> None:
     etag = app.test_client().get("/api/v1/vendors/stripe", headers=seeded).headers["ETag"]
-    barrier = threading.Barrier(2)
-    statuses: dict[str, int] = {}
-
-    def writer(text: str) -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.patch(
-            "/api/v1/vendors/stripe",
-            json={"description": text},
-            headers={**seeded, "If-Match": etag},
-        )
-        statuses[text] = response.status_code
-
-    threads = [threading.Thread(target=writer, args=(t,)) for t in ("first", "second")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses.values()) == [200, 412]
-    winner = next(text for text, status in statuses.items() if status == 200)
+    winner = race_two_patches(app, "/api/v1/vendors/stripe", "description", seeded, etag)
     final = app.test_client().get("/api/v1/vendors/stripe", headers=seeded).get_json()
     assert final["description"] == winner and final["version"] == 2
 

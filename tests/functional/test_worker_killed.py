@@ -7,7 +7,6 @@ and the test's SQLite database; skipped when Redis is unreachable.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +15,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -24,6 +22,7 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
+from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder, worker_env
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
 Headers = Callable[[str], dict[str, str]]
@@ -49,48 +48,20 @@ def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
 def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
     make_app: Callable[..., Flask], catalog_template: str, auth: Headers, tmp_path: Path
 ) -> None:
-    import redis
-
     from tests.conftest import copy_catalog
 
-    try:
-        store = redis.Redis.from_url(REDIS_URL)
-        store.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
-    if xborder is None:
-        pytest.skip("the xborder console script is not installed in this environment")
+    store, xborder = redis_and_xborder(REDIS_URL)
     store.flushdb()
     copy_catalog(make_app.url, catalog_template)  # type: ignore[attr-defined]
     app = make_app(BROKER_URL=REDIS_URL)
     client = app.test_client()
-    body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"],
-            "purposes": ["analytics"],
-        },
-        "purpose": "Analytics",
-    }
+    body = EU_ANALYTICS_REVIEW
     legal = auth("legal")
     review = client.post("/api/v1/reviews", json=body, headers=legal).get_json()["id"]
     assessment = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     ).get_json()["id"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    env.update(
-        DATABASE_URL=make_app.url,
-        XBORDER_BROKER_URL=REDIS_URL,  # type: ignore[attr-defined]
-        XBORDER_DATA_DIR=str(tmp_path / "worker"),
-        XBORDER_SECRET_KEY="test-secret",
-        XBORDER_LOAD_CATALOG="0",
-        XBORDER_AUTO_MIGRATE="0",
-        XBORDER_ADMIN_EMAIL="admin@kill.test",
-        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
-    )
+    env = worker_env(make_app.url, REDIS_URL, tmp_path / "worker")  # type: ignore[attr-defined]
     log = (tmp_path / "worker.log").open("w+")
 
     def worker() -> subprocess.Popen[bytes]:

@@ -8,13 +8,13 @@ import pytest
 import yaml
 
 import vendor_data
+from assessments.catalog.reference import load_reference
 from assessments.types import MECHANISMS
 from service.assistant.lexicon import LEXICON_FILE
 from service.assistant.names import RegistryNames
 from service.assistant.offline.assistant import lexicon_for
 from service.assistant.tools.reviews import MECHANISM_FAMILIES
 from service.assistant.understanding import Question, understand
-from service.reference.services import load_reference
 from service.vendors.names import NameIndex
 
 REFERENCE = load_reference(Path(vendor_data.DATA_DIR))

@@ -21,6 +21,7 @@ from service.auth.bootstrap import create_first_admin
 from service.auth.models import ApiToken, User
 from service.db import session_scope
 from service.models import utcnow
+from tests.helpers import assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 PASSWORD = "correct horse battery"
@@ -34,13 +35,6 @@ def make_user(app: Flask, email: str, role: str = "legal", password: str = PASSW
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     return client.post("/auth/login", json={"email": email, "password": password})
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
-    return body
 
 
 def audit_text(app: Flask) -> str:

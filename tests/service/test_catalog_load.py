@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 import vendor_data
+from assessments.catalog.reference import load_reference
 from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
-from service.reference.services import load_reference
 from service.vendors.models import Vendor
 
 Headers = Callable[[str], dict[str, str]]

@@ -20,9 +20,9 @@ from service.jobs import services
 from service.jobs.models import Job
 from service.models import utcnow
 from service.settings.models import Setting
+from tests.helpers import JUS_CRASH_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 
 @pytest.fixture
@@ -36,20 +36,7 @@ def wait(app: Flask) -> None:
 
 
 def file_review(client: FlaskClient, headers: dict[str, str]) -> int:
-    body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": JUS,
-            "data_subjects": [
-                {"jurisdiction": "CN", "count": 2_000_000},
-                {"jurisdiction": "EU", "count": 300_000},
-            ],
-            "data_categories": ["identifiers.device", "usage.diagnostics"],
-            "purposes": ["analytics", "crash_reporting"],
-        },
-        "purpose": "Crash reporting",
-    }
-    response = client.post("/api/v1/reviews", json=body, headers=headers)
+    response = client.post("/api/v1/reviews", json=JUS_CRASH_REVIEW, headers=headers)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
 

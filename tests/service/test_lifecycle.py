@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,9 +20,9 @@ from service.notifications.delivery import sign
 from service.notifications.models import Delivery, OutboxMessage
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook
+from tests.helpers import WebhookReceiver
 
 Headers = Callable[[str], dict[str, str]]
-JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 
 @pytest.fixture
@@ -37,11 +35,16 @@ def wait(app: Flask) -> None:
     jobs_runtime.runtime(app).join()
 
 
-def file_review(client: FlaskClient, headers: dict[str, str], vendor: str = "firebase") -> int:
+def file_review(
+    client: FlaskClient,
+    headers: dict[str, str],
+    vendor: str = "firebase",
+    exporter: str = "Acme GmbH",
+) -> int:
     body = {
         "vendor": vendor,
         "transfer": {
-            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
+            "exporter": {"name": exporter, "country": "DE", "role": "controller"},
             "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
             "data_categories": ["identifiers.device", "usage.diagnostics"],
             "purposes": ["analytics", "crash_reporting"],
@@ -60,36 +63,9 @@ def eu_outcome(app: Flask, review_id: int) -> dict[str, Any]:
         return {"verdict": review.eu_verdict, "mechanism": review.eu_mechanism}
 
 
-class Receiver:
-    """A local webhook receiver: records each request; answers `status`."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
+def receiver() -> Iterator[WebhookReceiver]:
+    found = WebhookReceiver()
     yield found
     found.close()
 
@@ -99,7 +75,7 @@ def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
     client: FlaskClient,
     auth: Headers,
     make_token: Callable[..., str],
-    receiver: Receiver,
+    receiver: WebhookReceiver,
 ) -> None:
     admin = auth("admin")
     hook = client.post(
@@ -174,7 +150,7 @@ def test_a_receiver_that_is_down_loses_nothing(
     catalog_app: Flask,
     client: FlaskClient,
     auth: Headers,
-    receiver: Receiver,
+    receiver: WebhookReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(jobs_runtime, "MIN_BACKOFF_MS", 10)
@@ -264,10 +240,40 @@ def test_passed_dates_name_rule_dates_and_new_year(catalog_app: Flask) -> None:
 # ------------------------------------------------------------------------------ deadlines
 
 
-def test_working_days_and_deadline_arithmetic() -> None:
-    assert deadlines.add_working_days(date(2026, 12, 4), 10) == date(2026, 12, 18)  # Fri -> Fri
-    assert deadlines.add_working_days(date(2026, 12, 5), 1) == date(2026, 12, 7)  # Sat -> Mon
-    assert deadlines.add_working_days(date(2029, 12, 5), -60) == date(2029, 9, 12)
+# The State Council's holiday notices, as read on 2026-12-05 (Xinhua's full text, reprinted):
+# 2025: 国办发明电〔2024〕12号 of 2024-11-12, https://m.gmw.cn/2024-11/12/content_1303894933.htm
+#   National Day and Mid-autumn: 1-8 October off; Sunday 28 September and Saturday 11 October
+#   worked.
+# 2026: the notice of 2025-11-04, https://politics.gmw.cn/2025-11/04/content_38391083.htm
+#   Spring Festival: 15-23 February off; Saturdays 14 and 28 February worked. National Day:
+#   1-7 October off; Sunday 20 September and Saturday 10 October worked.
+NOTICE_DAYS = {
+    date(2025, 9, 28): True,  # a Sunday worked
+    date(2025, 10, 8): False,  # a Wednesday off
+    date(2025, 10, 11): True,  # a Saturday worked
+    date(2026, 2, 14): True,
+    date(2026, 2, 23): False,  # a Monday off
+    date(2026, 2, 28): True,
+    date(2026, 9, 20): True,
+    date(2026, 10, 7): False,
+    date(2026, 10, 10): True,
+    date(2026, 12, 7): True,  # an ordinary Monday
+    date(2026, 12, 5): False,  # an ordinary Saturday
+}
+
+
+def test_prc_working_days_follow_the_state_council_notices() -> None:
+    assert {d: deadlines.prc_working_day(d) for d in NOTICE_DAYS} == NOTICE_DAYS
+    add = deadlines.add_prc_working_days
+    # 10 working days after a contract takes effect, across National Day 2026: 1-7 October
+    # off, Saturday 10 October worked (Monday to Friday alone would say 14 October).
+    assert add(date(2026, 9, 30), 10) == (date(2026, 10, 20), [])
+    assert add(date(2026, 2, 13), 10) == (date(2026, 3, 5), [])  # Spring Festival 2026
+    assert add(date(2025, 9, 26), 5) == (date(2025, 10, 10), [])  # 28 Sep worked, 1-8 Oct off
+    assert add(date(2026, 10, 9), -3) == (date(2026, 9, 29), [])
+    assert add(date(2026, 12, 4), 10) == (date(2026, 12, 18), [])  # Fri -> Fri
+    # A year without a published notice: counted Monday to Friday, and said so.
+    assert add(date(2029, 12, 5), -60) == (date(2029, 9, 12), [2029])
     assert deadlines.add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
 
 
@@ -291,7 +297,10 @@ def test_due_list_and_calendar_feed(
     by_key = {d["key"]: d["due"] for d in items}
     assert by_key["sc_filing"] == "2026-12-18"
     assert by_key["cac_expiry"] == "2027-01-15"
-    assert by_key["cac_extension_window"] == "2026-10-23"  # 12 weeks before a Friday
+    assert by_key["cac_extension_window"] == "2026-10-23"  # 60 PRC working days before
+    provisional = {d["key"]: d["provisional"] for d in items}
+    assert provisional["sc_filing"] is None
+    assert "2027" in provisional["cac_extension_window"]  # January 2027 is not published yet
     due = client.get("/api/v1/due?within_days=30", headers=owner).get_json()
     assert {d["key"] for d in due["deadlines"]} >= {"sc_filing", "cac_extension_window"}
     team = client.get("/api/v1/due?team=procurement&within_days=30", headers=auth("legal"))
@@ -345,7 +354,7 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
 
 
 def test_tick_reminds_owners_of_deadlines_once_a_day(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: Receiver
+    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: WebhookReceiver
 ) -> None:
     client.post(
         "/api/v1/webhooks",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
 from service.notifications.models import Delivery, OutboxMessage
+from tests.helpers import EU_ANALYTICS_REVIEW
 
 Headers = Callable[[str], dict[str, str]]
 OVERRIDE = {"override_reason": "Facts confirmed by phone with the vendor; record follows."}
@@ -81,16 +82,7 @@ def test_approval_requested_and_decided_are_emailed_by_preference(
     assert opted.status_code == 200 and opted.get_json()["email"] is False
     bad = client.patch("/api/v1/me/notifications", json={"events": ["nope"]}, headers=quiet)
     assert bad.status_code == 422
-    body = {
-        "vendor": "firebase",
-        "transfer": {
-            "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-            "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-            "data_categories": ["identifiers.device"],
-            "purposes": ["analytics"],
-        },
-        "purpose": "Analytics",
-    }
+    body = EU_ANALYTICS_REVIEW
     review = client.post("/api/v1/reviews", json=body, headers=buyer).get_json()["id"]
     url = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=anna

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -48,6 +49,27 @@ def test_review_moves_offered_are_exactly_the_moves_allowed(status: str) -> None
                 assert new not in offered, (user, status, new)
             else:
                 assert new in offered, (user, status, new)
+
+
+@pytest.mark.parametrize(
+    ("may", "ensure"),
+    [
+        (review_policy.may_evaluate, review_policy.ensure_may_evaluate),
+        (review_policy.may_confirm_facts_of, review_policy.ensure_may_confirm_facts_of),
+    ],
+)
+@pytest.mark.parametrize("status", list(review_policy.TRANSITIONS))
+def test_review_buttons_offered_are_exactly_the_actions_allowed(
+    may: Callable[[Filed, Person], bool], ensure: Callable[[Filed, Person], None], status: str
+) -> None:
+    review = Filed(status)
+    for user in (OWNER, STRANGER, LEGAL, VIEWER):
+        try:
+            ensure(review, user)
+        except (errors.Forbidden, errors.Conflict):
+            assert not may(review, user), (user, status)
+        else:
+            assert may(review, user), (user, status)
 
 
 def test_procurement_moves_only_its_own_reviews() -> None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from assessments.catalog.reference import Reference
 from service.assistant.interfaces import Answer, AskContext, Citation, Event, unique_citations
 from service.assistant.lexicon import Lexicon, has_cjk, load_lexicon
 from service.assistant.names import RegistryNames
@@ -23,7 +24,6 @@ from service.assistant.templates import render
 from service.assistant.tools.base import tool_context
 from service.assistant.understanding import Question, understand
 from service.models import utcnow
-from service.reference.services import Reference
 
 NAME = "offline"
 
@@ -40,9 +40,9 @@ class Composed:
 def lexicon_for(reference: Reference) -> Lexicon:
     """The lexicon with the reference data's names (cached per reference content)."""
     return load_lexicon(
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.data_categories.items())),
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.purposes.items())),
-        tuple(sorted((k, str(v.get("name", k))) for k, v in reference.vendor_categories.items())),
+        tuple(sorted((k, v.name) for k, v in reference.data_categories.items())),
+        tuple(sorted((k, v.name) for k, v in reference.purposes.items())),
+        tuple(sorted((k, v.name) for k, v in reference.vendor_categories.items())),
     )
 
 

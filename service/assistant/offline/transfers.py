@@ -62,7 +62,7 @@ def _name(code: str) -> str:
 
 
 def _category(ctx: ToolContext, ident: str) -> str:
-    return str(ctx.reference.data_categories.get(ident, {}).get("name", ident)).lower()
+    return ctx.reference.category_name(ident).lower()
 
 
 def _exporter(q: Question, draft: Draft, ctx: ToolContext) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assessments.catalog.reference import Reference
 from assessments.documents import vocabulary
 from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
@@ -20,7 +21,6 @@ from service.assistant.tools.vendors import (
     sdk_categories,
 )
 from service.assistant.understanding import Question
-from service.reference.services import Reference
 
 _CERTIFICATION_WORDS = re.compile(r"\b(iso|soc|pci|certifications?|certificates?)\b", re.I)
 
@@ -140,7 +140,7 @@ def vendor_list(q: Question, ctx: ToolContext, names: RegistryNames) -> tuple[st
             kinds.append({"id": "sdk", "name": "SDKs"})
         elif kind in reference.vendor_categories:
             categories.add(kind)
-            label = str(reference.vendor_categories[kind]["name"])
+            label = reference.vendor_categories[kind].name
             kinds.append({"id": kind, "name": f"vendors in the category “{label}”"})
 
     def codes(*roles: str) -> tuple[frozenset[str], list[str]]:
@@ -254,8 +254,8 @@ def _vendor_list_zh(
 
 
 def _category_name(reference: Reference, ident: str) -> str:
-    return str(reference.data_categories.get(ident, {}).get("name", ident)).lower()
+    return reference.category_name(ident).lower()
 
 
 def _purpose_name(reference: Reference, ident: str) -> str:
-    return str(reference.purposes.get(ident, {}).get("name", ident)).lower()
+    return reference.purpose_name(ident).lower()

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from assessments.catalog.reference import Reference
 from service.assistant.interfaces import Asker, Citation
-from service.reference.services import Reference, get_reference
+from service.reference.services import get_reference
 from service.vendors.names import NameIndex, name_index
 
 

@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from assessments.catalog.reference import Reference
 from service.assistant.tools.base import Tool, ToolContext, ToolError, ToolResult
 from service.assistant.tools.lifecycle import lifecycle_tools
 from service.assistant.tools.reviews import review_tool
 from service.assistant.tools.transfers import transfer_tool
 from service.assistant.tools.vendors import vendor_tools
-from service.reference.services import Reference
 
 
 def all_tools(reference: Reference) -> list[Tool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.catalog.reference import Reference
 from assessments.transfers import transfer_to_dict
 from assessments.types import SAFEGUARDS, TRANSACTIONS
 from service import errors
@@ -18,7 +19,6 @@ from service.assistant.tools.base import (
     vendor_citation,
 )
 from service.assistant.tools.vendors import vendor_brief
-from service.reference.services import Reference
 from service.transfers import services as transfers
 from service.vendors import services as vendors
 

@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.catalog.reference import display_name
+from assessments.catalog.reference import Reference, display_name
 from assessments.catalog.vocabulary import SANCTION_LIST_NAMES
 from service import errors
 from service.assistant.tools.base import Tool, ToolContext, ToolResult, vendor_citation
-from service.reference.services import Reference
-from service.transfers.services import get_rulebook
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
 
@@ -36,15 +34,15 @@ def _country(code: str | None) -> dict[str, str] | None:
 def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
     """A vendor's registry facts as plain values, with display names beside the ids."""
     snap = vendors.vendor_snapshot(vendor)
-    category = reference.vendor_categories.get(vendor.category or "", {})
+    category = reference.vendor_categories.get(vendor.category or "")
     return {
         "slug": vendor.slug,
         "name": vendor.name,
         "aliases": list(snap["aliases"] or []),
         "description": snap["description"],
         "category": vendor.category,
-        "category_name": category.get("name", vendor.category),
-        "category_kind": category.get("kind"),
+        "category_name": category.name if category else vendor.category,
+        "category_kind": category.kind if category else None,
         "product_type": snap["product_type"],
         "parent": snap["parent"],
         "hq_country": _country(vendor.hq_country),
@@ -58,8 +56,7 @@ def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         ],
         "processing_countries": [_country(c) for c in snap["processing_countries"] or []],
         "data_categories": [
-            {"id": c, "name": reference.data_categories.get(c, {}).get("name", c)}
-            for c in snap["data_categories"] or []
+            {"id": c, "name": reference.category_name(c)} for c in snap["data_categories"] or []
         ],
         "default_role": snap["default_role"],
         "certifications": list(snap["certifications"] or []),
@@ -90,12 +87,13 @@ def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
 
 def vendor_brief(vendor: Vendor, reference: Reference) -> dict[str, Any]:
     """The few facts a list shows of a vendor."""
-    category = reference.vendor_categories.get(vendor.category or "", {})
     return {
         "slug": vendor.slug,
         "name": vendor.name,
         "category": vendor.category,
-        "category_name": category.get("name", vendor.category),
+        "category_name": reference.vendor_category_name(vendor.category)
+        if vendor.category
+        else None,
         "hq_country": _country(vendor.hq_country),
         "status": vendor.status,
         "sanctioned": vendor.sanctioned,
@@ -175,12 +173,12 @@ def find_vendors(ctx: ToolContext, wanted: VendorFilter, limit: int = LIST_LIMIT
 
 def sdk_categories(reference: Reference) -> frozenset[str]:
     """Vendor categories whose kind is sdk."""
-    return frozenset(k for k, v in reference.vendor_categories.items() if v.get("kind") == "sdk")
+    return frozenset(k for k, v in reference.vendor_categories.items() if v.kind == "sdk")
 
 
 def eea_countries(ctx: ToolContext) -> frozenset[str]:
     """The EU/EEA member states on the day (for "EU" in a filter)."""
-    ref = get_rulebook().reference  # the app's catalog (CATALOG_DIR), not the shipped files
+    ref = ctx.reference
     return frozenset(code for code in ref.eea if ref.is_eea(code, ctx.today))
 
 
@@ -195,9 +193,7 @@ def list_vendors_tool(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
     categories = frozenset({args["category"]}) if args.get("category") else frozenset()
     if args.get("kind"):
         kind = args["kind"]
-        of_kind = frozenset(
-            k for k, v in ctx.reference.vendor_categories.items() if v.get("kind") == kind
-        )
+        of_kind = frozenset(k for k, v in ctx.reference.vendor_categories.items() if v.kind == kind)
         categories = categories & of_kind if categories else of_kind
     wanted = VendorFilter(
         categories=categories,
@@ -217,9 +213,7 @@ def vendor_tools(reference: Reference) -> list[Tool]:
     """search_vendors, get_vendor and list_vendors."""
     categories = sorted(reference.vendor_categories)
     data_categories = sorted(reference.data_categories)
-    kinds = sorted(
-        {str(v.get("kind")) for v in reference.vendor_categories.values() if v.get("kind")}
-    )
+    kinds = sorted({v.kind for v in reference.vendor_categories.values()})
     return [
         Tool(
             "search_vendors",

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.reference import Reference
 from service.db import chunks
-from service.reference.services import Reference
 from service.vendors import bulk, services
 from service.vendors.io.parsing import parse_file
 from service.vendors.io.validation import validate_rows

@@ -15,10 +15,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from assessments.catalog.reference import Reference
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.db import chunks
-from service.reference.services import Reference
 from service.vendors.io.formats import ImportInvalid, RowError
 from service.vendors.models import Vendor
 from service.vendors.schemas import VendorCreateSchema

@@ -7,6 +7,7 @@ from service.web.pages import (
     assessments,
     assistant,
     jobs,
+    lifecycle,
     reviews,
     vendors,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "assessments",
     "assistant",
     "jobs",
+    "lifecycle",
     "reviews",
     "vendors",
 ]

@@ -17,6 +17,7 @@ from service.auth.permissions import allow, allow_public
 from service.auth.schemas import LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from service.auth.views import BAD_LOGIN
 from service.db import get_session
+from service.impact_assessments import policy as assessment_policy
 from service.reviews import services as review_services
 from service.web import forms
 from service.web.blueprint import web
@@ -86,6 +87,7 @@ def _me_page(
         password_form=password_form or forms.FormState(),
         password_changed=password_changed,
         password_min=MIN_LENGTH,
+        may_create_assessments=assessment_policy.may_create(g.current_user),
     )
 
 
@@ -101,20 +103,35 @@ def me() -> str:
 @web.post("/me/tokens")
 def create_token() -> str | tuple[str, int]:
     """Create an API token with the API's schema and service; its value is shown this once."""
+    created, form, status = token_from_form(forms.raw_values(request.form))
+    if form is not None:
+        return _me_page(form=form), status
+    return _me_page(created=created)
+
+
+def token_from_form(
+    values: dict[str, Any], *, prefix: str = "", for_user: bool = False
+) -> tuple[dict[str, Any] | None, forms.FormState | None, int]:
+    """Issue a token from a form (`name`, `expires_in_days` and, when an admin issues it for
+    someone, `user_id`; each under `prefix`) with the API's schema and service, and commit:
+    (the token, shown once, None, 200), or (None, the form with its errors, status)."""
     session = get_session()
-    values = forms.raw_values(request.form)
     body = {
-        "name": forms.text(values.get("name"), blank=None),
-        "expires_in_days": forms.integer(values.get("expires_in_days")),
+        "name": forms.text(values.get(f"{prefix}name"), blank=None),
+        "expires_in_days": forms.integer(values.get(f"{prefix}expires_in_days")),
     }
+    if for_user:
+        body["user_id"] = forms.integer(values.get(f"{prefix}user_id"))
     try:
         data = forms.load(TokenCreateSchema(), {k: v for k, v in body.items() if v is not ...})
         info, plain = auth_services.issue_token(session=session, actor=g.current_user, **data)
     except errors.DomainError as exc:
         session.rollback()
-        return _me_page(form=forms.state_from_error(values, exc)), exc.status
+        form = forms.state_from_error(values, exc)
+        form.errors = {f"{prefix}{k}": v for k, v in form.errors.items()}
+        return None, form, exc.status
     session.commit()
-    return _me_page(created={**info, "token": plain})
+    return {**info, "token": plain}, None, 200
 
 
 @allow("viewer")

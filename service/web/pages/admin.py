@@ -15,7 +15,6 @@ from service.auth.limits import rate_limited
 from service.auth.models import ROLES
 from service.auth.permissions import allow
 from service.auth.schemas import (
-    TokenCreateSchema,
     UserCreateSchema,
     UserQueryArgsSchema,
     UserUpdateSchema,
@@ -24,6 +23,7 @@ from service.auth.views import user_etag
 from service.db import get_session
 from service.web import forms
 from service.web.blueprint import web
+from service.web.pages.account import token_from_form
 
 AUDIT_FILTERS = ("object_type", "object_id", "actor", "action", "since", "until", "page")
 CONFLICT = "Someone changed this user since you opened the page; reload it and try again."
@@ -112,24 +112,12 @@ def update_user(user_id: int) -> Response:
 @web.post("/admin/tokens")
 def create_user_token() -> tuple[str, int]:
     """Create an API token for any user; its value is shown this once."""
-    session = get_session()
-    values = forms.raw_values(request.form)
     # The form's fields are named token.user_id, token.name and token.expires_in_days.
-    body = {
-        "user_id": forms.integer(values.get("token.user_id")),
-        "name": forms.text(values.get("token.name"), blank=None),
-        "expires_in_days": forms.integer(values.get("token.expires_in_days")),
-    }
-    try:
-        data = forms.load(TokenCreateSchema(), {k: v for k, v in body.items() if v is not ...})
-        info, plain = services.issue_token(session=session, actor=g.current_user, **data)
-    except errors.DomainError as exc:
-        session.rollback()
-        form = forms.state_from_error(values, exc)
-        form.errors = {f"token.{k}": v for k, v in form.errors.items()}
-        return _users_page(form=form, status=exc.status)
-    session.commit()
-    return _users_page(token={**info, "token": plain})
+    values = forms.raw_values(request.form)
+    token, form, status = token_from_form(values, prefix="token.", for_user=True)
+    if form is not None:
+        return _users_page(form=form, status=status)
+    return _users_page(token=token)
 
 
 @allow("legal")

@@ -53,6 +53,7 @@ def _page(
         review=review,
         versions=versions,
         moves=moves,
+        override_needed=any(policy.needs_override_reason(to, context) for to in moves),
         editable=editable,
         may_tick=policy.may_update_checklists(assessment, g.current_user, context),
         etag=assessment_etag(assessment),

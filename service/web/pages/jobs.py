@@ -9,7 +9,7 @@ from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
 from service.jobs import services
-from service.jobs.models import ACTIVE
+from service.jobs.models import UNFINISHED
 from service.jobs.reports import submit_report_job
 from service.jobs.schemas import REPORT_FORMATS
 from service.web.blueprint import web
@@ -40,9 +40,8 @@ def report_job(assessment_id: int) -> Response:
 @web.get("/jobs/<int:job_id>")
 def job(job_id: int) -> str:
     """A job's progress (the page reloads itself until the job ends) and its result."""
-    record = services.get_job(session=get_session(), job_id=job_id)
-    user = g.current_user
-    if record.created_by != user.email and user.role not in ("admin", "legal"):
-        raise errors.NotFound(f"No job {job_id}.")
+    record = services.get_job(session=get_session(), job_id=job_id, user=g.current_user)
     label = services.KINDS[record.kind].label if record.kind in services.KINDS else record.kind
-    return render_template("web/job.html", job=record, label=label, active=record.status in ACTIVE)
+    return render_template(
+        "web/job.html", job=record, label=label, active=record.status in UNFINISHED
+    )

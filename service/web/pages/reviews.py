@@ -13,10 +13,11 @@ from assessments.types import REGIMES
 from service import errors
 from service.auth.permissions import allow
 from service.db import get_session
+from service.impact_assessments import policy as assessment_policy
 from service.impact_assessments import services as assessment_services
 from service.reviews import policy, services
 from service.reviews.schemas import ReviewCreateSchema, ReviewQueryArgsSchema, ReviewUpdateSchema
-from service.reviews.views import review_etag
+from service.reviews.views import act_on_review, review_etag
 from service.transfers.services import get_rulebook, today
 from service.vendors import services as vendor_services
 from service.web import choices, forms, labels
@@ -279,28 +280,25 @@ def review(review_id: int) -> str:
         etag=review_etag(view.review),
         choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
+        may_evaluate=policy.may_evaluate(view.review, g.current_user),
+        may_confirm=policy.may_confirm_facts_of(view.review, g.current_user),
+        may_create_assessment=assessment_policy.may_create(g.current_user),
         kinds=applicable_kinds(view.review.evaluation or {}),
     )
+
+
+def _form_etag(current: str) -> None:
+    """412 when the page's form was made from an older version of the review."""
+    if request.form.get("etag") != current:
+        raise errors.PreconditionFailed(CONFLICT)
 
 
 @allow("procurement", "legal")
 @web.post("/reviews/<int:review_id>/status")
 def review_status(review_id: int) -> Response:
     """Move a review (submit, close, approve, ...) with the API's update schema and service."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    if request.form.get("etag") != review_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
     changes = forms.load(ReviewUpdateSchema(), {"status": request.form.get("status", "")})
-    services.update_review(
-        session=session,
-        review=record,
-        changes=changes,
-        user=g.current_user,
-        rulebook=get_rulebook(),
-        day=today(),
-    )
-    session.commit()
+    act_on_review(review_id, services.update_review, _form_etag, changes=changes)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
@@ -308,19 +306,7 @@ def review_status(review_id: int) -> Response:
 @web.post("/reviews/<int:review_id>/asserted-facts/<int:index>/confirm")
 def confirm_fact(review_id: int, index: int) -> Response:
     """Legal or admin confirms a pending stated fact; the review is evaluated again."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    if request.form.get("etag") != review_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
-    services.confirm_asserted_fact(
-        session=session,
-        review=record,
-        index=index,
-        user=g.current_user,
-        rulebook=get_rulebook(),
-        day=today(),
-    )
-    session.commit()
+    act_on_review(review_id, services.confirm_asserted_fact, _form_etag, index=index)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
@@ -328,12 +314,7 @@ def confirm_fact(review_id: int, index: int) -> Response:
 @web.post("/reviews/<int:review_id>/evaluate")
 def evaluate_review(review_id: int) -> Response:
     """Evaluate a review again on today's law (or its pinned date)."""
-    session = get_session()
-    record = services.get_review(session=session, review_id=review_id)
-    services.evaluate_review(
-        session=session, review=record, user=g.current_user, rulebook=get_rulebook(), day=today()
-    )
-    session.commit()
+    act_on_review(review_id, services.evaluate_review, check=None)
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 

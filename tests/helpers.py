@@ -1,0 +1,157 @@
+"""What several test modules share: request bodies, problem checks, users with tokens, a
+write race, a webhook receiver, the Redis and console-script checks of the multi-process tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from service.auth.services import create_token, create_user
+from service.db import session_scope
+
+# A German company's app sends device ids of 300,000 people in the EU to Firebase for analytics.
+EU_ANALYTICS_REVIEW: dict[str, Any] = {
+    "vendor": "firebase",
+    "transfer": {
+        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
+        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
+        "data_categories": ["identifiers.device"],
+        "purposes": ["analytics"],
+    },
+    "purpose": "Analytics",
+}
+
+JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
+
+# The Jus/Firebase crash-reporting review: device ids and diagnostics of 2,000,000 people in
+# mainland China and 300,000 in the EU.
+JUS_CRASH_REVIEW: dict[str, Any] = {
+    "vendor": "firebase",
+    "transfer": {
+        "exporter": JUS,
+        "data_subjects": [
+            {"jurisdiction": "CN", "count": 2_000_000},
+            {"jurisdiction": "EU", "count": 300_000},
+        ],
+        "data_categories": ["identifiers.device", "usage.diagnostics"],
+        "purposes": ["analytics", "crash_reporting"],
+    },
+    "purpose": "Crash reporting",
+}
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status (and a title); its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    assert body["status"] == status and body["title"]
+    return body
+
+
+def bearer_users(app: Flask, people: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Authorization headers by name for new users (`name@example.test`) of the given roles."""
+    headers: dict[str, dict[str, str]] = {}
+    with app.app_context(), session_scope() as session:
+        for name, role in people:
+            user = create_user(session=session, email=f"{name}@example.test", role=role)
+            token = create_token(session=session, user=user)[1]
+            headers[name] = {"Authorization": f"Bearer {token}"}
+    return headers
+
+
+def race_two_patches(app: Flask, url: str, field: str, headers: dict[str, str], etag: str) -> str:
+    """Two clients PATCH `field` of one record with the same ETag at the same moment: one
+    must win (200) and the other be refused as stale (412). The winner's text."""
+    barrier = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def writer(text: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.patch(url, json={field: text}, headers={**headers, "If-Match": etag})
+        statuses[text] = response.status_code
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses.values()) == [200, 412]
+    return next(text for text, status in statuses.items() if status == 200)
+
+
+def redis_and_xborder(url: str) -> tuple[Any, str]:
+    """A Redis client for `url` (skip when it does not answer) and the path of the `xborder`
+    console script of this environment (skip when it is not installed)."""
+    import redis
+
+    try:
+        store = redis.Redis.from_url(url)
+        store.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
+    if xborder is None:
+        pytest.skip("the xborder console script is not installed in this environment")
+    return store, xborder
+
+
+class WebhookReceiver:
+    """A webhook receiver on a loopback port: records each request (headers, body) and
+    answers `status`."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def bodies(self) -> list[Any]:
+        """The JSON bodies received, in order."""
+        return [json.loads(body) for _, body in self.requests]
+
+
+def worker_env(database_url: str, broker_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of an `xborder worker` process on a test's database and broker."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=database_url,
+        XBORDER_BROKER_URL=broker_url,
+        XBORDER_DATA_DIR=str(data_dir),
+        XBORDER_SECRET_KEY="test-secret",
+        XBORDER_LOAD_CATALOG="0",
+        XBORDER_AUTO_MIGRATE="0",
+        XBORDER_ADMIN_EMAIL="admin@kill.test",
+        XBORDER_ADMIN_PASSWORD="a-long-pass-phrase-2",
+    )
+    return env
