@@ -156,19 +156,32 @@ def unstorable_text(value: Any, path: str = "", *, depth: int = 0) -> tuple[str,
     them), and containers nested deeper than MAX_JSON_DEPTH. The one check of request bodies,
     query strings, forms and path parameters (`_check_request_text`); importers reuse it.
     """
+    found = _unstorable(value, depth)
+    if found is None:
+        return None
+    keys, problem = found
+    for key in reversed(keys):  # collected innermost first
+        path = f"{path}.{key}" if path else key
+    return path or "_", problem
+
+
+def _unstorable(value: Any, depth: int) -> tuple[list[str], str] | None:
+    # The path's keys are collected only on the way out of a find: importers walk every
+    # string of a file, and almost none is unstorable.
     if isinstance(value, str):
         if "\x00" in value or (not value.isascii() and not _encodable(value)):
-            return path or "_", UNSTORABLE
+            return [], UNSTORABLE
         return None
     if isinstance(value, dict | list):
         if depth >= MAX_JSON_DEPTH:
-            return path or "_", f"Nested deeper than {MAX_JSON_DEPTH} levels."
+            return [], f"Nested deeper than {MAX_JSON_DEPTH} levels."
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and (found := unstorable_text(key, where, depth=depth)):
-                return found
-            if found := unstorable_text(item, where, depth=depth + 1):
+            found = _unstorable(key, depth) if isinstance(key, str) else None
+            if found is None:
+                found = _unstorable(item, depth + 1)
+            if found is not None:
+                found[0].append(str(key))
                 return found
     return None
 

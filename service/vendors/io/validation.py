@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from assessments.catalog.reference import Reference
+from assessments.catalog.vendors import legacy_conflicts
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.db import chunks
@@ -65,11 +66,13 @@ def _plain_key(value: Any) -> Hashable | None:
 class RowLoader:
     """Loads rows as VendorCreateSchema does, each distinct plain value of a repeating field once.
 
-    None of the repeating fields reads the rest of the row, so a value that loaded cleanly
-    gives the same result again: such values are loaded through a schema of that one field
-    and remembered, the rest of the row through the schema without them. A row with any
-    problem in a repeating field is loaded again through the whole schema, so that its
-    messages are exactly the schema's. Results are copied, never shared between rows.
+    None of the repeating fields' own checks reads the rest of the row, so a value that loaded
+    cleanly gives the same result again: such values are loaded through a schema of that one
+    field and remembered, the rest of the row through the schema without them. The one
+    schema check across fields (`legacy_conflicts`: a legacy field beside the block that
+    decides it) is run on the merged row. A row with any problem in a repeating field, or
+    such a conflict, is loaded again through the whole schema, so that its messages are
+    exactly the schema's. Results are copied, never shared between rows.
     """
 
     def __init__(self) -> None:
@@ -80,8 +83,11 @@ class RowLoader:
         self._loaded: dict[Hashable, Any] = {}
 
     def _load_value(self, name: str, value: Any) -> Any:
-        if type(value) in _SCALARS:  # str, bool, None: hashable as they are
-            key: Hashable | None = (name, type(value), value)
+        kind = type(value)
+        if kind in _SCALARS:  # str, bool, None: hashable as they are
+            key: Hashable | None = (name, kind, value)
+        elif kind is list and all(type(v) is str for v in value):  # the usual id lists
+            key = (name, list, tuple(value))
         else:
             key = _plain_key(value)
             key = None if key is None else (name, key)
@@ -92,6 +98,9 @@ class RowLoader:
             loaded = self._loaded[key] = self._single[name].load({name: value})[name]
         # Lists and dicts are copied so rows never share them; strings, dates, flags are
         # immutable and shared as they are.
+        kind = type(loaded)
+        if kind is list:
+            return list(loaded)
         return copy.copy(loaded) if isinstance(loaded, list | dict) else loaded
 
     def load(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,6 +116,8 @@ class RowLoader:
             else:
                 rest[name] = value
         loaded = {**self._rest.load(rest), **repeating}
+        if legacy_conflicts(loaded):
+            return dict(self._whole.load(raw))  # raises with the schema's message
         return {name: loaded[name] for name in self._order if name in loaded}
 
 
