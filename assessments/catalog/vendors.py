@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -30,6 +31,7 @@ from assessments.catalog.vocabulary import (
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
+@lru_cache(maxsize=1024)  # each distinct code looked up once (imports repeat a few hundred)
 def is_country_code(code: str) -> bool:
     """True when `code` is an ISO 3166-1 alpha-2 code (upper case)."""
     return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None

@@ -63,6 +63,14 @@ def _plain_key(value: Any) -> Hashable | None:
     return None
 
 
+class _RestSchema(VendorCreateSchema):
+    """The create schema for the fields the loader does not memoise, without the check across
+    fields: RowLoader runs that one on the merged row."""
+
+    def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        return None
+
+
 class RowLoader:
     """Loads rows as VendorCreateSchema does, each distinct plain value of a repeating field once.
 
@@ -78,7 +86,7 @@ class RowLoader:
     def __init__(self) -> None:
         self._whole = VendorCreateSchema()
         self._order = tuple(self._whole.fields)
-        self._rest = VendorCreateSchema(exclude=_REPEATING_FIELDS)
+        self._rest = _RestSchema(exclude=_REPEATING_FIELDS)
         self._single = {name: VendorCreateSchema(only=(name,)) for name in _REPEATING_FIELDS}
         self._loaded: dict[Hashable, Any] = {}
 
