@@ -238,6 +238,27 @@ def _flush(session: Session) -> None:
 _BY_SLUG = select(Vendor).where(col(Vendor.slug) == bindparam("slug"))
 
 
+# What identifies one state of a vendor row. Every write raises `version` (the ORM's
+# version_id_col: each UPDATE) and sets `updated_at` and `registry_version`; a row created
+# anew under an old id (a restored or rebuilt database) differs in `updated_at`.
+_STAMP = ("id", "version", "updated_at", "registry_version")
+_STAMP_BY_SLUG = select(*(getattr(Vendor, name) for name in _STAMP)).where(
+    col(Vendor.slug) == bindparam("slug")
+)
+
+
+def vendor_stamp(*, session: Session, slug: str) -> tuple[Any, ...] | None:
+    """The stamp (`_STAMP`) of the vendor with this slug, None if there is none: one narrow
+    select, for reads that keep what they built from a vendor per stamp."""
+    row = session.execute(_STAMP_BY_SLUG, {"slug": slug}).first()
+    return None if row is None else (slug, *row)
+
+
+def stamp_of(vendor: Vendor) -> tuple[Any, ...]:
+    """The stamp of a loaded vendor, equal to vendor_stamp's for the same row state."""
+    return (vendor.slug, *(getattr(vendor, name) for name in _STAMP))
+
+
 def get_vendor(*, session: Session, slug: str, include_archived: bool = True) -> Vendor:
     """The vendor with this slug, or NotFound."""
     vendor: Vendor | None = session.execute(_BY_SLUG, {"slug": slug}).scalar_one_or_none()
