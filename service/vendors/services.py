@@ -17,7 +17,7 @@ from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
-from service.db import chunks, flush
+from service.db import chunks, flush, table_of
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
 from service.paging import Page, paginate, values_of
@@ -242,15 +242,17 @@ _BY_SLUG = select(Vendor).where(col(Vendor.slug) == bindparam("slug"))
 # version_id_col: each UPDATE) and sets `updated_at` and `registry_version`; a row created
 # anew under an old id (a restored or rebuilt database) differs in `updated_at`.
 _STAMP = ("id", "version", "updated_at", "registry_version")
-_STAMP_BY_SLUG = select(*(getattr(Vendor, name) for name in _STAMP)).where(
-    col(Vendor.slug) == bindparam("slug")
+_VENDOR = table_of(Vendor)
+_STAMP_BY_SLUG = select(*(_VENDOR.c[name] for name in _STAMP)).where(
+    _VENDOR.c.slug == bindparam("slug")
 )
 
 
 def vendor_stamp(*, session: Session, slug: str) -> tuple[Any, ...] | None:
     """The stamp (`_STAMP`) of the vendor with this slug, None if there is none: one narrow
     select, for reads that keep what they built from a vendor per stamp."""
-    row = session.execute(_STAMP_BY_SLUG, {"slug": slug}).first()
+    # A Core select on the session's connection (same transaction), without the ORM's layer.
+    row = session.connection().execute(_STAMP_BY_SLUG, {"slug": slug}).first()
     return None if row is None else (slug, *row)
 
 

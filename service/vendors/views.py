@@ -39,6 +39,7 @@ def vendor_etag(vendor: Vendor) -> str:
 # read then costs one narrow select instead of loading, dumping and encoding the whole row.
 _BODIES = "xborder.vendor_bodies"
 _MAX_BODIES = 4096
+_DUMP = VendorSchema()  # one instance, as the response decorator keeps one
 
 
 def _vendor_response(slug: str) -> tuple[Response, str]:
@@ -50,7 +51,7 @@ def _vendor_response(slug: str) -> tuple[Response, str]:
     found = bodies.get(stamp) if stamp is not None else None
     if found is None:
         vendor = services.get_vendor(session=session, slug=slug)  # NotFound when there is none
-        response = jsonify(VendorSchema().dump(vendor))  # as the response decorator does
+        response = jsonify(_DUMP.dump(vendor))  # as the response decorator does
         found = (response.get_data(), response.content_type, vendor_etag(vendor))
         if len(bodies) >= _MAX_BODIES:
             bodies.clear()
