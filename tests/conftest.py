@@ -225,6 +225,12 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def catalog_client(catalog_app: Flask) -> FlaskClient:
+    """A client of the catalog app; make_app stops the app's job workers at teardown."""
+    return catalog_app.test_client()
+
+
+@pytest.fixture
 def make_token(app: Flask) -> Callable[..., str]:
     """Create a user with a role and return a personal API token for it."""
     from service.auth.services import create_token, create_user

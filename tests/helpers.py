@@ -17,6 +17,7 @@ from flask import Flask
 
 from service.auth.services import create_token, create_user
 from service.db import session_scope
+from service.jobs import runtime as jobs_runtime
 
 # A German company's app sends device ids of 300,000 people in the EU to Firebase for analytics.
 EU_ANALYTICS_REVIEW: dict[str, Any] = {
@@ -47,6 +48,11 @@ JUS_CRASH_REVIEW: dict[str, Any] = {
     },
     "purpose": "Crash reporting",
 }
+
+
+def wait_for_jobs(app: Flask) -> None:
+    """Block until the app's in-process job workers have run every queued job."""
+    jobs_runtime.runtime(app).join()
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
