@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 
 from assessments.catalog.lists import KINDS
 from service import errors
-from service.api import accepts_files
+from service.api import takes_upload
 from service.auth.permissions import allow
 from service.catalog.lists import diff_to_plain, import_list
 from service.db import get_session
@@ -80,9 +80,7 @@ class ListImportSchema(Schema):
 @blp.route("/vendor-lists/<kind>")
 class VendorListImport(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ListImportArgsSchema, location="query")
-    @blp.arguments(ListImportFileSchema, location="files")
+    @takes_upload(blp, ListImportArgsSchema, ListImportFileSchema)
     @blp.response(200, ListImportSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any], kind: str) -> dict[str, Any]:
         """Diff a CSL, TCF GVL or DPF list file with the registry; apply=true writes it."""

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import errors
-from service.api import accepts_files, body_limit, require_if_match
+from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
 from service.db import get_session
 from service.impact_assessments.schemas import RiskImportSchema
@@ -149,9 +149,7 @@ class RiskRegisterJobs(MethodView):
 @blp.route("/vendor-import-jobs")
 class VendorImportJobs(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ImportJobArgsSchema, location="query")
-    @blp.arguments(ImportJobFileSchema, location="files")
+    @takes_upload(blp, ImportJobArgsSchema, ImportJobFileSchema)
     @blp.response(202, JobSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
         """Import vendors from a file as a job (all rows valid or nothing written)."""
@@ -175,9 +173,7 @@ class VendorImportJobs(MethodView):
 @blp.route("/vendor-lists/<kind>/jobs")
 class ListImportJobs(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ListJobArgsSchema, location="query")
-    @blp.arguments(ListJobFileSchema, location="files")
+    @takes_upload(blp, ListJobArgsSchema, ListJobFileSchema)
     @blp.response(202, JobSchema)
     def post(
         self, args: dict[str, Any], files: dict[str, Any], kind: str

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from service.api import accepts_files
+from service.api import takes_upload
 from service.auth.permissions import allow
 from service.db import get_session
 from service.models import utcnow
@@ -56,9 +56,7 @@ class ExportArgsSchema(Schema):
 @blp.route("/vendor-import")
 class VendorImport(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ImportArgsSchema, location="query")
-    @blp.arguments(ImportFileSchema, location="files")
+    @takes_upload(blp, ImportArgsSchema, ImportFileSchema)
     @blp.response(200, ImportReportSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> upsert.ImportReport:
         """Import vendors from a CSV, JSON or YAML file: all rows valid or nothing written."""
