@@ -1,5 +1,6 @@
 """What several test modules share: request bodies, problem checks, users with tokens, a
-write race, a webhook receiver, the Redis and console-script checks of the multi-process tests."""
+write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
+the multi-process tests."""
 
 from __future__ import annotations
 
