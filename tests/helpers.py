@@ -1,5 +1,5 @@
-"""What several test modules share: request bodies, problem checks, users with tokens, a
-write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
+"""What several test modules share: request bodies, problem checks, users with tokens, vendors,
+a write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
 the multi-process tests."""
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from flask import Flask
 from service.auth.services import create_token, create_user
 from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
+from service.reference.services import get_reference
+from service.vendors.services import create_vendor
 
 # A German company's app sends device ids of 300,000 people in the EU to Firebase for analytics.
 EU_ANALYTICS_REVIEW: dict[str, Any] = {
@@ -49,6 +51,12 @@ JUS_CRASH_REVIEW: dict[str, Any] = {
     },
     "purpose": "Crash reporting",
 }
+
+
+def add_vendor(app: Flask, **data: Any) -> None:
+    """Add a vendor to the app's registry, as the API would."""
+    with app.app_context(), session_scope() as session:
+        create_vendor(session=session, data=data, reference=get_reference())
 
 
 def wait_for_jobs(app: Flask) -> None:

@@ -16,8 +16,8 @@ from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
-from service.vendors.services import create_vendor, get_vendor, update_vendor
-from tests.helpers import assert_problem, bearer_users, race_two_patches
+from service.vendors.services import get_vendor, update_vendor
+from tests.helpers import add_vendor, assert_problem, bearer_users, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
@@ -81,11 +81,6 @@ def audit_actions(app: Flask, review_id: int) -> list[str]:
                 .order_by(col(AuditEvent.id))
             ).scalars()
         )
-
-
-def add_vendor(app: Flask, **data: Any) -> None:
-    with app.app_context(), session_scope() as session:
-        create_vendor(session=session, data=data, reference=get_reference())
 
 
 # A US cloud: a processor, DPF-certified.

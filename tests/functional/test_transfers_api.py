@@ -15,8 +15,8 @@ from assessments.rules import RULES_DIR
 from service.api_examples import TRANSFER
 from service.models import utcnow
 from service.transfers import services as transfers
-from tests.functional.test_reviews_api import add_vendor, rows
-from tests.helpers import assert_problem
+from tests.functional.test_reviews_api import rows
+from tests.helpers import add_vendor, assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
