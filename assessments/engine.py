@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from assessments.facts import (
     OPEN_INPUTS,
     PROTECTIVE,
     Exposure,
+    OpenInput,
     Profile,
     cn_headcount,
     profile,
@@ -144,17 +146,21 @@ def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[
 
 
 class _TrackResult:
-    __slots__ = ("mechanism", "met", "rule", "track", "verdict")
+    __slots__ = ("index", "mechanism", "met", "rule", "track", "unknown", "verdict")
 
     def __init__(
         self,
         track: Track,
+        index: int,
+        unknown: tuple[int, ...],
         rule: Rule | None,
         verdict: str,
         mechanism: str | None,
         met: bool | None,
     ) -> None:
         self.track = track
+        self.index = index
+        self.unknown = unknown
         self.rule = rule
         self.verdict = verdict
         self.mechanism = mechanism
@@ -175,19 +181,14 @@ def _decide(
     active: ActiveRules,
     facts: dict[str, Any],
     safeguards: frozenset[str],
-    questions: list[str],
 ) -> list[_TrackResult]:
     params = active.params
     results: list[_TrackResult] = []
     for track in active.tracks:
         index, unknown = track.decide(facts, params)
-        for i in unknown:  # undecided rules before the one that decides: their questions
-            question = track.rules[i].question
-            if question:
-                questions.append(_render(question, facts, params))
         out = track.rules[index].outcome if index >= 0 else None
         if out is None:
-            results.append(_TrackResult(track, None, "not_applicable", None, None))
+            results.append(_TrackResult(track, index, unknown, None, "not_applicable", None, None))
             continue
         mechanism = out.mechanism or (facts.get(out.mechanism_fact) if out.mechanism_fact else None)
         met = _met(regime, mechanism, safeguards) if out.verdict in _REQUIRING else None
@@ -197,7 +198,9 @@ def _decide(
                 if _met(regime, alternative, safeguards):
                     mechanism, met = alternative, True
                     break
-        results.append(_TrackResult(track, track.rules[index], out.verdict, mechanism, met))
+        results.append(
+            _TrackResult(track, index, unknown, track.rules[index], out.verdict, mechanism, met)
+        )
     return results
 
 
@@ -234,22 +237,172 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items)) if items else ()
 
 
+_RESULTS_LIMIT = 20_000
+Outcomes = tuple[tuple[int, "bool | None"], ...]
+
+
+@dataclass(slots=True, eq=False)
+class _Once:
+    """One regime's facts and decisions for one transfer; the result is built on demand.
+
+    Combining open answers needs only the verdict, mechanism and score of each combination,
+    the stated transfer's questions, and the full result of the one the headline rests on."""
+
+    code: str
+    rules: RuleSet
+    active: ActiveRules
+    facts: dict[str, Any]
+    tracks: list[_TrackResult]
+    applicable: list[_TrackResult]
+    winner: _TrackResult | None
+    outcomes: Outcomes
+    met: bool | None
+    score: int
+
+    @property
+    def verdict(self) -> Verdict:
+        """The regime's verdict (as in its result)."""
+        return cast(Verdict, self.winner.verdict) if self.winner is not None else "not_applicable"
+
+    @property
+    def mechanism(self) -> str | None:
+        """The mechanism the verdict rests on (as in its result)."""
+        return self.winner.mechanism if self.winner is not None else None
+
+    def questions(self) -> tuple[str, ...]:
+        """The result's questions: of the undecided rules before each track's decision, then
+        of the unknown and true question rules."""
+        facts, active = self.facts, self.active
+        params = active.params
+        questions: list[str] = []
+        for t in self.tracks:
+            for i in t.unknown:
+                question = t.track.rules[i].question
+                if question:
+                    questions.append(_render(question, facts, params))
+        for i, outcome in self.outcomes:
+            rule = active.obligations[i]
+            if (outcome is None or rule.kind == "question") and rule.question:
+                questions.append(_render(rule.question, facts, params))
+        return _unique(questions)
+
+    def signature(self) -> Any | None:
+        """What the result is a function of: the rules in force (one ActiveRules per regime
+        and day, kept as long as the rule set), each track's decision, mechanism and met, the
+        obligation outcomes, the values (and types: True and 1 render differently) of the facts
+        and params its texts name, and the score. None where a value is unhashable."""
+        shape = (
+            id(self.active),
+            tuple([(t.index, t.unknown) for t in self.tracks]),
+            self.outcomes,
+            self.winner is None,
+        )
+        derived = self.rules.derived
+        names = derived.get(shape)
+        if names is None:
+            names = derived[shape] = self._text_names()
+        facts, params = self.facts, self.active.params
+        values = tuple([facts[n] if n in facts else params.get(n) for n in names])
+        key = (
+            shape,
+            tuple([(t.mechanism, t.met) for t in self.tracks]),
+            values,
+            tuple(map(type, values)),
+            self.score,
+        )
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _text_names(self) -> tuple[str, ...]:
+        # Every fact or param a text of the result can name, for this shape of decision.
+        names: list[str] = []
+        for t in self.tracks:
+            for i in t.unknown:
+                names.extend(_placeholders(t.track.rules[i].question or ""))
+            if t.rule is not None:
+                names.extend(t.rule.placeholders)
+        for i, outcome in self.outcomes:
+            rule = self.active.obligations[i]
+            if outcome is None or rule.kind == "question":
+                names.extend(_placeholders(rule.question or ""))
+            elif self.winner is not None:
+                names.extend(rule.placeholders)
+        return tuple(dict.fromkeys(names))
+
+    def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
+        """The regime's result and its signature; with `memo`, built once per signature."""
+        sig = self.signature() if memo else None
+        if sig is None:
+            return self._build(), None
+        cache = self.rules.results
+        found: RegimeResult | None = cache.get(sig)
+        if found is None:
+            found = self._build()
+            if len(cache) >= _RESULTS_LIMIT:
+                cache.clear()
+            cache[sig] = found
+        return found, sig
+
+    def _build(self) -> RegimeResult:
+        rules, facts, active, code = self.rules, self.facts, self.active, self.code
+        params = active.params
+        # An applicable track always rests on a rule; its entry is rendered once, for rules and
+        # why.
+        decided = [
+            t.rule.fixed[0] if t.rule.fixed else _fire(rules, t.rule, facts, params)[0]
+            for t in self.applicable
+            if t.rule is not None
+        ]
+        questions = self.questions()
+        winner = self.winner
+        if winner is None:
+            reasons = [
+                _render(t.rule.explanation, facts, params)
+                for t in self.tracks
+                if t.rule is not None
+            ]
+            why = " ".join(_unique(reasons)) or "No rule of this regime reaches the transfer."
+            return RegimeResult(
+                regime=code, applies=False, why=why, verdict="not_applicable", questions=questions
+            )
+        fired: list[FiredRule] = list(decided)
+        obligations: list[Obligation] = []
+        for i, outcome in self.outcomes:
+            rule = active.obligations[i]
+            if outcome is not None and rule.kind != "question":
+                entry, duties = rule.fixed or _fire(rules, rule, facts, params)
+                fired.append(entry)
+                obligations.extend(duties)
+        return RegimeResult(
+            regime=code,
+            applies=True,
+            why=" ".join(_unique([entry.explanation for entry in decided])),
+            verdict=cast(Verdict, winner.verdict),
+            mechanism=winner.mechanism,
+            alternatives=_alternatives(winner.rule, winner.mechanism),
+            met=self.met,
+            level=cast(Level, rules.scoring.level(self.score)),
+            score=self.score,
+            obligations=tuple(obligations),
+            rules=tuple(fired),
+            questions=questions,
+        )
+
+
 def _evaluate_once(
-    code: str,
-    transfer: Transfer,
-    rules: RuleSet,
-    reference: Reference,
-    prof: Profile,
-) -> tuple[RegimeResult, dict[str, Any]]:
-    """Evaluate one regime on the facts as stated (unknowns stay unknown); also its facts."""
+    code: str, transfer: Transfer, rules: RuleSet, reference: Reference, prof: Profile
+) -> _Once:
+    """One regime's facts and decisions on the transfer as stated (unknowns stay unknown)."""
     regime = rules.regimes[code]
     active = rules.active(code, transfer.as_of)
     params = active.params
     built = BUILDERS[code](transfer, reference, prof, params)
     facts = built.facts
     safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
-    questions: list[str] = []
-    tracks = _decide(regime, active, facts, safeguards, questions)
+    tracks = _decide(regime, active, facts, safeguards)
 
     # The winner is the first applicable track with the most stringent verdict.
     applicable: list[_TrackResult] = []
@@ -265,76 +418,41 @@ def _evaluate_once(
                 winner = t
     facts["mechanism"] = (winner.mechanism if winner else None) or "none"
     facts["verdict"] = winner.verdict if winner else "not_applicable"
+    outcomes = active.obligation_outcomes(facts, params)
 
-    # An applicable track always rests on a rule; its entry is rendered once, for rules and why.
-    decided = [
-        t.rule.fixed[0] if t.rule.fixed else _fire(rules, t.rule, facts, params)[0]
-        for t in applicable
-        if t.rule is not None
-    ]
-    fired: list[FiredRule] = list(decided)
-    obligations: list[Obligation] = []
-    for i, outcome in active.obligation_outcomes(facts, params):
-        rule = active.obligations[i]
-        if outcome is None or rule.kind == "question":
-            # Unknown: the rule asks; a question rule asks when its condition holds.
-            if rule.question:
-                questions.append(_render(rule.question, facts, params))
-        elif winner is not None:  # an inapplicable regime reports only its questions
-            entry, duties = rule.fixed or _fire(rules, rule, facts, params)
-            fired.append(entry)
-            obligations.extend(duties)
-
-    if winner is None:
-        reasons = [_render(t.rule.explanation, facts, params) for t in tracks if t.rule is not None]
-        why = " ".join(_unique(reasons)) or "No rule of this regime reaches the transfer."
-        return RegimeResult(
-            regime=code,
-            applies=False,
-            why=why,
-            verdict="not_applicable",
-            questions=_unique(questions),
-        ), facts
-
-    # "met": every mechanism this regime requires is already among the safeguards.
     met: bool | None = None
-    if winner.verdict in _REQUIRING:
-        requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
-        met = False if False in requiring else (None if None in requiring else True)
-    scoring = rules.scoring
-    exposure = _exposure(scoring, built.exposure, safeguards)
-    score = max([_score(scoring, t.verdict, exposure, t.met) for t in applicable])
-    result = RegimeResult(
-        regime=code,
-        applies=True,
-        why=" ".join(_unique([entry.explanation for entry in decided])),
-        verdict=cast(Verdict, winner.verdict),
-        mechanism=winner.mechanism,
-        alternatives=_alternatives(winner.rule, winner.mechanism),
-        met=met,
-        level=cast(Level, scoring.level(score)),
-        score=score,
-        obligations=tuple(obligations),
-        rules=tuple(fired),
-        questions=_unique(questions),
-    )
-    return result, facts
+    score = 0
+    if winner is not None:
+        # "met": every mechanism this regime requires is already among the safeguards.
+        if winner.verdict in _REQUIRING:
+            requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
+            met = False if False in requiring else (None if None in requiring else True)
+        scoring = rules.scoring
+        exposure = _exposure(scoring, built.exposure, safeguards)
+        score = max([_score(scoring, t.verdict, exposure, t.met) for t in applicable])
+    return _Once(code, rules, active, facts, tracks, applicable, winner, outcomes, met, score)
 
 
 _MAX_COMBINATIONS = 64
 
 
-def _strictness(result: RegimeResult) -> tuple[int, int]:
-    return _RANK[result.verdict], result.score
-
-
-def _question(rules: RuleSet, code: str, on: Any, rule_id: str, facts: Mapping[str, Any]) -> str:
+def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
     """The text of an open input's question rule, rendered on the stated facts."""
-    active = rules.active(code, on)
-    for rule in active.obligations:  # the rule, or its dated version (id plus a suffix)
-        if (rule.id == rule_id or rule.id.startswith(rule_id + "-")) and rule.question:
-            return _render(rule.question, facts, active.params)
-    return rule_id
+    key = (id(active), rule_id)
+    rule: Rule | None = rules.derived.get(key)
+    if rule is None and key not in rules.derived:
+        # The rule, or its dated version (id plus a suffix), found once per day.
+        rule = rules.derived[key] = next(
+            (
+                r
+                for r in active.obligations
+                if (r.id == rule_id or r.id.startswith(rule_id + "-")) and r.question
+            ),
+            None,
+        )
+    if rule is None or rule.question is None:
+        return rule_id
+    return _render(rule.question, facts, active.params)
 
 
 def evaluate_regime(
@@ -343,6 +461,8 @@ def evaluate_regime(
     rules: RuleSet,
     reference: Reference,
     prof: Profile | None = None,
+    *,
+    memo: bool = True,
 ) -> RegimeResult:
     """Evaluate one regime (CN, EU or US) for a transfer.
 
@@ -352,36 +472,91 @@ def evaluate_regime(
     whose answers lead to different verdicts is listed in `if_unknown` with the verdict under
     each answer (the strictest over the other open answers). Stating a fact can only narrow
     the combinations, so it never makes the headline stricter than leaving it open.
+
+    Every call computes the facts and decisions of each combination; the full result is built
+    only for the combination the headline rests on. With `memo` (the default) results are
+    kept in the rule set per signature (decisions, the values their texts name, score), and
+    the combined result per (headline signature, each combination's verdict, mechanism and
+    score, the stated transfer's questions, the open questions). memo=False neither reads nor
+    fills the memo, building what it returns from scratch: the reference the tests and the
+    benchmark compare the memoised results against.
     """
     if prof is None:
         prof = profile(reference, transfer.data_categories, transfer.purposes)
-    base, facts = _evaluate_once(code, transfer, rules, reference, prof)
-    params = rules.active(code, transfer.as_of).params
-    opens = OPEN_INPUTS[code](transfer, reference, params, facts)
+    base = _evaluate_once(code, transfer, rules, reference, prof)
+    active = base.active
+    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts)
     if not opens:
-        return base
+        return base.result(memo)[0]
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
     if len(choices) > _MAX_COMBINATIONS:  # never with today's inputs; keep the cost bounded
         raise ValueError(f"{code}: {len(choices)} combinations of open answers")
-    results: list[RegimeResult] = []
+    results: list[_Once] = []
     for choice in choices:
         variant = transfer
         for o, j in zip(opens, choice, strict=True):
             variant = o.answers[j][1](variant)
-        results.append(_evaluate_once(code, variant, rules, reference, prof)[0])
-    n = len(results)
-    strictest = max(range(n), key=lambda i: (_strictness(results[i]), -i))
-    # The answers are listed strictest first, so among equals the later combination is laxer.
-    laxest = min(range(n), key=lambda i: (_strictness(results[i]), -i))
-    top = results[strictest]
-    # What the headline rests on: of the combinations reaching the strictest verdict, the one
-    # that assumes least (closest to the laxest combination).
-    chosen = min(
-        (i for i in range(n) if results[i].verdict == top.verdict),
-        key=lambda i: (sum(a != b for a, b in zip(choices[i], choices[laxest], strict=True)), i),
+        results.append(_evaluate_once(code, variant, rules, reference, prof))
+    asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
+    picked = _pick(choices, results)
+    headline, sig = results[picked[2]].result(memo)
+    if sig is None:
+        return _combine(rules, base.questions(), opens, choices, results, picked, headline, asked)
+    key = (
+        sig,
+        base.questions(),
+        tuple([(r.verdict, r.mechanism, r.score) for r in results]),
+        tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
+        asked,
     )
-    headline = results[chosen]
-    score = max(r.score for r in results if _RANK[r.verdict] == _RANK[top.verdict])
+    cache = rules.results
+    found: RegimeResult | None = cache.get(key)
+    if found is None:
+        found = _combine(rules, key[1], opens, choices, results, picked, headline, asked)
+        if len(cache) >= _RESULTS_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _pick(choices: list[tuple[int, ...]], results: list[_Once]) -> tuple[int, int, int]:
+    """The strictest and the laxest combination, and the one the headline rests on."""
+    ranks = [(_RANK[r.verdict], r.score) for r in results]
+    # The answers are listed strictest first, so among equals the later combination is laxer:
+    # the strictest is the first of the highest ranks, the laxest the last of the lowest.
+    strictest = laxest = 0
+    for i, rank in enumerate(ranks):
+        if rank > ranks[strictest]:
+            strictest = i
+        if rank <= ranks[laxest]:
+            laxest = i
+    top = results[strictest].verdict
+    # What the headline rests on: of the combinations reaching the strictest verdict, the one
+    # that assumes least (closest to the laxest combination; the first among equals).
+    lax = choices[laxest]
+    chosen, fewest = -1, 0
+    for i, r in enumerate(results):
+        if r.verdict == top:
+            differ = sum([a != b for a, b in zip(choices[i], lax, strict=True)])
+            if chosen < 0 or differ < fewest:
+                chosen, fewest = i, differ
+    return strictest, laxest, chosen
+
+
+def _combine(
+    rules: RuleSet,
+    base_questions: tuple[str, ...],
+    opens: tuple[OpenInput, ...],
+    choices: list[tuple[int, ...]],
+    results: list[_Once],
+    picked: tuple[int, int, int],
+    headline: RegimeResult,
+    asked: tuple[str, ...],
+) -> RegimeResult:
+    """The headline and branches from each combination of open answers."""
+    strictest, laxest, chosen = picked
+    top = results[strictest].verdict
+    score = max(r.score for r in results if r.verdict == top)
     index = {c: i for i, c in enumerate(choices)}
     branches: list[Branch] = []
     alternatives = list(headline.alternatives)
@@ -400,13 +575,12 @@ def evaluate_regime(
                 break
         if found is None:
             continue
-        question = _question(rules, code, transfer.as_of, o.rule, facts)
-        branches.append(Branch(o.id, question, tuple(found)))
+        branches.append(Branch(o.id, asked[i], tuple(found)))
         assumed.append(f"{o.id.replace('_', ' ')}: {o.answers[choices[chosen][i]][0]}")
         for a in found:
             if a.mechanism and a.mechanism != headline.mechanism:
                 alternatives.append(a.mechanism)
-    questions = _unique(list(base.questions) + [b.question for b in branches])
+    questions = _unique(list(base_questions) + [b.question for b in branches])
     if not branches:
         return evolve(
             headline,
@@ -487,10 +661,16 @@ def cn_outbound_contribution(
     return count.non_sensitive, count.sensitive
 
 
-def evaluate(transfer: Transfer, rules: RuleSet, reference: Reference) -> Evaluation:
-    """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O."""
+def evaluate(
+    transfer: Transfer, rules: RuleSet, reference: Reference, *, memo: bool = True
+) -> Evaluation:
+    """Evaluate a transfer under every regime on transfer.as_of; no clock, no I/O.
+
+    `memo`: see evaluate_regime (False: no memo; the same answer, slower)."""
     prof = profile(reference, transfer.data_categories, transfer.purposes)
-    results = tuple([evaluate_regime(code, transfer, rules, reference, prof) for code in REGIMES])
+    results = tuple(
+        [evaluate_regime(code, transfer, rules, reference, prof, memo=memo) for code in REGIMES]
+    )
     worst = results[0]
     for result in results:  # the first of the highest scores
         if result.score > worst.score:

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
@@ -908,8 +909,10 @@ def _transfer(**changes: Any) -> Change:
     return change
 
 
+@cache
 def _yes_no(fact: str, rule: str, change: Callable[..., Change]) -> OpenInput:
-    """An open yes/no fact: the transfer `change`d with the fact true, and with it false."""
+    """An open yes/no fact: the transfer `change`d with the fact true, and with it false (the
+    same for every transfer, so built once)."""
     return OpenInput(fact, rule, (("yes", change(**{fact: True})), ("no", change(**{fact: False}))))
 
 

@@ -364,18 +364,26 @@ _Record = TypeVar("_Record")
 
 
 def evolve(record: _Record, **changes: Any) -> _Record:
-    """`dataclasses.replace` for these frozen, slotted records, at about half its cost.
+    """`dataclasses.replace` for these frozen, slotted records, at about a third of its cost.
 
     The records here have no __post_init__ and every field is an init field, so copying the
     slots and setting the changed ones gives what replace gives (the engine's hot path makes
     a variant of a transfer per answer to an open question).
     """
     cls = type(record)
-    slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
-    unknown = changes.keys() - set(slots)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
+    slots = _SLOTS.get(cls)
+    if slots is None:
+        slots = _SLOTS[cls] = (cls.__slots__, frozenset(cls.__slots__))  # type: ignore[attr-defined]
+    if not changes.keys() <= slots[1]:
+        unknown = sorted(changes.keys() - slots[1])
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
     new = object.__new__(cls)
-    for name in slots:
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
+    setattr_ = object.__setattr__
+    for name in slots[0]:
+        setattr_(new, name, getattr(record, name))
+    for name, value in changes.items():
+        setattr_(new, name, value)
     return new
+
+
+_SLOTS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}

@@ -1,6 +1,10 @@
 """Engine throughput: evaluations/s for a typical three-regime transfer beside a trivial baseline.
 
-Run: .venv/bin/python bench/bench_engine.py [--seconds 3]
+Beside the engine, in the same run and over the same items: the engine with memo=False (no
+result memo: every result it returns is built from scratch, the path the memo must agree
+with), whose outputs are first compared byte for byte (`repr`) with the memoised ones.
+
+Run: .venv/bin/python bench/bench_engine.py [--seconds 3] [--check 2000]
 """
 
 from __future__ import annotations
@@ -100,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--variants", type=int, default=50_000)
+    parser.add_argument("--check", type=int, default=2_000, help="variants compared byte-wise")
     args = parser.parse_args()
 
     rules, reference = load_rules(), load_reference()
@@ -114,15 +119,28 @@ def main() -> None:
     def engine(transfer: Transfer) -> object:
         return evaluate(transfer, rules, reference)
 
+    plain_rules = load_rules()
+
+    def unmemoised(transfer: Transfer) -> object:
+        return evaluate(transfer, plain_rules, reference, memo=False)
+
+    checked = transfers[: args.check]
+    differ = sum(repr(engine(t)) != repr(unmemoised(t)) for t in checked + checked[::-1])
+    assert differ == 0, f"{differ} evaluations differ from memo=False"
+
     _rate(engine, transfers, 0.3)  # warm the per-day rule cache and the interpreter
     base = _rate(baseline, transfers, args.seconds)
     eng = _rate(engine, transfers, args.seconds)
+    plain = _rate(unmemoised, transfers, args.seconds)
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"regimes applied: {', '.join(applied)}; rules version {rules.version}")
     print(f"transfers: {len(transfers):,} distinct variants of the typical transfer")
     print(f"baseline loop: {base.cpu:>12,.0f} calls/s (CPU time)  {base.wall:>12,.0f} (wall)")
     print(f"engine:        {eng.cpu:>12,.0f} evals/s (CPU time)  {eng.wall:>12,.0f} (wall)")
+    print(f"memo=False:    {plain.cpu:>12,.0f} evals/s (CPU time)  {plain.wall:>12,.0f} (wall)")
     print(f"ratio:         the engine costs {base.cpu / eng.cpu:,.0f}x the baseline loop")
+    print(f"memo:          {eng.cpu / plain.cpu:.2f}x memo=False's rate")
+    print(f"checked:       {2 * len(checked):,} evaluations byte-identical to memo=False")
     verdict = "meets" if eng.cpu >= TARGET else "MISSES"
     print(f"target:        {TARGET:,} evaluations/s (CPU time) - {verdict}")
 

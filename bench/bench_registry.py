@@ -21,10 +21,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench_mixed import worker_cpu
 from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +135,15 @@ class BenchApp(GunicornApp):
 
 BenchApp(host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[2]), accesslog=None).run()
 """
+
+
+def with_server_cpu(server_pid: int, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """run()'s figures plus the server workers' CPU milliseconds per request meanwhile."""
+    before = worker_cpu(server_pid)
+    result = run()
+    used = worker_cpu(server_pid) - before
+    result["server_cpu_ms_per_request"] = round(used * 1000 / max(result["requests"], 1), 3)
+    return result
 
 
 def drive(
@@ -255,8 +266,13 @@ def main() -> None:
         # use is start-up, not the latency people see afterwards.
         drive(args.port, typos[:8], token, 0.1, args.workers * 2, timeout=600)
         results = {
-            "bare": drive(args.port, ["/bench/bare"], None, args.seconds, args.clients),
-            "vendor_read": drive(args.port, reads, token, args.seconds, args.clients),
+            "bare": with_server_cpu(
+                server.pid,
+                lambda: drive(args.port, ["/bench/bare"], None, args.seconds, args.clients),
+            ),
+            "vendor_read": with_server_cpu(
+                server.pid, lambda: drive(args.port, reads, token, args.seconds, args.clients)
+            ),
             "search": drive(args.port, searches, token, args.seconds, args.clients),
             # Latency without queueing: one client at a time.
             "search_1_client": drive(args.port, searches, token, args.seconds, 1),
@@ -270,6 +286,13 @@ def main() -> None:
             server.kill()  # a worker still busy: the figures are taken already
             server.wait()
     results["read_vs_bare"] = round(results["vendor_read"]["rps"] / results["bare"]["rps"], 3)
+    # The same ratio by the workers' CPU per request: what the server could serve if the
+    # clients (threads of this process, on the same CPUs) were not part of the measurement.
+    results["read_vs_bare_server_cpu"] = round(
+        results["bare"]["server_cpu_ms_per_request"]
+        / results["vendor_read"]["server_cpu_ms_per_request"],
+        3,
+    )
     print(json.dumps({"vendors": args.vendors, "database": url.split(":")[0], **results}, indent=2))
 
 

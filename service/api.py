@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import http
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import flask_smorest
@@ -33,6 +33,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FILE_ENDPOINTS_ATTR = "_xborder_accepts_files"
 _BODY_LIMIT_ATTR = "_xborder_body_limit"
 _JSON_TYPES = {"application/json", "application/merge-patch+json"}
+
+
+class RecordSchema(Schema):
+    """A response schema for ORM records: each field is read as an attribute.
+
+    marshmallow's default first probes `record[key]` (hasattr(record, "__getitem__")); on a
+    SQLModel row that probe misses through pydantic's __getattr__, once per field and dump
+    (35 times for a vendor: about a seventh of a registry read). Mappings are read as before.
+    """
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """The field's value: obj.attr, or marshmallow's lookup for a mapping."""
+        if isinstance(obj, Mapping) or "." in attr:
+            return super().get_attribute(obj, attr, default)
+        return getattr(obj, attr, default)
 
 
 class ProblemSchema(Schema):

@@ -73,9 +73,11 @@ def create_app(
     if serve_http:
         _init_http(app)
 
-    from service.catalog import services as catalog
-
     if app.config["LOAD_CATALOG"] and first_start:
+        # Imported here: the catalog's services pull in the registry's whole write path (name
+        # index, scanner), which commands without first-start duties never need.
+        from service.catalog import services as catalog
+
         catalog.load_if_empty(app)
     if not app.config.get("TESTING") and first_start:
         from service.auth.bootstrap import create_first_admin

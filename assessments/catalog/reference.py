@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from assessments.catalog.categories import Category, CategorySchema
+from assessments.yamlio import safe_load
 from vendor_data import DATA_DIR
 
 ADEQUACY_SCOPES = ("whole", "dpf_certified", "commercial", "appi_business")
@@ -415,7 +415,7 @@ class CountriesSchema(_Strict):
 
 def _read(path: Path) -> tuple[Any, bytes]:
     raw = path.read_bytes()
-    return yaml.safe_load(raw), raw
+    return safe_load(raw), raw
 
 
 def _unique(items: list[Any], what: str) -> None:

@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
+from assessments.yamlio import SAFE_LOADER
+
 PathKey = tuple[str | int, ...]
 
 # libyaml's loader keeps node marks too and is ~5x faster on the whole catalog.
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = SAFE_LOADER
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]  # base chosen at import time

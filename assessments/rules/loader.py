@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from assessments.rules.conditions import (
@@ -25,6 +24,7 @@ from assessments.rules.conditions import (
     compile_outcomes,
 )
 from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation
+from assessments.yamlio import safe_load
 
 RULES_DIR = Path(__file__).resolve().parent
 REGIME_FILES = {"CN": "cn.yaml", "EU": "eu.yaml", "US": "us.yaml"}
@@ -220,6 +220,10 @@ class RuleSet:
     )
     # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Engine memo of regime results per signature (decisions, the values their texts name,
+    # score; see engine._signature), and of the fact names each shape of decision renders.
+    results: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def active(self, regime: str, on: date) -> ActiveRules:
         """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
@@ -441,7 +445,7 @@ def _build_rule(raw: dict[str, Any], regime: str) -> Rule:
 def load_regime(path: Path) -> RegimeRules:
     """Load and validate one regime file."""
     try:
-        data = RegimeFileSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = RegimeFileSchema().load(safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
         raise RulesError(f"{path.name}: {exc.messages}") from exc
     regime = data["regime"]
@@ -467,7 +471,7 @@ def load_regime(path: Path) -> RegimeRules:
 def load_scoring(path: Path) -> Scoring:
     """Load and validate scoring.yaml."""
     try:
-        data = ScoringSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = ScoringSchema().load(safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
         raise RulesError(f"{path.name}: {exc.messages}") from exc
     missing = set(VERDICTS) - set(data["bands"])

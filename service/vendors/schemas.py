@@ -29,6 +29,7 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
+from service.api import RecordSchema
 from service.paging import Many, PageArgs, page_schema
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
@@ -52,18 +53,31 @@ MAX_TEXT_CHARS = 10_000
 
 def oversized(value: Any, path: str = "") -> tuple[str, str] | None:
     """The first (field path, message) of a list or text over the vendor limits, else None."""
+    found = _oversized(value)
+    if found is None:
+        return None
+    keys, message = found
+    for key in reversed(keys):  # the keys were collected innermost first
+        path = f"{path}.{key}" if path else key
+    return path, message
+
+
+def _oversized(value: Any) -> tuple[list[str], str] | None:
+    # The path's keys are collected only on the way out of a find: a vendor's fields are
+    # walked on every write and import, and almost never hold anything oversized.
     if isinstance(value, str):
         if len(value) > MAX_TEXT_CHARS:
-            return path, f"Longer than {MAX_TEXT_CHARS} characters."
+            return [], f"Longer than {MAX_TEXT_CHARS} characters."
     elif isinstance(value, list | tuple):
         if len(value) > MAX_LIST_ITEMS:
-            return path, f"More than {MAX_LIST_ITEMS} entries."
+            return [], f"More than {MAX_LIST_ITEMS} entries."
         for item in value:
-            if found := oversized(item, path):
+            if found := _oversized(item):
                 return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            if found := oversized(item, f"{path}.{key}" if path else str(key)):
+            if found := _oversized(item):
+                found[0].append(str(key))
                 return found
     return None
 
@@ -152,7 +166,7 @@ class VendorUpdateSchema(VendorWriteSchema):
     """A partial update (PATCH): only the fields given change."""
 
 
-class VendorSchema(Schema):
+class VendorSchema(RecordSchema):
     """A vendor as the API returns it."""
 
     slug = fields.String()

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from marshmallow import fields
 
+from assessments.yamlio import SAFE_LOADER
 from service.api import MAX_JSON_DEPTH, unstorable_text
 from service.vendors.io import columns
 from service.vendors.io.formats import (
@@ -127,7 +128,7 @@ def decode(data: bytes | str) -> str:
         ) from None
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SAFE_LOADER
 
 
 def _check_yaml_events(text: str) -> None:
