@@ -52,6 +52,27 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{joiner}options=-csearch_path%3D{schema}"
 
 
+def _create_schema(schema: str) -> str:
+    """A new, empty PostgreSQL schema (any leftover of that name dropped); a URL that uses it."""
+    assert PG_URL
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+    return _with_search_path(PG_URL, schema)
+
+
+def _drop_schema(schema: str) -> None:
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _on_server(*statements: str) -> None:
+    """Run statements on the PostgreSQL server itself, in one transaction."""
+    assert PG_URL
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database to start each test from: a SQLite file, or a PostgreSQL URL.
@@ -60,18 +81,12 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """
     if PG_URL:
         schema = f"xborder_test_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = _with_search_path(PG_URL, schema)
+        url = _create_schema(schema)
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
         yield url
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        _drop_schema(schema)
         return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
@@ -87,11 +102,7 @@ def catalog_template(
     """A migrated database holding the shipped catalog, loaded once per run."""
     if PG_URL:
         schema = f"xborder_catalog_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = _with_search_path(PG_URL, schema)
+        url = _create_schema(schema)
         source = schema
     else:
         path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
@@ -110,9 +121,7 @@ def catalog_template(
     app.extensions["xborder.engine"].dispose()
     yield source
     if PG_URL:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {source} CASCADE"))
-        admin.dispose()
+        _drop_schema(source)
 
 
 CATALOG_TABLES = ("vendor", "vendor_alias", "vendor_facet")

@@ -8,7 +8,8 @@ import json
 import shutil
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,18 @@ def race_two_patches(app: Flask, url: str, field: str, headers: dict[str, str], 
         t.join()
     assert sorted(statuses.values()) == [200, 412]
     return next(text for text, status in statuses.items() if status == 200)
+
+
+def eventually(check: Callable[[], Any], what: str, seconds: float = 120.0) -> Any:
+    """Poll `check` (every 50 ms) until it returns something truthy, and return that; fail
+    naming `what` after `seconds`. For the multi-process tests, which wait on other processes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
 
 
 def redis_and_xborder(url: str) -> tuple[Any, str]:

@@ -15,7 +15,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db import make_engine
-from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, redis_and_xborder
+from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, eventually, redis_and_xborder
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -38,16 +37,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _eventually(check: Any, what: str, seconds: float = 90.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
 
 
 class Client:
@@ -121,7 +110,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base in bases:
-            _eventually(lambda b=base: _up(b), f"{base} answers /readyz", 120)
+            eventually(lambda b=base: _up(b), f"{base} answers /readyz", 120)
         yield bases[0], bases[1]
     finally:
         for process in processes:
@@ -197,7 +186,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
         "PATCH", f"{b}/api/v1/vendors/acme-cloud", lapsed, {"If-Match": etag}
     )
     assert status == 200
-    jobs = _eventually(
+    jobs = eventually(
         lambda: [
             j
             for j in browser.call("GET", f"{a}/api/v1/jobs?kind=reassess")[2]
@@ -211,7 +200,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     assert len(changes) == 1 and changes[0]["cause_kind"] == "vendor_fact"
     history = browser.call("GET", f"{a}{url}/evaluations?per_page=100")[2]["items"]
     assert [h["reason"] for h in history].count("reevaluate") == 1
-    _eventually(
+    eventually(
         lambda: [
             m
             for m in browser.call("GET", f"{b}/api/v1/notifications/outbox")[2]
