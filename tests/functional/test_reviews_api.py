@@ -94,19 +94,21 @@ CLOUDY: dict[str, Any] = {
     "dpf_certified": True,
 }
 
+# An ad network sunset since 2022.
+OLD_ADS: dict[str, Any] = {
+    "slug": "old-ads",
+    "name": "Old Ads",
+    "hq_country": "US",
+    "processing_countries": ["US"],
+    "status": {"value": "sunset", "since": date(2022, 1, 1), "note": "Retired."},
+}
+
 
 @pytest.fixture
 def vendors(app: Flask) -> None:
     """A US cloud (processor, DPF-certified) and a sunset ad network."""
     add_vendor(app, **CLOUDY)
-    add_vendor(
-        app,
-        slug="old-ads",
-        name="Old Ads",
-        hq_country="US",
-        processing_countries=["US"],
-        status={"value": "sunset", "since": date(2022, 1, 1), "note": "Retired."},
-    )
+    add_vendor(app, **OLD_ADS)
 
 
 @pytest.fixture
