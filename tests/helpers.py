@@ -1,10 +1,11 @@
 """What several test modules share: request bodies, problem checks, users with tokens, vendors,
 a write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
-the multi-process tests."""
+the multi-process tests, and the test databases (PostgreSQL schemas, the template emptied)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import threading
@@ -16,12 +17,57 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
+from sqlmodel import SQLModel
 
 from service.auth.services import create_token, create_user
-from service.db import session_scope
+from service.db import make_engine, session_scope
 from service.jobs import runtime as jobs_runtime
 from service.reference.services import get_reference
 from service.vendors.services import create_vendor
+
+PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+
+def create_schema(schema: str) -> str:
+    """A new, empty PostgreSQL schema on PG_URL (any leftover of that name dropped); a URL
+    whose connections use it."""
+    assert PG_URL
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _on_server(*statements: str) -> None:
+    """Run statements on the PostgreSQL server of PG_URL, in one transaction."""
+    assert PG_URL
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
+def fresh_database_url(template: str, directory: Path) -> str:
+    """A database like the migrated template with no rows: on PostgreSQL the template's schema
+    emptied, on SQLite a copy of the template file in `directory`."""
+    if PG_URL:
+        import service.all_models  # noqa: F401  (every table, to empty them all)
+
+        engine = make_engine(template)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return template
+    path = directory / "xborder.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
 
 # A German company's app sends device ids of 300,000 people in the EU to Firebase for analytics.
 EU_ANALYTICS_REVIEW: dict[str, Any] = {

@@ -22,12 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from service.db import make_engine
-from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, eventually, redis_and_xborder
+from tests.helpers import (
+    EU_ANALYTICS_REVIEW,
+    PG_URL,
+    WebhookReceiver,
+    create_schema,
+    drop_schema,
+    eventually,
+    redis_and_xborder,
+)
 
-PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 ADMIN, PASSWORD = "admin@hosts.test", "a-long-admin-pass-phrase"
 pytestmark = pytest.mark.postgres
@@ -77,18 +82,14 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
         pytest.skip("XBORDER_TEST_DATABASE_URL is not set (PostgreSQL for several hosts)")
     store, xborder = redis_and_xborder(REDIS_URL)
     schema = f"xborder_hosts_{os.getpid()}"
-    admin = make_engine(PG_URL)
     try:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = create_schema(schema)
     except Exception as exc:  # pragma: no cover - depends on the machine
         pytest.skip(f"PostgreSQL is not reachable: {exc}")
     store.flushdb()
-    joiner = "&" if "?" in PG_URL else "?"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
     env.update(
-        DATABASE_URL=f"{PG_URL}{joiner}options=-csearch_path%3D{schema}",
+        DATABASE_URL=url,
         XBORDER_DATA_DIR=str(tmp_path / "data"),
         XBORDER_SECRET_KEY="shared-by-every-host",
         XBORDER_BROKER_URL=REDIS_URL,
@@ -121,9 +122,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
             log.seek(0)
             sys.stderr.write(log.read()[-3000:])
             log.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        drop_schema(schema)
         store.flushdb()
 
 
