@@ -81,6 +81,18 @@ EU_ANALYTICS_REVIEW: dict[str, Any] = {
     "purpose": "Analytics",
 }
 
+# Umeng+, a Chinese analytics SDK (a processor), as the assistant tests file it.
+UMENG_SDK: dict[str, Any] = {
+    "slug": "umeng",
+    "name": "Umeng+",
+    "aliases": ["友盟", "Umeng"],
+    "hq_country": "CN",
+    "category": "analytics_sdk",
+    "product_type": "sdk",
+    "data_categories": ["identifiers.device"],
+    "default_role": "processor",
+}
+
 JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
 
 # The Jus/Firebase crash-reporting review: device ids and diagnostics of 2,000,000 people in

@@ -25,7 +25,7 @@ from service.assistant import services
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.llm import LlmAssistant
 from service.db import session_scope
-from tests.helpers import add_vendor
+from tests.helpers import UMENG_SDK, add_vendor
 
 API_KEY = "sk-test-0123456789abcdef"
 INJECTION = (
@@ -126,19 +126,13 @@ def llm_app(make_app: Callable[..., Flask], model: FakeModel) -> Flask:
     app = make_app(
         LLM_BASE_URL=model.url, LLM_MODEL="test-model", LLM_API_KEY=API_KEY, LLM_TIMEOUT=5.0
     )
-    add_vendor(
-        app,
-        slug="umeng",
-        name="Umeng+",
-        aliases=["友盟", "Umeng"],
-        hq_country="CN",
-        category="analytics_sdk",
-        product_type="sdk",
-        data_categories=["identifiers.device", "usage.app_activity"],
-        default_role="processor",
-        dpf_certified=None,
-        notes=INJECTION,
-    )
+    umeng = {
+        **UMENG_SDK,
+        "data_categories": ["identifiers.device", "usage.app_activity"],
+        "dpf_certified": None,
+        "notes": INJECTION,
+    }
+    add_vendor(app, **umeng)
     add_vendor(
         app,
         slug="firebase",
