@@ -96,17 +96,3 @@ class ImportJobFileSchema(Schema):
     """The upload."""
 
     file = Upload(required=True)
-
-
-class ListJobArgsSchema(Schema):
-    """The list import's options (as the synchronous /vendor-lists/<kind>)."""
-
-    apply = fields.Boolean(load_default=False)
-    retrieved = fields.Date(load_default=None, allow_none=True)
-
-
-class ListJobFileSchema(Schema):
-    """The list file, and for tcf_gvl the AVIL."""
-
-    file = Upload(required=True)
-    avil = Upload()

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from service import errors
 from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
+from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
 from service.impact_assessments.schemas import RiskImportSchema
 from service.jobs import services
@@ -22,8 +23,6 @@ from service.jobs.schemas import (
     ImportJobFileSchema,
     JobQueryArgsSchema,
     JobSchema,
-    ListJobArgsSchema,
-    ListJobFileSchema,
     ReevaluationJobSchema,
     ReportJobSchema,
 )
@@ -173,7 +172,7 @@ class VendorImportJobs(MethodView):
 @blp.route("/vendor-lists/<kind>/jobs")
 class ListImportJobs(MethodView):
     @allow("legal")
-    @takes_upload(blp, ListJobArgsSchema, ListJobFileSchema)
+    @takes_upload(blp, ListImportArgsSchema, ListImportFileSchema)
     @blp.response(202, JobSchema)
     def post(
         self, args: dict[str, Any], files: dict[str, Any], kind: str
@@ -184,7 +183,7 @@ class ListImportJobs(MethodView):
         if kind not in KINDS:
             raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
         upload, avil = files["file"], files.get("avil")
-        retrieved = args["retrieved"].isoformat() if args["retrieved"] else None
+        retrieved = args["retrieved"].isoformat() if args.get("retrieved") else None
         job, _ = services.submit_job(
             session=get_session(),
             kind="list_import",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.cli import main
 from service.db import session_scope
+from tests.helpers import wait_for_jobs
 
 Headers = Callable[[str], dict[str, str]]
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
@@ -173,3 +174,48 @@ def test_cli_prints_the_diff_and_applies_only_when_asked(
     assert "applied: 1 vendor(s) updated" in applied.output
     vendor = client.get("/api/v1/vendors/acme-mailer", headers=auth("viewer")).get_json()
     assert vendor["dpf"]["entity"] == "Acme Mailer Group LLC"
+
+
+def test_the_list_import_job_takes_the_same_options_and_gives_the_same_diff(
+    app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    legal = auth("legal")
+    _seed(client, legal)
+    now = client.post(
+        "/api/v1/vendor-lists/csl?retrieved=2026-12-04",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    ).get_json()
+    queued = client.post(
+        "/api/v1/vendor-lists/csl/jobs?retrieved=2026-12-04",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
+    assert queued.status_code == 202, queued.get_json()
+    wait_for_jobs(app)
+    job = client.get(queued.get_json()["url"], headers=legal).get_json()
+    assert job["status"] == "succeeded", job
+    for key in ("applied", "date", "changes", "unmatched", "updated"):
+        assert job["result"][key] == now[key], key
+    assert now["applied"] is False and now["date"] == "2026-12-04"
+    # Without `retrieved`, the file's own date (or today) applies, as it does synchronously.
+    queued = client.post(
+        "/api/v1/vendor-lists/csl/jobs?apply=true",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
+    assert queued.status_code == 202, queued.get_json()
+    wait_for_jobs(app)
+    job = client.get(queued.get_json()["url"], headers=legal).get_json()
+    assert job["status"] == "succeeded", job
+    assert job["result"]["applied"] is True and job["result"]["updated"] == ["yoomoney"]
+    bad = client.post(
+        "/api/v1/vendor-lists/csl/jobs?retrieved=yesterday",
+        data=_upload("csl.csv"),
+        headers=legal,
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "retrieved" in bad.get_json()["errors"]
