@@ -19,13 +19,13 @@ from service.jobs import services
 from service.jobs.models import Job
 from service.jobs.reports import submit_report_job
 from service.jobs.schemas import (
-    ImportJobArgsSchema,
-    ImportJobFileSchema,
     JobQueryArgsSchema,
     JobSchema,
     ReevaluationJobSchema,
     ReportJobSchema,
 )
+from service.vendors.io import formats
+from service.vendors.io.schemas import ImportFileSchema, ImportFormatArgsSchema
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Background jobs")
 REGISTER_BODY_BYTES = 6 * 1024 * 1024  # a 2,500-row risk register: about 2.5 KB a row
@@ -148,12 +148,10 @@ class RiskRegisterJobs(MethodView):
 @blp.route("/vendor-import-jobs")
 class VendorImportJobs(MethodView):
     @allow("legal")
-    @takes_upload(blp, ImportJobArgsSchema, ImportJobFileSchema)
+    @takes_upload(blp, ImportFormatArgsSchema, ImportFileSchema)
     @blp.response(202, JobSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
         """Import vendors from a file as a job (all rows valid or nothing written)."""
-        from service.vendors.io import formats
-
         upload = files["file"]
         fmt = formats.detect_format(upload.filename, args.get("format"))
         job, _ = services.submit_job(
