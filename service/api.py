@@ -26,6 +26,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from service import errors
+from service.paging import Page
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,6 +113,19 @@ def accepts_files(view: F) -> F:
     """Mark a view as taking multipart/form-data uploads (others accept JSON only)."""
     setattr(view, _FILE_ENDPOINTS_ATTR, True)
     return view
+
+
+def takes_upload(
+    blp: flask_smorest.Blueprint, query: type[Schema], files: type[Schema]
+) -> Callable[[F], F]:
+    """A view taking a multipart upload: its query arguments, then its files."""
+
+    def decorate(view: F) -> F:
+        view = blp.arguments(files, location="files")(view)
+        view = blp.arguments(query, location="query")(view)
+        return accepts_files(view)
+
+    return decorate
 
 
 def body_limit(max_bytes: int) -> Callable[[F], F]:
@@ -227,10 +241,9 @@ def _check_request_text(app: Flask) -> None:
             _refuse(found)
 
 
-def page_headers(
-    endpoint: str, *, total: int, page: int, per_page: int, **values: Any
-) -> dict[str, str]:
+def page_headers(endpoint: str, listed: Page[Any], **values: Any) -> dict[str, str]:
     """X-Total-Count and an RFC 8288 Link header (first, prev, next, last) for a list page."""
+    total, page, per_page = listed.total, listed.page, listed.per_page
     last = max(1, -(-total // per_page))
     rels = {"first": 1, "last": last}
     if page > 1:

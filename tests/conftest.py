@@ -19,14 +19,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
 from service import create_app
 from service.db import make_engine, session_scope, upgrade
+from tests.helpers import PG_URL, create_schema, drop_schema, fresh_database_url
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -47,11 +46,6 @@ def shared_dir() -> Path:
     return SHARED
 
 
-def _with_search_path(url: str, schema: str) -> str:
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database to start each test from: a SQLite file, or a PostgreSQL URL.
@@ -60,18 +54,12 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """
     if PG_URL:
         schema = f"xborder_test_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = _with_search_path(PG_URL, schema)
+        url = create_schema(schema)
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
         yield url
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        drop_schema(schema)
         return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
@@ -87,11 +75,7 @@ def catalog_template(
     """A migrated database holding the shipped catalog, loaded once per run."""
     if PG_URL:
         schema = f"xborder_catalog_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = _with_search_path(PG_URL, schema)
+        url = create_schema(schema)
         source = schema
     else:
         path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
@@ -110,9 +94,7 @@ def catalog_template(
     app.extensions["xborder.engine"].dispose()
     yield source
     if PG_URL:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {source} CASCADE"))
-        admin.dispose()
+        drop_schema(source)
 
 
 CATALOG_TABLES = ("vendor", "vendor_alias", "vendor_facet")
@@ -155,25 +137,10 @@ def copy_catalog(url: str, source: str) -> None:
     engine.dispose()
 
 
-def _fresh_database_url(template: str, tmp_path: Path) -> str:
-    if PG_URL:
-        engine = make_engine(template)
-        import service.all_models  # noqa: F401
-
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        return template
-    path = tmp_path / "xborder.sqlite3"
-    shutil.copyfile(template, path)
-    return f"sqlite:///{path}"
-
-
 @pytest.fixture
 def make_app(database_template: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build apps on this test's fresh database, with config overrides."""
-    url = _fresh_database_url(database_template, tmp_path)
+    url = fresh_database_url(database_template, tmp_path)
     apps: list[Flask] = []
 
     def factory(**overrides: Any) -> Flask:
@@ -222,6 +189,12 @@ def catalog_app(make_app: Callable[..., Flask], catalog_template: str) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def catalog_client(catalog_app: Flask) -> FlaskClient:
+    """A client of the catalog app; make_app stops the app's job workers at teardown."""
+    return catalog_app.test_client()
 
 
 @pytest.fixture

@@ -1,22 +1,73 @@
-"""What several test modules share: request bodies, problem checks, users with tokens, a
-write race, a webhook receiver, the Redis and console-script checks of the multi-process tests."""
+"""What several test modules share: request bodies, problem checks, users with tokens, vendors,
+a write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
+the multi-process tests, and the test databases (PostgreSQL schemas, the template emptied)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
+from sqlmodel import SQLModel
 
 from service.auth.services import create_token, create_user
-from service.db import session_scope
+from service.db import make_engine, session_scope
+from service.jobs import runtime as jobs_runtime
+from service.reference.services import get_reference
+from service.vendors.services import create_vendor
+
+PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+
+def create_schema(schema: str) -> str:
+    """A new, empty PostgreSQL schema on PG_URL (any leftover of that name dropped); a URL
+    whose connections use it."""
+    assert PG_URL
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    _on_server(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _on_server(*statements: str) -> None:
+    """Run statements on the PostgreSQL server of PG_URL, in one transaction."""
+    assert PG_URL
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
+def fresh_database_url(template: str, directory: Path) -> str:
+    """A database like the migrated template with no rows: on PostgreSQL the template's schema
+    emptied, on SQLite a copy of the template file in `directory`."""
+    if PG_URL:
+        import service.all_models  # noqa: F401  (every table, to empty them all)
+
+        engine = make_engine(template)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return template
+    path = directory / "xborder.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
 
 # A German company's app sends device ids of 300,000 people in the EU to Firebase for analytics.
 EU_ANALYTICS_REVIEW: dict[str, Any] = {
@@ -28,6 +79,18 @@ EU_ANALYTICS_REVIEW: dict[str, Any] = {
         "purposes": ["analytics"],
     },
     "purpose": "Analytics",
+}
+
+# Umeng+, a Chinese analytics SDK (a processor), as the assistant tests file it.
+UMENG_SDK: dict[str, Any] = {
+    "slug": "umeng",
+    "name": "Umeng+",
+    "aliases": ["友盟", "Umeng"],
+    "hq_country": "CN",
+    "category": "analytics_sdk",
+    "product_type": "sdk",
+    "data_categories": ["identifiers.device"],
+    "default_role": "processor",
 }
 
 JUS = {"name": "Ningbo Jus Internet Technology", "country": "CN", "role": "controller"}
@@ -47,6 +110,17 @@ JUS_CRASH_REVIEW: dict[str, Any] = {
     },
     "purpose": "Crash reporting",
 }
+
+
+def add_vendor(app: Flask, **data: Any) -> None:
+    """Add a vendor to the app's registry, as the API would."""
+    with app.app_context(), session_scope() as session:
+        create_vendor(session=session, data=data, reference=get_reference())
+
+
+def wait_for_jobs(app: Flask) -> None:
+    """Block until the app's in-process job workers have run every queued job."""
+    jobs_runtime.runtime(app).join()
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -88,6 +162,18 @@ def race_two_patches(app: Flask, url: str, field: str, headers: dict[str, str], 
         t.join()
     assert sorted(statuses.values()) == [200, 412]
     return next(text for text, status in statuses.items() if status == 200)
+
+
+def eventually(check: Callable[[], Any], what: str, seconds: float = 120.0) -> Any:
+    """Poll `check` (every 50 ms) until it returns something truthy, and return that; fail
+    naming `what` after `seconds`. For the multi-process tests, which wait on other processes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
 
 
 def redis_and_xborder(url: str) -> tuple[Any, str]:

@@ -60,10 +60,7 @@ class Activities(MethodView):
             page.page,
             page.per_page,
         )
-        headers = page_headers(
-            "activities.Activities", total=page.total, page=page.page, per_page=page.per_page
-        )
-        return views, 200, headers
+        return views, 200, page_headers("activities.Activities", page)
 
     @allow("procurement", "legal")
     @blp.arguments(ActivityCreateSchema)

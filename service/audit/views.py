@@ -26,8 +26,4 @@ class Events(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[Page[AuditEvent], int, dict[str, str]]:
         """Query the audit trail by object, actor, action and time range, newest first."""
         page = list_events(session=get_session(), **args)
-        return (
-            page,
-            200,
-            page_headers("audit.Events", total=page.total, page=page.page, per_page=page.per_page),
-        )
+        return page, 200, page_headers("audit.Events", page)

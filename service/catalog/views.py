@@ -7,14 +7,14 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from assessments.catalog.lists import KINDS
 from service import errors
-from service.api import accepts_files
+from service.api import takes_upload
 from service.auth.permissions import allow
 from service.catalog.lists import diff_to_plain, import_list
+from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
 from service.reference.services import get_reference
 
@@ -24,22 +24,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Refresh vendor facts from official lists the user downloaded",
 )
-
-
-class ListImportArgsSchema(Schema):
-    """Whether to write the changes, and the day the file was downloaded."""
-
-    apply = fields.Boolean(load_default=False, metadata={"description": "write the changes"})
-    retrieved = fields.Date(
-        metadata={"description": "day the file was downloaded (default: its own date, else today)"}
-    )
-
-
-class ListImportFileSchema(Schema):
-    """The list file, and for tcf_gvl optionally the Additional Vendor Information List."""
-
-    file = Upload(required=True)
-    avil = Upload(metadata={"description": "tcf_gvl only: the AVIL JSON"})
 
 
 class FactChangeSchema(Schema):
@@ -80,9 +64,7 @@ class ListImportSchema(Schema):
 @blp.route("/vendor-lists/<kind>")
 class VendorListImport(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ListImportArgsSchema, location="query")
-    @blp.arguments(ListImportFileSchema, location="files")
+    @takes_upload(blp, ListImportArgsSchema, ListImportFileSchema)
     @blp.response(200, ListImportSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any], kind: str) -> dict[str, Any]:
         """Diff a CSL, TCF GVL or DPF list file with the registry; apply=true writes it."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from service.jobs.models import STATUSES
@@ -81,32 +80,3 @@ class ReevaluationJobSchema(Schema):
         validate=validate.Range(1, 10_000),
         metadata={"description": "open reviews per batch job (default 500)"},
     )
-
-
-class ImportJobArgsSchema(Schema):
-    """How to read a vendor file."""
-
-    format = fields.String(
-        validate=validate.OneOf(("csv", "json", "yaml")),
-        metadata={"description": "default: from the file name"},
-    )
-
-
-class ImportJobFileSchema(Schema):
-    """The upload."""
-
-    file = Upload(required=True)
-
-
-class ListJobArgsSchema(Schema):
-    """The list import's options (as the synchronous /vendor-lists/<kind>)."""
-
-    apply = fields.Boolean(load_default=False)
-    retrieved = fields.Date(load_default=None, allow_none=True)
-
-
-class ListJobFileSchema(Schema):
-    """The list file, and for tcf_gvl the AVIL."""
-
-    file = Upload(required=True)
-    avil = Upload()

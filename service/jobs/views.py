@@ -10,23 +10,22 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import errors
-from service.api import accepts_files, body_limit, require_if_match
+from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
+from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
 from service.impact_assessments.schemas import RiskImportSchema
 from service.jobs import services
 from service.jobs.models import Job
 from service.jobs.reports import submit_report_job
 from service.jobs.schemas import (
-    ImportJobArgsSchema,
-    ImportJobFileSchema,
     JobQueryArgsSchema,
     JobSchema,
-    ListJobArgsSchema,
-    ListJobFileSchema,
     ReevaluationJobSchema,
     ReportJobSchema,
 )
+from service.vendors.io import formats
+from service.vendors.io.schemas import ImportFileSchema, ImportFormatArgsSchema
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Background jobs")
 REGISTER_BODY_BYTES = 6 * 1024 * 1024  # a 2,500-row risk register: about 2.5 KB a row
@@ -149,14 +148,10 @@ class RiskRegisterJobs(MethodView):
 @blp.route("/vendor-import-jobs")
 class VendorImportJobs(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ImportJobArgsSchema, location="query")
-    @blp.arguments(ImportJobFileSchema, location="files")
+    @takes_upload(blp, ImportFormatArgsSchema, ImportFileSchema)
     @blp.response(202, JobSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
         """Import vendors from a file as a job (all rows valid or nothing written)."""
-        from service.vendors.io import formats
-
         upload = files["file"]
         fmt = formats.detect_format(upload.filename, args.get("format"))
         job, _ = services.submit_job(
@@ -175,9 +170,7 @@ class VendorImportJobs(MethodView):
 @blp.route("/vendor-lists/<kind>/jobs")
 class ListImportJobs(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ListJobArgsSchema, location="query")
-    @blp.arguments(ListJobFileSchema, location="files")
+    @takes_upload(blp, ListImportArgsSchema, ListImportFileSchema)
     @blp.response(202, JobSchema)
     def post(
         self, args: dict[str, Any], files: dict[str, Any], kind: str
@@ -188,7 +181,7 @@ class ListImportJobs(MethodView):
         if kind not in KINDS:
             raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
         upload, avil = files["file"], files.get("avil")
-        retrieved = args["retrieved"].isoformat() if args["retrieved"] else None
+        retrieved = args["retrieved"].isoformat() if args.get("retrieved") else None
         job, _ = services.submit_job(
             session=get_session(),
             kind="list_import",

@@ -664,23 +664,18 @@ def create_review(
         activity_id=activity.id if activity is not None else None,
         activity_overrides=overrides,
     )
-    _evaluate_review(
+    _evaluate_audited(
         session,
         review,
         vendor,
         rulebook=rulebook,
         day=day,
-        actor=user.email,
-        reason="create",
-        transfer=transfer,
-    )
-    _flush(session)
-    record_event(
-        session=session,
+        user=user,
         action="create",
-        object_type="review",
-        object_id=str(review.id),
-        after=review_snapshot(review, vendor.slug),
+        before=None,
+        snapshot=lambda r: review_snapshot(r, vendor.slug),
+        transfer=transfer,
+        stale=errors.PreconditionFailed,
     )
     return ReviewView(review, vendor)
 
@@ -754,24 +749,18 @@ def update_review(
         setattr(review, name, value)
     review.status = new_status
     review.updated_at = utcnow()
-    _evaluate_review(
+    _evaluate_audited(
         session,
         review,
         new_vendor,
         rulebook=rulebook,
         day=day,
-        actor=user.email,
-        reason="update",
-        transfer=transfer,
-    )
-    _flush(session)
-    record_event(
-        session=session,
+        user=user,
         action="update",
-        object_type="review",
-        object_id=str(review.id),
         before=before,
-        after=review_snapshot(review, new_vendor.slug),
+        snapshot=lambda r: review_snapshot(r, new_vendor.slug),
+        transfer=transfer,
+        stale=errors.PreconditionFailed,
     )
     return ReviewView(review, new_vendor)
 
@@ -805,15 +794,25 @@ def _evaluate_audited(
     day: date,
     user: User,
     action: str,
-    before: dict[str, Any],
+    before: dict[str, Any] | None,
     snapshot: Callable[[Review], dict[str, Any]],
+    transfer: Transfer | None = None,
+    stale: type[errors.DomainError] = errors.Conflict,
 ) -> None:
-    """Evaluate the review now, keep the history row, and audit `action`: `before` as the
-    caller took it, `snapshot` of the review after."""
+    """Evaluate the review now (`action` is the history row's reason), keep the history row,
+    and audit `action`: `before` as the caller took it, `snapshot` of the review after;
+    `stale` is the error for a concurrent change."""
     _evaluate_review(
-        session, review, vendor, rulebook=rulebook, day=day, actor=user.email, reason=action
+        session,
+        review,
+        vendor,
+        rulebook=rulebook,
+        day=day,
+        actor=user.email,
+        reason=action,
+        transfer=transfer,
     )
-    _flush(session, stale=errors.Conflict)
+    _flush(session, stale=stale)
     record_event(
         session=session,
         action=action,

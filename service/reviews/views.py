@@ -68,13 +68,7 @@ class Reviews(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[Page[services.ReviewView], int, dict[str, str]]:
         """List reviews, filtered by status, vendor, verdict per regime or mechanism."""
         page = services.list_reviews(session=get_session(), args=args)
-        return (
-            page,
-            200,
-            page_headers(
-                "reviews.Reviews", total=page.total, page=page.page, per_page=page.per_page
-            ),
-        )
+        return page, 200, page_headers("reviews.Reviews", page)
 
     @allow("procurement", "legal")
     @blp.arguments(ReviewCreateSchema)
@@ -142,11 +136,4 @@ class ReviewEvaluations(MethodView):
         session = get_session()
         review = services.get_review(session=session, review_id=review_id)
         page = services.list_evaluations(session=session, review=review, **args)
-        headers = page_headers(
-            "reviews.ReviewEvaluations",
-            total=page.total,
-            page=page.page,
-            per_page=page.per_page,
-            review_id=review_id,
-        )
-        return page, 200, headers
+        return page, 200, page_headers("reviews.ReviewEvaluations", page, review_id=review_id)

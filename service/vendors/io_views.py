@@ -7,35 +7,25 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from service.api import accepts_files
+from service.api import takes_upload
 from service.auth.permissions import allow
 from service.db import get_session
 from service.models import utcnow
 from service.reference.services import get_reference
 from service.vendors.io import export, formats, upsert
+from service.vendors.io.schemas import ImportFileSchema, ImportFormatArgsSchema
 
 blp = Blueprint(
     "vendor_io", __name__, url_prefix="/api/v1", description="Bulk vendor import and export"
 )
 
 
-class ImportArgsSchema(Schema):
+class ImportArgsSchema(ImportFormatArgsSchema):
     """How to read the upload, and whether to only preview."""
 
     dry_run = fields.Boolean(load_default=False, metadata={"description": "report, write nothing"})
-    format = fields.String(
-        validate=validate.OneOf(tuple(formats.FORMATS)),
-        metadata={"description": "default: from the file name"},
-    )
-
-
-class ImportFileSchema(Schema):
-    """The upload: one CSV, JSON or YAML file in the `file` field."""
-
-    file = Upload(required=True)
 
 
 class ImportReportSchema(Schema):
@@ -56,9 +46,7 @@ class ExportArgsSchema(Schema):
 @blp.route("/vendor-import")
 class VendorImport(MethodView):
     @allow("legal")
-    @accepts_files
-    @blp.arguments(ImportArgsSchema, location="query")
-    @blp.arguments(ImportFileSchema, location="files")
+    @takes_upload(blp, ImportArgsSchema, ImportFileSchema)
     @blp.response(200, ImportReportSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> upsert.ImportReport:
         """Import vendors from a CSV, JSON or YAML file: all rows valid or nothing written."""

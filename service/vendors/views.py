@@ -68,10 +68,7 @@ class Vendors(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[Page[Any], int, dict[str, str]]:
         """List, filter, sort and search vendors."""
         page = services.list_vendors(session=get_session(), args=args, names=name_index())
-        headers = page_headers(
-            "vendors.Vendors", total=page.total, page=page.page, per_page=page.per_page
-        )
-        return page, 200, headers
+        return page, 200, page_headers("vendors.Vendors", page)
 
     @allow("legal", "procurement")
     @blp.arguments(VendorCreateSchema)

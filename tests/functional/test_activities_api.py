@@ -15,8 +15,8 @@ from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook, today
-from tests.functional.test_reviews_api import CLOUDY, add_vendor
-from tests.helpers import assert_problem, bearer_users
+from tests.functional.test_reviews_api import CLOUDY
+from tests.helpers import add_vendor, assert_problem, bearer_users
 
 URL = "/api/v1/activities"
 JUS = {

@@ -24,7 +24,6 @@ from service.reports import formats
 from tests.functional.test_impact_assessments_api import (
     Headers,
     change_review,
-    client,  # noqa: F401  (fixture)
     create,
     filer,  # noqa: F401  (fixture)
     review_id,  # noqa: F401  (fixture)
@@ -44,12 +43,14 @@ def _headings(document: Any, level: int) -> list[str]:
 
 
 def test_docx_report_has_the_pdf_content_in_word_structures(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
-    body = create(client, auth, review_id).get_json()
-    response = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    body = create(catalog_client, auth, review_id).get_json()
+    response = catalog_client.get(
+        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
+    )
     assert response.status_code == 200 and response.mimetype == DOCX
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -95,15 +96,15 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
 
 
 def test_checklist_downloads_and_tracker(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
-    body = create(client, auth, review_id).get_json()
+    body = create(catalog_client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}"
-    checklists = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()
+    checklists = catalog_client.get(f"{url}/checklists", headers=auth("viewer")).get_json()
     assert checklists
-    response = client.get(f"{url}/checklists.xlsx", headers=auth("viewer"))
+    response = catalog_client.get(f"{url}/checklists.xlsx", headers=auth("viewer"))
     assert response.status_code == 200 and response.mimetype == XLSX
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[0] == "Progress" and len(book.sheetnames) == 1 + len(checklists)
@@ -116,19 +117,19 @@ def test_checklist_downloads_and_tracker(
     progress = book["Progress"]
     assert progress["A4"].value == checklists[0]["title"] and progress["B4"].value == len(items)
     assert str(progress["D4"].value).startswith("=COUNTIF(")
-    words = client.get(f"{url}/checklists.docx", headers=auth("viewer"))
+    words = catalog_client.get(f"{url}/checklists.docx", headers=auth("viewer"))
     assert words.status_code == 200 and words.mimetype == DOCX
     document = _docx(words.data)
     assert [checklists[0]["title"]] == _headings(document, 2)[:1]
 
 
 def test_registers_list_every_review(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
-    create(client, auth, review_id)
-    response = client.get("/api/v1/exports/transfer-register.xlsx", headers=auth("viewer"))
+    create(catalog_client, auth, review_id)
+    response = catalog_client.get("/api/v1/exports/transfer-register.xlsx", headers=auth("viewer"))
     assert response.status_code == 200 and response.mimetype == XLSX
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
@@ -142,7 +143,7 @@ def test_registers_list_every_review(
     assert row["EU (GDPR): mechanism"] == "EU-US Data Privacy Framework (Art. 45)"
     assert row["Owner"] == "Mobile team" and row["Assessments"] == "PIPIA v1 (Draft)"
     assert row["Filed"] is not None and row["Law applied as of"]
-    ropa = client.get("/api/v1/exports/record-of-processing.xlsx", headers=auth("viewer"))
+    ropa = catalog_client.get("/api/v1/exports/record-of-processing.xlsx", headers=auth("viewer"))
     sheet = load_workbook(io.BytesIO(ropa.data)).active
     header = [c.value for c in sheet[1]]
     [record] = [
@@ -154,11 +155,11 @@ def test_registers_list_every_review(
     categories = record["Categories of personal data — Art. 30(1)(c)"]
     assert categories == "Device identifiers, Diagnostics"
     assert record["Time limits for erasure — Art. 30(1)(f)"] == "[unknown — to be confirmed]"
-    assert client.get("/api/v1/exports/transfer-register.xlsx").status_code == 401
+    assert catalog_client.get("/api/v1/exports/transfer-register.xlsx").status_code == 401
 
 
 def test_second_download_is_served_from_the_cache_until_the_document_changes(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
     monkeypatch: pytest.MonkeyPatch,
@@ -177,47 +178,53 @@ def test_second_download_is_served_from_the_cache_until_the_document_changes(
             lambda doc: calls.append("docx") or real.render(doc),
         ),
     )
-    body = create(client, auth, review_id).get_json()
+    body = create(catalog_client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}/report.docx"
-    first = client.get(url, headers=auth("viewer")).data
-    second = client.get(url, headers=auth("viewer")).data
+    first = catalog_client.get(url, headers=auth("viewer")).data
+    second = catalog_client.get(url, headers=auth("viewer")).data
     assert first == second and calls == ["docx"]
     # Submitting changes the status the document prints: rendered again.
-    etag = client.get(f"/api/v1/assessments/{body['id']}", headers=auth("legal")).headers["ETag"]
-    moved = client.post(
+    etag = catalog_client.get(f"/api/v1/assessments/{body['id']}", headers=auth("legal")).headers[
+        "ETag"
+    ]
+    moved = catalog_client.post(
         f"/api/v1/assessments/{body['id']}/transitions",
         json={"to": "in_review"},
         headers={**auth("legal"), "If-Match": etag},
     )
     assert moved.status_code == 200, moved.get_data(as_text=True)
-    client.get(url, headers=auth("viewer"))
+    catalog_client.get(url, headers=auth("viewer"))
     assert calls == ["docx", "docx"]
 
 
 def test_chinese_pdf_without_a_cjk_font_names_the_fix(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    body = create(client, auth, review_id, language="zh").get_json()
+    body = create(catalog_client, auth, review_id, language="zh").get_json()
     monkeypatch.setattr(formats, "cjk_font_installed", lambda: False)
-    response = client.get(f"/api/v1/assessments/{body['id']}/report.pdf", headers=auth("viewer"))
+    response = catalog_client.get(
+        f"/api/v1/assessments/{body['id']}/report.pdf", headers=auth("viewer")
+    )
     detail = assert_problem(response, 503)["detail"]
     assert "fonts-noto-cjk" in detail
     # Word and HTML use the reader's fonts: still available.
-    docx = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    docx = catalog_client.get(
+        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
+    )
     assert docx.status_code == 200
 
 
 def test_cli_writes_docx_xlsx_and_registers(
     app: Flask,
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
     tmp_path: Path,
 ) -> None:
-    assessment_id = create(client, auth, review_id).get_json()["id"]
+    assessment_id = create(catalog_client, auth, review_id).get_json()["id"]
     docx, xlsx = tmp_path / "a.docx", tmp_path / "a.xlsx"
     runner = app.test_cli_runner()
     result = runner.invoke(report, [str(assessment_id), "--docx", str(docx), "--xlsx", str(xlsx)])
@@ -233,13 +240,15 @@ def test_cli_writes_docx_xlsx_and_registers(
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_opens_the_docx(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
     tmp_path: Path,
 ) -> None:
-    body = create(client, auth, review_id).get_json()
-    data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")).data
+    body = create(catalog_client, auth, review_id).get_json()
+    data = catalog_client.get(
+        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
+    ).data
     source = tmp_path / "report.docx"
     source.write_bytes(data)
     subprocess.run(
@@ -257,41 +266,46 @@ def test_libreoffice_opens_the_docx(
 
 def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     app: Flask,
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
     legal = auth("legal")
-    body = create(client, auth, review_id).get_json()
+    body = create(catalog_client, auth, review_id).get_json()
     url = f"/api/v1/assessments/{body['id']}"
     assert body["outdated"] is None
     assert_problem(
-        client.post(
+        catalog_client.post(
             f"{url}/refresh",
-            headers={**legal, "If-Match": body and client.get(url, headers=legal).headers["ETag"]},
+            headers={
+                **legal,
+                "If-Match": body and catalog_client.get(url, headers=legal).headers["ETag"],
+            },
         ),
         409,
     )
     # Legal edits a section before the review changes.
-    etag = client.get(url, headers=legal).headers["ETag"]
+    etag = catalog_client.get(url, headers=legal).headers["ETag"]
     edit = {"sections": [{"id": "legality", "text": "Consent under PIPL Art. 13(1)."}]}
-    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    assert (
+        catalog_client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    )
     # The review is re-evaluated with different facts: the assessment says it is out of date.
     change = {"transfer": {"data_subjects": [{"jurisdiction": "CN", "count": 50_000}]}}
-    change_review(client, legal, review_id, change)
-    current = client.get(url, headers=legal)
+    change_review(catalog_client, legal, review_id, change)
+    current = catalog_client.get(url, headers=legal)
     stale = current.get_json()["outdated"]
     assert stale is not None and stale["latest"] and stale["generated_from"]
-    pdf = client.get(f"{url}/report.docx", headers=auth("viewer"))
+    pdf = catalog_client.get(f"{url}/report.docx", headers=auth("viewer"))
     assert "Out of date" in "\n".join(p.text for p in _docx(pdf.data).paragraphs)
-    assert_problem(client.post(f"{url}/refresh", headers=legal), 428)
+    assert_problem(catalog_client.post(f"{url}/refresh", headers=legal), 428)
     assert_problem(
-        client.post(
+        catalog_client.post(
             f"{url}/refresh", headers={**auth("viewer"), "If-Match": current.headers["ETag"]}
         ),
         403,
     )
-    refreshed = client.post(
+    refreshed = catalog_client.post(
         f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
     )
     assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
@@ -331,15 +345,15 @@ def _calc_installed() -> bool:
 
 @pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc not installed")
 def test_libreoffice_opens_the_xlsx(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
     tmp_path: Path,
 ) -> None:
-    body = create(client, auth, review_id).get_json()
+    body = create(catalog_client, auth, review_id).get_json()
     tracker = tmp_path / "tracker.xlsx"
     url = f"/api/v1/assessments/{body['id']}/checklists.xlsx"
-    tracker.write_bytes(client.get(url, headers=auth("viewer")).data)
+    tracker.write_bytes(catalog_client.get(url, headers=auth("viewer")).data)
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
         check=True,
@@ -352,14 +366,16 @@ def test_libreoffice_opens_the_xlsx(
 
 
 def test_chinese_docx_is_chinese_in_the_official_layout(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
     from docx.oxml.ns import qn
 
-    body = create(client, auth, review_id, language="zh").get_json()
-    data = client.get(f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer"))
+    body = create(catalog_client, auth, review_id, language="zh").get_json()
+    data = catalog_client.get(
+        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
+    )
     assert data.status_code == 200
     document = _docx(data.data)
     section = document.sections[0]

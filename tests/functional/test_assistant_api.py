@@ -15,8 +15,7 @@ from sqlmodel import col
 from service.assistant.models import Conversation, Message
 from service.audit.models import AuditEvent
 from service.db import session_scope
-from service.reference.services import get_reference
-from service.vendors.services import create_vendor
+from tests.helpers import UMENG_SDK, add_vendor
 
 Headers = Callable[..., dict[str, str]]
 CHAT = "/api/v1/assistant/chat"
@@ -26,21 +25,7 @@ CONVERSATIONS = "/api/v1/assistant/conversations"
 @pytest.fixture
 def registry(app: Flask) -> Flask:
     """A small registry: enough for the assistant to answer from records."""
-    with app.app_context(), session_scope() as session:
-        create_vendor(
-            session=session,
-            reference=get_reference(),
-            data={
-                "slug": "umeng",
-                "name": "Umeng+",
-                "aliases": ["友盟", "Umeng"],
-                "hq_country": "CN",
-                "category": "analytics_sdk",
-                "product_type": "sdk",
-                "data_categories": ["identifiers.device"],
-                "default_role": "processor",
-            },
-        )
+    add_vendor(app, **UMENG_SDK)
     return app
 
 

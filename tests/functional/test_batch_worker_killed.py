@@ -25,8 +25,7 @@ from service.jobs.models import Job
 from service.lifecycle.services import tick
 from service.models import utcnow
 from service.reviews.models import ReviewEvaluation
-from tests.functional.test_worker_killed import _until
-from tests.helpers import redis_and_xborder, worker_env
+from tests.helpers import eventually, redis_and_xborder, worker_env
 from tests.service.test_lifecycle import file_review
 
 REDIS_URL = os.environ.get("XBORDER_TEST_BATCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -96,7 +95,7 @@ def test_a_worker_killed_inside_a_batch_resumes_the_bulk_reevaluation(
                 ).scalar_one()
             return bool(row)
 
-        _until(waiting_on_the_lock, "the worker's batch waits on the locked review")
+        eventually(waiting_on_the_lock, "the worker's batch waits on the locked review")
         workers[0].send_signal(signal.SIGKILL)  # inside the batch's transaction
         workers[0].wait(timeout=30)
         lock.rollback()
@@ -120,7 +119,7 @@ def test_a_worker_killed_inside_a_batch_resumes_the_bulk_reevaluation(
         with app.app_context(), session_scope() as session:
             report = tick(session=session, actor="cron", day=date(2026, 12, 5))
         assert dead.id in report["lost_jobs"]
-        done = _until(
+        done = eventually(
             lambda: (p := _jobs(app)[parent_id]).status in ("succeeded", "failed") and p,
             "the parent job ends",
         )

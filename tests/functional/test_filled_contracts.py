@@ -23,7 +23,6 @@ from service.impact_assessments.cli import report
 from tests.functional.test_impact_assessments_api import (
     Headers,
     change_review,
-    client,  # noqa: F401  (fixture)
     create,
     filer,  # noqa: F401  (fixture)
     pdf_text,
@@ -36,7 +35,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def scc_review(client: FlaskClient, filer: dict[str, str]) -> int:
+def scc_review(catalog_client: FlaskClient, filer: dict[str, str]) -> int:
     """A German controller sending EU users' device ids and health data to Baidu (CN), a
     processor not covered by any adequacy decision, encrypted with keys the exporter holds: the
     engine picks SCC Module 2."""
@@ -52,7 +51,7 @@ def scc_review(client: FlaskClient, filer: dict[str, str]) -> int:
         "purpose": "App usage statistics",
         "business_owner": "Growth team",
     }
-    response = client.post("/api/v1/reviews", json=body, headers=filer)
+    response = catalog_client.post("/api/v1/reviews", json=body, headers=filer)
     assert response.status_code == 201, response.get_data(as_text=True)
     result = response.get_json()["evaluation"]["regimes"]["EU"]
     assert result["mechanism"] == "eu_scc_c2p", result
@@ -66,21 +65,21 @@ def _texts(data: bytes) -> list[str]:
     return paragraphs + cells
 
 
-def _dpia(client: FlaskClient, auth: Headers, review: int) -> Any:
-    created = create(client, auth, review, kind="dpia")
+def _dpia(catalog_client: FlaskClient, auth: Headers, review: int) -> Any:
+    created = create(catalog_client, auth, review, kind="dpia")
     assert created.status_code == 201, created.get_data(as_text=True)
     return created
 
 
 def test_module_chosen_from_the_review_and_annex_filled(
-    client: FlaskClient, auth: Headers, scc_review: int
+    catalog_client: FlaskClient, auth: Headers, scc_review: int
 ) -> None:
-    created = _dpia(client, auth, scc_review)
+    created = _dpia(catalog_client, auth, scc_review)
     contract = created.get_json()["document"]["contracts"]["eu_scc"]
     assert contract["module"] == 2 and contract["mechanism"] == "eu_scc_c2p"
     assert contract["options"]["governing_law"] == "DE"
     url = created.headers["Location"]
-    response = client.get(f"{url}/scc.docx", headers=auth("viewer"))
+    response = catalog_client.get(f"{url}/scc.docx", headers=auth("viewer"))
     assert response.status_code == 200 and response.mimetype == DOCX
     assert "scc.docx" in response.headers["Content-Disposition"]
     texts = _texts(response.data)
@@ -115,9 +114,9 @@ def test_module_chosen_from_the_review_and_annex_filled(
 
 
 def test_options_are_validated_versioned_and_audited(
-    app: Flask, client: FlaskClient, auth: Headers, scc_review: int
+    app: Flask, catalog_client: FlaskClient, auth: Headers, scc_review: int
 ) -> None:
-    created = _dpia(client, auth, scc_review)
+    created = _dpia(catalog_client, auth, scc_review)
     url, etag = created.headers["Location"], created.headers["ETag"]
     legal = {**auth("legal"), "If-Match": etag}
     for bad in (
@@ -126,24 +125,26 @@ def test_options_are_validated_versioned_and_audited(
         {"clause_13": "established", "clause_9a_days": 0},
         {"unknown": True},
     ):
-        response = client.patch(url, json={"contract_options": {"eu_scc": bad}}, headers=legal)
+        response = catalog_client.patch(
+            url, json={"contract_options": {"eu_scc": bad}}, headers=legal
+        )
         body = assert_problem(response, 422)
         assert body["errors"], body
     assert_problem(
-        client.patch(url, json={"contract_options": {"uk_idta": {}}}, headers=legal), 422
+        catalog_client.patch(url, json={"contract_options": {"uk_idta": {}}}, headers=legal), 422
     )
-    assert client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
+    assert catalog_client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
     good = {"clause_9a": "specific", "clause_9a_days": 30, "clause_11": True, "courts": "IE"}
-    response = client.patch(url, json={"contract_options": {"eu_scc": good}}, headers=legal)
+    response = catalog_client.patch(url, json={"contract_options": {"eu_scc": good}}, headers=legal)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["current_number"] == 2
     assert body["document"]["contracts"]["eu_scc"]["options"]["clause_9a"] == "specific"
-    joined = "\n".join(_texts(client.get(f"{url}/scc.docx", headers=auth("viewer")).data))
+    joined = "\n".join(_texts(catalog_client.get(f"{url}/scc.docx", headers=auth("viewer")).data))
     assert "OPTION 1: SPECIFIC PRIOR AUTHORISATION" in joined and "at least 30 days" in joined
     assert "those shall be the courts of Ireland" in joined
     assert "independent dispute resolution body" in joined
-    diff = client.get(f"{url}/diff?from=1&to=2", headers=auth("viewer")).get_json()
+    diff = catalog_client.get(f"{url}/diff?from=1&to=2", headers=auth("viewer")).get_json()
     assert diff["contracts"]["eu_scc"]["clause_9a"] == ["general", "specific"]
     with session_scope(app) as session:
         events = session.scalars(
@@ -154,25 +155,28 @@ def test_options_are_validated_versioned_and_audited(
 
 
 def test_no_scc_where_the_engine_chose_none(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
     """Firebase (Google LLC) is DPF-certified: no SCCs, so no contract download."""
-    created = create(client, auth, review_id)
+    created = create(catalog_client, auth, review_id)
     assert created.get_json()["document"]["contracts"] == {}
     url = created.headers["Location"]
-    assert_problem(client.get(f"{url}/scc.docx", headers=auth("viewer")), 404)
+    assert_problem(catalog_client.get(f"{url}/scc.docx", headers=auth("viewer")), 404)
     assert_problem(
-        client.post(f"{url}/report-jobs", json={"format": "scc.pdf"}, headers=auth("legal")), 404
+        catalog_client.post(
+            f"{url}/report-jobs", json={"format": "scc.pdf"}, headers=auth("legal")
+        ),
+        404,
     )
 
 
 def test_web_page_offers_the_contract_and_saves_options(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     scc_review: int,
     browser_for: Callable[[str], Browser],
 ) -> None:
-    created = _dpia(client, auth, scc_review)
+    created = _dpia(catalog_client, auth, scc_review)
     assessment_id = created.get_json()["id"]
     browser = browser_for("legal")
     html = browser.get(f"/assessments/{assessment_id}").text
@@ -196,30 +200,32 @@ def test_web_page_offers_the_contract_and_saves_options(
     refused = browser.post(f"/assessments/{assessment_id}/edit", form)
     assert refused.status_code == 422 and "EU Member State" in refused.text
     url = f"/api/v1/assessments/{assessment_id}"
-    assert client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
+    assert catalog_client.get(url, headers=auth("viewer")).get_json()["current_number"] == 1
     saved = browser.post(f"/assessments/{assessment_id}/edit", {**form, "scc.governing_law": "ie"})
     assert saved.status_code == 303, saved.text
-    body = client.get(url, headers=auth("viewer")).get_json()
+    body = catalog_client.get(url, headers=auth("viewer")).get_json()
     options = body["document"]["contracts"]["eu_scc"]["options"]
     assert body["current_number"] == 2
     assert options["governing_law"] == "IE" and options["clause_9a_days"] == 14
     assert options["clause_11"] is False and options["clause_7"] is True
 
 
-def test_refresh_keeps_legals_options(client: FlaskClient, auth: Headers, scc_review: int) -> None:
-    created = _dpia(client, auth, scc_review)
+def test_refresh_keeps_legals_options(
+    catalog_client: FlaskClient, auth: Headers, scc_review: int
+) -> None:
+    created = _dpia(catalog_client, auth, scc_review)
     url, legal = created.headers["Location"], auth("legal")
     options = {"eu_scc": {"clause_9a": "specific", "clause_9a_days": 21}}
-    edited = client.patch(
+    edited = catalog_client.patch(
         url,
         json={"contract_options": options},
         headers={**legal, "If-Match": created.headers["ETag"]},
     )
     assert edited.status_code == 200, edited.get_data(as_text=True)
     change = {"transfer": {"data_subjects": [{"jurisdiction": "DE", "count": 90_000}]}}
-    change_review(client, legal, scc_review, change)
-    current = client.get(url, headers=legal)
-    refreshed = client.post(
+    change_review(catalog_client, legal, scc_review, change)
+    current = catalog_client.get(url, headers=legal)
+    refreshed = catalog_client.post(
         f"{url}/refresh", headers={**legal, "If-Match": current.headers["ETag"]}
     )
     assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
@@ -232,26 +238,26 @@ def test_refresh_keeps_legals_options(client: FlaskClient, auth: Headers, scc_re
 
 def test_cli_writes_the_contract_where_there_is_one(
     app: Flask,
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     scc_review: int,
     review_id: int,
     tmp_path: Path,
 ) -> None:
     runner, out = app.test_cli_runner(), tmp_path / "scc.docx"
-    with_scc = _dpia(client, auth, scc_review).get_json()["id"]
+    with_scc = _dpia(catalog_client, auth, scc_review).get_json()["id"]
     result = runner.invoke(report, [str(with_scc), "--scc-docx", str(out)])
     assert result.exit_code == 0, result.output
     assert "STANDARD CONTRACTUAL CLAUSES" in _texts(out.read_bytes())
-    without = create(client, auth, review_id).get_json()["id"]  # Firebase: DPF, no SCCs
+    without = create(catalog_client, auth, review_id).get_json()["id"]  # Firebase: DPF, no SCCs
     refused = runner.invoke(report, [str(without), "--scc-pdf", str(tmp_path / "no.pdf")])
     assert refused.exit_code != 0 and "no filled EU SCCs" in refused.output
 
 
 @pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig (weasyprint fonts) missing")
-def test_contract_pdf(client: FlaskClient, auth: Headers, scc_review: int) -> None:
-    url = _dpia(client, auth, scc_review).headers["Location"]
-    response = client.get(f"{url}/scc.pdf", headers=auth("viewer"))
+def test_contract_pdf(catalog_client: FlaskClient, auth: Headers, scc_review: int) -> None:
+    url = _dpia(catalog_client, auth, scc_review).headers["Location"]
+    response = catalog_client.get(f"{url}/scc.pdf", headers=auth("viewer"))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     assert "Clause 8" in text and "8.1 Instructions" in text

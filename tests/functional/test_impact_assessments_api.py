@@ -28,35 +28,30 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def client(catalog_app: Flask) -> FlaskClient:
-    return catalog_app.test_client()
-
-
-@pytest.fixture
 def filer(auth: Headers) -> dict[str, str]:
     """The procurement user who files the review (procurement acts only on its own)."""
     return auth("procurement")
 
 
 @pytest.fixture
-def review_id(client: FlaskClient, filer: dict[str, str]) -> int:
+def review_id(catalog_client: FlaskClient, filer: dict[str, str]) -> int:
     """A review of Firebase: device ids of 2,000,000 people in mainland China, 300,000 in the EU."""
     body = {
         **JUS_CRASH_REVIEW,
         "purpose": "Crash reporting for the messaging app",
         "business_owner": "Mobile team",
     }
-    response = client.post("/api/v1/reviews", json=body, headers=filer)
+    response = catalog_client.post("/api/v1/reviews", json=body, headers=filer)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
 
 
 def change_review(
-    client: FlaskClient, headers: dict[str, str], review_id: int, change: dict[str, Any]
+    catalog_client: FlaskClient, headers: dict[str, str], review_id: int, change: dict[str, Any]
 ) -> None:
     """Change a review's facts (it is re-evaluated), as its current ETag allows."""
-    review = client.get(f"/api/v1/reviews/{review_id}", headers=headers)
-    changed = client.patch(
+    review = catalog_client.get(f"/api/v1/reviews/{review_id}", headers=headers)
+    changed = catalog_client.patch(
         f"/api/v1/reviews/{review_id}",
         json=change,
         headers={**headers, "If-Match": review.headers["ETag"]},
@@ -64,16 +59,18 @@ def change_review(
     assert changed.status_code == 200, changed.get_data(as_text=True)
 
 
-def create(client: FlaskClient, auth: Headers, review_id: int, **body: Any) -> Any:
-    return client.post(
+def create(catalog_client: FlaskClient, auth: Headers, review_id: int, **body: Any) -> Any:
+    return catalog_client.post(
         f"/api/v1/reviews/{review_id}/assessments",
         json={"kind": "pipia", **body},
         headers=auth("legal"),
     )
 
 
-def test_generate_pipia_with_checklists(client: FlaskClient, auth: Headers, review_id: int) -> None:
-    response = create(client, auth, review_id)
+def test_generate_pipia_with_checklists(
+    catalog_client: FlaskClient, auth: Headers, review_id: int
+) -> None:
+    response = create(catalog_client, auth, review_id)
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     assert response.headers["ETag"] and response.headers["Location"].endswith(f"/{body['id']}")
@@ -87,32 +84,32 @@ def test_generate_pipia_with_checklists(client: FlaskClient, auth: Headers, revi
     assert keys == ["cn_security_assessment"]
     checklist = body["checklists"][0]
     assert checklist["progress"]["done"] == 0 and checklist["items"][0]["status"] == "open"
-    listed = client.get(f"/api/v1/reviews/{review_id}/assessments", headers=auth("viewer"))
+    listed = catalog_client.get(f"/api/v1/reviews/{review_id}/assessments", headers=auth("viewer"))
     assert [a["id"] for a in listed.get_json()] == [body["id"]]
 
 
 def test_create_checks_role_kind_language_and_review(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
-    forbidden = client.post(
+    forbidden = catalog_client.post(
         f"/api/v1/reviews/{review_id}/assessments",
         json={"kind": "pipia"},
         headers=auth("procurement"),
     )
     assert_problem(forbidden, 403)
-    assert_problem(create(client, auth, review_id, kind="memo"), 422)
-    assert_problem(create(client, auth, review_id, kind="dpia", language="zh"), 422)
-    assert_problem(create(client, auth, review_id, extra=1), 422)
-    assert_problem(create(client, auth, 999_999), 404)
-    chinese = create(client, auth, review_id, language="zh")
+    assert_problem(create(catalog_client, auth, review_id, kind="memo"), 422)
+    assert_problem(create(catalog_client, auth, review_id, kind="dpia", language="zh"), 422)
+    assert_problem(create(catalog_client, auth, review_id, extra=1), 422)
+    assert_problem(create(catalog_client, auth, 999_999), 404)
+    chinese = create(catalog_client, auth, review_id, language="zh")
     assert chinese.status_code == 201
     assert chinese.get_json()["document"]["sections"][0]["title"] == "评估概述"
 
 
 def test_edit_versions_diff_and_concurrency(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
-    created = create(client, auth, review_id)
+    created = create(catalog_client, auth, review_id)
     url = created.headers["Location"]
     etag = created.headers["ETag"]
     edit = {
@@ -142,41 +139,45 @@ def test_edit_versions_diff_and_concurrency(
         ],
         "note": "legal's first pass",
     }
-    assert_problem(client.patch(url, json=edit, headers=auth("legal")), 428)
+    assert_problem(catalog_client.patch(url, json=edit, headers=auth("legal")), 428)
     assert_problem(
-        client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412
+        catalog_client.patch(url, json=edit, headers={**auth("legal"), "If-Match": '"stale"'}), 412
     )
     assert_problem(
-        client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403
+        catalog_client.patch(url, json=edit, headers={**auth("procurement"), "If-Match": etag}), 403
     )
     bad = {"sections": [{"id": "nope", "text": "x"}]}
-    assert_problem(client.patch(url, json=bad, headers={**auth("legal"), "If-Match": etag}), 422)
-    response = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
+    assert_problem(
+        catalog_client.patch(url, json=bad, headers={**auth("legal"), "If-Match": etag}), 422
+    )
+    response = catalog_client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["current_number"] == 2 and response.headers["ETag"] != etag
     legality = next(s for s in body["document"]["sections"] if s["id"] == "legality")
     assert legality["text"] == "Consent under **PIPL Art. 13(1)**."
     assert [r["id"] for r in body["document"]["risks"]] == ["R1", "R2"]
-    stale = client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
+    stale = catalog_client.patch(url, json=edit, headers={**auth("legal"), "If-Match": etag})
     assert_problem(stale, 412)
 
-    versions = client.get(f"{url}/versions", headers=auth("viewer")).get_json()
+    versions = catalog_client.get(f"{url}/versions", headers=auth("viewer")).get_json()
     assert [(v["number"], v["note"]) for v in versions] == [(1, None), (2, "legal's first pass")]
-    first = client.get(f"{url}/versions/1", headers=auth("viewer")).get_json()
+    first = catalog_client.get(f"{url}/versions/1", headers=auth("viewer")).get_json()
     assert "Consent under" not in str(first["document"]["sections"])
-    diff = client.get(f"{url}/diff?from=1&to=2", headers=auth("viewer")).get_json()
+    diff = catalog_client.get(f"{url}/diff?from=1&to=2", headers=auth("viewer")).get_json()
     assert diff["from"] == 1 and diff["to"] == 2 and diff["changed"]
     assert "+Consent under **PIPL Art. 13(1)**." in diff["sections"][0]["diff"]
     generated = first["document"]["risks"][0]["likelihood"]
     assert generated != 2
     assert diff["risks"]["changed"][0]["fields"]["likelihood"] == [generated, 2]
-    assert_problem(client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
+    assert_problem(catalog_client.get(f"{url}/diff?from=1&to=9", headers=auth("viewer")), 404)
 
 
-def _move(client: FlaskClient, url: str, headers: dict[str, str], to: str, **extra: Any) -> Any:
-    etag = client.get(url, headers=headers).headers["ETag"]
-    return client.post(
+def _move(
+    catalog_client: FlaskClient, url: str, headers: dict[str, str], to: str, **extra: Any
+) -> Any:
+    etag = catalog_client.get(url, headers=headers).headers["ETag"]
+    return catalog_client.post(
         f"{url}/transitions",
         json={"to": to, "note": f"to {to}", **extra},
         headers={**headers, "If-Match": etag},
@@ -188,42 +189,46 @@ OVERRIDE = {"override_reason": "Facts confirmed by phone with the vendor; record
 
 
 def test_workflow_permissions_and_frozen_approved_version(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+    app: Flask, catalog_client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
+    url = create(catalog_client, auth, review_id).headers["Location"]
     legal, procurement, approver = auth("legal"), filer, auth("legal")
-    assert_problem(_move(client, url, legal, "approved"), 409)  # draft cannot be approved
-    assert _move(client, url, procurement, "in_review").status_code == 200
-    assert_problem(_move(client, url, procurement, "approved"), 403)  # only legal/admin decide
-    etag = client.get(url, headers=legal).headers["ETag"]
+    assert_problem(_move(catalog_client, url, legal, "approved"), 409)  # draft cannot be approved
+    assert _move(catalog_client, url, procurement, "in_review").status_code == 200
+    assert_problem(
+        _move(catalog_client, url, procurement, "approved"), 403
+    )  # only legal/admin decide
+    etag = catalog_client.get(url, headers=legal).headers["ETag"]
     edit = {"sections": [{"id": "conclusion", "text": "Proceed after CAC approval."}]}
-    assert_problem(client.patch(url, json=edit, headers={**legal, "If-Match": etag}), 409)
-    assert _move(client, url, legal, "draft").status_code == 200
-    etag = client.get(url, headers=legal).headers["ETag"]
-    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
-    assert _move(client, url, legal, "in_review").status_code == 200
-    approved = _move(client, url, approver, "approved", **OVERRIDE)
+    assert_problem(catalog_client.patch(url, json=edit, headers={**legal, "If-Match": etag}), 409)
+    assert _move(catalog_client, url, legal, "draft").status_code == 200
+    etag = catalog_client.get(url, headers=legal).headers["ETag"]
+    assert (
+        catalog_client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    )
+    assert _move(catalog_client, url, legal, "in_review").status_code == 200
+    approved = _move(catalog_client, url, approver, "approved", **OVERRIDE)
     assert approved.status_code == 200
     body = approved.get_json()
     assert body["status"] == "approved" and body["approved_number"] == 2
     assert body["decided_by"].startswith("legal") and body["decided_at"]
     assert_problem(
-        _move(client, url, legal, "draft"), 409
+        _move(catalog_client, url, legal, "draft"), 409
     )  # approved is final; edits start a draft
 
-    etag = client.get(url, headers=legal).headers["ETag"]
+    etag = catalog_client.get(url, headers=legal).headers["ETag"]
     later = {"sections": [{"id": "conclusion", "text": "Re-assessed after a change."}]}
-    response = client.patch(url, json=later, headers={**legal, "If-Match": etag})
+    response = catalog_client.patch(url, json=later, headers={**legal, "If-Match": etag})
     body = response.get_json()
     assert body["status"] == "draft" and body["current_number"] == 3
     assert body["approved_number"] == 2
-    versions = client.get(f"{url}/versions", headers=legal).get_json()
+    versions = catalog_client.get(f"{url}/versions", headers=legal).get_json()
     assert [(v["number"], v["status"], v["frozen"]) for v in versions] == [
         (1, "draft", False),
         (2, "approved", True),
         (3, "draft", False),
     ]
-    frozen = client.get(f"{url}/versions/2", headers=legal).get_json()["document"]
+    frozen = catalog_client.get(f"{url}/versions/2", headers=legal).get_json()["document"]
     conclusion = next(s for s in frozen["sections"] if s["id"] == "conclusion")
     assert conclusion["text"] == "Proceed after CAC approval."
 
@@ -246,12 +251,12 @@ def test_workflow_permissions_and_frozen_approved_version(
 
 
 def test_reports_pdf_and_html_with_filenames(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
-    assert _move(client, url, auth("legal"), "in_review").status_code == 200
-    assert _move(client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
-    pdf = client.get(f"{url}/report.pdf", headers=auth("viewer"))
+    url = create(catalog_client, auth, review_id).headers["Location"]
+    assert _move(catalog_client, url, auth("legal"), "in_review").status_code == 200
+    assert _move(catalog_client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
+    pdf = catalog_client.get(f"{url}/report.pdf", headers=auth("viewer"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Disposition"] == (
         f'attachment; filename="pipia-review-{review_id}-firebase-v1.pdf"'
@@ -259,24 +264,24 @@ def test_reports_pdf_and_html_with_filenames(
     text = pdf_text(pdf.data)
     assert "Personal Information Protection Impact Assessment" in text
     assert "Approved" in text and "China CAC Security Assessment" in text
-    html = client.get(f"{url}/report.html", headers=auth("viewer"))
+    html = catalog_client.get(f"{url}/report.html", headers=auth("viewer"))
     assert html.mimetype == "text/html"
     assert html.headers["Content-Disposition"].startswith("inline; filename=")
     assert html.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert '<h1 class="cover-title">Personal Information Protection Impact Assessment' in (
         html.get_data(as_text=True)
     )
-    assert_problem(client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
+    assert_problem(catalog_client.get(f"{url}/report.pdf?version=7", headers=auth("viewer")), 404)
 
 
 def test_checklist_items_progress(
-    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+    catalog_client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
-    checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
+    url = create(catalog_client, auth, review_id).headers["Location"]
+    checklist = catalog_client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
     item = checklist["items"][0]
     item_url = f"{url}/checklist-items/{item['id']}"
-    read = client.get(item_url, headers=auth("viewer"))
+    read = catalog_client.get(item_url, headers=auth("viewer"))
     etag = read.headers["ETag"]
     change = {
         "status": "done",
@@ -284,32 +289,34 @@ def test_checklist_items_progress(
         "when": "2026-11-30",
         "evidence": "Self-assessment report v1 <b>signed</b>",
     }
-    assert_problem(client.patch(item_url, json=change, headers=filer), 428)
+    assert_problem(catalog_client.patch(item_url, json=change, headers=filer), 428)
     assert_problem(
-        client.patch(
+        catalog_client.patch(
             item_url, json={"status": "finished"}, headers={**auth("legal"), "If-Match": etag}
         ),
         422,
     )
     assert_problem(
-        client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}), 403
+        catalog_client.patch(item_url, json=change, headers={**auth("viewer"), "If-Match": etag}),
+        403,
     )
-    response = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
+    response = catalog_client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["status"] == "done" and body["evidence"] == "Self-assessment report v1 signed"
     assert_problem(
-        client.patch(item_url, json=change, headers={**auth("legal"), "If-Match": etag}), 412
+        catalog_client.patch(item_url, json=change, headers={**auth("legal"), "If-Match": etag}),
+        412,
     )
-    checklist = client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
+    checklist = catalog_client.get(f"{url}/checklists", headers=auth("viewer")).get_json()[0]
     assert checklist["progress"]["done"] == 1
-    assert_problem(client.get(f"{url}/checklist-items/999999", headers=auth("viewer")), 404)
+    assert_problem(catalog_client.get(f"{url}/checklist-items/999999", headers=auth("viewer")), 404)
 
 
 def test_cli_writes_the_report(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path
+    app: Flask, catalog_client: FlaskClient, auth: Headers, review_id: int, tmp_path: Path
 ) -> None:
-    assessment_id = create(client, auth, review_id).get_json()["id"]
+    assessment_id = create(catalog_client, auth, review_id).get_json()["id"]
     out = tmp_path / "out.pdf"
     result = app.test_cli_runner().invoke(report, [str(assessment_id), "--pdf", str(out)])
     assert result.exit_code == 0, result.output
@@ -330,122 +337,132 @@ def _events(app: Flask, object_type: str, object_id: str) -> list[AuditEvent]:
 
 
 def test_procurement_acts_only_on_its_own_reviews_assessments(
-    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+    catalog_client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
+    url = create(catalog_client, auth, review_id).headers["Location"]
     other = auth("procurement")  # did not file the review
-    assert_problem(_move(client, url, other, "in_review"), 403)
-    assert client.get(url, headers=other).get_json()["status"] == "draft"
-    item = client.get(f"{url}/checklists", headers=other).get_json()[0]["items"][0]
+    assert_problem(_move(catalog_client, url, other, "in_review"), 403)
+    assert catalog_client.get(url, headers=other).get_json()["status"] == "draft"
+    item = catalog_client.get(f"{url}/checklists", headers=other).get_json()[0]["items"][0]
     item_url = f"{url}/checklist-items/{item['id']}"
-    etag = client.get(item_url, headers=other).headers["ETag"]
+    etag = catalog_client.get(item_url, headers=other).headers["ETag"]
     forged = {"status": "done", "evidence": "forged"}
-    assert_problem(client.patch(item_url, json=forged, headers={**other, "If-Match": etag}), 403)
-    assert client.get(item_url, headers=other).get_json()["evidence"] is None
-    assert _move(client, url, filer, "in_review").status_code == 200  # the filer may
+    assert_problem(
+        catalog_client.patch(item_url, json=forged, headers={**other, "If-Match": etag}), 403
+    )
+    assert catalog_client.get(item_url, headers=other).get_json()["evidence"] is None
+    assert _move(catalog_client, url, filer, "in_review").status_code == 200  # the filer may
 
 
 def test_an_approved_versions_checklist_is_frozen_with_it(
-    client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
+    catalog_client: FlaskClient, auth: Headers, review_id: int, filer: dict[str, str]
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
-    item = client.get(f"{url}/checklists", headers=filer).get_json()[0]["items"][0]
+    url = create(catalog_client, auth, review_id).headers["Location"]
+    item = catalog_client.get(f"{url}/checklists", headers=filer).get_json()[0]["items"][0]
     item_url = f"{url}/checklist-items/{item['id']}"
-    assert _move(client, url, auth("legal"), "in_review").status_code == 200
-    assert _move(client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
+    assert _move(catalog_client, url, auth("legal"), "in_review").status_code == 200
+    assert _move(catalog_client, url, auth("legal"), "approved", **OVERRIDE).status_code == 200
     for who in (filer, auth("legal"), auth("admin")):
-        etag = client.get(item_url, headers=who).headers["ETag"]
+        etag = catalog_client.get(item_url, headers=who).headers["ETag"]
         change = {"status": "done", "evidence": "added after approval"}
-        assert_problem(client.patch(item_url, json=change, headers={**who, "If-Match": etag}), 409)
+        assert_problem(
+            catalog_client.patch(item_url, json=change, headers={**who, "If-Match": etag}), 409
+        )
     # An edit starts draft version 2; its checklist takes progress, version 1's stays as approved.
     legal = auth("legal")
-    etag = client.get(url, headers=legal).headers["ETag"]
+    etag = catalog_client.get(url, headers=legal).headers["ETag"]
     edit = {"sections": [{"id": "conclusion", "text": "Re-assessed."}]}
-    assert client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
-    etag = client.get(item_url, headers=filer).headers["ETag"]
+    assert (
+        catalog_client.patch(url, json=edit, headers={**legal, "If-Match": etag}).status_code == 200
+    )
+    etag = catalog_client.get(item_url, headers=filer).headers["ETag"]
     change = {"status": "done", "evidence": "Signed contract"}
-    progress = client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
+    progress = catalog_client.patch(item_url, json=change, headers={**filer, "If-Match": etag})
     assert progress.status_code == 200
-    approved = client.get(f"{url}/report.html?version=1", headers=legal).get_data(as_text=True)
-    current = client.get(f"{url}/report.html?version=2", headers=legal).get_data(as_text=True)
+    approved = catalog_client.get(f"{url}/report.html?version=1", headers=legal).get_data(
+        as_text=True
+    )
+    current = catalog_client.get(f"{url}/report.html?version=2", headers=legal).get_data(
+        as_text=True
+    )
     assert "Signed contract" not in approved and "Signed contract" in current
 
 
 def test_four_eyes_and_its_audited_relaxation(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+    app: Flask, catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
+    url = create(catalog_client, auth, review_id).headers["Location"]
     legal, admin = auth("legal"), auth("admin")
-    assert _move(client, url, legal, "in_review").status_code == 200
-    refused = assert_problem(_move(client, url, legal, "approved", **OVERRIDE), 403)
+    assert _move(catalog_client, url, legal, "in_review").status_code == 200
+    refused = assert_problem(_move(catalog_client, url, legal, "approved", **OVERRIDE), 403)
     assert "Four eyes" in refused["detail"]
-    assert client.get(url, headers=legal).get_json()["status"] == "in_review"
+    assert catalog_client.get(url, headers=legal).get_json()["status"] == "in_review"
     setting = "/api/v1/settings/four_eyes_relaxed"
-    assert_problem(client.put(setting, json={"value": True}, headers=legal), 403)
-    assert_problem(client.put(setting, json={"value": "yes"}, headers=admin), 422)
-    relaxed = client.put(setting, json={"value": True}, headers=admin)
+    assert_problem(catalog_client.put(setting, json={"value": True}, headers=legal), 403)
+    assert_problem(catalog_client.put(setting, json={"value": "yes"}, headers=admin), 422)
+    relaxed = catalog_client.put(setting, json={"value": True}, headers=admin)
     assert relaxed.status_code == 200 and relaxed.get_json()["value"] is True
     [event] = _events(app, "setting", "four_eyes_relaxed")
     assert event.actor.startswith("admin") and event.changes == {
         "value": {"before": False, "after": True}
     }
-    assert _move(client, url, legal, "approved", **OVERRIDE).status_code == 200
+    assert _move(catalog_client, url, legal, "approved", **OVERRIDE).status_code == 200
     approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
     assert approval.action == "transition:approved"
     assert approval.changes["four_eyes_relaxed"]["after"] is True
 
 
 def test_approving_with_unknown_facts_needs_an_audited_reason(
-    app: Flask, client: FlaskClient, auth: Headers, review_id: int
+    app: Flask, catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
-    url = create(client, auth, review_id).headers["Location"]
-    unknowns = client.get(url, headers=auth("viewer")).get_json()["document"]["unknowns"]
+    url = create(catalog_client, auth, review_id).headers["Location"]
+    unknowns = catalog_client.get(url, headers=auth("viewer")).get_json()["document"]["unknowns"]
     assert unknowns  # the generated PIPIA leaves facts for legal to confirm
-    assert _move(client, url, auth("legal"), "in_review").status_code == 200
+    assert _move(catalog_client, url, auth("legal"), "in_review").status_code == 200
     approver = auth("legal")
-    refused = assert_problem(_move(client, url, approver, "approved"), 422)
+    refused = assert_problem(_move(catalog_client, url, approver, "approved"), 422)
     assert "override_reason" in refused["errors"] and unknowns[0] in refused["detail"]
-    assert_problem(_move(client, url, approver, "approved", override_reason="   "), 422)
-    assert client.get(url, headers=approver).get_json()["status"] == "in_review"
-    assert _move(client, url, approver, "approved", **OVERRIDE).status_code == 200
+    assert_problem(_move(catalog_client, url, approver, "approved", override_reason="   "), 422)
+    assert catalog_client.get(url, headers=approver).get_json()["status"] == "in_review"
+    assert _move(catalog_client, url, approver, "approved", **OVERRIDE).status_code == 200
     approval = _events(app, "assessment", url.rsplit("/", 1)[1])[-1]
     override = approval.changes["unknowns_override"]["after"]
     assert override == {"reason": OVERRIDE["override_reason"], "unknowns": unknowns}
 
 
 def test_only_kinds_the_law_calls_for_can_be_generated(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
     # No California consumers in this review: the CCPA regulations ask for no risk assessment.
-    body = assert_problem(create(client, auth, review_id, kind="ccpa"), 422)
+    body = assert_problem(create(catalog_client, auth, review_id, kind="ccpa"), 422)
     assert "11 CCR § 7150" in body["errors"]["kind"][0]
-    assert create(client, auth, review_id, kind="dpia").status_code == 201
+    assert create(catalog_client, auth, review_id, kind="dpia").status_code == 201
 
 
 def test_the_risk_register_has_a_size_limit(
-    client: FlaskClient, auth: Headers, review_id: int
+    catalog_client: FlaskClient, auth: Headers, review_id: int
 ) -> None:
     from service.impact_assessments.schemas import MAX_RISKS
 
-    created = create(client, auth, review_id)
+    created = create(catalog_client, auth, review_id)
     url, etag = created.headers["Location"], created.headers["ETag"]
     row = {"category": "rights", "risk": "Requests go unanswered", "severity": 2}
     over = {"risks": [row] * (MAX_RISKS + 1)}
     body = assert_problem(
-        client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422
+        catalog_client.patch(url, json=over, headers={**auth("legal"), "If-Match": etag}), 422
     )
     assert "risks" in body["errors"]
     long_risk = {"risks": [{**row, "risk": "x" * 2001}]}
     assert_problem(
-        client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422
+        catalog_client.patch(url, json=long_risk, headers={**auth("legal"), "If-Match": etag}), 422
     )
     fits = {"risks": [row] * MAX_RISKS}
-    done = client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
+    done = catalog_client.patch(url, json=fits, headers={**auth("legal"), "If-Match": etag})
     assert done.status_code == 200, done.get_data(as_text=True)
 
 
 def test_a_report_download_has_a_time_budget(
-    client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch
+    catalog_client: FlaskClient, auth: Headers, review_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rendering over budget answers 503 with Retry-After; it goes on and lands in the
     cache, so the next download of the same version is served."""
@@ -454,7 +471,7 @@ def test_a_report_download_has_a_time_budget(
 
     from service.reports import formats
 
-    url = create(client, auth, review_id).headers["Location"]
+    url = create(catalog_client, auth, review_id).headers["Location"]
     release = threading.Event()
     real = formats.FORMATS["html"]
 
@@ -463,13 +480,13 @@ def test_a_report_download_has_a_time_budget(
         return real.render(document)
 
     monkeypatch.setitem(formats.FORMATS, "html", dataclasses.replace(real, render=slow))
-    client.application.config["REPORT_RENDER_SECONDS"] = 0.2
-    late = client.get(f"{url}/report.html", headers=auth("viewer"))
+    catalog_client.application.config["REPORT_RENDER_SECONDS"] = 0.2
+    late = catalog_client.get(f"{url}/report.html", headers=auth("viewer"))
     body = assert_problem(late, 503)
     assert "still being rendered" in body["detail"] and late.headers["Retry-After"] == "60"
     release.set()
     for _ in range(100):  # the rendering finishes in its thread and lands in the cache
-        done = client.get(f"{url}/report.html", headers=auth("viewer"))
+        done = catalog_client.get(f"{url}/report.html", headers=auth("viewer"))
         if done.status_code == 200:
             break
         threading.Event().wait(0.2)

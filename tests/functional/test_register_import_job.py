@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
@@ -15,19 +14,13 @@ from sqlalchemy import select, update
 
 from service.audit.models import AuditEvent
 from service.db import session_scope
-from service.jobs import runtime as jobs_runtime
 from service.jobs.models import Job, JobFile
 from service.jobs.services import submit_job
 from service.models import utcnow
-from tests.service.test_lifecycle import file_review, wait
+from tests.helpers import wait_for_jobs
+from tests.service.test_lifecycle import file_review
 
 Headers = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def client(catalog_app: Flask) -> Iterator[FlaskClient]:
-    yield catalog_app.test_client()
-    jobs_runtime.runtime(catalog_app).stop()
 
 
 def rows(count: int) -> list[dict[str, object]]:
@@ -44,9 +37,9 @@ def rows(count: int) -> list[dict[str, object]]:
     ]
 
 
-def assessment(client: FlaskClient, legal: dict[str, str]) -> tuple[int, str]:
-    review = file_review(client, legal)
-    created = client.post(
+def assessment(catalog_client: FlaskClient, legal: dict[str, str]) -> tuple[int, str]:
+    review = file_review(catalog_client, legal)
+    created = catalog_client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     )
     assert created.status_code == 201, created.get_data(as_text=True)
@@ -54,49 +47,53 @@ def assessment(client: FlaskClient, legal: dict[str, str]) -> tuple[int, str]:
 
 
 def test_a_2500_row_register_is_imported_by_a_job(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     legal = auth("legal")
-    assessment_id, etag = assessment(client, legal)
+    assessment_id, etag = assessment(catalog_client, legal)
     url = f"/api/v1/assessments/{assessment_id}/risk-register-jobs"
     body = {"risks": rows(2500), "note": "Imported from the group register"}
     assert len(json.dumps(body)) > 1024 * 1024  # over the usual JSON body limit
 
-    assert client.post(url, json=body, headers=legal).status_code == 428  # If-Match required
-    viewer = client.post(url, json=body, headers={**auth("viewer"), "If-Match": etag})
+    assert (
+        catalog_client.post(url, json=body, headers=legal).status_code == 428
+    )  # If-Match required
+    viewer = catalog_client.post(url, json=body, headers={**auth("viewer"), "If-Match": etag})
     assert viewer.status_code == 403
-    bad = client.post(
+    bad = catalog_client.post(
         url,
         json={"risks": [*rows(2), {"category": "illegitimate_access", "risk": "x", "severity": 9}]},
         headers={**legal, "If-Match": etag},
     )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
-    too_many = client.post(url, json={"risks": rows(2501)}, headers={**legal, "If-Match": etag})
+    too_many = catalog_client.post(
+        url, json={"risks": rows(2501)}, headers={**legal, "If-Match": etag}
+    )
     assert too_many.status_code == 422
     with catalog_app.app_context(), session_scope() as session:
         assert session.execute(select(Job)).first() is None  # nothing written
 
-    accepted = client.post(url, json=body, headers={**legal, "If-Match": etag})
+    accepted = catalog_client.post(url, json=body, headers={**legal, "If-Match": etag})
     assert accepted.status_code == 202, accepted.get_data(as_text=True)
     job_url = accepted.headers["Location"]
     assert job_url.endswith(f"/api/v1/jobs/{accepted.get_json()['id']}")
-    wait(catalog_app)
-    job = client.get(job_url, headers=legal).get_json()
+    wait_for_jobs(catalog_app)
+    job = catalog_client.get(job_url, headers=legal).get_json()
     assert job["status"] == "succeeded", job
     assert job["result"] == {"assessment": assessment_id, "version": 2, "risks": 2500}
-    saved = client.get(f"/api/v1/assessments/{assessment_id}", headers=legal)
+    saved = catalog_client.get(f"/api/v1/assessments/{assessment_id}", headers=legal)
     document = saved.get_json()["document"]
     assert len(document["risks"]) == 2500 and document["risks"][0]["id"] == "R1"
     assert document["risks"][-1]["risk"] == "Imported risk number 2499"
-    stale = client.post(url, json=body, headers={**legal, "If-Match": etag})
+    stale = catalog_client.post(url, json=body, headers={**legal, "If-Match": etag})
     assert stale.status_code == 412
 
 
 def test_an_import_the_assessment_moved_past_fails_with_the_reason(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:
     legal = auth("legal")
-    assessment_id, _etag = assessment(client, legal)
+    assessment_id, _etag = assessment(catalog_client, legal)
     make_token("legal", email="counsel@example.test")
     with catalog_app.app_context(), session_scope() as session:
         job, _ = submit_job(
@@ -106,8 +103,8 @@ def test_an_import_the_assessment_moved_past_fails_with_the_reason(
             params={"assessment": assessment_id, "version": 7, "risks": rows(3), "note": None},
         )
         job_id = job.id  # sent to the embedded broker once this commits
-    wait(catalog_app)
-    failed = client.get(f"/api/v1/jobs/{job_id}", headers=legal).get_json()
+    wait_for_jobs(catalog_app)
+    failed = catalog_client.get(f"/api/v1/jobs/{job_id}", headers=legal).get_json()
     assert failed["status"] == "failed"
     assert failed["error"] == (
         f"Assessment {assessment_id} is at version 1, not 7 as when the import was asked "
@@ -116,20 +113,20 @@ def test_an_import_the_assessment_moved_past_fails_with_the_reason(
 
 
 def test_cleanup_deletes_finished_jobs_past_the_retention(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     from service.cli import main
 
     legal = auth("legal")
-    assessment_id, _ = assessment(client, legal)
+    assessment_id, _ = assessment(catalog_client, legal)
     ids = []
     for fmt in ("html", "checklists.xlsx"):
-        made = client.post(
+        made = catalog_client.post(
             f"/api/v1/assessments/{assessment_id}/report-jobs", json={"format": fmt}, headers=legal
         )
         assert made.status_code == 202, made.get_data(as_text=True)
         ids.append(made.get_json()["id"])
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
     old, recent = ids
     with catalog_app.app_context(), session_scope() as session:
         assert {j.status for j in session.execute(select(Job)).scalars()} == {"succeeded"}
@@ -154,4 +151,4 @@ def test_cleanup_deletes_finished_jobs_past_the_retention(
         main, ["jobs", "cleanup", "--days", "0"], obj=ScriptInfo(create_app=lambda: catalog_app)
     )
     assert '"deleted": 1' in again.output
-    assert client.get(f"/api/v1/jobs/{recent}", headers=legal).status_code == 404
+    assert catalog_client.get(f"/api/v1/jobs/{recent}", headers=legal).status_code == 404

@@ -16,8 +16,8 @@ from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
-from service.vendors.services import create_vendor, get_vendor, update_vendor
-from tests.helpers import assert_problem, bearer_users, race_two_patches
+from service.vendors.services import get_vendor, update_vendor
+from tests.helpers import add_vendor, assert_problem, bearer_users, race_two_patches
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
@@ -83,11 +83,6 @@ def audit_actions(app: Flask, review_id: int) -> list[str]:
         )
 
 
-def add_vendor(app: Flask, **data: Any) -> None:
-    with app.app_context(), session_scope() as session:
-        create_vendor(session=session, data=data, reference=get_reference())
-
-
 # A US cloud: a processor, DPF-certified.
 CLOUDY: dict[str, Any] = {
     "slug": "cloudy",
@@ -99,19 +94,21 @@ CLOUDY: dict[str, Any] = {
     "dpf_certified": True,
 }
 
+# An ad network sunset since 2022.
+OLD_ADS: dict[str, Any] = {
+    "slug": "old-ads",
+    "name": "Old Ads",
+    "hq_country": "US",
+    "processing_countries": ["US"],
+    "status": {"value": "sunset", "since": date(2022, 1, 1), "note": "Retired."},
+}
+
 
 @pytest.fixture
 def vendors(app: Flask) -> None:
     """A US cloud (processor, DPF-certified) and a sunset ad network."""
     add_vendor(app, **CLOUDY)
-    add_vendor(
-        app,
-        slug="old-ads",
-        name="Old Ads",
-        hq_country="US",
-        processing_countries=["US"],
-        status={"value": "sunset", "since": date(2022, 1, 1), "note": "Retired."},
-    )
+    add_vendor(app, **OLD_ADS)
 
 
 @pytest.fixture

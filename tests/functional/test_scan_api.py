@@ -30,11 +30,6 @@ POLICY = (
 
 
 @pytest.fixture
-def client(catalog_app: Flask) -> FlaskClient:
-    return catalog_app.test_client()
-
-
-@pytest.fixture
 def viewer(auth: Headers) -> dict[str, str]:
     return auth("viewer")
 
@@ -47,8 +42,8 @@ def upload(data: bytes, name: str, mimetype: str, **form: Any) -> dict[str, Any]
     return {"file": (io.BytesIO(data), name, mimetype), **form}
 
 
-def test_scan_pasted_text(client: FlaskClient, viewer: dict[str, str]) -> None:
-    response = client.post(URL, json={"text": POLICY}, headers=viewer)
+def test_scan_pasted_text(catalog_client: FlaskClient, viewer: dict[str, str]) -> None:
+    response = catalog_client.post(URL, json={"text": POLICY}, headers=viewer)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert slugs(body) == {"mobtech", "umeng", "firebase"}
@@ -64,13 +59,13 @@ def test_scan_pasted_text(client: FlaskClient, viewer: dict[str, str]) -> None:
 
 
 def test_scan_html_and_pdf_uploads(
-    client: FlaskClient, viewer: dict[str, str], make_pdf: Callable[[list[str]], bytes]
+    catalog_client: FlaskClient, viewer: dict[str, str], make_pdf: Callable[[list[str]], bytes]
 ) -> None:
     html = (
         b"<html><head><script>Umeng</script></head><body><p>We use "
         b"<b>Firebase</b>.</p><style>.Umeng{}</style></body></html>"
     )
-    response = client.post(
+    response = catalog_client.post(
         URL,
         data=upload(html, "policy.html", "text/html"),
         headers=viewer,
@@ -84,7 +79,7 @@ def test_scan_html_and_pdf_uploads(
     assert "Umeng" not in body["text"]
 
     pdf = make_pdf(["Firebase collects IP addresses."])
-    response = client.post(
+    response = catalog_client.post(
         URL,
         data=upload(pdf, "policy.pdf", "application/pdf"),
         headers=viewer,
@@ -107,47 +102,55 @@ def multipart(data: bytes, name: str, mimetype: str) -> tuple[bytes, str]:
     )
 
 
-def test_errors_are_problems(client: FlaskClient, viewer: dict[str, str]) -> None:
+def test_errors_are_problems(catalog_client: FlaskClient, viewer: dict[str, str]) -> None:
     body_bytes, content_type = multipart(b"a" * (MAX_BYTES + 1), "big.txt", "text/plain")
     assert_problem(
-        client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413
+        catalog_client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413
     )
-    response = client.post(
+    response = catalog_client.post(
         URL,
         data=upload(b"\x89PNG\r\n", "logo.png", "image/png"),
         headers=viewer,
         content_type="multipart/form-data",
     )
     assert_problem(response, 415)
-    response = client.post(URL, data="text", headers={**viewer, "Content-Type": "text/plain"})
+    response = catalog_client.post(
+        URL, data="text", headers={**viewer, "Content-Type": "text/plain"}
+    )
     assert_problem(response, 415)
-    body = assert_problem(client.post(URL, json={}, headers=viewer), 422)
+    body = assert_problem(catalog_client.post(URL, json={}, headers=viewer), 422)
     assert "text" in body["errors"]
-    body = assert_problem(client.post(URL, json={"text": 5, "format": "doc"}, headers=viewer), 422)
+    body = assert_problem(
+        catalog_client.post(URL, json={"text": 5, "format": "doc"}, headers=viewer), 422
+    )
     assert set(body["errors"]) == {"text", "format"}
-    body = assert_problem(client.post(URL, json={"text": "x", "extra": 1}, headers=viewer), 422)
+    body = assert_problem(
+        catalog_client.post(URL, json={"text": "x", "extra": 1}, headers=viewer), 422
+    )
     assert "extra" in body["errors"]
     for review_id in (999, 2**70):
         body = assert_problem(
-            client.post(URL, json={"text": "x", "review_id": review_id}, headers=viewer), 422
+            catalog_client.post(URL, json={"text": "x", "review_id": review_id}, headers=viewer),
+            422,
         )
         assert "review_id" in body["errors"]
     broken = upload(b"%PDF-1.4 broken", "p.pdf", "application/pdf")
     body = assert_problem(
-        client.post(URL, data=broken, headers=viewer, content_type="multipart/form-data"), 422
+        catalog_client.post(URL, data=broken, headers=viewer, content_type="multipart/form-data"),
+        422,
     )
     assert "file" in body["errors"]
-    assert_problem(client.post(URL, json={"text": "x"}), 401)
+    assert_problem(catalog_client.post(URL, json={"text": "x"}), 401)
 
 
 def test_hostile_pdfs_get_problems_not_500s(
-    client: FlaskClient, viewer: dict[str, str], catalog_app: Flask
+    catalog_client: FlaskClient, viewer: dict[str, str], catalog_app: Flask
 ) -> None:
     def post(data: bytes) -> Any:
         # Encoded in memory: the test client would spool a large body to a file it never closes.
         form = {"file": FileStorage(io.BytesIO(data), "p.pdf", content_type="application/pdf")}
         body, length, boundary = stream_encode_multipart(form, use_tempfile=False)
-        return client.post(
+        return catalog_client.post(
             URL,
             data=body.read(),
             headers={**viewer, "Content-Length": str(length)},
@@ -164,7 +167,7 @@ def test_hostile_pdfs_get_problems_not_500s(
     assert "file" in assert_problem(post(slow), 422)["errors"]
 
 
-def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:
+def test_diff_against_a_review(catalog_client: FlaskClient, auth: Headers) -> None:
     review = {
         "vendor": "firebase",
         "transfer": {
@@ -174,10 +177,10 @@ def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:
         },
         "purpose": "Crash reporting",
     }
-    created = client.post("/api/v1/reviews", json=review, headers=auth("procurement"))
+    created = catalog_client.post("/api/v1/reviews", json=review, headers=auth("procurement"))
     assert created.status_code == 201, created.get_data(as_text=True)
     review_id = created.get_json()["id"]
-    response = client.post(
+    response = catalog_client.post(
         URL, json={"text": POLICY, "review_id": review_id}, headers=auth("viewer")
     )
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -189,20 +192,20 @@ def test_diff_against_a_review(client: FlaskClient, auth: Headers) -> None:
 
 
 def test_matcher_is_compiled_once_per_registry_version(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     viewer = auth("viewer")
     text = {"text": "We use Zorblax Analytics and Firebase."}
-    first = client.post(URL, json=text, headers=viewer).get_json()
-    client.post(URL, json=text, headers=viewer)
+    first = catalog_client.post(URL, json=text, headers=viewer).get_json()
+    catalog_client.post(URL, json=text, headers=viewer)
     cache = matcher_cache(catalog_app)
     assert cache.matcher_builds == 1
     assert slugs(first) == {"firebase"}
     assert [c["name"] for c in first["candidates"]] == []
     vendor = {"slug": "zorblax", "name": "Zorblax Analytics", "hq_country": "SG"}
-    created = client.post("/api/v1/vendors", json=vendor, headers=auth("admin"))
+    created = catalog_client.post("/api/v1/vendors", json=vendor, headers=auth("admin"))
     assert created.status_code == 201, created.get_data(as_text=True)
-    again = client.post(URL, json=text, headers=viewer).get_json()
+    again = catalog_client.post(URL, json=text, headers=viewer).get_json()
     assert cache.matcher_builds == 2
     assert slugs(again) == {"firebase", "zorblax"}
     assert again["catalog_version"] != first["catalog_version"]
@@ -221,7 +224,9 @@ def test_cli_scan(catalog_app: Flask, tmp_path: Path) -> None:
     assert slugs(json.loads(result.output)) == {"mobtech", "umeng", "firebase"}
 
 
-def test_pasted_policy_over_one_mebibyte_is_scanned(client: FlaskClient, auth: Any) -> None:
+def test_pasted_policy_over_one_mebibyte_is_scanned(catalog_client: FlaskClient, auth: Any) -> None:
     text = "We use Firebase Crashlytics to collect crash logs. " * 25_000  # ~1.3 MB
-    response = client.post("/api/v1/policies/scan", json={"text": text}, headers=auth("viewer"))
+    response = catalog_client.post(
+        "/api/v1/policies/scan", json={"text": text}, headers=auth("viewer")
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

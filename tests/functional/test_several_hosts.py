@@ -15,7 +15,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,12 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from service.db import make_engine
-from tests.helpers import EU_ANALYTICS_REVIEW, WebhookReceiver, redis_and_xborder
+from tests.helpers import (
+    EU_ANALYTICS_REVIEW,
+    PG_URL,
+    WebhookReceiver,
+    create_schema,
+    drop_schema,
+    eventually,
+    redis_and_xborder,
+)
 
-PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("XBORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 ADMIN, PASSWORD = "admin@hosts.test", "a-long-admin-pass-phrase"
 pytestmark = pytest.mark.postgres
@@ -38,16 +42,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _eventually(check: Any, what: str, seconds: float = 90.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
 
 
 class Client:
@@ -88,18 +82,14 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
         pytest.skip("XBORDER_TEST_DATABASE_URL is not set (PostgreSQL for several hosts)")
     store, xborder = redis_and_xborder(REDIS_URL)
     schema = f"xborder_hosts_{os.getpid()}"
-    admin = make_engine(PG_URL)
     try:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = create_schema(schema)
     except Exception as exc:  # pragma: no cover - depends on the machine
         pytest.skip(f"PostgreSQL is not reachable: {exc}")
     store.flushdb()
-    joiner = "&" if "?" in PG_URL else "?"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
     env.update(
-        DATABASE_URL=f"{PG_URL}{joiner}options=-csearch_path%3D{schema}",
+        DATABASE_URL=url,
         XBORDER_DATA_DIR=str(tmp_path / "data"),
         XBORDER_SECRET_KEY="shared-by-every-host",
         XBORDER_BROKER_URL=REDIS_URL,
@@ -121,7 +111,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base in bases:
-            _eventually(lambda b=base: _up(b), f"{base} answers /readyz", 120)
+            eventually(lambda b=base: _up(b), f"{base} answers /readyz", 120)
         yield bases[0], bases[1]
     finally:
         for process in processes:
@@ -132,9 +122,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
             log.seek(0)
             sys.stderr.write(log.read()[-3000:])
             log.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        drop_schema(schema)
         store.flushdb()
 
 
@@ -197,7 +185,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
         "PATCH", f"{b}/api/v1/vendors/acme-cloud", lapsed, {"If-Match": etag}
     )
     assert status == 200
-    jobs = _eventually(
+    jobs = eventually(
         lambda: [
             j
             for j in browser.call("GET", f"{a}/api/v1/jobs?kind=reassess")[2]
@@ -211,7 +199,7 @@ def test_two_instances_and_a_worker_share_sessions_limits_jobs_etags_and_notific
     assert len(changes) == 1 and changes[0]["cause_kind"] == "vendor_fact"
     history = browser.call("GET", f"{a}{url}/evaluations?per_page=100")[2]["items"]
     assert [h["reason"] for h in history].count("reevaluate") == 1
-    _eventually(
+    eventually(
         lambda: [
             m
             for m in browser.call("GET", f"{b}/api/v1/notifications/outbox")[2]

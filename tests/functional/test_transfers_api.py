@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,8 @@ from assessments.rules import RULES_DIR
 from service.api_examples import TRANSFER
 from service.models import utcnow
 from service.transfers import services as transfers
-from tests.functional.test_reviews_api import add_vendor, rows
-from tests.helpers import assert_problem
+from tests.functional.test_reviews_api import OLD_ADS, rows
+from tests.helpers import add_vendor, assert_problem
 
 Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
@@ -111,14 +110,7 @@ def test_importer_vendor_fills_importer_facts_from_the_registry(
 def test_a_sunset_vendor_is_a_warning(
     app: Flask, client: FlaskClient, viewer: dict[str, str]
 ) -> None:
-    add_vendor(
-        app,
-        slug="old-ads",
-        name="Old Ads",
-        hq_country="US",
-        processing_countries=["US"],
-        status={"value": "sunset", "since": date(2022, 1, 1), "note": "Retired by its owner."},
-    )
+    add_vendor(app, **OLD_ADS)
     body = client.post(
         URL, json={**JUS_FIREBASE, "importer": {"vendor": "old-ads"}}, headers=viewer
     ).get_json()

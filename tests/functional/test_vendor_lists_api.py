@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.cli import main
 from service.db import session_scope
+from tests.helpers import wait_for_jobs
 
 Headers = Callable[[str], dict[str, str]]
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
@@ -45,6 +46,11 @@ def _upload(name: str, field: str = "file") -> dict[str, Any]:
     return {field: (io.BytesIO((LISTS / name).read_bytes()), name)}
 
 
+def _post_file(client: FlaskClient, url: str, headers: dict[str, str], name: str) -> Any:
+    """POST the list file `name` to url as a multipart upload; the response."""
+    return client.post(url, data=_upload(name), headers=headers, content_type="multipart/form-data")
+
+
 def _audit_actions(app: Flask) -> list[str]:
     with app.app_context(), session_scope() as session:
         return list(session.execute(select(AuditEvent.action)).scalars())
@@ -56,12 +62,7 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
     legal = auth("legal")
     _seed(client, legal)
     events = len(_audit_actions(app))
-    dry = client.post(
-        "/api/v1/vendor-lists/csl?retrieved=2026-12-04",
-        data=_upload("csl.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
-    )
+    dry = _post_file(client, "/api/v1/vendor-lists/csl?retrieved=2026-12-04", legal, "csl.csv")
     assert dry.status_code == 200, dry.get_json()
     body = dry.get_json()
     assert body["applied"] is False and body["date"] == "2026-12-04"
@@ -73,11 +74,8 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
     assert len(_audit_actions(app)) == events
     assert client.get("/api/v1/vendors/yoomoney", headers=legal).get_json()["sanctions"] == []
 
-    done = client.post(
-        "/api/v1/vendor-lists/csl?apply=true&retrieved=2026-12-04",
-        data=_upload("csl.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
+    done = _post_file(
+        client, "/api/v1/vendor-lists/csl?apply=true&retrieved=2026-12-04", legal, "csl.csv"
     )
     assert done.status_code == 200 and done.get_json()["updated"] == ["yoomoney"]
     vendor = client.get("/api/v1/vendors/yoomoney", headers=legal).get_json()
@@ -92,11 +90,8 @@ def test_api_diff_writes_nothing_and_apply_is_audited(
 def test_api_dpf_export_with_its_parts(app: Flask, client: FlaskClient, auth: Headers) -> None:
     legal = auth("legal")
     _seed(client, legal)
-    done = client.post(
-        "/api/v1/vendor-lists/dpf?apply=true&retrieved=2026-12-04",
-        data=_upload("dpf.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
+    done = _post_file(
+        client, "/api/v1/vendor-lists/dpf?apply=true&retrieved=2026-12-04", legal, "dpf.csv"
     )
     assert done.status_code == 200
     vendor = client.get("/api/v1/vendors/acme-mailer", headers=legal).get_json()
@@ -109,35 +104,15 @@ def test_api_refuses_bad_files_roles_and_sizes(
     app: Flask, client: FlaskClient, auth: Headers
 ) -> None:
     legal = auth("legal")
-    bad = client.post(
-        "/api/v1/vendor-lists/tcf_gvl",
-        data=_upload("csl.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
-    )
+    bad = _post_file(client, "/api/v1/vendor-lists/tcf_gvl", legal, "csl.csv")
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert "file" in bad.get_json()["errors"]
-    unknown = client.post(
-        "/api/v1/vendor-lists/ofac",
-        data=_upload("csl.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
-    )
+    unknown = _post_file(client, "/api/v1/vendor-lists/ofac", legal, "csl.csv")
     assert unknown.status_code == 404
-    refused = client.post(
-        "/api/v1/vendor-lists/csl",
-        data=_upload("csl.csv"),
-        headers=auth("procurement"),
-        content_type="multipart/form-data",
-    )
+    refused = _post_file(client, "/api/v1/vendor-lists/csl", auth("procurement"), "csl.csv")
     assert refused.status_code == 403
     app.config["MAX_CONTENT_LENGTH"] = 512
-    big = client.post(
-        "/api/v1/vendor-lists/csl",
-        data=_upload("csl.csv"),
-        headers=legal,
-        content_type="multipart/form-data",
-    )
+    big = _post_file(client, "/api/v1/vendor-lists/csl", legal, "csl.csv")
     assert big.status_code == 413 and big.mimetype == "application/problem+json"
     with app.app_context(), session_scope() as session:
         vendor_events = select(func.count()).where(AuditEvent.object_type == "vendor")
@@ -173,3 +148,32 @@ def test_cli_prints_the_diff_and_applies_only_when_asked(
     assert "applied: 1 vendor(s) updated" in applied.output
     vendor = client.get("/api/v1/vendors/acme-mailer", headers=auth("viewer")).get_json()
     assert vendor["dpf"]["entity"] == "Acme Mailer Group LLC"
+
+
+def _list_job(app: Flask, client: FlaskClient, query: str, headers: dict[str, str]) -> Any:
+    """Run a CSL import as a job (POST .../csl/jobs?query) to its end; the job, succeeded."""
+    queued = _post_file(client, f"/api/v1/vendor-lists/csl/jobs?{query}", headers, "csl.csv")
+    assert queued.status_code == 202, queued.get_json()
+    wait_for_jobs(app)
+    job = client.get(queued.get_json()["url"], headers=headers).get_json()
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def test_the_list_import_job_takes_the_same_options_and_gives_the_same_diff(
+    app: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    legal = auth("legal")
+    _seed(client, legal)
+    now = _post_file(
+        client, "/api/v1/vendor-lists/csl?retrieved=2026-12-04", legal, "csl.csv"
+    ).get_json()
+    assert now["applied"] is False and now["date"] == "2026-12-04"
+    job = _list_job(app, client, "retrieved=2026-12-04", legal)
+    for key in ("applied", "date", "changes", "unmatched", "updated"):
+        assert job["result"][key] == now[key], key
+    # Without `retrieved`, the file's own date (or today) applies, as it does synchronously.
+    job = _list_job(app, client, "apply=true", legal)
+    assert job["result"]["applied"] is True and job["result"]["updated"] == ["yoomoney"]
+    bad = _post_file(client, "/api/v1/vendor-lists/csl/jobs?retrieved=yesterday", legal, "csl.csv")
+    assert bad.status_code == 422 and "retrieved" in bad.get_json()["errors"]

@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select, update
@@ -22,7 +20,7 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
-from tests.helpers import EU_ANALYTICS_REVIEW, redis_and_xborder, worker_env
+from tests.helpers import EU_ANALYTICS_REVIEW, eventually, redis_and_xborder, worker_env
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
 Headers = Callable[[str], dict[str, str]]
@@ -33,16 +31,6 @@ def _job(app: Flask, job_id: int) -> Job:
         found = session.get(Job, job_id)
         assert found is not None
         return found
-
-
-def _until(check: Callable[[], Any], what: str, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
@@ -76,7 +64,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
             json={"format": "pdf"},
             headers=legal,
         ).get_json()["id"]
-        _until(lambda: _job(app, job_id).status == "running", "the worker starts the job")
+        eventually(lambda: _job(app, job_id).status == "running", "the worker starts the job")
         first.kill()  # in the middle of rendering
         first.wait(timeout=30)
         killed = _job(app, job_id)
@@ -91,7 +79,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_runs_again(
             with app.app_context(), session_scope() as session:
                 report = tick(session=session, actor="cron", day=date(2026, 12, 5))
             assert report["lost_jobs"] == [job_id]
-            done = _until(
+            done = eventually(
                 lambda: (j := _job(app, job_id)).status in ("succeeded", "failed") and j,
                 "the job runs again",
             )

@@ -25,8 +25,7 @@ from service.assistant import services
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.llm import LlmAssistant
 from service.db import session_scope
-from service.reference.services import get_reference
-from service.vendors.services import create_vendor
+from tests.helpers import UMENG_SDK, add_vendor
 
 API_KEY = "sk-test-0123456789abcdef"
 INJECTION = (
@@ -127,38 +126,24 @@ def llm_app(make_app: Callable[..., Flask], model: FakeModel) -> Flask:
     app = make_app(
         LLM_BASE_URL=model.url, LLM_MODEL="test-model", LLM_API_KEY=API_KEY, LLM_TIMEOUT=5.0
     )
-    with app.app_context(), session_scope() as session:
-        reference = get_reference()
-        create_vendor(
-            session=session,
-            reference=reference,
-            data={
-                "slug": "umeng",
-                "name": "Umeng+",
-                "aliases": ["友盟", "Umeng"],
-                "hq_country": "CN",
-                "category": "analytics_sdk",
-                "product_type": "sdk",
-                "data_categories": ["identifiers.device", "usage.app_activity"],
-                "default_role": "processor",
-                "dpf_certified": None,
-                "notes": INJECTION,
-            },
-        )
-        create_vendor(
-            session=session,
-            reference=reference,
-            data={
-                "slug": "firebase",
-                "name": "Firebase",
-                "hq_country": "US",
-                "category": "analytics_sdk",
-                "product_type": "sdk",
-                "data_categories": ["identifiers.device", "usage.diagnostics"],
-                "default_role": "processor",
-                "dpf_certified": True,
-            },
-        )
+    umeng = {
+        **UMENG_SDK,
+        "data_categories": ["identifiers.device", "usage.app_activity"],
+        "dpf_certified": None,
+        "notes": INJECTION,
+    }
+    add_vendor(app, **umeng)
+    add_vendor(
+        app,
+        slug="firebase",
+        name="Firebase",
+        hq_country="US",
+        category="analytics_sdk",
+        product_type="sdk",
+        data_categories=["identifiers.device", "usage.diagnostics"],
+        default_role="processor",
+        dpf_certified=True,
+    )
     return app
 
 

@@ -8,16 +8,14 @@ today's catalog, as the catalog grows.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
-from sqlmodel import SQLModel, col
+from sqlalchemy import func, select
+from sqlmodel import col
 
 from assessments.documents.vocabulary import country
 from service import create_app
@@ -26,12 +24,12 @@ from service.assistant.offline.assistant import OfflineAssistant
 from service.assistant.tools.base import tool_context
 from service.assistant.tools.reviews import list_reviews
 from service.auth.services import create_user
-from service.db import make_engine, session_scope
+from service.db import session_scope
 from service.reviews import services as reviews
 from service.transfers.services import get_rulebook, today
 from service.vendors.models import Vendor
+from tests.helpers import fresh_database_url
 
-PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 EEA = {
     "AT",
     "BE",
@@ -72,18 +70,7 @@ def registry_app(
 ) -> Iterator[Flask]:
     """One app with the shipped catalog and three reviews, shared by the question set."""
     tmp = tmp_path_factory.mktemp("assistant")
-    if PG_URL:
-        import service.all_models  # noqa: F401  (every table, to empty them all)
-
-        engine = make_engine(database_template)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        url = database_template
-    else:
-        shutil.copyfile(database_template, tmp / "db.sqlite3")
-        url = f"sqlite:///{tmp / 'db.sqlite3'}"
+    url = fresh_database_url(database_template, tmp)
     app = create_app(
         {
             "TESTING": True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,56 +20,46 @@ from service.jobs import services
 from service.jobs.models import Job
 from service.models import utcnow
 from service.settings.models import Setting
-from tests.helpers import JUS_CRASH_REVIEW
+from tests.helpers import JUS_CRASH_REVIEW, wait_for_jobs
 
 Headers = Callable[[str], dict[str, str]]
 
 
-@pytest.fixture
-def client(catalog_app: Flask) -> Iterator[FlaskClient]:
-    yield catalog_app.test_client()
-    jobs_runtime.runtime(catalog_app).stop()
-
-
-def wait(app: Flask) -> None:
-    jobs_runtime.runtime(app).join()
-
-
-def file_review(client: FlaskClient, headers: dict[str, str]) -> int:
-    response = client.post("/api/v1/reviews", json=JUS_CRASH_REVIEW, headers=headers)
+def file_review(catalog_client: FlaskClient, headers: dict[str, str]) -> int:
+    response = catalog_client.post("/api/v1/reviews", json=JUS_CRASH_REVIEW, headers=headers)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
 
 
 def test_report_job_is_202_deduplicated_and_serves_the_file(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
-    review = file_review(client, auth("procurement"))
+    review = file_review(catalog_client, auth("procurement"))
     legal = auth("legal")
-    created = client.post(
+    created = catalog_client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "pipia"}, headers=legal
     )
     assessment = created.get_json()["id"]
-    first = client.post(
+    first = catalog_client.post(
         f"/api/v1/assessments/{assessment}/report-jobs", json={"format": "docx"}, headers=legal
     )
     assert first.status_code == 202, first.get_data(as_text=True)
     job = first.get_json()
     assert first.headers["Location"] == job["url"] == f"/api/v1/jobs/{job['id']}"
-    again = client.post(
+    again = catalog_client.post(
         f"/api/v1/assessments/{assessment}/report-jobs", json={"format": "docx"}, headers=legal
     )
     assert again.status_code == 202 and again.get_json()["id"] == job["id"]
-    wait(catalog_app)
-    done = client.get(job["url"], headers=legal).get_json()
+    wait_for_jobs(catalog_app)
+    done = catalog_client.get(job["url"], headers=legal).get_json()
     assert done["status"] == "succeeded" and done["progress"] == 100
     assert done["result"]["format"] == "docx" and done["result"]["version"] == 1
-    download = client.get(done["result_url"], headers=legal)
+    download = catalog_client.get(done["result_url"], headers=legal)
     assert download.status_code == 200 and download.data[:2] == b"PK"
     assert "pipia-review-" in download.headers["Content-Disposition"]
     assert done["result"]["bytes"] == len(download.data)
     # Another format is other work: a job of its own.
-    xlsx = client.post(
+    xlsx = catalog_client.post(
         f"/api/v1/assessments/{assessment}/report-jobs",
         json={"format": "checklists.xlsx"},
         headers=legal,
@@ -78,41 +68,48 @@ def test_report_job_is_202_deduplicated_and_serves_the_file(
 
 
 def test_bad_job_requests_are_problems_and_write_nothing(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     legal = auth("legal")
-    bad = client.post("/api/v1/assessments/999/report-jobs", json={"format": "pdf"}, headers=legal)
+    bad = catalog_client.post(
+        "/api/v1/assessments/999/report-jobs", json={"format": "pdf"}, headers=legal
+    )
     assert bad.status_code == 404 and bad.mimetype == "application/problem+json"
-    bad = client.post("/api/v1/assessments/1/report-jobs", json={"format": "exe"}, headers=legal)
+    bad = catalog_client.post(
+        "/api/v1/assessments/1/report-jobs", json={"format": "exe"}, headers=legal
+    )
     assert bad.status_code == 422 and "format" in bad.get_json()["errors"]
-    assert client.get("/api/v1/jobs/12345", headers=legal).status_code == 404
+    assert catalog_client.get("/api/v1/jobs/12345", headers=legal).status_code == 404
     with catalog_app.app_context(), session_scope() as session:
         assert session.execute(select(Job)).first() is None
 
 
 def test_a_viewer_sees_only_their_own_jobs(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     legal, viewer = auth("legal"), auth("viewer")
-    job = client.post("/api/v1/reviews/reevaluations", json={}, headers=legal).get_json()
-    assert client.get(job["url"], headers=viewer).status_code == 404
-    assert client.get("/api/v1/jobs", headers=viewer).get_json() == []
-    assert client.post("/api/v1/reviews/reevaluations", json={}, headers=viewer).status_code == 403
-    wait(catalog_app)
+    job = catalog_client.post("/api/v1/reviews/reevaluations", json={}, headers=legal).get_json()
+    assert catalog_client.get(job["url"], headers=viewer).status_code == 404
+    assert catalog_client.get("/api/v1/jobs", headers=viewer).get_json() == []
+    assert (
+        catalog_client.post("/api/v1/reviews/reevaluations", json={}, headers=viewer).status_code
+        == 403
+    )
+    wait_for_jobs(catalog_app)
 
 
 def test_reevaluation_job_runs_the_bulk_path(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     filer = auth("procurement")
-    ids = [file_review(client, filer) for _ in range(3)]
-    response = client.post("/api/v1/reviews/reevaluations", json={}, headers=auth("legal"))
+    ids = [file_review(catalog_client, filer) for _ in range(3)]
+    response = catalog_client.post("/api/v1/reviews/reevaluations", json={}, headers=auth("legal"))
     assert response.status_code == 202
-    wait(catalog_app)
-    job = client.get(response.headers["Location"], headers=auth("legal")).get_json()
+    wait_for_jobs(catalog_app)
+    job = catalog_client.get(response.headers["Location"], headers=auth("legal")).get_json()
     assert job["status"] == "succeeded", job
     assert job["result"]["evaluated"] == 3 and job["result"]["failed"] == {}
-    history = client.get(f"/api/v1/reviews/{ids[0]}/evaluations", headers=filer).get_json()
+    history = catalog_client.get(f"/api/v1/reviews/{ids[0]}/evaluations", headers=filer).get_json()
     assert history["items"][0]["reason"] == "reevaluate"
 
 
@@ -157,7 +154,7 @@ def test_a_failing_job_is_retried_then_failed_with_its_reason_and_writes_nothing
     app: Flask, test_kinds: None
 ) -> None:
     job_id = _submit(app, "flaky")
-    wait(app)
+    wait_for_jobs(app)
     with app.app_context(), session_scope() as session:
         job = session.get(Job, job_id)
         assert job is not None
@@ -169,7 +166,7 @@ def test_a_failing_job_is_retried_then_failed_with_its_reason_and_writes_nothing
 
 def test_a_job_over_its_time_limit_fails_and_writes_nothing(app: Flask, test_kinds: None) -> None:
     job_id = _submit(app, "slow")
-    wait(app)
+    wait_for_jobs(app)
     with app.app_context(), session_scope() as session:
         job = session.get(Job, job_id)
         assert job is not None and job.status == "failed"
@@ -212,7 +209,7 @@ def test_jobs_list_command(app: Flask, make_token: Callable[..., str]) -> None:
     from service.cli import main
 
     _submit(app, "reevaluate")
-    wait(app)
+    wait_for_jobs(app)
     from flask.cli import ScriptInfo
 
     result = CliRunner().invoke(
@@ -233,15 +230,15 @@ def test_worker_without_a_broker_says_what_to_set(app: Flask) -> None:
 
 
 def test_audit_names_the_requester_of_a_job(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:
     filer = auth("procurement")
-    review = file_review(client, filer)
+    review = file_review(catalog_client, filer)
     token = make_token("legal", email="lawyer@example.test")
-    client.post(
+    catalog_client.post(
         "/api/v1/reviews/reevaluations", json={}, headers={"Authorization": f"Bearer {token}"}
     )
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
         actors = (
             session.execute(
@@ -256,14 +253,14 @@ def test_audit_names_the_requester_of_a_job(
 
 
 def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     import re
 
     from service.auth.services import create_user
 
-    review = file_review(client, auth("procurement"))
-    assessment = client.post(
+    review = file_review(catalog_client, auth("procurement"))
+    assessment = catalog_client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "pipia"}, headers=auth("legal")
     ).get_json()["id"]
     password = "a-long-pass-phrase-1"
@@ -272,12 +269,12 @@ def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
     html = {"Accept": "text/html"}
 
     def csrf(url: str) -> str:
-        page = client.get(url, headers=html).get_data(as_text=True)
+        page = catalog_client.get(url, headers=html).get_data(as_text=True)
         found = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert found is not None, page[:500]
         return found.group(1)
 
-    signed_in = client.post(
+    signed_in = catalog_client.post(
         "/login",
         headers=html,
         data={
@@ -288,10 +285,10 @@ def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
         },
     )
     assert signed_in.status_code == 303
-    page = client.get(f"/assessments/{assessment}", headers=html).get_data(as_text=True)
+    page = catalog_client.get(f"/assessments/{assessment}", headers=html).get_data(as_text=True)
     assert "Render PDF in the background" in page
     token = csrf(f"/assessments/{assessment}")
-    response = client.post(
+    response = catalog_client.post(
         f"/assessments/{assessment}/report-job",
         headers=html,
         data={"format": "docx", "csrf_token": token},
@@ -299,8 +296,8 @@ def test_the_web_ui_renders_a_report_as_a_job_and_shows_its_progress(
     assert response.status_code == 303, response.get_data(as_text=True)
     job_page = response.headers["Location"]
     assert job_page.startswith("/jobs/")
-    wait(catalog_app)
-    done = client.get(job_page, headers=html).get_data(as_text=True)
+    wait_for_jobs(catalog_app)
+    done = catalog_client.get(job_page, headers=html).get_data(as_text=True)
     assert "Succeeded" in done and 'http-equiv="refresh"' not in done
     assert f"/api/v1/jobs/{job_page.rsplit('/', 1)[1]}/result" in done
 
@@ -311,7 +308,7 @@ def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
     import io
     import json
 
-    client = app.test_client()
+    catalog_client = app.test_client()
     legal = auth("legal")
     good = [
         {
@@ -331,7 +328,7 @@ def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
     jobs = []
     for records in (bad, good):
         upload = (io.BytesIO(json.dumps(records).encode()), "vendors.json")
-        response = client.post(
+        response = catalog_client.post(
             "/api/v1/vendor-import-jobs",
             data={"file": upload},
             headers=legal,
@@ -339,13 +336,13 @@ def test_vendor_import_job_writes_all_rows_or_fails_with_their_problems(
         )
         assert response.status_code == 202, response.get_data(as_text=True)
         jobs.append(response.headers["Location"])
-        wait(app)
-    failed, done = (client.get(url, headers=legal).get_json() for url in jobs)
+        wait_for_jobs(app)
+    failed, done = (catalog_client.get(url, headers=legal).get_json() for url in jobs)
     assert failed["status"] == "failed" and failed["error"].startswith("1 row(s) of the file")
     assert "'2.hq_country'" in failed["error"]  # the second row's problem, by row and field
     assert done["status"] == "succeeded"
     assert done["result"] == {"created": ["acme-mail", "beta-push"], "updated": [], "unchanged": []}
-    listed = client.get("/api/v1/vendors", headers=legal).get_json()
+    listed = catalog_client.get("/api/v1/vendors", headers=legal).get_json()
     assert sorted(v["slug"] for v in listed["items"]) == ["acme-mail", "beta-push"]
     jobs_runtime.runtime(app).stop()
 

@@ -20,23 +20,13 @@ from service.notifications.delivery import sign
 from service.notifications.models import Delivery, OutboxMessage
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook
-from tests.helpers import WebhookReceiver
+from tests.helpers import WebhookReceiver, wait_for_jobs
 
 Headers = Callable[[str], dict[str, str]]
 
 
-@pytest.fixture
-def client(catalog_app: Flask) -> Iterator[FlaskClient]:
-    yield catalog_app.test_client()
-    jobs_runtime.runtime(catalog_app).stop()
-
-
-def wait(app: Flask) -> None:
-    jobs_runtime.runtime(app).join()
-
-
 def file_review(
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     headers: dict[str, str],
     vendor: str = "firebase",
     exporter: str = "Acme GmbH",
@@ -51,7 +41,7 @@ def file_review(
         },
         "purpose": "Crash reporting",
     }
-    response = client.post("/api/v1/reviews", json=body, headers=headers)
+    response = catalog_client.post("/api/v1/reviews", json=body, headers=headers)
     assert response.status_code == 201, response.get_data(as_text=True)
     return int(response.get_json()["id"])
 
@@ -72,39 +62,39 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
     catalog_app: Flask,
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     make_token: Callable[..., str],
     receiver: WebhookReceiver,
 ) -> None:
     admin = auth("admin")
-    hook = client.post(
+    hook = catalog_client.post(
         "/api/v1/webhooks",
         json={"url": receiver.url, "events": ["verdict_changed"]},
         headers=admin,
     ).get_json()
     owner_token = make_token("procurement", email="buyer@example.test")
     owner = {"Authorization": f"Bearer {owner_token}"}
-    review = file_review(client, owner)
+    review = file_review(catalog_client, owner)
     legal = auth("legal")
-    assessment = client.post(
+    assessment = catalog_client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=legal
     )
     assert assessment.status_code == 201, assessment.get_data(as_text=True)
     before = eu_outcome(catalog_app, review)
 
-    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
-    changed = client.patch(
+    vendor = catalog_client.get("/api/v1/vendors/firebase", headers=legal)
+    changed = catalog_client.patch(
         "/api/v1/vendors/firebase",
         json={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
         headers={**legal, "If-Match": vendor.headers["ETag"]},
     )
     assert changed.status_code == 200, changed.get_data(as_text=True)
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
 
     after = eu_outcome(catalog_app, review)
     assert before != after
-    history = client.get(f"/api/v1/reviews/{review}/changes", headers=owner).get_json()
+    history = catalog_client.get(f"/api/v1/reviews/{review}/changes", headers=owner).get_json()
     assert len(history["changes"]) == 1
     change = history["changes"][0]
     assert change["cause_kind"] == "vendor_fact"
@@ -112,12 +102,12 @@ def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
     assert change["before"]["EU"] == before and change["after"]["EU"] == after
     assert history["assessments_out_of_date"] == [assessment.get_json()["id"]]
 
-    tasks = client.get("/api/v1/tasks", headers=owner).get_json()
+    tasks = catalog_client.get("/api/v1/tasks", headers=owner).get_json()
     assert [t["review_id"] for t in tasks] == [review]
     assert tasks[0]["kind"] == "verdict_changed" and tasks[0]["assignee"] == "buyer@example.test"
-    done = client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=legal)
+    done = catalog_client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=legal)
     assert done.status_code == 403  # only its assignee (or an admin)
-    done = client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=owner)
+    done = catalog_client.post(f"/api/v1/tasks/{tasks[0]['id']}/done", headers=owner)
     assert done.status_code == 200 and done.get_json()["status"] == "done"
 
     assert len(receiver.requests) == 1  # sent once
@@ -133,11 +123,11 @@ def test_a_vendor_fact_change_reassesses_tasks_the_owner_and_notifies_once(
 
 
 def test_a_change_to_a_vendor_nobody_reviews_starts_no_job(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     legal = auth("legal")
-    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
-    client.patch(
+    vendor = catalog_client.get("/api/v1/vendors/firebase", headers=legal)
+    catalog_client.patch(
         "/api/v1/vendors/firebase",
         json={"notes": "checked"},
         headers={**legal, "If-Match": vendor.headers["ETag"]},
@@ -148,24 +138,24 @@ def test_a_change_to_a_vendor_nobody_reviews_starts_no_job(
 
 def test_a_receiver_that_is_down_loses_nothing(
     catalog_app: Flask,
-    client: FlaskClient,
+    catalog_client: FlaskClient,
     auth: Headers,
     receiver: WebhookReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(jobs_runtime, "MIN_BACKOFF_MS", 10)
     monkeypatch.setattr(jobs_runtime, "MAX_BACKOFF_MS", 20)
-    client.post("/api/v1/webhooks", json={"url": receiver.url}, headers=auth("admin"))
+    catalog_client.post("/api/v1/webhooks", json={"url": receiver.url}, headers=auth("admin"))
     receiver.status = 503
-    review = file_review(client, auth("procurement"))
+    review = file_review(catalog_client, auth("procurement"))
     legal = auth("legal")
-    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
-    client.patch(
+    vendor = catalog_client.get("/api/v1/vendors/firebase", headers=legal)
+    catalog_client.patch(
         "/api/v1/vendors/firebase",
         json={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
         headers={**legal, "If-Match": vendor.headers["ETag"]},
     )
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
         message = session.execute(select(OutboxMessage)).scalar_one()
         assert message.status == "pending" and message.data["review"] == review
@@ -182,7 +172,7 @@ def test_a_receiver_that_is_down_loses_nothing(
         assert (
             tick(session=session, actor="cron", day=date(2026, 12, 5))["notifications_resent"] == 1
         )
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
         message = session.execute(select(OutboxMessage)).scalar_one()
         assert message.status == "sent"
@@ -192,9 +182,9 @@ def test_a_receiver_that_is_down_loses_nothing(
 
 
 def test_tick_reassesses_once_when_a_date_passes(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
-    file_review(client, auth("procurement"))
+    file_review(catalog_client, auth("procurement"))
     with catalog_app.app_context(), session_scope() as session:
         first = tick(session=session, actor="cron", day=date(2026, 12, 30))
     assert first["causes"] == [] and first["reassess_job"] is None  # the first tick: baseline
@@ -204,7 +194,7 @@ def test_tick_reassesses_once_when_a_date_passes(
     with catalog_app.app_context(), session_scope() as session:
         again = tick(session=session, actor="cron", day=date(2027, 1, 2))
     assert again["reassess_job"] is None and again["causes"] == []
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
     with catalog_app.app_context(), session_scope() as session:
         job = session.get(Job, second["reassess_job"])
         assert job is not None and job.status == "succeeded" and job.result is not None
@@ -212,7 +202,7 @@ def test_tick_reassesses_once_when_a_date_passes(
 
 
 def test_tick_reassesses_when_the_rules_version_changes(
-    catalog_app: Flask, client: FlaskClient, auth: Headers
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
 ) -> None:
     from service.settings.models import Setting
 
@@ -223,7 +213,7 @@ def test_tick_reassesses_when_the_rules_version_changes(
         report = tick(session=session, actor="cron", day=date(2026, 12, 5))
         version = get_rulebook().rules.version
     assert report["causes"] == [f"Rules version changed from 1999.1 to {version}."]
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
 
 
 def test_passed_dates_name_rule_dates_and_new_year(catalog_app: Flask) -> None:
@@ -278,22 +268,22 @@ def test_prc_working_days_follow_the_state_council_notices() -> None:
 
 
 def test_due_list_and_calendar_feed(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:
     token = make_token("procurement", email="owner@example.test")
     owner = {"Authorization": f"Bearer {token}"}
-    review = file_review(client, owner)
-    bad = client.patch(
+    review = file_review(catalog_client, owner)
+    bad = catalog_client.patch(
         f"/api/v1/reviews/{review}/dates", json={"signed": "2026-01-01"}, headers=owner
     )
     assert bad.status_code == 422
-    entered = client.patch(
+    entered = catalog_client.patch(
         f"/api/v1/reviews/{review}/dates",
         json={"standard_contract_effective": "2026-12-04", "cac_assessment_issued": "2024-01-15"},
         headers=owner,
     )
     assert entered.status_code == 200, entered.get_data(as_text=True)
-    items = client.get(f"/api/v1/reviews/{review}/deadlines", headers=owner).get_json()
+    items = catalog_client.get(f"/api/v1/reviews/{review}/deadlines", headers=owner).get_json()
     by_key = {d["key"]: d["due"] for d in items}
     assert by_key["sc_filing"] == "2026-12-18"
     assert by_key["cac_expiry"] == "2027-01-15"
@@ -301,27 +291,27 @@ def test_due_list_and_calendar_feed(
     provisional = {d["key"]: d["provisional"] for d in items}
     assert provisional["sc_filing"] is None
     assert "2027" in provisional["cac_extension_window"]  # January 2027 is not published yet
-    due = client.get("/api/v1/due?within_days=30", headers=owner).get_json()
+    due = catalog_client.get("/api/v1/due?within_days=30", headers=owner).get_json()
     assert {d["key"] for d in due["deadlines"]} >= {"sc_filing", "cac_extension_window"}
-    team = client.get("/api/v1/due?team=procurement&within_days=30", headers=auth("legal"))
+    team = catalog_client.get("/api/v1/due?team=procurement&within_days=30", headers=auth("legal"))
     assert {d["review_id"] for d in team.get_json()["deadlines"]} == {review}
-    assert client.get("/api/v1/due?team=legal", headers=owner).get_json()["deadlines"] == []
+    assert catalog_client.get("/api/v1/due?team=legal", headers=owner).get_json()["deadlines"] == []
 
-    feed = client.post("/api/v1/me/calendar-feed", headers=owner)
+    feed = catalog_client.post("/api/v1/me/calendar-feed", headers=owner)
     assert feed.status_code == 201
     path = feed.get_json()["url"].removeprefix("http://localhost")
-    ics = client.get(path)
+    ics = catalog_client.get(path)
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     from icalendar import Calendar
 
     events = Calendar.from_ical(ics.data).walk("VEVENT")
     assert {str(e["uid"]) for e in events} >= {f"review-{review}-sc_filing@xborder"}
-    assert client.delete("/api/v1/me/calendar-feed", headers=owner).status_code == 204
-    assert client.get(path).status_code == 404
+    assert catalog_client.delete("/api/v1/me/calendar-feed", headers=owner).status_code == 204
+    assert catalog_client.get(path).status_code == 404
 
 
 def test_a_command_that_changes_facts_waits_for_the_reassessment(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, tmp_path: Any
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, tmp_path: Any
 ) -> None:
     import json
 
@@ -330,9 +320,9 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
 
     from service.cli import main
 
-    review = file_review(client, auth("procurement"))
+    review = file_review(catalog_client, auth("procurement"))
     before = eu_outcome(catalog_app, review)
-    vendor = client.get("/api/v1/vendors/firebase", headers=auth("legal")).get_json()
+    vendor = catalog_client.get("/api/v1/vendors/firebase", headers=auth("legal")).get_json()
     path = tmp_path / "vendors.json"
     lapsed = {
         "slug": "firebase",
@@ -354,16 +344,16 @@ def test_a_command_that_changes_facts_waits_for_the_reassessment(
 
 
 def test_tick_reminds_owners_of_deadlines_once_a_day(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, receiver: WebhookReceiver
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, receiver: WebhookReceiver
 ) -> None:
-    client.post(
+    catalog_client.post(
         "/api/v1/webhooks",
         json={"url": receiver.url, "events": ["deadline_approaching"]},
         headers=auth("admin"),
     )
     owner = auth("procurement")
-    review = file_review(client, owner)
-    client.patch(
+    review = file_review(catalog_client, owner)
+    catalog_client.patch(
         f"/api/v1/reviews/{review}/dates",
         json={"standard_contract_effective": "2026-12-04"},
         headers=owner,
@@ -372,7 +362,7 @@ def test_tick_reminds_owners_of_deadlines_once_a_day(
     for day in (date(2026, 12, 10), date(2026, 12, 11), date(2026, 12, 11)):
         with catalog_app.app_context(), session_scope() as session:
             tick(session=session, actor="cron", day=day)
-        wait(catalog_app)
+        wait_for_jobs(catalog_app)
     assert len(receiver.requests) == 1
     import json
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,21 +13,15 @@ from sqlalchemy import func, select, update
 
 from service import errors
 from service.db import session_scope
-from service.jobs import runtime as jobs_runtime
 from service.jobs.models import Job
 from service.lifecycle import services as lifecycle
 from service.lifecycle.models import ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review, ReviewEvaluation
-from tests.service.test_lifecycle import file_review, wait
+from tests.helpers import wait_for_jobs
+from tests.service.test_lifecycle import file_review
 
 Headers = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def client(catalog_app: Flask) -> Iterator[FlaskClient]:
-    yield catalog_app.test_client()
-    jobs_runtime.runtime(catalog_app).stop()
 
 
 class KilledWorker(BaseException):
@@ -62,11 +56,12 @@ def test_plan_batches_keeps_an_exporter_whole() -> None:
 
 
 def test_a_killed_batch_leaves_nothing_half_written_and_the_job_resumes(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     legal = auth("legal")
     reviews = [
-        file_review(client, legal, exporter=name) for name in ("Acme GmbH", "Beta AG", "Gamma SE")
+        file_review(catalog_client, legal, exporter=name)
+        for name in ("Acme GmbH", "Beta AG", "Gamma SE")
     ]
     before = evaluations(catalog_app)
     doomed = exporter_of(catalog_app, reviews[1])
@@ -81,13 +76,15 @@ def test_a_killed_batch_leaves_nothing_half_written_and_the_job_resumes(
         return result
 
     monkeypatch.setattr(lifecycle, "reassess", reassess)
-    response = client.post("/api/v1/reviews/reevaluations", json={"batch_size": 1}, headers=legal)
+    response = catalog_client.post(
+        "/api/v1/reviews/reevaluations", json={"batch_size": 1}, headers=legal
+    )
     assert response.status_code == 202, response.get_data(as_text=True)
     parent_id = response.get_json()["id"]
     assert response.headers["Location"].endswith(f"/api/v1/jobs/{parent_id}")
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
 
-    parent = client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
+    parent = catalog_client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
     assert parent["status"] == "waiting" and parent["progress"] == 66
     assert parent["result"]["batches"] == 3 and parent["result"]["batches_done"] == 2
     batches = jobs_of(catalog_app, "reevaluate_batch")
@@ -107,9 +104,9 @@ def test_a_killed_batch_leaves_nothing_half_written_and_the_job_resumes(
     with catalog_app.app_context(), session_scope() as session:
         report = lifecycle.tick(session=session, actor="cron", day=date(2026, 12, 5))
     assert report["lost_jobs"] == [dead.id]
-    wait(catalog_app)
+    wait_for_jobs(catalog_app)
 
-    done = client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
+    done = catalog_client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
     assert (done["status"], done["progress"]) == ("succeeded", 100), done
     assert done["result"]["evaluated"] == 3 and done["result"]["batches_done"] == 3
     resumed = next(b for b in jobs_of(catalog_app, "reevaluate_batch") if b.id == dead.id)
@@ -120,10 +117,12 @@ def test_a_killed_batch_leaves_nothing_half_written_and_the_job_resumes(
 
 
 def test_a_batch_that_fails_for_good_fails_its_parent_with_the_reason(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     legal = auth("legal")
-    reviews = [file_review(client, legal, exporter=name) for name in ("Acme GmbH", "Beta AG")]
+    reviews = [
+        file_review(catalog_client, legal, exporter=name) for name in ("Acme GmbH", "Beta AG")
+    ]
     doomed = exporter_of(catalog_app, reviews[0])
     real = lifecycle.reassess
 
@@ -133,34 +132,38 @@ def test_a_batch_that_fails_for_good_fails_its_parent_with_the_reason(
         return real(**kwargs)
 
     monkeypatch.setattr(lifecycle, "reassess", reassess)
-    parent_id = client.post(
+    parent_id = catalog_client.post(
         "/api/v1/reviews/reevaluations", json={"batch_size": 1}, headers=legal
     ).get_json()["id"]
-    wait(catalog_app)
-    parent = client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
+    wait_for_jobs(catalog_app)
+    parent = catalog_client.get(f"/api/v1/jobs/{parent_id}", headers=legal).get_json()
     assert parent["status"] == "failed"
     assert parent["error"].startswith("Batch 1 of 2 (job ")
     assert parent["error"].endswith("failed: Reviews changed while they were being re-evaluated.")
-    bad = client.post("/api/v1/reviews/reevaluations", json={"batch_size": 0}, headers=legal)
+    bad = catalog_client.post(
+        "/api/v1/reviews/reevaluations", json={"batch_size": 0}, headers=legal
+    )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
 
 
 def test_a_dpf_recertification_date_passing_reassesses_the_vendors_reviews(
-    catalog_app: Flask, client: FlaskClient, auth: Headers, make_token: Callable[..., str]
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:
     owner = {"Authorization": f"Bearer {make_token('procurement', email='buyer@example.test')}"}
-    review = file_review(client, owner)
+    review = file_review(catalog_client, owner)
     legal = auth("legal")
-    vendor = client.get("/api/v1/vendors/firebase", headers=legal)
+    vendor = catalog_client.get("/api/v1/vendors/firebase", headers=legal)
     dpf = dict(vendor.get_json()["dpf"])
     assert dpf["status"] == "active"
-    changed = client.patch(
+    changed = catalog_client.patch(
         "/api/v1/vendors/firebase",
         json={"dpf": {**dpf, "recertification_due": "2027-03-01"}},
         headers={**legal, "If-Match": vendor.headers["ETag"]},
     )
     assert changed.status_code == 200, changed.get_data(as_text=True)
-    wait(catalog_app)  # the edit's own re-assessment: nothing lapsed yet, no verdict change
+    wait_for_jobs(
+        catalog_app
+    )  # the edit's own re-assessment: nothing lapsed yet, no verdict change
     with catalog_app.app_context(), session_scope() as session:
         assert session.execute(select(ReviewChange)).first() is None
         eu_before = session.get(Review, review).eu_mechanism  # type: ignore[union-attr]
@@ -171,7 +174,7 @@ def test_a_dpf_recertification_date_passing_reassesses_the_vendors_reviews(
     for day in days:  # the clock: one tick a day
         with catalog_app.app_context(), session_scope() as session:
             reports.append(lifecycle.tick(session=session, actor="cron", day=day))
-        wait(catalog_app)
+        wait_for_jobs(catalog_app)
     assert [r["dpf_lapse_job"] is not None for r in reports] == [False, False, True, False]
     assert reports[2]["causes"] == [
         "2027-03-02: the DPF re-certification of firebase "

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect
 
 from service.db import (
     alembic_config,
@@ -20,8 +20,7 @@ from service.db import (
     upgrade,
     upgrade_if_due,
 )
-
-PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+from tests.helpers import PG_URL, create_schema, drop_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,16 +34,10 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     if not PG_URL:
         pytest.skip("XBORDER_TEST_DATABASE_URL is not set (CI sets it)")
     schema = f"xborder_migr_{os.getpid()}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}")
+    engine = make_engine(create_schema(schema))
     yield engine
     engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    drop_schema(schema)
 
 
 def test_empty_to_head(empty_engine: Engine) -> None:
