@@ -673,7 +673,6 @@ def create_review(
         user=user,
         action="create",
         before=None,
-        snapshot=lambda r: review_snapshot(r, vendor.slug),
         transfer=transfer,
         stale=errors.PreconditionFailed,
     )
@@ -758,7 +757,6 @@ def update_review(
         user=user,
         action="update",
         before=before,
-        snapshot=lambda r: review_snapshot(r, new_vendor.slug),
         transfer=transfer,
         stale=errors.PreconditionFailed,
     )
@@ -795,13 +793,13 @@ def _evaluate_audited(
     user: User,
     action: str,
     before: dict[str, Any] | None,
-    snapshot: Callable[[Review], dict[str, Any]],
+    snapshot: Callable[[Review], dict[str, Any]] | None = None,
     transfer: Transfer | None = None,
     stale: type[errors.DomainError] = errors.Conflict,
 ) -> None:
     """Evaluate the review now (`action` is the history row's reason), keep the history row,
-    and audit `action`: `before` as the caller took it, `snapshot` of the review after;
-    `stale` is the error for a concurrent change."""
+    and audit `action`: `before` as the caller took it, `snapshot` of the review after (by
+    default the whole review with its vendor); `stale` is the error for a concurrent change."""
     _evaluate_review(
         session,
         review,
@@ -819,7 +817,7 @@ def _evaluate_audited(
         object_type="review",
         object_id=str(review.id),
         before=before,
-        after=snapshot(review),
+        after=snapshot(review) if snapshot else review_snapshot(review, vendor.slug),
     )
 
 
@@ -855,7 +853,6 @@ def confirm_asserted_fact(
         user=user,
         action="confirm_fact",
         before=before,
-        snapshot=lambda r: review_snapshot(r, vendor.slug),
     )
     return ReviewView(review, vendor)
 
