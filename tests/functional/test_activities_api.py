@@ -15,17 +15,10 @@ from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook, today
-from tests.functional.test_reviews_api import CLOUDY
+from tests.functional.test_reviews_api import CLOUDY, JUS
 from tests.helpers import add_vendor, assert_problem, bearer_users
 
 URL = "/api/v1/activities"
-JUS = {
-    "name": "Ningbo Jus Internet Technology",
-    "country": "CN",
-    "role": "controller",
-    "ciio": False,
-    "cn_processing_volume": 2_000_000,
-}
 
 
 def facts(
