@@ -112,13 +112,13 @@ class ActivityReviewSchema(Schema):
 class ActivitySchema(Schema):
     """An activity as the API returns it."""
 
-    id = fields.Integer()
-    name = fields.String()
-    description = fields.String(allow_none=True)
-    facts = fields.Dict()
-    disclosures = fields.Dict()
-    status = fields.String()
-    created_by = fields.String()
+    id = fields.Integer(attribute="activity.id")
+    name = fields.String(attribute="activity.name")
+    description = fields.String(attribute="activity.description", allow_none=True)
+    facts = fields.Dict(attribute="activity.facts")
+    disclosures = fields.Dict(attribute="activity.disclosures")
+    status = fields.String(attribute="activity.status")
+    created_by = fields.String(attribute="activity.created_by")
     review_count = fields.Integer()
     reviews = fields.List(fields.Nested(ActivityReviewSchema))
     reviews_updated = fields.List(
@@ -129,9 +129,9 @@ class ActivitySchema(Schema):
         values=fields.String(),
         metadata={"description": "on PATCH: reviews that keep their facts (approved), and why"},
     )
-    version = fields.Integer()
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    version = fields.Integer(attribute="activity.version")
+    created_at = fields.AwareDateTime(attribute="activity.created_at")
+    updated_at = fields.AwareDateTime(attribute="activity.updated_at")
 
 
 ActivityPageSchema = page_schema(ActivitySchema, "ActivityPageSchema", "One page of activities.")

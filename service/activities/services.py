@@ -74,26 +74,18 @@ class ActivityView:
         kept = change.not_updated if change else {}
         self.reviews_not_updated = {str(k): v for k, v in kept.items()}
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.activity, name)
-
 
 # ---------------------------------------------------------------------------- policy
 
 
 def ensure_may_change(activity: Activity, user: User) -> None:
-    """403 unless the user may change this activity (procurement: only the ones it made)."""
-    if user.role not in review_policy.WRITERS:
-        raise errors.Forbidden(f"Your role ({user.role}) may not change activities.")
-    if user.role == "procurement" and activity.created_by != user.email:
-        raise errors.Forbidden("Procurement may change only the activities it created.")
+    """403 unless the user may change this activity (procurement: only the ones it filed)."""
+    review_policy.ensure_may_change(activity, user, "activities")
 
 
 def may_change(activity: Activity, user: User) -> bool:
     """Whether the user may change this activity (for buttons)."""
-    return user.role in review_policy.DECIDERS or (
-        user.role == "procurement" and activity.created_by == user.email
-    )
+    return review_policy.may_change(activity, user)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -204,8 +196,7 @@ def create_activity(
     *, session: Session, data: Mapping[str, Any], user: User, rulebook: RuleBook, day: date
 ) -> Activity:
     """Create an activity (no vendors yet); 422 for facts the contract refuses."""
-    if user.role not in review_policy.WRITERS:
-        raise errors.Forbidden(f"Your role ({user.role}) may not create activities.")
+    review_policy.ensure_may_write(user, "activities")
     activity = Activity(
         name=data["name"],
         description=data.get("description"),

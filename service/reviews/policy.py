@@ -3,6 +3,9 @@
 One owner for these rules: the reviews service enforces them, and the web pages and the
 assistant ask the same functions what to offer. Legal and admin may make every transition;
 procurement changes only the reviews it filed, and of those only the owner's moves below.
+An activity (one app's vendors, each a review) follows the same ownership rule: the
+activities service asks `ensure_may_write`, `may_change` and `ensure_may_change` with its
+own noun.
 """
 
 from __future__ import annotations
@@ -40,29 +43,38 @@ DECIDERS = frozenset({"legal", "admin"})
 WRITERS = frozenset({"procurement", "legal", "admin"})
 
 
-class Filed(Protocol):
-    """A review as far as the policy reads it: its status and who filed it."""
-
-    @property
-    def status(self) -> str: ...
+class Owned(Protocol):
+    """A record as far as ownership goes: who filed it (a review, an activity)."""
 
     @property
     def created_by(self) -> str: ...
 
 
-def may_change(review: Filed, user: Actor) -> bool:
-    """Whether the user may change this review at all (procurement: only its own)."""
+class Filed(Owned, Protocol):
+    """A review as far as the policy reads it: its status and who filed it."""
+
+    @property
+    def status(self) -> str: ...
+
+
+def ensure_may_write(user: Actor, what: str = "reviews") -> None:
+    """403 unless the user's role files and changes records (procurement, legal, admin)."""
+    if user.role not in WRITERS:
+        raise errors.Forbidden(f"Your role ({user.role}) may not change {what}.")
+
+
+def may_change(record: Owned, user: Actor) -> bool:
+    """Whether the user may change this record at all (procurement: only its own)."""
     if user.role in DECIDERS:
         return True
-    return user.role == "procurement" and review.created_by == user.email
+    return user.role == "procurement" and record.created_by == user.email
 
 
-def ensure_may_change(review: Filed, user: Actor) -> None:
-    """403 unless the user may change this review."""
-    if user.role == "procurement" and review.created_by != user.email:
-        raise errors.Forbidden("Procurement may change only the reviews it filed.")
-    if user.role not in WRITERS:
-        raise errors.Forbidden(f"Your role ({user.role}) may not change reviews.")
+def ensure_may_change(record: Owned, user: Actor, what: str = "reviews") -> None:
+    """403 unless the user may change this record (`what`: its plural, for the message)."""
+    if user.role == "procurement" and record.created_by != user.email:
+        raise errors.Forbidden(f"Procurement may change only the {what} it filed.")
+    ensure_may_write(user, what)
 
 
 def ensure_not_final(review: Filed, then: str = "file a new review") -> None:
