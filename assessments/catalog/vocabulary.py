@@ -17,7 +17,9 @@ ENTITY_ROLES = frozenset(
     }
 )
 
-STATUS_VALUES = frozenset({"active", "sunset", "licence_revoked", "sanctioned"})
+# A vendor's `status.value`, in the order menus list them.
+VENDOR_STATUSES = ("active", "sunset", "licence_revoked", "sanctioned")
+STATUS_VALUES = frozenset(VENDOR_STATUSES)
 
 # `dpf.status`: as the official DPF list shows the entity (or the vendor's own statement).
 DPF_STATUSES = frozenset({"active", "inactive", "not_listed"})

@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 from service.models import UTCDateTime, owned_by, utcnow
 
 ROLES = ("admin", "legal", "procurement", "viewer")
+# Roles that see everyone's work (jobs, tasks); the others see their own.
+OVERSEERS = frozenset({"admin", "legal"})
 
 _USER_VERSION = Column("version", Integer, nullable=False, server_default="1")
 
@@ -23,6 +25,12 @@ class Actor(Protocol):
 
     @property
     def role(self) -> str: ...
+
+
+def whose(user: Actor, everyone: bool = True) -> str | None:
+    """Whose work a list shows the user: everyone's (None) when asked for by a role that
+    oversees, else the user's own (their email)."""
+    return None if everyone and user.role in OVERSEERS else user.email
 
 
 class User(SQLModel, table=True):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from service import errors
-from service.auth.models import User
+from service.auth.models import User, whose
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 STALE_GRACE = timedelta(seconds=60)  # a running job's heartbeat older than limit + this: lost
 UNCLAIMED_AFTER = timedelta(minutes=2)  # a queued job nobody claimed this long: send again
-OVERSEERS = frozenset({"admin", "legal"})  # see every job; other roles see their own
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def submit_job(
 
 def visible_to(user: User) -> str | None:
     """Whose jobs the user sees: everyone's (None) for legal and admin, else their own."""
-    return None if user.role in OVERSEERS else user.email
+    return whose(user)
 
 
 def get_job(*, session: Session, job_id: int, user: User | None = None) -> Job:

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.auth.models import ROLES
+from service.auth.models import ROLES, whose
 from service.auth.permissions import allow, allow_public
 from service.db import get_session
 from service.lifecycle import deadlines, services
@@ -113,11 +113,8 @@ class Tasks(MethodView):
     def get(self, args: dict[str, Any]) -> list[Any]:
         """Tasks: yours by default; mine=false lists everyone's (legal, admin)."""
         user = g.current_user
-        everyone = not args["mine"] and user.role in ("admin", "legal")
         return services.list_tasks(
-            session=get_session(),
-            assignee=None if everyone else user.email,
-            status=args["status"],
+            session=get_session(), assignee=whose(user, not args["mine"]), status=args["status"]
         )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessments.catalog import vocabulary
 from assessments.documents._data import labels as document_labels
 from assessments.documents._data import safeguard_texts
+from service.reviews import models as review_models
 
 _WORDS: dict[str, Any] = document_labels("en")
 
@@ -38,20 +40,16 @@ TRANSACTIONS = {
     "investment_agreement": "Investment agreement",
     "other": "Other",
 }
-REVIEW_STATUSES = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "in_review": "In review",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "closed": "Closed",
-}
-VENDOR_STATUSES = {
-    "active": "Active",
-    "sunset": "Sunset",
-    "licence_revoked": "Licence revoked",
-    "sanctioned": "Sanctioned",
-}
+
+
+def _words(codes: tuple[str, ...]) -> dict[str, str]:
+    """Each code as words ("in_review" -> "In review"), in the vocabulary's order."""
+    return {code: code.replace("_", " ").capitalize() for code in codes}
+
+
+# The codes are owned by the review model and the catalog vocabulary; only the words are here.
+REVIEW_STATUSES = _words(review_models.STATUSES)
+VENDOR_STATUSES = _words(vocabulary.VENDOR_STATUSES)
 ASSESSMENT_KINDS = {
     "pipia": "PIPIA — China personal information protection impact assessment",
     "dpia": "DPIA — GDPR data protection impact assessment",

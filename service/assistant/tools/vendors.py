@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.catalog.reference import Reference, display_name
-from assessments.catalog.vocabulary import SANCTION_LIST_NAMES
+from assessments.catalog.vocabulary import SANCTION_LIST_NAMES, VENDOR_STATUSES
 from service import errors
 from service.assistant.tools.base import Tool, ToolContext, ToolResult, vendor_citation
 from service.vendors import services as vendors
@@ -248,10 +248,7 @@ def vendor_tools(reference: Reference) -> list[Tool]:
                     "hq_country": {"type": "string", "pattern": "^([A-Za-z]{2})$"},
                     "processing_country": {"type": "string", "pattern": "^([A-Za-z]{2})$"},
                     "data_category": {"type": "string", "enum": data_categories},
-                    "status": {
-                        "type": "string",
-                        "enum": ["active", "sunset", "licence_revoked", "sanctioned"],
-                    },
+                    "status": {"type": "string", "enum": list(VENDOR_STATUSES)},
                     "dpf_certified": {"type": "boolean"},
                     "in_use": {"type": "boolean"},
                     "limit": {"type": "integer", "minimum": 1, "maximum": 50},

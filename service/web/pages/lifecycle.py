@@ -13,6 +13,7 @@ from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service import errors
+from service.auth.models import whose
 from service.auth.permissions import allow
 from service.db import get_session
 from service.lifecycle import deadlines, services
@@ -75,16 +76,14 @@ def tasks() -> str:
     """Tasks: yours, open by default; legal and admins may list everyone's (mine=false)."""
     args = _args(TaskArgsSchema())
     user = g.current_user
-    everyone = not args["mine"] and user.role in ("admin", "legal")
-    found = services.list_tasks(
-        session=get_session(), assignee=None if everyone else user.email, status=args["status"]
-    )
+    assignee = whose(user, not args["mine"])
+    found = services.list_tasks(session=get_session(), assignee=assignee, status=args["status"])
     return render_template(
         "web/tasks.html",
         active_page="due",
         tasks=found,
         status=args["status"],
-        everyone=everyone,
+        everyone=assignee is None,
     )
 
 
