@@ -350,7 +350,7 @@ FACTS = [
         "Zoho Corporation Private Limited",
         None,
         None,
-        None,
+        True,
         None,
         NONE,
         False,
