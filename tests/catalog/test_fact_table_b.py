@@ -200,7 +200,7 @@ FACTS = [
         False,
         "active",
     ),
-    Fact("x-twitter", None, None, "xAI Holdings Corp.", "US", False, None, NONE, False, "active"),
+    Fact("x-twitter", "US", "X Corp.", "xAI Holdings Corp.", "US", False, "active", NONE, False, "active"),
     Fact(
         "vungle",
         "US",
@@ -350,7 +350,7 @@ FACTS = [
         "Zoho Corporation Private Limited",
         None,
         None,
-        None,
+        True,
         None,
         NONE,
         False,
