@@ -80,7 +80,13 @@ FACTS = [
         "RU",
         False,
         None,
-        frozenset({("PJSC Sberbank of Russia", "ofac_sdn")}),
+        frozenset(
+            {
+                ("PJSC Sberbank of Russia", "ofac_sdn"),
+                ("PJSC Sberbank of Russia", "uk_sanctions"),
+                ("PJSC Sberbank of Russia", "eu_consolidated"),
+            }
+        ),
         True,
         "sanctioned",
     ),
