@@ -87,7 +87,7 @@ def vendor_warnings(vendor: Vendor) -> list[dict[str, Any]]:
     warnings: list[dict[str, Any]] = []
     if vendor.status in WARNING_STATUSES:
         since = f" since {vendor.status_since.isoformat()}" if vendor.status_since else ""
-        note = f": {vendor.status_note}" if vendor.status_note else ""
+        note = f": {vendor.status_note.rstrip('.')}" if vendor.status_note else ""
         warnings.append(
             {
                 "code": f"vendor_{vendor.status}",

@@ -71,7 +71,7 @@ def test_sdk_signatures_come_from_tracker_lists(catalog: Catalog) -> None:
 def test_unknown_facts_stay_empty(catalog: Catalog) -> None:
     # No stored source states these, so the catalog must not claim them.
     assert vendor(catalog, "webmoney").hq_country is None
-    # unionpay: the 云闪付 privacy policy names its operator, so the entity is now recorded from that source.
+    # unionpay: the 云闪付 privacy policy names its operator; the entity is recorded from it.
     assert [e.name for e in vendor(catalog, "unionpay").legal_entities] == ["中国银联股份有限公司"]
     # DPF status is claimed only from a dated `dpf` block that a source names (issue 12).
     for slug in ("firebase", "paypal"):

@@ -475,8 +475,16 @@ CASES = [
         ("CISA",),
         checks=(rules_are_real("US"),),
     ),
+    # The registry records no data for MoPub (no source states it), so the answer asks for it,
+    # but says first that MoPub is sunset.
     Case(
         "Can we use MoPub for EU users?",
+        "transfer",
+        ("mopub",),
+        ("**Warning:**", "sunset", "which personal data"),
+    ),
+    Case(
+        "Can we send device IDs of EU users to MoPub?",
         "transfer",
         ("mopub",),
         ("**Warning:**", "sunset"),

@@ -310,7 +310,7 @@ def _context(
             "purposes": transfer.get("purposes") or [],
             "safeguards": transfer.get("safeguards") or [],
         },
-        "warnings": [re.sub(r"\.\.$", ".", w["message"]) for w in data.get("warnings") or []],
+        "warnings": [w["message"] for w in data.get("warnings") or []],
         "overall": evaluation["overall"],
         "as_of": evaluation["as_of"],
         "regimes": regimes,

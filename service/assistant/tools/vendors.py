@@ -10,6 +10,7 @@ from assessments.catalog.reference import Reference, display_name
 from assessments.catalog.vocabulary import SANCTION_LIST_NAMES, VENDOR_STATUSES
 from service import errors
 from service.assistant.tools.base import Tool, ToolContext, ToolResult, vendor_citation
+from service.transfers.services import vendor_warnings
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
 
@@ -82,6 +83,8 @@ def vendor_facts(vendor: Vendor, reference: Reference) -> dict[str, Any]:
         "notes": snap["notes"],
         "last_verified": snap["last_verified"],
         "archived": snap["archived"],
+        # What any answer about a transfer to it must say (sunset, revoked, sanctioned, archived).
+        "warnings": [w["message"] for w in vendor_warnings(vendor)],
     }
 
 
