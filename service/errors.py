@@ -38,6 +38,11 @@ class Conflict(DomainError):
     status, title = 409, "Conflict"
 
 
+class StaleWrite(Conflict):
+    """409: another writer (a person or a background job) changed the row between this
+    request's read and its write, and the request held no version of its own to check."""
+
+
 class PreconditionFailed(DomainError):
     status, title = 412, "Precondition failed"
 

@@ -795,7 +795,7 @@ def _evaluate_audited(
     before: dict[str, Any] | None,
     snapshot: Callable[[Review], dict[str, Any]] | None = None,
     transfer: Transfer | None = None,
-    stale: type[errors.DomainError] = errors.Conflict,
+    stale: type[errors.DomainError] = errors.StaleWrite,
 ) -> None:
     """Evaluate the review now (`action` is the history row's reason), keep the history row,
     and audit `action`: `before` as the caller took it, `snapshot` of the review after (by

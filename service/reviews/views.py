@@ -9,6 +9,7 @@ from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service import errors
 from service.api import make_etag, page_headers, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
@@ -27,6 +28,9 @@ from service.reviews.schemas import (
 from service.transfers.services import get_rulebook, today
 
 
+STALE_RETRIES = 3
+
+
 def act_on_review(
     review_id: int,
     act: Callable[..., services.ReviewView],
@@ -35,21 +39,35 @@ def act_on_review(
 ) -> services.ReviewView:
     """Run a review action (update, evaluate, confirm a fact) as the caller on today's law,
     after `check(the review's current ETag)` (the API's If-Match, the web form's etag), and
-    commit. The API and the web pages both act through it."""
+    commit. The API and the web pages both act through it.
+
+    Without a `check` the caller holds no version (evaluate: "on the review as it is now"), so
+    a write that lands between this read and this write (a background re-assessment after a
+    vendor change) is not the caller's conflict: the action runs again on the fresh row, up
+    to STALE_RETRIES times."""
     session = get_session()
-    review = services.get_review(session=session, review_id=review_id)
-    if check is not None:
-        check(review_etag(review))
-    view = act(
-        session=session,
-        review=review,
-        user=g.current_user,
-        rulebook=get_rulebook(),
-        day=today(),
-        **args,
-    )
-    session.commit()
-    return view
+    attempts = 1 if check is not None else STALE_RETRIES
+    while True:
+        attempts -= 1
+        review = services.get_review(session=session, review_id=review_id)
+        if check is not None:
+            check(review_etag(review))
+        try:
+            view = act(
+                session=session,
+                review=review,
+                user=g.current_user,
+                rulebook=get_rulebook(),
+                day=today(),
+                **args,
+            )
+        except errors.StaleWrite:
+            session.rollback()
+            if attempts == 0:
+                raise
+            continue
+        session.commit()
+        return view
 
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews", description="Vendor reviews")

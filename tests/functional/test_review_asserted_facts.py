@@ -237,3 +237,57 @@ def test_a_new_statement_is_credited_to_the_caller(app: Flask, auth: Headers) ->
     assert stated.status_code == 201, stated.get_json()
     fact = stated.get_json()["asserted_facts"][0]
     assert fact["asserted_by"] == me and fact["pending"] is True
+
+
+def test_evaluate_runs_again_when_a_background_write_lands_between_read_and_write(
+    app: Flask, auth: Headers, monkeypatch: Any
+) -> None:
+    """A re-assessment job (started by a vendor change) may write the review while a person
+    asks to evaluate it. The person sent no version, so that is not their conflict: the
+    evaluation runs again on the fresh row. A change sent with If-Match still gets 412."""
+    from sqlalchemy import text
+
+    from service.reviews import services
+
+    client = app.test_client()
+    assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
+    buyer = auth("procurement")
+    filed = file_crm(client, buyer, None)
+    review_id = filed.get_json()["id"]
+    real_evaluate, real_update = services.evaluate_review, services.update_review
+    interleaved: list[int] = []
+
+    def background_write() -> None:
+        # Another connection commits a new version of the row after this request read it.
+        with app.extensions["xborder.engine"].begin() as other:
+            other.execute(
+                text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": review_id}
+            )
+        interleaved.append(review_id)
+
+    def evaluate_after_a_background_write(**kwargs: Any) -> Any:
+        if not interleaved:
+            background_write()
+        return real_evaluate(**kwargs)
+
+    monkeypatch.setattr(services, "evaluate_review", evaluate_after_a_background_write)
+    evaluated = client.post(f"/api/v1/reviews/{review_id}/evaluate", headers=buyer)
+    assert evaluated.status_code == 200, evaluated.get_json()
+    assert interleaved == [review_id]
+    history = client.get(f"/api/v1/reviews/{review_id}/evaluations", headers=buyer).get_json()
+    assert history["total"] == 2  # the filing's evaluation and this one, once
+
+    def update_after_a_background_write(**kwargs: Any) -> Any:
+        background_write()
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(services, "update_review", update_after_a_background_write)
+    etag = client.get(f"/api/v1/reviews/{review_id}", headers=buyer).headers["ETag"]
+    changed = client.patch(
+        f"/api/v1/reviews/{review_id}",
+        json={"purpose": "CRM and newsletters"},
+        headers={**buyer, "If-Match": etag},
+    )
+    assert changed.status_code == 412, changed.get_json()
+    assert changed.mimetype == "application/problem+json"
+    assert client.get(f"/api/v1/reviews/{review_id}", headers=buyer).get_json()["purpose"] == "CRM"
