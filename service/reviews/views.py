@@ -27,7 +27,6 @@ from service.reviews.schemas import (
 )
 from service.transfers.services import get_rulebook, today
 
-
 STALE_RETRIES = 3
 
 
