@@ -239,15 +239,10 @@ def test_libreoffice_opens_the_docx(
     data = download(catalog_client, auth, body["id"], "report.docx").data
     source = tmp_path / "report.docx"
     source.write_bytes(data)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    converted = libreoffice_convert(source, "pdf")
     from pypdf import PdfReader
 
-    reader = PdfReader(str(tmp_path / "report.pdf"))
+    reader = PdfReader(str(converted))
     assert len(reader.pages) > 5
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
 
@@ -325,6 +320,17 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     assert "refresh" in actions
 
 
+def libreoffice_convert(source: Path, to: str) -> Path:
+    """Convert a file with headless LibreOffice; the result (`to` its suffix) lies beside it."""
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", to, "--outdir", str(source.parent), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return source.with_suffix(f".{to}")
+
+
 def _calc_installed() -> bool:
     """Whether LibreOffice has its spreadsheet module (Calc) beside soffice."""
     soffice = shutil.which("soffice")
@@ -341,14 +347,8 @@ def test_libreoffice_opens_the_xlsx(
     body = create(catalog_client, auth, review_id).get_json()
     tracker = tmp_path / "tracker.xlsx"
     tracker.write_bytes(download(catalog_client, auth, body["id"], "checklists.xlsx").data)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
     # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
-    progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
+    progress = libreoffice_convert(tracker, "csv").read_text(encoding="utf-8", errors="replace")
     assert body["checklists"][0]["title"] in progress
 
 
