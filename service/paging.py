@@ -2,16 +2,17 @@
 
 A list service builds its filtered, ordered SELECT and calls `paginate`; its query-argument
 schema inherits `PageArgs` (or `LongPageArgs`); its view answers with
-`page_schema(ItemSchema, ...)` and `api.page_headers` (Link and X-Total-Count).
+`page_schema(ItemSchema, ...)` and `api.page_headers` (Link and X-Total-Count). A ranked
+search returns a `RankedPage`: its items as they are, their relevance beside them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
@@ -27,6 +28,13 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+
+
+@dataclass(frozen=True)
+class RankedPage(Page[T]):
+    """One page of a ranked search: `scores[i]` is the relevance of `items[i]`."""
+
+    scores: Sequence[float]
 
 
 def count(session: Session, statement: Select[*tuple[Any, ...]]) -> int:
@@ -98,11 +106,23 @@ class LongPageArgs(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class _PageSchema(Schema):
+    """What every page schema does: a ranked page's items carry their `score`."""
+
+    @post_dump(pass_original=True)
+    def _scores(self, data: dict[str, Any], page: Any, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(page, RankedPage):
+            for item, score in zip(data["items"], page.scores, strict=True):
+                item["score"] = score
+        return data
+
+
 def page_schema(item: type[Schema], name: str, description: str) -> type[Schema]:
-    """The schema of one page of `item`s: items, total, page and per_page."""
+    """The schema of one page of `item`s: items, total, page and per_page (and, on a
+    `RankedPage`, each item's `score`, which the item schema declares for the spec)."""
     return type(
         name,
-        (Schema,),
+        (_PageSchema,),
         {
             "__doc__": description,
             "items": fields.List(fields.Nested(item)),

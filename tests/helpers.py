@@ -111,6 +111,18 @@ JUS_CRASH_REVIEW: dict[str, Any] = {
     "purpose": "Crash reporting",
 }
 
+# The chapters every PIPIA report has, in PDF and in Word: the headings a reader looks for.
+REPORT_CHAPTERS = (
+    "Summary of the evaluation",
+    "Risk register",
+    "Rules that fired",
+    "Obligations",
+    "Open questions",
+    "Checklists",
+    "Validation",
+    "Appendix",
+)
+
 
 def add_vendor(app: Flask, **data: Any) -> None:
     """Add a vendor to the app's registry, as the API would."""

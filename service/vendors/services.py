@@ -20,7 +20,7 @@ from service.auth.models import User
 from service.db import chunks, flush, table_of
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
-from service.paging import Page, paginate, values_of
+from service.paging import Page, RankedPage, paginate, values_of
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import policy, search
 from service.vendors.models import (
@@ -61,17 +61,6 @@ _SORT_COLUMNS: dict[str, Any] = {
 
 # Search hits scoring below this (0-200 scale) are noise, not matches.
 MIN_RELEVANCE = 60.0
-
-
-class ScoredVendor:
-    """A search hit: the vendor's attributes plus its relevance score."""
-
-    def __init__(self, vendor: Vendor, score: float) -> None:
-        self.vendor = vendor
-        self.score = score
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.vendor, name)
 
 
 def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
@@ -413,8 +402,9 @@ def vendors_in_use() -> Select[Any]:
     return select(col(Review.vendor_id)).where(col(Review.status).in_(OPEN_STATUSES)).distinct()
 
 
-def list_vendors(*, session: Session, args: Mapping[str, Any], names: NameIndex) -> Page[Any]:
-    """Filter, search (ranked), sort and page the registry."""
+def list_vendors(*, session: Session, args: Mapping[str, Any], names: NameIndex) -> Page[Vendor]:
+    """Filter, search (ranked: a `RankedPage`, each vendor's relevance beside it), sort and
+    page the registry."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     conditions = _filters(args)
     query_text = args.get("q")
@@ -437,11 +427,11 @@ def _search_page(
     index: NameIndex,
     page: int,
     per_page: int,
-) -> Page[Any]:
+) -> RankedPage[Vendor]:
     """Rank the candidates by their names and aliases, then load only the page's vendors."""
     scores = search.candidate_ids(session, query_text, index)
     if not scores:
-        return Page([], 0, page, per_page)
+        return RankedPage([], 0, page, per_page, ())
     sort = args.get("sort") or "relevance"
     sort_column = _SORT_COLUMNS.get(sort.lstrip("-"), col(Vendor.name))
     allowed = {
@@ -471,8 +461,9 @@ def _search_page(
             select(Vendor).where(col(Vendor.id).in_([vid for _s, vid in window]))
         ).scalars()
     }
-    hits: list[Any] = [ScoredVendor(loaded[vid], round(score, 1)) for score, vid in window]
-    return Page(hits, len(ranked), page, per_page)
+    hits = [loaded[vid] for _score, vid in window]
+    relevance = tuple(round(score, 1) for score, _vid in window)
+    return RankedPage(hits, len(ranked), page, per_page, relevance)
 
 
 def find_by_name(*, session: Session, name: str) -> Vendor | None:

@@ -65,7 +65,7 @@ class Vendors(MethodView):
     @allow("viewer")
     @blp.arguments(VendorQueryArgsSchema, location="query")
     @blp.response(200, VendorPageSchema)
-    def get(self, args: dict[str, Any]) -> tuple[Page[Any], int, dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[Vendor], int, dict[str, str]]:
         """List, filter, sort and search vendors."""
         page = services.list_vendors(session=get_session(), args=args, names=name_index())
         return page, 200, page_headers("vendors.Vendors", page)

@@ -144,3 +144,17 @@ def sign_in() -> Callable[..., None]:
         page.wait_for_url(lambda url: "/login" not in url)
 
     return go
+
+
+@pytest.fixture
+def page_as(
+    open_page: Callable[..., Any], users: dict[str, str], sign_in: Callable[..., None]
+) -> Callable[..., Any]:
+    """A new page signed in as the test user of a role (options go to open_page)."""
+
+    def factory(role: str, **options: Any) -> Any:
+        page = open_page(**options)
+        sign_in(page, users[role])
+        return page
+
+    return factory

@@ -17,17 +17,14 @@ SEED = "003_d504d64d58fed2ef.txt"  # Jus / JusTalk, Ningbo: Umeng+, Firebase, Ad
 
 
 def test_scan_a_seed_policy_file_the_activity_and_ask_in_chinese(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
     shared_dir: Path,
 ) -> None:
     policy = shared_dir / "seeds" / SEED
     if not policy.exists():
         pytest.skip(f"seed policy {SEED} is absent")
-    page = open_page()
-    sign_in(page, users["procurement"])
+    page = page_as("procurement")
     page.get_by_role("link", name="Activities", exact=True).click()
     page.get_by_role("link", name="Scan a privacy policy").click()
     page.locator('input[type="file"][name="file"]').set_input_files(str(policy))

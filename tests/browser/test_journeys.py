@@ -42,6 +42,7 @@ def test_procurement_files_a_review_and_legal_approves_a_pipia(
     open_page: Callable[..., Page],
     users: dict[str, str],
     sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
     tmp_path: Path,
 ) -> None:
@@ -58,8 +59,7 @@ def test_procurement_files_a_review_and_legal_approves_a_pipia(
     assert china.get_by_text("CAC security assessment").first.is_visible()
     shoot(page, "03-review-result")
 
-    legal = open_page()
-    sign_in(legal, users["legal"])
+    legal = page_as("legal")
     legal.get_by_role("link", name="Reviews", exact=True).click()
     shoot(legal, "04-portfolio")
     legal.get_by_role("link", name=f"#{review_id}").first.click()
@@ -104,13 +104,10 @@ def test_procurement_files_a_review_and_legal_approves_a_pipia(
 
 
 def test_staff_asks_the_assistant_and_follows_a_citation(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
-    page = open_page()
-    sign_in(page, users["viewer"])
+    page = page_as("viewer")
     page.get_by_role("link", name="Assistant", exact=True).click()
     page.get_by_label("Your question").fill("Where does Umeng process data?")
     with page.expect_response(lambda r: r.url.endswith("/api/v1/assistant/chat")) as streamed:
@@ -127,13 +124,10 @@ def test_staff_asks_the_assistant_and_follows_a_citation(
 
 
 def test_viewer_sees_no_edit_buttons_and_a_forged_post_is_refused(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
-    page = open_page()
-    sign_in(page, users["viewer"])
+    page = page_as("viewer")
     page.goto("/vendors")
     page.get_by_label("Search by name, alias or legal entity").fill("firebase")
     page.locator(".vendor-name", has_text="Firebase").first.wait_for()

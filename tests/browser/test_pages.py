@@ -55,13 +55,10 @@ PORTFOLIO = [
 
 
 def test_a_phone_without_javascript_files_a_review(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
-    page = open_page(**PHONE, java_script_enabled=False)
-    sign_in(page, users["procurement"])
+    page = page_as("procurement", **PHONE, java_script_enabled=False)
     shoot(page, "phone-01-home")
     page.goto("/reviews/new")
     page.get_by_role("textbox", name="Vendor", exact=True).fill("Firebase")
@@ -88,9 +85,8 @@ def test_a_phone_without_javascript_files_a_review(
 
 def test_portfolio_heat_map_with_several_reviews(
     catalog_app: Flask,
-    open_page: Callable[..., Page],
     users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
     with catalog_app.app_context(), session_scope() as session:
@@ -113,8 +109,7 @@ def test_portfolio_heat_map_with_several_reviews(
                 rulebook=get_rulebook(catalog_app),
                 day=today(),
             )
-    page = open_page()
-    sign_in(page, users["legal"])
+    page = page_as("legal")
     page.goto("/reviews")
     heat = page.locator("table.heatmap")
     assert heat.locator("tbody tr").count() == 3
@@ -122,21 +117,17 @@ def test_portfolio_heat_map_with_several_reviews(
     heat.locator("tbody tr", has_text="Umeng").locator("td.heat").nth(1).locator("a").click()
     assert "/reviews?" in page.url and "vendor=umeng" in page.url
     shoot(page, "14-portfolio-filtered")
-    phone = open_page(**PHONE)
-    sign_in(phone, users["viewer"])
+    phone = page_as("viewer", **PHONE)
     phone.goto("/reviews")
     shoot(phone, "phone-05-portfolio")
 
 
 def test_two_editors_one_vendor_the_second_sees_a_friendly_conflict(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
-    first, second = open_page(), open_page()
+    first, second = page_as("legal"), page_as("legal")
     for page in (first, second):
-        sign_in(page, users["legal"])
         page.goto("/vendors/firebase/edit")
     shoot(first, "15-vendor-edit")
     second.get_by_label("Description").fill("Changed by a colleague.")
@@ -150,13 +141,10 @@ def test_two_editors_one_vendor_the_second_sees_a_friendly_conflict(
 
 
 def test_admin_pages(
-    open_page: Callable[..., Page],
-    users: dict[str, str],
-    sign_in: Callable[..., None],
+    page_as: Callable[..., Page],
     shoot: Callable[[Page, str], Path],
 ) -> None:
-    page = open_page()
-    sign_in(page, users["admin"])
+    page = page_as("admin")
     page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_label("Email").fill("wang.fang@example.test")
     page.locator("#f-role").select_option("legal")

@@ -18,6 +18,7 @@ from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from werkzeug.test import TestResponse
 
 from service.impact_assessments.cli import export, report
 from service.reports import formats
@@ -28,7 +29,7 @@ from tests.functional.test_impact_assessments_api import (
     filer,  # noqa: F401  (fixture)
     review_id,  # noqa: F401  (fixture)
 )
-from tests.helpers import assert_problem
+from tests.helpers import REPORT_CHAPTERS, assert_problem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,15 +43,18 @@ def _headings(document: Any, level: int) -> list[str]:
     return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
 
 
+def download(client: FlaskClient, auth: Headers, assessment_id: int, name: str) -> TestResponse:
+    """One of an assessment's files (report.docx, checklists.xlsx, ...) as a viewer gets it."""
+    return client.get(f"/api/v1/assessments/{assessment_id}/{name}", headers=auth("viewer"))
+
+
 def test_docx_report_has_the_pdf_content_in_word_structures(
     catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
 ) -> None:
     body = create(catalog_client, auth, review_id).get_json()
-    response = catalog_client.get(
-        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
-    )
+    response = download(catalog_client, auth, body["id"], "report.docx")
     assert response.status_code == 200 and response.mimetype == DOCX
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -61,16 +65,7 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
     assert [f"{s['number']}. {s['title']}" for s in sections] == [
         h for h in headings if h[:1].isdigit()
     ]
-    for title in (
-        "Summary of the evaluation",
-        "Risk register",
-        "Rules that fired",
-        "Obligations",
-        "Open questions",
-        "Checklists",
-        "Validation",
-        "Appendix",
-    ):
+    for title in REPORT_CHAPTERS:
         assert title in headings
     xml = document.element.xml
     assert 'TOC \\o "1-3"' in xml  # a contents field Word fills in
@@ -101,10 +96,9 @@ def test_checklist_downloads_and_tracker(
     review_id: int,
 ) -> None:
     body = create(catalog_client, auth, review_id).get_json()
-    url = f"/api/v1/assessments/{body['id']}"
-    checklists = catalog_client.get(f"{url}/checklists", headers=auth("viewer")).get_json()
+    checklists = download(catalog_client, auth, body["id"], "checklists").get_json()
     assert checklists
-    response = catalog_client.get(f"{url}/checklists.xlsx", headers=auth("viewer"))
+    response = download(catalog_client, auth, body["id"], "checklists.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[0] == "Progress" and len(book.sheetnames) == 1 + len(checklists)
@@ -117,7 +111,7 @@ def test_checklist_downloads_and_tracker(
     progress = book["Progress"]
     assert progress["A4"].value == checklists[0]["title"] and progress["B4"].value == len(items)
     assert str(progress["D4"].value).startswith("=COUNTIF(")
-    words = catalog_client.get(f"{url}/checklists.docx", headers=auth("viewer"))
+    words = download(catalog_client, auth, body["id"], "checklists.docx")
     assert words.status_code == 200 and words.mimetype == DOCX
     document = _docx(words.data)
     assert [checklists[0]["title"]] == _headings(document, 2)[:1]
@@ -205,15 +199,11 @@ def test_chinese_pdf_without_a_cjk_font_names_the_fix(
 ) -> None:
     body = create(catalog_client, auth, review_id, language="zh").get_json()
     monkeypatch.setattr(formats, "cjk_font_installed", lambda: False)
-    response = catalog_client.get(
-        f"/api/v1/assessments/{body['id']}/report.pdf", headers=auth("viewer")
-    )
+    response = download(catalog_client, auth, body["id"], "report.pdf")
     detail = assert_problem(response, 503)["detail"]
     assert "fonts-noto-cjk" in detail
     # Word and HTML use the reader's fonts: still available.
-    docx = catalog_client.get(
-        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
-    )
+    docx = download(catalog_client, auth, body["id"], "report.docx")
     assert docx.status_code == 200
 
 
@@ -246,20 +236,13 @@ def test_libreoffice_opens_the_docx(
     tmp_path: Path,
 ) -> None:
     body = create(catalog_client, auth, review_id).get_json()
-    data = catalog_client.get(
-        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
-    ).data
+    data = download(catalog_client, auth, body["id"], "report.docx").data
     source = tmp_path / "report.docx"
     source.write_bytes(data)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    converted = libreoffice_convert(source, "pdf")
     from pypdf import PdfReader
 
-    reader = PdfReader(str(tmp_path / "report.pdf"))
+    reader = PdfReader(str(converted))
     assert len(reader.pages) > 5
     assert "Risk register" in " ".join(p.extract_text() or "" for p in reader.pages)
 
@@ -337,6 +320,17 @@ def test_out_of_date_marking_and_refresh_keeps_legals_edits(
     assert "refresh" in actions
 
 
+def libreoffice_convert(source: Path, to: str) -> Path:
+    """Convert a file with headless LibreOffice; the result (`to` its suffix) lies beside it."""
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", to, "--outdir", str(source.parent), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return source.with_suffix(f".{to}")
+
+
 def _calc_installed() -> bool:
     """Whether LibreOffice has its spreadsheet module (Calc) beside soffice."""
     soffice = shutil.which("soffice")
@@ -352,16 +346,9 @@ def test_libreoffice_opens_the_xlsx(
 ) -> None:
     body = create(catalog_client, auth, review_id).get_json()
     tracker = tmp_path / "tracker.xlsx"
-    url = f"/api/v1/assessments/{body['id']}/checklists.xlsx"
-    tracker.write_bytes(catalog_client.get(url, headers=auth("viewer")).data)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tracker)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    tracker.write_bytes(download(catalog_client, auth, body["id"], "checklists.xlsx").data)
     # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
-    progress = (tmp_path / "tracker.csv").read_text(encoding="utf-8", errors="replace")
+    progress = libreoffice_convert(tracker, "csv").read_text(encoding="utf-8", errors="replace")
     assert body["checklists"][0]["title"] in progress
 
 
@@ -373,9 +360,7 @@ def test_chinese_docx_is_chinese_in_the_official_layout(
     from docx.oxml.ns import qn
 
     body = create(catalog_client, auth, review_id, language="zh").get_json()
-    data = catalog_client.get(
-        f"/api/v1/assessments/{body['id']}/report.docx", headers=auth("viewer")
-    )
+    data = download(catalog_client, auth, body["id"], "report.docx")
     assert data.status_code == 200
     document = _docx(data.data)
     section = document.sections[0]

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import stream_encode_multipart
+from werkzeug.test import TestResponse, stream_encode_multipart
 
 from assessments.scanner.extract import MAX_BYTES
 from service.scanner.cli import scan as scan_command
@@ -38,8 +38,12 @@ def slugs(body: dict[str, Any]) -> set[str]:
     return {hit["slug"] for hit in body["vendors"]}
 
 
-def upload(data: bytes, name: str, mimetype: str, **form: Any) -> dict[str, Any]:
-    return {"file": (io.BytesIO(data), name, mimetype), **form}
+def scan_file(
+    client: FlaskClient, headers: dict[str, str], data: bytes, name: str, mimetype: str
+) -> TestResponse:
+    """POST one file to the scan endpoint, as a multipart upload."""
+    form = {"file": (io.BytesIO(data), name, mimetype)}
+    return client.post(URL, data=form, headers=headers, content_type="multipart/form-data")
 
 
 def test_scan_pasted_text(catalog_client: FlaskClient, viewer: dict[str, str]) -> None:
@@ -65,12 +69,7 @@ def test_scan_html_and_pdf_uploads(
         b"<html><head><script>Umeng</script></head><body><p>We use "
         b"<b>Firebase</b>.</p><style>.Umeng{}</style></body></html>"
     )
-    response = catalog_client.post(
-        URL,
-        data=upload(html, "policy.html", "text/html"),
-        headers=viewer,
-        content_type="multipart/form-data",
-    )
+    response = scan_file(catalog_client, viewer, html, "policy.html", "text/html")
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert slugs(body) == {"firebase"} and body["format"] == "html"
@@ -79,12 +78,7 @@ def test_scan_html_and_pdf_uploads(
     assert "Umeng" not in body["text"]
 
     pdf = make_pdf(["Firebase collects IP addresses."])
-    response = catalog_client.post(
-        URL,
-        data=upload(pdf, "policy.pdf", "application/pdf"),
-        headers=viewer,
-        content_type="multipart/form-data",
-    )
+    response = scan_file(catalog_client, viewer, pdf, "policy.pdf", "application/pdf")
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["format"] == "pdf" and slugs(body) == {"firebase"}
@@ -107,13 +101,7 @@ def test_errors_are_problems(catalog_client: FlaskClient, viewer: dict[str, str]
     assert_problem(
         catalog_client.post(URL, data=body_bytes, headers=viewer, content_type=content_type), 413
     )
-    response = catalog_client.post(
-        URL,
-        data=upload(b"\x89PNG\r\n", "logo.png", "image/png"),
-        headers=viewer,
-        content_type="multipart/form-data",
-    )
-    assert_problem(response, 415)
+    assert_problem(scan_file(catalog_client, viewer, b"\x89PNG\r\n", "logo.png", "image/png"), 415)
     response = catalog_client.post(
         URL, data="text", headers={**viewer, "Content-Type": "text/plain"}
     )
@@ -134,11 +122,8 @@ def test_errors_are_problems(catalog_client: FlaskClient, viewer: dict[str, str]
             422,
         )
         assert "review_id" in body["errors"]
-    broken = upload(b"%PDF-1.4 broken", "p.pdf", "application/pdf")
-    body = assert_problem(
-        catalog_client.post(URL, data=broken, headers=viewer, content_type="multipart/form-data"),
-        422,
-    )
+    broken = scan_file(catalog_client, viewer, b"%PDF-1.4 broken", "p.pdf", "application/pdf")
+    body = assert_problem(broken, 422)
     assert "file" in body["errors"]
     assert_problem(catalog_client.post(URL, json={"text": "x"}), 401)
 

@@ -198,6 +198,18 @@ def test_search_finds_variants(
     assert items and items[0]["slug"] == slug
 
 
+def test_search_hits_carry_their_relevance_and_plain_lists_do_not(
+    client: FlaskClient, seeded: dict[str, str]
+) -> None:
+    hits = client.get("/api/v1/vendors?q=umeng", headers=seeded).get_json()["items"]
+    assert hits[0]["slug"] == "umeng" and hits[0]["score"] == 200.0
+    assert all(isinstance(hit["score"], float) for hit in hits)
+    by_name = client.get("/api/v1/vendors?q=stripe&sort=name", headers=seeded).get_json()
+    assert [(v["slug"], "score" in v) for v in by_name["items"]] == [("stripe", True)]
+    plain = client.get("/api/v1/vendors", headers=seeded).get_json()["items"]
+    assert plain and not any("score" in v for v in plain)
+
+
 def test_search_with_no_match_is_empty(client: FlaskClient, seeded: dict[str, str]) -> None:
     body = client.get("/api/v1/vendors?q=zzzqqq", headers=seeded).get_json()
     assert body == {"items": [], "total": 0, "page": 1, "per_page": 20}

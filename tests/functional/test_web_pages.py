@@ -32,6 +32,19 @@ FIREBASE_REVIEW = {
     "status": "submitted",
 }
 
+# Pages an admin opens from the navigation (and the forms behind them), for checks of every page.
+ADMIN_PAGES = (
+    "/",
+    "/vendors",
+    "/vendors/firebase/edit",
+    "/reviews",
+    "/reviews/new",
+    "/assistant",
+    "/me",
+    "/admin/users",
+    "/admin/audit",
+)
+
 
 class Browser:
     """A test client signed in through the sign-in form, sending the page's CSRF token."""
@@ -122,18 +135,7 @@ def test_pages_carry_security_headers_and_no_inline_script(
     browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("admin")
-    for url in (
-        "/",
-        "/vendors",
-        "/vendors/firebase",
-        "/vendors/firebase/edit",
-        "/reviews",
-        "/reviews/new",
-        "/assistant",
-        "/me",
-        "/admin/users",
-        "/admin/audit",
-    ):
+    for url in (*ADMIN_PAGES, "/vendors/firebase"):
         response = browser.get(url)
         assert response.status_code == 200, url
         csp = response.headers["Content-Security-Policy"]
@@ -553,20 +555,7 @@ class _Controls(HTMLParser):
 def test_every_form_control_has_a_label(browser_for: Callable[[str], Browser]) -> None:
     admin = browser_for("admin")
     url = _assessment(admin)
-    pages = [
-        "/",
-        "/vendors",
-        "/vendors/firebase/edit",
-        "/vendors/new",
-        "/reviews",
-        "/reviews/new",
-        "/assistant",
-        "/me",
-        "/admin/users",
-        "/admin/audit",
-        url,
-    ]
-    for page in pages:
+    for page in (*ADMIN_PAGES, "/vendors/new", url):
         parser = _Controls()
         parser.feed(admin.get(page).text)
         unlabelled = [

@@ -123,8 +123,7 @@ def search_vendors(ctx: ToolContext, query: str, limit: int = SEARCH_LIMIT) -> T
     page = vendors.list_vendors(
         session=ctx.session, args={"q": query, "per_page": limit}, names=ctx.names
     )
-    # With q= the page holds ScoredVendor wrappers around the vendors.
-    items = [vendor_brief(getattr(v, "vendor", v), ctx.reference) for v in page.items]
+    items = [vendor_brief(v, ctx.reference) for v in page.items]
     return ToolResult(
         {"query": query, "total": page.total, "vendors": items},
         tuple(vendor_citation(i["slug"], i["name"]) for i in items),
