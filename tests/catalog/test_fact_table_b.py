@@ -63,13 +63,13 @@ FACTS = [
         "Sinch AB",
         "SE",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
     ),
     Fact(
-        "mailjet", "FR", "Mailjet SAS", "Sinch AB (publ)", "SE", False, None, NONE, False, "active"
+        "mailjet", "FR", "Mailjet SAS", "Sinch AB (publ)", "SE", False, "active", NONE, False, "active"
     ),
     Fact("mapbox", "US", "Mapbox Inc.", None, None, None, "active", NONE, False, "active"),
     Fact(
