@@ -86,15 +86,14 @@ class RequestGlobals(_AppCtxGlobals):
         return super().__getattr__(name)
 
     def get(self, name: str, default: Any | None = None) -> Any:
-        if name == "current_user" and name not in self.__dict__ and self.token_caller_set:
+        if name == "current_user" and name not in self.__dict__ and self._token_caller_set():
             return getattr(self, name)
         return self.__dict__.get(name, default)
 
     def __contains__(self, item: str) -> bool:
-        return item in self.__dict__ or (item == "current_user" and self.token_caller_set)
+        return item in self.__dict__ or (item == "current_user" and self._token_caller_set())
 
-    @property
-    def token_caller_set(self) -> bool:
+    def _token_caller_set(self) -> bool:
         """Whether a checked token names the caller (whose User may not be loaded yet)."""
         return self.__dict__.get("token_caller") is not None
 
