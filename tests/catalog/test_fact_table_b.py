@@ -69,7 +69,16 @@ FACTS = [
         "active",
     ),
     Fact(
-        "mailjet", "FR", "Mailjet SAS", "Sinch AB (publ)", "SE", False, "active", NONE, False, "active"
+        "mailjet",
+        "FR",
+        "Mailjet SAS",
+        "Sinch AB (publ)",
+        "SE",
+        False,
+        "active",
+        NONE,
+        False,
+        "active",
     ),
     Fact("mapbox", "US", "Mapbox Inc.", None, None, None, "active", NONE, False, "active"),
     Fact(
