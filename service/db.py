@@ -6,6 +6,7 @@ import ast
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -122,8 +123,11 @@ def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows of ints, strings and booleans the fastest way the driver offers.
+def copy_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of ints, strings and booleans (values in `columns` order) the fastest way
+    the driver offers.
 
     PostgreSQL: COPY through psycopg; SQLite: the driver's executemany (no per-row type
     processing); anything else: SQLAlchemy's batched INSERT. All inside the session's transaction.
@@ -132,7 +136,6 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        columns = list(rows[0])
         driver: Any = connection.connection.dbapi_connection  # psycopg, for COPY
         assert driver is not None
         with (
@@ -140,21 +143,22 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
             cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row(tuple(row[c] for c in columns))
+                copy.write_row(row)
         return
     if connection.dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
+        session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup
-    params: Any = rows if order is None else [tuple(r[k] for k in order) for r in rows]
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+    order = list(compiled.positiontup or columns)
+    params: Any = rows
+    if order != list(columns):
+        place = [list(columns).index(key) for key in order]
+        params = [tuple(row[i] for i in place) for row in rows]
     connection.exec_driver_sql(str(compiled), params)
 
 
-def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+def _reuse_empty(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A bind processor that converts an empty list or dict once (most JSON columns are)."""
-    if process is None:
-        return None
     empty: dict[type, Any] = {}
 
     def converted(value: Any) -> Any:
@@ -168,12 +172,46 @@ def _reuse_empty(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] |
     return converted
 
 
+_UNSEEN = object()
+
+
+def bound_values(
+    rows: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    processors: Sequence[Callable[[Any], Any] | None],
+) -> list[tuple[Any, ...]]:
+    """Each row's values in `keys` order, each through its column's bind processor (None: as
+    it is).
+
+    A value that is the very object the row before had in that column is converted once
+    (the rows' timestamps, flags, None, dates shared by many rows); nothing changes the rows
+    meanwhile, so that is what converting it again would give.
+    """
+    get = itemgetter(*keys)
+    single = len(keys) == 1
+    converting = [(i, _reuse_empty(p)) for i, p in enumerate(processors) if p is not None]
+    last_in: list[Any] = [_UNSEEN] * len(keys)
+    last_out: list[Any] = [None] * len(keys)
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [get(row)] if single else list(get(row))
+        for i, process in converting:
+            value = values[i]
+            if value is last_in[i]:
+                values[i] = last_out[i]
+            else:
+                last_in[i] = value
+                values[i] = last_out[i] = process(value)
+        params.append(tuple(values))
+    return params
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows with JSON, date and datetime values in one executemany.
 
-    SQLite: each column's own bind processor (the same conversions a Core insert applies),
-    then the driver's executemany, without Core's per-row parameter handling; anything else:
-    SQLAlchemy's batched INSERT.
+    SQLite: each column's own bind processor (the same conversions a Core insert applies,
+    `bound_values`), then the driver's executemany, without Core's per-row parameter
+    handling; anything else: SQLAlchemy's batched INSERT.
     """
     if not rows:
         return
@@ -183,16 +221,9 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         session.execute(insert(table), list(rows))
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup or []
-    processors = [
-        (key, _reuse_empty(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)))
-        for key in order
-    ]
-    params = [
-        tuple(row[key] if process is None else process(row[key]) for key, process in processors)
-        for row in rows
-    ]
-    connection.exec_driver_sql(str(compiled), params)
+    order = list(compiled.positiontup or [])
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order]
+    connection.exec_driver_sql(str(compiled), bound_values(rows, order, processors))
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -16,8 +16,13 @@ def name_key(text: str) -> str:
     "Umeng+", "UMeng" and "u-meng" share a key; scripts are kept, so "友盟+" folds to "友盟"
     and "Яндекс.Деньги" to "яндексденьги".
     """
+    if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower() there
+        return text.lower().translate(_ASCII_NOT_ALNUM)
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return "".join(filter(str.isalnum, folded))
+
+
+_ASCII_NOT_ALNUM = dict.fromkeys(i for i in range(128) if not chr(i).isalnum())
 
 
 # Words that name the form of a product, not the vendor: "Unity ads SDK" is "Unity Ads".

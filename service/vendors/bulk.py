@@ -81,7 +81,6 @@ def bulk_create_vendors(
     _check_batch(records)
     sqlite = session.get_bind().dialect.name == "sqlite"
     vendor_table = table_of(Vendor)
-    columns = [c.name for c in vendor_table.columns if c.name != "id"]
     actor, defaults = current_actor(), _defaults()
     defaults["registry_version"] = next_registry_version(session) if records else 0
     created: list[str] = []
@@ -97,9 +96,8 @@ def bulk_create_vendors(
         try:
             # Plain executemany (no RETURNING, which SQLite would run row by row), then one
             # query for the new ids.
-            insert_rows(
-                session, vendor_table, [{c: getattr(d, c) for c in columns} for d in drafts]
-            )
+            # Each draft's attributes are its row: every column but the id (_defaults).
+            insert_rows(session, vendor_table, [vars(d) for d in drafts])
             slugs = [d.slug for d in drafts]
             found = session.execute(
                 select(col(Vendor.slug), col(Vendor.id)).where(col(Vendor.slug).in_(slugs))
@@ -127,23 +125,22 @@ def bulk_create_vendors(
 def _insert_index_rows(
     session: Session, drafts: Sequence[SimpleNamespace], ids: Sequence[int], sqlite: bool
 ) -> None:
-    aliases: list[dict[str, Any]] = []
-    facets: list[dict[str, Any]] = []
+    aliases: list[tuple[int, str, str, bool]] = []
+    facets: list[tuple[int, str, str]] = []
     for draft, vendor_id in zip(drafts, ids, strict=True):
         aliases.extend(
-            {"vendor_id": vendor_id, "alias": alias, "key": key, "is_name": is_name}
+            (vendor_id, alias, key, is_name)
             for key, (alias, is_name) in alias_keys(draft.name, draft.aliases).items()
         )
         facets.extend(
-            {"vendor_id": vendor_id, "facet": FACET_PROCESSING_COUNTRY, "value": c}
+            (vendor_id, FACET_PROCESSING_COUNTRY, c)
             for c in dict.fromkeys(draft.processing_countries)
         )
         facets.extend(
-            {"vendor_id": vendor_id, "facet": FACET_DATA_CATEGORY, "value": c}
-            for c in dict.fromkeys(draft.data_categories)
+            (vendor_id, FACET_DATA_CATEGORY, c) for c in dict.fromkeys(draft.data_categories)
         )
-    copy_rows(session, table_of(VendorAlias), aliases)
-    copy_rows(session, table_of(VendorFacet), facets)
+    copy_rows(session, table_of(VendorAlias), ("vendor_id", "alias", "key", "is_name"), aliases)
+    copy_rows(session, table_of(VendorFacet), ("vendor_id", "facet", "value"), facets)
     if sqlite:
         session.connection().exec_driver_sql(
             "INSERT INTO vendor_fts(rowid, search_text) VALUES (?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pycountry
@@ -62,21 +63,35 @@ def oversized(value: Any, path: str = "") -> tuple[str, str] | None:
     return path, message
 
 
+_TOO_LONG = f"Longer than {MAX_TEXT_CHARS} characters."
+_TOO_MANY = f"More than {MAX_LIST_ITEMS} entries."
+# Types _oversized has nothing to say about: items of these are skipped without a call.
+_LEAVES = frozenset({type(None), bool, int, float, date, datetime})
+
+
 def _oversized(value: Any) -> tuple[list[str], str] | None:
     # The path's keys are collected only on the way out of a find: a vendor's fields are
-    # walked on every write and import, and almost never hold anything oversized.
+    # walked on every write and import, and almost never hold anything oversized. Strings
+    # and scalars inside a list or dict are looked at in place, without a call each.
     if isinstance(value, str):
-        if len(value) > MAX_TEXT_CHARS:
-            return [], f"Longer than {MAX_TEXT_CHARS} characters."
-    elif isinstance(value, list | tuple):
+        return ([], _TOO_LONG) if len(value) > MAX_TEXT_CHARS else None
+    if isinstance(value, list | tuple):
         if len(value) > MAX_LIST_ITEMS:
-            return [], f"More than {MAX_LIST_ITEMS} entries."
+            return [], _TOO_MANY
         for item in value:
-            if found := _oversized(item):
+            kind = type(item)
+            if kind is str:
+                if len(item) > MAX_TEXT_CHARS:
+                    return [], _TOO_LONG
+            elif kind not in _LEAVES and (found := _oversized(item)):
                 return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            if found := _oversized(item):
+            kind = type(item)
+            if kind is str:
+                if len(item) > MAX_TEXT_CHARS:
+                    return [str(key)], _TOO_LONG
+            elif kind not in _LEAVES and (found := _oversized(item)):
                 found[0].append(str(key))
                 return found
     return None

@@ -86,11 +86,15 @@ def jsonable(value: Any) -> Any:
         return value  # the common case first: no ABC check
     if isinstance(value, date):
         return value.isoformat()
+    # Items that are plain JSON already are taken as they are, without a call each.
     if isinstance(value, Mapping):
-        return {k: jsonable(v) for k, v in value.items()}
+        return {k: v if type(v) in _JSON_LEAVES else jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _JSON_LEAVES else jsonable(v) for v in value]
     return value
+
+
+_JSON_LEAVES = frozenset({str, bool, int, float, type(None)})
 
 
 def check_references(data: Mapping[str, Any], reference: Reference) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from marshmallow import ValidationError
+from marshmallow import RAISE, ValidationError, fields, missing
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES
+from marshmallow.error_store import ErrorStore
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from assessments.catalog.reference import Reference
-from assessments.catalog.vendors import legacy_conflicts
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.db import chunks
@@ -64,29 +65,156 @@ def _plain_key(value: Any) -> Hashable | None:
 
 
 class _RestSchema(VendorCreateSchema):
-    """The create schema for the fields the loader does not memoise, without the check across
-    fields: RowLoader runs that one on the merged row."""
+    """The create schema for the fields the loader neither memoises nor checks itself, without
+    the checks across fields: RowLoader runs the whole schema's on the merged row."""
+
+    def _bounded(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        return None
+
+    def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        return None
 
     def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
         return None
 
 
-class RowLoader:
-    """Loads rows as VendorCreateSchema does, each distinct plain value of a repeating field once.
+class _Refused(Exception):
+    """A value the plain check does not pass: the schema loads the row and says why."""
 
-    None of the repeating fields' own checks reads the rest of the row, so a value that loaded
-    cleanly gives the same result again: such values are loaded through a schema of that one
-    field and remembered, the rest of the row through the schema without them. The one
-    schema check across fields (`legacy_conflicts`: a legacy field beside the block that
-    decides it) is run on the merged row. A row with any problem in a repeating field, or
-    such a conflict, is loaded again through the whole schema, so that its messages are
-    exactly the schema's. Results are copied, never shared between rows.
+
+Check = Callable[[Any], Any]
+
+
+def plain_check(field: fields.Field[Any]) -> Check | None:
+    """A function that returns what `field.deserialize(value)` returns for the values it
+    passes, and raises for every other (`_Refused`, or the field's own validator's error);
+    None for a field it cannot mirror.
+
+    Only the shapes whose marshmallow semantics are short: a `String` (exactly: a `str`, or
+    None where allowed), a `List` of those, a `Nested` strict schema of those (required
+    fields, defaults, unknown keys refused). The field's own validator objects decide; a
+    field or schema with load hooks, `data_key`, `attribute` or field-level validator methods
+    is left to marshmallow. It only ever says yes where the field says yes with the same
+    value (tests/service/test_import_fast_paths.py holds it to `deserialize` on random values).
+    """
+    if field.pre_load or field.post_load or field.data_key is not None or field.attribute:
+        return None
+    validators = tuple(field.validators)
+    allow_none = bool(field.allow_none)
+    kind = type(field)
+    if kind is fields.String:
+
+        def check_string(value: Any) -> Any:
+            if type(value) is not str:
+                if value is None and allow_none:
+                    return None
+                raise _Refused
+            for validator in validators:
+                validator(value)
+            return value
+
+        return check_string
+    if kind is fields.List:
+        inner = plain_check(cast(fields.List[Any], field).inner)
+        if inner is None:
+            return None
+
+        def check_list(value: Any) -> Any:
+            if type(value) is not list:
+                if value is None and allow_none:
+                    return None
+                raise _Refused
+            loaded = [inner(item) for item in value]
+            for validator in validators:
+                validator(loaded)
+            return loaded
+
+        return check_list
+    if kind is fields.Nested:
+        return _nested_check(cast(fields.Nested, field), validators, allow_none)
+    return None
+
+
+def _nested_check(
+    field: fields.Nested, validators: tuple[Any, ...], allow_none: bool
+) -> Check | None:
+    schema = field.schema
+    if field.many or schema.many or field.unknown is not None or schema.unknown != RAISE:
+        return None
+    if any(schema._hooks[tag] for tag in schema._hooks) or schema.partial:
+        return None  # load or validation hooks of its own: marshmallow's job
+    parts: list[tuple[str, Check, bool, Any]] = []
+    for name, sub in schema.load_fields.items():
+        check = plain_check(sub)
+        if check is None or sub.data_key is not None:
+            return None
+        parts.append((name, check, bool(sub.required), sub.load_default))
+    known = frozenset(name for name, *_ in parts)
+
+    def check_nested(value: Any) -> Any:
+        if type(value) is not dict:
+            if value is None and allow_none:
+                return None
+            raise _Refused
+        if not known.issuperset(value):
+            raise _Refused  # an unknown key
+        loaded: dict[str, Any] = {}
+        for name, check, required, default in parts:
+            raw = value.get(name, missing)
+            if raw is missing:
+                if required:
+                    raise _Refused
+                if default is not missing:
+                    loaded[name] = default() if callable(default) else default
+                continue
+            loaded[name] = check(raw)
+        for validator in validators:
+            validator(loaded)
+        return loaded
+
+    return check_nested
+
+
+class RowLoader:
+    """Loads rows as VendorCreateSchema does, without marshmallow's per-field work where it
+    can be skipped.
+
+    - Each distinct plain value of a repeating field (ids, countries, flags, status blocks)
+      is loaded once, through a schema of that one field, and remembered: none of those
+      fields' own checks reads the rest of the row, so a value that loaded cleanly gives the
+      same result again.
+    - The fields each vendor has its own of (slug, name, aliases, description, legal
+      entities, ...) go through `plain_check`, made from the schema's own fields and
+      validators, when their shape allows.
+    - The rest of the row goes through the schema without those fields.
+    - The whole schema's checks across fields (`validates_schema`: sizes, repeated aliases,
+      a legacy field beside its block) run on the merged row, through marshmallow.
+
+    A row that fails any of these is loaded again through the whole schema, so that its
+    messages are exactly the schema's. Results are copied, never shared between rows.
     """
 
     def __init__(self) -> None:
         self._whole = VendorCreateSchema()
         self._order = tuple(self._whole.fields)
-        self._rest = _RestSchema(exclude=_REPEATING_FIELDS)
+        hooks = self._whole._hooks
+        plain = not (hooks[PRE_LOAD] or hooks[POST_LOAD] or hooks[VALIDATES])
+        self._checks: dict[str, Check] = {}
+        for name, field in self._whole.load_fields.items():
+            # A field with a default goes with the rest: a row without it gets the default.
+            if plain and name not in _REPEATING_FIELDS and field.load_default is missing:
+                check = plain_check(field)
+                if check is not None:
+                    self._checks[name] = check
+        self._required = tuple(
+            name for name in self._checks if self._whole.load_fields[name].required
+        )
+        self._rest = _RestSchema(exclude=(*_REPEATING_FIELDS, *self._checks))
+        # Whether the rest of a row with none of its fields loads as {} (nothing required,
+        # no defaults), so that it need not be loaded at all.
+        self._rest_of_nothing = not any(
+            f.required or f.load_default is not missing for f in self._rest.load_fields.values()
+        )
         self._single = {name: VendorCreateSchema(only=(name,)) for name in _REPEATING_FIELDS}
         self._loaded: dict[Hashable, Any] = {}
 
@@ -111,20 +239,42 @@ class RowLoader:
             return list(loaded)
         return copy.copy(loaded) if isinstance(loaded, list | dict) else loaded
 
+    def _checks_across_fields_pass(self, loaded: dict[str, Any], raw: Mapping[str, Any]) -> bool:
+        store = ErrorStore()  # type: ignore[no-untyped-call]  # marshmallow leaves it untyped
+        for collection in (True, False):  # as Schema._do_load runs them, with no field errors
+            self._whole._invoke_schema_validators(
+                error_store=store,
+                pass_collection=collection,
+                data=loaded,
+                original_data=raw,
+                many=False,
+                partial=self._whole.partial,
+                unknown=self._whole.unknown,
+                field_errors=False,
+            )
+        return not store.errors
+
     def load(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The row as the create schema loads it; ValidationError as the schema raises it."""
-        repeating: dict[str, Any] = {}
+        loaded: dict[str, Any] = {}
         rest: dict[str, Any] = {}
-        for name, value in raw.items():
-            if name in self._single:
-                try:
-                    repeating[name] = self._load_value(name, value)
-                except ValidationError:
-                    return dict(self._whole.load(raw))  # raises with the schema's messages
-            else:
-                rest[name] = value
-        loaded = {**self._rest.load(rest), **repeating}
-        if legacy_conflicts(loaded):
+        checks = self._checks
+        try:
+            for name, value in raw.items():
+                if name in self._single:
+                    loaded[name] = self._load_value(name, value)
+                elif name in checks:
+                    loaded[name] = checks[name](value)
+                else:
+                    rest[name] = value
+            for name in self._required:
+                if name not in raw:
+                    raise _Refused
+            if rest or not self._rest_of_nothing:
+                loaded.update(self._rest.load(rest))
+        except (ValidationError, _Refused):
+            return dict(self._whole.load(raw))  # raises with the schema's messages
+        if not self._checks_across_fields_pass(loaded, raw):
             return dict(self._whole.load(raw))  # raises with the schema's message
         return {name: loaded[name] for name in self._order if name in loaded}
 
@@ -154,7 +304,7 @@ def validate_rows(
             continue
         skip = unreadable.get(number, set())
         try:
-            record = loader.load({k: v for k, v in raw.items() if k not in skip})
+            record = loader.load({k: v for k, v in raw.items() if k not in skip} if skip else raw)
         except ValidationError as exc:
             found.extend(RowError(number, f, m) for f, m in _flatten(exc.messages))
             continue
