@@ -464,9 +464,7 @@ def check_token(*, session: Session, plain: str, now: datetime | None = None) ->
     return ValidToken(token_id, last_used_at, user_id, email, role)
 
 
-def note_token_use(
-    *, session: Session, token: ApiToken | ValidToken, now: datetime | None = None
-) -> bool:
+def note_token_use(*, session: Session, token: ValidToken, now: datetime | None = None) -> bool:
     """Write the token's last_used_at when it is older than TOKEN_TOUCH_INTERVAL; True if written.
 
     So a token used many times a minute costs one write a minute, not one per request.
@@ -476,8 +474,6 @@ def note_token_use(
         return False
     # A plain UPDATE: usage is bookkeeping, not a change anyone audits.
     session.execute(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
-    if isinstance(token, ApiToken):
-        set_committed_value(token, "last_used_at", now)
     return True
 
 

@@ -68,7 +68,7 @@ def prc_working_day(day: date) -> bool | None:
     whose State Council holiday notice the calendar library does not hold."""
     try:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
+    except NotImplementedError:  # chinesecalendar's way of saying "no notice for that year"
         return None
 
 

@@ -255,10 +255,12 @@ def test_token_use_is_written_at_most_once_a_minute(app: Flask) -> None:
     with app.app_context(), session_scope() as session:
         stored = session.get(ApiToken, token.id)
         assert stored is not None and stored.last_used_at == noted  # no write per request
+        checked = services.check_token(session=session, plain=plain)
+        assert checked is not None and checked.last_used_at == noted
         soon = noted + services.TOKEN_TOUCH_INTERVAL / 2
-        assert not services.note_token_use(session=session, token=stored, now=soon)
+        assert not services.note_token_use(session=session, token=checked, now=soon)
         later = noted + services.TOKEN_TOUCH_INTERVAL
-        assert services.note_token_use(session=session, token=stored, now=later)
+        assert services.note_token_use(session=session, token=checked, now=later)
     with app.app_context(), session_scope() as session:
         stored = session.get(ApiToken, token.id)
         assert stored is not None and stored.last_used_at == later
