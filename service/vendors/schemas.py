@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -142,24 +143,31 @@ class VendorWriteSchema(Schema):
     )
 
     @validates_schema
-    def _bounded(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        """Every list at most MAX_LIST_ITEMS long and every text at most MAX_TEXT_CHARS, nested
-        ones included (sdk.domains, legal_entities[].note, ...): a vendor stays a size its
-        own export, re-import and reports can carry."""
-        problem = oversized(data)
-        if problem is not None:
-            raise ValidationError(problem[1], problem[0])
+    def _across_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        found = across_fields_errors(data)
+        if found:
+            raise ValidationError(found)
 
-    @validates_schema
-    def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        aliases = data.get("aliases") or []
-        if len({a.casefold() for a in aliases}) != len(aliases):
-            raise ValidationError("Aliases repeat.", "aliases")
 
-    @validates_schema
-    def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        for legacy, block in legacy_conflicts(data):
-            raise ValidationError(f"`{block}` decides `{legacy}`; send one of them.", legacy)
+def across_fields_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What the write schemas refuse across a vendor's fields, by field: a list or text over
+    the vendor limits (nested ones included: sdk.domains, legal_entities[].note, ...), so that
+    a vendor stays a size its own export, re-import and reports can carry; aliases that repeat;
+    a legacy field beside the block that decides it. Empty when the data passes.
+
+    The schemas' only check across fields (`_across_fields`); the import's row loader calls it
+    on each merged row."""
+    found: dict[str, list[str]] = {}
+    problem = oversized(data)
+    if problem is not None:
+        found.setdefault(problem[0], []).append(problem[1])
+    aliases = data.get("aliases") or []
+    if len({a.casefold() for a in aliases}) != len(aliases):
+        found.setdefault("aliases", []).append("Aliases repeat.")
+    for legacy, block in legacy_conflicts(data):
+        found.setdefault(legacy, []).append(f"`{block}` decides `{legacy}`; send one of them.")
+        break  # the first conflict only
+    return found
 
 
 class VendorCreateSchema(VendorWriteSchema):

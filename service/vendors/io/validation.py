@@ -11,9 +11,8 @@ import copy
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from marshmallow import RAISE, ValidationError, fields, missing
-from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES
-from marshmallow.error_store import ErrorStore
+from marshmallow import RAISE, Schema, ValidationError, fields, missing
+from marshmallow.decorators import VALIDATES_SCHEMA
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -23,7 +22,7 @@ from service import errors
 from service.db import chunks
 from service.vendors.io.formats import ImportInvalid, RowError
 from service.vendors.models import Vendor
-from service.vendors.schemas import VendorCreateSchema
+from service.vendors.schemas import VendorCreateSchema, across_fields_errors
 from service.vendors.services import alias_keys, check_references, key_owners
 
 
@@ -66,16 +65,24 @@ def _plain_key(value: Any) -> Hashable | None:
 
 class _RestSchema(VendorCreateSchema):
     """The create schema for the fields the loader neither memoises nor checks itself, without
-    the checks across fields: RowLoader runs the whole schema's on the merged row."""
+    the checks across fields: RowLoader runs them (across_fields_errors) on the merged row."""
 
-    def _bounded(self, data: dict[str, Any], **_kwargs: Any) -> None:
+    def _across_fields(self, data: dict[str, Any], **_kwargs: Any) -> None:
         return None
 
-    def _no_duplicate_aliases(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        return None
 
-    def _one_way_to_say_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        return None
+def _hooks(schema: type[Schema]) -> set[tuple[str, str]]:
+    """The (method name, hook kind) pairs a schema class declares: the marks marshmallow's
+    decorators (pre_load, validates_schema, ...) leave on a method (`MarshmallowHook`)."""
+    found: set[tuple[str, str]] = set()
+    for name in dir(schema):
+        marks = getattr(getattr(schema, name, None), "__marshmallow_hook__", None)
+        found.update((name, tag) for tag in marks or ())
+    return found
+
+
+# The create schema's one hook, which RowLoader reproduces by calling across_fields_errors.
+_KNOWN_HOOKS = {("_across_fields", VALIDATES_SCHEMA)}
 
 
 class _Refused(Exception):
@@ -141,7 +148,7 @@ def _nested_check(
     schema = field.schema
     if field.many or schema.many or field.unknown is not None or schema.unknown != RAISE:
         return None
-    if any(schema._hooks[tag] for tag in schema._hooks) or schema.partial:
+    if _hooks(type(schema)) or schema.partial:
         return None  # load or validation hooks of its own: marshmallow's job
     parts: list[tuple[str, Check, bool, Any]] = []
     for name, sub in schema.load_fields.items():
@@ -197,12 +204,12 @@ class RowLoader:
     def __init__(self) -> None:
         self._whole = VendorCreateSchema()
         self._order = tuple(self._whole.fields)
-        hooks = self._whole._hooks
-        plain = not (hooks[PRE_LOAD] or hooks[POST_LOAD] or hooks[VALIDATES])
+        # Another hook (a new validator, a load hook) and every row goes through the schema.
+        self._fast = _hooks(VendorCreateSchema) == _KNOWN_HOOKS
         self._checks: dict[str, Check] = {}
         for name, field in self._whole.load_fields.items():
             # A field with a default goes with the rest: a row without it gets the default.
-            if plain and name not in _REPEATING_FIELDS and field.load_default is missing:
+            if name not in _REPEATING_FIELDS and field.load_default is missing:
                 check = plain_check(field)
                 if check is not None:
                     self._checks[name] = check
@@ -239,23 +246,10 @@ class RowLoader:
             return list(loaded)
         return copy.copy(loaded) if isinstance(loaded, list | dict) else loaded
 
-    def _checks_across_fields_pass(self, loaded: dict[str, Any], raw: Mapping[str, Any]) -> bool:
-        store = ErrorStore()  # type: ignore[no-untyped-call]  # marshmallow leaves it untyped
-        for collection in (True, False):  # as Schema._do_load runs them, with no field errors
-            self._whole._invoke_schema_validators(
-                error_store=store,
-                pass_collection=collection,
-                data=loaded,
-                original_data=raw,
-                many=False,
-                partial=self._whole.partial,
-                unknown=self._whole.unknown,
-                field_errors=False,
-            )
-        return not store.errors
-
     def load(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The row as the create schema loads it; ValidationError as the schema raises it."""
+        if not self._fast:
+            return dict(self._whole.load(raw))
         loaded: dict[str, Any] = {}
         rest: dict[str, Any] = {}
         checks = self._checks
@@ -274,7 +268,7 @@ class RowLoader:
                 loaded.update(self._rest.load(rest))
         except (ValidationError, _Refused):
             return dict(self._whole.load(raw))  # raises with the schema's messages
-        if not self._checks_across_fields_pass(loaded, raw):
+        if across_fields_errors(loaded):
             return dict(self._whole.load(raw))  # raises with the schema's message
         return {name: loaded[name] for name in self._order if name in loaded}
 
