@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
-from assessments.facts import Flow, cn_window_start, tally
+from assessments.facts import cn_window_start, tally
 from assessments.types import REGIMES
 from service import errors
 from service.activities.models import FACT_FIELDS, Activity
@@ -375,19 +375,10 @@ def prc_running_total(
     and others'), summed by the engine's tally, against the thresholds in force."""
     exporter = activity.facts.get("exporter") or {}
     key = reviews.exporter_key(str(exporter.get("name") or ""), str(exporter.get("country") or ""))
-    rows = session.execute(
-        select(
-            col(Review.id),
-            col(Review.as_of),
-            col(Review.cn_outbound_non_sensitive),
-            col(Review.cn_outbound_sensitive),
-            col(Review.activity_id),
-        ).where(col(Review.exporter_key) == key, col(Review.status).in_(OPEN_STATUSES))
-    ).all()
-    flows = [Flow(on, int(non), int(sen), int(rid)) for rid, on, non, sen, _a in rows]
+    flows = reviews.exporter_flows(session=session, exporter_key=key)
     start = cn_window_start(day)
-    total = tally(flows, start, day)
-    mine = tally([f for f, r in zip(flows, rows, strict=True) if r[4] == activity.id], start, day)
+    total = tally(flows.cn, start, day)
+    mine = tally([f for f in flows.cn if flows.activity[f.ref or 0] == activity.id], start, day)
     params = rulebook.rules.active("CN", day).params
     figures = {
         "non_sensitive": total.first,

@@ -297,14 +297,21 @@ def _resolve(
 
 
 @dataclass(frozen=True)
-class _Siblings:
-    """The same exporter's other open reviews, as flows: PRC head-counts and U.S. persons."""
+class ExporterFlows:
+    """An exporter's open reviews as flows (Flow.ref: the review id): PRC head-counts, U.S.
+    persons per vendor, and the activity each review belongs to."""
 
     cn: list[Flow]
     us: dict[int, list[Flow]]  # per vendor (counterparty) id
+    # review id -> activity id (exporter_flows fills it; the evaluation does not read it)
+    activity: dict[int, int | None] = field(default_factory=dict)
 
 
-def _load_siblings(session: Session, review_id: int | None, key: str) -> _Siblings:
+def exporter_flows(
+    *, session: Session, exporter_key: str, excluding: int | None = None
+) -> ExporterFlows:
+    """The flows of the exporter's open reviews with a head-count, but the one `excluding`:
+    what its PRC and DOJ running totals are summed from (facts.tally)."""
     # No autoflush: the review being changed is flushed once, by the caller (412 on a stale one).
     with session.no_autoflush:
         rows = session.execute(
@@ -315,11 +322,12 @@ def _load_siblings(session: Session, review_id: int | None, key: str) -> _Siblin
                 col(Review.cn_outbound_sensitive),
                 col(Review.us_persons),
                 col(Review.vendor_id),
+                col(Review.activity_id),
             )
             .where(
-                col(Review.exporter_key) == key,
+                col(Review.exporter_key) == exporter_key,
                 col(Review.status).in_(OPEN_STATUSES),
-                col(Review.id) != (review_id or 0),
+                col(Review.id) != (excluding or 0),
                 or_(
                     col(Review.cn_outbound_non_sensitive) > 0,
                     col(Review.cn_outbound_sensitive) > 0,
@@ -328,17 +336,18 @@ def _load_siblings(session: Session, review_id: int | None, key: str) -> _Siblin
             )
             .order_by(col(Review.id))
         ).all()
-    siblings = _Siblings([], defaultdict(list))
-    for rid, day, non, sen, us, vendor_id in rows:
+    flows = ExporterFlows([], defaultdict(list))
+    for rid, day, non, sen, us, vendor_id, activity_id in rows:
         if non or sen:
-            siblings.cn.append(Flow(day, int(non), int(sen), int(rid)))
+            flows.cn.append(Flow(day, int(non), int(sen), int(rid)))
         if us:
-            siblings.us[int(vendor_id)].append(Flow(day, int(us), 0, int(rid)))
-    return siblings
+            flows.us[int(vendor_id)].append(Flow(day, int(us), 0, int(rid)))
+        flows.activity[int(rid)] = activity_id
+    return flows
 
 
 def _with_totals(
-    transfer: Transfer, raw: Mapping[str, Any], siblings: _Siblings, vendor_id: int
+    transfer: Transfer, raw: Mapping[str, Any], siblings: ExporterFlows, vendor_id: int
 ) -> tuple[Transfer, dict[str, Any]]:
     """Fill exporter.cn_outbound_ytd (the PRC counting window of the law in force) and
     us_prior_12m (the DOJ rule's 12 months, same counterparty) from the exporter's other open
@@ -437,7 +446,7 @@ class _Evaluated:
 def _evaluate(
     resolved: Transfer,
     raw: Mapping[str, Any],
-    siblings: _Siblings,
+    siblings: ExporterFlows,
     *,
     review_id: int | None,
     vendor_id: int,
@@ -483,7 +492,7 @@ def _evaluate_review(
     evaluated = _evaluate(
         resolved,
         review.transfer,
-        _load_siblings(session, review.id, review.exporter_key),
+        exporter_flows(session=session, exporter_key=review.exporter_key, excluding=review.id),
         review_id=review.id,
         vendor_id=review.vendor_id,
         count=review.evaluation_count or 0,
@@ -968,7 +977,7 @@ def reevaluate_open_reviews(
         for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
     }
     resolved: list[tuple[dict[str, Any], Transfer]] = []
-    groups: dict[str, _Siblings] = defaultdict(lambda: _Siblings([], defaultdict(list)))
+    groups: dict[str, ExporterFlows] = defaultdict(lambda: ExporterFlows([], defaultdict(list), {}))
     for row in rows:
         try:
             transfer = _resolve(
@@ -1000,7 +1009,7 @@ def reevaluate_open_reviews(
         audit: list[Change] = []
         for row, transfer in chunk:
             group = groups[row["exporter_key"]]
-            others = _Siblings(
+            others = ExporterFlows(
                 [f for f in group.cn if f.ref != row["id"]],
                 {v: [f for f in flows if f.ref != row["id"]] for v, flows in group.us.items()},
             )
