@@ -426,7 +426,7 @@ FACTS = [
         "Zoro BidCo, Inc.",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
