@@ -392,45 +392,101 @@ class _Once:
         )
 
 
-def _evaluate_once(
-    code: str, transfer: Transfer, rules: RuleSet, reference: Reference, prof: Profile
-) -> _Once:
-    """One regime's facts and decisions on the transfer as stated (unknowns stay unknown)."""
-    regime = rules.regimes[code]
-    active = rules.active(code, transfer.as_of)
-    params = active.params
-    built = BUILDERS[code](transfer, reference, prof, params)
-    facts = built.facts
-    safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
-    tracks = _decide(regime, active, facts, safeguards)
+class _Decided:
+    """A regime's decisions on one set of facts: each track's result, the winner, the facts set
+    from them, the obligation outcomes and "met". A function of the day's decision key and the
+    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
 
+    __slots__ = ("applicable", "met", "outcomes", "tracks", "winner", "written")
+
+    def __init__(
+        self,
+        tracks: list[_TrackResult],
+        applicable: list[_TrackResult],
+        winner: _TrackResult | None,
+        written: tuple[tuple[str, Any], ...],
+        outcomes: Outcomes,
+        met: bool | None,
+    ) -> None:
+        self.tracks = tracks
+        self.applicable = applicable
+        self.winner = winner
+        self.written = written
+        self.outcomes = outcomes
+        self.met = met
+
+
+def _decisions(
+    regime: RegimeRules,
+    active: ActiveRules,
+    facts: dict[str, Any],
+    safeguards: frozenset[str],
+    memo: bool,
+) -> _Decided:
+    """Decide every track, set the facts the obligation rules read after the decisions, and
+    evaluate those rules; with `memo`, once per (decision key, safeguards) and day."""
+    key: Any = None
+    if memo:
+        try:
+            key = (active.decision_key(facts, active.params), safeguards)
+            found: _Decided | None = active.decisions.get(key)
+        except TypeError:  # an unhashable or incomparable value: decide without the memo
+            key, found = None, None
+        if found is not None:
+            facts.update(found.written)
+            return found
+    tracks = _decide(regime, active, facts, safeguards)
     # The winner is the first applicable track with the most stringent verdict.
     applicable: list[_TrackResult] = []
     winner: _TrackResult | None = None
+    written: list[tuple[str, Any]] = []
     for t in tracks:
         # "none" (not None): after the decisions the absence of a mechanism is a known fact.
-        facts[t.track.mechanism_fact] = t.mechanism or "none"
-        facts[t.track.verdict_fact] = t.verdict
-        applies = facts[t.track.applies_fact] = t.verdict != "not_applicable"
+        applies = t.verdict != "not_applicable"
+        written += [
+            (t.track.mechanism_fact, t.mechanism or "none"),
+            (t.track.verdict_fact, t.verdict),
+            (t.track.applies_fact, applies),
+        ]
         if applies:
             applicable.append(t)
             if winner is None or _RANK[t.verdict] > _RANK[winner.verdict]:
                 winner = t
-    facts["mechanism"] = (winner.mechanism if winner else None) or "none"
-    facts["verdict"] = winner.verdict if winner else "not_applicable"
-    outcomes = active.obligation_outcomes(facts, params)
-
+    written.append(("mechanism", (winner.mechanism if winner else None) or "none"))
+    written.append(("verdict", winner.verdict if winner else "not_applicable"))
+    facts.update(written)
+    outcomes = active.obligation_outcomes(facts, active.params)
     met: bool | None = None
-    score = 0
-    if winner is not None:
+    if winner is not None and winner.verdict in _REQUIRING:
         # "met": every mechanism this regime requires is already among the safeguards.
-        if winner.verdict in _REQUIRING:
-            requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
-            met = False if False in requiring else (None if None in requiring else True)
+        requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
+        met = False if False in requiring else (None if None in requiring else True)
+    decided = _Decided(tracks, applicable, winner, tuple(written), outcomes, met)
+    if key is not None:
+        if len(active.decisions) >= _RESULTS_LIMIT:
+            active.decisions.clear()
+        active.decisions[key] = decided
+    return decided
+
+
+def _evaluate_once(
+    code: str, transfer: Transfer, rules: RuleSet, reference: Reference, prof: Profile, memo: bool
+) -> _Once:
+    """One regime's facts and decisions on the transfer as stated (unknowns stay unknown)."""
+    regime = rules.regimes[code]
+    active = rules.active(code, transfer.as_of)
+    built = BUILDERS[code](transfer, reference, prof, active.params)
+    facts = built.facts
+    safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
+    d = _decisions(regime, active, facts, safeguards, memo)
+    score = 0
+    if d.winner is not None:
         scoring = rules.scoring
         exposure = _exposure(scoring, built.exposure, safeguards)
-        score = max([_score(scoring, t.verdict, exposure, t.met) for t in applicable])
-    return _Once(code, rules, active, facts, tracks, applicable, winner, outcomes, met, score)
+        score = max([_score(scoring, t.verdict, exposure, t.met) for t in d.applicable])
+    return _Once(
+        code, rules, active, facts, d.tracks, d.applicable, d.winner, d.outcomes, d.met, score
+    )
 
 
 _MAX_COMBINATIONS = 64
@@ -483,7 +539,7 @@ def evaluate_regime(
     """
     if prof is None:
         prof = profile(reference, transfer.data_categories, transfer.purposes)
-    base = _evaluate_once(code, transfer, rules, reference, prof)
+    base = _evaluate_once(code, transfer, rules, reference, prof, memo)
     active = base.active
     opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts)
     if not opens:
@@ -496,7 +552,7 @@ def evaluate_regime(
         variant = transfer
         for o, j in zip(opens, choice, strict=True):
             variant = o.answers[j][1](variant)
-        results.append(_evaluate_once(code, variant, rules, reference, prof))
+        results.append(_evaluate_once(code, variant, rules, reference, prof, memo))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)

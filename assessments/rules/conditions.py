@@ -216,6 +216,7 @@ def compile_outcomes(conditions: list[Any]) -> Outcomes:
 
 
 FirstMatch = Callable[[Facts, Params], tuple[int, tuple[int, ...]]]
+DecisionKey = Callable[[Facts, Params], tuple[Any, ...]]
 
 
 def compile_first_match(conditions: list[Any]) -> FirstMatch:
@@ -230,3 +231,45 @@ def compile_first_match(conditions: list[Any]) -> FirstMatch:
     expressions = [compiler.node(raw) for raw in conditions]
     run: FirstMatch = compiler.first_match(expressions)
     return run
+
+
+def _leaves(node: Any, found: list[Mapping[str, Any]]) -> None:
+    if "fact" in node:
+        found.append(node)
+        return
+    ((key, arg),) = node.items()
+    if key in ("all", "any"):
+        for item in arg:
+            _leaves(item, found)
+    elif key == "not":
+        _leaves(arg, found)
+
+
+def compile_decision_key(
+    decisions: list[Any], then: list[Any], *, after: frozenset[str], read: tuple[str, ...] = ()
+) -> DecisionKey:
+    """Compile the `when` clauses of a day's rules into one call returning what all their
+    outcomes are a function of (the params are fixed for the day): the outcome (True, False or
+    None) of each distinct fact test in them, so that, say, head-counts on the same side of
+    every threshold give the same key. Every clause is a Kleene combination of its tests.
+
+    `decisions` are evaluated first; the facts in `after` are then set from their outcomes
+    before `then` is evaluated, so the tests of `then` on those facts are left out. `read`:
+    facts the caller reads beside the conditions, returned by value.
+    """
+    leaves: list[Mapping[str, Any]] = []
+    for raw in decisions:
+        _leaves(raw, leaves)
+    first = len(leaves)
+    for raw in then:
+        _leaves(raw, leaves)
+    compiler = _Compiler(shared_tests=True)
+    parts = [
+        compiler.leaf(leaf)  # a local per distinct test (shared_tests)
+        for i, leaf in enumerate(leaves)
+        if i < first or leaf["fact"] not in after
+    ]
+    parts += [compiler._local(compiler.facts, fact, "F") for fact in read]
+    body = [f"    {local} = {test}" for local, test in compiler.tests.values()]
+    body.append(f"    return ({''.join(p + ', ' for p in dict.fromkeys(parts))})")
+    return compiler._define(body)

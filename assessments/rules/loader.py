@@ -15,11 +15,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from assessments.rules.conditions import (
     ConditionError,
+    DecisionKey,
     FirstMatch,
     Outcomes,
     Predicate,
     References,
     compile_condition,
+    compile_decision_key,
     compile_first_match,
     compile_outcomes,
 )
@@ -154,6 +156,11 @@ class ActiveRules:
     # The obligation and question rules' conditions compiled into one call: (index, outcome) of
     # each rule whose condition is true or unknown, in rule order.
     obligation_outcomes: Outcomes = field(repr=False, compare=False)
+    # What every decision and obligation outcome of the day is a function of, compiled from the
+    # same conditions (the engine's memo key for a regime's decisions; see compile_decision_key).
+    decision_key: DecisionKey = field(repr=False, compare=False)
+    # Engine memo of the decisions per decision key and safeguards (engine._decisions).
+    decisions: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +269,32 @@ def _activate(regime: RegimeRules, on: date) -> ActiveRules:
                 bucket.append(rule)
         elif rule.in_force(on):
             obligations.append(rule)
+    built = tuple(_track(name, rules) for name, rules in tracks.items())
+    # The facts the engine sets from the decisions before the obligation rules are evaluated.
+    decided = {"mechanism", "verdict"}
+    for track in built:
+        decided.update((track.mechanism_fact, track.verdict_fact, track.applies_fact))
     return ActiveRules(
         params=params,
-        tracks=tuple(_track(name, rules) for name, rules in tracks.items()),
+        tracks=built,
         obligations=tuple(obligations),
         obligation_outcomes=compile_outcomes([r.when for r in obligations]),
+        decision_key=compile_decision_key(
+            [r.when for track in built for r in track.rules],
+            [r.when for r in obligations],
+            after=frozenset(decided),
+            # A decision's mechanism may be named by a fact (Outcome.mechanism_fact).
+            read=tuple(
+                sorted(
+                    {
+                        r.outcome.mechanism_fact
+                        for track in built
+                        for r in track.rules
+                        if r.outcome is not None and r.outcome.mechanism_fact
+                    }
+                )
+            ),
+        ),
     )
 
 

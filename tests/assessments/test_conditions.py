@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assessments.rules.conditions import ConditionError, compile_condition
+from assessments.rules.conditions import ConditionError, compile_condition, compile_decision_key
 
 WHEN = {
     "all": [
@@ -76,3 +76,24 @@ def test_anything_outside_the_vocabulary_is_refused(when: Any) -> None:
 def test_literals_never_become_code() -> None:
     predicate, _ = compile_condition({"fact": "x", "eq": "__import__('os').system('false')"})
     assert predicate({"x": "__import__('os').system('false')"}, {}) is True
+
+
+def test_decision_key_is_each_test_outcome_then_the_facts_read() -> None:
+    key = compile_decision_key(
+        [{"all": [{"fact": "n", "gte": {"param": "min"}}, {"fact": "kind", "eq": "a"}]}],
+        [{"any": [{"fact": "verdict", "eq": "x"}, {"fact": "n", "lt": 10}]}],
+        after=frozenset({"verdict"}),
+        read=("mech",),
+    )
+    params = {"min": 100}
+    base = key({"n": 150, "kind": "a", "verdict": "x", "mech": "m"}, params)
+    # Head-counts on the same side of every threshold, and facts in `after`, share a key.
+    assert key({"n": 999, "kind": "a", "verdict": "y", "mech": "m"}, params) == base
+    assert key({"n": 99, "kind": "a", "mech": "m"}, params) != base  # below min
+    assert key({"n": 5, "kind": "a", "mech": "m"}, params) != key(
+        {"n": 50, "kind": "a", "mech": "m"}, params
+    )
+    assert key({"n": None, "kind": "a", "mech": "m"}, params) != base  # unknown
+    assert key({"n": 150, "kind": "b", "mech": "m"}, params) != base
+    assert key({"n": 150, "kind": "a", "mech": "other"}, params) != base  # read by value
+    assert key({"n": 150, "kind": "a", "mech": "m"}, {"min": 200}) != base

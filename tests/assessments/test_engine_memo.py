@@ -99,3 +99,40 @@ def test_memo_false_leaves_the_memo_alone() -> None:
     rules = load_rules()
     evaluate(_golden()[0], rules, REFERENCE, memo=False)
     assert not rules.results
+    assert not any(active.decisions for active in rules._active.values())
+
+
+def _decided(d: Any) -> tuple[Any, ...]:
+    tracks = tuple((t.index, t.unknown, t.verdict, t.mechanism, t.met) for t in d.tracks)
+    winner = None if d.winner is None else d.tracks.index(d.winner)
+    return tracks, winner, d.outcomes, d.met, d.written
+
+
+def test_decision_memo_matches_deciding_afresh() -> None:
+    """The decisions memo (ActiveRules.decisions, keyed on the outcome of every fact test of the
+    day's conditions) gives what deciding afresh gives, on the facts of the golden scenarios on
+    every day and of head-count sweeps across the thresholds (both orders), with one rule set's
+    memo filling throughout; and it is used (transfers with different head-counts share entries)."""
+    from assessments.engine import _decisions
+    from assessments.facts import BUILDERS, profile
+
+    rules, hits = load_rules(), 0
+    corpus = _golden()
+    for scenario in SCENARIOS[::5]:
+        raw = scenario["transfer"]
+        corpus += _sweep(parse_transfer(raw, today=date(2026, 11, 22), reference=REFERENCE), 25)
+    sweeps = corpus[len(corpus) - 25 * len(SCENARIOS[::5]) :]
+    for transfer in corpus + sweeps[::-1]:
+        prof = profile(REFERENCE, transfer.data_categories, transfer.purposes)
+        for code in ("CN", "EU", "US"):
+            active = rules.active(code, transfer.as_of)
+            built = BUILDERS[code](transfer, REFERENCE, prof, active.params)
+            safeguards = built.safeguards if built.safeguards is not None else transfer.safeguards
+            size = len(active.decisions)
+            memo_facts, plain_facts = dict(built.facts), dict(built.facts)
+            memoised = _decisions(rules.regimes[code], active, memo_facts, safeguards, True)
+            hits += len(active.decisions) == size
+            plain = _decisions(rules.regimes[code], active, plain_facts, safeguards, False)
+            assert _decided(memoised) == _decided(plain)
+            assert memo_facts == plain_facts
+    assert hits > len(corpus)  # most answered from the memo
