@@ -145,26 +145,17 @@ def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[
     return built
 
 
+@dataclass(slots=True, eq=False)
 class _TrackResult:
-    __slots__ = ("index", "mechanism", "met", "rule", "track", "unknown", "verdict")
+    """One track's decision on one set of facts (mutable slots: built on every pass)."""
 
-    def __init__(
-        self,
-        track: Track,
-        index: int,
-        unknown: tuple[int, ...],
-        rule: Rule | None,
-        verdict: str,
-        mechanism: str | None,
-        met: bool | None,
-    ) -> None:
-        self.track = track
-        self.index = index
-        self.unknown = unknown
-        self.rule = rule
-        self.verdict = verdict
-        self.mechanism = mechanism
-        self.met = met
+    track: Track
+    index: int
+    unknown: tuple[int, ...]
+    rule: Rule | None
+    verdict: str
+    mechanism: str | None
+    met: bool | None
 
 
 def _met(regime: RegimeRules, mechanism: str | None, safeguards: frozenset[str]) -> bool | None:
@@ -392,28 +383,18 @@ class _Once:
         )
 
 
+@dataclass(slots=True, eq=False)
 class _Decided:
     """A regime's decisions on one set of facts: each track's result, the winner, the facts set
     from them, the obligation outcomes and "met". A function of the day's decision key and the
     safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
 
-    __slots__ = ("applicable", "met", "outcomes", "tracks", "winner", "written")
-
-    def __init__(
-        self,
-        tracks: list[_TrackResult],
-        applicable: list[_TrackResult],
-        winner: _TrackResult | None,
-        written: tuple[tuple[str, Any], ...],
-        outcomes: Outcomes,
-        met: bool | None,
-    ) -> None:
-        self.tracks = tracks
-        self.applicable = applicable
-        self.winner = winner
-        self.written = written
-        self.outcomes = outcomes
-        self.met = met
+    tracks: list[_TrackResult]
+    applicable: list[_TrackResult]
+    winner: _TrackResult | None
+    written: tuple[tuple[str, Any], ...]
+    outcomes: Outcomes
+    met: bool | None
 
 
 def _decisions(
