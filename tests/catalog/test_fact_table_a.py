@@ -120,7 +120,7 @@ FACTS = [
         "US",
         "Datadog, Inc.",
         "independent",
-        None,
+        ("active", "Datadog, Inc.", ALL_DPF_PARTS),
         False,
         regions=("US", "EU", "JP", "AU"),
     ),
