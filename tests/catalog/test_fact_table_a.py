@@ -132,7 +132,14 @@ FACTS = [
         ("active", "Cloudflare, Inc.", ("eu_us", "uk_extension", "swiss_us")),
         False,
     ),
-    Facts("hubspot", "US", "HubSpot, Inc.", "independent", None, False),
+    Facts(
+        "hubspot",
+        "US",
+        "HubSpot, Inc.",
+        "independent",
+        ("active", "HubSpot, Inc.", ALL_DPF_PARTS),
+        False,
+    ),
     Facts(
         "klaviyo",
         "US",
