@@ -438,7 +438,7 @@ FACTS = [
         "Quartz Holdco, LLC",
         "US",
         False,
-        None,
+        "active",
         NONE,
         False,
         "active",
