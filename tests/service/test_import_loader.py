@@ -72,6 +72,10 @@ rows = st.fixed_dictionaries(
         "ownership": st.sampled_from([None, {"independent": True}, {"independent": "x"}]),
         "last_verified": st.sampled_from(["2026-01-05", "soon", None]),
         "status": st.sampled_from([{"value": "active"}, {"value": "nope"}, "active"]),
+        # The checks across fields (schemas.across_fields_errors): aliases that repeat when
+        # case-folded, and a text over the vendor limit.
+        "aliases": st.sampled_from([["Acme Ltd", "ACME LTD"], ["Acme Ltd", "Acme"], []]),
+        "notes": st.sampled_from(["short", "x" * 10_001, None]),
     },
 )
 
