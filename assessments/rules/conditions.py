@@ -233,18 +233,6 @@ def compile_first_match(conditions: list[Any]) -> FirstMatch:
     return run
 
 
-def _leaves(node: Any, found: list[Mapping[str, Any]]) -> None:
-    if "fact" in node:
-        found.append(node)
-        return
-    ((key, arg),) = node.items()
-    if key in ("all", "any"):
-        for item in arg:
-            _leaves(item, found)
-    elif key == "not":
-        _leaves(arg, found)
-
-
 def compile_decision_key(
     decisions: list[Any], then: list[Any], *, after: frozenset[str], read: tuple[str, ...] = ()
 ) -> DecisionKey:
@@ -257,19 +245,20 @@ def compile_decision_key(
     before `then` is evaluated, so the tests of `then` on those facts are left out. `read`:
     facts the caller reads beside the conditions, returned by value.
     """
-    leaves: list[Mapping[str, Any]] = []
-    for raw in decisions:
-        _leaves(raw, leaves)
-    first = len(leaves)
-    for raw in then:
-        _leaves(raw, leaves)
+    # Compiling the clauses collects each distinct fact test once (shared_tests), in the
+    # order the clauses name them: the compiler is the one walker of the vocabulary.
     compiler = _Compiler(shared_tests=True)
-    parts = [
-        compiler.leaf(leaf)  # a local per distinct test (shared_tests)
-        for i, leaf in enumerate(leaves)
-        if i < first or leaf["fact"] not in after
-    ]
-    parts += [compiler._local(compiler.facts, fact, "F") for fact in read]
-    body = [f"    {local} = {test}" for local, test in compiler.tests.values()]
-    body.append(f"    return ({''.join(p + ', ' for p in dict.fromkeys(parts))})")
+    for raw in decisions:
+        compiler.node(raw)
+    first = len(compiler.tests)
+    for raw in then:
+        compiler.node(raw)
+    kept = {
+        local: test
+        for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items())
+        if i < first or fact not in after
+    }
+    body = [f"    {local} = {test}" for local, test in kept.items()]
+    parts = [*kept, *dict.fromkeys(compiler._local(compiler.facts, fact, "F") for fact in read)]
+    body.append(f"    return ({''.join(p + ', ' for p in parts)})")
     return compiler._define(body)
