@@ -148,11 +148,12 @@ def copy_rows(
     if connection.dialect.name != "sqlite":
         session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
-    order = list(compiled.positiontup or columns)
+    names = list(columns)
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
+    order = list(compiled.positiontup or names)
     params: Any = rows
-    if order != list(columns):
-        place = [list(columns).index(key) for key in order]
+    if order != names:
+        place = [names.index(key) for key in order]
         params = [tuple(row[i] for i in place) for row in rows]
     connection.exec_driver_sql(str(compiled), params)
 

@@ -194,8 +194,10 @@ class RowLoader:
       entities, ...) go through `plain_check`, made from the schema's own fields and
       validators, when their shape allows.
     - The rest of the row goes through the schema without those fields.
-    - The whole schema's checks across fields (`validates_schema`: sizes, repeated aliases,
-      a legacy field beside its block) run on the merged row, through marshmallow.
+    - The checks across fields (`schemas.across_fields_errors`, which the schema's one
+      `validates_schema` hook calls: sizes, repeated aliases, a legacy field beside its
+      block) run on the merged row. A schema with any other hook is not mirrored: every
+      row then goes through the whole schema.
 
     A row that fails any of these is loaded again through the whole schema, so that its
     messages are exactly the schema's. Results are copied, never shared between rows.
