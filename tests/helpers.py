@@ -1,7 +1,7 @@
 """What several test modules share: request bodies, problem checks, users with tokens, vendors,
-the plain statement of the vendor size limits, a write race, a webhook receiver, the job queue
-drained, the Redis and console-script checks of the multi-process tests, and the test databases
-(PostgreSQL schemas, the template emptied)."""
+the plain statement of the vendor size limits, a document's strings, a write race, a webhook
+receiver, the job queue drained, the Redis and console-script checks of the multi-process tests,
+and the test databases (PostgreSQL schemas, the template emptied)."""
 
 from __future__ import annotations
 
@@ -148,6 +148,16 @@ def plain_oversized(value: Any, path: str = "") -> tuple[str, str] | None:
             if found := plain_oversized(item, f"{path}.{key}" if path else str(key)):
                 return found
     return None
+
+
+def strings_in(value: Any, skip: frozenset[str]) -> list[str]:
+    """Every string in a plain document (dicts, lists), in order, but the values of the keys in
+    `skip` (at any depth)."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in skip for s in strings_in(v, skip)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item, skip)]
+    return [value] if isinstance(value, str) else []
 
 
 def wait_for_jobs(app: Flask) -> None:
