@@ -30,6 +30,9 @@ from service.vendors.services import create_vendor
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
 
+# What the `auth` fixture is: Authorization headers for a fresh user of the role it is given.
+Headers = Callable[[str], dict[str, str]]
+
 
 def create_schema(schema: str) -> str:
     """A new, empty PostgreSQL schema on PG_URL (any leftover of that name dropped); a URL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,9 +16,8 @@ from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.services import get_vendor, update_vendor
-from tests.helpers import add_vendor, assert_problem, bearer_users, race_two_patches
+from tests.helpers import Headers, add_vendor, assert_problem, bearer_users, race_two_patches
 
-Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
 JUS = {
     "name": "Ningbo Jus Internet Technology",
