@@ -40,6 +40,8 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from harness import run_threads  # noqa: E402
+
 from service import create_app  # noqa: E402
 from service.auth.services import create_user  # noqa: E402
 from service.db import make_engine, session_scope  # noqa: E402
@@ -276,11 +278,7 @@ def main() -> None:
                 with lock:
                     submitted.append(job.id or 0)
 
-            threads = [threading.Thread(target=ask, args=(a,)) for a in assessments]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            run_threads(ask, assessments)
             for job in wait_jobs(app, submitted):
                 assert job.status == "succeeded", job.error
                 assert job.finished_at is not None
