@@ -284,20 +284,18 @@ class TransferSchema(StrictSchema):
     def _ids(self, data: dict[str, Any], **_: Any) -> None:
         ref = self.reference
         errors: dict[str, Any] = {}
-        bad = {
-            i: [f"Unknown data category {c!r}; see vendor_data/taxonomy.yaml."]
-            for i, c in enumerate(data.get("data_categories") or [])
-            if c not in ref.data_categories
-        }
-        if bad:
-            errors["data_categories"] = bad
-        bad = {
-            i: [f"Unknown purpose {p!r}; see vendor_data/taxonomy.yaml."]
-            for i, p in enumerate(data.get("purposes") or [])
-            if p not in ref.purposes
-        }
-        if bad:
-            errors["purposes"] = bad
+        taxonomy = (
+            ("data_categories", ref.data_categories, "data category"),
+            ("purposes", ref.purposes, "purpose"),
+        )
+        for key, known, what in taxonomy:
+            bad = {
+                i: [f"Unknown {what} {value!r}; see vendor_data/taxonomy.yaml."]
+                for i, value in enumerate(data.get(key) or [])
+                if value not in known
+            }
+            if bad:
+                errors[key] = bad
         categories = set(data.get("data_categories") or ())
         groups: dict[int, Any] = {}
         for i, group in enumerate(data.get("data_subjects") or []):
