@@ -8,11 +8,12 @@ changes one of them has to change this table too, on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import pytest
 
-from assessments.catalog import Catalog, VendorRecord
+from assessments.catalog import VendorRecord
 
 
 class Fact(NamedTuple):
@@ -479,13 +480,9 @@ FACTS = [
 ]
 
 
-def vendor(catalog: Catalog, slug: str) -> VendorRecord:
-    return next(v for v in catalog.vendors if v.slug == slug)
-
-
 @pytest.mark.parametrize("fact", FACTS, ids=[f.slug for f in FACTS])
-def test_vendor_holds_its_sourced_facts(catalog: Catalog, fact: Fact) -> None:
-    record = vendor(catalog, fact.slug)
+def test_vendor_holds_its_sourced_facts(vendors: Mapping[str, VendorRecord], fact: Fact) -> None:
+    record = vendors[fact.slug]
     assert record.hq_country == fact.hq_country
     hq = record.hq_entity
     if fact.hq_entity is None:
@@ -511,9 +508,9 @@ def test_vendor_holds_its_sourced_facts(catalog: Catalog, fact: Fact) -> None:
     assert record.status.value == fact.status
 
 
-def test_sanctioned_vendors_carry_the_sanctions_mark(catalog: Catalog) -> None:
+def test_sanctioned_vendors_carry_the_sanctions_mark(vendors: Mapping[str, VendorRecord]) -> None:
     """A vendor whose 100% owner is on the SDN list is marked, not listed as an ordinary vendor."""
-    yoomoney = vendor(catalog, "yoomoney")
+    yoomoney = vendors["yoomoney"]
     assert yoomoney.sanctioned
     sberbank = yoomoney.sanctions[0]
     assert sberbank.through_ownership
@@ -534,5 +531,7 @@ DATED_EVENTS = [
 
 
 @pytest.mark.parametrize(("slug", "event", "day"), DATED_EVENTS)
-def test_sales_and_revocations_are_dated(catalog: Catalog, slug: str, event: str, day: str) -> None:
-    assert (event, day) in {(h.event, str(h.date)) for h in vendor(catalog, slug).history}
+def test_sales_and_revocations_are_dated(
+    vendors: Mapping[str, VendorRecord], slug: str, event: str, day: str
+) -> None:
+    assert (event, day) in {(h.event, str(h.date)) for h in vendors[slug].history}
