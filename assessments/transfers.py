@@ -8,8 +8,6 @@ from datetime import date
 from typing import Any, cast
 
 from marshmallow import (
-    RAISE,
-    Schema,
     ValidationError,
     fields,
     post_load,
@@ -24,6 +22,7 @@ from assessments.catalog.reference import (
     is_country,
     is_subdivision,
 )
+from assessments.schema_bases import PERCENT, DataclassSchema, StrictSchema
 from assessments.types import (
     EU_DEROGATIONS,
     EXEMPTIONS,
@@ -71,36 +70,27 @@ def validate_jurisdiction(code: object) -> None:
     )
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
+class OutboundYtdSchema(DataclassSchema):
+    builds = OutboundYtd
 
-
-class OutboundYtdSchema(_Strict):
     non_sensitive = fields.Integer(load_default=0, validate=validate.Range(min=0))
     sensitive = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> OutboundYtd:
-        return OutboundYtd(**data)
 
 
 _COUNT = validate.Range(min=0)
 
 
-class CcpaThresholdsSchema(_Strict):
+class CcpaThresholdsSchema(DataclassSchema):
+    builds = CcpaThresholds
+
     annual_revenue_usd = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
     consumers_traded = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
-    revenue_share_selling = fields.Float(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
-    )
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> CcpaThresholds:
-        return CcpaThresholds(**data)
+    revenue_share_selling = fields.Float(load_default=None, allow_none=True, validate=PERCENT)
 
 
-class ExporterSchema(_Strict):
+class ExporterSchema(DataclassSchema):
+    builds = Exporter
+
     name = fields.String(load_default=None, allow_none=True)
     country = fields.String(required=True, validate=validate_country)
     role = fields.String(load_default="controller", validate=validate.OneOf(ROLES))
@@ -113,24 +103,16 @@ class ExporterSchema(_Strict):
     ccpa_thresholds = fields.Nested(CcpaThresholdsSchema, load_default=None, allow_none=True)
     targets_eu = fields.Boolean(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Exporter:
-        return Exporter(**data)
 
+class OwnerSchema(DataclassSchema):
+    builds = Owner
 
-class OwnerSchema(_Strict):
     name = fields.String(load_default=None, allow_none=True)
     country = fields.String(required=True, validate=validate_country)
-    share = fields.Float(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
-    )
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Owner:
-        return Owner(**data)
+    share = fields.Float(load_default=None, allow_none=True, validate=PERCENT)
 
 
-class SanctionSchema(_Strict):
+class SanctionSchema(StrictSchema):
     party = fields.String(required=True, validate=validate.Length(min=1))
     lists = fields.List(
         fields.String(validate=validate.OneOf(SANCTION_LISTS)),
@@ -151,7 +133,7 @@ class SanctionSchema(_Strict):
         )
 
 
-class ImporterSchema(_Strict):
+class ImporterSchema(StrictSchema):
     vendor = fields.String(load_default=None, allow_none=True)
     name = fields.String(load_default=None, allow_none=True)
     country = fields.String(required=True)
@@ -173,7 +155,9 @@ class ImporterSchema(_Strict):
         )
 
 
-class MinorCountsSchema(_Strict):
+class MinorCountsSchema(DataclassSchema):
+    builds = MinorCounts
+
     under_13 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
     under_14 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
     under_16 = fields.Integer(load_default=None, allow_none=True, validate=_COUNT)
@@ -190,12 +174,8 @@ class MinorCountsSchema(_Strict):
             if n > m:
                 raise ValidationError(f"{young} ({n}) cannot exceed {old} ({m}).", young)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> MinorCounts:
-        return MinorCounts(**data)
 
-
-class DataSubjectsSchema(_Strict):
+class DataSubjectsSchema(StrictSchema):
     jurisdiction = fields.String(required=True, validate=validate_jurisdiction)
     count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     minors = fields.Boolean(load_default=False)
@@ -239,25 +219,21 @@ class DataSubjectsSchema(_Strict):
         return DataSubjects(**data, category_counts=tuple(sorted(counts.items())))
 
 
-class SccTermsSchema(_Strict):
+class SccTermsSchema(DataclassSchema):
+    builds = SccTerms
+
     decision = fields.String(required=True, validate=validate.OneOf(SCC_DECISIONS))
     signed = fields.Date(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> SccTerms:
-        return SccTerms(**data)
 
+class DerogationSchema(DataclassSchema):
+    builds = Derogation
 
-class DerogationSchema(_Strict):
     basis = fields.String(required=True, validate=validate.OneOf(EU_DEROGATIONS))
     occasional = fields.Boolean(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Derogation:
-        return Derogation(**data)
 
-
-class TransferSchema(_Strict):
+class TransferSchema(StrictSchema):
     """Parses the contract's Transfer JSON; unknown fields and unknown ids are field errors."""
 
     as_of = fields.Date(load_default=None)
@@ -308,20 +284,18 @@ class TransferSchema(_Strict):
     def _ids(self, data: dict[str, Any], **_: Any) -> None:
         ref = self.reference
         errors: dict[str, Any] = {}
-        bad = {
-            i: [f"Unknown data category {c!r}; see vendor_data/taxonomy.yaml."]
-            for i, c in enumerate(data.get("data_categories") or [])
-            if c not in ref.data_categories
-        }
-        if bad:
-            errors["data_categories"] = bad
-        bad = {
-            i: [f"Unknown purpose {p!r}; see vendor_data/taxonomy.yaml."]
-            for i, p in enumerate(data.get("purposes") or [])
-            if p not in ref.purposes
-        }
-        if bad:
-            errors["purposes"] = bad
+        taxonomy = (
+            ("data_categories", ref.data_categories, "data category"),
+            ("purposes", ref.purposes, "purpose"),
+        )
+        for key, known, what in taxonomy:
+            bad = {
+                i: [f"Unknown {what} {value!r}; see vendor_data/taxonomy.yaml."]
+                for i, value in enumerate(data.get(key) or [])
+                if value not in known
+            }
+            if bad:
+                errors[key] = bad
         categories = set(data.get("data_categories") or ())
         groups: dict[int, Any] = {}
         for i, group in enumerate(data.get("data_subjects") or []):

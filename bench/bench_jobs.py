@@ -40,6 +40,8 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from harness import run_threads  # noqa: E402
+
 from service import create_app  # noqa: E402
 from service.auth.services import create_user  # noqa: E402
 from service.db import make_engine, session_scope  # noqa: E402
@@ -73,13 +75,25 @@ def vendor(i: int) -> dict[str, Any]:
     }
 
 
-def transfer(exporter: str) -> dict[str, Any]:
-    return {
-        "exporter": {"name": exporter, "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 50_000}],
-        "data_categories": ["identifiers.device", "usage.diagnostics"],
-        "purposes": ["analytics"],
-    }
+def file_review(session: Any, user: Any, rulebook: Any, slug: str, exporter: str) -> int:
+    """File an analytics review of the vendor `slug` by a German `exporter`; the review's id."""
+    view = reviews.create_review(
+        session=session,
+        user=user,
+        rulebook=rulebook,
+        day=DAY,
+        data={
+            "vendor": slug,
+            "transfer": {
+                "exporter": {"name": exporter, "country": "DE", "role": "controller"},
+                "data_subjects": [{"jurisdiction": "EU", "count": 50_000}],
+                "data_categories": ["identifiers.device", "usage.diagnostics"],
+                "purposes": ["analytics"],
+            },
+            "purpose": "Analytics",
+        },
+    )
+    return int(view.review.id or 0)
 
 
 def clone_reviews(app: Any, template_id: int, count: int, prefix: str) -> None:
@@ -169,18 +183,9 @@ def main() -> None:
             rulebook = get_rulebook()
             templates = []
             for i in range(20):
-                view = reviews.create_review(
-                    session=session,
-                    user=user,
-                    rulebook=rulebook,
-                    day=DAY,
-                    data={
-                        "vendor": f"bench-cloud-{i}",
-                        "transfer": transfer(f"Seed {i} GmbH"),
-                        "purpose": "Analytics",
-                    },
+                templates.append(
+                    file_review(session, user, rulebook, f"bench-cloud-{i}", f"Seed {i} GmbH")
                 )
-                templates.append(view.review.id)
         per_vendor = args.reviews // 20 - 1
         for i, template in enumerate(templates):
             clone_reviews(app, template, per_vendor, f"Exporter {i}-")
@@ -276,11 +281,7 @@ def main() -> None:
                 with lock:
                     submitted.append(job.id or 0)
 
-            threads = [threading.Thread(target=ask, args=(a,)) for a in assessments]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            run_threads(ask, assessments)
             for job in wait_jobs(app, submitted):
                 assert job.status == "succeeded", job.error
                 assert job.finished_at is not None
@@ -330,19 +331,9 @@ def main() -> None:
                     data={**vendor(100 + n), "slug": slug, "name": f"Bench Notify {n}"},
                     reference=reference,
                 )
-                first = reviews.create_review(
-                    session=session,
-                    user=user,
-                    rulebook=rulebook,
-                    day=DAY,
-                    data={
-                        "vendor": slug,
-                        "transfer": transfer(f"Notify {n} GmbH"),
-                        "purpose": "Analytics",
-                    },
-                ).review.id
+                first = file_review(session, user, rulebook, slug, f"Notify {n} GmbH")
             if count > 1:
-                clone_reviews(app, int(first or 0), count - 1, f"Notify {n}-")
+                clone_reviews(app, first, count - 1, f"Notify {n}-")
             received.clear()
             start = time.perf_counter()
             with app.app_context(), session_scope() as session:

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from harness import run_threads
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
@@ -141,13 +143,7 @@ def drive(port: int, data: dict[str, Any], args: argparse.Namespace, seed: int) 
             for key, count in bad.items():
                 failures[key] = failures.get(key, 0) + count
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(client, range(args.clients))
     total = sum(len(v) for v in samples.values())
     return {
         "requests_per_s": round(total / elapsed, 1),

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench_mixed import worker_cpu
+from harness import run_threads
 from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,13 +182,7 @@ def drive(
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(worker, range(clients))
     latencies.sort()
     return {
         "requests": len(latencies),

@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from service import create_app
 from service.db import make_engine, session_scope, upgrade
-from tests.helpers import PG_URL, create_schema, drop_schema, fresh_database_url
+from tests.helpers import PG_URL, Headers, create_schema, drop_schema, fresh_database_url
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -216,7 +216,7 @@ def make_token(app: Flask) -> Callable[..., str]:
 
 
 @pytest.fixture
-def auth(make_token: Callable[..., str]) -> Callable[[str], dict[str, str]]:
+def auth(make_token: Callable[..., str]) -> Headers:
     """Authorization headers for a fresh user of the given role."""
 
     def headers(role: str = "admin") -> dict[str, str]:

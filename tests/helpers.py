@@ -1,6 +1,7 @@
 """What several test modules share: request bodies, problem checks, users with tokens, vendors,
-a write race, a webhook receiver, the job queue drained, the Redis and console-script checks of
-the multi-process tests, and the test databases (PostgreSQL schemas, the template emptied)."""
+the plain statement of the vendor size limits, a document's strings, a write race, a webhook
+receiver, the job queue drained, the Redis and console-script checks of the multi-process tests,
+and the test databases (PostgreSQL schemas, the template emptied)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,13 @@ from service.auth.services import create_token, create_user
 from service.db import make_engine, session_scope
 from service.jobs import runtime as jobs_runtime
 from service.reference.services import get_reference
+from service.vendors.schemas import MAX_LIST_ITEMS, MAX_TEXT_CHARS
 from service.vendors.services import create_vendor
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+
+# What the `auth` fixture is: Authorization headers for a fresh user of the role it is given.
+Headers = Callable[[str], dict[str, str]]
 
 
 def create_schema(schema: str) -> str:
@@ -128,6 +133,34 @@ def add_vendor(app: Flask, **data: Any) -> None:
     """Add a vendor to the app's registry, as the API would."""
     with app.app_context(), session_scope() as session:
         create_vendor(session=session, data=data, reference=get_reference())
+
+
+def plain_oversized(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The size limits of a vendor body, stated plainly: the first oversized text or list (a
+    tuple counts as one) and its message, each dict key appended to the path with a dot and list
+    items keeping their list's path; `schemas.oversized` is held to it."""
+    if isinstance(value, str):
+        too_long = len(value) > MAX_TEXT_CHARS
+        return (path, f"Longer than {MAX_TEXT_CHARS} characters.") if too_long else None
+    if isinstance(value, list | tuple):
+        if len(value) > MAX_LIST_ITEMS:
+            return path, f"More than {MAX_LIST_ITEMS} entries."
+        return next((f for item in value if (f := plain_oversized(item, path))), None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if found := plain_oversized(item, f"{path}.{key}" if path else str(key)):
+                return found
+    return None
+
+
+def strings_in(value: Any, skip: frozenset[str]) -> list[str]:
+    """Every string in a plain document (dicts, lists), in order, but the values of the keys in
+    `skip` (at any depth)."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in skip for s in strings_in(v, skip)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item, skip)]
+    return [value] if isinstance(value, str) else []
 
 
 def wait_for_jobs(app: Flask) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
+
+from assessments.schema_bases import StrictSchema
 
 CATEGORY_KINDS = frozenset({"sdk", "service", "platform", "organisation"})
 
@@ -19,11 +21,8 @@ class Category:
     kind: str
 
 
-class CategorySchema(Schema):
+class CategorySchema(StrictSchema):
     """One entry of categories.yaml."""
-
-    class Meta:
-        unknown = RAISE
 
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))

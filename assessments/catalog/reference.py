@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate
 
 from assessments.catalog.categories import Category, CategorySchema
+from assessments.schema_bases import DataclassSchema, StrictSchema
 from assessments.yamlio import safe_load
 from vendor_data import DATA_DIR
 
@@ -230,23 +231,18 @@ class Reference:
 # ---------------------------------------------------------------------------- schemas
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
+class CnTreatmentSchema(DataclassSchema):
+    builds = CnTreatment
 
-
-class CnTreatmentSchema(_Strict):
     sensitive = fields.Boolean(required=True)
     whereabouts = fields.Boolean(load_default=False)
     citation = fields.String(required=True, validate=validate.Length(min=1))
     note = fields.String(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> CnTreatment:
-        return CnTreatment(**data)
 
+class EuTreatmentSchema(DataclassSchema):
+    builds = EuTreatment
 
-class EuTreatmentSchema(_Strict):
     special = fields.String(
         required=True, allow_none=True, validate=validate.OneOf(("art9", "art10"))
     )
@@ -254,12 +250,8 @@ class EuTreatmentSchema(_Strict):
     highly_personal = fields.Boolean(load_default=False)
     note = fields.String(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> EuTreatment:
-        return EuTreatment(**data)
 
-
-class DojTreatmentSchema(_Strict):
+class DojTreatmentSchema(StrictSchema):
     category = fields.String(
         required=True, allow_none=True, validate=validate.OneOf(DOJ_CATEGORIES)
     )
@@ -280,20 +272,20 @@ class DojTreatmentSchema(_Strict):
         return DojTreatment(**data)
 
 
-class FlagTreatmentSchema(_Strict):
+class FlagTreatmentSchema(DataclassSchema):
+    builds = FlagTreatment
+
     sensitive = fields.Boolean(required=True)
     citation = fields.String(required=True, validate=validate.Length(min=1))
     note = fields.String(load_default=None, allow_none=True)
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> FlagTreatment:
-        return FlagTreatment(**data)
 
 
 _ID = validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
-class DataCategorySchema(_Strict):
+class DataCategorySchema(DataclassSchema):
+    builds = DataCategory
+
     id = fields.String(required=True, validate=_ID)
     name = fields.String(required=True)
     definition = fields.String(required=True)
@@ -303,12 +295,8 @@ class DataCategorySchema(_Strict):
     ccpa = fields.Nested(FlagTreatmentSchema, required=True)
     padfa = fields.Nested(FlagTreatmentSchema, required=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> DataCategory:
-        return DataCategory(**data)
 
-
-class PurposeSchema(_Strict):
+class PurposeSchema(StrictSchema):
     id = fields.String(required=True, validate=_ID)
     name = fields.String(required=True)
     definition = fields.String(required=True)
@@ -325,7 +313,7 @@ class PurposeSchema(_Strict):
         return Purpose(**data)
 
 
-class TaxonomySchema(_Strict):
+class TaxonomySchema(StrictSchema):
     data_categories = fields.List(fields.Nested(DataCategorySchema), required=True)
     purposes = fields.List(fields.Nested(PurposeSchema), required=True)
 
@@ -356,18 +344,18 @@ def _iso_country(code: str) -> None:
         raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-2 code")
 
 
-class EeaMemberSchema(_Strict):
+class EeaMemberSchema(StrictSchema):
     code = fields.String(required=True, validate=_iso_country)
     eu = fields.Boolean(required=True)
     until = fields.Date(load_default=None, allow_none=True)
 
 
-class EeaSchema(_Strict):
+class EeaSchema(StrictSchema):
     citation = fields.String(required=True)
     members = fields.List(fields.Nested(EeaMemberSchema), required=True)
 
 
-class AdequacySchema(_Strict):
+class AdequacySchema(StrictSchema):
     country = fields.String(load_default=None, validate=_iso_country)
     decision = fields.String(required=True)
     effective_from = fields.Date(required=True)
@@ -377,31 +365,31 @@ class AdequacySchema(_Strict):
     citation = fields.String(required=True)
 
 
-class OrganisationSchema(_Strict):
+class OrganisationSchema(StrictSchema):
     id = fields.String(required=True, validate=validate.Regexp(r"^X[A-Z]{2,5}$"))
     name = fields.String(required=True)
     adequacy = fields.Nested(AdequacySchema, load_default=None, allow_none=True)
 
 
-class ListedCountrySchema(_Strict):
+class ListedCountrySchema(StrictSchema):
     code = fields.String(required=True, validate=_iso_country)
     note = fields.String(load_default=None)
 
 
-class ListingSchema(_Strict):
+class ListingSchema(StrictSchema):
     citation = fields.String(required=True)
     effective_from = fields.Date(required=True)
     countries = fields.List(fields.Nested(ListedCountrySchema), required=True)
 
 
-class GovernmentAccessSchema(_Strict):
+class GovernmentAccessSchema(StrictSchema):
     code = fields.String(required=True, validate=_iso_country)
     laws = fields.List(fields.String(), required=True)
     safeguards = fields.String(load_default=None, allow_none=True)
     citation = fields.String(required=True)
 
 
-class CountriesSchema(_Strict):
+class CountriesSchema(StrictSchema):
     eu_eea = fields.Nested(EeaSchema, required=True)
     eu_adequacy = fields.List(fields.Nested(AdequacySchema), required=True)
     international_organisations = fields.List(fields.Nested(OrganisationSchema), load_default=[])

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from assessments.catalog.vocabulary import (
     CERTIFICATIONS,
@@ -27,6 +27,7 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
+from assessments.schema_bases import PERCENT, StrictSchema
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -275,12 +276,7 @@ def _strings(**kwargs: Any) -> fields.List[str]:
     return fields.List(fields.String(validate=validate.Length(min=1, max=300)), **kwargs)
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class LegalEntitySchema(_Strict):
+class LegalEntitySchema(StrictSchema):
     """A legal entity in a vendor record; country stays null when no source states it."""
 
     name = fields.String(required=True, validate=validate.Length(min=2, max=300))
@@ -290,7 +286,7 @@ class LegalEntitySchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class SdkSchema(_Strict):
+class SdkSchema(StrictSchema):
     """SDK signatures of a vendor record."""
 
     android_packages = _strings(load_default=list)
@@ -298,7 +294,7 @@ class SdkSchema(_Strict):
     domains = _strings(load_default=list)
 
 
-class StatusSchema(_Strict):
+class StatusSchema(StrictSchema):
     """The status block of a vendor record."""
 
     value = fields.String(required=True, validate=validate.OneOf(sorted(STATUS_VALUES)))
@@ -306,19 +302,17 @@ class StatusSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class OwnerSchema(_Strict):
+class OwnerSchema(StrictSchema):
     """A parent or ultimate parent in the ownership block."""
 
     name = fields.String(required=True, validate=validate.Length(min=2, max=300))
     country = fields.String(load_default=None, allow_none=True, validate=_validate_country)
     organised_in = fields.String(load_default=None, allow_none=True, validate=_validate_country)
-    share = fields.Float(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
-    )
+    share = fields.Float(load_default=None, allow_none=True, validate=PERCENT)
     since = fields.Date(load_default=None, allow_none=True)
 
 
-class OwnershipSchema(_Strict):
+class OwnershipSchema(StrictSchema):
     """Who owns the vendor; `independent: true` when no company holds 50% or more."""
 
     independent = fields.Boolean(load_default=False, truthy={True}, falsy={False})
@@ -339,7 +333,7 @@ class OwnershipSchema(_Strict):
             )
 
 
-class DpfSchema(_Strict):
+class DpfSchema(StrictSchema):
     """The vendor's Data Privacy Framework entry; leave the block out when unknown."""
 
     status = fields.String(required=True, validate=validate.OneOf(sorted(DPF_STATUSES)))
@@ -361,7 +355,7 @@ class DpfSchema(_Strict):
             raise ValidationError("A vendor that is not listed has no DPF parts.", "parts")
 
 
-class SanctionSchema(_Strict):
+class SanctionSchema(StrictSchema):
     """One designation: who, on which lists, since when, directly or through an owner."""
 
     party = fields.String(required=True, validate=validate.Length(min=2, max=300))
@@ -375,7 +369,7 @@ class SanctionSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class HistoryEventSchema(_Strict):
+class HistoryEventSchema(StrictSchema):
     """A dated rename, sale, acquisition, merger, revoked licence, founding or sunset."""
 
     date = fields.Date(required=True)
@@ -384,7 +378,7 @@ class HistoryEventSchema(_Strict):
     to = fields.String(load_default=None, allow_none=True, validate=validate.Length(2, 300))
 
 
-class DataLocationsSchema(_Strict):
+class DataLocationsSchema(StrictSchema):
     """Processing and storage countries, and the regions a customer can choose."""
 
     processing = fields.List(_country(), load_default=list)
@@ -393,7 +387,7 @@ class DataLocationsSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class CertificationSchema(_Strict):
+class CertificationSchema(StrictSchema):
     """A certification with the scope the vendor states."""
 
     id = fields.String(required=True, validate=validate.OneOf(sorted(CERTIFICATIONS)))
@@ -411,7 +405,7 @@ class CertificationField(fields.Field[dict[str, Any]]):
         return CertificationSchema().load(value)
 
 
-class SourceSchema(_Strict):
+class SourceSchema(StrictSchema):
     """One source of a vendor record."""
 
     url = fields.Url(load_default=None, allow_none=True, schemes={"https", "http"})
@@ -432,7 +426,7 @@ class SourceSchema(_Strict):
             raise ValidationError("A url source needs its retrieval date.", "retrieved")
 
 
-class VendorSchema(_Strict):
+class VendorSchema(StrictSchema):
     """A vendor file; unknown fields are rejected."""
 
     slug = fields.String(

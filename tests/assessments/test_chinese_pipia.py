@@ -20,6 +20,7 @@ from assessments.documents import build_assessment, build_checklists
 from assessments.documents._data import load
 from assessments.documents.translations import _templates, report
 from tests.assessments.test_documents import evaluate_transfer, load_vendor
+from tests.helpers import strings_in
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -89,14 +90,6 @@ CITATION = re.compile(
     r"|C-\d+/\d+( P)?|\(EU\) \d{4}/\d+|\d{4}/\d+/E[CU]"
     r"|\([ivx]+\)"  # clause options (ii), (iii)
 )
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [s for k, v in value.items() if k not in USER_FIELDS for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return [value] if isinstance(value, str) else []
 
 
 def _english_words(text: str, user_words: set[str]) -> set[str]:
@@ -175,7 +168,8 @@ def test_chinese_pipia_reads_in_chinese(index: int) -> None:
         }
         | {str(e.get("name")) for e in (vendor or {}).get("legal_entities") or []}
     )
-    leftovers = {word for text in _strings(doc) for word in _english_words(text, user)}
+    texts = strings_in(doc, USER_FIELDS)
+    leftovers = {word for text in texts for word in _english_words(text, user)}
     assert not leftovers, sorted(leftovers)
     assert doc["rules"] and all(CJK.search(r["explanation"]) for r in doc["rules"])
     assert all(CJK.search(item["text"]) for c in doc["checklists"] for item in c["items"])
@@ -186,5 +180,5 @@ def test_english_documents_have_no_chinese(kind: str) -> None:
     for review, evaluation, vendor in _scenarios():
         doc = build_assessment(kind, review, evaluation, vendor)
         doc["checklists"] = build_checklists(evaluation, review, vendor)
-        found = [text for text in _strings(doc) if CJK.search(text)]
+        found = [text for text in strings_in(doc, USER_FIELDS) if CJK.search(text)]
         assert not found, found[:3]

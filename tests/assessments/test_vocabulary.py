@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -25,6 +24,7 @@ from assessments.documents._data import load
 from assessments.documents.vocabulary import label, prose, table
 from assessments.types import EXEMPTIONS, ROLES, SAFEGUARDS, TRANSACTIONS
 from service.reviews.models import STATUSES as REVIEW_STATUSES
+from tests.helpers import strings_in
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "documents_sample.json"
 # An id as the product spells them: snake_case or dotted (identifiers.device, eu_scc_c2p).
@@ -89,14 +89,6 @@ def test_prose_replaces_ids_but_not_urls_or_citations() -> None:
 CODE_FIELDS = frozenset({"id", "key", "regime", "verdict", "mechanism", "level", "category"})
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [s for k, v in value.items() if k not in CODE_FIELDS for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
-
-
 @pytest.mark.parametrize("kind", ["pipia", "dpia", "tia"])
 def test_no_internal_code_in_the_document(kind: str) -> None:
     from tests.assessments.test_documents import evaluate_transfer, load_vendor
@@ -109,7 +101,7 @@ def test_no_internal_code_in_the_document(kind: str) -> None:
     visible = [
         s
         for key in ("sections", "summary", "risks", "rules", "obligations", "questions", "appendix")
-        for s in _strings(doc[key])
+        for s in strings_in(doc[key], CODE_FIELDS)
         if not s.startswith("http")
     ]
     leaked = {

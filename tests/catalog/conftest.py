@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 import vendor_data
-from assessments.catalog import Catalog, NameIndex, read_catalog
+from assessments.catalog import Catalog, NameIndex, VendorRecord, read_catalog
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The catalog shipped in vendor_data/, read and cross-checked once per session."""
     return read_catalog(Path(vendor_data.DATA_DIR))
+
+
+@pytest.fixture(scope="session")
+def vendors(catalog: Catalog) -> Mapping[str, VendorRecord]:
+    """The shipped catalog's vendor records by slug."""
+    return {v.slug: v for v in catalog.vendors}
 
 
 @pytest.fixture(scope="session")

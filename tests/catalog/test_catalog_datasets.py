@@ -42,32 +42,42 @@ def test_every_cited_dataset_id_exists(catalog: Catalog, known_ids: dict[str, se
     assert missing == []
 
 
-def test_ids_are_read_from_refs_and_openable_urls() -> None:
-    assert dataset_ids(Source(facts=("sdk",), ref="exodus trackers 167, 244 (Exodus Privacy)")) == [
-        DatasetId(EXODUS, "167"),
-        DatasetId(EXODUS, "244"),
-    ]
-    assert dataset_ids(
-        Source(
-            facts=("sdk",),
-            url="https://reports.exodus-privacy.eu.org/en/trackers/119/",
-            ref="Exodus tracker 119",
-        )
-    ) == [DatasetId(EXODUS, "119")]
-    assert dataset_ids(
-        Source(
-            facts=("sdk",),
-            ref="privado sinks ThirdParties.SDK.Braze, ThirdParties.SDK.Pixel.Braze "
-            "(Privado, LGPL-3.0)",
-        )
-    ) == [
-        DatasetId(PRIVADO, "ThirdParties.SDK.Braze"),
-        DatasetId(PRIVADO, "ThirdParties.SDK.Pixel.Braze"),
-    ]
-    assert dataset_ids(
-        Source(
-            facts=("legal_entities",),
-            url="https://www.datarequests.org/company/adobe/",
-            ref="datenanfragen companies/adobe.json (CC0, commit 0a29c3d6)",
-        )
-    ) == [DatasetId(DATENANFRAGEN, "adobe")]
+@pytest.mark.parametrize(
+    ("source", "ids"),
+    [
+        (
+            Source(facts=("sdk",), ref="exodus trackers 167, 244 (Exodus Privacy)"),
+            [DatasetId(EXODUS, "167"), DatasetId(EXODUS, "244")],
+        ),
+        (
+            Source(
+                facts=("sdk",),
+                url="https://reports.exodus-privacy.eu.org/en/trackers/119/",
+                ref="Exodus tracker 119",
+            ),
+            [DatasetId(EXODUS, "119")],
+        ),
+        (
+            Source(
+                facts=("sdk",),
+                ref="privado sinks ThirdParties.SDK.Braze, ThirdParties.SDK.Pixel.Braze "
+                "(Privado, LGPL-3.0)",
+            ),
+            [
+                DatasetId(PRIVADO, "ThirdParties.SDK.Braze"),
+                DatasetId(PRIVADO, "ThirdParties.SDK.Pixel.Braze"),
+            ],
+        ),
+        (
+            Source(
+                facts=("legal_entities",),
+                url="https://www.datarequests.org/company/adobe/",
+                ref="datenanfragen companies/adobe.json (CC0, commit 0a29c3d6)",
+            ),
+            [DatasetId(DATENANFRAGEN, "adobe")],
+        ),
+    ],
+    ids=["exodus-ref", "exodus-url", "privado-ref", "datenanfragen-url"],
+)
+def test_ids_are_read_from_refs_and_openable_urls(source: Source, ids: list[DatasetId]) -> None:
+    assert dataset_ids(source) == ids

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
-from assessments.catalog import Catalog, VendorRecord
+from assessments.catalog import VendorRecord
 
 # slug, HQ country, text in the name of the HQ (or sole operating) entity, DOJ candidate
 FACTS = [
@@ -27,15 +29,11 @@ FACTS = [
 ]
 
 
-def vendor(catalog: Catalog, slug: str) -> VendorRecord:
-    return next(v for v in catalog.vendors if v.slug == slug)
-
-
 @pytest.mark.parametrize(("slug", "country", "entity", "candidate"), FACTS)
 def test_well_known_vendor_facts(
-    catalog: Catalog, slug: str, country: str, entity: str, candidate: bool
+    vendors: Mapping[str, VendorRecord], slug: str, country: str, entity: str, candidate: bool
 ) -> None:
-    record = vendor(catalog, slug)
+    record = vendors[slug]
     assert record.hq_country == country
     names = [e.name for e in record.legal_entities]
     if record.hq_entity is not None:
@@ -44,7 +42,7 @@ def test_well_known_vendor_facts(
     assert record.covered_person_candidate is candidate
 
 
-def test_eu_contracting_entities_are_recorded(catalog: Catalog) -> None:
+def test_eu_contracting_entities_are_recorded(vendors: Mapping[str, VendorRecord]) -> None:
     regional = {
         "meta-audience-network": ("Meta Platforms Ireland Limited", "IE"),
         "paypal": ("PayPal (Europe) S.à r.l. et Cie, S.C.A.", "LU"),
@@ -54,28 +52,28 @@ def test_eu_contracting_entities_are_recorded(catalog: Catalog) -> None:
         "cloudpayments": ("SIA 'CLOUD PAYMENTS INTERNATIONAL' (reg. 50103762261)", "LV"),
     }
     for slug, (name, country) in regional.items():
-        entities = {(e.name, e.country) for e in vendor(catalog, slug).legal_entities}
+        entities = {(e.name, e.country) for e in vendors[slug].legal_entities}
         assert (name, country) in entities, slug
 
 
-def test_sdk_signatures_come_from_tracker_lists(catalog: Catalog) -> None:
-    umeng = vendor(catalog, "umeng").sdk
+def test_sdk_signatures_come_from_tracker_lists(vendors: Mapping[str, VendorRecord]) -> None:
+    umeng = vendors["umeng"].sdk
     assert umeng is not None
     assert "com.umeng." in umeng.android_packages
-    jpush = vendor(catalog, "jpush")
+    jpush = vendors["jpush"]
     assert jpush.sdk is not None
     assert "cn.jpush.android" in jpush.sdk.android_packages
     assert any(s.ref == "Exodus tracker 343" for s in jpush.sources)
 
 
-def test_unknown_facts_stay_empty(catalog: Catalog) -> None:
+def test_unknown_facts_stay_empty(vendors: Mapping[str, VendorRecord]) -> None:
     # No stored source states these, so the catalog must not claim them.
-    assert vendor(catalog, "webmoney").hq_country is None
+    assert vendors["webmoney"].hq_country is None
     # unionpay: the 云闪付 privacy policy names its operator; the entity is recorded from it.
-    assert [e.name for e in vendor(catalog, "unionpay").legal_entities] == ["中国银联股份有限公司"]
+    assert [e.name for e in vendors["unionpay"].legal_entities] == ["中国银联股份有限公司"]
     # DPF status is claimed only from a dated `dpf` block that a source names (issue 12).
     for slug in ("firebase", "paypal"):
-        record = vendor(catalog, slug)
+        record = vendors[slug]
         if record.dpf_certified is not None:
             assert record.dpf is not None
             assert any("dpf" in s.facts and s.url for s in record.sources)

@@ -8,11 +8,12 @@ changes one of them has to change this table too, on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import pytest
 
-from assessments.catalog import Catalog, VendorRecord
+from assessments.catalog import VendorRecord
 
 
 class Fact(NamedTuple):
@@ -479,13 +480,9 @@ FACTS = [
 ]
 
 
-def vendor(catalog: Catalog, slug: str) -> VendorRecord:
-    return next(v for v in catalog.vendors if v.slug == slug)
-
-
 @pytest.mark.parametrize("fact", FACTS, ids=[f.slug for f in FACTS])
-def test_vendor_holds_its_sourced_facts(catalog: Catalog, fact: Fact) -> None:
-    record = vendor(catalog, fact.slug)
+def test_vendor_holds_its_sourced_facts(vendors: Mapping[str, VendorRecord], fact: Fact) -> None:
+    record = vendors[fact.slug]
     assert record.hq_country == fact.hq_country
     hq = record.hq_entity
     if fact.hq_entity is None:
@@ -511,37 +508,30 @@ def test_vendor_holds_its_sourced_facts(catalog: Catalog, fact: Fact) -> None:
     assert record.status.value == fact.status
 
 
-def test_sanctioned_vendors_carry_the_sanctions_mark(catalog: Catalog) -> None:
+def test_sanctioned_vendors_carry_the_sanctions_mark(vendors: Mapping[str, VendorRecord]) -> None:
     """A vendor whose 100% owner is on the SDN list is marked, not listed as an ordinary vendor."""
-    yoomoney = vendor(catalog, "yoomoney")
+    yoomoney = vendors["yoomoney"]
     assert yoomoney.sanctioned
     sberbank = yoomoney.sanctions[0]
     assert sberbank.through_ownership
     assert str(sberbank.designated) == "2022-04-06"
 
 
-def test_sales_and_revocations_are_dated(catalog: Catalog) -> None:
-    events = {(h.event, str(h.date)) for h in vendor(catalog, "qiwi").history}
-    assert ("sold", "2024-01-29") in events
-    assert ("licence_revoked", "2024-02-21") in events
-    assert ("acquired", "2021-11-01") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "mailchimp").history
-    }
-    assert ("acquired", "2025-03-28") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "x-twitter").history
-    }
-    assert ("acquired", "2025-02-03") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "teads").history
-    }
-    assert ("acquired", "2026-01-09") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "worldpay").history
-    }
-    assert ("acquired", "2022-11-22") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "zendesk").history
-    }
-    assert ("acquired", "2023-06-28") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "qualtrics").history
-    }
-    assert ("acquired", "2022-07-04") in {
-        (h.event, str(h.date)) for h in vendor(catalog, "meizu-push").history
-    }
+DATED_EVENTS = [
+    ("qiwi", "sold", "2024-01-29"),
+    ("qiwi", "licence_revoked", "2024-02-21"),
+    ("mailchimp", "acquired", "2021-11-01"),
+    ("x-twitter", "acquired", "2025-03-28"),
+    ("teads", "acquired", "2025-02-03"),
+    ("worldpay", "acquired", "2026-01-09"),
+    ("zendesk", "acquired", "2022-11-22"),
+    ("qualtrics", "acquired", "2023-06-28"),
+    ("meizu-push", "acquired", "2022-07-04"),
+]
+
+
+@pytest.mark.parametrize(("slug", "event", "day"), DATED_EVENTS)
+def test_sales_and_revocations_are_dated(
+    vendors: Mapping[str, VendorRecord], slug: str, event: str, day: str
+) -> None:
+    assert (event, day) in {(h.event, str(h.date)) for h in vendors[slug].history}

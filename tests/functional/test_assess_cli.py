@@ -22,15 +22,21 @@ purposes: [analytics, crash_reporting]
 """
 
 
+def assess(app: Flask, path: Path, *options: str) -> str:
+    """The output of a successful `xborder assess PATH [OPTIONS]`."""
+    result = app.test_cli_runner().invoke(main, ["assess", str(path), *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_assess_prints_a_table_with_fired_rules(app: Flask, tmp_path: Path) -> None:
     path = tmp_path / "transfer.yaml"
     path.write_text(TRANSFER_YAML, encoding="utf-8")
-    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "CN      approval_required   cn_security_assessment" in result.output
-    assert "EU      permitted           eu_dpf" in result.output
-    assert "CN-P7-1M  [CAC Order No. 16 Art. 7(2)]" in result.output
-    assert "within 60 working days before expiry" in result.output
+    output = assess(app, path)
+    assert "CN      approval_required   cn_security_assessment" in output
+    assert "EU      permitted           eu_dpf" in output
+    assert "CN-P7-1M  [CAC Order No. 16 Art. 7(2)]" in output
+    assert "within 60 working days before expiry" in output
 
 
 def test_assess_json_and_as_of(app: Flask, tmp_path: Path) -> None:
@@ -43,11 +49,9 @@ def test_assess_json_and_as_of(app: Flask, tmp_path: Path) -> None:
         "important_data": False,
     }
     path.write_text(json.dumps(data), encoding="utf-8")
-    runner = app.test_cli_runner()
-    before = runner.invoke(main, ["assess", str(path), "--json", "--as-of", "2024-03-21"])
-    after = runner.invoke(main, ["assess", str(path), "--json", "--as-of", "2024-03-22"])
-    assert before.exit_code == 0 and after.exit_code == 0, before.output + after.output
-    old, new = json.loads(before.output)["regimes"]["CN"], json.loads(after.output)["regimes"]["CN"]
+    before = json.loads(assess(app, path, "--json", "--as-of", "2024-03-21"))
+    after = json.loads(assess(app, path, "--json", "--as-of", "2024-03-22"))
+    old, new = before["regimes"]["CN"], after["regimes"]["CN"]
     assert (old["verdict"], old["mechanism"]) == ("mechanism_required", "cn_standard_contract")
     assert (new["verdict"], new["mechanism"]) == ("permitted", "cn_exempt")
 
@@ -64,14 +68,13 @@ def test_assess_shows_provisional_verdicts_and_their_branches(app: Flask, tmp_pa
         "data_categories: [contact]\n",
         encoding="utf-8",
     )
-    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "CN      approval_required   cn_security_assessment" in result.output
-    assert "PROVISIONAL" in result.output
-    assert "critical information infrastructure operator" in result.output
-    assert "yes: approval_required (cn_security_assessment)" in result.output
-    assert "no: permitted (cn_exempt)" in result.output
-    body = json.loads(app.test_cli_runner().invoke(main, ["assess", str(path), "--json"]).output)
+    output = assess(app, path)
+    assert "CN      approval_required   cn_security_assessment" in output
+    assert "PROVISIONAL" in output
+    assert "critical information infrastructure operator" in output
+    assert "yes: approval_required (cn_security_assessment)" in output
+    assert "no: permitted (cn_exempt)" in output
+    body = json.loads(assess(app, path, "--json"))
     cn = body["regimes"]["CN"]
     assert cn["provisional"] is True and cn["if_unknown"][0]["id"] == "ciio"
 

@@ -15,9 +15,8 @@ from sqlmodel import col
 from service.assistant.models import Conversation, Message
 from service.audit.models import AuditEvent
 from service.db import session_scope
-from tests.helpers import UMENG_SDK, add_vendor
+from tests.helpers import UMENG_SDK, Headers, add_vendor
 
-Headers = Callable[..., dict[str, str]]
 CHAT = "/api/v1/assistant/chat"
 CONVERSATIONS = "/api/v1/assistant/conversations"
 

@@ -25,11 +25,10 @@ from service.jobs.models import Job
 from service.lifecycle.services import tick
 from service.models import utcnow
 from service.reviews.models import ReviewEvaluation
-from tests.helpers import eventually, redis_and_xborder, worker_env
+from tests.helpers import Headers, eventually, redis_and_xborder, worker_env
 from tests.service.test_lifecycle import file_review
 
 REDIS_URL = os.environ.get("XBORDER_TEST_BATCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-Headers = Callable[[str], dict[str, str]]
 
 
 def _jobs(app: Flask) -> dict[int, Job]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,7 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.impact_assessments.cli import report
-from tests.helpers import JUS_CRASH_REVIEW, assert_problem
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import JUS_CRASH_REVIEW, Headers, assert_problem
 
 
 def pdf_text(data: bytes) -> str:

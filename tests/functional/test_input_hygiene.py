@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from sqlalchemy import func, select
 from service.db import session_scope
 from service.vendors import services as vendor_services
 from service.vendors.models import Vendor
+from tests.helpers import Headers
 
-Headers = Callable[[str], dict[str, str]]
 VENDOR = {"slug": "acme", "name": "Acme Analytics", "hq_country": "US"}
 
 

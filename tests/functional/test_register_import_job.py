@@ -17,10 +17,8 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.jobs.services import submit_job
 from service.models import utcnow
-from tests.helpers import wait_for_jobs
+from tests.helpers import Headers, wait_for_jobs
 from tests.service.test_lifecycle import file_review
-
-Headers = Callable[[str], dict[str, str]]
 
 
 def rows(count: int) -> list[dict[str, object]]:

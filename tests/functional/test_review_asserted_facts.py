@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 VENDOR = {
     "slug": "acme-crm",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,9 +18,8 @@ from service.db import session_scope
 from service.reference.services import get_reference
 from service.reviews.models import Review, ReviewEvaluation
 from service.vendors.services import get_vendor, update_vendor
-from tests.helpers import add_vendor, assert_problem, bearer_users, race_two_patches
+from tests.helpers import Headers, add_vendor, assert_problem, bearer_users, race_two_patches
 
-Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/reviews"
 JUS = {
     "name": "Ningbo Jus Internet Technology",
@@ -67,6 +67,14 @@ def rows(app: Flask) -> tuple[int, int, int]:
             for model in (Review, ReviewEvaluation, AuditEvent)
         ]
         return counts[0], counts[1], counts[2]
+
+
+@contextmanager
+def writes_nothing(app: Flask) -> Iterator[None]:
+    """The block leaves the numbers of reviews, evaluations and audit events as they were."""
+    before = rows(app)
+    yield
+    assert rows(app) == before
 
 
 def audit_actions(app: Flask, review_id: int) -> list[str]:
@@ -452,21 +460,19 @@ def test_lifecycle_draft_to_approved_to_closed(
 def test_viewer_reads_but_cannot_file(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
-    before = rows(app)
-    assert client.get(URL, headers=users["vic"]).status_code == 200
-    assert_problem(client.post(URL, json=review_body(), headers=users["vic"]), 403)
-    assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=users["vic"]), 403)
-    assert_problem(patch(client, filed, {"purpose": "x"}, users["vic"]), 403)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert client.get(URL, headers=users["vic"]).status_code == 200
+        assert_problem(client.post(URL, json=review_body(), headers=users["vic"]), 403)
+        assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=users["vic"]), 403)
+        assert_problem(patch(client, filed, {"purpose": "x"}, users["vic"]), 403)
 
 
 def test_procurement_changes_only_its_own_reviews(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
-    before = rows(app)
-    assert_problem(patch(client, filed, {"purpose": "mine now"}, users["bob"]), 403)
-    assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=users["bob"]), 403)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(patch(client, filed, {"purpose": "mine now"}, users["bob"]), 403)
+        assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=users["bob"]), 403)
     for who in ("lee", "ada"):
         response = patch(client, filed, {"business_owner": who}, users[who])
         assert response.status_code == 200
@@ -477,9 +483,8 @@ def test_procurement_cannot_approve(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
     assert patch(client, filed, {"status": "submitted"}, users["alice"]).status_code == 200
-    before = rows(app)
-    assert_problem(patch(client, filed, {"status": "in_review"}, users["alice"]), 403)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(patch(client, filed, {"status": "in_review"}, users["alice"]), 403)
 
 
 def test_unauthenticated_is_401(client: FlaskClient, filed: dict[str, Any]) -> None:
@@ -494,13 +499,13 @@ def test_if_match_is_required_and_stale_is_412(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
     alice = users["alice"]
-    before = rows(app)
-    assert_problem(client.patch(f"{URL}/{filed['id']}", json={"purpose": "x"}, headers=alice), 428)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(
+            client.patch(f"{URL}/{filed['id']}", json={"purpose": "x"}, headers=alice), 428
+        )
     assert patch(client, filed, {"purpose": "first"}, alice, etag=filed["etag"]).status_code == 200
-    after_first = rows(app)
-    assert_problem(patch(client, filed, {"purpose": "lost"}, alice, etag=filed["etag"]), 412)
-    assert rows(app) == after_first
+    with writes_nothing(app):
+        assert_problem(patch(client, filed, {"purpose": "lost"}, alice, etag=filed["etag"]), 412)
     assert client.get(f"{URL}/{filed['id']}", headers=alice).get_json()["purpose"] == "first"
 
 
@@ -544,91 +549,87 @@ def test_invalid_reviews_are_422_with_field_errors_and_write_nothing(
     body: dict[str, Any],
     path: tuple[str, ...],
 ) -> None:
-    before = rows(app)
-    errors: Any = assert_problem(client.post(URL, json=body, headers=users["alice"]), 422)
-    for key in ("errors", *path):
-        assert key in errors, errors
-        errors = errors[key]
-    assert rows(app) == before
+    with writes_nothing(app):
+        errors: Any = assert_problem(client.post(URL, json=body, headers=users["alice"]), 422)
+        for key in ("errors", *path):
+            assert key in errors, errors
+            errors = errors[key]
 
 
 def test_invalid_patch_is_422_and_writes_nothing(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
-    before = rows(app)
-    body = assert_problem(
-        patch(client, filed, {"transfer": {"data_subjects": [{"count": 5}]}}, users["alice"]), 422
-    )
-    assert "jurisdiction" in body["errors"]["transfer"]["data_subjects"]["0"]
-    body = assert_problem(patch(client, filed, {"vendor": "nope"}, users["alice"]), 422)
-    assert "vendor" in body["errors"]
-    assert_problem(patch(client, filed, {"status": "paused"}, users["alice"]), 422)
-    assert rows(app) == before
+    with writes_nothing(app):
+        body = assert_problem(
+            patch(client, filed, {"transfer": {"data_subjects": [{"count": 5}]}}, users["alice"]),
+            422,
+        )
+        assert "jurisdiction" in body["errors"]["transfer"]["data_subjects"]["0"]
+        body = assert_problem(patch(client, filed, {"vendor": "nope"}, users["alice"]), 422)
+        assert "vendor" in body["errors"]
+        assert_problem(patch(client, filed, {"status": "paused"}, users["alice"]), 422)
 
 
 def test_bad_transitions_and_read_only_reviews_are_409(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
     lee = users["lee"]
-    before = rows(app)
-    body = assert_problem(patch(client, filed, {"status": "approved"}, lee), 409)
-    assert "status" in body["errors"]
-    assert rows(app) == before
+    with writes_nothing(app):
+        body = assert_problem(patch(client, filed, {"status": "approved"}, lee), 409)
+        assert "status" in body["errors"]
     for status in ("submitted", "in_review", "approved"):
         assert patch(client, filed, {"status": status}, lee).status_code == 200
-    before = rows(app)
-    assert_problem(patch(client, filed, {"purpose": "changed after approval"}, lee), 409)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(patch(client, filed, {"purpose": "changed after approval"}, lee), 409)
     assert patch(client, filed, {"status": "closed"}, lee).status_code == 200
-    before = rows(app)
-    assert_problem(patch(client, filed, {"status": "draft"}, lee), 409)
-    assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=lee), 409)
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(patch(client, filed, {"status": "draft"}, lee), 409)
+        assert_problem(client.post(f"{URL}/{filed['id']}/evaluate", headers=lee), 409)
 
 
 def test_unknown_review_is_404(
     app: Flask, client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:
     lee = users["lee"]
-    before = rows(app)
-    assert_problem(client.get(f"{URL}/999", headers=lee), 404)
-    assert_problem(client.get(f"{URL}/999/evaluations", headers=lee), 404)
-    assert_problem(client.post(f"{URL}/999/evaluate", headers=lee), 404)
-    assert_problem(
-        client.patch(f"{URL}/999", json={"purpose": "x"}, headers={**lee, "If-Match": '"x"'}), 404
-    )
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(client.get(f"{URL}/999", headers=lee), 404)
+        assert_problem(client.get(f"{URL}/999/evaluations", headers=lee), 404)
+        assert_problem(client.post(f"{URL}/999/evaluate", headers=lee), 404)
+        assert_problem(
+            client.patch(f"{URL}/999", json={"purpose": "x"}, headers={**lee, "If-Match": '"x"'}),
+            404,
+        )
 
 
 def test_a_body_over_one_mebibyte_is_413(
     app: Flask, client: FlaskClient, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:
-    before = rows(app)
-    huge = {**review_body(), "purpose": "x" * (1024 * 1024 + 10)}
-    assert_problem(client.post(URL, json=huge, headers=users["alice"]), 413)
-    assert rows(app) == before
+    with writes_nothing(app):
+        huge = {**review_body(), "purpose": "x" * (1024 * 1024 + 10)}
+        assert_problem(client.post(URL, json=huge, headers=users["alice"]), 413)
 
 
 def test_malformed_json_is_400_and_wrong_type_415(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
     alice = users["alice"]
-    before = rows(app)
-    assert_problem(
-        client.post(URL, data="{nope", content_type="application/json", headers=alice), 400
-    )
-    assert_problem(client.post(URL, data="vendor=x", content_type="text/plain", headers=alice), 415)
-    etag = {"If-Match": filed["etag"]}
-    assert_problem(
-        client.patch(
-            f"{URL}/{filed['id']}",
-            data="purpose=x",
-            content_type="application/x-www-form-urlencoded",
-            headers={**alice, **etag},
-        ),
-        415,
-    )
-    assert rows(app) == before
+    with writes_nothing(app):
+        assert_problem(
+            client.post(URL, data="{nope", content_type="application/json", headers=alice), 400
+        )
+        assert_problem(
+            client.post(URL, data="vendor=x", content_type="text/plain", headers=alice), 415
+        )
+        etag = {"If-Match": filed["etag"]}
+        assert_problem(
+            client.patch(
+                f"{URL}/{filed['id']}",
+                data="purpose=x",
+                content_type="application/x-www-form-urlencoded",
+                headers={**alice, **etag},
+            ),
+            415,
+        )
 
 
 def test_bad_query_values_are_422(
@@ -643,10 +644,9 @@ def test_bad_query_values_are_422(
 def test_an_empty_patch_changes_nothing(
     app: Flask, client: FlaskClient, filed: dict[str, Any], users: dict[str, dict[str, str]]
 ) -> None:
-    before = rows(app)
-    response = patch(client, filed, {}, users["alice"], etag=filed["etag"])
-    assert response.status_code == 200 and response.headers["ETag"] == filed["etag"]
-    assert rows(app) == before
+    with writes_nothing(app):
+        response = patch(client, filed, {}, users["alice"], etag=filed["etag"])
+        assert response.status_code == 200 and response.headers["ETag"] == filed["etag"]
 
 
 # ---------------------------------------------------------------------------- the seed companies

@@ -18,9 +18,8 @@ from assessments.scanner.extract import MAX_BYTES
 from service.scanner.cli import scan as scan_command
 from service.scanner.services import matcher_cache
 from tests.conftest import build_pdf
-from tests.helpers import assert_problem
+from tests.helpers import Headers, assert_problem
 
-Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/policies/scan"
 POLICY = (
     "JusTalk korzysta z SMSSDK udostępnionego przez MobTech. Aby zapewnić usługi statystyczne, "

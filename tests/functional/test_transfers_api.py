@@ -15,9 +15,8 @@ from service.api_examples import TRANSFER
 from service.models import utcnow
 from service.transfers import services as transfers
 from tests.functional.test_reviews_api import OLD_ADS, rows
-from tests.helpers import add_vendor, assert_problem
+from tests.helpers import Headers, add_vendor, assert_problem
 
-Headers = Callable[[str], dict[str, str]]
 URL = "/api/v1/transfers/evaluate"
 
 # The golden Jus/Firebase scenario, the same body /api/docs shows as the example.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -15,8 +14,7 @@ import vendor_data
 from assessments.catalog.reference import load_reference
 from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 FACTS = {
     "ownership": {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,7 @@ from service.vendors import cli as vendor_cli
 from service.vendors.io import export as vendor_export
 from service.vendors.io import formats, parsing, upsert, validation
 from service.vendors.models import Vendor, VendorAlias, VendorFacet
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 UMENG = {
     "slug": "umeng",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ from service.db import session_scope
 from service.vendors.models import Vendor
 from service.vendors.schemas import MAX_LIST_ITEMS
 from tests.functional.test_vendor_io import empty_registry, export, run_import
+from tests.helpers import Headers
 
-Headers = Callable[[str], dict[str, str]]
 LAUGHS = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [

@@ -4,7 +4,6 @@ written without apply; applied changes are audited and carry their source and da
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,8 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.cli import main
 from service.db import session_scope
-from tests.helpers import wait_for_jobs
+from tests.helpers import Headers, wait_for_jobs
 
-Headers = Callable[[str], dict[str, str]]
 LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 
 YOOMONEY = {

@@ -5,7 +5,6 @@ of the row gives, with the row's ETag."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 from flask import Flask, jsonify
@@ -18,8 +17,8 @@ from service.vendors import services
 from service.vendors.io import upsert
 from service.vendors.schemas import VendorSchema
 from service.vendors.views import vendor_etag
+from tests.helpers import Headers
 
-Headers = Callable[[str], dict[str, str]]
 STRIPE = {"slug": "stripe", "name": "Stripe", "hq_country": "US", "description": "Payments."}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,9 +10,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.vendors.models import Vendor, VendorAlias
-from tests.helpers import assert_problem, race_two_patches
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers, assert_problem, race_two_patches
 
 UMENG = {
     "slug": "umeng",

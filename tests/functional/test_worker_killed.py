@@ -20,10 +20,9 @@ from service.db import session_scope
 from service.jobs.models import Job, JobFile
 from service.lifecycle.services import tick
 from service.models import utcnow
-from tests.helpers import EU_ANALYTICS_REVIEW, eventually, redis_and_xborder, worker_env
+from tests.helpers import EU_ANALYTICS_REVIEW, Headers, eventually, redis_and_xborder, worker_env
 
 REDIS_URL = os.environ.get("XBORDER_TEST_KILL_REDIS_URL", "redis://127.0.0.1:6379/10")
-Headers = Callable[[str], dict[str, str]]
 
 
 def _job(app: Flask, job_id: int) -> Job:

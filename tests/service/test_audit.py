@@ -15,8 +15,8 @@ from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.models import utcnow
 from service.vendors import search as vendor_search
+from tests.helpers import Headers
 
-Headers = Callable[[str], dict[str, str]]
 STRIPE = {"slug": "stripe", "name": "Stripe", "hq_country": "US"}
 
 

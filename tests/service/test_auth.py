@@ -21,9 +21,8 @@ from service.auth.bootstrap import create_first_admin
 from service.auth.models import ApiToken, User
 from service.db import session_scope
 from service.models import utcnow
-from tests.helpers import assert_problem
+from tests.helpers import Headers, assert_problem
 
-Headers = Callable[[str], dict[str, str]]
 PASSWORD = "correct horse battery"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from service.audit.models import AuditEvent
 from service.auth import services
 from service.auth.models import ApiToken, User
 from service.db import session_scope
+from tests.helpers import Headers
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a different long password"
@@ -72,9 +72,7 @@ def test_sign_out_ends_the_session_on_the_server(app: Flask) -> None:
     assert again.get("/api/v1/me").status_code == 200
 
 
-def test_re_enabling_a_user_revives_neither_cookies_nor_tokens(
-    app: Flask, auth: Callable[[str], dict[str, str]]
-) -> None:
+def test_re_enabling_a_user_revives_neither_cookies_nor_tokens(app: Flask, auth: Headers) -> None:
     user = make_user(app, "back@example.test")
     client, _ = signed_in(app, "back@example.test")
     with app.app_context(), session_scope() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -16,8 +15,7 @@ from assessments.catalog.reference import load_reference
 from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
 from service.vendors.models import Vendor
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 
 def test_first_start_loads_every_catalog_vendor(catalog_app: Flask) -> None:

@@ -28,6 +28,7 @@ from service.vendors.schemas import (
     oversized,
 )
 from service.vendors.services import jsonable
+from tests.helpers import plain_oversized
 
 # ---- plain_check against Field.deserialize --------------------------------------------------
 
@@ -352,21 +353,6 @@ trees = st.recursive(
 def test_jsonable_matches_the_plain_rule(value: Any) -> None:
     got, expected = jsonable(value), plain_jsonable(value)
     assert got == expected and repr(got) == repr(expected)
-
-
-def plain_oversized(value: Any, path: str = "") -> tuple[str, str] | None:
-    if isinstance(value, str):
-        too_long = len(value) > MAX_TEXT_CHARS
-        return (path, f"Longer than {MAX_TEXT_CHARS} characters.") if too_long else None
-    if isinstance(value, list | tuple):
-        if len(value) > MAX_LIST_ITEMS:
-            return path, f"More than {MAX_LIST_ITEMS} entries."
-        return next((f for item in value if (f := plain_oversized(item, path))), None)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if found := plain_oversized(item, f"{path}.{key}" if path else str(key)):
-                return found
-    return None
 
 
 big = st.sampled_from(["x" * MAX_TEXT_CHARS, "x" * (MAX_TEXT_CHARS + 1)])

@@ -20,9 +20,7 @@ from service.jobs import services
 from service.jobs.models import Job
 from service.models import utcnow
 from service.settings.models import Setting
-from tests.helpers import JUS_CRASH_REVIEW, wait_for_jobs
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import JUS_CRASH_REVIEW, Headers, wait_for_jobs
 
 
 def file_review(catalog_client: FlaskClient, headers: dict[str, str]) -> int:

@@ -20,9 +20,7 @@ from service.notifications.delivery import sign
 from service.notifications.models import Delivery, OutboxMessage
 from service.reviews.models import Review
 from service.transfers.services import get_rulebook
-from tests.helpers import WebhookReceiver, wait_for_jobs
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers, WebhookReceiver, wait_for_jobs
 
 
 def file_review(

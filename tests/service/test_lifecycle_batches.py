@@ -18,10 +18,8 @@ from service.lifecycle import services as lifecycle
 from service.lifecycle.models import ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review, ReviewEvaluation
-from tests.helpers import wait_for_jobs
+from tests.helpers import Headers, wait_for_jobs
 from tests.service.test_lifecycle import file_review
-
-Headers = Callable[[str], dict[str, str]]
 
 
 class KilledWorker(BaseException):

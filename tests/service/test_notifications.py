@@ -17,7 +17,6 @@ from service.jobs import runtime as jobs_runtime
 from service.notifications.models import Delivery, OutboxMessage
 from tests.helpers import EU_ANALYTICS_REVIEW
 
-Headers = Callable[[str], dict[str, str]]
 OVERRIDE = {"override_reason": "Facts confirmed by phone with the vendor; record follows."}
 
 

@@ -12,8 +12,7 @@ from rapidfuzz import fuzz
 
 from assessments.catalog.names import name_key
 from service.vendors.names import MAX_TYPOS, NameIndex, name_index
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 
 def search(client: FlaskClient, headers: dict[str, str], q: str) -> list[str]:

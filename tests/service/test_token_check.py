@@ -8,6 +8,7 @@ request, in a worker that has just served that token.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 import pytest
 from flask import Flask, g
@@ -23,12 +24,24 @@ from service.models import utcnow
 from tests.helpers import add_vendor, assert_problem
 
 
-def _token(app: Flask, email: str, role: str, days: int | None = None) -> tuple[int, str]:
+class Issued(NamedTuple):
+    """A token just issued to a new user: its id and its plain text."""
+
+    id: int
+    plain: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header that presents it."""
+        return {"Authorization": f"Bearer {self.plain}"}
+
+
+def _token(app: Flask, email: str, role: str, days: int | None = None) -> Issued:
     with app.app_context(), session_scope() as session:
         user = services.create_user(session=session, email=email, role=role)
         token, plain = services.create_token(session=session, user=user, expires_in_days=days)
         assert token.id is not None
-        return token.id, plain
+        return Issued(token.id, plain)
 
 
 def _change_user(app: Flask, email: str, **changes: object) -> None:
@@ -46,32 +59,29 @@ def vendor_url(app: Flask) -> str:
 def test_a_revoked_token_is_refused_on_the_very_next_request(
     app: Flask, client: FlaskClient, vendor_url: str
 ) -> None:
-    token_id, plain = _token(app, "rev@example.test", "viewer")
-    headers = {"Authorization": f"Bearer {plain}"}
+    issued = _token(app, "rev@example.test", "viewer")
     for _ in range(3):  # the worker has served this token and this vendor
-        assert client.get(vendor_url, headers=headers).status_code == 200
-    assert client.delete(f"/api/v1/tokens/{token_id}", headers=headers).status_code == 204
-    assert_problem(client.get(vendor_url, headers=headers), 401)
-    assert_problem(client.get("/api/v1/me", headers=headers), 401)
+        assert client.get(vendor_url, headers=issued.headers).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{issued.id}", headers=issued.headers).status_code == 204
+    assert_problem(client.get(vendor_url, headers=issued.headers), 401)
+    assert_problem(client.get("/api/v1/me", headers=issued.headers), 401)
 
 
 def test_a_token_revoked_elsewhere_is_refused_on_the_next_request(
     app: Flask, client: FlaskClient, vendor_url: str
 ) -> None:
-    token_id, plain = _token(app, "cli@example.test", "viewer")
-    headers = {"Authorization": f"Bearer {plain}"}
-    assert client.get(vendor_url, headers=headers).status_code == 200
+    issued = _token(app, "cli@example.test", "viewer")
+    assert client.get(vendor_url, headers=issued.headers).status_code == 200
     with app.app_context(), session_scope() as session:  # as `xborder tokens revoke` would
-        token, owner = services.get_token(session=session, token_id=token_id)
+        token, owner = services.get_token(session=session, token_id=issued.id)
         services.revoke_token(session=session, token=token, owner=owner)
-    assert_problem(client.get(vendor_url, headers=headers), 401)
+    assert_problem(client.get(vendor_url, headers=issued.headers), 401)
 
 
 def test_a_disabled_users_token_is_refused_on_the_next_request(
     app: Flask, client: FlaskClient, vendor_url: str
 ) -> None:
-    _token_id, plain = _token(app, "gone@example.test", "legal")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = _token(app, "gone@example.test", "legal").headers
     assert client.get(vendor_url, headers=headers).status_code == 200
     _change_user(app, "gone@example.test", disabled=True)
     assert_problem(client.get(vendor_url, headers=headers), 401)
@@ -82,8 +92,7 @@ def test_a_disabled_users_token_is_refused_on_the_next_request(
 
 def test_a_role_change_counts_on_the_next_request(app: Flask, client: FlaskClient) -> None:
     _token(app, "keep@example.test", "admin")  # so the other admin may be demoted
-    _token_id, plain = _token(app, "boss@example.test", "admin")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = _token(app, "boss@example.test", "admin").headers
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     _change_user(app, "boss@example.test", role="viewer")
     assert_problem(client.get("/api/v1/users", headers=headers), 403)
@@ -102,8 +111,7 @@ def test_an_expired_token_is_refused(app: Flask) -> None:
 
 
 def test_a_token_callers_user_is_loaded_only_when_asked_for(app: Flask) -> None:
-    _token_id, plain = _token(app, "lazy@example.test", "legal")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = _token(app, "lazy@example.test", "legal").headers
     with app.test_request_context("/api/v1/me", headers=headers):
         identity.load_current_user()
         assert g.auth_method == "token" and g.token_caller.role == "legal"
@@ -119,8 +127,7 @@ def test_a_token_callers_user_is_loaded_only_when_asked_for(app: Flask) -> None:
 
 
 def test_a_user_disabled_after_the_check_is_not_acted_for(app: Flask) -> None:
-    _token_id, plain = _token(app, "race@example.test", "legal")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = _token(app, "race@example.test", "legal").headers
     with app.test_request_context("/api/v1/vendors", method="POST", headers=headers):
         identity.load_current_user()
         _change_user(app, "race@example.test", disabled=True)
@@ -129,8 +136,7 @@ def test_a_user_disabled_after_the_check_is_not_acted_for(app: Flask) -> None:
 
 
 def test_a_token_callers_writes_are_audited_as_them(app: Flask, client: FlaskClient) -> None:
-    _token_id, plain = _token(app, "writer@example.test", "legal")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = _token(app, "writer@example.test", "legal").headers
     body = {"slug": "newco", "name": "Newco Mail", "hq_country": "DE"}
     assert client.post("/api/v1/vendors", json=body, headers=headers).status_code == 201
     with app.app_context(), session_scope() as session:

@@ -10,25 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.vendors.schemas import MAX_LIST_ITEMS, MAX_TEXT_CHARS, oversized
-
-
-def plain(value: Any, path: str = "") -> tuple[str, str] | None:
-    if isinstance(value, str):
-        return (
-            (path, f"Longer than {MAX_TEXT_CHARS} characters.")
-            if len(value) > MAX_TEXT_CHARS
-            else None
-        )
-    if isinstance(value, list):
-        if len(value) > MAX_LIST_ITEMS:
-            return path, f"More than {MAX_LIST_ITEMS} entries."
-        return next((f for item in value if (f := plain(item, path))), None)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if found := plain(item, f"{path}.{key}" if path else str(key)):
-                return found
-    return None
-
+from tests.helpers import plain_oversized
 
 texts = st.sampled_from(["", "x", "x" * MAX_TEXT_CHARS, "x" * (MAX_TEXT_CHARS + 1)])
 values = st.recursive(
@@ -45,7 +27,7 @@ values = st.recursive(
 @settings(max_examples=500, deadline=None)
 @given(values, st.sampled_from(["", "top"]))
 def test_oversized_matches_the_plain_rule(value: Any, path: str) -> None:
-    assert oversized(value, path) == plain(value, path)
+    assert oversized(value, path) == plain_oversized(value, path)
 
 
 def test_a_nested_text_is_named_by_its_path() -> None:

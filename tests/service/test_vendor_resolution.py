@@ -3,7 +3,6 @@ catalog's name index (scanner, assistant) and in the registry (search, review fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ import vendor_data
 from assessments.catalog import NameIndex, load_vendors
 from service.db import session_scope
 from service.vendors import services as vendor_services
-
-Headers = Callable[[str], dict[str, str]]
+from tests.helpers import Headers
 
 NAMES = {
     "Apple": "apple",
