@@ -104,7 +104,12 @@ class Vendor(SQLModel, table=True):
     @property
     def sanctioned(self) -> bool:
         """The vendor or an owner is designated on a sanctions list (or its status says so)."""
-        return bool(self.sanctions) or self.status == "sanctioned"
+        return is_sanctioned(self.sanctions, self.status)
+
+
+def is_sanctioned(sanctions: list[dict[str, Any]], status: str) -> bool:
+    """Whether a vendor with these `sanctions` and this `status` counts as sanctioned."""
+    return bool(sanctions) or status == "sanctioned"
 
 
 class VendorAlias(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, url_for
@@ -29,14 +30,15 @@ blp = Blueprint(
 )
 
 
-def vendor_etag(vendor: Vendor) -> str:
+def vendor_etag(vendor: Vendor | SimpleNamespace) -> str:
     """The ETag of a vendor's current version."""
     return make_etag("vendor", vendor.slug, vendor.version)
 
 
 # A vendor's response body and ETag per stamp (services.vendor_stamp: id, version,
 # updated_at, registry_version, each raised or set by every write), per app and process. A
-# read then costs one narrow select instead of loading, dumping and encoding the whole row.
+# read then costs one narrow select instead of loading, dumping and encoding the whole row;
+# a body not kept yet is dumped from a Core snapshot of the row, not an ORM object.
 _BODIES = "xborder.vendor_bodies"
 _MAX_BODIES = 4096
 _DUMP = VendorSchema()  # one instance, as the response decorator keeps one
@@ -50,7 +52,7 @@ def _vendor_response(slug: str) -> tuple[Response, str]:
     stamp = services.vendor_stamp(session=session, slug=slug)
     found = bodies.get(stamp) if stamp is not None else None
     if found is None:
-        vendor = services.get_vendor(session=session, slug=slug)  # NotFound when there is none
+        vendor = services.read_vendor_row(session=session, slug=slug)  # NotFound if none
         response = jsonify(_DUMP.dump(vendor))  # as the response decorator does
         found = (response.get_data(), response.content_type, vendor_etag(vendor))
         if len(bodies) >= _MAX_BODIES:
