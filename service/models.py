@@ -51,3 +51,11 @@ def owned_by(target: str, *, index: bool = False) -> Any:
             Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index or None
         )
     )
+
+
+def utc_timestamp(*, optional: bool = False) -> Any:
+    """The model field of a `UTCDateTime` column: required and now by default (created_at,
+    updated_at), or `optional`: NULL until set (submitted_at, finished_at)."""
+    if optional:
+        return Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

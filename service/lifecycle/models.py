@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Date, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 CAUSES = ("vendor_fact", "rules_version", "date", "manual")
 TASK_STATUSES = ("open", "done")
@@ -26,7 +26,7 @@ class ReviewChange(SQLModel, table=True):
     job_id: int | None = None
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = utc_timestamp()
 
 
 class Task(SQLModel, table=True):
@@ -42,10 +42,8 @@ class Task(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     status: str = Field(default="open", max_length=10, index=True)
     due: date | None = Field(default=None, sa_column=Column(Date))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = utc_timestamp()
+    done_at: datetime | None = utc_timestamp(optional=True)
     done_by: str | None = Field(default=None, max_length=254)
 
 
@@ -69,7 +67,7 @@ class ReviewDate(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(40), primary_key=True))
     value: date = Field(sa_column=Column(Date, nullable=False))
     set_by: str = Field(max_length=254)
-    set_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    set_at: datetime = utc_timestamp()
 
 
 class CalendarFeed(SQLModel, table=True):
@@ -83,6 +81,4 @@ class CalendarFeed(SQLModel, table=True):
         )
     )
     secret_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
