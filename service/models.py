@@ -43,12 +43,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
 
 
-def owned_by(target: str, *, index: bool = False) -> Any:
+def owned_by(target: str, *, index: bool = False, primary_key: bool = False) -> Any:
     """The model field of a required integer column referencing `target` ("review.id") whose
-    rows go when their owner goes (ON DELETE CASCADE); `index` adds an index on it."""
+    rows go when their owner goes (ON DELETE CASCADE); `index` adds an index on it,
+    `primary_key` makes it (part of) the key: one row per owner (a user's calendar feed)."""
     return Field(
         sa_column=Column(
-            Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index or None
+            Integer,
+            ForeignKey(target, ondelete="CASCADE"),
+            nullable=False,
+            index=index or None,
+            primary_key=primary_key,
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String
+from sqlalchemy import Column, Date, String
 from sqlmodel import Field, SQLModel
 
 from service.models import JSONType, owned_by, utc_timestamp
@@ -61,9 +61,7 @@ class ReviewDate(SQLModel, table=True):
 
     __tablename__ = "review_date"
 
-    review_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
-    )
+    review_id: int = owned_by("review.id", primary_key=True)
     key: str = Field(sa_column=Column(String(40), primary_key=True))
     value: date = Field(sa_column=Column(Date, nullable=False))
     set_by: str = Field(max_length=254)
@@ -75,10 +73,6 @@ class CalendarFeed(SQLModel, table=True):
 
     __tablename__ = "calendar_feed"
 
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
+    user_id: int = owned_by("user_account.id", primary_key=True)
     secret_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime = utc_timestamp()

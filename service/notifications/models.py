@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
 from service.models import JSONType, owned_by, utc_timestamp
@@ -40,11 +40,7 @@ class NotificationPreference(SQLModel, table=True):
 
     __tablename__ = "notification_preference"
 
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
+    user_id: int = owned_by("user_account.id", primary_key=True)
     email: bool = True
     events: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     updated_at: datetime = utc_timestamp()
