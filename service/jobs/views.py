@@ -10,7 +10,6 @@ from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import errors
 from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
 from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
@@ -176,10 +175,9 @@ class ListImportJobs(MethodView):
         self, args: dict[str, Any], files: dict[str, Any], kind: str
     ) -> tuple[Job, int, dict[str, str]]:
         """Diff (and with apply=true, apply) an official list file as a job."""
-        from assessments.catalog.lists import KINDS
+        from service.catalog.lists import ensure_kind
 
-        if kind not in KINDS:
-            raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
+        ensure_kind(kind)
         upload, avil = files["file"], files.get("avil")
         retrieved = args["retrieved"].isoformat() if args.get("retrieved") else None
         return submit_for_caller(
