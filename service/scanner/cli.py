@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.clikit import domain_command
+from service.clikit import domain_command, dumps
 from service.db import session_scope
 from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
 
@@ -127,6 +126,6 @@ def scan(file: Path, fmt: str | None, review_id: int | None, as_json: bool) -> N
     with session_scope() as session:
         report = scan_policy(session=session, cache=matcher_cache(current_app), policy=policy)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(dumps(report))
     else:
         click.echo(render_report(report))
