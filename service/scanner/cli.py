@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.clikit import domain_command, dumps
+from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
 
@@ -104,7 +104,7 @@ def render_report(report: dict[str, Any]) -> str:
 
 
 @click.command("scan")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "--format",
     "fmt",
