@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from service.models import JSONType, owned_by, utc_timestamp
 
 CAUSES = ("vendor_fact", "rules_version", "date", "manual")
+MAX_CAUSE = 4000  # a cause in words (every vendor or date it names) is cut at this length
 TASK_STATUSES = ("open", "done")
 
 
@@ -22,7 +23,7 @@ class ReviewChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = owned_by("review.id", index=True)
     cause_kind: str = Field(max_length=20)  # one of CAUSES
-    cause: str  # in words: which vendor fact, which rules version, which date
+    cause: str  # in words: which vendor fact, which rules version, which date (MAX_CAUSE)
     job_id: int | None = None
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
