@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import errors
 from service.paging import Page
+from service.viewmarks import handler_of, mark
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,8 +112,7 @@ flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING["json_or_multipart
 
 def accepts_files(view: F) -> F:
     """Mark a view as taking multipart/form-data uploads (others accept JSON only)."""
-    setattr(view, _FILE_ENDPOINTS_ATTR, True)
-    return view
+    return mark(_FILE_ENDPOINTS_ATTR, True)(view)
 
 
 def takes_upload(
@@ -130,21 +130,14 @@ def takes_upload(
 
 def body_limit(max_bytes: int) -> Callable[[F], F]:
     """Let one view take JSON bodies up to max_bytes instead of MAX_JSON_BODY."""
-
-    def decorate(view: F) -> F:
-        setattr(view, _BODY_LIMIT_ATTR, max_bytes)
-        return view
-
-    return decorate
+    return mark(_BODY_LIMIT_ATTR, max_bytes)
 
 
 def _check_request_body(app: Flask) -> None:
     """415 for bodies that are neither JSON nor an upload where one is allowed; 413 for size."""
     if request.method not in {"POST", "PUT", "PATCH"} or not request.path.startswith("/api/"):
         return
-    view = app.view_functions.get(request.endpoint or "")
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, request.method.lower(), view) if view_class else view
+    handler = handler_of(app, request.endpoint, request.method)
     takes_files = bool(getattr(handler, _FILE_ENDPOINTS_ATTR, False))
     has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
     mimetype = request.mimetype

@@ -10,6 +10,7 @@ import getpass
 import json
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -19,6 +20,10 @@ from flask.cli import with_appcontext
 from service import errors
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The types of the commands' file arguments and options (each given as a pathlib.Path).
+INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # a file to read
+OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)  # a file to write
 
 
 def dumps(data: Any) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, Table, event, insert, text
+from sqlalchemy import Engine, Select, Table, event, insert, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -107,6 +107,15 @@ def get_row(session: Session, model: type[T], row_id: int, missing: str) -> T:
     """The row of `model` with this id, or NotFound(missing). An id outside 1..MAX_ROW_ID is
     absent without a query (PostgreSQL would refuse a bigger one for an integer column)."""
     row = session.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
+    if row is None:
+        raise errors.NotFound(missing)
+    return row
+
+
+def select_row(session: Session, statement: Select[T], missing: str) -> T:
+    """The first row `statement` selects, or NotFound(missing): a get_<thing> by anything but
+    its id (a user by email, an assessment's version by number)."""
+    row = session.scalars(statement).first()
     if row is None:
         raise errors.NotFound(missing)
     return row

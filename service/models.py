@@ -43,11 +43,24 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
 
 
-def owned_by(target: str, *, index: bool = False) -> Any:
+def owned_by(target: str, *, index: bool = False, primary_key: bool = False) -> Any:
     """The model field of a required integer column referencing `target` ("review.id") whose
-    rows go when their owner goes (ON DELETE CASCADE); `index` adds an index on it."""
+    rows go when their owner goes (ON DELETE CASCADE); `index` adds an index on it,
+    `primary_key` makes it (part of) the key: one row per owner (a user's calendar feed)."""
     return Field(
         sa_column=Column(
-            Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index or None
+            Integer,
+            ForeignKey(target, ondelete="CASCADE"),
+            nullable=False,
+            index=index or None,
+            primary_key=primary_key,
         )
     )
+
+
+def utc_timestamp(*, optional: bool = False) -> Any:
+    """The model field of a `UTCDateTime` column: required and now by default (created_at,
+    updated_at), or `optional`: NULL until set (submitted_at, finished_at)."""
+    if optional:
+        return Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

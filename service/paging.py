@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
 from sqlmodel import Session
 
 T = TypeVar("T")
@@ -90,6 +90,17 @@ def values_of(args: Mapping[str, Any], name: str) -> list[Any]:
     if value is None or value == "" or value == []:
         return []
     return list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+
+
+def sort_choices(*columns: str) -> tuple[str, ...]:
+    """What a list's `sort` argument takes: each column ascending, then descending ("-name")."""
+    return tuple(key for column in columns for key in (column, f"-{column}"))
+
+
+def sort_order(sort: str, columns: Mapping[str, Any]) -> UnaryExpression[Any]:
+    """The ORDER BY term of a `sort` value: its column, descending when it starts with "-"."""
+    column: ColumnElement[Any] = columns[sort.lstrip("-")]
+    return column.desc() if sort.startswith("-") else column.asc()
 
 
 class PageArgs(Schema):

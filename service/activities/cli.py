@@ -15,7 +15,7 @@ from service.activities import services
 from service.activities.models import STATUSES
 from service.activities.schemas import ActivityCreateSchema
 from service.auth.services import get_user_by_email
-from service.clikit import domain_command, dumps
+from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.transfers.services import get_rulebook, today
 
@@ -75,7 +75,7 @@ def activities_show(activity_id: int) -> None:
 
 
 @activities.command("create")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--as", "email", required=True, help="The user who files it (their role applies).")
 @domain_command
 def activities_create(file: Path, email: str) -> None:

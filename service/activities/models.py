@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, utc_timestamp
 
 STATUSES = ("active", "archived")
 # The Transfer fields an activity holds for its reviews (docs/transfer-contract.md).
@@ -38,9 +38,5 @@ class Activity(SQLModel, table=True):
     status: str = Field(default="active", max_length=20, index=True)
     created_by: str = Field(max_length=254, index=True)
     version: int = Field(default=1, sa_column=_VERSION)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
+    updated_at: datetime = utc_timestamp()

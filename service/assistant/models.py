@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 
 class Conversation(SQLModel, table=True):
@@ -20,12 +20,8 @@ class Conversation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owned_by("user_account.id")
     title: str = Field(max_length=200)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
+    updated_at: datetime = utc_timestamp()
 
 
 class Message(SQLModel, table=True):
@@ -43,6 +39,4 @@ class Message(SQLModel, table=True):
     )
     backend: str | None = Field(default=None, max_length=20)
     notice: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()

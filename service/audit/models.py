@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, utc_timestamp
 
 
 class AuditEvent(SQLModel, table=True):
@@ -22,7 +22,7 @@ class AuditEvent(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = utc_timestamp()
     actor: str = Field(max_length=200)
     action: str = Field(max_length=40)
     object_type: str = Field(max_length=40)

@@ -17,6 +17,8 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from service.viewmarks import handler_of, mark
+
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "_xborder_rate_limit"
 DEFAULTS = {"RATELIMIT_LOGIN": "10 per minute", "RATELIMIT_TOKENS": "30 per minute"}
@@ -28,17 +30,11 @@ def rate_limited(kind: str) -> Callable[[F], F]:
     if kind not in _CONFIG_KEY:
         raise ValueError(f"unknown rate limit {kind!r}")
 
-    def decorate(view: F) -> F:
-        setattr(view, _ATTR, kind)
-        return view
-
-    return decorate
+    return mark(_ATTR, kind)
 
 
 def _kind() -> str | None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, request.method.lower(), None) if view_class else view
+    handler = handler_of(current_app, request.endpoint, request.method)
     kind: str | None = getattr(handler, _ATTR, None)
     return kind
 

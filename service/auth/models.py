@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Protocol
 from sqlalchemy import Column, Integer, String
 from sqlmodel import Field, SQLModel
 
-from service.models import UTCDateTime, owned_by, utcnow
+from service.models import owned_by, utc_timestamp
 
 ROLES = ("admin", "legal", "procurement", "viewer")
 # Roles that see everyone's work (jobs, tasks); the others see their own.
@@ -51,9 +51,7 @@ class User(SQLModel, table=True):
     session_generation: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
     version: int = Field(default=1, sa_column=_USER_VERSION)
 
 
@@ -67,11 +65,7 @@ class ApiToken(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    last_used_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime, nullable=True)
-    )
+    created_at: datetime = utc_timestamp()
+    expires_at: datetime | None = utc_timestamp(optional=True)
+    revoked_at: datetime | None = utc_timestamp(optional=True)
+    last_used_at: datetime | None = utc_timestamp(optional=True)

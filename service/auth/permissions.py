@@ -15,6 +15,7 @@ from flask import Flask, g, request
 
 from service import errors
 from service.auth.models import ROLES
+from service.viewmarks import handler_of, mark
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "_xborder_roles"
@@ -29,30 +30,21 @@ def allow(*roles: str) -> Callable[[F], F]:
         raise ValueError(f"unknown roles {unknown}")
     allowed = EVERYONE if "viewer" in roles else frozenset({*roles, "admin"})
 
-    def decorate(view: F) -> F:
-        setattr(view, _ATTR, allowed)
-        return view
-
-    return decorate
+    return mark(_ATTR, allowed)
 
 
 def allow_public(view: F) -> F:
     """Declare a view open to anyone, signed in or not."""
-    setattr(view, _ATTR, PUBLIC)
-    return view
+    return mark(_ATTR, PUBLIC)(view)
 
 
 def declared_roles(app: Flask, endpoint: str, method: str) -> frozenset[str] | None:
     """The roles a route declares for a method, or None when it declares nothing."""
     if endpoint in app.extensions.get("xborder.public_endpoints", ()):
         return PUBLIC
-    view = app.view_functions.get(endpoint)
-    if view is None:
-        return None
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, method.lower(), None) if view_class else view
-    if handler is None and method == "HEAD" and view_class is not None:
-        handler = getattr(view_class, "get", None)
+    handler = handler_of(app, endpoint, method)
+    if handler is None and method == "HEAD":  # a MethodView answers HEAD with its get
+        handler = handler_of(app, endpoint, "GET")
     roles = getattr(handler, _ATTR, None)
     return roles if roles is None else frozenset(roles)
 

@@ -24,7 +24,7 @@ from service.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from service.db import flush, get_row, table_of
+from service.db import flush, get_row, select_row, table_of
 from service.models import MAX_ROW_ID, utcnow
 from service.paging import Page, paginate
 
@@ -111,12 +111,10 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 def get_user_by_email(*, session: Session, email: str) -> User:
     """The user with this email (case-insensitive), or NotFound."""
-    user: User | None = session.execute(
-        select(User).where(col(User.email) == email.strip().lower())
-    ).scalar_one_or_none()
-    if user is None:
-        raise errors.NotFound(f"No user with email {email.strip().lower()}.")
-    return user
+    email = email.strip().lower()
+    return select_row(
+        session, select(User).where(col(User.email) == email), f"No user with email {email}."
+    )
 
 
 def list_users(

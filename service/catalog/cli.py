@@ -18,7 +18,7 @@ from assessments.catalog.coverage import fact_coverage, stale_facts
 from assessments.catalog.lists import KINDS
 from service.catalog.lists import diff_to_plain, import_list
 from service.catalog.services import snapshot_catalog, update_catalog
-from service.clikit import domain_command, dumps
+from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.reference.services import get_reference
 
@@ -180,10 +180,10 @@ def update_command() -> None:
 
 @click.command("import-list")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "--avil",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="tcf_gvl only: the Additional Vendor Information List (JSON) of the same day.",
 )
 @click.option(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from assessments.catalog.lists import (
+    KINDS,
     LIST_LABELS,
     FactChange,
     ListDiff,
@@ -61,6 +62,12 @@ def _facts(vendor: Vendor) -> VendorFacts:
         transfer_mechanisms=tuple(vendor.transfer_mechanisms),
         status=vendor.status,
     )
+
+
+def ensure_kind(kind: str) -> None:
+    """404 unless `kind` (a path parameter) names a list this service reads."""
+    if kind not in KINDS:
+        raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
 
 
 def import_list(

@@ -9,11 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from assessments.catalog.lists import KINDS
-from service import errors
 from service.api import takes_upload
 from service.auth.permissions import allow
-from service.catalog.lists import diff_to_plain, import_list
+from service.catalog.lists import diff_to_plain, ensure_kind, import_list
 from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
 from service.reference.services import get_reference
@@ -68,8 +66,7 @@ class VendorListImport(MethodView):
     @blp.response(200, ListImportSchema)
     def post(self, args: dict[str, Any], files: dict[str, Any], kind: str) -> dict[str, Any]:
         """Diff a CSL, TCF GVL or DPF list file with the registry; apply=true writes it."""
-        if kind not in KINDS:
-            raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
+        ensure_kind(kind)
         session, upload, avil = get_session(), files["file"], files.get("avil")
         result = import_list(
             session=session,

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 STATUSES = ("draft", "in_review", "approved", "rejected")
 
@@ -34,17 +34,13 @@ class Assessment(SQLModel, table=True):
     approved_number: int | None = None  # the version that was last approved (frozen)
     created_by: str = Field(max_length=254)
     submitted_by: str | None = Field(default=None, max_length=254)
-    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    submitted_at: datetime | None = utc_timestamp(optional=True)
     decided_by: str | None = Field(default=None, max_length=254)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    decided_at: datetime | None = utc_timestamp(optional=True)
     decision_note: str | None = None
     version: int = Field(default=1, sa_column=_ASSESSMENT_VERSION)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
+    updated_at: datetime = utc_timestamp()
 
 
 class AssessmentVersion(SQLModel, table=True):
@@ -66,9 +62,7 @@ class AssessmentVersion(SQLModel, table=True):
     checklists: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONType))
     note: str | None = None
     created_by: str = Field(sa_column=Column(String(254), nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
 
 
 class Checklist(SQLModel, table=True):
@@ -109,6 +103,4 @@ class ChecklistItem(SQLModel, table=True):
     value_unknown: bool = False
     updated_by: str | None = Field(default=None, max_length=254)
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    updated_at: datetime = utc_timestamp()

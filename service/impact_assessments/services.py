@@ -36,7 +36,7 @@ from assessments.documents import (
 from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
-from service.db import flush, get_row
+from service.db import flush, get_row, select_row
 from service.impact_assessments import policy
 from service.impact_assessments.models import (
     Assessment,
@@ -181,15 +181,14 @@ def get_assessment(*, session: Session, assessment_id: int) -> Assessment:
 
 def get_version(*, session: Session, assessment: Assessment, number: int) -> AssessmentVersion:
     """One saved version of an assessment, or NotFound."""
-    version = session.scalars(
+    return select_row(
+        session,
         select(AssessmentVersion).where(
             col(AssessmentVersion.assessment_id) == assessment.id,
             col(AssessmentVersion.number) == number,
-        )
-    ).first()
-    if version is None:
-        raise errors.NotFound(f"Assessment {assessment.id} has no version {number}.")
-    return version
+        ),
+        f"Assessment {assessment.id} has no version {number}.",
+    )
 
 
 def list_versions(*, session: Session, assessment: Assessment) -> list[AssessmentVersion]:
@@ -622,14 +621,13 @@ def _frozen_checklists(session: Session, assessment: Assessment) -> list[dict[st
 
 def get_item(*, session: Session, assessment: Assessment, item_id: int) -> ChecklistItem:
     """A checklist item of this assessment, or NotFound."""
-    item = session.scalars(
+    return select_row(
+        session,
         select(ChecklistItem)
         .join(Checklist, col(Checklist.id) == col(ChecklistItem.checklist_id))
-        .where(col(ChecklistItem.id) == item_id, col(Checklist.assessment_id) == assessment.id)
-    ).first()
-    if item is None:
-        raise errors.NotFound(f"Assessment {assessment.id} has no checklist item {item_id}.")
-    return item
+        .where(col(ChecklistItem.id) == item_id, col(Checklist.assessment_id) == assessment.id),
+        f"Assessment {assessment.id} has no checklist item {item_id}.",
+    )
 
 
 def update_item(

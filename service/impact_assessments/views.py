@@ -8,7 +8,6 @@ from flask import Response, current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import errors
 from service.api import make_etag, require_if_match
 from service.auth.permissions import allow
 from service.db import get_session
@@ -30,7 +29,7 @@ from service.impact_assessments.schemas import (
     VersionSchema,
     VersionSummarySchema,
 )
-from service.reports.formats import FORMATS, FontMissing, NotOffered, RenderTimeout, render
+from service.reports.formats import FORMATS, render
 from service.reports.xlsx import register_xlsx, ropa_xlsx
 
 blp = Blueprint(
@@ -222,15 +221,8 @@ def _report(assessment_id: int, version: int | None, name: str) -> Response:
     filename = services.report_filename(
         session=session, assessment=assessment, number=number, ext=fmt.suffix
     )
-    try:
-        budget = float(current_app.config["REPORT_RENDER_SECONDS"])
-        body = render(document, name, key=(assessment.id, number), budget=budget)
-    except NotOffered as exc:
-        raise errors.NotFound(str(exc)) from exc
-    except FontMissing as exc:
-        raise errors.ServiceUnavailable(str(exc)) from exc
-    except RenderTimeout as exc:
-        raise errors.ServiceUnavailable(str(exc), headers={"Retry-After": "60"}) from exc
+    budget = float(current_app.config["REPORT_RENDER_SECONDS"])
+    body = render(document, name, key=(assessment.id, number), budget=budget)
     headers = {"Content-Disposition": f'{fmt.disposition}; filename="{filename}"'}
     if name == "html":
         # The page is self-contained: inline styles and a data: image, nothing else may load.

@@ -10,9 +10,8 @@ from service.jobs.services import JobContext, Outcome
 
 def render_report(ctx: JobContext) -> Outcome:
     """Render one format of one assessment version (PDF, DOCX, XLSX, ...)."""
-    from service import errors
     from service.impact_assessments import services as assessments
-    from service.reports.formats import FORMATS, FontMissing, NotOffered, render
+    from service.reports.formats import FORMATS, render
 
     session, params = ctx.session, ctx.params
     assessment = assessments.get_assessment(session=session, assessment_id=params["assessment"])
@@ -22,12 +21,7 @@ def render_report(ctx: JobContext) -> Outcome:
     number = int(document["meta"]["version"])
     fmt = FORMATS[params["format"]]
     ctx.progress(0.1)
-    try:
-        body = render(document, fmt.name, key=(assessment.id, number))
-    except NotOffered as exc:
-        raise errors.NotFound(str(exc)) from exc
-    except FontMissing as exc:
-        raise errors.ServiceUnavailable(str(exc)) from exc
+    body = render(document, fmt.name, key=(assessment.id, number))
     filename = assessments.report_filename(
         session=session, assessment=assessment, number=number, ext=fmt.suffix
     )

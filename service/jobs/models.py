@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Column, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 # queued -> running -> succeeded | failed; running -> retrying (an error, tries left) -> running;
 # a job split into batches: running -> waiting (for its batch jobs) -> succeeded | failed.
@@ -38,12 +38,10 @@ class Job(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     error: str | None = None
     created_by: str = Field(max_length=254, index=True)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    heartbeat_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = utc_timestamp()
+    started_at: datetime | None = utc_timestamp(optional=True)
+    heartbeat_at: datetime | None = utc_timestamp(optional=True)
+    finished_at: datetime | None = utc_timestamp(optional=True)
 
 
 class JobFile(SQLModel, table=True):
@@ -51,9 +49,7 @@ class JobFile(SQLModel, table=True):
 
     __tablename__ = "job_file"
 
-    job_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("job.id", ondelete="CASCADE"), primary_key=True)
-    )
+    job_id: int = owned_by("job.id", primary_key=True)
     filename: str = Field(max_length=300)
     media_type: str = Field(max_length=120)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import errors
 from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
 from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
@@ -35,6 +35,14 @@ def accepted(job: Job) -> tuple[Job, int, dict[str, str]]:
     """202 with the job and its URL (Location), for a new or an existing (deduplicated) job."""
     get_session().commit()  # the job row commits; then it goes to the broker
     return job, 202, {"Location": url_for("jobs.JobItem", job_id=job.id)}
+
+
+def submit_for_caller(kind: str, params: Mapping[str, Any]) -> tuple[Job, int, dict[str, str]]:
+    """Submit a job of `kind` as the caller, in the request's transaction, and answer 202."""
+    job, _ = services.submit_job(
+        session=get_session(), kind=kind, actor=g.current_user.email, params=params
+    )
+    return accepted(job)
 
 
 @blp.route("/jobs")
@@ -99,18 +107,15 @@ class Reevaluations(MethodView):
     def post(self, data: dict[str, Any]) -> tuple[Job, int, dict[str, str]]:
         """Re-evaluate every open review as a job (after a rule change)."""
         as_of = data["as_of"].isoformat() if data["as_of"] else None
-        job, _ = services.submit_job(
-            session=get_session(),
-            kind="reevaluate",
-            actor=g.current_user.email,
-            params={
+        return submit_for_caller(
+            "reevaluate",
+            {
                 "as_of": as_of,
                 "cause_kind": "manual",
                 "cause": f"Re-evaluation asked for by {g.current_user.email}.",
                 "batch_size": data["batch_size"],
             },
         )
-        return accepted(job)
 
 
 @blp.route("/assessments/<int:assessment_id>/risk-register-jobs")
@@ -131,18 +136,15 @@ class RiskRegisterJobs(MethodView):
         assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
         require_if_match(assessment_etag(assessment))
         ensure_may_edit(assessment, g.current_user)
-        job, _ = services.submit_job(
-            session=session,
-            kind="register_import",
-            actor=g.current_user.email,
-            params={
+        return submit_for_caller(
+            "register_import",
+            {
                 "assessment": assessment_id,
                 "version": assessment.current_number,
                 "risks": data["risks"],
                 "note": data["note"],
             },
         )
-        return accepted(job)
 
 
 @blp.route("/vendor-import-jobs")
@@ -154,17 +156,14 @@ class VendorImportJobs(MethodView):
         """Import vendors from a file as a job (all rows valid or nothing written)."""
         upload = files["file"]
         fmt = formats.detect_format(upload.filename, args.get("format"))
-        job, _ = services.submit_job(
-            session=get_session(),
-            kind="vendor_import",
-            actor=g.current_user.email,
-            params={
+        return submit_for_caller(
+            "vendor_import",
+            {
                 "format": fmt,
                 "filename": upload.filename or "",
                 "data": base64.b64encode(upload.read()).decode(),
             },
         )
-        return accepted(job)
 
 
 @blp.route("/vendor-lists/<kind>/jobs")
@@ -176,17 +175,14 @@ class ListImportJobs(MethodView):
         self, args: dict[str, Any], files: dict[str, Any], kind: str
     ) -> tuple[Job, int, dict[str, str]]:
         """Diff (and with apply=true, apply) an official list file as a job."""
-        from assessments.catalog.lists import KINDS
+        from service.catalog.lists import ensure_kind
 
-        if kind not in KINDS:
-            raise errors.NotFound(f"No list kind '{kind}': one of {', '.join(KINDS)}.")
+        ensure_kind(kind)
         upload, avil = files["file"], files.get("avil")
         retrieved = args["retrieved"].isoformat() if args.get("retrieved") else None
-        job, _ = services.submit_job(
-            session=get_session(),
-            kind="list_import",
-            actor=g.current_user.email,
-            params={
+        return submit_for_caller(
+            "list_import",
+            {
                 "kind": kind,
                 "filename": upload.filename or "",
                 "apply": args["apply"],
@@ -195,4 +191,3 @@ class ListImportJobs(MethodView):
                 "extra": base64.b64encode(avil.read()).decode() if avil else None,
             },
         )
-        return accepted(job)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String
+from sqlalchemy import Column, Date, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 CAUSES = ("vendor_fact", "rules_version", "date", "manual")
+MAX_CAUSE = 4000  # a cause in words (every vendor or date it names) is cut at this length
 TASK_STATUSES = ("open", "done")
 
 
@@ -22,11 +23,11 @@ class ReviewChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = owned_by("review.id", index=True)
     cause_kind: str = Field(max_length=20)  # one of CAUSES
-    cause: str  # in words: which vendor fact, which rules version, which date
+    cause: str  # in words: which vendor fact, which rules version, which date (MAX_CAUSE)
     job_id: int | None = None
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = utc_timestamp()
 
 
 class Task(SQLModel, table=True):
@@ -42,10 +43,8 @@ class Task(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     status: str = Field(default="open", max_length=10, index=True)
     due: date | None = Field(default=None, sa_column=Column(Date))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = utc_timestamp()
+    done_at: datetime | None = utc_timestamp(optional=True)
     done_by: str | None = Field(default=None, max_length=254)
 
 
@@ -63,13 +62,11 @@ class ReviewDate(SQLModel, table=True):
 
     __tablename__ = "review_date"
 
-    review_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
-    )
+    review_id: int = owned_by("review.id", primary_key=True)
     key: str = Field(sa_column=Column(String(40), primary_key=True))
     value: date = Field(sa_column=Column(Date, nullable=False))
     set_by: str = Field(max_length=254)
-    set_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    set_at: datetime = utc_timestamp()
 
 
 class CalendarFeed(SQLModel, table=True):
@@ -77,12 +74,6 @@ class CalendarFeed(SQLModel, table=True):
 
     __tablename__ = "calendar_feed"
 
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
+    user_id: int = owned_by("user_account.id", primary_key=True)
     secret_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()

@@ -31,7 +31,7 @@ from service.jobs.services import (
     purge_finished_jobs,
     submit_job,
 )
-from service.lifecycle.models import ReviewChange, Task
+from service.lifecycle.models import MAX_CAUSE, ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review
 from service.settings.models import Setting
@@ -368,7 +368,7 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
                 "cause_kind": "rules_version"
                 if last_rules not in (None, rules.version)
                 else "date",
-                "cause": " ".join(causes)[:4000],
+                "cause": " ".join(causes)[:MAX_CAUSE],
             },
         )
     lapses = dpf_lapses(session, last_day, day) if last_day and last_day < day and not job else []
@@ -382,7 +382,7 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
                 "vendor_ids": sorted({vendor_id for vendor_id, _ in lapses}),
                 "as_of": day.isoformat(),
                 "cause_kind": "date",
-                "cause": " ".join(why for _, why in lapses)[:4000],
+                "cause": " ".join(why for _, why in lapses)[:MAX_CAUSE],
             },
         )
         causes.extend(why for _, why in lapses)

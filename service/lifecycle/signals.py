@@ -39,6 +39,7 @@ def _submit_reassessment(session: OrmSession) -> None:
         return
     from service.db import chunks
     from service.jobs.services import submit_job
+    from service.lifecycle.models import MAX_CAUSE
     from service.reviews.models import OPEN_STATUSES, Review
 
     reviewed: set[int] = set()
@@ -64,7 +65,7 @@ def _submit_reassessment(session: OrmSession) -> None:
         params={
             "vendor_ids": sorted(reviewed),
             "cause_kind": "vendor_fact",
-            "cause": ("Vendor facts changed: " + "; ".join(parts))[:4000],
+            "cause": ("Vendor facts changed: " + "; ".join(parts))[:MAX_CAUSE],
         },
         actor=actor,
     )

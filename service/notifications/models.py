@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 EVENTS = (
     "verdict_changed",
@@ -32,9 +32,7 @@ class Webhook(SQLModel, table=True):
     events: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     active: bool = True
     created_by: str = Field(max_length=254)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
 
 
 class NotificationPreference(SQLModel, table=True):
@@ -42,16 +40,10 @@ class NotificationPreference(SQLModel, table=True):
 
     __tablename__ = "notification_preference"
 
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
+    user_id: int = owned_by("user_account.id", primary_key=True)
     email: bool = True
     events: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    updated_at: datetime = utc_timestamp()
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -68,13 +60,9 @@ class OutboxMessage(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     status: str = Field(default="pending", max_length=10, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    next_attempt_at: datetime = utc_timestamp()
+    created_at: datetime = utc_timestamp()
+    sent_at: datetime | None = utc_timestamp(optional=True)
 
 
 class Delivery(SQLModel, table=True):
@@ -87,4 +75,4 @@ class Delivery(SQLModel, table=True):
     attempt: int
     ok: bool
     detail: str = Field(default="", max_length=2000)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = utc_timestamp()

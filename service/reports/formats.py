@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from service import errors
+
 CACHE_BYTES = 64 * 1024 * 1024
 CJK_FIX = (
     "Chinese reports need a CJK font and none is installed on the server. Install one "
@@ -98,12 +100,12 @@ FORMATS: dict[str, Format] = {
 }
 
 
-class FontMissing(RuntimeError):
-    """A Chinese PDF was asked for and no CJK font is installed."""
+class FontMissing(errors.ServiceUnavailable):
+    """A Chinese PDF was asked for and no CJK font is installed (503)."""
 
 
-class NotOffered(LookupError):
-    """A contract format of an assessment whose review does not call for that contract."""
+class NotOffered(errors.NotFound):
+    """A contract format of an assessment whose review does not call for that contract (404)."""
 
 
 @cache
@@ -161,8 +163,12 @@ class RenderCache:
 CACHE = RenderCache()
 
 
-class RenderTimeout(RuntimeError):
-    """A rendering did not finish within its budget (it goes on, and lands in the cache)."""
+class RenderTimeout(errors.ServiceUnavailable):
+    """A rendering did not finish within its budget (it goes on, and lands in the cache): 503,
+    to be asked again in a minute."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "60"})
 
 
 # Renderings a request waits for, per process: at most this many at once (the rest answer
@@ -210,10 +216,11 @@ def render(
 ) -> bytes:
     """One format of a document; `key` (assessment id, version ...) names it in the cache.
 
-    Raises NotOffered for a contract the document does not hold (no SCC module chosen);
-    FontMissing for a Chinese PDF when no CJK font is installed: the PDF would show
+    Raises NotOffered (404) for a contract the document does not hold (no SCC module chosen);
+    FontMissing (503) for a Chinese PDF when no CJK font is installed: the PDF would show
     empty boxes in place of every Chinese character. With `budget` (seconds; the download
-    routes), raises RenderTimeout when rendering takes longer; jobs and the CLI wait.
+    routes), raises RenderTimeout (503) when rendering takes longer; jobs and the CLI wait.
+    They are domain errors: the API, a job and the CLI report them as they do any other.
     """
     fmt = FORMATS[name]
     if fmt.contract and fmt.contract not in (document.get("contracts") or {}):

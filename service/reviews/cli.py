@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import current_app, g
 
-from service.clikit import domain_command
+from service.clikit import domain_command, dumps
 from service.db import session_scope
 from service.reviews import services
 from service.reviews.models import OPEN_STATUSES, STATUSES
@@ -53,7 +53,7 @@ def reviews_list(status: str | None, vendor: str | None, limit: int, as_json: bo
         page = services.list_reviews(session=session, args=args)
         rows = [_row(v) for v in page.items]
     if as_json:
-        click.echo(json.dumps({"total": page.total, "items": rows}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"total": page.total, "items": rows}))
         return
     click.echo(
         f"{'id':>6}  {'status':<10} {'vendor':<24} {'CN':<19} {'EU':<19} {'US':<19} exporter"
@@ -90,7 +90,7 @@ def reviews_reevaluate(as_of: Any, as_json: bool) -> None:
                 session=session, rulebook=rulebook, day=day, actor=g.actor, progress=bar.update
             )
     if as_json:
-        click.echo(json.dumps(_report_json(report), indent=2, ensure_ascii=False))
+        click.echo(dumps(_report_json(report)))
         return
     click.echo(
         f"rules {report.rules_version}: {report.evaluated} open reviews re-evaluated "

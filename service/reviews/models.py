@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 STATUSES = ("draft", "submitted", "in_review", "approved", "rejected", "closed")
 # A review whose transfer is happening or planned: it counts towards its exporter's PRC
@@ -86,9 +86,7 @@ class Review(SQLModel, table=True):
     rules_version: str = Field(default="", max_length=64)
     reference_version: str = Field(default="", max_length=64)
     as_of: date = Field(sa_column=Column(Date, nullable=False))
-    evaluated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    evaluated_at: datetime = utc_timestamp()
     evaluated_by: str = Field(max_length=254)
     evaluation_count: int = 0
     cn_verdict: str = Field(default="not_applicable", max_length=30, index=True)
@@ -100,12 +98,8 @@ class Review(SQLModel, table=True):
     overall_level: str = Field(default="low", max_length=10)
     overall_score: int = 0
     version: int = Field(default=1, sa_column=_VERSION)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
+    updated_at: datetime = utc_timestamp()
 
 
 class ReviewEvaluation(SQLModel, table=True):
@@ -118,9 +112,7 @@ class ReviewEvaluation(SQLModel, table=True):
     review_id: int = owned_by("review.id")
     seq: int
     reason: str = Field(max_length=20)  # create, update, evaluate, reevaluate
-    evaluated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    evaluated_at: datetime = utc_timestamp()
     evaluated_by: str = Field(sa_column=Column(String(254), nullable=False))
     rules_version: str = Field(max_length=64)
     reference_version: str = Field(max_length=64)

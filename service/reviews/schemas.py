@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from assessments.types import MECHANISMS, REGIMES, VERDICTS
 from service.models import MAX_ROW_ID
-from service.paging import Many, PageArgs, page_schema
+from service.paging import Many, PageArgs, page_schema, sort_choices
 from service.reviews.models import STATUSES
 from service.reviews.services import YTD_LISTED
 from service.transfers.schemas import EvaluationSchema, TransferWarningSchema
@@ -161,16 +161,7 @@ _REVIEW_COLUMNS = tuple(
 ReviewPageSchema = page_schema(ReviewSchema, "ReviewPageSchema", "One page of reviews.")
 
 
-SORTS = (
-    "created_at",
-    "-created_at",
-    "updated_at",
-    "-updated_at",
-    "overall_score",
-    "-overall_score",
-    "id",
-    "-id",
-)
+SORTS = sort_choices("created_at", "updated_at", "overall_score", "id")
 
 
 ANY = {"description": "any of these (repeat the parameter)"}

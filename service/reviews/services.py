@@ -36,7 +36,7 @@ from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, get_row, table_of
 from service.models import utcnow
-from service.paging import Page, paginate, values_of
+from service.paging import Page, paginate, sort_order, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
 from service.transfers.services import (
@@ -570,8 +570,7 @@ def list_reviews(*, session: Session, args: Mapping[str, Any]) -> Page[ReviewVie
     """Filter, sort and page the reviews."""
     page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
     sort = args.get("sort") or "-updated_at"
-    column = _SORT_COLUMNS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
+    order = sort_order(sort, _SORT_COLUMNS)
     statement = (
         select(Review, Vendor)
         .join(*_VENDOR_JOIN)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.clikit import domain_command
+from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
 
@@ -105,7 +104,7 @@ def render_report(report: dict[str, Any]) -> str:
 
 
 @click.command("scan")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "--format",
     "fmt",
@@ -127,6 +126,6 @@ def scan(file: Path, fmt: str | None, review_id: int | None, as_json: bool) -> N
     with session_scope() as session:
         report = scan_policy(session=session, cache=matcher_cache(current_app), policy=policy)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(dumps(report))
     else:
         click.echo(render_report(report))

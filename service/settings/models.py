@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, utcnow
+from service.models import JSONType, utc_timestamp
 
 
 class Setting(SQLModel, table=True):
@@ -19,6 +19,4 @@ class Setting(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(60), primary_key=True))
     value: Any = Field(sa_column=Column(JSONType, nullable=False))
     updated_by: str = Field(sa_column=Column(String(254), nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    updated_at: datetime = utc_timestamp()

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 
-from service.clikit import domain_command
+from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.transfers.services import evaluate_transfer, get_rulebook, today
 
@@ -91,7 +91,7 @@ def render_evaluation(evaluation: dict[str, Any], warnings: list[dict[str, Any]]
 
 
 @click.command("assess")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "--as-of",
     "as_of",
@@ -112,6 +112,6 @@ def assess(file: Path, as_of: datetime | None, as_json: bool) -> None:
     if as_json:
         body = dict(result.evaluation)
         body["warnings"] = result.warnings
-        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        click.echo(dumps(body))
     else:
         click.echo(render_evaluation(result.evaluation, result.warnings))

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from service.clikit import domain_command
+from service.clikit import INPUT_FILE, OUTPUT_FILE, domain_command
 from service.db import session_scope
 from service.reference.services import get_reference
 from service.vendors.io import export, formats, parsing, upsert, validation
@@ -35,7 +35,7 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 
 
 @vendors.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "--format",
     "fmt",
@@ -98,7 +98,7 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     help="Write here instead of standard output.",
 )
 @domain_command

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import JSONType, UTCDateTime, owned_by, utcnow
+from service.models import JSONType, owned_by, utc_timestamp
 
 FACET_PROCESSING_COUNTRY = "processing_country"
 FACET_DATA_CATEGORY = "data_category"
@@ -94,12 +94,8 @@ class Vendor(SQLModel, table=True):
         default=0,
         sa_column=Column(Integer, nullable=False, server_default="0", index=True),
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = utc_timestamp()
+    updated_at: datetime = utc_timestamp()
 
     @property
     def sanctioned(self) -> bool:

@@ -32,7 +32,7 @@ from assessments.catalog.vocabulary import (
     URL_KINDS,
 )
 from service.api import RecordSchema
-from service.paging import Many, PageArgs, page_schema
+from service.paging import Many, PageArgs, page_schema, sort_choices
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
 # search; a miss still asks is_country_code, so the answer is always the same as before.
@@ -246,19 +246,7 @@ class VendorSchema(RecordSchema):
 VendorPageSchema = page_schema(VendorSchema, "VendorPageSchema", "One page of vendors.")
 
 
-SORTS = (
-    "name",
-    "-name",
-    "slug",
-    "-slug",
-    "created_at",
-    "-created_at",
-    "updated_at",
-    "-updated_at",
-    "hq_country",
-    "-hq_country",
-    "relevance",
-)
+SORTS = (*sort_choices("name", "slug", "created_at", "updated_at", "hq_country"), "relevance")
 
 
 class VendorQueryArgsSchema(PageArgs):

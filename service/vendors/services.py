@@ -21,7 +21,7 @@ from service.auth.models import User
 from service.db import chunks, flush, table_of
 from service.lifecycle.signals import vendor_changed
 from service.models import utcnow
-from service.paging import Page, RankedPage, paginate, values_of
+from service.paging import Page, RankedPage, paginate, sort_order, values_of
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import policy, search
 from service.vendors.models import (
@@ -437,8 +437,7 @@ def list_vendors(*, session: Session, args: Mapping[str, Any], names: NameIndex)
     sort = args.get("sort") or "name"
     if sort == "relevance":
         sort = "name"
-    column = _SORT_COLUMNS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
+    order = sort_order(sort, _SORT_COLUMNS)
     statement = select(Vendor).where(*conditions).order_by(order, col(Vendor.id))
     return paginate(session, statement, page=page, per_page=per_page)
 

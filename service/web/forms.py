@@ -97,9 +97,15 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def state_from_error(values: Mapping[str, Any], error: errors.DomainError) -> FormState:
-    """A form to show again: what the user typed, and the service's message and field errors."""
-    return FormState(dict(values), flatten_errors(error.errors or {}), error.detail)
+def state_from_error(
+    values: Mapping[str, Any], error: errors.DomainError, *, stale: str | None = None
+) -> FormState:
+    """A form to show again: what the user typed, and the service's message and field errors;
+    `stale` is the page's message for a stale write (412) in place of the service's."""
+    message = error.detail
+    if stale is not None and isinstance(error, errors.PreconditionFailed):
+        message = stale
+    return FormState(dict(values), flatten_errors(error.errors or {}), message)
 
 
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -221,9 +221,7 @@ def edit_assessment(assessment_id: int) -> Any:
             )
     except errors.DomainError as exc:
         session.rollback()
-        form = forms.state_from_error(values, exc)
-        if isinstance(exc, errors.PreconditionFailed):
-            form.message = CONFLICT
+        form = forms.state_from_error(values, exc, stale=CONFLICT)
         return _page(record, form=form, status=exc.status)
     session.commit()
     return redirect(url_for("web.assessment", assessment_id=assessment_id) + "#sections", code=303)

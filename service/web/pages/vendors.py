@@ -293,9 +293,7 @@ def edit_vendor(slug: str) -> Any:
         )
     except errors.DomainError as exc:
         session.rollback()
-        form = forms.state_from_error(values, exc)
-        if isinstance(exc, errors.PreconditionFailed):
-            form.message = CONFLICT
+        form = forms.state_from_error(values, exc, stale=CONFLICT)
         return _form_page(form, record=record, etag=sent_etag, status=exc.status)
     session.commit()
     return redirect(url_for("web.vendor", slug=record.slug), code=303)
