@@ -24,8 +24,13 @@ def mark(attr: str, value: Any) -> Callable[[F], F]:
 
 def handler_of(app: Flask, endpoint: str | None, method: str) -> Callable[..., Any] | None:
     """The function a request to `endpoint` with `method` reaches: the MethodView's method of
-    that name, else the view function; None for an unknown endpoint or a method the class
-    does not define."""
+    that name (its `get` for a HEAD it does not define, as MethodView answers it), else the
+    view function; None for an unknown endpoint or a method the class does not define."""
     view = app.view_functions.get(endpoint or "")
     view_class = getattr(view, "view_class", None)
-    return getattr(view_class, method.lower(), None) if view_class else view
+    if view_class is None:
+        return view
+    handler = getattr(view_class, method.lower(), None)
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return handler

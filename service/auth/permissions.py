@@ -43,8 +43,6 @@ def declared_roles(app: Flask, endpoint: str, method: str) -> frozenset[str] | N
     if endpoint in app.extensions.get("xborder.public_endpoints", ()):
         return PUBLIC
     handler = handler_of(app, endpoint, method)
-    if handler is None and method == "HEAD":  # a MethodView answers HEAD with its get
-        handler = handler_of(app, endpoint, "GET")
     roles = getattr(handler, _ATTR, None)
     return roles if roles is None else frozenset(roles)
 

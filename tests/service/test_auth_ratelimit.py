@@ -38,6 +38,18 @@ def test_token_endpoints_are_limited(
     assert statuses == [200, 200, 429]
 
 
+def test_a_head_request_counts_against_the_limit_of_its_get(
+    make_app: Callable[..., Flask], make_token: Callable[..., str]
+) -> None:
+    """HEAD reaches a MethodView's get, so it is counted like the get (no way around a limit)."""
+    app = make_app(RATELIMIT_TOKENS="2 per minute")
+    headers = {"Authorization": f"Bearer {make_token('viewer')}"}
+    client = app.test_client()
+    statuses = [client.head("/api/v1/tokens", headers=headers).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    assert client.get("/api/v1/tokens", headers=headers).status_code == 429
+
+
 def test_limits_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     app = make_app(RATELIMIT_LOGIN="1 per minute", RATELIMIT_ENABLED=False)
     assert _hammer_login(app, 3) == [401, 401, 401]
