@@ -17,6 +17,8 @@ from assessments.facts import (
     Exposure,
     OpenInput,
     Profile,
+    RegimeFacts,
+    answers_of,
     cn_headcount,
     profile,
     volume,
@@ -451,15 +453,17 @@ def _decisions(
 
 
 def _evaluate_once(
-    code: str, transfer: Transfer, rules: RuleSet, reference: Reference, prof: Profile, memo: bool
+    code: str,
+    built: RegimeFacts,
+    stated_safeguards: frozenset[str],
+    rules: RuleSet,
+    active: ActiveRules,
+    memo: bool,
 ) -> _Once:
-    """One regime's facts and decisions on the transfer as stated (unknowns stay unknown)."""
-    regime = rules.regimes[code]
-    active = rules.active(code, transfer.as_of)
-    built = BUILDERS[code](transfer, reference, prof, active.params)
+    """One regime's decisions and score on one set of its facts (unknowns stay unknown)."""
     facts = built.facts
-    safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
-    d = _decisions(regime, active, facts, safeguards, memo)
+    safeguards = stated_safeguards if built.safeguards is None else built.safeguards
+    d = _decisions(rules.regimes[code], active, facts, safeguards, memo)
     score = 0
     if d.winner is not None:
         scoring = rules.scoring
@@ -520,9 +524,14 @@ def evaluate_regime(
     """
     if prof is None:
         prof = profile(reference, transfer.data_categories, transfer.purposes)
-    base = _evaluate_once(code, transfer, rules, reference, prof, memo)
-    active = base.active
-    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts)
+    active = rules.active(code, transfer.as_of)
+    builder = BUILDERS[code]
+    # The facts no answer changes are read once; each combination of answers finishes them.
+    stated = builder.stated(transfer, reference, prof, active.params)
+    answers = answers_of(transfer, builder.inputs)
+    safeguards = transfer.safeguards
+    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, memo)
+    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
         return base.result(memo)[0]
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
@@ -530,10 +539,11 @@ def evaluate_regime(
         raise ValueError(f"{code}: {len(choices)} combinations of open answers")
     results: list[_Once] = []
     for choice in choices:
-        variant = transfer
+        given = dict(answers)
         for o, j in zip(opens, choice, strict=True):
-            variant = o.answers[j][1](variant)
-        results.append(_evaluate_once(code, variant, rules, reference, prof, memo))
+            given[o.id] = o.answers[j][1]
+        built = builder.answered(stated, given)
+        results.append(_evaluate_once(code, built, safeguards, rules, active, memo))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)

@@ -126,7 +126,7 @@ def test_decision_memo_matches_deciding_afresh() -> None:
         prof = profile(REFERENCE, transfer.data_categories, transfer.purposes)
         for code in ("CN", "EU", "US"):
             active = rules.active(code, transfer.as_of)
-            built = BUILDERS[code](transfer, REFERENCE, prof, active.params)
+            built = BUILDERS[code].build(transfer, REFERENCE, prof, active.params)
             safeguards = built.safeguards if built.safeguards is not None else transfer.safeguards
             size = len(active.decisions)
             memo_facts, plain_facts = dict(built.facts), dict(built.facts)
