@@ -549,19 +549,14 @@ def cn_answered(s: CnStated, a: Answers) -> RegimeFacts:
 
 @dataclass(frozen=True, slots=True)
 class Destinations:
-    """The EU view of where data goes: third countries, adequacy, government-access drivers."""
+    """The EU view of where data goes: third countries, adequacy, government-access drivers,
+    and the EU facts that follow from them alone."""
 
     third: tuple[str, ...]
     covered: tuple[bool, ...]
-    uses_dpf: bool
-    scope_limited: bool
     gov: bool
     drivers: tuple[str, ...]
-    third_text: str
-    gap_text: str
-    decisions_text: str
-    scope_notes: str
-    gov_text: str
+    facts: tuple[tuple[str, Any], ...]  # (fact, value), for eu_answered
 
 
 _DESTINATIONS: dict[tuple[str, tuple[str, ...], date, bool | None], Destinations] = {}
@@ -604,18 +599,27 @@ def _destinations(
                 f"the adequacy decision for {ref.name_of(p)} ({d.decision}) covers only "
                 f"recipients certified under the Data Privacy Framework, and {status}"
             )
+    facts: dict[str, Any] = {
+        "third_country": bool(third),
+        "third_countries": _names([ref.name_of(p) for p in third]),
+        "adequacy_gap": _sentence(
+            "; ".join(gaps) or "no adequacy decision covers the destinations"
+        ),
+        "all_adequate": bool(third) and all(covered),
+        "uses_dpf": any(d.scope == "dpf_certified" for d in used),
+        "us_destination": "US" in third,
+        "adequacy_decisions": _names([d.decision for d in used]),
+        "adequacy_scope_limited": bool(limited),
+        "adequacy_scope_notes": _names([d.scope_note for d in limited if d.scope_note]),
+        "gov_access_concern": bool(gov),
+        "gov_access_countries": _names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+    }
     built = Destinations(
         third=third,
         covered=covered,
-        uses_dpf=any(d.scope == "dpf_certified" for d in used),
-        scope_limited=bool(limited),
         gov=bool(gov),
         drivers=tuple(drivers),
-        third_text=_names([ref.name_of(p) for p in third]),
-        gap_text=_sentence("; ".join(gaps) or "no adequacy decision covers the destinations"),
-        decisions_text=_names([d.decision for d in used]),
-        scope_notes=_names([d.scope_note for d in limited if d.scope_note]),
-        gov_text=_names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+        facts=tuple(facts.items()),
     )
     if len(_DESTINATIONS) > 4096:
         _DESTINATIONS.clear()
@@ -673,11 +677,11 @@ class EuStated(NamedTuple):
     subjects: tuple[DataSubjects, ...]
     eu_groups: tuple[DataSubjects, ...]
     exporter_in_eea: bool
-    criteria: frozenset[int]  # WP248 criteria met whoever is in scope
-    employment: bool
+    # The WP248 criteria met (count, text) without and with children in scope.
+    wp248: tuple[tuple[int, str], tuple[int, str]]
+    drivers: tuple[str, ...]  # what drives the TIA besides the destinations
     special_flag: float
     n_special: int
-    special_or_criminal: bool
     protected: bool
     tia_effective: bool
     tia_stated_defeated: bool
@@ -743,16 +747,27 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         subjects=t.data_subjects,
         eu_groups=eu_groups,
         exporter_in_eea=exporter_in_eea,
-        criteria=frozenset(criteria),
-        employment=prof.employment,
+        wp248=(
+            _criteria(criteria | {7} if prof.employment else criteria),
+            _criteria(criteria | {7}),
+        ),
+        drivers=(
+            *(["special-category or criminal data"] if special or criminal else []),
+            "clear text reaches the recipient"
+            if not protected
+            else "exporter-side protection in place",
+        ),
         special_flag=1.0 if special or criminal else 0.0,
         n_special=len(special) + len(criminal) + prof.eu_highly_personal,
-        special_or_criminal=bool(special or criminal),
         protected=protected,
         tia_effective=tia_effective,
         tia_stated_defeated=t.eu_tia == "defeated",
         safeguards=t.safeguards - {"eu_scc"} if lapsed else None,
     )
+
+
+def _criteria(criteria: set[int]) -> tuple[int, str]:
+    return len(criteria), _names([str(c) for c in sorted(criteria)])
 
 
 def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
@@ -766,44 +781,21 @@ def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
     dest = _destinations(s.ref, s.places, s.on, dpf)
     third, covered = dest.third, dest.covered
     minors = any(g.minors_under(16) > 0 for g in in_scope)
-    criteria = s.criteria | {7} if minors or s.employment else s.criteria
     protected = s.protected
     gov = dest.gov
-    drivers = list(dest.drivers)
-    if s.special_or_criminal:
-        drivers.append("special-category or criminal data")
-    drivers.append(
-        "clear text reaches the recipient" if not protected else "exporter-side protection in place"
-    )
     eu_count = sum(g.count for g in in_scope)
     facts = dict(s.facts)
-    facts.update(
-        {
-            "gdpr_reaches": gdpr_reaches,
-            "targets_eu": targets,
-            "targets_eu_stated": targets is not None,
-            "third_country": bool(third),
-            "transfer": gdpr_reaches and bool(third),
-            "third_countries": dest.third_text,
-            "adequacy_gap": dest.gap_text,
-            "all_adequate": bool(third) and all(covered),
-            "uses_dpf": dest.uses_dpf,
-            "us_destination": "US" in third,
-            "dpf_stated": dpf is not None,
-            "adequacy_decisions": dest.decisions_text,
-            "adequacy_scope_limited": dest.scope_limited,
-            "adequacy_scope_notes": dest.scope_notes,
-            "tia_defeated": s.tia_stated_defeated
-            or (gov and not protected and not s.tia_effective),
-            "minors": minors,
-            "eu_count": eu_count,
-            "wp248_count": len(criteria),
-            "wp248_criteria": _names([str(c) for c in sorted(criteria)]),
-            "gov_access_concern": gov,
-            "gov_access_countries": dest.gov_text,
-            "tia_drivers": "; ".join(drivers),
-        }
-    )
+    facts.update(dest.facts)
+    facts["gdpr_reaches"] = gdpr_reaches
+    facts["targets_eu"] = targets
+    facts["targets_eu_stated"] = targets is not None
+    facts["transfer"] = gdpr_reaches and bool(third)
+    facts["dpf_stated"] = dpf is not None
+    facts["tia_defeated"] = s.tia_stated_defeated or (gov and not protected and not s.tia_effective)
+    facts["minors"] = minors
+    facts["eu_count"] = eu_count
+    facts["wp248_count"], facts["wp248_criteria"] = s.wp248[minors]
+    facts["tia_drivers"] = "; ".join(dest.drivers + s.drivers)
     not_adequate = covered.count(False)
     exposure = Exposure(
         people=eu_count,
