@@ -23,6 +23,7 @@ from assessments.facts import (
     profile,
     volume,
 )
+from assessments.rules.conditions import DecisionKey
 from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring, Track
 from assessments.types import (
     REGIMES,
@@ -231,6 +232,7 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 _RESULTS_LIMIT = 20_000
+KeyHead = tuple[tuple[Any, ...], DecisionKey]
 Outcomes = tuple[tuple[int, "bool | None"], ...]
 
 
@@ -404,14 +406,15 @@ def _decisions(
     active: ActiveRules,
     facts: dict[str, Any],
     safeguards: frozenset[str],
-    memo: bool,
+    head: KeyHead | None,
 ) -> _Decided:
     """Decide every track, set the facts the obligation rules read after the decisions, and
-    evaluate those rules; with `memo`, once per (decision key, safeguards) and day."""
+    evaluate those rules; with `head` (the decision key's part on the stated facts and the
+    function of its other part), once per (decision key, safeguards) and day."""
     key: Any = None
-    if memo:
+    if head is not None:
         try:
-            key = (active.decision_key(facts, active.params), safeguards)
+            key = (head[0], head[1](facts, active.params), safeguards)
             found: _Decided | None = active.decisions.get(key)
         except TypeError:  # an unhashable or incomparable value: decide without the memo
             key, found = None, None
@@ -458,12 +461,12 @@ def _evaluate_once(
     stated_safeguards: frozenset[str],
     rules: RuleSet,
     active: ActiveRules,
-    memo: bool,
+    head: KeyHead | None,
 ) -> _Once:
     """One regime's decisions and score on one set of its facts (unknowns stay unknown)."""
     facts = built.facts
     safeguards = stated_safeguards if built.safeguards is None else built.safeguards
-    d = _decisions(rules.regimes[code], active, facts, safeguards, memo)
+    d = _decisions(rules.regimes[code], active, facts, safeguards, head)
     score = 0
     if d.winner is not None:
         scoring = rules.scoring
@@ -475,6 +478,17 @@ def _evaluate_once(
 
 
 _MAX_COMBINATIONS = 64
+
+
+def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
+    """The decision key's part on the stated facts (which no answer changes, so every
+    combination of answers shares it) and the function of the part on the others; None where a
+    value is incomparable (no memo)."""
+    first, rest = active.decision_key.parts(tuple(stated))
+    try:
+        return first(stated, active.params), rest
+    except TypeError:
+        return None
 
 
 def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
@@ -530,7 +544,8 @@ def evaluate_regime(
     stated = builder.stated(transfer, reference, prof, active.params)
     answers = answers_of(transfer, builder.inputs)
     safeguards = transfer.safeguards
-    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, memo)
+    head = _key_head(active, stated.facts) if memo else None
+    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, head)
     opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
         return base.result(memo)[0]
@@ -543,7 +558,7 @@ def evaluate_regime(
         for o, j in zip(opens, choice, strict=True):
             given[o.id] = o.answers[j][1]
         built = builder.answered(stated, given)
-        results.append(_evaluate_once(code, built, safeguards, rules, active, memo))
+        results.append(_evaluate_once(code, built, safeguards, rules, active, head))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)

@@ -75,6 +75,9 @@ def _check(transfer: Transfer, values: dict[str, tuple[Any, ...]]) -> int:
                     finished = builder.answered(stated, {**given, **answers})
                     built = builder.build(variant, REFERENCE, prof, params)
                     assert finished == built, (code, answers)
+                    # The stated facts pass through unchanged (the engine's decision key
+                    # computes its part on them once for every combination of answers).
+                    assert {k: finished.facts[k] for k in stated.facts} == stated.facts
                     checks += 1
     return checks
 
