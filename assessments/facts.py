@@ -674,9 +674,10 @@ class EuStated(NamedTuple):
     ref: Reference
     on: date
     places: tuple[str, ...]  # the recipient's country, then the destinations
-    subjects: tuple[DataSubjects, ...]
-    eu_groups: tuple[DataSubjects, ...]
+    eu_groups: bool  # the flow covers people in the EU/EEA
     exporter_in_eea: bool
+    # (people, children among them) in scope of the GDPR: without, then with Art. 3(2) reach.
+    in_scope: tuple[tuple[int, bool], tuple[int, bool]]
     # The WP248 criteria met (count, text) without and with children in scope.
     wp248: tuple[tuple[int, str], tuple[int, str]]
     drivers: tuple[str, ...]  # what drives the TIA besides the destinations
@@ -744,9 +745,11 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         ref=ref,
         on=on,
         places=(imp.country, *t.destinations),
-        subjects=t.data_subjects,
-        eu_groups=eu_groups,
+        eu_groups=bool(eu_groups),
         exporter_in_eea=exporter_in_eea,
+        in_scope=(_scope(t.data_subjects),) * 2
+        if exporter_in_eea
+        else (_scope(()), _scope(eu_groups)),
         wp248=(
             _criteria(criteria | {7} if prof.employment else criteria),
             _criteria(criteria | {7}),
@@ -766,6 +769,11 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     )
 
 
+def _scope(groups: Sequence[DataSubjects]) -> tuple[int, bool]:
+    """People in these groups, and whether children (under 16) are among them."""
+    return sum(g.count for g in groups), any(g.minors_under(16) > 0 for g in groups)
+
+
 def _criteria(criteria: set[int]) -> tuple[int, str]:
     return len(criteria), _names([str(c) for c in sorted(criteria)])
 
@@ -775,15 +783,13 @@ def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
     targets, dpf = a["targets_eu"], a["dpf_certified"]
     # A non-EEA exporter is reached only through people it targets or monitors (Art. 3(2)); an
     # unstated answer counts as yes here and the engine asks (the branch shows both answers).
-    reached_abroad = bool(s.eu_groups) and targets is not False
-    in_scope = s.subjects if s.exporter_in_eea else (s.eu_groups if reached_abroad else ())
+    reached_abroad = s.eu_groups and targets is not False
+    eu_count, minors = s.in_scope[reached_abroad]
     gdpr_reaches = s.exporter_in_eea or reached_abroad
     dest = _destinations(s.ref, s.places, s.on, dpf)
     third, covered = dest.third, dest.covered
-    minors = any(g.minors_under(16) > 0 for g in in_scope)
     protected = s.protected
     gov = dest.gov
-    eu_count = sum(g.count for g in in_scope)
     facts = dict(s.facts)
     facts.update(dest.facts)
     facts["gdpr_reaches"] = gdpr_reaches
@@ -872,17 +878,31 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     """The US facts before the answerable inputs (ownership, data-broker and CCPA business
     status, government-related data)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
-    us_groups = [
-        g for g in t.data_subjects if g.jurisdiction == "US" or g.jurisdiction.startswith("US-")
-    ]
-    us_count = sum(g.count for g in us_groups)
-    ca = any(g.jurisdiction == "US-CA" for g in us_groups)
-    generic = any(g.jurisdiction == "US" for g in us_groups)
+    # One walk of the groups (this runs once per transfer, before any answer).
+    us_groups: list[DataSubjects] = []
+    us_count = 0
+    ca = generic = minors_13 = minors_16 = minors_17 = False
+    for g in t.data_subjects:
+        where = g.jurisdiction
+        if where == "US" or where.startswith("US-"):
+            us_groups.append(g)
+            us_count += g.count
+            ca = ca or where == "US-CA"
+            generic = generic or where == "US"
+            if g.minors or g.minor_counts is not None:
+                minors_13 = minors_13 or g.minors_under(13) > 0
+                minors_16 = minors_16 or g.minors_under(16) > 0
+                minors_17 = minors_17 or g.minors_under(17) > 0
     coc = ref.doj_countries_of_concern
     # Per-category 12-month head-counts: this flow's people with that data, plus what this
     # exporter already gave the same counterparty in the preceding 12 months.
     prior = t.us_prior_12m
-    counts = {cid: prior + sum(g.count_of(cid) for g in us_groups) for cid in t.data_categories}
+    counts: dict[str, int] = {}
+    for cid in t.data_categories:
+        n = prior
+        for g in us_groups:
+            n += g.count_of(cid)
+        counts[cid] = n
     listed = prof.listed_identifiers
     dsp = prof.dsp
     covered_identifiers = bool(listed) and (
@@ -902,9 +922,6 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     omic = [(n, threshold) for c, n, threshold in over if c in ("human_genomic", "human_omic")]
     omic_threshold = min(th for _, th in omic) if omic else None
     ccpa_sensitive = prof.ccpa_sensitive
-    minors_13 = any(g.minors_under(13) > 0 for g in us_groups)
-    minors_16 = any(g.minors_under(16) > 0 for g in us_groups)
-    minors_17 = any(g.minors_under(17) > 0 for g in us_groups)
     coc_destination = any(coc.listed(d, on) for d in (imp.country, *t.destinations))
     facts: dict[str, Any] = {
         "us_count": us_count,
