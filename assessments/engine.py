@@ -237,6 +237,22 @@ Outcomes = tuple[tuple[int, "bool | None"], ...]
 
 
 @dataclass(slots=True, eq=False)
+class _Decided:
+    """A regime's decisions on one set of facts: each track's result, the winner, the facts set
+    from them, the obligation outcomes and "met". A function of the day's decision key and the
+    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
+
+    tracks: list[_TrackResult]
+    applicable: list[_TrackResult]
+    winner: _TrackResult | None
+    written: tuple[tuple[str, Any], ...]
+    outcomes: Outcomes
+    met: bool | None
+    verdict: Verdict  # the winner's, else not_applicable
+    mechanism: str | None  # the winner's
+
+
+@dataclass(slots=True, eq=False)
 class _Once:
     """One regime's facts and decisions for one transfer; the result is built on demand.
 
@@ -247,22 +263,10 @@ class _Once:
     rules: RuleSet
     active: ActiveRules
     facts: dict[str, Any]
-    tracks: list[_TrackResult]
-    applicable: list[_TrackResult]
-    winner: _TrackResult | None
-    outcomes: Outcomes
-    met: bool | None
+    decided: _Decided
+    verdict: Verdict  # the regime's verdict (as in its result)
+    mechanism: str | None  # the mechanism the verdict rests on (as in its result)
     score: int
-
-    @property
-    def verdict(self) -> Verdict:
-        """The regime's verdict (as in its result)."""
-        return cast(Verdict, self.winner.verdict) if self.winner is not None else "not_applicable"
-
-    @property
-    def mechanism(self) -> str | None:
-        """The mechanism the verdict rests on (as in its result)."""
-        return self.winner.mechanism if self.winner is not None else None
 
     def questions(self) -> tuple[str, ...]:
         """The result's questions: of the undecided rules before each track's decision, then
@@ -270,12 +274,12 @@ class _Once:
         facts, active = self.facts, self.active
         params = active.params
         questions: list[str] = []
-        for t in self.tracks:
+        for t in self.decided.tracks:
             for i in t.unknown:
                 question = t.track.rules[i].question
                 if question:
                     questions.append(_render(question, facts, params))
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = active.obligations[i]
             if (outcome is None or rule.kind == "question") and rule.question:
                 questions.append(_render(rule.question, facts, params))
@@ -288,9 +292,9 @@ class _Once:
         and params its texts name, and the score. None where a value is unhashable."""
         shape = (
             id(self.active),
-            tuple([(t.index, t.unknown) for t in self.tracks]),
-            self.outcomes,
-            self.winner is None,
+            tuple([(t.index, t.unknown) for t in self.decided.tracks]),
+            self.decided.outcomes,
+            self.decided.winner is None,
         )
         derived = self.rules.derived
         names = derived.get(shape)
@@ -300,7 +304,7 @@ class _Once:
         values = tuple([facts[n] if n in facts else params.get(n) for n in names])
         key = (
             shape,
-            tuple([(t.mechanism, t.met) for t in self.tracks]),
+            tuple([(t.mechanism, t.met) for t in self.decided.tracks]),
             values,
             tuple(map(type, values)),
             self.score,
@@ -314,16 +318,16 @@ class _Once:
     def _text_names(self) -> tuple[str, ...]:
         # Every fact or param a text of the result can name, for this shape of decision.
         names: list[str] = []
-        for t in self.tracks:
+        for t in self.decided.tracks:
             for i in t.unknown:
                 names.extend(_placeholders(t.track.rules[i].question or ""))
             if t.rule is not None:
                 names.extend(t.rule.placeholders)
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = self.active.obligations[i]
             if outcome is None or rule.kind == "question":
                 names.extend(_placeholders(rule.question or ""))
-            elif self.winner is not None:
+            elif self.decided.winner is not None:
                 names.extend(rule.placeholders)
         return tuple(dict.fromkeys(names))
 
@@ -348,15 +352,15 @@ class _Once:
         # why.
         decided = [
             t.rule.fixed[0] if t.rule.fixed else _fire(rules, t.rule, facts, params)[0]
-            for t in self.applicable
+            for t in self.decided.applicable
             if t.rule is not None
         ]
         questions = self.questions()
-        winner = self.winner
+        winner = self.decided.winner
         if winner is None:
             reasons = [
                 _render(t.rule.explanation, facts, params)
-                for t in self.tracks
+                for t in self.decided.tracks
                 if t.rule is not None
             ]
             why = " ".join(_unique(reasons)) or "No rule of this regime reaches the transfer."
@@ -365,7 +369,7 @@ class _Once:
             )
         fired: list[FiredRule] = list(decided)
         obligations: list[Obligation] = []
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = active.obligations[i]
             if outcome is not None and rule.kind != "question":
                 entry, duties = rule.fixed or _fire(rules, rule, facts, params)
@@ -378,27 +382,13 @@ class _Once:
             verdict=cast(Verdict, winner.verdict),
             mechanism=winner.mechanism,
             alternatives=_alternatives(winner.rule, winner.mechanism),
-            met=self.met,
+            met=self.decided.met,
             level=cast(Level, rules.scoring.level(self.score)),
             score=self.score,
             obligations=tuple(obligations),
             rules=tuple(fired),
             questions=questions,
         )
-
-
-@dataclass(slots=True, eq=False)
-class _Decided:
-    """A regime's decisions on one set of facts: each track's result, the winner, the facts set
-    from them, the obligation outcomes and "met". A function of the day's decision key and the
-    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
-
-    tracks: list[_TrackResult]
-    applicable: list[_TrackResult]
-    winner: _TrackResult | None
-    written: tuple[tuple[str, Any], ...]
-    outcomes: Outcomes
-    met: bool | None
 
 
 def _decisions(
@@ -447,7 +437,16 @@ def _decisions(
         # "met": every mechanism this regime requires is already among the safeguards.
         requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
         met = False if False in requiring else (None if None in requiring else True)
-    decided = _Decided(tracks, applicable, winner, tuple(written), outcomes, met)
+    decided = _Decided(
+        tracks,
+        applicable,
+        winner,
+        tuple(written),
+        outcomes,
+        met,
+        cast(Verdict, winner.verdict) if winner is not None else "not_applicable",
+        winner.mechanism if winner is not None else None,
+    )
     if key is not None:
         if len(active.decisions) >= _RESULTS_LIMIT:
             active.decisions.clear()
@@ -472,9 +471,7 @@ def _evaluate_once(
         scoring = rules.scoring
         exposure = _exposure(scoring, built.exposure, safeguards)
         score = max([_score(scoring, t.verdict, exposure, t.met) for t in d.applicable])
-    return _Once(
-        code, rules, active, facts, d.tracks, d.applicable, d.winner, d.outcomes, d.met, score
-    )
+    return _Once(code, rules, active, facts, d, d.verdict, d.mechanism, score)
 
 
 _MAX_COMBINATIONS = 64
