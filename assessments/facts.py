@@ -409,9 +409,11 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
 # A regime's facts are built in two steps: `stated` reads the transfer except these fields, and
 # `answered` adds what depends on them, read from an Answers mapping. So the facts of every
 # combination of answers are finished from one reading of the rest, without copying the
-# transfer; tests/assessments/test_facts.py checks that nothing in this module reads these
-# fields from a transfer except `answers_of`, and that finishing with an answer gives the facts
-# of the transfer with that answer stated (`answered_transfer`).
+# transfer. `answered` adds facts and never changes a stated one (the engine computes the
+# decision key's part on the stated facts once for every combination). tests/assessments/
+# test_facts.py checks that nothing in this module or the engine reads these fields from a
+# transfer except `answers_of`, and that finishing with an answer gives the facts of the
+# transfer with that answer stated (`answered_transfer`), the stated facts unchanged.
 ANSWERABLE: dict[str, tuple[str, str]] = {
     "ciio": ("exporter", "ciio"),
     "important_data": ("transfer", "important_data"),
