@@ -17,10 +17,13 @@ from assessments.facts import (
     Exposure,
     OpenInput,
     Profile,
+    RegimeFacts,
+    answers_of,
     cn_headcount,
     profile,
     volume,
 )
+from assessments.rules.conditions import DecisionKey
 from assessments.rules.loader import ActiveRules, RegimeRules, Rule, RuleSet, Scoring, Track
 from assessments.types import (
     REGIMES,
@@ -229,7 +232,24 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 _RESULTS_LIMIT = 20_000
+KeyHead = tuple[tuple[Any, ...], DecisionKey]
 Outcomes = tuple[tuple[int, "bool | None"], ...]
+
+
+@dataclass(slots=True, eq=False)
+class _Decided:
+    """A regime's decisions on one set of facts: each track's result, the winner, the facts set
+    from them, the obligation outcomes and "met". A function of the day's decision key and the
+    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
+
+    tracks: list[_TrackResult]
+    applicable: list[_TrackResult]
+    winner: _TrackResult | None
+    written: tuple[tuple[str, Any], ...]
+    outcomes: Outcomes
+    met: bool | None
+    verdict: Verdict  # the winner's, else not_applicable
+    mechanism: str | None  # the winner's
 
 
 @dataclass(slots=True, eq=False)
@@ -243,22 +263,10 @@ class _Once:
     rules: RuleSet
     active: ActiveRules
     facts: dict[str, Any]
-    tracks: list[_TrackResult]
-    applicable: list[_TrackResult]
-    winner: _TrackResult | None
-    outcomes: Outcomes
-    met: bool | None
+    decided: _Decided
+    verdict: Verdict  # the regime's verdict (as in its result)
+    mechanism: str | None  # the mechanism the verdict rests on (as in its result)
     score: int
-
-    @property
-    def verdict(self) -> Verdict:
-        """The regime's verdict (as in its result)."""
-        return cast(Verdict, self.winner.verdict) if self.winner is not None else "not_applicable"
-
-    @property
-    def mechanism(self) -> str | None:
-        """The mechanism the verdict rests on (as in its result)."""
-        return self.winner.mechanism if self.winner is not None else None
 
     def questions(self) -> tuple[str, ...]:
         """The result's questions: of the undecided rules before each track's decision, then
@@ -266,12 +274,12 @@ class _Once:
         facts, active = self.facts, self.active
         params = active.params
         questions: list[str] = []
-        for t in self.tracks:
+        for t in self.decided.tracks:
             for i in t.unknown:
                 question = t.track.rules[i].question
                 if question:
                     questions.append(_render(question, facts, params))
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = active.obligations[i]
             if (outcome is None or rule.kind == "question") and rule.question:
                 questions.append(_render(rule.question, facts, params))
@@ -284,9 +292,9 @@ class _Once:
         and params its texts name, and the score. None where a value is unhashable."""
         shape = (
             id(self.active),
-            tuple([(t.index, t.unknown) for t in self.tracks]),
-            self.outcomes,
-            self.winner is None,
+            tuple([(t.index, t.unknown) for t in self.decided.tracks]),
+            self.decided.outcomes,
+            self.decided.winner is None,
         )
         derived = self.rules.derived
         names = derived.get(shape)
@@ -296,7 +304,7 @@ class _Once:
         values = tuple([facts[n] if n in facts else params.get(n) for n in names])
         key = (
             shape,
-            tuple([(t.mechanism, t.met) for t in self.tracks]),
+            tuple([(t.mechanism, t.met) for t in self.decided.tracks]),
             values,
             tuple(map(type, values)),
             self.score,
@@ -310,16 +318,16 @@ class _Once:
     def _text_names(self) -> tuple[str, ...]:
         # Every fact or param a text of the result can name, for this shape of decision.
         names: list[str] = []
-        for t in self.tracks:
+        for t in self.decided.tracks:
             for i in t.unknown:
                 names.extend(_placeholders(t.track.rules[i].question or ""))
             if t.rule is not None:
                 names.extend(t.rule.placeholders)
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = self.active.obligations[i]
             if outcome is None or rule.kind == "question":
                 names.extend(_placeholders(rule.question or ""))
-            elif self.winner is not None:
+            elif self.decided.winner is not None:
                 names.extend(rule.placeholders)
         return tuple(dict.fromkeys(names))
 
@@ -344,15 +352,15 @@ class _Once:
         # why.
         decided = [
             t.rule.fixed[0] if t.rule.fixed else _fire(rules, t.rule, facts, params)[0]
-            for t in self.applicable
+            for t in self.decided.applicable
             if t.rule is not None
         ]
         questions = self.questions()
-        winner = self.winner
+        winner = self.decided.winner
         if winner is None:
             reasons = [
                 _render(t.rule.explanation, facts, params)
-                for t in self.tracks
+                for t in self.decided.tracks
                 if t.rule is not None
             ]
             why = " ".join(_unique(reasons)) or "No rule of this regime reaches the transfer."
@@ -361,7 +369,7 @@ class _Once:
             )
         fired: list[FiredRule] = list(decided)
         obligations: list[Obligation] = []
-        for i, outcome in self.outcomes:
+        for i, outcome in self.decided.outcomes:
             rule = active.obligations[i]
             if outcome is not None and rule.kind != "question":
                 entry, duties = rule.fixed or _fire(rules, rule, facts, params)
@@ -374,7 +382,7 @@ class _Once:
             verdict=cast(Verdict, winner.verdict),
             mechanism=winner.mechanism,
             alternatives=_alternatives(winner.rule, winner.mechanism),
-            met=self.met,
+            met=self.decided.met,
             level=cast(Level, rules.scoring.level(self.score)),
             score=self.score,
             obligations=tuple(obligations),
@@ -383,33 +391,20 @@ class _Once:
         )
 
 
-@dataclass(slots=True, eq=False)
-class _Decided:
-    """A regime's decisions on one set of facts: each track's result, the winner, the facts set
-    from them, the obligation outcomes and "met". A function of the day's decision key and the
-    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
-
-    tracks: list[_TrackResult]
-    applicable: list[_TrackResult]
-    winner: _TrackResult | None
-    written: tuple[tuple[str, Any], ...]
-    outcomes: Outcomes
-    met: bool | None
-
-
 def _decisions(
     regime: RegimeRules,
     active: ActiveRules,
     facts: dict[str, Any],
     safeguards: frozenset[str],
-    memo: bool,
+    head: KeyHead | None,
 ) -> _Decided:
     """Decide every track, set the facts the obligation rules read after the decisions, and
-    evaluate those rules; with `memo`, once per (decision key, safeguards) and day."""
+    evaluate those rules; with `head` (the decision key's part on the stated facts and the
+    function of its other part), once per (decision key, safeguards) and day."""
     key: Any = None
-    if memo:
+    if head is not None:
         try:
-            key = (active.decision_key(facts, active.params), safeguards)
+            key = (head[0], head[1](facts, active.params), safeguards)
             found: _Decided | None = active.decisions.get(key)
         except TypeError:  # an unhashable or incomparable value: decide without the memo
             key, found = None, None
@@ -442,7 +437,16 @@ def _decisions(
         # "met": every mechanism this regime requires is already among the safeguards.
         requiring = [t.met for t in applicable if t.verdict in _REQUIRING]
         met = False if False in requiring else (None if None in requiring else True)
-    decided = _Decided(tracks, applicable, winner, tuple(written), outcomes, met)
+    decided = _Decided(
+        tracks,
+        applicable,
+        winner,
+        tuple(written),
+        outcomes,
+        met,
+        cast(Verdict, winner.verdict) if winner is not None else "not_applicable",
+        winner.mechanism if winner is not None else None,
+    )
     if key is not None:
         if len(active.decisions) >= _RESULTS_LIMIT:
             active.decisions.clear()
@@ -451,26 +455,37 @@ def _decisions(
 
 
 def _evaluate_once(
-    code: str, transfer: Transfer, rules: RuleSet, reference: Reference, prof: Profile, memo: bool
+    code: str,
+    built: RegimeFacts,
+    stated_safeguards: frozenset[str],
+    rules: RuleSet,
+    active: ActiveRules,
+    head: KeyHead | None,
 ) -> _Once:
-    """One regime's facts and decisions on the transfer as stated (unknowns stay unknown)."""
-    regime = rules.regimes[code]
-    active = rules.active(code, transfer.as_of)
-    built = BUILDERS[code](transfer, reference, prof, active.params)
+    """One regime's decisions and score on one set of its facts (unknowns stay unknown)."""
     facts = built.facts
-    safeguards = transfer.safeguards if built.safeguards is None else built.safeguards
-    d = _decisions(regime, active, facts, safeguards, memo)
+    safeguards = stated_safeguards if built.safeguards is None else built.safeguards
+    d = _decisions(rules.regimes[code], active, facts, safeguards, head)
     score = 0
     if d.winner is not None:
         scoring = rules.scoring
         exposure = _exposure(scoring, built.exposure, safeguards)
         score = max([_score(scoring, t.verdict, exposure, t.met) for t in d.applicable])
-    return _Once(
-        code, rules, active, facts, d.tracks, d.applicable, d.winner, d.outcomes, d.met, score
-    )
+    return _Once(code, rules, active, facts, d, d.verdict, d.mechanism, score)
 
 
 _MAX_COMBINATIONS = 64
+
+
+def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
+    """The decision key's part on the stated facts (which no answer changes, so every
+    combination of answers shares it) and the function of the part on the others; None where a
+    value is incomparable (no memo)."""
+    first, rest = active.decision_key.parts(tuple(stated))
+    try:
+        return first(stated, active.params), rest
+    except TypeError:
+        return None
 
 
 def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
@@ -520,9 +535,15 @@ def evaluate_regime(
     """
     if prof is None:
         prof = profile(reference, transfer.data_categories, transfer.purposes)
-    base = _evaluate_once(code, transfer, rules, reference, prof, memo)
-    active = base.active
-    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts)
+    active = rules.active(code, transfer.as_of)
+    builder = BUILDERS[code]
+    # The facts no answer changes are read once; each combination of answers finishes them.
+    stated = builder.stated(transfer, reference, prof, active.params)
+    answers = answers_of(transfer, builder.inputs)
+    safeguards = transfer.safeguards
+    head = _key_head(active, stated.facts) if memo else None
+    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, head)
+    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
         return base.result(memo)[0]
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
@@ -530,10 +551,11 @@ def evaluate_regime(
         raise ValueError(f"{code}: {len(choices)} combinations of open answers")
     results: list[_Once] = []
     for choice in choices:
-        variant = transfer
+        given = dict(answers)
         for o, j in zip(opens, choice, strict=True):
-            variant = o.answers[j][1](variant)
-        results.append(_evaluate_once(code, variant, rules, reference, prof, memo))
+            given[o.id] = o.answers[j][1]
+        built = builder.answered(stated, given)
+        results.append(_evaluate_once(code, built, safeguards, rules, active, head))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)

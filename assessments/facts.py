@@ -10,11 +10,10 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
-from assessments.types import Exporter, Owner, SccTerms, Transfer, evolve
+from assessments.types import CcpaThresholds, DataSubjects, Owner, SccTerms, Transfer, evolve
 
 SCC_MODULES = {
     ("controller", "controller"): "c2c",
@@ -172,8 +171,13 @@ for _regime in FACTS.values():
 PROTECTIVE = ("encryption_exporter_keys", "pseudonymisation", "e2e_encryption")
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+# The engine's records per regime pass (Exposure, RegimeFacts, the stated steps' results) are
+# named tuples: immutable like the frozen dataclasses, at a third of their cost to build (a
+# frozen dataclass sets each field through object.__setattr__), and built up to seven times per
+# regime and evaluation.
+
+
+class Exposure(NamedTuple):
     """Inputs to the score besides the verdict, each in [0, 1] except the head-count."""
 
     people: int
@@ -181,8 +185,7 @@ class Exposure:
     exposure: float
 
 
-@dataclass(frozen=True, slots=True)
-class RegimeFacts:
+class RegimeFacts(NamedTuple):
     """The facts of one regime and its exposure figures."""
 
     facts: dict[str, Any]
@@ -399,8 +402,68 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
     return min(1.0, 0.5 * flags + 0.15 * n_sensitive + (0.2 if minors else 0.0))
 
 
-def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
-    """Facts for the PRC regime."""
+# ---------------------------------------------------------------------------- answerable inputs
+
+# The inputs an open question can answer (facts.OPEN_INPUTS; the keys are their ids) and where
+# each lives in a Transfer: the exporter, the importer or the transfer itself, and the field.
+# A regime's facts are built in two steps: `stated` reads the transfer except these fields, and
+# `answered` adds what depends on them, read from an Answers mapping. So the facts of every
+# combination of answers are finished from one reading of the rest, without copying the
+# transfer. `answered` adds facts and never changes a stated one (the engine computes the
+# decision key's part on the stated facts once for every combination). tests/assessments/
+# test_facts.py checks that nothing in this module or the engine reads these fields from a
+# transfer except `answers_of`, and that finishing with an answer gives the facts of the
+# transfer with that answer stated (`answered_transfer`), the stated facts unchanged.
+ANSWERABLE: dict[str, tuple[str, str]] = {
+    "ciio": ("exporter", "ciio"),
+    "important_data": ("transfer", "important_data"),
+    "processing_volume": ("exporter", "cn_processing_volume"),
+    "dpf_certified": ("importer", "dpf_certified"),
+    "targets_eu": ("exporter", "targets_eu"),
+    "ownership": ("importer", "owners"),
+    "data_broker": ("exporter", "data_broker"),
+    "ccpa_business": ("exporter", "ccpa_business"),
+    "government_related_data": ("transfer", "government_related_data"),
+}
+Answers = Mapping[str, Any]
+
+
+def _part(t: Transfer, part: str) -> Any:
+    return t if part == "transfer" else getattr(t, part)
+
+
+def answers_of(t: Transfer, names: Iterable[str]) -> dict[str, Any]:
+    """The answerable inputs `names` as the transfer states them (None: not stated)."""
+    found: dict[str, Any] = {}
+    for name in names:
+        part, field = ANSWERABLE[name]
+        found[name] = getattr(_part(t, part), field)
+    return found
+
+
+def answered_transfer(t: Transfer, answers: Answers) -> Transfer:
+    """The transfer with these answerable inputs stated (what an answer means for a transfer)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name, value in answers.items():
+        part, field = ANSWERABLE[name]
+        changes.setdefault(part, {})[field] = value
+    top = changes.pop("transfer", {})
+    for part, fields in changes.items():
+        top[part] = evolve(_part(t, part), **fields)
+    return evolve(t, **top)
+
+
+class CnStated(NamedTuple):
+    """The PRC facts no answerable input changes, and what `cn_answered` finishes them from."""
+
+    facts: dict[str, Any]
+    people: int
+    sensitivity: float
+    lower: int  # the processed lower bound before a stated processing volume
+
+
+def cn_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> CnStated:
+    """The PRC facts before the answerable inputs (ciio, important data, processing volume)."""
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
     export = _cn_export(t)
@@ -422,18 +485,12 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     flow = count.people
     minors = count.minors > 0
     sensitive = bool(sensitive_ids) or minors
-    volume_ = exp.cn_processing_volume
-    lower = max(nonsensitive_total, sensitive_total)
     counted = bool(params.get("exempt_flows_counted"))
     facts: dict[str, Any] = {
         "export": export,
         "exporter_in_cn": exporter_in_cn,
         "art3_2_candidate": (not exporter_in_cn) and in_cn,
         "exemptions": t.exemptions,
-        "important_data": t.important_data,
-        "important_data_stated": t.important_data is not None,
-        "ciio": exp.ciio,
-        "ciio_stated": exp.ciio is not None,
         # True or unknown (None), never False: a claimed exemption the purposes do not bear out
         # is doubtful, not refuted - the rule asks instead of silently dropping the claim.
         "hr_context": ("hr_management" in t.purposes or t.transaction == "employment_agreement")
@@ -450,9 +507,6 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
             if counted
             else "flows exempt under Arts. 4-6 are not counted towards the totals"
         ),
-        "processing_volume": volume_,
-        "processing_volume_stated": volume_ is not None,
-        "processed_lower_bound": max(lower, volume_ or 0),
         "sensitive": sensitive,
         "sensitive_categories": _names(
             [*sensitive_ids, "PI of minors under 14"] if minors else sensitive_ids
@@ -464,15 +518,32 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "other_subjects": outside,
         "importer_name": imp.name or imp.vendor or "the recipient",
     }
-    exposure = Exposure(
+    return CnStated(
+        facts,
         people=ytd_non + ytd_sen + flow,
         sensitivity=_sensitivity(1.0 if sensitive else 0.0, len(sensitive_ids), minors),
+        lower=max(nonsensitive_total, sensitive_total),
+    )
+
+
+def cn_answered(s: CnStated, a: Answers) -> RegimeFacts:
+    """The PRC facts, finished with the answerable inputs."""
+    ciio, important, volume_ = a["ciio"], a["important_data"], a["processing_volume"]
+    facts = dict(s.facts)
+    facts["important_data"] = important
+    facts["important_data_stated"] = important is not None
+    facts["ciio"] = ciio
+    facts["ciio_stated"] = ciio is not None
+    facts["processing_volume"] = volume_
+    facts["processing_volume_stated"] = volume_ is not None
+    facts["processed_lower_bound"] = max(s.lower, volume_ or 0)
+    exposure = Exposure(
+        people=s.people,
+        sensitivity=s.sensitivity,
         # An unknown status weighs as the stricter answer.
         exposure=min(
             1.0,
-            0.3
-            + (0.35 if exp.ciio is not False else 0.0)
-            + (0.35 if t.important_data is not False else 0.0),
+            0.3 + (0.35 if ciio is not False else 0.0) + (0.35 if important is not False else 0.0),
         ),
     )
     return RegimeFacts(facts, exposure)
@@ -480,19 +551,14 @@ def cn_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
 
 @dataclass(frozen=True, slots=True)
 class Destinations:
-    """The EU view of where data goes: third countries, adequacy, government-access drivers."""
+    """The EU view of where data goes: third countries, adequacy, government-access drivers,
+    and the EU facts that follow from them alone."""
 
     third: tuple[str, ...]
     covered: tuple[bool, ...]
-    uses_dpf: bool
-    scope_limited: bool
     gov: bool
     drivers: tuple[str, ...]
-    third_text: str
-    gap_text: str
-    decisions_text: str
-    scope_notes: str
-    gov_text: str
+    facts: tuple[tuple[str, Any], ...]  # (fact, value), for eu_answered
 
 
 _DESTINATIONS: dict[tuple[str, tuple[str, ...], date, bool | None], Destinations] = {}
@@ -535,18 +601,27 @@ def _destinations(
                 f"the adequacy decision for {ref.name_of(p)} ({d.decision}) covers only "
                 f"recipients certified under the Data Privacy Framework, and {status}"
             )
+    facts: dict[str, Any] = {
+        "third_country": bool(third),
+        "third_countries": _names([ref.name_of(p) for p in third]),
+        "adequacy_gap": _sentence(
+            "; ".join(gaps) or "no adequacy decision covers the destinations"
+        ),
+        "all_adequate": bool(third) and all(covered),
+        "uses_dpf": any(d.scope == "dpf_certified" for d in used),
+        "us_destination": "US" in third,
+        "adequacy_decisions": _names([d.decision for d in used]),
+        "adequacy_scope_limited": bool(limited),
+        "adequacy_scope_notes": _names([d.scope_note for d in limited if d.scope_note]),
+        "gov_access_concern": bool(gov),
+        "gov_access_countries": _names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+    }
     built = Destinations(
         third=third,
         covered=covered,
-        uses_dpf=any(d.scope == "dpf_certified" for d in used),
-        scope_limited=bool(limited),
         gov=bool(gov),
         drivers=tuple(drivers),
-        third_text=_names([ref.name_of(p) for p in third]),
-        gap_text=_sentence("; ".join(gaps) or "no adequacy decision covers the destinations"),
-        decisions_text=_names([d.decision for d in used]),
-        scope_notes=_names([d.scope_note for d in limited if d.scope_note]),
-        gov_text=_names([f"{ref.name_of(p)} ({', '.join(g.laws)})" for p, g in gov]),
+        facts=tuple(facts.items()),
     )
     if len(_DESTINATIONS) > 4096:
         _DESTINATIONS.clear()
@@ -594,36 +669,40 @@ def scc_valid(terms: SccTerms | None, on: date) -> bool | None:
     return True
 
 
-def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
-    """Facts for the EU regime."""
+class EuStated(NamedTuple):
+    """The EU facts no answerable input changes, and what `eu_answered` finishes them from."""
+
+    facts: dict[str, Any]
+    ref: Reference
+    on: date
+    places: tuple[str, ...]  # the recipient's country, then the destinations
+    eu_groups: bool  # the flow covers people in the EU/EEA
+    exporter_in_eea: bool
+    # (people, children among them) in scope of the GDPR: without, then with Art. 3(2) reach.
+    in_scope: tuple[tuple[int, bool], tuple[int, bool]]
+    # The WP248 criteria met (count, text) without and with children in scope.
+    wp248: tuple[tuple[int, str], tuple[int, str]]
+    drivers: tuple[str, ...]  # what drives the TIA besides the destinations
+    special_flag: float
+    n_special: int
+    protected: bool
+    tia_effective: bool
+    tia_stated_defeated: bool
+    safeguards: frozenset[str] | None
+
+
+def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> EuStated:
+    """The EU facts before the answerable inputs (Art. 3(2) targeting, DPF status)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
     exporter_in_eea = ref.is_eea(exp.country, on)
-    eu_groups = [s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)]
-    # A non-EEA exporter is reached only through people it targets or monitors (Art. 3(2)); an
-    # unstated answer counts as yes here and the engine asks (the branch shows both answers).
-    targets = exp.targets_eu
-    reached_abroad = bool(eu_groups) and targets is not False
-    in_scope = t.data_subjects if exporter_in_eea else (eu_groups if reached_abroad else [])
-    gdpr_reaches = exporter_in_eea or reached_abroad
-    dest = _destinations(ref, (imp.country, *t.destinations), on, imp.dpf_certified)
-    third, covered = dest.third, dest.covered
+    eu_groups = tuple([s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)])
     special = prof.eu_special
     criminal = prof.eu_criminal
-    minors = any(s.minors_under(16) > 0 for s in in_scope)
     criteria = set(prof.wp248)
     if special or criminal or prof.eu_highly_personal:
         criteria.add(4)
-    if minors or prof.employment:
-        criteria.add(7)
     protected = not t.safeguards.isdisjoint(PROTECTIVE)
-    gov = dest.gov
     module = SCC_MODULES[(exp.role, imp.role)]
-    drivers = list(dest.drivers)
-    if special or criminal:
-        drivers.append("special-category or criminal data")
-    drivers.append(
-        "clear text reaches the recipient" if not protected else "exporter-side protection in place"
-    )
     terms = t.eu_scc_terms
     valid = scc_valid(terms, on)
     scc_in_place = "eu_scc" in t.safeguards and valid is not False
@@ -634,22 +713,8 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         usable = derogation.occasional if derogation is not None else None
     tia_effective = t.eu_tia == "effective"
     facts: dict[str, Any] = {
-        "gdpr_reaches": gdpr_reaches,
         "exporter_in_eea": exporter_in_eea,
         "eu_subjects": bool(eu_groups),
-        "targets_eu": targets,
-        "targets_eu_stated": targets is not None,
-        "third_country": bool(third),
-        "transfer": gdpr_reaches and bool(third),
-        "third_countries": dest.third_text,
-        "adequacy_gap": dest.gap_text,
-        "all_adequate": bool(third) and all(covered),
-        "uses_dpf": dest.uses_dpf,
-        "us_destination": "US" in third,
-        "dpf_stated": imp.dpf_certified is not None,
-        "adequacy_decisions": dest.decisions_text,
-        "adequacy_scope_limited": dest.scope_limited,
-        "adequacy_scope_notes": dest.scope_notes,
         "scc_module": module,
         "scc_mechanism": f"eu_scc_{module}",
         "exporter_processor": exp.role == "processor",
@@ -670,28 +735,79 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "derogation_compelling": derogation is not None
         and derogation.basis == "compelling_legitimate_interests",
         "tia_effective": tia_effective,
-        "tia_defeated": t.eu_tia == "defeated" or (gov and not protected and not tia_effective),
         "special_art9": bool(special),
         "criminal_art10": bool(criminal),
         "special_or_criminal": bool(special or criminal),
         "special_categories": _names(special + criminal),
-        "minors": minors,
-        "eu_count": sum(s.count for s in in_scope),
-        "wp248_count": len(criteria),
-        "wp248_criteria": _names([str(c) for c in sorted(criteria)]),
-        "gov_access_concern": gov,
-        "gov_access_countries": dest.gov_text,
         "clear_text_exposed": not protected,
-        "tia_drivers": "; ".join(drivers),
     }
+    lapsed = "eu_scc" in t.safeguards and not scc_in_place
+    return EuStated(
+        facts,
+        ref=ref,
+        on=on,
+        places=(imp.country, *t.destinations),
+        eu_groups=bool(eu_groups),
+        exporter_in_eea=exporter_in_eea,
+        in_scope=(_scope(t.data_subjects),) * 2
+        if exporter_in_eea
+        else (_scope(()), _scope(eu_groups)),
+        wp248=(
+            _criteria(criteria | {7} if prof.employment else criteria),
+            _criteria(criteria | {7}),
+        ),
+        drivers=(
+            *(["special-category or criminal data"] if special or criminal else []),
+            "clear text reaches the recipient"
+            if not protected
+            else "exporter-side protection in place",
+        ),
+        special_flag=1.0 if special or criminal else 0.0,
+        n_special=len(special) + len(criminal) + prof.eu_highly_personal,
+        protected=protected,
+        tia_effective=tia_effective,
+        tia_stated_defeated=t.eu_tia == "defeated",
+        safeguards=t.safeguards - {"eu_scc"} if lapsed else None,
+    )
+
+
+def _scope(groups: Sequence[DataSubjects]) -> tuple[int, bool]:
+    """People in these groups, and whether children (under 16) are among them."""
+    return sum(g.count for g in groups), any(g.minors_under(16) > 0 for g in groups)
+
+
+def _criteria(criteria: set[int]) -> tuple[int, str]:
+    return len(criteria), _names([str(c) for c in sorted(criteria)])
+
+
+def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
+    """The EU facts, finished with the answerable inputs."""
+    targets, dpf = a["targets_eu"], a["dpf_certified"]
+    # A non-EEA exporter is reached only through people it targets or monitors (Art. 3(2)); an
+    # unstated answer counts as yes here and the engine asks (the branch shows both answers).
+    reached_abroad = s.eu_groups and targets is not False
+    eu_count, minors = s.in_scope[reached_abroad]
+    gdpr_reaches = s.exporter_in_eea or reached_abroad
+    dest = _destinations(s.ref, s.places, s.on, dpf)
+    third, covered = dest.third, dest.covered
+    protected = s.protected
+    gov = dest.gov
+    facts = dict(s.facts)
+    facts.update(dest.facts)
+    facts["gdpr_reaches"] = gdpr_reaches
+    facts["targets_eu"] = targets
+    facts["targets_eu_stated"] = targets is not None
+    facts["transfer"] = gdpr_reaches and bool(third)
+    facts["dpf_stated"] = dpf is not None
+    facts["tia_defeated"] = s.tia_stated_defeated or (gov and not protected and not s.tia_effective)
+    facts["minors"] = minors
+    facts["eu_count"] = eu_count
+    facts["wp248_count"], facts["wp248_criteria"] = s.wp248[minors]
+    facts["tia_drivers"] = "; ".join(dest.drivers + s.drivers)
     not_adequate = covered.count(False)
     exposure = Exposure(
-        people=facts["eu_count"],
-        sensitivity=_sensitivity(
-            1.0 if special or criminal else 0.0,
-            len(special) + len(criminal) + prof.eu_highly_personal,
-            minors,
-        ),
+        people=eu_count,
+        sensitivity=_sensitivity(s.special_flag, s.n_special, minors),
         exposure=min(
             1.0,
             (0.5 if not_adequate else 0.0)
@@ -699,9 +815,7 @@ def eu_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
             + (0.15 if not_adequate and not protected else 0.0),
         ),
     )
-    lapsed = "eu_scc" in t.safeguards and not scc_in_place
-    safeguards = t.safeguards - {"eu_scc"} if lapsed else None
-    return RegimeFacts(facts, exposure, safeguards)
+    return RegimeFacts(facts, exposure, s.safeguards)
 
 
 def _share_from(owners: tuple[Owner, ...] | None, listing: Listing, on: date) -> float | None:
@@ -716,12 +830,10 @@ def _share_from(owners: tuple[Owner, ...] | None, listing: Listing, on: date) ->
     return min(total, 100.0)
 
 
-def ccpa_business(exp: Exporter, params: Mapping[str, Any]) -> bool | None:
-    """The exporter's CCPA "business" status: stated, else from the thresholds of
-    1798.140(d)(1) (any one met: a business; all stated and none met: not; else unknown)."""
-    if exp.ccpa_business is not None:
-        return exp.ccpa_business
-    tests = exp.ccpa_thresholds
+def ccpa_thresholds_met(tests: CcpaThresholds | None, params: Mapping[str, Any]) -> bool | None:
+    """The exporter's CCPA "business" status from the thresholds of 1798.140(d)(1), for an
+    exporter that does not state it (any one met: a business; all stated and none met: not;
+    else unknown)."""
     if tests is None:
         return None
     revenue_min = params.get("ccpa_revenue_min")
@@ -743,42 +855,56 @@ def ccpa_business(exp: Exporter, params: Mapping[str, Any]) -> bool | None:
     return None if None in results else False
 
 
-def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> RegimeFacts:
-    """Facts for the US regime (DOJ DSP, PADFA, CCPA, COPPA)."""
+class UsStated(NamedTuple):
+    """The US facts no answerable input changes, and what `us_answered` finishes them from."""
+
+    facts: dict[str, Any]
+    on: date
+    coc: Listing
+    padfa: Listing
+    importer_in_coc: bool
+    adversary_listed: bool
+    covered_person: bool | None
+    dsp_min: Any
+    padfa_min: Any
+    dsp_sensitive: bool  # a DSP category is in the flow (before government-related data)
+    over: bool  # a category's 12-month count is over its threshold
+    at: bool  # a category's 12-month count equals its threshold
+    by_thresholds: bool | None  # CCPA business status from the thresholds
+    people: int
+    sensitivity: float
+    coc_destination: bool
+
+
+def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]) -> UsStated:
+    """The US facts before the answerable inputs (ownership, data-broker and CCPA business
+    status, government-related data)."""
     on, exp, imp = t.as_of, t.exporter, t.importer
-    us_groups = [
-        g for g in t.data_subjects if g.jurisdiction == "US" or g.jurisdiction.startswith("US-")
-    ]
-    us_count = sum(g.count for g in us_groups)
-    ca = any(g.jurisdiction == "US-CA" for g in us_groups)
-    generic = any(g.jurisdiction == "US" for g in us_groups)
-    coc, padfa = ref.doj_countries_of_concern, ref.padfa_foreign_adversaries
-    importer_in_coc = imp.country in coc.codes
-    coc_share = _share_from(imp.owners, coc, on)
-    dsp_min = params.get("dsp_ownership_min", 50)
-    covered: bool | None
-    if imp.covered_person is not None:
-        covered = imp.covered_person
-    elif importer_in_coc or (coc_share is not None and coc_share >= dsp_min):
-        covered = True
-    elif coc_share is not None:
-        covered = False  # ownership stated, none of it reaching the test
-    else:
-        covered = None
-    adversary_listed = imp.country in padfa.codes
-    adversary_share = _share_from(imp.owners, padfa, on)
-    padfa_min = params.get("padfa_control_min", 20)
-    padfa_controlled: bool | None
-    if adversary_listed or (adversary_share is not None and adversary_share >= padfa_min):
-        padfa_controlled = True
-    elif adversary_share is not None:
-        padfa_controlled = False
-    else:
-        padfa_controlled = None
+    # One walk of the groups (this runs once per transfer, before any answer).
+    us_groups: list[DataSubjects] = []
+    us_count = 0
+    ca = generic = minors_13 = minors_16 = minors_17 = False
+    for g in t.data_subjects:
+        where = g.jurisdiction
+        if where == "US" or where.startswith("US-"):
+            us_groups.append(g)
+            us_count += g.count
+            ca = ca or where == "US-CA"
+            generic = generic or where == "US"
+            if g.minors or g.minor_counts is not None:
+                minors_13 = minors_13 or g.minors_under(13) > 0
+                minors_16 = minors_16 or g.minors_under(16) > 0
+                minors_17 = minors_17 or g.minors_under(17) > 0
+    coc = ref.doj_countries_of_concern
     # Per-category 12-month head-counts: this flow's people with that data, plus what this
     # exporter already gave the same counterparty in the preceding 12 months.
     prior = t.us_prior_12m
-    counts = {cid: prior + sum(g.count_of(cid) for g in us_groups) for cid in t.data_categories}
+    counts: dict[str, int] = {}
+    for cid in t.data_categories:
+        n = prior
+        for g in us_groups:
+            n += g.count_of(cid)
+        counts[cid] = n
     listed = prof.listed_identifiers
     dsp = prof.dsp
     covered_identifiers = bool(listed) and (
@@ -795,47 +921,27 @@ def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
     thresholds = [threshold for _, _, threshold in over]
     names = sorted({category for category, _, _ in over})
     bulk_threshold = min(thresholds) if thresholds else None
-    government = t.government_related_data
-    bulk = any(n > threshold for _, n, threshold in over) or government is True
     omic = [(n, threshold) for c, n, threshold in over if c in ("human_genomic", "human_omic")]
     omic_threshold = min(th for _, th in omic) if omic else None
     ccpa_sensitive = prof.ccpa_sensitive
-    minors_13 = any(g.minors_under(13) > 0 for g in us_groups)
-    minors_16 = any(g.minors_under(16) > 0 for g in us_groups)
-    minors_17 = any(g.minors_under(17) > 0 for g in us_groups)
-    business = ccpa_business(exp, params)
+    coc_destination = any(coc.listed(d, on) for d in (imp.country, *t.destinations))
     facts: dict[str, Any] = {
         "us_count": us_count,
         "exporter_us_person": exp.us_person if exp.us_person is not None else exp.country == "US",
         "importer_foreign": imp.country != "US",
-        "covered": covered,
-        "covered_stated": covered is not None,
-        "coc_share": coc_share,
-        "coc_destination": any(coc.listed(d, on) for d in (imp.country, *t.destinations)),
+        "coc_destination": coc_destination,
         "dsp_exemptions": _names(sorted(t.us_exemptions)),
         "dsp_exempt": bool(t.us_exemptions),
-        "government_data": government,
-        "government_data_stated": government is not None,
-        "dsp_sensitive": bool(thresholds) or government is True,
         "dsp_categories": _names(names),
         "bulk_threshold": bulk_threshold,
         "bulk_threshold_text": f"{bulk_threshold:,}" if bulk_threshold is not None else "none",
-        "bulk": bulk,
-        "at_threshold": not bulk and any(n == threshold for _, n, threshold in over),
         "dsp_count": max((n for _, n, _ in over), default=us_count + prior),
         "prior_12m": prior,
         "omic_threshold": omic_threshold,
         "omic_bulk": any(n > threshold for n, threshold in omic),
         "transaction": t.transaction,
         "brokerage": t.transaction == "data_brokerage",
-        "data_broker": exp.data_broker,
-        "data_broker_stated": exp.data_broker is not None,
         "padfa_sensitive": prof.padfa_sensitive or minors_17,
-        "padfa_controlled": padfa_controlled,
-        "padfa_controlled_stated": padfa_controlled is not None,
-        "adversary_share": adversary_share,
-        "ccpa_business": business,
-        "ccpa_business_stated": business is not None,
         "ccpa_consumers": True if ca else (None if generic else False),
         "ccpa_consumers_stated": ca or not generic,
         "ccba": prof.ccba,
@@ -846,90 +952,162 @@ def us_facts(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, An
         "us_minors_16": minors_16,
         "us_minors_17": minors_17,
     }
-    exposure = Exposure(
+    padfa = ref.padfa_foreign_adversaries
+    return UsStated(
+        facts,
+        on=on,
+        coc=coc,
+        padfa=padfa,
+        importer_in_coc=imp.country in coc.codes,
+        adversary_listed=imp.country in padfa.codes,
+        covered_person=imp.covered_person,
+        dsp_min=params.get("dsp_ownership_min", 50),
+        padfa_min=params.get("padfa_control_min", 20),
+        dsp_sensitive=bool(thresholds),
+        over=any(n > threshold for _, n, threshold in over),
+        at=any(n == threshold for _, n, threshold in over),
+        by_thresholds=ccpa_thresholds_met(exp.ccpa_thresholds, params),
         people=us_count,
         sensitivity=_sensitivity(
             1.0 if thresholds else 0.0,
             len(dsp) + len(ccpa_sensitive),
             minors_13 or minors_17,
         ),
+        coc_destination=coc_destination,
+    )
+
+
+def us_answered(s: UsStated, a: Answers) -> RegimeFacts:
+    """The US facts, finished with the answerable inputs."""
+    owners, government, broker = a["ownership"], a["government_related_data"], a["data_broker"]
+    coc_share = _share_from(owners, s.coc, s.on)
+    covered: bool | None
+    if s.covered_person is not None:
+        covered = s.covered_person
+    elif s.importer_in_coc or (coc_share is not None and coc_share >= s.dsp_min):
+        covered = True
+    elif coc_share is not None:
+        covered = False  # ownership stated, none of it reaching the test
+    else:
+        covered = None
+    adversary_share = _share_from(owners, s.padfa, s.on)
+    padfa_controlled: bool | None
+    if s.adversary_listed or (adversary_share is not None and adversary_share >= s.padfa_min):
+        padfa_controlled = True
+    elif adversary_share is not None:
+        padfa_controlled = False
+    else:
+        padfa_controlled = None
+    bulk = s.over or government is True
+    stated_business = a["ccpa_business"]
+    business = stated_business if stated_business is not None else s.by_thresholds
+    facts = dict(s.facts)
+    facts.update(
+        {
+            "covered": covered,
+            "covered_stated": covered is not None,
+            "coc_share": coc_share,
+            "government_data": government,
+            "government_data_stated": government is not None,
+            "dsp_sensitive": s.dsp_sensitive or government is True,
+            "bulk": bulk,
+            "at_threshold": not bulk and s.at,
+            "data_broker": broker,
+            "data_broker_stated": broker is not None,
+            "padfa_controlled": padfa_controlled,
+            "padfa_controlled_stated": padfa_controlled is not None,
+            "adversary_share": adversary_share,
+            "ccpa_business": business,
+            "ccpa_business_stated": business is not None,
+        }
+    )
+    exposure = Exposure(
+        people=s.people,
+        sensitivity=s.sensitivity,
         exposure=min(
             1.0,
             # An unknown status weighs as the stricter answer.
             (0.5 if covered is not False else 0.0)
-            + (0.25 if facts["coc_destination"] else 0.0)
-            + (0.25 if exp.data_broker is not False else 0.0),
+            + (0.25 if s.coc_destination else 0.0)
+            + (0.25 if broker is not False else 0.0),
         ),
     )
     return RegimeFacts(facts, exposure)
 
 
-FactBuilder = Callable[[Transfer, Reference, Profile, Mapping[str, Any]], RegimeFacts]
-BUILDERS: dict[str, FactBuilder] = {"CN": cn_facts, "EU": eu_facts, "US": us_facts}
+_Stated = TypeVar("_Stated")
+
+
+@dataclass(frozen=True, slots=True)
+class Builder(Generic[_Stated]):
+    """A regime's fact builder: `stated` reads the transfer except the answerable `inputs`,
+    `answered` finishes the facts from its result and the inputs' values."""
+
+    inputs: tuple[str, ...]
+    stated: Callable[[Transfer, Reference, Profile, Mapping[str, Any]], _Stated]
+    answered: Callable[[_Stated, Answers], RegimeFacts]
+
+    def build(
+        self, t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
+    ) -> RegimeFacts:
+        """The regime's facts for the transfer as it stands."""
+        return self.answered(self.stated(t, ref, prof, params), answers_of(t, self.inputs))
+
+
+BUILDERS: dict[str, Builder[Any]] = {
+    "CN": Builder(("ciio", "important_data", "processing_volume"), cn_stated, cn_answered),
+    "EU": Builder(("targets_eu", "dpf_certified"), eu_stated, eu_answered),
+    "US": Builder(
+        ("ownership", "data_broker", "ccpa_business", "government_related_data"),
+        us_stated,
+        us_answered,
+    ),
+}
 
 
 # ---------------------------------------------------------------------------- open questions
 
 
-Change = Callable[[Transfer], Transfer]
-
-
 @dataclass(frozen=True, slots=True)
 class OpenInput:
-    """A fact the transfer leaves unstated whose answer may change a regime's verdict.
+    """An answerable input (ANSWERABLE; `id` is its key) the transfer leaves unstated whose
+    answer may change a regime's verdict.
 
     The engine evaluates the regime under every answer (and every combination with the other
     open inputs); the headline is the strictest. `rule` names the question rule whose text asks
-    it; `note` says what the strictest answer assumes.
+    it; `answers` are (label, the input's value).
     """
 
     id: str
     rule: str
-    answers: tuple[tuple[str, Change], ...]
+    answers: tuple[tuple[str, Any], ...]
 
 
-def _exporter(**changes: Any) -> Change:
-    def change(t: Transfer) -> Transfer:
-        return evolve(t, exporter=evolve(t.exporter, **changes))
-
-    return change
+_YES_NO: dict[tuple[str, str], OpenInput] = {}
 
 
-def _importer(**changes: Any) -> Change:
-    def change(t: Transfer) -> Transfer:
-        return evolve(t, importer=evolve(t.importer, **changes))
-
-    return change
-
-
-def _transfer(**changes: Any) -> Change:
-    def change(t: Transfer) -> Transfer:
-        return evolve(t, **changes)
-
-    return change
-
-
-@cache
-def _yes_no(fact: str, rule: str, change: Callable[..., Change]) -> OpenInput:
-    """An open yes/no fact: the transfer `change`d with the fact true, and with it false (the
-    same for every transfer, so built once)."""
-    return OpenInput(fact, rule, (("yes", change(**{fact: True})), ("no", change(**{fact: False}))))
+def _yes_no(input_: str, rule: str) -> OpenInput:
+    """An open yes/no input: true, then false (the same for every transfer, so built once)."""
+    found = _YES_NO.get((input_, rule))
+    if found is None:
+        found = _YES_NO[(input_, rule)] = OpenInput(input_, rule, (("yes", True), ("no", False)))
+    return found
 
 
 def cn_open(
-    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The PRC facts left open: CIIO, important data, and (Order No. 11) processing volume."""
     if not facts["export"] or t.as_of < date(2021, 11, 1):
         return ()
     found: list[OpenInput] = []
-    if t.exporter.ciio is None:
-        found.append(_yes_no("ciio", "CN-Q-CIIO", _exporter))
-    if t.important_data is None and t.as_of >= date(2022, 9, 1):
-        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA", _transfer))
+    if a["ciio"] is None:
+        found.append(_yes_no("ciio", "CN-Q-CIIO"))
+    if a["important_data"] is None and t.as_of >= date(2022, 9, 1):
+        found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA"))
     minimum = params.get("processing_min")
     if (
-        t.exporter.cn_processing_volume is None
+        a["processing_volume"] is None
         and isinstance(minimum, int)
         and facts["processed_lower_bound"] < minimum
     ):
@@ -939,8 +1117,8 @@ def cn_open(
                 "processing_volume",
                 "CN-Q-PROCESSING-VOLUME",
                 (
-                    (f"{minimum:,} or more", _exporter(cn_processing_volume=minimum)),
-                    (f"fewer than {minimum:,}", _exporter(cn_processing_volume=lower)),
+                    (f"{minimum:,} or more", minimum),
+                    (f"fewer than {minimum:,}", lower),
                 ),
             )
         )
@@ -948,36 +1126,36 @@ def cn_open(
 
 
 def eu_open(
-    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The EU facts left open: DPF status of a US recipient, and Art. 3(2) targeting."""
     if t.as_of < date(2018, 5, 25):
         return ()
     found: list[OpenInput] = []
-    if facts["transfer"] and facts["us_destination"] and t.importer.dpf_certified is None:
-        found.append(_yes_no("dpf_certified", "EU-Q-DPF", _importer))
+    if facts["transfer"] and facts["us_destination"] and a["dpf_certified"] is None:
+        found.append(_yes_no("dpf_certified", "EU-Q-DPF"))
     if (
         not facts["exporter_in_eea"]
         and facts["eu_subjects"]
         and facts["third_country"]
-        and t.exporter.targets_eu is None
+        and a["targets_eu"] is None
     ):
-        found.append(_yes_no("targets_eu", "EU-Q-TARGETING", _exporter))
+        found.append(_yes_no("targets_eu", "EU-Q-TARGETING"))
     return tuple(found)
 
 
 def us_open(
-    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any]
+    t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The US facts left open: importer ownership, data-broker and CCPA business status, and
     government-related data."""
     if facts["us_count"] <= 0:
         return ()
-    on, imp = t.as_of, t.importer
+    on = t.as_of
     found: list[OpenInput] = []
     dsp_on = on >= date(2025, 4, 8)
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
-    if imp.owners is None and (
+    if a["ownership"] is None and (
         # Even without sensitive data: a covered person's access is still a DSP decision
         # (US-DSP-BELOW-BULK, "permitted"), stricter than "not_applicable".
         (
@@ -1005,40 +1183,40 @@ def us_open(
                 (
                     (
                         f"{dsp_min:g}% or more from a country of concern",
-                        _importer(owners=(Owner(adversary, dsp_min),)),
+                        (Owner(adversary, dsp_min),),
                     ),
                     (
                         f"{padfa_min:g}% or more from a foreign adversary country, "
                         f"under {dsp_min:g}%",
-                        _importer(owners=(Owner(adversary, padfa_min),)),
+                        (Owner(adversary, padfa_min),),
                     ),
-                    ("neither", _importer(owners=())),
+                    ("neither", ()),
                 ),
             )
         )
     if (
         padfa_on
-        and t.exporter.data_broker is None
+        and a["data_broker"] is None
         and facts["padfa_sensitive"]
         and facts["padfa_controlled"] is not False
     ):
-        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER", _exporter))
+        found.append(_yes_no("data_broker", "US-Q-DATA-BROKER"))
     if facts["ccpa_business"] is None and facts["ccpa_consumers"] is True:
-        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS", _exporter))
+        found.append(_yes_no("ccpa_business", "US-Q-CCPA-BUSINESS"))
     if (
         dsp_on
-        and t.government_related_data is None
+        and a["government_related_data"] is None
         and facts["exporter_us_person"]
         and facts["importer_foreign"]
         and facts["covered"] is not False
         and facts["dsp_sensitive"]
     ):
-        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA", _transfer))
+        found.append(_yes_no("government_related_data", "US-Q-GOV-DATA"))
     return tuple(found)
 
 
 OpenFinder = Callable[
-    [Transfer, Reference, Mapping[str, Any], Mapping[str, Any]], tuple[OpenInput, ...]
+    [Transfer, Reference, Mapping[str, Any], Mapping[str, Any], Answers], tuple[OpenInput, ...]
 ]
 OPEN_INPUTS: dict[str, OpenFinder] = {"CN": cn_open, "EU": eu_open, "US": us_open}
 

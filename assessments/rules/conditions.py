@@ -177,10 +177,15 @@ class _Compiler:
         body.append("    return h")
         return self._define(body)
 
-    def _define(self, body: list[str]) -> Callable[[Facts, Params], Any]:
+    def _define(
+        self, body: list[str], facts: frozenset[str] | None = None
+    ) -> Callable[[Facts, Params], Any]:
+        """The function `run(f, p)`: read each fact (of `facts`, else every one named) and param
+        into its local, then `body`."""
         lines = ["def run(f, p):"]
         for name, local in self.facts.items():
-            lines.append(f"    {local} = f.get({self._constant(name)})")
+            if facts is None or name in facts:
+                lines.append(f"    {local} = f.get({self._constant(name)})")
         for name, local in self.params.items():
             lines.append(f"    {local} = p.get({self._constant(name)})")
         lines += body
@@ -234,7 +239,12 @@ def compile_first_match(conditions: list[Any]) -> FirstMatch:
 
 
 def compile_decision_key(
-    decisions: list[Any], then: list[Any], *, after: frozenset[str], read: tuple[str, ...] = ()
+    decisions: list[Any],
+    then: list[Any],
+    *,
+    after: frozenset[str],
+    read: tuple[str, ...] = (),
+    keep: Callable[[str], bool] | None = None,
 ) -> DecisionKey:
     """Compile the `when` clauses of a day's rules into one call returning what all their
     outcomes are a function of (the params are fixed for the day): the outcome (True, False or
@@ -243,7 +253,9 @@ def compile_decision_key(
 
     `decisions` are evaluated first; the facts in `after` are then set from their outcomes
     before `then` is evaluated, so the tests of `then` on those facts are left out. `read`:
-    facts the caller reads beside the conditions, returned by value.
+    facts the caller reads beside the conditions, returned by value. `keep`: only the tests
+    and reads of the facts it accepts (a part of the key; the parts for a partition of the facts
+    together are the key).
     """
     # Compiling the clauses collects each distinct fact test once (shared_tests), in the
     # order the clauses name them: the compiler is the one walker of the vocabulary.
@@ -253,12 +265,14 @@ def compile_decision_key(
     first = len(compiler.tests)
     for raw in then:
         compiler.node(raw)
-    kept = {
-        local: test
-        for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items())
-        if i < first or fact not in after
-    }
+    kept: dict[str, str] = {}
+    named: set[str] = set()
+    for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items()):
+        if (i < first or fact not in after) and (keep is None or keep(fact)):
+            kept[local] = test
+            named.add(fact)
+    reads = [fact for fact in dict.fromkeys(read) if keep is None or keep(fact)]
     body = [f"    {local} = {test}" for local, test in kept.items()]
-    parts = [*kept, *dict.fromkeys(compiler._local(compiler.facts, fact, "F") for fact in read)]
+    parts = [*kept, *[compiler._local(compiler.facts, fact, "F") for fact in reads]]
     body.append(f"    return ({''.join(p + ', ' for p in parts)})")
-    return compiler._define(body)
+    return compiler._define(body, frozenset(named.union(reads)))

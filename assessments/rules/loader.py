@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -147,6 +147,37 @@ class Track:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionKeys:
+    """The decision key of a day's rules (compile_decision_key) in two parts, for a partition
+    of the facts: the engine computes the part of the facts no open answer changes once per
+    transfer, and the other part per combination of answers. Together they are the key."""
+
+    decisions: tuple[Any, ...]
+    then: tuple[Any, ...]
+    after: frozenset[str]
+    read: tuple[str, ...]
+    _parts: dict[tuple[str, ...], tuple[DecisionKey, DecisionKey]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def parts(self, stated: tuple[str, ...]) -> tuple[DecisionKey, DecisionKey]:
+        """The key's tests and reads of the facts named in `stated`, and of every other fact
+        (compiled once per partition)."""
+        found = self._parts.get(stated)
+        if found is None:
+            names = frozenset(stated)
+            found = self._parts[stated] = (
+                self._compile(names.__contains__),
+                self._compile(lambda fact: fact not in names),
+            )
+        return found
+
+    def _compile(self, keep: Callable[[str], bool]) -> DecisionKey:
+        clauses = list(self.decisions), list(self.then)
+        return compile_decision_key(*clauses, after=self.after, read=self.read, keep=keep)
+
+
+@dataclass(frozen=True, slots=True)
 class ActiveRules:
     """The rules and parameter values of one regime on one day (built once per day and kept)."""
 
@@ -158,7 +189,7 @@ class ActiveRules:
     obligation_outcomes: Outcomes = field(repr=False, compare=False)
     # What every decision and obligation outcome of the day is a function of, compiled from the
     # same conditions (the engine's memo key for a regime's decisions; see compile_decision_key).
-    decision_key: DecisionKey = field(repr=False, compare=False)
+    decision_key: DecisionKeys = field(repr=False, compare=False)
     # Engine memo of the decisions per decision key and safeguards (engine._decisions).
     decisions: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -279,9 +310,9 @@ def _activate(regime: RegimeRules, on: date) -> ActiveRules:
         tracks=built,
         obligations=tuple(obligations),
         obligation_outcomes=compile_outcomes([r.when for r in obligations]),
-        decision_key=compile_decision_key(
-            [r.when for track in built for r in track.rules],
-            [r.when for r in obligations],
+        decision_key=DecisionKeys(
+            tuple([r.when for track in built for r in track.rules]),
+            tuple([r.when for r in obligations]),
             after=frozenset(decided),
             # A decision's mechanism may be named by a fact (Outcome.mechanism_fact).
             read=tuple(

@@ -97,3 +97,35 @@ def test_decision_key_is_each_test_outcome_then_the_facts_read() -> None:
     assert key({"n": 150, "kind": "b", "mech": "m"}, params) != base
     assert key({"n": 150, "kind": "a", "mech": "other"}, params) != base  # read by value
     assert key({"n": 150, "kind": "a", "mech": "m"}, {"min": 200}) != base
+
+
+def test_decision_key_parts_together_are_the_key() -> None:
+    """Split by a partition of the facts (`keep`), the parts hold every test and read of the
+    key once: equal parts on both sides mean an equal key, and a change to a fact of either
+    side changes that part."""
+    clauses: dict[str, Any] = {
+        "decisions": [
+            {"all": [{"fact": "n", "gte": {"param": "min"}}, {"fact": "kind", "eq": "a"}]}
+        ],
+        "then": [{"any": [{"fact": "verdict", "eq": "x"}, {"fact": "n", "lt": 10}]}],
+        "after": frozenset({"verdict"}),
+        "read": ("mech",),
+    }
+    whole = compile_decision_key(**clauses)
+    stated = {"kind", "mech"}
+    first = compile_decision_key(**clauses, keep=stated.__contains__)
+    rest = compile_decision_key(**clauses, keep=lambda fact: fact not in stated)
+    params = {"min": 100}
+    for facts in (
+        {"n": 150, "kind": "a", "mech": "m"},
+        {"n": 5, "kind": "b", "mech": None},
+        {"n": None, "kind": "a", "mech": "other"},
+    ):
+        assert sorted(map(repr, first(facts, params) + rest(facts, params))) == sorted(
+            map(repr, whole(facts, params))
+        )
+    assert first({"n": 1, "kind": "a", "mech": "m"}, params) == first(
+        {"kind": "a", "mech": "m"}, params
+    )
+    assert rest({"n": 150}, params) != rest({"n": 5}, params)
+    assert first({"kind": "a", "mech": "m"}, params) != first({"kind": "b", "mech": "m"}, params)

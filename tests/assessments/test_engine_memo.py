@@ -113,8 +113,8 @@ def test_decision_memo_matches_deciding_afresh() -> None:
     day's conditions) gives what deciding afresh gives, on the facts of the golden scenarios on
     every day and of head-count sweeps across the thresholds (both orders), with one rule set's
     memo filling throughout; and it is used (transfers with different head-counts share entries)."""
-    from assessments.engine import _decisions
-    from assessments.facts import BUILDERS, profile
+    from assessments.engine import _decisions, _key_head
+    from assessments.facts import BUILDERS, answers_of, profile
 
     rules, hits = load_rules(), 0
     corpus = _golden()
@@ -126,13 +126,16 @@ def test_decision_memo_matches_deciding_afresh() -> None:
         prof = profile(REFERENCE, transfer.data_categories, transfer.purposes)
         for code in ("CN", "EU", "US"):
             active = rules.active(code, transfer.as_of)
-            built = BUILDERS[code](transfer, REFERENCE, prof, active.params)
+            builder = BUILDERS[code]
+            stated = builder.stated(transfer, REFERENCE, prof, active.params)
+            built = builder.answered(stated, answers_of(transfer, builder.inputs))
+            head = _key_head(active, stated.facts)
             safeguards = built.safeguards if built.safeguards is not None else transfer.safeguards
             size = len(active.decisions)
             memo_facts, plain_facts = dict(built.facts), dict(built.facts)
-            memoised = _decisions(rules.regimes[code], active, memo_facts, safeguards, True)
+            memoised = _decisions(rules.regimes[code], active, memo_facts, safeguards, head)
             hits += len(active.decisions) == size
-            plain = _decisions(rules.regimes[code], active, plain_facts, safeguards, False)
+            plain = _decisions(rules.regimes[code], active, plain_facts, safeguards, None)
             assert _decided(memoised) == _decided(plain)
             assert memo_facts == plain_facts
     assert hits > len(corpus)  # most answered from the memo
