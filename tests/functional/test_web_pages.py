@@ -3,6 +3,7 @@ what was typed and show the API's field errors, CSRF, security headers, ETag con
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -519,9 +520,9 @@ def test_saving_an_untouched_vendor_form_changes_nothing(
     for name, value in re.findall(
         r'<input id="[^"]+" name="([^"]+)" type="[^"]+" value="([^"]*)"', page
     ):
-        fields[name] = value.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+        fields[name] = html.unescape(value)
     for name, value in re.findall(r'name="([^"]+)" rows="\d+"[^>]*>([^<]*)</textarea>', page):
-        fields[name] = value.replace("&#39;", "'").replace("&amp;", "&")
+        fields[name] = html.unescape(value)  # what a browser submits for the field's text
     for name in re.findall(r'<select id="[^"]+" name="([^"]+)"', page):
         block = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
         chosen = re.search(r'<option value="([^"]*)" selected>', block)
@@ -530,7 +531,7 @@ def test_saving_an_untouched_vendor_form_changes_nothing(
         fields[name] = re.findall(rf'name="{name}" value="([^"]+)" checked', page)
     etag = re.search(r'name="etag" value="([^"]+)"', page)
     assert etag is not None
-    fields["etag"] = etag.group(1).replace("&#34;", '"')
+    fields["etag"] = html.unescape(etag.group(1))
     assert legal.post("/vendors/firebase/edit", fields).status_code == 303
     history = legal.get("/admin/audit?object_type=vendor&object_id=firebase").text
     assert "0 events" in history
