@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from assessments.rules.conditions import (
     ConditionError,
@@ -25,6 +25,7 @@ from assessments.rules.conditions import (
     compile_first_match,
     compile_outcomes,
 )
+from assessments.schema_bases import StrictSchema
 from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation
 from assessments.yamlio import safe_load
 
@@ -344,12 +345,7 @@ def _track(name: str, rules: list[Rule]) -> Track:
 # ---------------------------------------------------------------------------- schemas
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class ParamSchema(_Strict):
+class ParamSchema(StrictSchema):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     value = fields.Raw(required=True)
     effective_from = fields.Date(load_default=None, allow_none=True)
@@ -358,19 +354,19 @@ class ParamSchema(_Strict):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class MechanismSchema(_Strict):
+class MechanismSchema(StrictSchema):
     id = fields.String(required=True, validate=validate.OneOf(MECHANISMS))
     met_by = fields.List(fields.String(validate=validate.OneOf(SAFEGUARDS)), load_default=[])
 
 
-class ObligationSchema(_Strict):
+class ObligationSchema(StrictSchema):
     id = fields.String(required=True, validate=_RULE_ID)
     text = fields.String(required=True, validate=validate.Length(min=1))
     citation = fields.String(required=True, validate=validate.Length(min=1))
     due = fields.String(load_default=None, allow_none=True)
 
 
-class OutcomeSchema(_Strict):
+class OutcomeSchema(StrictSchema):
     verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
     mechanism = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(MECHANISMS)
@@ -379,7 +375,7 @@ class OutcomeSchema(_Strict):
     alternatives = fields.List(fields.String(validate=validate.OneOf(MECHANISMS)), load_default=[])
 
 
-class RuleSchema(_Strict):
+class RuleSchema(StrictSchema):
     id = fields.String(required=True, validate=_RULE_ID)
     kind = fields.String(
         required=True, validate=validate.OneOf(("decision", "obligation", "question"))
@@ -415,7 +411,7 @@ class RuleSchema(_Strict):
             raise ValidationError(str(exc), "when") from exc
 
 
-class RegimeFileSchema(_Strict):
+class RegimeFileSchema(StrictSchema):
     regime = fields.String(required=True, validate=validate.OneOf(tuple(REGIME_FILES)))
     title = fields.String(required=True)
     params = fields.List(fields.Nested(ParamSchema), load_default=[])
@@ -423,12 +419,12 @@ class RegimeFileSchema(_Strict):
     rules = fields.List(fields.Nested(RuleSchema), required=True)
 
 
-class BandSchema(_Strict):
+class BandSchema(StrictSchema):
     low = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
     high = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
 
 
-class ScoringSchema(_Strict):
+class ScoringSchema(StrictSchema):
     bands = fields.Dict(
         keys=fields.String(validate=validate.OneOf(VERDICTS)),
         values=fields.Nested(BandSchema),
