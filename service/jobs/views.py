@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from service.api import body_limit, require_if_match, takes_upload
 from service.auth.permissions import allow
+from service.catalog.lists import ensure_kind
 from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
 from service.impact_assessments.schemas import RiskImportSchema
@@ -175,8 +176,6 @@ class ListImportJobs(MethodView):
         self, args: dict[str, Any], files: dict[str, Any], kind: str
     ) -> tuple[Job, int, dict[str, str]]:
         """Diff (and with apply=true, apply) an official list file as a job."""
-        from service.catalog.lists import ensure_kind
-
         ensure_kind(kind)
         upload, avil = files["file"], files.get("avil")
         retrieved = args["retrieved"].isoformat() if args.get("retrieved") else None
