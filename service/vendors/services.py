@@ -241,6 +241,7 @@ _VENDOR = table_of(Vendor)
 _STAMP_BY_SLUG = select(*(_VENDOR.c[name] for name in _STAMP)).where(
     _VENDOR.c.slug == bindparam("slug")
 )
+_ROW_BY_SLUG = select(_VENDOR).where(_VENDOR.c.slug == bindparam("slug"))
 
 
 def vendor_stamp(*, session: Session, slug: str) -> tuple[Any, ...] | None:
@@ -254,9 +255,6 @@ def vendor_stamp(*, session: Session, slug: str) -> tuple[Any, ...] | None:
 def stamp_of(vendor: Vendor | SimpleNamespace) -> tuple[Any, ...]:
     """The stamp of a loaded vendor, equal to vendor_stamp's for the same row state."""
     return (vendor.slug, *(getattr(vendor, name) for name in _STAMP))
-
-
-_ROW_BY_SLUG = select(_VENDOR).where(_VENDOR.c.slug == bindparam("slug"))
 
 
 def read_vendor_row(*, session: Session, slug: str) -> SimpleNamespace:
