@@ -63,13 +63,17 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+# The years whose State Council holiday notice the calendar library holds (its public table
+# of holidays; it refuses a date of any other year).
+_NOTICE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
+
+
 def prc_working_day(day: date) -> bool | None:
     """Whether `day` is a PRC working day (holidays off, make-up days on); None for a year
     whose State Council holiday notice the calendar library does not hold."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # chinesecalendar's way of saying "no notice for that year"
+    if day.year not in _NOTICE_YEARS:
         return None
+    return bool(chinese_calendar.is_workday(day))
 
 
 def add_prc_working_days(day: date, count: int) -> tuple[date, list[int]]:
