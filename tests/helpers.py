@@ -1,10 +1,12 @@
 """What several test modules share: request bodies, problem checks, users with tokens, vendors,
 the plain statement of the vendor size limits, a document's strings, a write race, a webhook
 receiver, the job queue drained, the Redis and console-script checks of the multi-process tests,
-and the test databases (PostgreSQL schemas, the template emptied)."""
+the test databases (PostgreSQL schemas, the template emptied), and the CSV tables of expected
+facts in tests/data/ with the cells they share."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -29,6 +31,7 @@ from service.vendors.schemas import MAX_LIST_ITEMS, MAX_TEXT_CHARS
 from service.vendors.services import create_vendor
 
 PG_URL = os.environ.get("XBORDER_TEST_DATABASE_URL")
+DATA = Path(__file__).resolve().parent / "data"
 
 # What the `auth` fixture is: Authorization headers for a fresh user of the role it is given.
 Headers = Callable[[str], dict[str, str]]
@@ -127,6 +130,28 @@ REPORT_CHAPTERS = (
     "Validation",
     "Appendix",
 )
+
+
+def table(name: str) -> list[dict[str, str]]:
+    """The rows of the CSV table tests/data/<name> (its first line names the columns)."""
+    with (DATA / name).open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def optional(cell: str) -> str | None:
+    """A table cell, None when empty."""
+    return cell or None
+
+
+def flag(cell: str) -> bool | None:
+    """A yes/no table cell, None when empty."""
+    return {"yes": True, "no": False, "": None}[cell]
+
+
+def designations(cell: str) -> tuple[tuple[str, str], ...]:
+    """A sanctions cell, `list: party; list: party`, as (party, list) pairs in its order."""
+    pairs = (entry.split(": ", 1) for entry in cell.split("; ") if entry)
+    return tuple((party, listed) for listed, party in pairs)
 
 
 def add_vendor(app: Flask, **data: Any) -> None:

@@ -1,21 +1,22 @@
 """Pinned facts for vendors a-k (issue 12): HQ, ownership, DPF, sanctions and data locations.
 
-Every row was checked against the source named in the vendor's record (a privacy policy, an
-SEC or exchange filing, a regulator's notice). The test asserts that the shipped catalog holds
-exactly these facts, so a data edit that changes one of them has to change this table too.
+Every row of the table, tests/data/catalog/facts_a_to_k.csv, was checked against the source
+named in the vendor's record (a privacy policy, an SEC or exchange filing, a regulator's notice).
+The test asserts that the shipped catalog holds exactly these facts, so a data edit that changes
+one of them has to change this table too. Cells that hold several values: DPF parts, storage
+and regions space-separated; sanctions `list: party; ...`; history `YYYY-MM-DD event; ...`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from assessments.catalog import VendorRecord
-
-ALL_DPF_PARTS = ("eu_us", "uk_extension", "swiss_us")
+from tests.helpers import designations, flag, optional, table
 
 
 @dataclass(frozen=True)
@@ -29,162 +30,41 @@ class Facts:
     dpf: tuple[str, str, tuple[str, ...]] | None
     candidate: bool | None  # None: not decided in the record (ownership not sourced)
     # sanctions: (party, list) pairs; status value
-    sanctions: tuple[tuple[str, str], ...] = ()
-    status: str = "active"
-    storage: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    history: tuple[tuple[date, str], ...] = field(default=())
+    sanctions: tuple[tuple[str, str], ...]
+    status: str
+    storage: tuple[str, ...]
+    regions: tuple[str, ...]
+    history: tuple[tuple[date, str], ...]
+
+    @classmethod
+    def of(cls, row: Mapping[str, str]) -> Facts:
+        """A row of the table: an empty cell is None (no block), lists are space-separated."""
+        dpf = row["dpf_status"]
+        history = (entry.split(" ", 1) for entry in row["history"].split("; ") if entry)
+        return cls(
+            slug=row["slug"],
+            hq_country=row["hq_country"],
+            hq_entity=row["hq_entity"],
+            owner=owner_of(row),
+            dpf=(dpf, row["dpf_entity"], tuple(row["dpf_parts"].split())) if dpf else None,
+            candidate=flag(row["candidate"]),
+            sanctions=designations(row["sanctions"]),
+            status=row["status"],
+            storage=tuple(row["storage"].split()),
+            regions=tuple(row["regions"].split()),
+            history=tuple((date.fromisoformat(day), event) for day, event in history),
+        )
 
 
-GOOGLE_DPF = ("active", "Google LLC", ALL_DPF_PARTS)
-ALPHABET = ("Alphabet Inc.", "US", 100.0)
-META_DPF = ("active", "Meta Platforms, Inc.", ("eu_us",))
-ALIBABA = ("Alibaba Group Holding Limited", "CN", None)
-HUAWEI = ("Huawei Investment & Holding Co., Ltd.", "CN", None)
-BAIDU = ("Baidu, Inc.", "CN", None)
+def owner_of(row: Mapping[str, str]) -> str | tuple[str, str | None, float | None] | None:
+    """The owner columns: empty, "independent", or the ultimate parent, its country and share."""
+    name, share = row["owner"], row["owner_share"]
+    if name in ("", "independent"):
+        return name or None
+    return name, optional(row["owner_country"]), float(share) if share else None
 
-FACTS = [
-    Facts("google-analytics", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("google-ads", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("google-cloud", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("google-sign-in", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("firebase", "US", "Google LLC", ALPHABET, GOOGLE_DPF, False),
-    Facts("facebook", "US", "Meta Platforms, Inc.", "independent", META_DPF, False),
-    Facts("instagram", "US", "Meta Platforms, Inc.", "independent", META_DPF, False),
-    Facts(
-        "amazon-web-services",
-        "US",
-        "Amazon Web Services, Inc.",
-        ("Amazon.com, Inc.", "US", None),
-        ("active", "Amazon Web Services, Inc.", ("eu_us", "uk_extension", "swiss_us")),
-        False,
-    ),
-    Facts("alibaba-cloud", "CN", "阿里云计算有限公司", ALIBABA, None, True),
-    Facts("dingtalk-open-platform", "CN", "钉钉（中国）信息技术有限公司", ALIBABA, None, True),
-    Facts(
-        "amap",
-        "CN",
-        "高德软件有限公司",
-        ("Alibaba Group Holding Limited", "CN", 100.0),
-        None,
-        True,
-    ),
-    Facts(
-        "alipay",
-        "CN",
-        "支付宝（中国）网络技术有限公司",
-        ("Ant Group Co., Ltd.", "CN", None),
-        None,
-        True,
-    ),
-    Facts("huawei-push", "CN", "Huawei Technologies Co., Ltd.", HUAWEI, None, True),
-    Facts("huawei-mobile-services", "CN", "华为技术有限公司", HUAWEI, None, True),
-    Facts(
-        "honor-push",
-        "CN",
-        "荣耀终端技术有限公司",
-        ("Shenzhen Zhixin New Information Technology Co., Ltd.", "CN", None),
-        None,
-        True,
-        history=((date(2020, 11, 17), "sold"),),
-    ),
-    Facts(
-        "douyin-open-platform",
-        "CN",
-        "北京微播视界科技有限公司",
-        ("ByteDance Ltd.", "CN", None),
-        None,
-        True,
-    ),
-    Facts("baidu-maps", "CN", "Baidu, Inc.", BAIDU, None, True),
-    Facts("baidu-mobads", "CN", "Baidu, Inc.", BAIDU, None, True),
-    Facts(
-        "kuaishou-ads",
-        "CN",
-        "Kuaishou Technology",
-        ("Kuaishou Technology", "CN", None),
-        None,
-        True,
-    ),
-    Facts(
-        "adjust",
-        "DE",
-        "Adjust GmbH",
-        ("AppLovin Corporation", "US", 100.0),
-        None,
-        False,
-        history=((date(2021, 4, 20), "sold"),),
-    ),
-    Facts("ironsource", "", "", ("Unity Software Inc.", "US", None), None, None, storage=("US",)),
-    Facts(
-        "datadog",
-        "US",
-        "Datadog, Inc.",
-        "independent",
-        ("active", "Datadog, Inc.", ALL_DPF_PARTS),
-        False,
-        regions=("US", "EU", "JP", "AU"),
-    ),
-    Facts(
-        "cloudflare",
-        "US",
-        "Cloudflare, Inc.",
-        "independent",
-        ("active", "Cloudflare, Inc.", ("eu_us", "uk_extension", "swiss_us")),
-        False,
-    ),
-    Facts(
-        "hubspot",
-        "US",
-        "HubSpot, Inc.",
-        "independent",
-        ("active", "HubSpot, Inc.", ALL_DPF_PARTS),
-        False,
-    ),
-    Facts(
-        "klaviyo",
-        "US",
-        "Klaviyo, Inc.",
-        "independent",
-        ("active", "Klaviyo, Inc.", ("eu_us", "uk_extension")),
-        False,
-        storage=("US",),
-    ),
-    Facts("here", "NL", "HERE Global B.V.", "independent", None, False),
-    Facts(
-        "branch",
-        "US",
-        "Branch Metrics, Inc.",
-        None,
-        ("active", "Branch Metrics, Inc.", ALL_DPF_PARTS),
-        False,
-    ),
-    Facts(
-        "fastly",
-        "US",
-        "Fastly, Inc.",
-        "independent",
-        ("active", "Fastly, Inc.", ALL_DPF_PARTS),
-        False,
-    ),
-    Facts("ionos", "DE", "IONOS SE", ("United Internet AG", "DE", 63.8), None, False),
-    Facts("dpd", "FR", "Geopost SA", ("La Poste S.A.", "FR", None), None, False),
-    Facts("adgeneration", "JP", "Supership株式会社", None, None, False),
-    Facts(
-        "cloudpayments",
-        "RU",
-        "CLOUDPAYMENTS",
-        ("TCS Group Holding", None, None),
-        None,
-        True,
-        sanctions=(
-            ("JSC Tinkoff Bank", "eu_consolidated"),
-            ("JSC Tinkoff Bank", "uk_sanctions"),
-            ("JSC Tinkoff Bank", "ofac_sdn"),
-        ),
-        status="sanctioned",
-    ),
-]
+
+FACTS = [Facts.of(row) for row in table("catalog/facts_a_to_k.csv")]
 
 
 @pytest.mark.parametrize("facts", FACTS, ids=[f.slug for f in FACTS])
