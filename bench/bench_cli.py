@@ -26,17 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = "import sys; from service.cli import main; sys.exit(main())"
-TRANSFER = """\
-as_of: 2026-11-22
-exporter: {name: Ningbo Jus Internet Technology, country: CN, role: controller}
-importer: {name: Google LLC (Firebase), country: US, role: processor, dpf_certified: true}
-destinations: [US]
-data_subjects:
-  - {jurisdiction: CN, count: 2000000}
-  - {jurisdiction: EU, count: 300000}
-data_categories: [identifiers.device, usage.diagnostics]
-purposes: [analytics, crash_reporting]
-"""
+TRANSFER = ROOT / "tests" / "data" / "jus_firebase_transfer.yaml"
 
 
 def _children_cpu() -> float:
@@ -65,8 +55,6 @@ def main() -> None:
     args = parser.parse_args()
     codes = [c.resolve() for c in args.code or [ROOT]]
     tmp = Path(tempfile.mkdtemp(prefix="xborder-cli-"))
-    transfer = tmp / "transfer.yaml"
-    transfer.write_text(TRANSFER, encoding="utf-8")
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
         "python -c pass": ([sys.executable, "-c", "pass"], dict(os.environ))
     }
@@ -81,7 +69,7 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         label = code.name if len(codes) > 1 else ""
         commands[f"{label} xborder --help".strip()] = ([sys.executable, "-c", ENTRY, "--help"], env)
-        assess = [sys.executable, "-c", ENTRY, "assess", str(transfer)]
+        assess = [sys.executable, "-c", ENTRY, "assess", str(TRANSFER)]
         commands[f"{label} xborder assess FILE".strip()] = (assess, env)
         timed(assess, env)  # first start: migrate, load the catalog, create the admin
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}

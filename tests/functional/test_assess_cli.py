@@ -8,18 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from service.cli import main
-
-TRANSFER_YAML = """\
-as_of: 2026-11-22
-exporter: {name: Ningbo Jus Internet Technology, country: CN, role: controller}
-importer: {name: Google LLC (Firebase), country: US, role: processor, dpf_certified: true}
-destinations: [US]
-data_subjects:
-  - {jurisdiction: CN, count: 2000000}
-  - {jurisdiction: EU, count: 300000}
-data_categories: [identifiers.device, usage.diagnostics]
-purposes: [analytics, crash_reporting]
-"""
+from tests.helpers import DATA
 
 
 def assess(app: Flask, path: Path, *options: str) -> str:
@@ -29,10 +18,8 @@ def assess(app: Flask, path: Path, *options: str) -> str:
     return result.output
 
 
-def test_assess_prints_a_table_with_fired_rules(app: Flask, tmp_path: Path) -> None:
-    path = tmp_path / "transfer.yaml"
-    path.write_text(TRANSFER_YAML, encoding="utf-8")
-    output = assess(app, path)
+def test_assess_prints_a_table_with_fired_rules(app: Flask) -> None:
+    output = assess(app, DATA / "jus_firebase_transfer.yaml")
     assert "CN      approval_required   cn_security_assessment" in output
     assert "EU      permitted           eu_dpf" in output
     assert "CN-P7-1M  [CAC Order No. 16 Art. 7(2)]" in output
