@@ -13,27 +13,20 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from service.app import create_app
-from service.auth.services import create_token, create_user
-from service.db import session_scope
-from service.jobs import runtime
-from service.jobs.models import Job
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-REVIEW = {
-    "vendor": "firebase",
-    "transfer": {
-        "exporter": {"name": "Acme GmbH", "country": "DE", "role": "controller"},
-        "data_subjects": [{"jurisdiction": "EU", "count": 300_000}],
-        "data_categories": ["identifiers.device"],
-        "purposes": ["analytics"],
-    },
-    "purpose": "Analytics",
-}
+from service.app import create_app  # noqa: E402
+from service.db import session_scope  # noqa: E402
+from service.jobs import runtime  # noqa: E402
+from service.jobs.models import Job  # noqa: E402
+from tests.helpers import EU_ANALYTICS_REVIEW, bearer_users  # noqa: E402
 
 
 def register(count: int) -> list[dict[str, Any]]:
@@ -64,12 +57,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2500)
     args = parser.parse_args()
     app = create_app({"DATA_DIR": Path(tempfile.mkdtemp()), "SECRET_KEY": "bench"})
-    with app.app_context(), session_scope() as session:
-        user = create_user(session=session, email="legal@bench.test", role="legal")
-        _token, plain = create_token(session=session, user=user)
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = bearer_users(app, [("legal", "legal")])["legal"]
     client = app.test_client()
-    review = client.post("/api/v1/reviews", json=REVIEW, headers=headers).get_json()["id"]
+    filed = client.post("/api/v1/reviews", json=EU_ANALYTICS_REVIEW, headers=headers)
+    review = filed.get_json()["id"]
     made = client.post(
         f"/api/v1/reviews/{review}/assessments", json={"kind": "dpia"}, headers=headers
     )
