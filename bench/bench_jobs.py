@@ -57,6 +57,7 @@ from service.reviews.models import Review  # noqa: E402
 from service.transfers.services import get_rulebook  # noqa: E402
 from service.vendors.models import Vendor  # noqa: E402
 from service.vendors.services import create_vendor, update_vendor  # noqa: E402
+from tests.helpers import worker_env  # noqa: E402
 
 DAY = date(2026, 12, 5)
 ACTOR = "bench@example.test"
@@ -149,16 +150,7 @@ def main() -> None:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     data_dir = Path(tempfile.mkdtemp())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    env.update(
-        DATABASE_URL=url,
-        XBORDER_BROKER_URL=REDIS,
-        XBORDER_DATA_DIR=str(data_dir),
-        XBORDER_SECRET_KEY="bench",
-        XBORDER_LOAD_CATALOG="0",
-        XBORDER_ADMIN_EMAIL=ACTOR,
-        XBORDER_ADMIN_PASSWORD="bench-pass-phrase-long",
-    )
+    env = worker_env(url, REDIS, data_dir)
     app = create_app(
         {
             "DATABASE_URL": url,

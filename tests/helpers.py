@@ -296,7 +296,8 @@ class WebhookReceiver:
 
 
 def worker_env(database_url: str, broker_url: str, data_dir: Path) -> dict[str, str]:
-    """The environment of an `xborder worker` process on a test's database and broker."""
+    """The environment of an `xborder worker` process on a test's (or a bench's) database and
+    broker."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
