@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from service.api_examples import ACTIVITY_FACTS, TRANSFER
 from service.audit.models import AuditEvent
 from service.db import session_scope
 from service.reference.services import get_reference
@@ -21,13 +22,7 @@ from service.vendors.services import get_vendor, update_vendor
 from tests.helpers import Headers, add_vendor, assert_problem, bearer_users, race_two_patches
 
 URL = "/api/v1/reviews"
-JUS = {
-    "name": "Ningbo Jus Internet Technology",
-    "country": "CN",
-    "role": "controller",
-    "ciio": False,
-    "cn_processing_volume": 2_000_000,
-}
+JUS = TRANSFER["exporter"]  # the golden Jus/Firebase scenario's exporter
 
 
 def transfer(
@@ -655,16 +650,7 @@ SEED_SETUPS: list[tuple[str, str, dict[str, Any], dict[str, tuple[str, str | Non
     (
         "003 JusTalk -> Firebase (analytics, crash reports)",
         "firebase",
-        {
-            "exporter": JUS,
-            "data_subjects": [
-                {"jurisdiction": "CN", "count": 2_000_000},
-                {"jurisdiction": "EU", "count": 300_000},
-                {"jurisdiction": "US", "count": 200_000},
-            ],
-            "data_categories": ["identifiers.device", "identifiers.online", "usage.diagnostics"],
-            "purposes": ["analytics", "crash_reporting"],
-        },
+        ACTIVITY_FACTS,  # the golden Jus/Firebase transfer, its importer the vendor
         {"CN": ("approval_required", "cn_security_assessment")},
     ),
     (
