@@ -43,6 +43,13 @@ def _headings(document: Any, level: int) -> list[str]:
     return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
 
 
+@pytest.fixture
+def pipia(catalog_client: FlaskClient, auth: Headers, review_id: int) -> dict[str, Any]:
+    """The PIPIA legal generates on the review, as the API answers it."""
+    body: dict[str, Any] = create(catalog_client, auth, review_id).get_json()
+    return body
+
+
 def download(client: FlaskClient, auth: Headers, assessment_id: int, name: str) -> TestResponse:
     """One of an assessment's files (report.docx, checklists.xlsx, ...) as a viewer gets it."""
     return client.get(f"/api/v1/assessments/{assessment_id}/{name}", headers=auth("viewer"))
@@ -52,15 +59,15 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
     catalog_client: FlaskClient,
     auth: Headers,
     review_id: int,
+    pipia: dict[str, Any],
 ) -> None:
-    body = create(catalog_client, auth, review_id).get_json()
-    response = download(catalog_client, auth, body["id"], "report.docx")
+    response = download(catalog_client, auth, pipia["id"], "report.docx")
     assert response.status_code == 200 and response.mimetype == DOCX
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"pipia-review-{review_id}-firebase-v1.docx" in disposition
     document = _docx(response.data)
-    sections = body["document"]["sections"]
+    sections = pipia["document"]["sections"]
     headings = _headings(document, 1)
     assert [f"{s['number']}. {s['title']}" for s in sections] == [
         h for h in headings if h[:1].isdigit()
@@ -80,7 +87,7 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "Section 702 of the Foreign Intelligence Surveillance Act" in text
-    for rule in body["document"]["rules"]:
+    for rule in pipia["document"]["rules"]:
         assert rule["citation"] in cells
     assert "identifiers.device" not in text + cells and "Device identifiers" in cells
     # A Word user edits and saves: the file round-trips through python-docx.
@@ -93,12 +100,11 @@ def test_docx_report_has_the_pdf_content_in_word_structures(
 def test_checklist_downloads_and_tracker(
     catalog_client: FlaskClient,
     auth: Headers,
-    review_id: int,
+    pipia: dict[str, Any],
 ) -> None:
-    body = create(catalog_client, auth, review_id).get_json()
-    checklists = download(catalog_client, auth, body["id"], "checklists").get_json()
+    checklists = download(catalog_client, auth, pipia["id"], "checklists").get_json()
     assert checklists
-    response = download(catalog_client, auth, body["id"], "checklists.xlsx")
+    response = download(catalog_client, auth, pipia["id"], "checklists.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[0] == "Progress" and len(book.sheetnames) == 1 + len(checklists)
@@ -111,7 +117,7 @@ def test_checklist_downloads_and_tracker(
     progress = book["Progress"]
     assert progress["A4"].value == checklists[0]["title"] and progress["B4"].value == len(items)
     assert str(progress["D4"].value).startswith("=COUNTIF(")
-    words = download(catalog_client, auth, body["id"], "checklists.docx")
+    words = download(catalog_client, auth, pipia["id"], "checklists.docx")
     assert words.status_code == 200 and words.mimetype == DOCX
     document = _docx(words.data)
     assert [checklists[0]["title"]] == _headings(document, 2)[:1]
@@ -232,11 +238,10 @@ def test_cli_writes_docx_xlsx_and_registers(
 def test_libreoffice_opens_the_docx(
     catalog_client: FlaskClient,
     auth: Headers,
-    review_id: int,
+    pipia: dict[str, Any],
     tmp_path: Path,
 ) -> None:
-    body = create(catalog_client, auth, review_id).get_json()
-    data = download(catalog_client, auth, body["id"], "report.docx").data
+    data = download(catalog_client, auth, pipia["id"], "report.docx").data
     source = tmp_path / "report.docx"
     source.write_bytes(data)
     converted = libreoffice_convert(source, "pdf")
@@ -341,15 +346,14 @@ def _calc_installed() -> bool:
 def test_libreoffice_opens_the_xlsx(
     catalog_client: FlaskClient,
     auth: Headers,
-    review_id: int,
+    pipia: dict[str, Any],
     tmp_path: Path,
 ) -> None:
-    body = create(catalog_client, auth, review_id).get_json()
     tracker = tmp_path / "tracker.xlsx"
-    tracker.write_bytes(download(catalog_client, auth, body["id"], "checklists.xlsx").data)
+    tracker.write_bytes(download(catalog_client, auth, pipia["id"], "checklists.xlsx").data)
     # The CSV of the first sheet (Progress) lists each checklist LibreOffice read.
     progress = libreoffice_convert(tracker, "csv").read_text(encoding="utf-8", errors="replace")
-    assert body["checklists"][0]["title"] in progress
+    assert pipia["checklists"][0]["title"] in progress
 
 
 def test_chinese_docx_is_chinese_in_the_official_layout(
