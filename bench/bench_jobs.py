@@ -31,7 +31,6 @@ import tempfile
 import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,7 @@ from service.reviews.models import Review  # noqa: E402
 from service.transfers.services import get_rulebook  # noqa: E402
 from service.vendors.models import Vendor  # noqa: E402
 from service.vendors.services import create_vendor, update_vendor  # noqa: E402
-from tests.helpers import worker_env  # noqa: E402
+from tests.helpers import WebhookReceiver, worker_env  # noqa: E402
 
 DAY = date(2026, 12, 5)
 ACTOR = "bench@example.test"
@@ -292,26 +291,11 @@ def main() -> None:
         print(json.dumps(results), flush=True)
 
         # 3. time to notify.
-        received: list[float] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                received.append(time.perf_counter())
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *_: Any) -> None:
-                return
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        receiver = WebhookReceiver()
+        received = receiver.arrived
         with app.app_context(), session_scope() as session:
             create_webhook(
-                session=session,
-                url=f"http://127.0.0.1:{server.server_address[1]}/",
-                events=["verdict_changed"],
-                actor=ACTOR,
+                session=session, url=receiver.url, events=["verdict_changed"], actor=ACTOR
             )
         notify: dict[str, Any] = {}
         counts = [int(x) for x in args.notify.split(",")] if "notify" in parts else []
@@ -353,8 +337,7 @@ def main() -> None:
             results["notify"] = notify
             print(json.dumps(results), flush=True)
             assert len(received) == count, (count, len(received), sent)
-        server.shutdown()
-        server.server_close()
+        receiver.close()
     finally:
         for w in workers:
             w.terminate()

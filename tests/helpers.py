@@ -263,11 +263,12 @@ def redis_and_xborder(url: str) -> tuple[Any, str]:
 
 
 class WebhookReceiver:
-    """A webhook receiver on a loopback port: records each request (headers, body) and
-    answers `status`."""
+    """A webhook receiver on a loopback port: records each request (headers, body) and when it
+    arrived (`time.perf_counter()`), and answers `status`."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.arrived: list[float] = []
         self.status = 200
         receiver = self
 
@@ -275,6 +276,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
+                receiver.arrived.append(time.perf_counter())
                 self.send_response(receiver.status)
                 self.end_headers()
 
