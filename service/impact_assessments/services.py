@@ -53,6 +53,21 @@ from service.vendors.models import Vendor
 from service.vendors.services import vendor_snapshot
 
 RISK_FIELDS = ("category", "risk", "likelihood", "severity", "measure", "residual", "owner")
+# A built checklist's fields (assessments.documents.build_checklists), kept in columns of the
+# same names, and a built item's fields with the column each is kept in: what is stored from a
+# builder's checklist and what the API and the reports read back (besides ids and progress).
+CHECKLIST_FIELDS = ("regime", "mechanism", "module", "title", "citation")
+ITEM_COLUMNS = {
+    "group": "group_name",
+    "text": "text",
+    "citation": "citation",
+    "status": "status",
+    "who": "who",
+    "when": "due",
+    "evidence": "evidence",
+    "value": "value",
+    "value_unknown": "value_unknown",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,15 +244,7 @@ def item_dict(item: ChecklistItem) -> dict[str, Any]:
     return {
         "id": item.id,
         "key": item.key,
-        "group": item.group_name,
-        "text": item.text,
-        "citation": item.citation,
-        "status": item.status,
-        "who": item.who,
-        "when": item.due,
-        "evidence": item.evidence,
-        "value": item.value,
-        "value_unknown": item.value_unknown,
+        **{field: getattr(item, column) for field, column in ITEM_COLUMNS.items()},
         "updated_by": item.updated_by,
         "updated_at": item.updated_at,
         "version": item.version,
@@ -258,11 +265,7 @@ def checklist_dicts(*, session: Session, assessment: Assessment) -> list[dict[st
             {
                 "id": checklist.id,
                 "key": checklist.key,
-                "regime": checklist.regime,
-                "mechanism": checklist.mechanism,
-                "module": checklist.module,
-                "title": checklist.title,
-                "citation": checklist.citation,
+                **{field: getattr(checklist, field) for field in CHECKLIST_FIELDS},
                 "items": items,
                 "progress": checklist_progress(items),
             }
@@ -365,11 +368,7 @@ def _add_checklists(
         checklist = Checklist(
             assessment_id=assessment.id,
             key=spec["id"],
-            regime=spec["regime"],
-            mechanism=spec["mechanism"],
-            module=spec["module"],
-            title=spec["title"],
-            citation=spec["citation"],
+            **{field: spec[field] for field in CHECKLIST_FIELDS},
         )
         session.add(checklist)
         _flush(session)
@@ -380,15 +379,7 @@ def _add_checklists(
                     checklist_id=checklist.id,
                     key=item["id"],
                     position=position,
-                    group_name=item["group"],
-                    text=item["text"],
-                    citation=item["citation"],
-                    status=item["status"],
-                    who=item["who"],
-                    due=item["when"],
-                    evidence=item["evidence"],
-                    value=item["value"],
-                    value_unknown=item["value_unknown"],
+                    **{column: item[field] for field, column in ITEM_COLUMNS.items()},
                 )
             )
 
@@ -649,9 +640,9 @@ def update_item(
     before = item_dict(item)
     if "status" in changes:
         item.status = changes["status"]
-    for api_field, column in (("who", "who"), ("when", "due"), ("evidence", "evidence")):
-        if api_field in changes:
-            setattr(item, column, _clean(changes[api_field]))
+    for field in ("who", "when", "evidence"):
+        if field in changes:
+            setattr(item, ITEM_COLUMNS[field], _clean(changes[field]))
     item.updated_by = user.email
     item.updated_at = utcnow()
     session.add(item)

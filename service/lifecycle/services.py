@@ -23,6 +23,7 @@ from service import errors
 from service.audit.services import record_event
 from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, AssessmentVersion
+from service.jobs.models import Job
 from service.jobs.services import (
     PENDING_KEY,
     JobContext,
@@ -335,6 +336,31 @@ def dpf_lapses(session: Session, after: date, through: date) -> list[tuple[int, 
     return sorted(found)
 
 
+def _submit_for_causes(
+    session: Session,
+    kind: str,
+    actor: str,
+    day: date,
+    vendor_ids: list[int] | None,
+    cause_kind: str,
+    causes: Sequence[str],
+) -> Job:
+    """A tick's `reevaluate` or `reassess` job: the open reviews of `vendor_ids` (None: all)
+    on `day`'s law, its cause the `causes` in words (cut at MAX_CAUSE, as a change keeps it)."""
+    job, _ = submit_job(
+        session=session,
+        kind=kind,
+        actor=actor,
+        params={
+            "vendor_ids": vendor_ids,
+            "as_of": day.isoformat(),
+            "cause_kind": cause_kind,
+            "cause": " ".join(causes)[:MAX_CAUSE],
+        },
+    )
+    return job
+
+
 def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     """The periodic check; running it twice on one day does nothing the second time.
 
@@ -358,34 +384,15 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     causes.extend(f"{d.isoformat()}: {why}." for d, why in passed)
     job = None
     if causes:
-        job, _ = submit_job(
-            session=session,
-            kind="reevaluate",
-            actor=actor,
-            params={
-                "vendor_ids": None,
-                "as_of": day.isoformat(),
-                "cause_kind": "rules_version"
-                if last_rules not in (None, rules.version)
-                else "date",
-                "cause": " ".join(causes)[:MAX_CAUSE],
-            },
-        )
+        cause_kind = "rules_version" if last_rules not in (None, rules.version) else "date"
+        job = _submit_for_causes(session, "reevaluate", actor, day, None, cause_kind, causes)
     lapses = dpf_lapses(session, last_day, day) if last_day and last_day < day and not job else []
     dpf_job = None
     if lapses:
-        dpf_job, _ = submit_job(
-            session=session,
-            kind="reassess",
-            actor=actor,
-            params={
-                "vendor_ids": sorted({vendor_id for vendor_id, _ in lapses}),
-                "as_of": day.isoformat(),
-                "cause_kind": "date",
-                "cause": " ".join(why for _, why in lapses)[:MAX_CAUSE],
-            },
-        )
-        causes.extend(why for _, why in lapses)
+        vendor_ids = sorted({vendor_id for vendor_id, _ in lapses})
+        lapsed = [why for _, why in lapses]
+        dpf_job = _submit_for_causes(session, "reassess", actor, day, vendor_ids, "date", lapsed)
+        causes.extend(lapsed)
     reminders = remind_due(session=session, day=day) if last_day != day else 0
     _remember(session, TICK_RULES, rules.version, actor)
     if last_day is None or last_day < day:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
@@ -31,16 +33,21 @@ def include_object(
     return not (type_ == "index" and name == "ix_vendor_search_fts")
 
 
-def run_migrations_offline() -> None:
+def _migrate(**options: Any) -> None:
+    """Run the scripts with what every run configures (the models, batch mode for SQLite's
+    ALTERs, the hand-made full-text tables left alone) and this run's own `options`."""
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
-        literal_binds=True,
         render_as_batch=True,
         include_object=include_object,
+        **options,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    _migrate(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
 
 
 def run_migrations_online() -> None:
@@ -59,15 +66,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,
-        include_object=include_object,
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    _migrate(connection=connection, compare_type=True)
 
 
 if context.is_offline_mode():
