@@ -1,4 +1,5 @@
-"""What an official list import accepts: its options and its files (run now or as a job)."""
+"""What an official list import accepts (its options and its files, run now or as a job) and
+what it answers (the diff: the facts it sets, the entries it skips)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,38 @@ class ListImportFileSchema(Schema):
 
     file = Upload(required=True)
     avil = Upload(metadata={"description": "tcf_gvl only: the AVIL JSON"})
+
+
+class FactChangeSchema(Schema):
+    """One fact the import sets."""
+
+    slug = fields.String()
+    fact = fields.String()
+    change = fields.String(metadata={"description": "new | changed | removed | confirmed"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    entry = fields.String()
+    source = fields.String()
+    date = fields.String()
+
+
+class SkippedSchema(Schema):
+    """An entry that matched a vendor but sets no fact."""
+
+    entry = fields.String()
+    slug = fields.String()
+    reason = fields.String()
+
+
+class ListImportSchema(Schema):
+    """The diff (and, when applied, the vendors updated)."""
+
+    kind = fields.String()
+    source = fields.String()
+    date = fields.String()
+    entries = fields.Integer()
+    applied = fields.Boolean()
+    updated = fields.List(fields.String())
+    changes = fields.List(fields.Nested(FactChangeSchema))
+    unmatched = fields.List(fields.String())
+    skipped = fields.List(fields.Nested(SkippedSchema))

@@ -7,12 +7,11 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from service.api import takes_upload
 from service.auth.permissions import allow
 from service.catalog.lists import diff_to_plain, ensure_kind, import_list
-from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
+from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema, ListImportSchema
 from service.db import get_session
 from service.reference.services import get_reference
 
@@ -22,41 +21,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Refresh vendor facts from official lists the user downloaded",
 )
-
-
-class FactChangeSchema(Schema):
-    """One fact the import sets."""
-
-    slug = fields.String()
-    fact = fields.String()
-    change = fields.String(metadata={"description": "new | changed | removed | confirmed"})
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
-    entry = fields.String()
-    source = fields.String()
-    date = fields.String()
-
-
-class SkippedSchema(Schema):
-    """An entry that matched a vendor but sets no fact."""
-
-    entry = fields.String()
-    slug = fields.String()
-    reason = fields.String()
-
-
-class ListImportSchema(Schema):
-    """The diff (and, when applied, the vendors updated)."""
-
-    kind = fields.String()
-    source = fields.String()
-    date = fields.String()
-    entries = fields.Integer()
-    applied = fields.Boolean()
-    updated = fields.List(fields.String())
-    changes = fields.List(fields.Nested(FactChangeSchema))
-    unmatched = fields.List(fields.String())
-    skipped = fields.List(fields.Nested(SkippedSchema))
 
 
 @blp.route("/vendor-lists/<kind>")

@@ -7,102 +7,27 @@ from typing import Any
 from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
-from service.auth.models import ROLES, whose
+from service.auth.models import whose
 from service.auth.permissions import allow, allow_public
 from service.db import get_session
 from service.lifecycle import deadlines, services
-from service.lifecycle.models import DATE_KEYS, TASK_STATUSES
+from service.lifecycle.schemas import (
+    ChangesSchema,
+    DatesSchema,
+    DeadlineSchema,
+    DueArgsSchema,
+    DueSchema,
+    FeedSchema,
+    TaskArgsSchema,
+    TaskSchema,
+)
 from service.reviews import policy
 from service.reviews import services as reviews
 from service.transfers.services import today
 
 blp = Blueprint("lifecycle", __name__, url_prefix="/api/v1", description="Lifecycle")
 feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
-
-
-class TaskSchema(Schema):
-    """Something to do about a review."""
-
-    id = fields.Integer()
-    review_id = fields.Integer()
-    assignee = fields.String()
-    kind = fields.String()
-    title = fields.String()
-    detail = fields.Raw()
-    status = fields.String()
-    due = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
-    done_at = fields.DateTime(allow_none=True)
-    done_by = fields.String(allow_none=True)
-
-
-class TaskArgsSchema(Schema):
-    """Whose tasks, in which status."""
-
-    mine = fields.Boolean(load_default=True)
-    status = fields.String(load_default="open", validate=validate.OneOf(TASK_STATUSES))
-
-
-class ChangeSchema(Schema):
-    """A verdict change from re-assessment, and why."""
-
-    id = fields.Integer()
-    cause_kind = fields.String()
-    cause = fields.String()
-    job_id = fields.Integer(allow_none=True)
-    before = fields.Raw()
-    after = fields.Raw()
-    at = fields.DateTime()
-
-
-class ChangesSchema(Schema):
-    """A review's change history and the assessments it left out of date."""
-
-    changes = fields.List(fields.Nested(ChangeSchema))
-    assessments_out_of_date = fields.List(fields.Integer())
-
-
-DatesSchema = Schema.from_dict(
-    {key: fields.Date(allow_none=True) for key in DATE_KEYS}, name="ReviewDatesSchema"
-)
-
-
-class DeadlineSchema(Schema):
-    """One deadline."""
-
-    review_id = fields.Integer()
-    key = fields.String()
-    title = fields.String()
-    due = fields.Date()
-    owner = fields.String()
-    basis = fields.String()
-    citation = fields.String()
-    provisional = fields.String(
-        allow_none=True,
-        metadata={"description": "why the date may move (a PRC holiday notice not published)"},
-    )
-
-
-class DueSchema(Schema):
-    """Deadlines within the horizon (overdue ones too) and open tasks."""
-
-    deadlines = fields.List(fields.Nested(DeadlineSchema))
-    tasks = fields.List(fields.Nested(TaskSchema))
-
-
-class DueArgsSchema(Schema):
-    """Whose: yours (default) or a team's (a role); how far ahead."""
-
-    team = fields.String(validate=validate.OneOf(ROLES))
-    within_days = fields.Integer(load_default=60, validate=validate.Range(0, 3660))
-
-
-class FeedSchema(Schema):
-    """The secret feed URL (shown once)."""
-
-    url = fields.String()
 
 
 @blp.route("/tasks")

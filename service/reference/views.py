@@ -6,34 +6,14 @@ from dataclasses import asdict
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from assessments.catalog.reference import Reference, country_codes, display_name
 from service.auth.permissions import allow
+from service.reference.schemas import CountrySchema, EntrySchema, TaxonomySchema
 from service.reference.services import get_reference
 from service.vendors.services import jsonable
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference data")
-
-
-class EntrySchema(Schema):
-    """A vendor category: its id, name, kind and description."""
-
-    id = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    description = fields.String()
-
-
-class CountrySchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    facts = fields.Dict()
-
-
-class TaxonomySchema(Schema):
-    data_categories = fields.List(fields.Dict())
-    purposes = fields.List(fields.Dict())
 
 
 def country_facts(reference: Reference, code: str) -> dict[str, Any]:

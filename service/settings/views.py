@@ -7,32 +7,15 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from service.auth.permissions import allow
 from service.db import get_session
 from service.settings import services
+from service.settings.schemas import SettingSchema, SettingUpdateSchema
 
 blp = Blueprint(
     "settings", __name__, url_prefix="/api/v1/settings", description="Workflow settings"
 )
-
-
-class SettingSchema(Schema):
-    """A setting: its value, its default, what it does and who last changed it."""
-
-    key = fields.String()
-    value = fields.Raw()
-    default = fields.Raw()
-    description = fields.String()
-    updated_by = fields.String(allow_none=True)
-    updated_at = fields.AwareDateTime(allow_none=True)
-
-
-class SettingUpdateSchema(Schema):
-    """The new value."""
-
-    value = fields.Raw(required=True, metadata={"example": True})
 
 
 @blp.route("")

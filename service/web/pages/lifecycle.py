@@ -17,10 +17,10 @@ from service.auth.models import whose
 from service.auth.permissions import allow
 from service.db import get_session
 from service.lifecycle import deadlines, services
-from service.lifecycle.views import DueArgsSchema, TaskArgsSchema
+from service.lifecycle.schemas import DueArgsSchema, TaskArgsSchema
 from service.notifications import services as notifications
 from service.notifications.models import EVENTS
-from service.notifications.views import PreferencesSchema
+from service.notifications.schemas import PreferencesSchema
 from service.transfers.services import today
 from service.web import forms
 from service.web.blueprint import web
