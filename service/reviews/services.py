@@ -861,6 +861,7 @@ def confirm_asserted_fact(
         user=user,
         action="confirm_fact",
         before=before,
+        stale=errors.PreconditionFailed,  # confirmed against the version the caller sent
     )
     return ReviewView(review, vendor)
 

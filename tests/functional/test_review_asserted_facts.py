@@ -290,3 +290,38 @@ def test_evaluate_runs_again_when_a_background_write_lands_between_read_and_writ
     assert changed.status_code == 412, changed.get_json()
     assert changed.mimetype == "application/problem+json"
     assert client.get(f"/api/v1/reviews/{review_id}", headers=buyer).get_json()["purpose"] == "CRM"
+
+
+def test_confirming_a_fact_after_a_background_write_is_412_and_writes_nothing(
+    app: Flask, auth: Headers, monkeypatch: Any
+) -> None:
+    """Legal confirms with If-Match, so a write landing between the read and the write means
+    the version they confirmed against is gone: 412, as for any change sent with If-Match, and
+    the fact stays pending."""
+    from sqlalchemy import text
+
+    from service.reviews import services
+
+    client = app.test_client()
+    assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
+    buyer, legal = auth("procurement"), auth("legal")
+    filed = file_crm(client, buyer, [DPF_ASSERTION])
+    review_id = filed.get_json()["id"]
+    real_confirm = services.confirm_asserted_fact
+
+    def confirm_after_a_background_write(**kwargs: Any) -> Any:
+        with app.extensions["xborder.engine"].begin() as other:
+            other.execute(
+                text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": review_id}
+            )
+        return real_confirm(**kwargs)
+
+    monkeypatch.setattr(services, "confirm_asserted_fact", confirm_after_a_background_write)
+    confirmed = client.post(
+        f"/api/v1/reviews/{review_id}/asserted-facts/0/confirm",
+        headers={**legal, "If-Match": filed.headers["ETag"]},
+    )
+    assert confirmed.status_code == 412, confirmed.get_json()
+    assert confirmed.mimetype == "application/problem+json"
+    review = client.get(f"/api/v1/reviews/{review_id}", headers=buyer).get_json()
+    assert review["asserted_facts"][0]["pending"] is True
