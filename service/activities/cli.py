@@ -34,13 +34,12 @@ def activities_list(status: str | None, vendor: str | None, limit: int) -> None:
     """List activities, newest change first, with their review counts."""
     args: dict[str, Any] = {"status": status, "vendor": vendor, "per_page": limit}
     with session_scope(current_app) as session:
-        page = services.list_activities(session=session, args=args)
-        counts = services.review_counts(session=session, ids=[a.id or 0 for a in page.items])
-        for a in page.items:
+        page = services.list_activities_with_counts(session=session, args=args)
+        for view in page.items:
+            a = view.activity
             exporter = (a.facts.get("exporter") or {}).get("name", "")
             click.echo(
-                f"{a.id:>6}  {a.status:<8} {counts.get(a.id or 0, 0):>4} reviews  "
-                f"{a.name}  ({exporter})"
+                f"{a.id:>6}  {a.status:<8} {view.review_count:>4} reviews  {a.name}  ({exporter})"
             )
     click.echo(f"{len(page.items)} of {page.total} activities")
 

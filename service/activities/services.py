@@ -177,7 +177,20 @@ def activity_reviews(*, session: Session, activity: Activity) -> list[reviews.Re
     return [reviews.ReviewView(r, v) for r, v in rows]
 
 
-def review_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
+def list_activities_with_counts(*, session: Session, args: Mapping[str, Any]) -> Page[ActivityView]:
+    """The page `list_activities` answers, each activity with how many reviews it has (one
+    query for the counts of the whole page): what the API list, the CLI and the web page show."""
+    page = list_activities(session=session, args=args)
+    counts = _review_counts(session=session, ids=[a.id or 0 for a in page.items])
+    return Page(
+        [ActivityView(a, review_count=counts.get(a.id or 0, 0)) for a in page.items],
+        page.total,
+        page.page,
+        page.per_page,
+    )
+
+
+def _review_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
     """How many reviews each of these activities has."""
     if not ids:
         return {}

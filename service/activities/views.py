@@ -51,16 +51,8 @@ class Activities(MethodView):
     @blp.response(200, ActivityPageSchema)
     def get(self, args: dict[str, Any]) -> tuple[Page[services.ActivityView], int, dict[str, str]]:
         """List activities, filtered by status, name or vendor."""
-        session = get_session()
-        page = services.list_activities(session=session, args=args)
-        counts = services.review_counts(session=session, ids=[a.id or 0 for a in page.items])
-        views = Page(
-            [services.ActivityView(a, review_count=counts.get(a.id or 0, 0)) for a in page.items],
-            page.total,
-            page.page,
-            page.per_page,
-        )
-        return views, 200, page_headers("activities.Activities", page)
+        page = services.list_activities_with_counts(session=get_session(), args=args)
+        return page, 200, page_headers("activities.Activities", page)
 
     @allow("procurement", "legal")
     @blp.arguments(ActivityCreateSchema)

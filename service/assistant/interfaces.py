@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 from sqlmodel import Session
@@ -23,14 +23,8 @@ class Citation:
     url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The citation as JSON."""
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "title": self.title,
-            "citation": self.citation,
-            "url": self.url,
-        }
+        """The citation as JSON (its fields in order; every value is a string or None)."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,7 @@ def _source(diff: ListDiff, changes: list[FactChange], filename: str) -> dict[st
 def diff_to_plain(result: ListImport) -> dict[str, Any]:
     """The import as JSON-ready values (dates as ISO strings), for the API and `--json`."""
     diff = result.diff
-    plain: dict[str, Any] = _plain(
+    plain: dict[str, Any] = vendors.jsonable(
         {
             "kind": diff.kind,
             "source": diff.source,
@@ -151,13 +151,3 @@ def diff_to_plain(result: ListImport) -> dict[str, Any]:
         }
     )
     return plain
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

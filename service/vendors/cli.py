@@ -13,7 +13,7 @@ from flask import current_app
 from service.clikit import INPUT_FILE, OUTPUT_FILE, domain_command
 from service.db import session_scope
 from service.reference.services import get_reference
-from service.vendors.io import export, formats, parsing, upsert, validation
+from service.vendors.io import export, formats, upsert
 
 # How many rows make a file large enough to show progress.
 PROGRESS_THRESHOLD = 500
@@ -24,13 +24,21 @@ def vendors() -> None:
     """The vendor registry in bulk."""
 
 
+# What each step of an import shows on its progress bar.
+STEP_LABELS: dict[upsert.ImportStep, str] = {
+    "validate": "Validating {} rows",
+    "write": "Writing {} vendors",
+}
+
+
 @contextmanager
-def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for large files; nothing for small ones."""
-    if length < PROGRESS_THRESHOLD:
+def _progress(step: upsert.ImportStep, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr per step of a large file's import; nothing for small ones."""
+    if total < PROGRESS_THRESHOLD:
         yield None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+    label = STEP_LABELS[step].format(total)
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
 
 
@@ -49,24 +57,16 @@ def vendors_import(file: Path, fmt: str | None, dry_run: bool) -> None:
     fmt = formats.detect_format(file.name, fmt)
     reference = get_reference()
     try:
+        # Paused through the commit too, as before (import_file pauses around its own steps).
         with upsert.gc_paused(), session_scope(current_app) as session:
-            rows, problems = parsing.parse_file(file.read_bytes(), fmt)
-            with _progress(len(rows), f"Validating {len(rows)} rows") as tick:
-                records = validation.validate_rows(
-                    session=session,
-                    rows=rows,
-                    reference=reference,
-                    problems=problems,
-                    progress=tick,
-                )
-            with _progress(len(records), f"Writing {len(records)} vendors") as tick:
-                report = upsert.import_records(
-                    session=session,
-                    records=records,
-                    reference=reference,
-                    dry_run=dry_run,
-                    progress=tick,
-                )
+            report = upsert.import_file(
+                session=session,
+                data=file.read_bytes(),
+                fmt=fmt,
+                reference=reference,
+                dry_run=dry_run,
+                progress=_progress,
+            )
             if dry_run:
                 session.rollback()
     except formats.ImportInvalid as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +229,40 @@ def test_upsert_and_dry_run_report_created_updated_unchanged(app: Flask) -> None
             select(AuditEvent).where(col(AuditEvent.action) == "update")
         ).scalars()
         assert [e.object_id for e in updates] == ["stripe"]
+
+
+def test_import_file_tells_its_progress_of_each_step_once(app: Flask) -> None:
+    run_import(app, json.dumps([STRIPE]), "json")
+    steps: list[tuple[str, int]] = []
+    done: dict[str, int] = {}
+
+    @contextmanager
+    def progress(step: upsert.ImportStep, total: int) -> Iterator[Callable[[int], None]]:
+        steps.append((step, total))
+
+        def tick(n: int) -> None:
+            done[step] = done.get(step, 0) + n
+
+        yield tick
+
+    def run(rows: list[Any]) -> None:
+        with app.app_context(), session_scope() as session:
+            upsert.import_file(
+                session=session,
+                data=json.dumps(rows).encode(),
+                fmt="json",
+                reference=get_reference(),
+                progress=progress,
+            )
+
+    run([UMENG, STRIPE, {"slug": "adyen", "name": "Adyen", "hq_country": "NL"}])
+    assert steps == [("validate", 3), ("write", 3)]
+    assert done == {"validate": 3, "write": 3}  # one update, two created in bulk
+    # A file with a bad row stops after validating it: no write step.
+    steps.clear()
+    with pytest.raises(formats.ImportInvalid):
+        run([{"slug": "no-name"}])
+    assert steps == [("validate", 1)]
 
 
 def test_an_alias_may_move_between_vendors_in_one_file(app: Flask) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -27,6 +27,26 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+
+# The steps of an import that go item by item: "validate" (the parsed rows), then "write"
+# (the valid records). Parsing comes first and reports nothing: the rows are counted by it.
+ImportStep = Literal["validate", "write"]
+Tick = Callable[[int], None]
+
+
+class StepProgress(Protocol):
+    """Told of each step as it starts, with how many items it has: it answers a context that
+    gives the callback the step calls with each item's count done (or None: no ticks), and
+    that closes as the step ends."""
+
+    def __call__(self, step: ImportStep, total: int) -> AbstractContextManager[Tick | None]: ...
+
+
+def _step(
+    progress: StepProgress | None, step: ImportStep, total: int
+) -> AbstractContextManager[Tick | None]:
+    return nullcontext() if progress is None else progress(step, total)
 
 
 @contextmanager
@@ -92,18 +112,21 @@ def import_file(
     fmt: str,
     reference: Reference,
     dry_run: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: StepProgress | None = None,
 ) -> ImportReport:
-    """Parse, validate whole, then upsert; the caller commits (or rolls back a dry run)."""
+    """Parse, validate whole, then upsert; the caller commits (or rolls back a dry run).
+    `progress` is told of the validate and write steps (a progress bar per step)."""
     with gc_paused():
         rows, problems = parse_file(data, fmt)
-        records = validate_rows(
-            session=session, rows=rows, reference=reference, problems=problems, progress=progress
-        )
-        return import_records(
-            session=session,
-            records=records,
-            reference=reference,
-            dry_run=dry_run,
-            progress=progress,
-        )
+        with _step(progress, "validate", len(rows)) as tick:
+            records = validate_rows(
+                session=session, rows=rows, reference=reference, problems=problems, progress=tick
+            )
+        with _step(progress, "write", len(records)) as tick:
+            return import_records(
+                session=session,
+                records=records,
+                reference=reference,
+                dry_run=dry_run,
+                progress=tick,
+            )

@@ -29,10 +29,8 @@ MULTI = ("facts.data_categories", "facts.purposes", "facts.safeguards", "vendors
 @web.get("/activities")
 def activities() -> str:
     """Processing activities and how many vendors each reviews."""
-    session = get_session()
-    page = services.list_activities(session=session, args={"per_page": 100})
-    counts = services.review_counts(session=session, ids=[a.id or 0 for a in page.items])
-    return render_template("web/activities.html", page=page, counts=counts)
+    page = services.list_activities_with_counts(session=get_session(), args={"per_page": 100})
+    return render_template("web/activities.html", page=page)
 
 
 @allow("viewer")
