@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer
@@ -64,3 +65,20 @@ def utc_timestamp(*, optional: bool = False) -> Any:
     if optional:
         return Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+def jsonable(value: Any) -> Any:
+    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value  # the common case first: no ABC check
+    if isinstance(value, date):
+        return value.isoformat()
+    # Items that are plain JSON already are taken as they are, without a call each.
+    if isinstance(value, Mapping):
+        return {k: v if type(v) in _JSON_LEAVES else jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [v if type(v) in _JSON_LEAVES else jsonable(v) for v in value]
+    return value
+
+
+_JSON_LEAVES = frozenset({str, bool, int, float, type(None)})

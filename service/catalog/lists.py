@@ -26,7 +26,7 @@ from assessments.catalog.lists import (
 )
 from assessments.catalog.reference import Reference
 from service import errors
-from service.models import utcnow
+from service.models import jsonable, utcnow
 from service.notifications.triggers import list_import_applied
 from service.vendors import services as vendors
 from service.vendors.models import Vendor
@@ -137,7 +137,7 @@ def _source(diff: ListDiff, changes: list[FactChange], filename: str) -> dict[st
 def diff_to_plain(result: ListImport) -> dict[str, Any]:
     """The import as JSON-ready values (dates as ISO strings), for the API and `--json`."""
     diff = result.diff
-    plain: dict[str, Any] = vendors.jsonable(
+    plain: dict[str, Any] = jsonable(
         {
             "kind": diff.kind,
             "source": diff.source,

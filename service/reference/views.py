@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 
 from assessments.catalog.reference import Reference, country_codes, display_name
 from service.auth.permissions import allow
+from service.models import jsonable
 from service.reference.schemas import CountrySchema, EntrySchema, TaxonomySchema
 from service.reference.services import get_reference
-from service.vendors.services import jsonable
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference data")
 

@@ -35,7 +35,7 @@ from service.activities.models import Activity
 from service.audit.services import Change, record_event, record_events
 from service.auth.models import User
 from service.db import flush, get_row, table_of
-from service.models import utcnow
+from service.models import jsonable, utcnow
 from service.paging import Page, paginate, sort_order, values_of
 from service.reviews import policy
 from service.reviews.models import OPEN_STATUSES, Review, ReviewEvaluation
@@ -46,7 +46,7 @@ from service.transfers.services import (
     merge_warnings,
 )
 from service.vendors.models import Vendor
-from service.vendors.services import jsonable, vendor_snapshot
+from service.vendors.services import vendor_snapshot
 
 # More people than live on Earth is a typo, not a transfer (and would overflow the sums).
 MAX_PEOPLE = 10_000_000_000

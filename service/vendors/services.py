@@ -20,7 +20,7 @@ from service.audit.services import record_event
 from service.auth.models import User
 from service.db import chunks, flush, table_of
 from service.lifecycle.signals import vendor_changed
-from service.models import utcnow
+from service.models import jsonable, utcnow
 from service.paging import Page, RankedPage, paginate, sort_order, values_of
 from service.reviews.models import OPEN_STATUSES, Review
 from service.vendors import policy, search
@@ -80,23 +80,6 @@ def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     if isinstance(data["last_verified"], date):
         data["last_verified"] = data["last_verified"].isoformat()
     return data
-
-
-def jsonable(value: Any) -> Any:
-    """A value with dates as ISO strings, mappings and sequences copied (for JSON columns)."""
-    if value is None or isinstance(value, str | bool | int | float):
-        return value  # the common case first: no ABC check
-    if isinstance(value, date):
-        return value.isoformat()
-    # Items that are plain JSON already are taken as they are, without a call each.
-    if isinstance(value, Mapping):
-        return {k: v if type(v) in _JSON_LEAVES else jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [v if type(v) in _JSON_LEAVES else jsonable(v) for v in value]
-    return value
-
-
-_JSON_LEAVES = frozenset({str, bool, int, float, type(None)})
 
 
 def check_references(data: Mapping[str, Any], reference: Reference) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from assessments.catalog.names import name_key
 from assessments.catalog.vendors import LegalEntitySchema, SdkSchema
 from service.db import copy_rows, insert_rows, make_engine
-from service.models import JSONType, UTCDateTime
+from service.models import JSONType, UTCDateTime, jsonable
 from service.vendors.io.validation import RowLoader, plain_check
 from service.vendors.schemas import (
     MAX_LIST_ITEMS,
@@ -27,7 +27,6 @@ from service.vendors.schemas import (
     VendorCreateSchema,
     oversized,
 )
-from service.vendors.services import jsonable
 from tests.helpers import plain_oversized
 
 # ---- plain_check against Field.deserialize --------------------------------------------------
