@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
-from service.jobs.services import PENDING_KEY
+PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.auth.models import User, whose
+from service.jobs.dispatch import PENDING_KEY
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 
 log = logging.getLogger(__name__)
-PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
 STALE_GRACE = timedelta(seconds=60)  # a running job's heartbeat older than limit + this: lost
 UNCLAIMED_AFTER = timedelta(minutes=2)  # a queued job nobody claimed this long: send again
 
