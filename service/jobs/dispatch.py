@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
-PENDING_KEY = "xborder.jobs"  # session.info: jobs to send to the broker after commit
+from service.jobs import PENDING_KEY
 
 log = logging.getLogger(__name__)
 

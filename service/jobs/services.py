@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.auth.models import User, whose
-from service.jobs.dispatch import PENDING_KEY
+from service.jobs import PENDING_KEY
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
 

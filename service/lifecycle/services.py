@@ -23,7 +23,7 @@ from service import errors
 from service.audit.services import record_event
 from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, AssessmentVersion
-from service.jobs.dispatch import PENDING_KEY
+from service.jobs import PENDING_KEY
 from service.jobs.models import Job
 from service.jobs.services import (
     JobContext,

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from service.audit.models import AuditEvent
 from service.db import get_engine, session_scope
-from service.jobs import dispatch, services
+from service.jobs import PENDING_KEY, services
 from service.jobs import runtime as jobs_runtime
 from service.jobs.models import Job
 from service.models import utcnow
@@ -177,7 +177,7 @@ def test_claims_run_a_job_once_and_take_over_from_a_dead_worker(app: Flask) -> N
     engine = get_engine(app)
     with app.app_context(), session_scope() as session:
         job, _ = services.submit_job(session=session, kind="reevaluate", params={}, actor="t")
-        session.info.pop(dispatch.PENDING_KEY)  # not sent: this test plays the workers
+        session.info.pop(PENDING_KEY)  # not sent: this test plays the workers
         job_id = job.id
     assert job_id is not None
     first = services.claim(engine, job_id)
