@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
@@ -232,15 +232,23 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 _RESULTS_LIMIT = 20_000
-KeyHead = tuple[tuple[Any, ...], DecisionKey]
+# The decisions memo's entries for one value of the key's part on the stated facts, and the
+# function of its other part.
+KeyHead = tuple[dict[Any, "_Decided"], DecisionKey]
 Outcomes = tuple[tuple[int, "bool | None"], ...]
+
+
+_SERIALS = itertools.count()
 
 
 @dataclass(slots=True, eq=False)
 class _Decided:
     """A regime's decisions on one set of facts: each track's result, the winner, the facts set
     from them, the obligation outcomes and "met". A function of the day's decision key and the
-    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
+    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one.
+
+    `serial` names this one set of decisions (on one day's rules) in the result memo's keys:
+    never reused, so a key holding it stands for everything above without rebuilding it."""
 
     tracks: list[_TrackResult]
     applicable: list[_TrackResult]
@@ -250,6 +258,46 @@ class _Decided:
     met: bool | None
     verdict: Verdict  # the winner's, else not_applicable
     mechanism: str | None  # the winner's
+    active: ActiveRules
+    serial: int = field(default_factory=_SERIALS.__next__)
+    # Worked out from the decisions on first use (see _Once.questions and _Once.signature).
+    _asks: tuple[str, ...] | None = None
+    _names: tuple[str, ...] | None = None
+
+    def asks(self) -> tuple[str, ...]:
+        """The question texts (unrendered) of the undecided rules before each track's decision,
+        then of the unknown and true question rules, in that order."""
+        if self._asks is None:
+            asks: list[str] = []
+            for t in self.tracks:
+                for i in t.unknown:
+                    question = t.track.rules[i].question
+                    if question:
+                        asks.append(question)
+            for i, outcome in self.outcomes:
+                rule = self.active.obligations[i]
+                if (outcome is None or rule.kind == "question") and rule.question:
+                    asks.append(rule.question)
+            self._asks = tuple(asks)
+        return self._asks
+
+    def text_names(self) -> tuple[str, ...]:
+        """Every fact or param a text of the result on these decisions can name."""
+        if self._names is None:
+            names: list[str] = []
+            for t in self.tracks:
+                for i in t.unknown:
+                    names.extend(_placeholders(t.track.rules[i].question or ""))
+                if t.rule is not None:
+                    names.extend(t.rule.placeholders)
+            for i, outcome in self.outcomes:
+                rule = self.active.obligations[i]
+                if outcome is None or rule.kind == "question":
+                    names.extend(_placeholders(rule.question or ""))
+                elif self.winner is not None:
+                    names.extend(rule.placeholders)
+            self._names = tuple(dict.fromkeys(names))
+        return self._names
 
 
 @dataclass(slots=True, eq=False)
@@ -257,79 +305,66 @@ class _Once:
     """One regime's facts and decisions for one transfer; the result is built on demand.
 
     Combining open answers needs only the verdict, mechanism and score of each combination,
-    the stated transfer's questions, and the full result of the one the headline rests on."""
+    the stated transfer's questions, and the full result of the one the headline rests on; so
+    the facts are merged, and the score computed, only where read."""
 
     code: str
     rules: RuleSet
     active: ActiveRules
-    facts: dict[str, Any]
+    stated: dict[str, Any]  # the builder's stated facts (shared by every combination)
+    built: RegimeFacts  # the facts the answers add, and the exposure
+    safeguards: frozenset[str]  # the safeguards that count
     decided: _Decided
     verdict: Verdict  # the regime's verdict (as in its result)
     mechanism: str | None  # the mechanism the verdict rests on (as in its result)
-    score: int
+    _facts: dict[str, Any] | None = None
+    _score: int | None = None
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every fact of the regime: stated, answered, then those set from the decisions."""
+        if self._facts is None:
+            self._facts = {**self.stated, **self.built.facts}
+            self._facts.update(self.decided.written)
+        return self._facts
+
+    @property
+    def score(self) -> int:
+        """The highest score of the applicable tracks (0 where none applies)."""
+        if self._score is None:
+            self._score = 0
+            if self.decided.winner is not None:
+                scoring = self.rules.scoring
+                exposure = _exposure(scoring, self.built.exposure, self.safeguards)
+                self._score = max(
+                    [_score(scoring, t.verdict, exposure, t.met) for t in self.decided.applicable]
+                )
+        return self._score
 
     def questions(self) -> tuple[str, ...]:
         """The result's questions: of the undecided rules before each track's decision, then
         of the unknown and true question rules."""
-        facts, active = self.facts, self.active
-        params = active.params
-        questions: list[str] = []
-        for t in self.decided.tracks:
-            for i in t.unknown:
-                question = t.track.rules[i].question
-                if question:
-                    questions.append(_render(question, facts, params))
-        for i, outcome in self.decided.outcomes:
-            rule = active.obligations[i]
-            if (outcome is None or rule.kind == "question") and rule.question:
-                questions.append(_render(rule.question, facts, params))
-        return _unique(questions)
+        asks = self.decided.asks()
+        if not asks:
+            return ()
+        facts, params = self.facts, self.active.params
+        return _unique([_render(question, facts, params) for question in asks])
 
     def signature(self) -> Any | None:
-        """What the result is a function of: the rules in force (one ActiveRules per regime
-        and day, kept as long as the rule set), each track's decision, mechanism and met, the
-        obligation outcomes, the values (and types: True and 1 render differently) of the facts
-        and params its texts name, and the score. None where a value is unhashable."""
-        shape = (
-            id(self.active),
-            tuple([(t.index, t.unknown) for t in self.decided.tracks]),
-            self.decided.outcomes,
-            self.decided.winner is None,
-        )
-        derived = self.rules.derived
-        names = derived.get(shape)
-        if names is None:
-            names = derived[shape] = self._text_names()
+        """What the result is a function of: the decisions (their serial: the rules in force,
+        each track's decision, mechanism and met, the obligation outcomes), the values (and
+        types: True and 1 render differently) of the facts and params its texts name, and the
+        score. None where a value is unhashable."""
         facts, params = self.facts, self.active.params
-        values = tuple([facts[n] if n in facts else params.get(n) for n in names])
-        key = (
-            shape,
-            tuple([(t.mechanism, t.met) for t in self.decided.tracks]),
-            values,
-            tuple(map(type, values)),
-            self.score,
+        values = tuple(
+            [facts[n] if n in facts else params.get(n) for n in self.decided.text_names()]
         )
+        key = (self.decided.serial, values, tuple(map(type, values)), self.score)
         try:
             hash(key)
         except TypeError:
             return None
         return key
-
-    def _text_names(self) -> tuple[str, ...]:
-        # Every fact or param a text of the result can name, for this shape of decision.
-        names: list[str] = []
-        for t in self.decided.tracks:
-            for i in t.unknown:
-                names.extend(_placeholders(t.track.rules[i].question or ""))
-            if t.rule is not None:
-                names.extend(t.rule.placeholders)
-        for i, outcome in self.decided.outcomes:
-            rule = self.active.obligations[i]
-            if outcome is None or rule.kind == "question":
-                names.extend(_placeholders(rule.question or ""))
-            elif self.decided.winner is not None:
-                names.extend(rule.placeholders)
-        return tuple(dict.fromkeys(names))
 
     def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
         """The regime's result and its signature; with `memo`, built once per signature."""
@@ -394,23 +429,26 @@ class _Once:
 def _decisions(
     regime: RegimeRules,
     active: ActiveRules,
-    facts: dict[str, Any],
+    stated: dict[str, Any],
+    answered: dict[str, Any],
     safeguards: frozenset[str],
     head: KeyHead | None,
 ) -> _Decided:
     """Decide every track, set the facts the obligation rules read after the decisions, and
-    evaluate those rules; with `head` (the decision key's part on the stated facts and the
-    function of its other part), once per (decision key, safeguards) and day."""
+    evaluate those rules; with `head` (the memo's entries for the decision key's part on the
+    stated facts, and the function of its other part, which reads none of them), once per
+    (decision key, safeguards) and day."""
     key: Any = None
     if head is not None:
+        entries = head[0]
         try:
-            key = (head[0], head[1](facts, active.params), safeguards)
-            found: _Decided | None = active.decisions.get(key)
+            key = (head[1](answered, active.params), safeguards)
+            found: _Decided | None = entries.get(key)
         except TypeError:  # an unhashable or incomparable value: decide without the memo
             key, found = None, None
         if found is not None:
-            facts.update(found.written)
             return found
+    facts = {**stated, **answered}
     tracks = _decide(regime, active, facts, safeguards)
     # The winner is the first applicable track with the most stringent verdict.
     applicable: list[_TrackResult] = []
@@ -446,46 +484,49 @@ def _decisions(
         met,
         cast(Verdict, winner.verdict) if winner is not None else "not_applicable",
         winner.mechanism if winner is not None else None,
+        active,
     )
     if key is not None:
-        if len(active.decisions) >= _RESULTS_LIMIT:
-            active.decisions.clear()
-        active.decisions[key] = decided
+        if len(entries) >= _RESULTS_LIMIT:
+            entries.clear()
+        entries[key] = decided
     return decided
 
 
 def _evaluate_once(
     code: str,
+    stated: dict[str, Any],
     built: RegimeFacts,
     stated_safeguards: frozenset[str],
     rules: RuleSet,
     active: ActiveRules,
     head: KeyHead | None,
 ) -> _Once:
-    """One regime's decisions and score on one set of its facts (unknowns stay unknown)."""
-    facts = built.facts
+    """One regime's decisions on one set of its facts (unknowns stay unknown)."""
     safeguards = stated_safeguards if built.safeguards is None else built.safeguards
-    d = _decisions(rules.regimes[code], active, facts, safeguards, head)
-    score = 0
-    if d.winner is not None:
-        scoring = rules.scoring
-        exposure = _exposure(scoring, built.exposure, safeguards)
-        score = max([_score(scoring, t.verdict, exposure, t.met) for t in d.applicable])
-    return _Once(code, rules, active, facts, d, d.verdict, d.mechanism, score)
+    d = _decisions(rules.regimes[code], active, stated, built.facts, safeguards, head)
+    return _Once(code, rules, active, stated, built, safeguards, d, d.verdict, d.mechanism)
 
 
 _MAX_COMBINATIONS = 64
 
 
 def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
-    """The decision key's part on the stated facts (which no answer changes, so every
-    combination of answers shares it) and the function of the part on the others; None where a
-    value is incomparable (no memo)."""
+    """The decisions memo's entries for the decision key's part on the stated facts (which no
+    answer changes, so every combination of answers shares it: looked up once per transfer)
+    and the function of the part on the others; None where a value is incomparable (no
+    memo)."""
     first, rest = active.decision_key.parts(tuple(stated))
     try:
-        return first(stated, active.params), rest
+        part = first(stated, active.params)
+        entries = active.decisions.get(part)
     except TypeError:
         return None
+    if entries is None:
+        if len(active.decisions) >= _RESULTS_LIMIT:
+            active.decisions.clear()
+        entries = active.decisions[part] = {}
+    return entries, rest
 
 
 def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
@@ -542,7 +583,10 @@ def evaluate_regime(
     answers = answers_of(transfer, builder.inputs)
     safeguards = transfer.safeguards
     head = _key_head(active, stated.facts) if memo else None
-    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, head)
+    facts = stated.facts
+    base = _evaluate_once(
+        code, facts, builder.answered(stated, answers), safeguards, rules, active, head
+    )
     opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
         return base.result(memo)[0]
@@ -555,7 +599,7 @@ def evaluate_regime(
         for o, j in zip(opens, choice, strict=True):
             given[o.id] = o.answers[j][1]
         built = builder.answered(stated, given)
-        results.append(_evaluate_once(code, built, safeguards, rules, active, head))
+        results.append(_evaluate_once(code, facts, built, safeguards, rules, active, head))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
     headline, sig = results[picked[2]].result(memo)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
 from assessments.types import CcpaThresholds, DataSubjects, Owner, SccTerms, Transfer, evolve
@@ -186,7 +186,8 @@ class Exposure(NamedTuple):
 
 
 class RegimeFacts(NamedTuple):
-    """The facts of one regime and its exposure figures."""
+    """The facts of one regime and its exposure figures (from a builder's `answered` step: the
+    facts it adds to the stated ones; from `Builder.build`: all of them)."""
 
     facts: dict[str, Any]
     exposure: Exposure
@@ -409,11 +410,12 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
 # A regime's facts are built in two steps: `stated` reads the transfer except these fields, and
 # `answered` adds what depends on them, read from an Answers mapping. So the facts of every
 # combination of answers are finished from one reading of the rest, without copying the
-# transfer. `answered` adds facts and never changes a stated one (the engine computes the
-# decision key's part on the stated facts once for every combination). tests/assessments/
-# test_facts.py checks that nothing in this module or the engine reads these fields from a
-# transfer except `answers_of`, and that finishing with an answer gives the facts of the
-# transfer with that answer stated (`answered_transfer`), the stated facts unchanged.
+# transfer. `answered` returns only the facts it adds, never one of the stated ones: the engine
+# computes the decision key's part on the stated facts once for every combination, and merges
+# them with a combination's facts only where a text or an obligation rule reads them all.
+# tests/assessments/test_facts.py checks that nothing in this module or the engine reads these
+# fields from a transfer except `answers_of`, and that the stated facts plus those an answer
+# adds are the facts of the transfer with that answer stated (`answered_transfer`).
 ANSWERABLE: dict[str, tuple[str, str]] = {
     "ciio": ("exporter", "ciio"),
     "important_data": ("transfer", "important_data"),
@@ -529,14 +531,15 @@ def cn_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
 def cn_answered(s: CnStated, a: Answers) -> RegimeFacts:
     """The PRC facts, finished with the answerable inputs."""
     ciio, important, volume_ = a["ciio"], a["important_data"], a["processing_volume"]
-    facts = dict(s.facts)
-    facts["important_data"] = important
-    facts["important_data_stated"] = important is not None
-    facts["ciio"] = ciio
-    facts["ciio_stated"] = ciio is not None
-    facts["processing_volume"] = volume_
-    facts["processing_volume_stated"] = volume_ is not None
-    facts["processed_lower_bound"] = max(s.lower, volume_ or 0)
+    facts = {
+        "important_data": important,
+        "important_data_stated": important is not None,
+        "ciio": ciio,
+        "ciio_stated": ciio is not None,
+        "processing_volume": volume_,
+        "processing_volume_stated": volume_ is not None,
+        "processed_lower_bound": max(s.lower, volume_ or 0),
+    }
     exposure = Exposure(
         people=s.people,
         sensitivity=s.sensitivity,
@@ -792,8 +795,7 @@ def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
     third, covered = dest.third, dest.covered
     protected = s.protected
     gov = dest.gov
-    facts = dict(s.facts)
-    facts.update(dest.facts)
+    facts = dict(dest.facts)
     facts["gdpr_reaches"] = gdpr_reaches
     facts["targets_eu"] = targets
     facts["targets_eu_stated"] = targets is not None
@@ -1001,26 +1003,23 @@ def us_answered(s: UsStated, a: Answers) -> RegimeFacts:
     bulk = s.over or government is True
     stated_business = a["ccpa_business"]
     business = stated_business if stated_business is not None else s.by_thresholds
-    facts = dict(s.facts)
-    facts.update(
-        {
-            "covered": covered,
-            "covered_stated": covered is not None,
-            "coc_share": coc_share,
-            "government_data": government,
-            "government_data_stated": government is not None,
-            "dsp_sensitive": s.dsp_sensitive or government is True,
-            "bulk": bulk,
-            "at_threshold": not bulk and s.at,
-            "data_broker": broker,
-            "data_broker_stated": broker is not None,
-            "padfa_controlled": padfa_controlled,
-            "padfa_controlled_stated": padfa_controlled is not None,
-            "adversary_share": adversary_share,
-            "ccpa_business": business,
-            "ccpa_business_stated": business is not None,
-        }
-    )
+    facts = {
+        "covered": covered,
+        "covered_stated": covered is not None,
+        "coc_share": coc_share,
+        "government_data": government,
+        "government_data_stated": government is not None,
+        "dsp_sensitive": s.dsp_sensitive or government is True,
+        "bulk": bulk,
+        "at_threshold": not bulk and s.at,
+        "data_broker": broker,
+        "data_broker_stated": broker is not None,
+        "padfa_controlled": padfa_controlled,
+        "padfa_controlled_stated": padfa_controlled is not None,
+        "adversary_share": adversary_share,
+        "ccpa_business": business,
+        "ccpa_business_stated": business is not None,
+    }
     exposure = Exposure(
         people=s.people,
         sensitivity=s.sensitivity,
@@ -1035,13 +1034,18 @@ def us_answered(s: UsStated, a: Answers) -> RegimeFacts:
     return RegimeFacts(facts, exposure)
 
 
-_Stated = TypeVar("_Stated")
+class _HasFacts(Protocol):
+    @property
+    def facts(self) -> dict[str, Any]: ...
+
+
+_Stated = TypeVar("_Stated", bound=_HasFacts)
 
 
 @dataclass(frozen=True, slots=True)
 class Builder(Generic[_Stated]):
     """A regime's fact builder: `stated` reads the transfer except the answerable `inputs`,
-    `answered` finishes the facts from its result and the inputs' values."""
+    `answered` adds the facts that depend on the inputs' values (and only those)."""
 
     inputs: tuple[str, ...]
     stated: Callable[[Transfer, Reference, Profile, Mapping[str, Any]], _Stated]
@@ -1050,8 +1054,10 @@ class Builder(Generic[_Stated]):
     def build(
         self, t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
     ) -> RegimeFacts:
-        """The regime's facts for the transfer as it stands."""
-        return self.answered(self.stated(t, ref, prof, params), answers_of(t, self.inputs))
+        """The regime's facts (all of them) for the transfer as it stands."""
+        stated = self.stated(t, ref, prof, params)
+        answered = self.answered(stated, answers_of(t, self.inputs))
+        return answered._replace(facts={**stated.facts, **answered.facts})
 
 
 BUILDERS: dict[str, Builder[Any]] = {
