@@ -213,9 +213,10 @@ def _exposure(scoring: Scoring, exposure: Exposure, safeguards: frozenset[str]) 
         + exposure.sensitivity * scoring.weight_sensitivity
         + exposure.exposure * scoring.weight_exposure
     ) / scoring.weight_total
-    for safeguard, factor in scoring.protective_factors:
-        if safeguard in safeguards:
-            r *= factor
+    if not safeguards.isdisjoint(scoring.protective_safeguards):  # most transfers have none
+        for safeguard, factor in scoring.protective_factors:
+            if safeguard in safeguards:
+                r *= factor
     return r
 
 
@@ -332,13 +333,17 @@ class _Once:
     def score(self) -> int:
         """The highest score of the applicable tracks (0 where none applies)."""
         if self._score is None:
-            self._score = 0
+            best = 0
             if self.decided.winner is not None:
                 scoring = self.rules.scoring
                 exposure = _exposure(scoring, self.built.exposure, self.safeguards)
-                self._score = max(
-                    [_score(scoring, t.verdict, exposure, t.met) for t in self.decided.applicable]
-                )
+                # A loop, not max() over a comprehension: this runs once per combination of
+                # answers, most often for one applicable track.
+                for i, t in enumerate(self.decided.applicable):
+                    score = _score(scoring, t.verdict, exposure, t.met)
+                    if i == 0 or score > best:
+                        best = score
+            self._score = best
         return self._score
 
     def questions(self) -> tuple[str, ...]:
@@ -350,29 +355,28 @@ class _Once:
         facts, params = self.facts, self.active.params
         return _unique([_render(question, facts, params) for question in asks])
 
-    def signature(self) -> Any | None:
+    def signature(self) -> Any:
         """What the result is a function of: the decisions (their serial: the rules in force,
         each track's decision, mechanism and met, the obligation outcomes), the values (and
         types: True and 1 render differently) of the facts and params its texts name, and the
-        score. None where a value is unhashable."""
+        score. Unhashable where a value is (the memo then builds the result afresh)."""
         facts, params = self.facts, self.active.params
         values = tuple(
             [facts[n] if n in facts else params.get(n) for n in self.decided.text_names()]
         )
-        key = (self.decided.serial, values, tuple(map(type, values)), self.score)
-        try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
+        return (self.decided.serial, values, tuple(map(type, values)), self.score)
 
     def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
-        """The regime's result and its signature; with `memo`, built once per signature."""
-        sig = self.signature() if memo else None
-        if sig is None:
+        """The regime's result and its signature (None: not memoised); with `memo`, built once
+        per signature."""
+        if not memo:
             return self._build(), None
+        sig = self.signature()
         cache = self.rules.results
-        found: RegimeResult | None = cache.get(sig)
+        try:
+            found: RegimeResult | None = cache.get(sig)
+        except TypeError:  # an unhashable value: no memo
+            return self._build(), None
         if found is None:
             found = self._build()
             if len(cache) >= _RESULTS_LIMIT:

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
@@ -300,9 +301,9 @@ def cn_window_start(on: date) -> date:
     return date(on.year - 1, 1, 1) if on < CN_PROVISIONS_DAY else date(on.year, 1, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Headcount:
-    """People whose PI one transfer sends out of mainland China, as the PRC thresholds count."""
+class Headcount(NamedTuple):
+    """People whose PI one transfer sends out of mainland China, as the PRC thresholds count
+    (a named tuple: built once per CN evaluation, see Exposure)."""
 
     non_sensitive: int
     sensitive: int
@@ -364,7 +365,7 @@ def _cn_export(t: Transfer) -> bool:
     )
 
 
-def cn_headcount(t: Transfer, ref: Reference) -> Headcount:
+def cn_headcount(t: Transfer, ref: Reference, prof: Profile | None = None) -> Headcount:
     """The one PRC head-count of a transfer (the engine and the reviews' running totals use it).
 
     Only an export from a mainland exporter counts. From 22 March 2024 only people in mainland
@@ -372,11 +373,12 @@ def cn_headcount(t: Transfer, ref: Reference) -> Headcount:
     exported from China counted like any other. A group's minors under 14 are sensitive PI
     (PIPL Art. 28): the stated count, else the whole group (an upper bound). With a sensitive
     category every counted person is sensitive; with a non-sensitive one, the others are
-    non-sensitive.
+    non-sensitive. `prof`: the transfer's profile, where the caller has it.
     """
     if not _cn_export(t):
         return Headcount(0, 0, 0, 0, 0)
-    prof = profile(ref, t.data_categories, t.purposes)
+    if prof is None:
+        prof = profile(ref, t.data_categories, t.purposes)
     everyone = t.as_of < CN_PROVISIONS_DAY
     people = minors = mainland = 0
     for group in t.data_subjects:
@@ -438,8 +440,8 @@ def answers_of(t: Transfer, names: Iterable[str]) -> dict[str, Any]:
     """The answerable inputs `names` as the transfer states them (None: not stated)."""
     found: dict[str, Any] = {}
     for name in names:
-        part, field = ANSWERABLE[name]
-        found[name] = getattr(_part(t, part), field)
+        part, attribute = ANSWERABLE[name]
+        found[name] = getattr(_part(t, part), attribute)
     return found
 
 
@@ -447,8 +449,8 @@ def answered_transfer(t: Transfer, answers: Answers) -> Transfer:
     """The transfer with these answerable inputs stated (what an answer means for a transfer)."""
     changes: dict[str, dict[str, Any]] = {}
     for name, value in answers.items():
-        part, field = ANSWERABLE[name]
-        changes.setdefault(part, {})[field] = value
+        part, attribute = ANSWERABLE[name]
+        changes.setdefault(part, {})[attribute] = value
     top = changes.pop("transfer", {})
     for part, fields in changes.items():
         top[part] = evolve(_part(t, part), **fields)
@@ -469,7 +471,7 @@ def cn_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
     export = _cn_export(t)
-    count = cn_headcount(t, ref)
+    count = cn_headcount(t, ref, prof)
     in_cn = outside = False  # a group of people in / outside mainland China
     minors_counted = True
     for group in t.data_subjects:
@@ -561,7 +563,7 @@ class Destinations:
     covered: tuple[bool, ...]
     gov: bool
     drivers: tuple[str, ...]
-    facts: tuple[tuple[str, Any], ...]  # (fact, value), for eu_answered
+    facts: Mapping[str, Any]  # for eu_answered, which copies it
 
 
 _DESTINATIONS: dict[tuple[str, tuple[str, ...], date, bool | None], Destinations] = {}
@@ -624,7 +626,7 @@ def _destinations(
         covered=covered,
         gov=bool(gov),
         drivers=tuple(drivers),
-        facts=tuple(facts.items()),
+        facts=facts,
     )
     if len(_DESTINATIONS) > 4096:
         _DESTINATIONS.clear()
@@ -701,9 +703,9 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     eu_groups = tuple([s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)])
     special = prof.eu_special
     criminal = prof.eu_criminal
-    criteria = set(prof.wp248)
+    criteria = prof.wp248
     if special or criminal or prof.eu_highly_personal:
-        criteria.add(4)
+        criteria |= {4}
     protected = not t.safeguards.isdisjoint(PROTECTIVE)
     module = SCC_MODULES[(exp.role, imp.role)]
     terms = t.eu_scc_terms
@@ -776,10 +778,16 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
 
 def _scope(groups: Sequence[DataSubjects]) -> tuple[int, bool]:
     """People in these groups, and whether children (under 16) are among them."""
-    return sum(g.count for g in groups), any(g.minors_under(16) > 0 for g in groups)
+    people, children = 0, False
+    for g in groups:  # one walk (this runs once per transfer)
+        people += g.count
+        children = children or g.minors_under(16) > 0
+    return people, children
 
 
-def _criteria(criteria: set[int]) -> tuple[int, str]:
+@lru_cache(maxsize=256)
+def _criteria(criteria: frozenset[int]) -> tuple[int, str]:
+    # The WP248 criteria met and their text (a few dozen sets occur: worked out once each).
     return len(criteria), _names([str(c) for c in sorted(criteria)])
 
 
@@ -1091,6 +1099,13 @@ class OpenInput:
 
 _YES_NO: dict[tuple[str, str], OpenInput] = {}
 
+# The days from which each open question can be asked (the open finders run once per evaluation;
+# the days are built once, here).
+PIPL_DAY = date(2021, 11, 1)  # the PIPL in force
+DSL_IMPORTANT_DATA_DAY = date(2022, 9, 1)  # CAC Order No. 11 in force
+GDPR_DAY = date(2018, 5, 25)
+DSP_DAY = date(2025, 4, 8)  # 28 CFR Part 202 in force
+
 
 def _yes_no(input_: str, rule: str) -> OpenInput:
     """An open yes/no input: true, then false (the same for every transfer, so built once)."""
@@ -1104,12 +1119,12 @@ def cn_open(
     t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The PRC facts left open: CIIO, important data, and (Order No. 11) processing volume."""
-    if not facts["export"] or t.as_of < date(2021, 11, 1):
+    if not facts["export"] or t.as_of < PIPL_DAY:
         return ()
     found: list[OpenInput] = []
     if a["ciio"] is None:
         found.append(_yes_no("ciio", "CN-Q-CIIO"))
-    if a["important_data"] is None and t.as_of >= date(2022, 9, 1):
+    if a["important_data"] is None and t.as_of >= DSL_IMPORTANT_DATA_DAY:
         found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA"))
     minimum = params.get("processing_min")
     if (
@@ -1135,7 +1150,7 @@ def eu_open(
     t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The EU facts left open: DPF status of a US recipient, and Art. 3(2) targeting."""
-    if t.as_of < date(2018, 5, 25):
+    if t.as_of < GDPR_DAY:
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and a["dpf_certified"] is None:
@@ -1159,7 +1174,7 @@ def us_open(
         return ()
     on = t.as_of
     found: list[OpenInput] = []
-    dsp_on = on >= date(2025, 4, 8)
+    dsp_on = on >= DSP_DAY
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
     if a["ownership"] is None and (
         # Even without sensitive data: a covered person's access is still a DSP decision
