@@ -606,24 +606,31 @@ def evaluate_regime(
         results.append(_evaluate_once(code, facts, built, safeguards, rules, active, head))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
-    headline, sig = results[picked[2]].result(memo)
-    if sig is None:
-        return _combine(rules, base.questions(), opens, choices, results, picked, headline, asked)
-    key = (
-        sig,
-        base.questions(),
-        tuple([(r.verdict, r.mechanism, r.score) for r in results]),
-        tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
-        asked,
-    )
+    chosen, questions = results[picked[2]], base.questions()
+    key: Any = None
     cache = rules.results
-    found: RegimeResult | None = cache.get(key)
-    if found is None:
-        found = _combine(rules, key[1], opens, choices, results, picked, headline, asked)
+    if memo:
+        # The combined result is looked up before the headline's own: on a hit neither is built.
+        key = (
+            chosen.signature(),
+            questions,
+            tuple([(r.verdict, r.mechanism, r.score) for r in results]),
+            tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
+            asked,
+        )
+        try:
+            found: RegimeResult | None = cache.get(key)
+        except TypeError:  # an unhashable value: no memo
+            key, found = None, None
+        if found is not None:
+            return found
+    headline = chosen.result(key is not None)[0]
+    combined = _combine(rules, questions, opens, choices, results, picked, headline, asked)
+    if key is not None:
         if len(cache) >= _RESULTS_LIMIT:
             cache.clear()
-        cache[key] = found
-    return found
+        cache[key] = combined
+    return combined
 
 
 def _pick(choices: list[tuple[int, ...]], results: list[_Once]) -> tuple[int, int, int]:
