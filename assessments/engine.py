@@ -205,27 +205,36 @@ def _alternatives(rule: Rule | None, mechanism: str | None) -> tuple[str, ...]:
     return tuple([m for m in options if m and m != mechanism])
 
 
-def _exposure(scoring: Scoring, exposure: Exposure, safeguards: frozenset[str]) -> float:
-    """The regime's exposure in [0, 1] before the verdict's band: weighted, then reduced by
-    protective safeguards (the same for every track of the regime)."""
-    r = (
-        volume(exposure.people, scoring.volume_decades) * scoring.weight_volume
-        + exposure.sensitivity * scoring.weight_sensitivity
-        + exposure.exposure * scoring.weight_exposure
+def _score(
+    scoring: Scoring,
+    applicable: list[_TrackResult],
+    figures: Exposure,
+    safeguards: frozenset[str],
+) -> int:
+    """The highest score of the applicable tracks (at least one): the regime's exposure in
+    [0, 1], weighted, then reduced by protective safeguards (the same for every track), placed
+    in each track's verdict band (reduced again where its mechanism is met). One function, not
+    one call per track: it runs once per combination of answers."""
+    exposure = (
+        volume(figures.people, scoring.volume_decades) * scoring.weight_volume
+        + figures.sensitivity * scoring.weight_sensitivity
+        + figures.exposure * scoring.weight_exposure
     ) / scoring.weight_total
     if not safeguards.isdisjoint(scoring.protective_safeguards):  # most transfers have none
         for safeguard, factor in scoring.protective_factors:
             if safeguard in safeguards:
-                r *= factor
-    return r
-
-
-def _score(scoring: Scoring, verdict: str, exposure: float, met: bool | None) -> int:
-    low, high = scoring.bands[verdict]
-    if high <= low:
-        return low
-    r = exposure * scoring.met_factor if met else exposure
-    return low + round(min(1.0, max(0.0, r)) * (high - low))
+                exposure *= factor
+    best = 0
+    for i, t in enumerate(applicable):
+        low, high = scoring.bands[t.verdict]
+        if high <= low:
+            score = low
+        else:
+            r = exposure * scoring.met_factor if t.met else exposure
+            score = low + round(min(1.0, max(0.0, r)) * (high - low))
+        if i == 0 or score > best:
+            best = score
+    return best
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -263,6 +272,7 @@ class _Decided:
     serial: int = field(default_factory=_SERIALS.__next__)
     # Worked out from the decisions on first use (see _Once.questions and _Once.signature).
     _asks: tuple[str, ...] | None = None
+    _fixed_questions: tuple[str, ...] | None = None
     _names: tuple[str, ...] | None = None
 
     def asks(self) -> tuple[str, ...]:
@@ -280,7 +290,15 @@ class _Decided:
                 if (outcome is None or rule.kind == "question") and rule.question:
                     asks.append(rule.question)
             self._asks = tuple(asks)
+            if not any([_placeholders(question) for question in asks]):
+                # No question names a fact or param: they read the same for every transfer.
+                self._fixed_questions = _unique(asks)
         return self._asks
+
+    def fixed_questions(self) -> tuple[str, ...] | None:
+        """The questions as rendered, where none of their texts names a fact or param."""
+        self.asks()
+        return self._fixed_questions
 
     def text_names(self) -> tuple[str, ...]:
         """Every fact or param a text of the result on these decisions can name."""
@@ -333,27 +351,21 @@ class _Once:
     def score(self) -> int:
         """The highest score of the applicable tracks (0 where none applies)."""
         if self._score is None:
-            best = 0
-            if self.decided.winner is not None:
+            decided, built = self.decided, self.built
+            self._score = 0
+            if decided.winner is not None:
                 scoring = self.rules.scoring
-                exposure = _exposure(scoring, self.built.exposure, self.safeguards)
-                # A loop, not max() over a comprehension: this runs once per combination of
-                # answers, most often for one applicable track.
-                for i, t in enumerate(self.decided.applicable):
-                    score = _score(scoring, t.verdict, exposure, t.met)
-                    if i == 0 or score > best:
-                        best = score
-            self._score = best
+                self._score = _score(scoring, decided.applicable, built.exposure, self.safeguards)
         return self._score
 
     def questions(self) -> tuple[str, ...]:
         """The result's questions: of the undecided rules before each track's decision, then
         of the unknown and true question rules."""
-        asks = self.decided.asks()
-        if not asks:
-            return ()
+        fixed = self.decided.fixed_questions()
+        if fixed is not None:
+            return fixed
         facts, params = self.facts, self.active.params
-        return _unique([_render(question, facts, params) for question in asks])
+        return _unique([_render(question, facts, params) for question in self.decided.asks()])
 
     def signature(self) -> Any:
         """What the result is a function of: the decisions (their serial: the rules in force,

@@ -928,11 +928,24 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         # People with a combination of listed identifiers: at most the largest of their counts.
         combined = max(counts[c] for c, _ in prof.listed_ids)
         over.append(("covered_personal_identifiers", combined, cpi))
-    thresholds = [threshold for _, _, threshold in over]
-    names = sorted({category for category, _, _ in over})
-    bulk_threshold = min(thresholds) if thresholds else None
-    omic = [(n, threshold) for c, n, threshold in over if c in ("human_genomic", "human_omic")]
-    omic_threshold = min(th for _, th in omic) if omic else None
+    # One walk of the entries (this runs once per transfer): the lowest threshold, of the 'omic
+    # ones too, the highest count (the first of equals, as min() and max() would pick), and
+    # whether a count is over or at its threshold.
+    categories: set[str] = set()
+    bulk_threshold: int | None = None
+    omic_threshold: int | None = None
+    highest: int | None = None
+    above = at = omic_bulk = False
+    for category, n, threshold in over:
+        categories.add(category)
+        bulk_threshold = threshold if bulk_threshold is None else min(bulk_threshold, threshold)
+        highest = n if highest is None else max(highest, n)
+        above = above or n > threshold
+        at = at or n == threshold
+        if category in ("human_genomic", "human_omic"):
+            omic_threshold = threshold if omic_threshold is None else min(omic_threshold, threshold)
+            omic_bulk = omic_bulk or n > threshold
+    names = sorted(categories)
     ccpa_sensitive = prof.ccpa_sensitive
     coc_destination = any(coc.listed(d, on) for d in (imp.country, *t.destinations))
     facts: dict[str, Any] = {
@@ -945,10 +958,10 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         "dsp_categories": _names(names),
         "bulk_threshold": bulk_threshold,
         "bulk_threshold_text": f"{bulk_threshold:,}" if bulk_threshold is not None else "none",
-        "dsp_count": max((n for _, n, _ in over), default=us_count + prior),
+        "dsp_count": highest if highest is not None else us_count + prior,
         "prior_12m": prior,
         "omic_threshold": omic_threshold,
-        "omic_bulk": any(n > threshold for n, threshold in omic),
+        "omic_bulk": omic_bulk,
         "transaction": t.transaction,
         "brokerage": t.transaction == "data_brokerage",
         "padfa_sensitive": prof.padfa_sensitive or minors_17,
@@ -973,13 +986,13 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         covered_person=imp.covered_person,
         dsp_min=params.get("dsp_ownership_min", 50),
         padfa_min=params.get("padfa_control_min", 20),
-        dsp_sensitive=bool(thresholds),
-        over=any(n > threshold for _, n, threshold in over),
-        at=any(n == threshold for _, n, threshold in over),
+        dsp_sensitive=bool(over),
+        over=above,
+        at=at,
         by_thresholds=ccpa_thresholds_met(exp.ccpa_thresholds, params),
         people=us_count,
         sensitivity=_sensitivity(
-            1.0 if thresholds else 0.0,
+            1.0 if over else 0.0,
             len(dsp) + len(ccpa_sensitive),
             minors_13 or minors_17,
         ),
