@@ -263,7 +263,7 @@ class _Decided:
     tracks: list[_TrackResult]
     applicable: list[_TrackResult]
     winner: _TrackResult | None
-    written: tuple[tuple[str, Any], ...]
+    written: dict[str, Any]  # the facts set from the decisions
     outcomes: Outcomes
     met: bool | None
     verdict: Verdict  # the winner's, else not_applicable
@@ -372,11 +372,29 @@ class _Once:
         each track's decision, mechanism and met, the obligation outcomes), the values (and
         types: True and 1 render differently) of the facts and params its texts name, and the
         score. Unhashable where a value is (the memo then builds the result afresh)."""
-        facts, params = self.facts, self.active.params
-        values = tuple(
-            [facts[n] if n in facts else params.get(n) for n in self.decided.text_names()]
-        )
+        values = self._values(self.decided.text_names())
         return (self.decided.serial, values, tuple(map(type, values)), self.score)
+
+    def _values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        """The values of these facts or params (a fact shadows a param of the same name): from
+        the merged facts where they were merged, else from the pass's own facts, as the merge
+        would order them (a signature reads a few names; merging them all costs more)."""
+        params = self.active.params
+        if self._facts is not None:
+            facts = self._facts
+            return tuple([facts[n] if n in facts else params.get(n) for n in names])
+        written, answered, stated = self.decided.written, self.built.facts, self.stated
+        values: list[Any] = []
+        for n in names:
+            if n in written:
+                values.append(written[n])
+            elif n in answered:
+                values.append(answered[n])
+            elif n in stated:
+                values.append(stated[n])
+            else:
+                values.append(params.get(n))
+        return tuple(values)
 
     def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
         """The regime's result and its signature (None: not memoised); with `memo`, built once
@@ -495,7 +513,7 @@ def _decisions(
         tracks,
         applicable,
         winner,
-        tuple(written),
+        dict(written),
         outcomes,
         met,
         cast(Verdict, winner.verdict) if winner is not None else "not_applicable",
