@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
@@ -205,26 +205,36 @@ def _alternatives(rule: Rule | None, mechanism: str | None) -> tuple[str, ...]:
     return tuple([m for m in options if m and m != mechanism])
 
 
-def _exposure(scoring: Scoring, exposure: Exposure, safeguards: frozenset[str]) -> float:
-    """The regime's exposure in [0, 1] before the verdict's band: weighted, then reduced by
-    protective safeguards (the same for every track of the regime)."""
-    r = (
-        volume(exposure.people, scoring.volume_decades) * scoring.weight_volume
-        + exposure.sensitivity * scoring.weight_sensitivity
-        + exposure.exposure * scoring.weight_exposure
+def _score(
+    scoring: Scoring,
+    applicable: list[_TrackResult],
+    figures: Exposure,
+    safeguards: frozenset[str],
+) -> int:
+    """The highest score of the applicable tracks (at least one): the regime's exposure in
+    [0, 1], weighted, then reduced by protective safeguards (the same for every track), placed
+    in each track's verdict band (reduced again where its mechanism is met). One function, not
+    one call per track: it runs once per combination of answers."""
+    exposure = (
+        volume(figures.people, scoring.volume_decades) * scoring.weight_volume
+        + figures.sensitivity * scoring.weight_sensitivity
+        + figures.exposure * scoring.weight_exposure
     ) / scoring.weight_total
-    for safeguard, factor in scoring.protective_factors:
-        if safeguard in safeguards:
-            r *= factor
-    return r
-
-
-def _score(scoring: Scoring, verdict: str, exposure: float, met: bool | None) -> int:
-    low, high = scoring.bands[verdict]
-    if high <= low:
-        return low
-    r = exposure * scoring.met_factor if met else exposure
-    return low + round(min(1.0, max(0.0, r)) * (high - low))
+    if not safeguards.isdisjoint(scoring.protective_safeguards):  # most transfers have none
+        for safeguard, factor in scoring.protective_factors:
+            if safeguard in safeguards:
+                exposure *= factor
+    best = 0
+    for i, t in enumerate(applicable):
+        low, high = scoring.bands[t.verdict]
+        if high <= low:
+            score = low
+        else:
+            r = exposure * scoring.met_factor if t.met else exposure
+            score = low + round(min(1.0, max(0.0, r)) * (high - low))
+        if i == 0 or score > best:
+            best = score
+    return best
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -232,24 +242,81 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 _RESULTS_LIMIT = 20_000
-KeyHead = tuple[tuple[Any, ...], DecisionKey]
+# The decisions memo's entries for one value of the key's part on the stated facts, and the
+# function of its other part.
+KeyHead = tuple[dict[Any, "_Decided"], DecisionKey]
 Outcomes = tuple[tuple[int, "bool | None"], ...]
+
+
+_SERIALS = itertools.count()
 
 
 @dataclass(slots=True, eq=False)
 class _Decided:
     """A regime's decisions on one set of facts: each track's result, the winner, the facts set
     from them, the obligation outcomes and "met". A function of the day's decision key and the
-    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one."""
+    safeguards only (ActiveRules.decision_key), so transfers with equal keys share one.
+
+    `serial` names this one set of decisions (on one day's rules) in the result memo's keys:
+    never reused, so a key holding it stands for everything above without rebuilding it."""
 
     tracks: list[_TrackResult]
     applicable: list[_TrackResult]
     winner: _TrackResult | None
-    written: tuple[tuple[str, Any], ...]
+    written: dict[str, Any]  # the facts set from the decisions
     outcomes: Outcomes
     met: bool | None
     verdict: Verdict  # the winner's, else not_applicable
     mechanism: str | None  # the winner's
+    active: ActiveRules
+    serial: int = field(default_factory=_SERIALS.__next__)
+    # Worked out from the decisions on first use (see _Once.questions and _Once.signature).
+    _asks: tuple[str, ...] | None = None
+    _fixed_questions: tuple[str, ...] | None = None
+    _names: tuple[str, ...] | None = None
+
+    def asks(self) -> tuple[str, ...]:
+        """The question texts (unrendered) of the undecided rules before each track's decision,
+        then of the unknown and true question rules, in that order."""
+        if self._asks is None:
+            asks: list[str] = []
+            for t in self.tracks:
+                for i in t.unknown:
+                    question = t.track.rules[i].question
+                    if question:
+                        asks.append(question)
+            for i, outcome in self.outcomes:
+                rule = self.active.obligations[i]
+                if (outcome is None or rule.kind == "question") and rule.question:
+                    asks.append(rule.question)
+            self._asks = tuple(asks)
+            if not any([_placeholders(question) for question in asks]):
+                # No question names a fact or param: they read the same for every transfer.
+                self._fixed_questions = _unique(asks)
+        return self._asks
+
+    def fixed_questions(self) -> tuple[str, ...] | None:
+        """The questions as rendered, where none of their texts names a fact or param."""
+        self.asks()
+        return self._fixed_questions
+
+    def text_names(self) -> tuple[str, ...]:
+        """Every fact or param a text of the result on these decisions can name."""
+        if self._names is None:
+            names: list[str] = []
+            for t in self.tracks:
+                for i in t.unknown:
+                    names.extend(_placeholders(t.track.rules[i].question or ""))
+                if t.rule is not None:
+                    names.extend(t.rule.placeholders)
+            for i, outcome in self.outcomes:
+                rule = self.active.obligations[i]
+                if outcome is None or rule.kind == "question":
+                    names.extend(_placeholders(rule.question or ""))
+                elif self.winner is not None:
+                    names.extend(rule.placeholders)
+            self._names = tuple(dict.fromkeys(names))
+        return self._names
 
 
 @dataclass(slots=True, eq=False)
@@ -257,87 +324,89 @@ class _Once:
     """One regime's facts and decisions for one transfer; the result is built on demand.
 
     Combining open answers needs only the verdict, mechanism and score of each combination,
-    the stated transfer's questions, and the full result of the one the headline rests on."""
+    the stated transfer's questions, and the full result of the one the headline rests on; so
+    the facts are merged, and the score computed, only where read."""
 
     code: str
     rules: RuleSet
     active: ActiveRules
-    facts: dict[str, Any]
+    stated: dict[str, Any]  # the builder's stated facts (shared by every combination)
+    built: RegimeFacts  # the facts the answers add, and the exposure
+    safeguards: frozenset[str]  # the safeguards that count
     decided: _Decided
     verdict: Verdict  # the regime's verdict (as in its result)
     mechanism: str | None  # the mechanism the verdict rests on (as in its result)
-    score: int
+    _facts: dict[str, Any] | None = None
+    _score: int | None = None
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every fact of the regime: stated, answered, then those set from the decisions."""
+        if self._facts is None:
+            self._facts = {**self.stated, **self.built.facts}
+            self._facts.update(self.decided.written)
+        return self._facts
+
+    @property
+    def score(self) -> int:
+        """The highest score of the applicable tracks (0 where none applies)."""
+        if self._score is None:
+            decided, built = self.decided, self.built
+            self._score = 0
+            if decided.winner is not None:
+                scoring = self.rules.scoring
+                self._score = _score(scoring, decided.applicable, built.exposure, self.safeguards)
+        return self._score
 
     def questions(self) -> tuple[str, ...]:
         """The result's questions: of the undecided rules before each track's decision, then
         of the unknown and true question rules."""
-        facts, active = self.facts, self.active
-        params = active.params
-        questions: list[str] = []
-        for t in self.decided.tracks:
-            for i in t.unknown:
-                question = t.track.rules[i].question
-                if question:
-                    questions.append(_render(question, facts, params))
-        for i, outcome in self.decided.outcomes:
-            rule = active.obligations[i]
-            if (outcome is None or rule.kind == "question") and rule.question:
-                questions.append(_render(rule.question, facts, params))
-        return _unique(questions)
-
-    def signature(self) -> Any | None:
-        """What the result is a function of: the rules in force (one ActiveRules per regime
-        and day, kept as long as the rule set), each track's decision, mechanism and met, the
-        obligation outcomes, the values (and types: True and 1 render differently) of the facts
-        and params its texts name, and the score. None where a value is unhashable."""
-        shape = (
-            id(self.active),
-            tuple([(t.index, t.unknown) for t in self.decided.tracks]),
-            self.decided.outcomes,
-            self.decided.winner is None,
-        )
-        derived = self.rules.derived
-        names = derived.get(shape)
-        if names is None:
-            names = derived[shape] = self._text_names()
+        fixed = self.decided.fixed_questions()
+        if fixed is not None:
+            return fixed
         facts, params = self.facts, self.active.params
-        values = tuple([facts[n] if n in facts else params.get(n) for n in names])
-        key = (
-            shape,
-            tuple([(t.mechanism, t.met) for t in self.decided.tracks]),
-            values,
-            tuple(map(type, values)),
-            self.score,
-        )
-        try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
+        return _unique([_render(question, facts, params) for question in self.decided.asks()])
 
-    def _text_names(self) -> tuple[str, ...]:
-        # Every fact or param a text of the result can name, for this shape of decision.
-        names: list[str] = []
-        for t in self.decided.tracks:
-            for i in t.unknown:
-                names.extend(_placeholders(t.track.rules[i].question or ""))
-            if t.rule is not None:
-                names.extend(t.rule.placeholders)
-        for i, outcome in self.decided.outcomes:
-            rule = self.active.obligations[i]
-            if outcome is None or rule.kind == "question":
-                names.extend(_placeholders(rule.question or ""))
-            elif self.decided.winner is not None:
-                names.extend(rule.placeholders)
-        return tuple(dict.fromkeys(names))
+    def signature(self) -> Any:
+        """What the result is a function of: the decisions (their serial: the rules in force,
+        each track's decision, mechanism and met, the obligation outcomes), the values (and
+        types: True and 1 render differently) of the facts and params its texts name, and the
+        score. Unhashable where a value is (the memo then builds the result afresh)."""
+        values = self._values(self.decided.text_names())
+        return (self.decided.serial, values, tuple(map(type, values)), self.score)
+
+    def _values(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        """The values of these facts or params (a fact shadows a param of the same name): from
+        the merged facts where they were merged, else from the pass's own facts, as the merge
+        would order them (a signature reads a few names; merging them all costs more)."""
+        params = self.active.params
+        if self._facts is not None:
+            facts = self._facts
+            return tuple([facts[n] if n in facts else params.get(n) for n in names])
+        written, answered, stated = self.decided.written, self.built.facts, self.stated
+        values: list[Any] = []
+        for n in names:
+            if n in written:
+                values.append(written[n])
+            elif n in answered:
+                values.append(answered[n])
+            elif n in stated:
+                values.append(stated[n])
+            else:
+                values.append(params.get(n))
+        return tuple(values)
 
     def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
-        """The regime's result and its signature; with `memo`, built once per signature."""
-        sig = self.signature() if memo else None
-        if sig is None:
+        """The regime's result and its signature (None: not memoised); with `memo`, built once
+        per signature."""
+        if not memo:
             return self._build(), None
+        sig = self.signature()
         cache = self.rules.results
-        found: RegimeResult | None = cache.get(sig)
+        try:
+            found: RegimeResult | None = cache.get(sig)
+        except TypeError:  # an unhashable value: no memo
+            return self._build(), None
         if found is None:
             found = self._build()
             if len(cache) >= _RESULTS_LIMIT:
@@ -394,23 +463,26 @@ class _Once:
 def _decisions(
     regime: RegimeRules,
     active: ActiveRules,
-    facts: dict[str, Any],
+    stated: dict[str, Any],
+    answered: dict[str, Any],
     safeguards: frozenset[str],
     head: KeyHead | None,
 ) -> _Decided:
     """Decide every track, set the facts the obligation rules read after the decisions, and
-    evaluate those rules; with `head` (the decision key's part on the stated facts and the
-    function of its other part), once per (decision key, safeguards) and day."""
+    evaluate those rules; with `head` (the memo's entries for the decision key's part on the
+    stated facts, and the function of its other part, which reads none of them), once per
+    (decision key, safeguards) and day."""
     key: Any = None
     if head is not None:
+        entries = head[0]
         try:
-            key = (head[0], head[1](facts, active.params), safeguards)
-            found: _Decided | None = active.decisions.get(key)
+            key = (head[1](answered, active.params), safeguards)
+            found: _Decided | None = entries.get(key)
         except TypeError:  # an unhashable or incomparable value: decide without the memo
             key, found = None, None
         if found is not None:
-            facts.update(found.written)
             return found
+    facts = {**stated, **answered}
     tracks = _decide(regime, active, facts, safeguards)
     # The winner is the first applicable track with the most stringent verdict.
     applicable: list[_TrackResult] = []
@@ -441,51 +513,54 @@ def _decisions(
         tracks,
         applicable,
         winner,
-        tuple(written),
+        dict(written),
         outcomes,
         met,
         cast(Verdict, winner.verdict) if winner is not None else "not_applicable",
         winner.mechanism if winner is not None else None,
+        active,
     )
     if key is not None:
-        if len(active.decisions) >= _RESULTS_LIMIT:
-            active.decisions.clear()
-        active.decisions[key] = decided
+        if len(entries) >= _RESULTS_LIMIT:
+            entries.clear()
+        entries[key] = decided
     return decided
 
 
 def _evaluate_once(
     code: str,
+    stated: dict[str, Any],
     built: RegimeFacts,
     stated_safeguards: frozenset[str],
     rules: RuleSet,
     active: ActiveRules,
     head: KeyHead | None,
 ) -> _Once:
-    """One regime's decisions and score on one set of its facts (unknowns stay unknown)."""
-    facts = built.facts
+    """One regime's decisions on one set of its facts (unknowns stay unknown)."""
     safeguards = stated_safeguards if built.safeguards is None else built.safeguards
-    d = _decisions(rules.regimes[code], active, facts, safeguards, head)
-    score = 0
-    if d.winner is not None:
-        scoring = rules.scoring
-        exposure = _exposure(scoring, built.exposure, safeguards)
-        score = max([_score(scoring, t.verdict, exposure, t.met) for t in d.applicable])
-    return _Once(code, rules, active, facts, d, d.verdict, d.mechanism, score)
+    d = _decisions(rules.regimes[code], active, stated, built.facts, safeguards, head)
+    return _Once(code, rules, active, stated, built, safeguards, d, d.verdict, d.mechanism)
 
 
 _MAX_COMBINATIONS = 64
 
 
 def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
-    """The decision key's part on the stated facts (which no answer changes, so every
-    combination of answers shares it) and the function of the part on the others; None where a
-    value is incomparable (no memo)."""
+    """The decisions memo's entries for the decision key's part on the stated facts (which no
+    answer changes, so every combination of answers shares it: looked up once per transfer)
+    and the function of the part on the others; None where a value is incomparable (no
+    memo)."""
     first, rest = active.decision_key.parts(tuple(stated))
     try:
-        return first(stated, active.params), rest
+        part = first(stated, active.params)
+        entries = active.decisions.get(part)
     except TypeError:
         return None
+    if entries is None:
+        if len(active.decisions) >= _RESULTS_LIMIT:
+            active.decisions.clear()
+        entries = active.decisions[part] = {}
+    return entries, rest
 
 
 def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
@@ -542,7 +617,10 @@ def evaluate_regime(
     answers = answers_of(transfer, builder.inputs)
     safeguards = transfer.safeguards
     head = _key_head(active, stated.facts) if memo else None
-    base = _evaluate_once(code, builder.answered(stated, answers), safeguards, rules, active, head)
+    facts = stated.facts
+    base = _evaluate_once(
+        code, facts, builder.answered(stated, answers), safeguards, rules, active, head
+    )
     opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
         return base.result(memo)[0]
@@ -555,27 +633,34 @@ def evaluate_regime(
         for o, j in zip(opens, choice, strict=True):
             given[o.id] = o.answers[j][1]
         built = builder.answered(stated, given)
-        results.append(_evaluate_once(code, built, safeguards, rules, active, head))
+        results.append(_evaluate_once(code, facts, built, safeguards, rules, active, head))
     asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
     picked = _pick(choices, results)
-    headline, sig = results[picked[2]].result(memo)
-    if sig is None:
-        return _combine(rules, base.questions(), opens, choices, results, picked, headline, asked)
-    key = (
-        sig,
-        base.questions(),
-        tuple([(r.verdict, r.mechanism, r.score) for r in results]),
-        tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
-        asked,
-    )
+    chosen, questions = results[picked[2]], base.questions()
+    key: Any = None
     cache = rules.results
-    found: RegimeResult | None = cache.get(key)
-    if found is None:
-        found = _combine(rules, key[1], opens, choices, results, picked, headline, asked)
+    if memo:
+        # The combined result is looked up before the headline's own: on a hit neither is built.
+        key = (
+            chosen.signature(),
+            questions,
+            tuple([(r.verdict, r.mechanism, r.score) for r in results]),
+            tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
+            asked,
+        )
+        try:
+            found: RegimeResult | None = cache.get(key)
+        except TypeError:  # an unhashable value: no memo
+            key, found = None, None
+        if found is not None:
+            return found
+    headline = chosen.result(key is not None)[0]
+    combined = _combine(rules, questions, opens, choices, results, picked, headline, asked)
+    if key is not None:
         if len(cache) >= _RESULTS_LIMIT:
             cache.clear()
-        cache[key] = found
-    return found
+        cache[key] = combined
+    return combined
 
 
 def _pick(choices: list[tuple[int, ...]], results: list[_Once]) -> tuple[int, int, int]:

@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Generic, NamedTuple, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
 from assessments.types import CcpaThresholds, DataSubjects, Owner, SccTerms, Transfer, evolve
@@ -186,7 +187,8 @@ class Exposure(NamedTuple):
 
 
 class RegimeFacts(NamedTuple):
-    """The facts of one regime and its exposure figures."""
+    """The facts of one regime and its exposure figures (from a builder's `answered` step: the
+    facts it adds to the stated ones; from `Builder.build`: all of them)."""
 
     facts: dict[str, Any]
     exposure: Exposure
@@ -299,9 +301,9 @@ def cn_window_start(on: date) -> date:
     return date(on.year - 1, 1, 1) if on < CN_PROVISIONS_DAY else date(on.year, 1, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Headcount:
-    """People whose PI one transfer sends out of mainland China, as the PRC thresholds count."""
+class Headcount(NamedTuple):
+    """People whose PI one transfer sends out of mainland China, as the PRC thresholds count
+    (a named tuple: built once per CN evaluation, see Exposure)."""
 
     non_sensitive: int
     sensitive: int
@@ -363,7 +365,7 @@ def _cn_export(t: Transfer) -> bool:
     )
 
 
-def cn_headcount(t: Transfer, ref: Reference) -> Headcount:
+def cn_headcount(t: Transfer, ref: Reference, prof: Profile | None = None) -> Headcount:
     """The one PRC head-count of a transfer (the engine and the reviews' running totals use it).
 
     Only an export from a mainland exporter counts. From 22 March 2024 only people in mainland
@@ -371,11 +373,12 @@ def cn_headcount(t: Transfer, ref: Reference) -> Headcount:
     exported from China counted like any other. A group's minors under 14 are sensitive PI
     (PIPL Art. 28): the stated count, else the whole group (an upper bound). With a sensitive
     category every counted person is sensitive; with a non-sensitive one, the others are
-    non-sensitive.
+    non-sensitive. `prof`: the transfer's profile, where the caller has it.
     """
     if not _cn_export(t):
         return Headcount(0, 0, 0, 0, 0)
-    prof = profile(ref, t.data_categories, t.purposes)
+    if prof is None:
+        prof = profile(ref, t.data_categories, t.purposes)
     everyone = t.as_of < CN_PROVISIONS_DAY
     people = minors = mainland = 0
     for group in t.data_subjects:
@@ -409,11 +412,12 @@ def _sensitivity(flags: float, n_sensitive: int, minors: bool) -> float:
 # A regime's facts are built in two steps: `stated` reads the transfer except these fields, and
 # `answered` adds what depends on them, read from an Answers mapping. So the facts of every
 # combination of answers are finished from one reading of the rest, without copying the
-# transfer. `answered` adds facts and never changes a stated one (the engine computes the
-# decision key's part on the stated facts once for every combination). tests/assessments/
-# test_facts.py checks that nothing in this module or the engine reads these fields from a
-# transfer except `answers_of`, and that finishing with an answer gives the facts of the
-# transfer with that answer stated (`answered_transfer`), the stated facts unchanged.
+# transfer. `answered` returns only the facts it adds, never one of the stated ones: the engine
+# computes the decision key's part on the stated facts once for every combination, and merges
+# them with a combination's facts only where a text or an obligation rule reads them all.
+# tests/assessments/test_facts.py checks that nothing in this module or the engine reads these
+# fields from a transfer except `answers_of`, and that the stated facts plus those an answer
+# adds are the facts of the transfer with that answer stated (`answered_transfer`).
 ANSWERABLE: dict[str, tuple[str, str]] = {
     "ciio": ("exporter", "ciio"),
     "important_data": ("transfer", "important_data"),
@@ -436,8 +440,8 @@ def answers_of(t: Transfer, names: Iterable[str]) -> dict[str, Any]:
     """The answerable inputs `names` as the transfer states them (None: not stated)."""
     found: dict[str, Any] = {}
     for name in names:
-        part, field = ANSWERABLE[name]
-        found[name] = getattr(_part(t, part), field)
+        part, attribute = ANSWERABLE[name]
+        found[name] = getattr(_part(t, part), attribute)
     return found
 
 
@@ -445,8 +449,8 @@ def answered_transfer(t: Transfer, answers: Answers) -> Transfer:
     """The transfer with these answerable inputs stated (what an answer means for a transfer)."""
     changes: dict[str, dict[str, Any]] = {}
     for name, value in answers.items():
-        part, field = ANSWERABLE[name]
-        changes.setdefault(part, {})[field] = value
+        part, attribute = ANSWERABLE[name]
+        changes.setdefault(part, {})[attribute] = value
     top = changes.pop("transfer", {})
     for part, fields in changes.items():
         top[part] = evolve(_part(t, part), **fields)
@@ -467,7 +471,7 @@ def cn_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     exp, imp = t.exporter, t.importer
     exporter_in_cn = exp.country == "CN"
     export = _cn_export(t)
-    count = cn_headcount(t, ref)
+    count = cn_headcount(t, ref, prof)
     in_cn = outside = False  # a group of people in / outside mainland China
     minors_counted = True
     for group in t.data_subjects:
@@ -529,14 +533,15 @@ def cn_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
 def cn_answered(s: CnStated, a: Answers) -> RegimeFacts:
     """The PRC facts, finished with the answerable inputs."""
     ciio, important, volume_ = a["ciio"], a["important_data"], a["processing_volume"]
-    facts = dict(s.facts)
-    facts["important_data"] = important
-    facts["important_data_stated"] = important is not None
-    facts["ciio"] = ciio
-    facts["ciio_stated"] = ciio is not None
-    facts["processing_volume"] = volume_
-    facts["processing_volume_stated"] = volume_ is not None
-    facts["processed_lower_bound"] = max(s.lower, volume_ or 0)
+    facts = {
+        "important_data": important,
+        "important_data_stated": important is not None,
+        "ciio": ciio,
+        "ciio_stated": ciio is not None,
+        "processing_volume": volume_,
+        "processing_volume_stated": volume_ is not None,
+        "processed_lower_bound": max(s.lower, volume_ or 0),
+    }
     exposure = Exposure(
         people=s.people,
         sensitivity=s.sensitivity,
@@ -558,7 +563,7 @@ class Destinations:
     covered: tuple[bool, ...]
     gov: bool
     drivers: tuple[str, ...]
-    facts: tuple[tuple[str, Any], ...]  # (fact, value), for eu_answered
+    facts: Mapping[str, Any]  # for eu_answered, which copies it
 
 
 _DESTINATIONS: dict[tuple[str, tuple[str, ...], date, bool | None], Destinations] = {}
@@ -621,7 +626,7 @@ def _destinations(
         covered=covered,
         gov=bool(gov),
         drivers=tuple(drivers),
-        facts=tuple(facts.items()),
+        facts=facts,
     )
     if len(_DESTINATIONS) > 4096:
         _DESTINATIONS.clear()
@@ -698,9 +703,9 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     eu_groups = tuple([s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)])
     special = prof.eu_special
     criminal = prof.eu_criminal
-    criteria = set(prof.wp248)
+    criteria = prof.wp248
     if special or criminal or prof.eu_highly_personal:
-        criteria.add(4)
+        criteria |= {4}
     protected = not t.safeguards.isdisjoint(PROTECTIVE)
     module = SCC_MODULES[(exp.role, imp.role)]
     terms = t.eu_scc_terms
@@ -773,10 +778,16 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
 
 def _scope(groups: Sequence[DataSubjects]) -> tuple[int, bool]:
     """People in these groups, and whether children (under 16) are among them."""
-    return sum(g.count for g in groups), any(g.minors_under(16) > 0 for g in groups)
+    people, children = 0, False
+    for g in groups:  # one walk (this runs once per transfer)
+        people += g.count
+        children = children or g.minors_under(16) > 0
+    return people, children
 
 
-def _criteria(criteria: set[int]) -> tuple[int, str]:
+@lru_cache(maxsize=256)
+def _criteria(criteria: frozenset[int]) -> tuple[int, str]:
+    # The WP248 criteria met and their text (a few dozen sets occur: worked out once each).
     return len(criteria), _names([str(c) for c in sorted(criteria)])
 
 
@@ -792,8 +803,7 @@ def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:
     third, covered = dest.third, dest.covered
     protected = s.protected
     gov = dest.gov
-    facts = dict(s.facts)
-    facts.update(dest.facts)
+    facts = dict(dest.facts)
     facts["gdpr_reaches"] = gdpr_reaches
     facts["targets_eu"] = targets
     facts["targets_eu_stated"] = targets is not None
@@ -918,11 +928,24 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         # People with a combination of listed identifiers: at most the largest of their counts.
         combined = max(counts[c] for c, _ in prof.listed_ids)
         over.append(("covered_personal_identifiers", combined, cpi))
-    thresholds = [threshold for _, _, threshold in over]
-    names = sorted({category for category, _, _ in over})
-    bulk_threshold = min(thresholds) if thresholds else None
-    omic = [(n, threshold) for c, n, threshold in over if c in ("human_genomic", "human_omic")]
-    omic_threshold = min(th for _, th in omic) if omic else None
+    # One walk of the entries (this runs once per transfer): the lowest threshold, of the 'omic
+    # ones too, the highest count (the first of equals, as min() and max() would pick), and
+    # whether a count is over or at its threshold.
+    categories: set[str] = set()
+    bulk_threshold: int | None = None
+    omic_threshold: int | None = None
+    highest: int | None = None
+    above = at = omic_bulk = False
+    for category, n, threshold in over:
+        categories.add(category)
+        bulk_threshold = threshold if bulk_threshold is None else min(bulk_threshold, threshold)
+        highest = n if highest is None else max(highest, n)
+        above = above or n > threshold
+        at = at or n == threshold
+        if category in ("human_genomic", "human_omic"):
+            omic_threshold = threshold if omic_threshold is None else min(omic_threshold, threshold)
+            omic_bulk = omic_bulk or n > threshold
+    names = sorted(categories)
     ccpa_sensitive = prof.ccpa_sensitive
     coc_destination = any(coc.listed(d, on) for d in (imp.country, *t.destinations))
     facts: dict[str, Any] = {
@@ -935,10 +958,10 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         "dsp_categories": _names(names),
         "bulk_threshold": bulk_threshold,
         "bulk_threshold_text": f"{bulk_threshold:,}" if bulk_threshold is not None else "none",
-        "dsp_count": max((n for _, n, _ in over), default=us_count + prior),
+        "dsp_count": highest if highest is not None else us_count + prior,
         "prior_12m": prior,
         "omic_threshold": omic_threshold,
-        "omic_bulk": any(n > threshold for n, threshold in omic),
+        "omic_bulk": omic_bulk,
         "transaction": t.transaction,
         "brokerage": t.transaction == "data_brokerage",
         "padfa_sensitive": prof.padfa_sensitive or minors_17,
@@ -963,13 +986,13 @@ def us_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         covered_person=imp.covered_person,
         dsp_min=params.get("dsp_ownership_min", 50),
         padfa_min=params.get("padfa_control_min", 20),
-        dsp_sensitive=bool(thresholds),
-        over=any(n > threshold for _, n, threshold in over),
-        at=any(n == threshold for _, n, threshold in over),
+        dsp_sensitive=bool(over),
+        over=above,
+        at=at,
         by_thresholds=ccpa_thresholds_met(exp.ccpa_thresholds, params),
         people=us_count,
         sensitivity=_sensitivity(
-            1.0 if thresholds else 0.0,
+            1.0 if over else 0.0,
             len(dsp) + len(ccpa_sensitive),
             minors_13 or minors_17,
         ),
@@ -1001,26 +1024,23 @@ def us_answered(s: UsStated, a: Answers) -> RegimeFacts:
     bulk = s.over or government is True
     stated_business = a["ccpa_business"]
     business = stated_business if stated_business is not None else s.by_thresholds
-    facts = dict(s.facts)
-    facts.update(
-        {
-            "covered": covered,
-            "covered_stated": covered is not None,
-            "coc_share": coc_share,
-            "government_data": government,
-            "government_data_stated": government is not None,
-            "dsp_sensitive": s.dsp_sensitive or government is True,
-            "bulk": bulk,
-            "at_threshold": not bulk and s.at,
-            "data_broker": broker,
-            "data_broker_stated": broker is not None,
-            "padfa_controlled": padfa_controlled,
-            "padfa_controlled_stated": padfa_controlled is not None,
-            "adversary_share": adversary_share,
-            "ccpa_business": business,
-            "ccpa_business_stated": business is not None,
-        }
-    )
+    facts = {
+        "covered": covered,
+        "covered_stated": covered is not None,
+        "coc_share": coc_share,
+        "government_data": government,
+        "government_data_stated": government is not None,
+        "dsp_sensitive": s.dsp_sensitive or government is True,
+        "bulk": bulk,
+        "at_threshold": not bulk and s.at,
+        "data_broker": broker,
+        "data_broker_stated": broker is not None,
+        "padfa_controlled": padfa_controlled,
+        "padfa_controlled_stated": padfa_controlled is not None,
+        "adversary_share": adversary_share,
+        "ccpa_business": business,
+        "ccpa_business_stated": business is not None,
+    }
     exposure = Exposure(
         people=s.people,
         sensitivity=s.sensitivity,
@@ -1035,13 +1055,18 @@ def us_answered(s: UsStated, a: Answers) -> RegimeFacts:
     return RegimeFacts(facts, exposure)
 
 
-_Stated = TypeVar("_Stated")
+class _HasFacts(Protocol):
+    @property
+    def facts(self) -> dict[str, Any]: ...
+
+
+_Stated = TypeVar("_Stated", bound=_HasFacts)
 
 
 @dataclass(frozen=True, slots=True)
 class Builder(Generic[_Stated]):
     """A regime's fact builder: `stated` reads the transfer except the answerable `inputs`,
-    `answered` finishes the facts from its result and the inputs' values."""
+    `answered` adds the facts that depend on the inputs' values (and only those)."""
 
     inputs: tuple[str, ...]
     stated: Callable[[Transfer, Reference, Profile, Mapping[str, Any]], _Stated]
@@ -1050,8 +1075,10 @@ class Builder(Generic[_Stated]):
     def build(
         self, t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, Any]
     ) -> RegimeFacts:
-        """The regime's facts for the transfer as it stands."""
-        return self.answered(self.stated(t, ref, prof, params), answers_of(t, self.inputs))
+        """The regime's facts (all of them) for the transfer as it stands."""
+        stated = self.stated(t, ref, prof, params)
+        answered = self.answered(stated, answers_of(t, self.inputs))
+        return answered._replace(facts={**stated.facts, **answered.facts})
 
 
 BUILDERS: dict[str, Builder[Any]] = {
@@ -1085,6 +1112,13 @@ class OpenInput:
 
 _YES_NO: dict[tuple[str, str], OpenInput] = {}
 
+# The days from which each open question can be asked (the open finders run once per evaluation;
+# the days are built once, here).
+PIPL_DAY = date(2021, 11, 1)  # the PIPL in force
+DSL_IMPORTANT_DATA_DAY = date(2022, 9, 1)  # CAC Order No. 11 in force
+GDPR_DAY = date(2018, 5, 25)
+DSP_DAY = date(2025, 4, 8)  # 28 CFR Part 202 in force
+
 
 def _yes_no(input_: str, rule: str) -> OpenInput:
     """An open yes/no input: true, then false (the same for every transfer, so built once)."""
@@ -1098,12 +1132,12 @@ def cn_open(
     t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The PRC facts left open: CIIO, important data, and (Order No. 11) processing volume."""
-    if not facts["export"] or t.as_of < date(2021, 11, 1):
+    if not facts["export"] or t.as_of < PIPL_DAY:
         return ()
     found: list[OpenInput] = []
     if a["ciio"] is None:
         found.append(_yes_no("ciio", "CN-Q-CIIO"))
-    if a["important_data"] is None and t.as_of >= date(2022, 9, 1):
+    if a["important_data"] is None and t.as_of >= DSL_IMPORTANT_DATA_DAY:
         found.append(_yes_no("important_data", "CN-Q-IMPORTANT-DATA"))
     minimum = params.get("processing_min")
     if (
@@ -1129,7 +1163,7 @@ def eu_open(
     t: Transfer, ref: Reference, params: Mapping[str, Any], facts: Mapping[str, Any], a: Answers
 ) -> tuple[OpenInput, ...]:
     """The EU facts left open: DPF status of a US recipient, and Art. 3(2) targeting."""
-    if t.as_of < date(2018, 5, 25):
+    if t.as_of < GDPR_DAY:
         return ()
     found: list[OpenInput] = []
     if facts["transfer"] and facts["us_destination"] and a["dpf_certified"] is None:
@@ -1153,7 +1187,7 @@ def us_open(
         return ()
     on = t.as_of
     found: list[OpenInput] = []
-    dsp_on = on >= date(2025, 4, 8)
+    dsp_on = on >= DSP_DAY
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
     if a["ownership"] is None and (
         # Even without sensitive data: a covered person's access is still a DSP decision

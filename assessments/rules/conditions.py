@@ -13,6 +13,7 @@ rule whose condition is unknown does not fire but asks its question. Gaps are ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -180,14 +181,18 @@ class _Compiler:
     def _define(
         self, body: list[str], facts: frozenset[str] | None = None
     ) -> Callable[[Facts, Params], Any]:
-        """The function `run(f, p)`: read each fact (of `facts`, else every one named) and param
-        into its local, then `body`."""
+        """The function `run(f, p)`: read each fact (of `facts`, else every one named) and each
+        param the body uses into its local, then `body`."""
         lines = ["def run(f, p):"]
         for name, local in self.facts.items():
             if facts is None or name in facts:
                 lines.append(f"    {local} = f.get({self._constant(name)})")
+        # A part of the decision key uses only some of the params the clauses name (the locals
+        # are compiler-made names, so a whole-word match finds their uses).
+        used = set(re.findall(r"\bP\d+\b", "\n".join(body)))
         for name, local in self.params.items():
-            lines.append(f"    {local} = p.get({self._constant(name)})")
+            if local in used:
+                lines.append(f"    {local} = p.get({self._constant(name)})")
         lines += body
         namespace: dict[str, Any] = {"__builtins__": {}, **self.constants}
         # The source holds only compiler-made names; facts, params and literals are constants.

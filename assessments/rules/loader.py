@@ -191,7 +191,8 @@ class ActiveRules:
     # What every decision and obligation outcome of the day is a function of, compiled from the
     # same conditions (the engine's memo key for a regime's decisions; see compile_decision_key).
     decision_key: DecisionKeys = field(repr=False, compare=False)
-    # Engine memo of the decisions per decision key and safeguards (engine._decisions).
+    # Engine memo of the decisions per decision key and safeguards (engine._decisions): per
+    # value of the key's part on the stated facts, the entries per (other part, safeguards).
     decisions: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -260,7 +261,7 @@ class RuleSet:
     # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     # Engine memo of regime results per signature (decisions, the values their texts name,
-    # score; see engine._signature), and of the fact names each shape of decision renders.
+    # score; see engine._Once.signature), and of each day's question rules found by id.
     results: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
