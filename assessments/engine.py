@@ -7,7 +7,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from assessments.catalog.reference import Reference
 from assessments.facts import (
@@ -111,6 +111,27 @@ def _render(text: str, facts: Mapping[str, Any], params: Mapping[str, Any]) -> s
 
 
 _MEMO_LIMIT = 20_000
+_T = TypeVar("_T")
+
+
+def _find(memo: dict[Any, Any], key: Any) -> tuple[Any, Any]:
+    """(key, what one of the engine's memos keeps under it, else None); (None, None) where the
+    key holds an unhashable value, so that the caller neither reads nor fills the memo."""
+    try:
+        return key, memo.get(key)
+    except TypeError:
+        return None, None
+
+
+def _keep(memo: dict[Any, Any], key: Any, value: _T) -> _T:
+    """Keep `value` under `key` in one of the engine's memos and return it; a full memo starts
+    afresh (bounded memory, no bookkeeping of which entries are old)."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 Fired = tuple[FiredRule, tuple[Obligation, ...]]
 
 
@@ -123,12 +144,9 @@ def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[
         else rule.id
     )
     memo = rules.memo
-    try:
-        found: Fired | None = memo.get(key)
-    except TypeError:  # an unhashable value: no memo
-        key, found = None, None
+    key, found = _find(memo, key)
     if found is not None:
-        return found
+        return cast(Fired, found)
     built = (
         FiredRule(
             id=rule.id,
@@ -141,11 +159,7 @@ def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[
             for o in rule.obligations
         ),
     )
-    if key is not None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = built
-    return built
+    return built if key is None else _keep(memo, key, built)
 
 
 @dataclass(slots=True, eq=False)
@@ -241,7 +255,6 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items)) if items else ()
 
 
-_RESULTS_LIMIT = 20_000
 # The decisions memo's entries for one value of the key's part on the stated facts, and the
 # function of its other part.
 KeyHead = tuple[dict[Any, "_Decided"], DecisionKey]
@@ -408,10 +421,7 @@ class _Once:
         except TypeError:  # an unhashable value: no memo
             return self._build(), None
         if found is None:
-            found = self._build()
-            if len(cache) >= _RESULTS_LIMIT:
-                cache.clear()
-            cache[sig] = found
+            found = _keep(cache, sig, self._build())
         return found, sig
 
     def _build(self) -> RegimeResult:
@@ -520,11 +530,7 @@ def _decisions(
         winner.mechanism if winner is not None else None,
         active,
     )
-    if key is not None:
-        if len(entries) >= _RESULTS_LIMIT:
-            entries.clear()
-        entries[key] = decided
-    return decided
+    return decided if key is None else _keep(entries, key, decided)
 
 
 def _evaluate_once(
@@ -557,9 +563,7 @@ def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
     except TypeError:
         return None
     if entries is None:
-        if len(active.decisions) >= _RESULTS_LIMIT:
-            active.decisions.clear()
-        entries = active.decisions[part] = {}
+        entries = _keep(active.decisions, part, {})
     return entries, rest
 
 
@@ -648,19 +652,12 @@ def evaluate_regime(
             tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
             asked,
         )
-        try:
-            found: RegimeResult | None = cache.get(key)
-        except TypeError:  # an unhashable value: no memo
-            key, found = None, None
+        key, found = _find(cache, key)
         if found is not None:
-            return found
+            return cast(RegimeResult, found)
     headline = chosen.result(key is not None)[0]
     combined = _combine(rules, questions, opens, choices, results, picked, headline, asked)
-    if key is not None:
-        if len(cache) >= _RESULTS_LIMIT:
-            cache.clear()
-        cache[key] = combined
-    return combined
+    return combined if key is None else _keep(cache, key, combined)
 
 
 def _pick(choices: list[tuple[int, ...]], results: list[_Once]) -> tuple[int, int, int]:
