@@ -682,7 +682,6 @@ def create_review(
         action="create",
         before=None,
         transfer=transfer,
-        stale=errors.PreconditionFailed,
     )
     return ReviewView(review, vendor)
 
@@ -766,7 +765,6 @@ def update_review(
         action="update",
         before=before,
         transfer=transfer,
-        stale=errors.PreconditionFailed,
     )
     return ReviewView(review, new_vendor)
 
@@ -803,11 +801,11 @@ def _evaluate_audited(
     before: dict[str, Any] | None,
     snapshot: Callable[[Review], dict[str, Any]] | None = None,
     transfer: Transfer | None = None,
-    stale: type[errors.DomainError] = errors.StaleWrite,
 ) -> None:
     """Evaluate the review now (`action` is the history row's reason), keep the history row,
     and audit `action`: `before` as the caller took it, `snapshot` of the review after (by
-    default the whole review with its vendor); `stale` is the error for a concurrent change."""
+    default the whole review with its vendor). A concurrent change is StaleWrite: the caller
+    that sent a version (views.act_on_review's check) answers it as 412."""
     _evaluate_review(
         session,
         review,
@@ -818,7 +816,7 @@ def _evaluate_audited(
         reason=action,
         transfer=transfer,
     )
-    _flush(session, stale=stale)
+    _flush(session, stale=errors.StaleWrite)
     record_event(
         session=session,
         action=action,
@@ -861,7 +859,6 @@ def confirm_asserted_fact(
         user=user,
         action="confirm_fact",
         before=before,
-        stale=errors.PreconditionFailed,  # confirmed against the version the caller sent
     )
     return ReviewView(review, vendor)
 

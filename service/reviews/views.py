@@ -40,12 +40,13 @@ def act_on_review(
     after `check(the review's current ETag)` (the API's If-Match, the web form's etag), and
     commit. The API and the web pages both act through it.
 
-    Without a `check` the caller holds no version (evaluate: "on the review as it is now"), so
-    a write that lands between this read and this write (a background re-assessment after a
-    vendor change) is not the caller's conflict: the action runs again on the fresh row, up
-    to STALE_RETRIES times."""
+    A write that lands between this read and this write (a background re-assessment after a
+    vendor change) makes the service raise StaleWrite. With a `check` the caller's version is
+    gone: 412, as for a failed If-Match. Without one the caller holds no version (evaluate:
+    "on the review as it is now"), so it is not the caller's conflict: the action runs again
+    on the fresh row, up to STALE_RETRIES times."""
     session = get_session()
-    attempts = 1 if check is not None else STALE_RETRIES
+    attempts = STALE_RETRIES
     while True:
         attempts -= 1
         review = services.get_review(session=session, review_id=review_id)
@@ -60,8 +61,10 @@ def act_on_review(
                 day=today(),
                 **args,
             )
-        except errors.StaleWrite:
+        except errors.StaleWrite as exc:
             session.rollback()
+            if check is not None:  # the caller's version is gone: as a failed If-Match
+                raise errors.PreconditionFailed(exc.detail) from exc
             if attempts == 0:
                 raise
             continue
