@@ -123,10 +123,16 @@ def _find(memo: dict[Any, Any], key: Any) -> tuple[Any, Any]:
         return None, None
 
 
-def _keep(memo: dict[Any, Any], key: Any, value: _T) -> _T:
-    """Keep `value` under `key` in one of the engine's memos and return it; a full memo starts
-    afresh (bounded memory, no bookkeeping of which entries are old)."""
-    if len(memo) >= _MEMO_LIMIT:
+# The decisions memo is two-level (engine._key_head): this many values of the key's stated
+# part, each with this many entries, keep it within _MEMO_LIMIT decisions in all.
+_PART_ENTRIES = 20
+_PARTS = _MEMO_LIMIT // _PART_ENTRIES
+
+
+def _keep(memo: dict[Any, Any], key: Any, value: _T, limit: int = _MEMO_LIMIT) -> _T:
+    """Keep `value` under `key` in one of the engine's memos and return it; a memo holding
+    `limit` entries starts afresh (bounded memory, no bookkeeping of which entries are old)."""
+    if len(memo) >= limit:
         memo.clear()
     memo[key] = value
     return value
@@ -409,20 +415,13 @@ class _Once:
                 values.append(params.get(n))
         return tuple(values)
 
-    def result(self, memo: bool) -> tuple[RegimeResult, Any | None]:
-        """The regime's result and its signature (None: not memoised); with `memo`, built once
-        per signature."""
-        if not memo:
-            return self._build(), None
-        sig = self.signature()
+    def result(self, sig: Any | None) -> RegimeResult:
+        """The regime's result; with its signature (None: no memo), built once per signature."""
         cache = self.rules.results
-        try:
-            found: RegimeResult | None = cache.get(sig)
-        except TypeError:  # an unhashable value: no memo
-            return self._build(), None
-        if found is None:
-            found = _keep(cache, sig, self._build())
-        return found, sig
+        sig, found = (None, None) if sig is None else _find(cache, sig)
+        if found is not None:
+            return cast(RegimeResult, found)
+        return self._build() if sig is None else _keep(cache, sig, self._build())
 
     def _build(self) -> RegimeResult:
         rules, facts, active, code = self.rules, self.facts, self.active, self.code
@@ -530,7 +529,7 @@ def _decisions(
         winner.mechanism if winner is not None else None,
         active,
     )
-    return decided if key is None else _keep(entries, key, decided)
+    return decided if key is None else _keep(entries, key, decided, _PART_ENTRIES)
 
 
 def _evaluate_once(
@@ -563,7 +562,7 @@ def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
     except TypeError:
         return None
     if entries is None:
-        entries = _keep(active.decisions, part, {})
+        entries = _keep(active.decisions, part, {}, _PARTS)
     return entries, rest
 
 
@@ -627,7 +626,7 @@ def evaluate_regime(
     )
     opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
     if not opens:
-        return base.result(memo)[0]
+        return base.result(base.signature() if memo else None)
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
     if len(choices) > _MAX_COMBINATIONS:  # never with today's inputs; keep the cost bounded
         raise ValueError(f"{code}: {len(choices)} combinations of open answers")
@@ -655,7 +654,7 @@ def evaluate_regime(
         key, found = _find(cache, key)
         if found is not None:
             return cast(RegimeResult, found)
-    headline = chosen.result(key is not None)[0]
+    headline = chosen.result(None if key is None else key[0])
     combined = _combine(rules, questions, opens, choices, results, picked, headline, asked)
     return combined if key is None else _keep(cache, key, combined)
 

@@ -1117,7 +1117,6 @@ _YES_NO: dict[tuple[str, str], OpenInput] = {}
 PIPL_DAY = date(2021, 11, 1)  # the PIPL in force
 DSL_IMPORTANT_DATA_DAY = date(2022, 9, 1)  # CAC Order No. 11 in force
 GDPR_DAY = date(2018, 5, 25)
-DSP_DAY = date(2025, 4, 8)  # 28 CFR Part 202 in force
 
 
 def _yes_no(input_: str, rule: str) -> OpenInput:
@@ -1187,7 +1186,7 @@ def us_open(
         return ()
     on = t.as_of
     found: list[OpenInput] = []
-    dsp_on = on >= DSP_DAY
+    dsp_on = on >= ref.doj_countries_of_concern.effective_from  # 28 CFR Part 202 in force
     padfa_on = on >= ref.padfa_foreign_adversaries.effective_from
     if a["ownership"] is None and (
         # Even without sensitive data: a covered person's access is still a DSP decision
