@@ -133,9 +133,18 @@ REPORT_CHAPTERS = (
 
 
 def table(name: str) -> list[dict[str, str]]:
-    """The rows of the CSV table tests/data/<name> (its first line names the columns)."""
+    """The rows of the CSV table tests/data/<name> (its first line names the columns, the
+    first column is the row's key); a row with a cell too few or too many, or a key seen
+    before, is refused, so a broken row cannot pass unread."""
     with (DATA / name).open(newline="", encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+        rows = list(csv.DictReader(file))
+    keys: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        assert None not in row and None not in row.values(), f"{name}:{number}: cells ≠ columns"
+        key = next(iter(row.values()))
+        assert key not in keys, f"{name}:{number}: {key} again"
+        keys.add(key)
+    return rows
 
 
 def optional(cell: str) -> str | None:

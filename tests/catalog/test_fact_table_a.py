@@ -110,3 +110,8 @@ def test_vendor_facts_a_to_k(vendors: Mapping[str, VendorRecord], facts: Facts) 
         assert tuple(locations.selectable_regions) == facts.regions
 
     assert {(h.date, h.event) for h in record.history} >= set(facts.history)
+
+
+def test_no_row_of_the_table_is_lost() -> None:
+    """A row dropped from the table (a bad merge) would otherwise pass unnoticed."""
+    assert len(FACTS) == 32

@@ -105,3 +105,8 @@ def test_sales_and_revocations_are_dated(
     vendors: Mapping[str, VendorRecord], slug: str, event: str, day: str
 ) -> None:
     assert (event, day) in {(h.event, str(h.date)) for h in vendors[slug].history}
+
+
+def test_no_row_of_the_table_is_lost() -> None:
+    """A row dropped from the table (a bad merge) would otherwise pass unnoticed."""
+    assert len(FACTS) == 61

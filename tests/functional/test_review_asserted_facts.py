@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from tests.helpers import Headers
 
@@ -238,14 +239,21 @@ def test_a_new_statement_is_credited_to_the_caller(app: Flask, auth: Headers) ->
     assert fact["asserted_by"] == me and fact["pending"] is True
 
 
+def _background_write(app: Flask, review_id: int) -> None:
+    """Another connection commits a new version of the review (a re-assessment job's write)
+    after the request under test has read it."""
+    with app.extensions["xborder.engine"].begin() as other:
+        other.execute(
+            text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": review_id}
+        )
+
+
 def test_evaluate_runs_again_when_a_background_write_lands_between_read_and_write(
     app: Flask, auth: Headers, monkeypatch: Any
 ) -> None:
     """A re-assessment job (started by a vendor change) may write the review while a person
     asks to evaluate it. The person sent no version, so that is not their conflict: the
     evaluation runs again on the fresh row. A change sent with If-Match still gets 412."""
-    from sqlalchemy import text
-
     from service.reviews import services
 
     client = app.test_client()
@@ -257,11 +265,7 @@ def test_evaluate_runs_again_when_a_background_write_lands_between_read_and_writ
     interleaved: list[int] = []
 
     def background_write() -> None:
-        # Another connection commits a new version of the row after this request read it.
-        with app.extensions["xborder.engine"].begin() as other:
-            other.execute(
-                text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": review_id}
-            )
+        _background_write(app, review_id)
         interleaved.append(review_id)
 
     def evaluate_after_a_background_write(**kwargs: Any) -> Any:
@@ -298,8 +302,6 @@ def test_confirming_a_fact_after_a_background_write_is_412_and_writes_nothing(
     """Legal confirms with If-Match, so a write landing between the read and the write means
     the version they confirmed against is gone: 412, as for any change sent with If-Match, and
     the fact stays pending."""
-    from sqlalchemy import text
-
     from service.reviews import services
 
     client = app.test_client()
@@ -310,10 +312,7 @@ def test_confirming_a_fact_after_a_background_write_is_412_and_writes_nothing(
     real_confirm = services.confirm_asserted_fact
 
     def confirm_after_a_background_write(**kwargs: Any) -> Any:
-        with app.extensions["xborder.engine"].begin() as other:
-            other.execute(
-                text("UPDATE review SET version = version + 1 WHERE id = :id"), {"id": review_id}
-            )
+        _background_write(app, review_id)
         return real_confirm(**kwargs)
 
     monkeypatch.setattr(services, "confirm_asserted_fact", confirm_after_a_background_write)
@@ -325,3 +324,11 @@ def test_confirming_a_fact_after_a_background_write_is_412_and_writes_nothing(
     assert confirmed.mimetype == "application/problem+json"
     review = client.get(f"/api/v1/reviews/{review_id}", headers=buyer).get_json()
     assert review["asserted_facts"][0]["pending"] is True
+    history = client.get(f"/api/v1/reviews/{review_id}/evaluations", headers=buyer).get_json()
+    assert history["total"] == 1  # the filing's evaluation only
+    audit = client.get(
+        "/api/v1/audit",
+        query_string={"object_type": "review", "object_id": str(review_id)},
+        headers=auth("admin"),
+    ).get_json()
+    assert [item["action"] for item in audit["items"]] == ["create"]
