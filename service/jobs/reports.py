@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from sqlmodel import Session
 
 from service.jobs.models import Job
@@ -20,23 +17,17 @@ def submit_report_job(
     as the synchronous downloads' cache does; 404 for an unknown assessment or version, or for
     a contract format (scc.pdf ...) the version does not hold.
     """
-    from service import errors
     from service.impact_assessments import services as assessments
-    from service.reports.formats import FORMATS
+    from service.reports.formats import digest, ensure_offered
 
     assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
     document = assessments.report_document(session=session, assessment=assessment, number=version)
     number = int(document["meta"]["version"])
-    contract = FORMATS[fmt].contract
-    if contract and contract not in (document.get("contracts") or {}):
-        raise errors.NotFound(f"This assessment version has no {contract} contract to render.")
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()[
-        :16
-    ]
+    ensure_offered(document, fmt)
     return submit_job(
         session=session,
         kind="report",
         actor=actor,
-        dedupe_key=f"report:{assessment_id}:v{number}:{fmt}:{digest}",
+        dedupe_key=f"report:{assessment_id}:v{number}:{fmt}:{digest(document)[:16]}",
         params={"assessment": assessment_id, "version": number, "format": fmt},
     )

@@ -339,6 +339,7 @@ def dpf_lapses(session: Session, after: date, through: date) -> list[tuple[int, 
 def _submit_for_causes(
     session: Session,
     kind: str,
+    *,
     actor: str,
     day: date,
     vendor_ids: list[int] | None,
@@ -385,13 +386,29 @@ def tick(*, session: Session, actor: str, day: date) -> dict[str, Any]:
     job = None
     if causes:
         cause_kind = "rules_version" if last_rules not in (None, rules.version) else "date"
-        job = _submit_for_causes(session, "reevaluate", actor, day, None, cause_kind, causes)
+        job = _submit_for_causes(
+            session,
+            "reevaluate",
+            actor=actor,
+            day=day,
+            vendor_ids=None,
+            cause_kind=cause_kind,
+            causes=causes,
+        )
     lapses = dpf_lapses(session, last_day, day) if last_day and last_day < day and not job else []
     dpf_job = None
     if lapses:
         vendor_ids = sorted({vendor_id for vendor_id, _ in lapses})
         lapsed = [why for _, why in lapses]
-        dpf_job = _submit_for_causes(session, "reassess", actor, day, vendor_ids, "date", lapsed)
+        dpf_job = _submit_for_causes(
+            session,
+            "reassess",
+            actor=actor,
+            day=day,
+            vendor_ids=vendor_ids,
+            cause_kind="date",
+            causes=lapsed,
+        )
         causes.extend(lapsed)
     reminders = remind_due(session=session, day=day) if last_day != day else 0
     _remember(session, TICK_RULES, rules.version, actor)

@@ -207,6 +207,17 @@ def _render_within(
         ) from None
 
 
+def ensure_offered(document: Mapping[str, Any], name: str) -> None:
+    """NotOffered (404) for a contract format (scc.pdf ...) of a document that holds no such
+    contract; every other format is offered."""
+    contract = FORMATS[name].contract
+    if contract and contract not in (document.get("contracts") or {}):
+        raise NotOffered(
+            "This assessment has no filled EU SCCs: the review's EU result does not name an SCC "
+            "module (an assessment generated before contracts were filled gets them on refresh)."
+        )
+
+
 def render(
     document: Mapping[str, Any],
     name: str,
@@ -223,11 +234,7 @@ def render(
     They are domain errors: the API, a job and the CLI report them as they do any other.
     """
     fmt = FORMATS[name]
-    if fmt.contract and fmt.contract not in (document.get("contracts") or {}):
-        raise NotOffered(
-            "This assessment has no filled EU SCCs: the review's EU result does not name an SCC "
-            "module (an assessment generated before contracts were filled gets them on refresh)."
-        )
+    ensure_offered(document, name)
     language = str(document.get("language") or "en")
     if name == "pdf" and language == "zh" and not cjk_font_installed():
         raise FontMissing(CJK_FIX)
