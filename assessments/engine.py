@@ -320,20 +320,18 @@ class _Decided:
         return self._fixed_questions
 
     def text_names(self) -> tuple[str, ...]:
-        """Every fact or param a text of the result on these decisions can name."""
+        """Every fact or param a text of the result on these decisions can name: its questions,
+        the deciding rules' texts and, where a track applies, the obligations that hold."""
         if self._names is None:
-            names: list[str] = []
+            names = [name for ask in self.asks() for name in _placeholders(ask)]
             for t in self.tracks:
-                for i in t.unknown:
-                    names.extend(_placeholders(t.track.rules[i].question or ""))
                 if t.rule is not None:
                     names.extend(t.rule.placeholders)
-            for i, outcome in self.outcomes:
-                rule = self.active.obligations[i]
-                if outcome is None or rule.kind == "question":
-                    names.extend(_placeholders(rule.question or ""))
-                elif self.winner is not None:
-                    names.extend(rule.placeholders)
+            if self.winner is not None:
+                for i, outcome in self.outcomes:
+                    rule = self.active.obligations[i]
+                    if outcome is not None and rule.kind != "question":
+                        names.extend(rule.placeholders)
             self._names = tuple(dict.fromkeys(names))
         return self._names
 
@@ -348,13 +346,14 @@ class _Once:
 
     code: str
     rules: RuleSet
-    active: ActiveRules
     stated: dict[str, Any]  # the builder's stated facts (shared by every combination)
     built: RegimeFacts  # the facts the answers add, and the exposure
     safeguards: frozenset[str]  # the safeguards that count
-    decided: _Decided
-    verdict: Verdict  # the regime's verdict (as in its result)
-    mechanism: str | None  # the mechanism the verdict rests on (as in its result)
+    decided: _Decided  # and the day's rules they were made on (decided.active)
+    # The decisions' verdict and mechanism, as slots of their own: _pick and the combined key
+    # read them for every combination.
+    verdict: Verdict
+    mechanism: str | None
     _facts: dict[str, Any] | None = None
     _score: int | None = None
 
@@ -383,7 +382,7 @@ class _Once:
         fixed = self.decided.fixed_questions()
         if fixed is not None:
             return fixed
-        facts, params = self.facts, self.active.params
+        facts, params = self.facts, self.decided.active.params
         return _unique([_render(question, facts, params) for question in self.decided.asks()])
 
     def signature(self) -> Any:
@@ -398,7 +397,7 @@ class _Once:
         """The values of these facts or params (a fact shadows a param of the same name): from
         the merged facts where they were merged, else from the pass's own facts, as the merge
         would order them (a signature reads a few names; merging them all costs more)."""
-        params = self.active.params
+        params = self.decided.active.params
         if self._facts is not None:
             facts = self._facts
             return tuple([facts[n] if n in facts else params.get(n) for n in names])
@@ -424,7 +423,7 @@ class _Once:
         return self._build() if sig is None else _keep(cache, sig, self._build())
 
     def _build(self) -> RegimeResult:
-        rules, facts, active, code = self.rules, self.facts, self.active, self.code
+        rules, facts, active, code = self.rules, self.facts, self.decided.active, self.code
         params = active.params
         # An applicable track always rests on a rule; its entry is rendered once, for rules and
         # why.
@@ -544,7 +543,7 @@ def _evaluate_once(
     """One regime's decisions on one set of its facts (unknowns stay unknown)."""
     safeguards = stated_safeguards if built.safeguards is None else built.safeguards
     d = _decisions(rules.regimes[code], active, stated, built.facts, safeguards, head)
-    return _Once(code, rules, active, stated, built, safeguards, d, d.verdict, d.mechanism)
+    return _Once(code, rules, stated, built, safeguards, d, d.verdict, d.mechanism)
 
 
 _MAX_COMBINATIONS = 64
@@ -568,11 +567,10 @@ def _key_head(active: ActiveRules, stated: dict[str, Any]) -> KeyHead | None:
 
 def _question(rules: RuleSet, active: ActiveRules, rule_id: str, facts: Mapping[str, Any]) -> str:
     """The text of an open input's question rule, rendered on the stated facts."""
-    key = (id(active), rule_id)
-    rule: Rule | None = rules.derived.get(key)
-    if rule is None and key not in rules.derived:
+    rule: Rule | None = active.questions.get(rule_id)
+    if rule is None and rule_id not in active.questions:
         # The rule, or its dated version (id plus a suffix), found once per day.
-        rule = rules.derived[key] = next(
+        rule = active.questions[rule_id] = next(
             (
                 r
                 for r in active.obligations

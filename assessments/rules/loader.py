@@ -194,6 +194,8 @@ class ActiveRules:
     # Engine memo of the decisions per decision key and safeguards (engine._decisions): per
     # value of the key's part on the stated facts, the entries per (other part, safeguards).
     decisions: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The open inputs' question rules found by id (engine._question), once per day.
+    questions: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +263,8 @@ class RuleSet:
     # Engine memo of rendered, immutable results per (rule id, values of its placeholders).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     # Engine memo of regime results per signature (decisions, the values their texts name,
-    # score; see engine._Once.signature), and of each day's question rules found by id.
+    # score; see engine._Once.signature).
     results: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
-    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def active(self, regime: str, on: date) -> ActiveRules:
         """The rules in force for a regime on a day (memoised; rule sets are immutable)."""
