@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
@@ -277,7 +277,9 @@ class _Decided:
     safeguards only (ActiveRules.decision_key), so transfers with equal keys share one.
 
     `serial` names this one set of decisions (on one day's rules) in the result memo's keys:
-    never reused, so a key holding it stands for everything above without rebuilding it."""
+    never reused, so a key holding it stands for everything above without rebuilding it. Only
+    decisions the decisions memo keeps get one: no later transfer can meet the others again,
+    so no result is memoised on them."""
 
     tracks: list[_TrackResult]
     applicable: list[_TrackResult]
@@ -288,7 +290,7 @@ class _Decided:
     verdict: Verdict  # the winner's, else not_applicable
     mechanism: str | None  # the winner's
     active: ActiveRules
-    serial: int = field(default_factory=_SERIALS.__next__)
+    serial: int | None = None
     # Worked out from the decisions on first use (see _Once.questions and _Once.signature).
     _asks: tuple[str, ...] | None = None
     _fixed_questions: tuple[str, ...] | None = None
@@ -385,11 +387,14 @@ class _Once:
         facts, params = self.facts, self.decided.active.params
         return _unique([_render(question, facts, params) for question in self.decided.asks()])
 
-    def signature(self) -> Any:
+    def signature(self) -> Any | None:
         """What the result is a function of: the decisions (their serial: the rules in force,
         each track's decision, mechanism and met, the obligation outcomes), the values (and
         types: True and 1 render differently) of the facts and params its texts name, and the
-        score. Unhashable where a value is (the memo then builds the result afresh)."""
+        score. Unhashable where a value is (the memo then builds the result afresh); None for
+        decisions not kept in the decisions memo."""
+        if self.decided.serial is None:
+            return None
         values = self._values(self.decided.text_names())
         return (self.decided.serial, values, tuple(map(type, values)), self.score)
 
@@ -528,7 +533,10 @@ def _decisions(
         winner.mechanism if winner is not None else None,
         active,
     )
-    return decided if key is None else _keep(entries, key, decided, _PART_ENTRIES)
+    if key is None:
+        return decided
+    decided.serial = next(_SERIALS)
+    return _keep(entries, key, decided, _PART_ENTRIES)
 
 
 def _evaluate_once(
@@ -640,10 +648,11 @@ def evaluate_regime(
     chosen, questions = results[picked[2]], base.questions()
     key: Any = None
     cache = rules.results
-    if memo:
+    sig = chosen.signature() if memo else None
+    if sig is not None:
         # The combined result is looked up before the headline's own: on a hit neither is built.
         key = (
-            chosen.signature(),
+            sig,
             questions,
             tuple([(r.verdict, r.mechanism, r.score) for r in results]),
             tuple([(o.id, tuple([label for label, _ in o.answers])) for o in opens]),
