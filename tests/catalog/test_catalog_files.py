@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pycountry
 import pytest
 
 import vendor_data
-from assessments.catalog import Catalog, catalog_version, load_vendors, name_key, validate_catalog
+from assessments.catalog import (
+    Catalog,
+    VendorRecord,
+    catalog_version,
+    load_vendors,
+    name_key,
+    validate_catalog,
+)
 
 DATA_DIR = Path(vendor_data.DATA_DIR)
 
@@ -113,8 +121,8 @@ def test_catalog_version_is_stable_and_tracks_changes(tmp_path: Path) -> None:
     assert catalog_version(copy) != catalog_version(DATA_DIR)
 
 
-def test_records_carry_a_content_hash_and_plain_form(catalog: Catalog) -> None:
-    vendor = next(v for v in catalog.vendors if v.slug == "firebase")
+def test_records_carry_a_content_hash_and_plain_form(vendors: Mapping[str, VendorRecord]) -> None:
+    vendor = vendors["firebase"]
     assert len(vendor.content_hash) == 64
     plain = vendor.to_plain()
     assert plain["slug"] == "firebase"
@@ -123,8 +131,10 @@ def test_records_carry_a_content_hash_and_plain_form(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("slug", ["mopub", "qiwi"])
-def test_non_active_statuses_have_a_date_and_a_source(catalog: Catalog, slug: str) -> None:
-    vendor = next(v for v in catalog.vendors if v.slug == slug)
+def test_non_active_statuses_have_a_date_and_a_source(
+    vendors: Mapping[str, VendorRecord], slug: str
+) -> None:
+    vendor = vendors[slug]
     assert vendor.status.value != "active"
     assert vendor.status.since is not None
     assert any("status" in s.facts for s in vendor.sources)
