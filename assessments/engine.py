@@ -144,11 +144,11 @@ Fired = tuple[FiredRule, tuple[Obligation, ...]]
 def _fire(rules: RuleSet, rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Fired:
     """The rule's fired entry and obligations, rendered; shared while the values repeat."""
     names = rule.placeholders
-    key: Any = (
-        (rule.id, tuple([facts[n] if n in facts else params.get(n) for n in names]))
-        if names
-        else rule.id
-    )
+    key: Any = rule.id
+    if names:
+        values = tuple([facts[n] if n in facts else params.get(n) for n in names])
+        # The types too: True and 1 (or 1 and 1.0) are equal keys that render differently.
+        key = (rule.id, values, tuple(map(type, values)))
     memo = rules.memo
     key, found = _find(memo, key)
     if found is not None:

@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from assessments.catalog.reference import Adequacy, DataCategory, Listing, Reference
@@ -205,7 +204,9 @@ class Profile:
     eu_special: tuple[str, ...]
     eu_criminal: tuple[str, ...]
     eu_highly_personal: int
-    wp248: frozenset[int]
+    # The WP248 rev.01 criteria met (count, text), other than large scale: without, then with
+    # children in scope (criterion 7, vulnerable data subjects; employees already count).
+    eu_wp248: tuple[tuple[int, str], tuple[int, str]]
     listed_identifiers: frozenset[str]
     dsp: tuple[tuple[str, int], ...]
     # (taxonomy id, DOJ category, threshold) and (taxonomy id, listed identifier), for per-category
@@ -253,16 +254,24 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
     cats = [ref.data_categories[c] for c in categories]
     purps = [ref.purposes[p] for p in purposes]
     pipl = SENSITIVITY["pipl_sensitive"]
-    wp248: set[int] = set()
+    # WP248 rev.01: the purposes' criteria, 4 (sensitive or highly personal data) from the
+    # categories, 7 (vulnerable data subjects) for employees.
+    criteria: set[int] = set()
     for purpose in purps:
-        wp248.update(purpose.wp248_criteria)
+        criteria.update(purpose.wp248_criteria)
+    if any(SENSITIVITY["wp248_sensitive"](c) for c in cats):
+        criteria.add(4)
+    employment = "employment" in categories
     built = Profile(
         cn_sensitive=tuple(c.id for c in cats if pipl(c)),
         cn_nonsensitive_present=any(not pipl(c) for c in cats),
         eu_special=tuple(c.id for c in cats if SENSITIVITY["gdpr_art9"](c)),
         eu_criminal=tuple(c.id for c in cats if SENSITIVITY["gdpr_art10"](c)),
         eu_highly_personal=sum(1 for c in cats if c.eu.highly_personal),
-        wp248=frozenset(wp248),
+        eu_wp248=(
+            _criteria(criteria | {7} if employment else criteria),
+            _criteria(criteria | {7}),
+        ),
         listed_identifiers=frozenset(
             c.doj.listed_identifier for c in cats if c.doj.listed_identifier
         ),
@@ -279,12 +288,17 @@ def profile(ref: Reference, categories: tuple[str, ...], purposes: tuple[str, ..
         padfa_sensitive=any(SENSITIVITY["padfa_sensitive"](c) for c in cats),
         contract_purposes=bool(purps) and all(p.cn_contract_necessity for p in purps),
         ccba=any(p.ccpa_cross_context_advertising for p in purps),
-        employment="employment" in categories,
+        employment=employment,
     )
     if len(_PROFILES) > 4096:
         _PROFILES.clear()
     _PROFILES[key] = built
     return built
+
+
+def _criteria(criteria: set[int]) -> tuple[int, str]:
+    """The WP248 criteria met, and their text."""
+    return len(criteria), _names([str(c) for c in sorted(criteria)])
 
 
 # ---------------------------------------------------------------------------- PRC head-counts
@@ -703,9 +717,6 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
     eu_groups = tuple([s for s in t.data_subjects if ref.is_eea(s.jurisdiction, on)])
     special = prof.eu_special
     criminal = prof.eu_criminal
-    criteria = prof.wp248
-    if special or criminal or prof.eu_highly_personal:
-        criteria |= {4}
     protected = not t.safeguards.isdisjoint(PROTECTIVE)
     module = SCC_MODULES[(exp.role, imp.role)]
     terms = t.eu_scc_terms
@@ -757,10 +768,7 @@ def eu_stated(t: Transfer, ref: Reference, prof: Profile, params: Mapping[str, A
         in_scope=(_scope(t.data_subjects),) * 2
         if exporter_in_eea
         else (_scope(()), _scope(eu_groups)),
-        wp248=(
-            _criteria(criteria | {7} if prof.employment else criteria),
-            _criteria(criteria | {7}),
-        ),
+        wp248=prof.eu_wp248,
         drivers=(
             *(["special-category or criminal data"] if special or criminal else []),
             "clear text reaches the recipient"
@@ -783,12 +791,6 @@ def _scope(groups: Sequence[DataSubjects]) -> tuple[int, bool]:
         people += g.count
         children = children or g.minors_under(16) > 0
     return people, children
-
-
-@lru_cache(maxsize=256)
-def _criteria(criteria: frozenset[int]) -> tuple[int, str]:
-    # The WP248 criteria met and their text (a few dozen sets occur: worked out once each).
-    return len(criteria), _names([str(c) for c in sorted(criteria)])
 
 
 def eu_answered(s: EuStated, a: Answers) -> RegimeFacts:

@@ -13,7 +13,6 @@ rule whose condition is unknown does not fire but asks its question. Gaps are ne
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +72,7 @@ class _Compiler:
         # however many conditions repeat it (for batches that evaluate every condition anyway).
         self.shared_tests = shared_tests
         self.tests: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self.test_params: dict[str, str] = {}  # a shared test's local -> the param it compares to
         self._n = 0
 
     def _name(self, prefix: str) -> str:
@@ -101,7 +101,10 @@ class _Compiler:
             key = (fact, op, repr(value) if isinstance(value, Mapping) else _literal_key(value))
             if key not in self.tests:
                 self.shared_tests = False
-                self.tests[key] = (self._name("T"), self.leaf(node))
+                local = self._name("T")
+                self.tests[key] = (local, self.leaf(node))
+                if isinstance(value, Mapping):
+                    self.test_params[local] = value["param"]
                 self.shared_tests = True
             return self.tests[key][0]
         x = self._local(self.facts, fact, "F")
@@ -179,19 +182,19 @@ class _Compiler:
         return self._define(body)
 
     def _define(
-        self, body: list[str], facts: frozenset[str] | None = None
+        self,
+        body: list[str],
+        facts: frozenset[str] | None = None,
+        params: frozenset[str] | None = None,
     ) -> Callable[[Facts, Params], Any]:
-        """The function `run(f, p)`: read each fact (of `facts`, else every one named) and each
-        param the body uses into its local, then `body`."""
+        """The function `run(f, p)`: read each fact and param (of `facts` and `params`, else
+        every one named) into its local, then `body`."""
         lines = ["def run(f, p):"]
         for name, local in self.facts.items():
             if facts is None or name in facts:
                 lines.append(f"    {local} = f.get({self._constant(name)})")
-        # A part of the decision key uses only some of the params the clauses name (the locals
-        # are compiler-made names, so a whole-word match finds their uses).
-        used = set(re.findall(r"\bP\d+\b", "\n".join(body)))
         for name, local in self.params.items():
-            if local in used:
+            if params is None or name in params:
                 lines.append(f"    {local} = p.get({self._constant(name)})")
         lines += body
         namespace: dict[str, Any] = {"__builtins__": {}, **self.constants}
@@ -272,12 +275,15 @@ def compile_decision_key(
         compiler.node(raw)
     kept: dict[str, str] = {}
     named: set[str] = set()
+    params: set[str] = set()  # a part of the key compares with only some of the params
     for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items()):
         if (i < first or fact not in after) and (keep is None or keep(fact)):
             kept[local] = test
             named.add(fact)
+            if local in compiler.test_params:
+                params.add(compiler.test_params[local])
     reads = [fact for fact in dict.fromkeys(read) if keep is None or keep(fact)]
     body = [f"    {local} = {test}" for local, test in kept.items()]
     parts = [*kept, *[compiler._local(compiler.facts, fact, "F") for fact in reads]]
     body.append(f"    return ({''.join(p + ', ' for p in parts)})")
-    return compiler._define(body, frozenset(named.union(reads)))
+    return compiler._define(body, frozenset(named.union(reads)), frozenset(params))

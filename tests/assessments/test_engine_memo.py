@@ -139,3 +139,23 @@ def test_decision_memo_matches_deciding_afresh() -> None:
             plain = _decisions(regime, active, stated.facts, built.facts, safeguards, None)
             assert _decided(memoised) == _decided(plain)
     assert hits > len(corpus)  # most answered from the memo
+
+
+def test_rendered_rule_texts_are_kept_apart_by_value_type() -> None:
+    """True and 1 are equal dict keys but render differently: a rule's text rendered for one is
+    never served for the other (the rendered-text memo keys on the values' types too)."""
+    from assessments.engine import _fire
+
+    rules = load_rules()
+    rule = next(
+        r
+        for regime in ("CN", "EU", "US")
+        for r in rules.active(regime, date(2026, 11, 22)).obligations
+        if r.placeholders and r.explanation.count("{") == 1
+    )
+    name = rule.placeholders[0]
+    texts = [
+        _fire(rules, rule, {name: value}, {})[0].explanation for value in (True, 1, 1.0, True)
+    ]
+    assert texts[0] == texts[3] != texts[1] != texts[2]
+    assert [str(v) in t for v, t in zip((True, 1, 1.0), texts, strict=False)] == [True] * 3
