@@ -154,8 +154,6 @@ def test_rendered_rule_texts_are_kept_apart_by_value_type() -> None:
         if r.placeholders and r.explanation.count("{") == 1
     )
     name = rule.placeholders[0]
-    texts = [
-        _fire(rules, rule, {name: value}, {})[0].explanation for value in (True, 1, 1.0, True)
-    ]
+    texts = [_fire(rules, rule, {name: value}, {})[0].explanation for value in (True, 1, 1.0, True)]
     assert texts[0] == texts[3] != texts[1] != texts[2]
     assert [str(v) in t for v, t in zip((True, 1, 1.0), texts, strict=False)] == [True] * 3
