@@ -137,14 +137,20 @@ def handle_domain_error(error: DomainError) -> Response:
 
 # PostgreSQL's "another transaction got there first": deadlock detected, serialization failure,
 # and unique violations outside a flush the service wraps (two writers racing for one alias).
-_CONCURRENT_SQLSTATES = frozenset({"40P01", "40001", "23505"})
+# A write that lost to a concurrent one: a deadlock or serialization failure (PostgreSQL), or a
+# unique or foreign key that another writer took or removed first. Other integrity errors (NOT
+# NULL, CHECK) are bugs: they answer 500 and are logged.
+_CONCURRENT_SQLSTATES = frozenset({"40P01", "40001", "23505", "23503"})
+# SQLite gives no SQLSTATE; these are its messages for the same two kinds of key.
+_SQLITE_CONCURRENT = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
 
 
 def concurrent_write(error: BaseException) -> bool:
     """Whether a database error means a concurrent writer won (409, not 500)."""
-    if isinstance(error, IntegrityError):
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) in _CONCURRENT_SQLSTATES:
         return True
-    return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONCURRENT_SQLSTATES
+    return isinstance(error, IntegrityError) and str(orig).startswith(_SQLITE_CONCURRENT)
 
 
 def handle_unexpected(error: Exception) -> Response:
