@@ -18,6 +18,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 
 from assessments.catalog.categories import Category, CategorySchema
 from assessments.schema_bases import DataclassSchema, StrictSchema
+from assessments.types import in_force
 from assessments.yamlio import safe_load
 from vendor_data import DATA_DIR
 
@@ -131,7 +132,7 @@ class Adequacy:
 
     def in_force(self, on: date) -> bool:
         """Whether the decision is in force on the day."""
-        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+        return in_force(self.effective_from, self.effective_to, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ class Reference:
         if code == "EU":
             return True
         member = self.eea.get(code)
-        return member is not None and (member.until is None or on <= member.until)
+        return member is not None and in_force(None, member.until, on)
 
     def adequacy_on(self, code: str, on: date) -> Adequacy | None:
         """The adequacy decision in force for a country or organisation on the day, if any."""
