@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from marshmallow import ValidationError, fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from assessments.catalog.categories import Category, CategorySchema
 from assessments.schema_bases import DataclassSchema, StrictSchema
@@ -252,7 +252,9 @@ class EuTreatmentSchema(DataclassSchema):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class DojTreatmentSchema(StrictSchema):
+class DojTreatmentSchema(DataclassSchema):
+    builds = DojTreatment
+
     category = fields.String(
         required=True, allow_none=True, validate=validate.OneOf(DOJ_CATEGORIES)
     )
@@ -266,11 +268,10 @@ class DojTreatmentSchema(StrictSchema):
     citation = fields.String(required=True, validate=validate.Length(min=1))
     note = fields.String(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> DojTreatment:
+    @validates_schema
+    def _category_with_threshold(self, data: dict[str, Any], **_: Any) -> None:
         if (data["category"] is None) != (data["threshold"] is None):
             raise ValidationError("category and threshold go together", "threshold")
-        return DojTreatment(**data)
 
 
 class FlagTreatmentSchema(DataclassSchema):

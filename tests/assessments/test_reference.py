@@ -1,12 +1,15 @@
-"""Reference data: what is in force on a day, both bounds included."""
+"""Reference data: what is in force on a day (both bounds included), and the taxonomy's DOJ
+treatment, whose category and bulk threshold are stated together or not at all."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from marshmallow import ValidationError
 
-from assessments.catalog.reference import default_reference
+from assessments.catalog.reference import DojTreatment, DojTreatmentSchema, default_reference
 from assessments.types import in_force
 
 START, END = date(2021, 6, 28), date(2025, 12, 27)
@@ -42,3 +45,20 @@ def test_eea_membership_and_adequacy_end_on_their_last_day() -> None:
     assert ref.adequacy_on("GB", END) == first
     renewal = ref.adequacy_on("GB", date(2025, 12, 28))
     assert renewal is not None and renewal.effective_from == date(2025, 12, 28)
+
+
+@pytest.mark.parametrize(("category", "threshold"), [("personal_health", None), (None, 10_000)])
+def test_a_doj_category_and_its_threshold_go_together(
+    category: str | None, threshold: int | None
+) -> None:
+    raw: dict[str, Any] = {"category": category, "threshold": threshold, "citation": "28 CFR"}
+    with pytest.raises(ValidationError) as caught:
+        DojTreatmentSchema().load(raw)
+    assert caught.value.messages == {"threshold": ["category and threshold go together"]}
+
+
+def test_a_doj_treatment_loads_as_its_dataclass() -> None:
+    raw = {"category": "personal_health", "threshold": 10_000, "unit": "persons", "citation": "x"}
+    assert DojTreatmentSchema().load(raw) == DojTreatment(
+        category="personal_health", threshold=10_000, citation="x", unit="persons"
+    )
