@@ -360,6 +360,13 @@ class Evaluation:
         raise KeyError(code)
 
 
+def in_force(start: date | None, end: date | None, on: date) -> bool:
+    """Whether something dated applies on the day: from `start` through `end`, both days
+    included; a bound that is None is open (the rules, their params, adequacy decisions, EEA
+    membership)."""
+    return (start is None or start <= on) and (end is None or on <= end)
+
+
 _Record = TypeVar("_Record")
 
 

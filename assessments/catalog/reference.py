@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from marshmallow import ValidationError, fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from assessments.catalog.categories import Category, CategorySchema
 from assessments.schema_bases import DataclassSchema, StrictSchema
+from assessments.types import in_force
 from assessments.yamlio import safe_load
 from vendor_data import DATA_DIR
 
@@ -131,7 +132,7 @@ class Adequacy:
 
     def in_force(self, on: date) -> bool:
         """Whether the decision is in force on the day."""
-        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+        return in_force(self.effective_from, self.effective_to, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ class Reference:
         if code == "EU":
             return True
         member = self.eea.get(code)
-        return member is not None and (member.until is None or on <= member.until)
+        return member is not None and in_force(None, member.until, on)
 
     def adequacy_on(self, code: str, on: date) -> Adequacy | None:
         """The adequacy decision in force for a country or organisation on the day, if any."""
@@ -251,7 +252,9 @@ class EuTreatmentSchema(DataclassSchema):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class DojTreatmentSchema(StrictSchema):
+class DojTreatmentSchema(DataclassSchema):
+    builds = DojTreatment
+
     category = fields.String(
         required=True, allow_none=True, validate=validate.OneOf(DOJ_CATEGORIES)
     )
@@ -265,11 +268,10 @@ class DojTreatmentSchema(StrictSchema):
     citation = fields.String(required=True, validate=validate.Length(min=1))
     note = fields.String(load_default=None, allow_none=True)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> DojTreatment:
+    @validates_schema
+    def _category_with_threshold(self, data: dict[str, Any], **_: Any) -> None:
         if (data["category"] is None) != (data["threshold"] is None):
             raise ValidationError("category and threshold go together", "threshold")
-        return DojTreatment(**data)
 
 
 class FlagTreatmentSchema(DataclassSchema):

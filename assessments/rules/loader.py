@@ -27,6 +27,7 @@ from assessments.rules.conditions import (
 )
 from assessments.schema_bases import StrictSchema
 from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation
+from assessments.types import in_force as _in_force
 from assessments.yamlio import safe_load
 
 RULES_DIR = Path(__file__).resolve().parent
@@ -283,10 +284,6 @@ class RuleSet:
 @lru_cache(maxsize=1024)
 def _join_citations(citations: tuple[str, ...]) -> str:
     return "; ".join(citations)
-
-
-def _in_force(start: date | None, end: date | None, on: date) -> bool:
-    return (start is None or start <= on) and (end is None or on <= end)
 
 
 def _activate(regime: RegimeRules, on: date) -> ActiveRules:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,7 +32,7 @@ STEP_LABELS: dict[upsert.ImportStep, str] = {
 
 
 @contextmanager
-def _progress(step: upsert.ImportStep, total: int) -> Iterator[Callable[[int], None] | None]:
+def _progress(step: upsert.ImportStep, total: int) -> Iterator[upsert.Tick | None]:
     """A progress bar on stderr per step of a large file's import; nothing for small ones."""
     if total < PROGRESS_THRESHOLD:
         yield None

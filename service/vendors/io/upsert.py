@@ -81,7 +81,7 @@ def import_records(
     records: Sequence[Mapping[str, Any]],
     reference: Reference,
     dry_run: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Tick | None = None,
 ) -> ImportReport:
     """Upsert validated records by slug: update existing vendors, then create new ones."""
     report = ImportReport(dry_run=dry_run)
