@@ -26,8 +26,7 @@ from assessments.rules.conditions import (
     compile_outcomes,
 )
 from assessments.schema_bases import StrictSchema
-from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation
-from assessments.types import in_force as _in_force
+from assessments.types import MECHANISMS, SAFEGUARDS, VERDICTS, FiredRule, Obligation, in_force
 from assessments.yamlio import safe_load
 
 RULES_DIR = Path(__file__).resolve().parent
@@ -56,7 +55,7 @@ class Param:
 
     def in_force(self, on: date) -> bool:
         """Whether this version of the parameter applies on the day."""
-        return _in_force(self.effective_from, self.effective_to, on)
+        return in_force(self.effective_from, self.effective_to, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +119,7 @@ class Rule:
 
     def in_force(self, on: date) -> bool:
         """Whether the rule applies on the day."""
-        return _in_force(self.effective_from, self.effective_to, on)
+        return in_force(self.effective_from, self.effective_to, on)
 
 
 @dataclass(frozen=True, slots=True)
