@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask import Flask
 from sqlalchemy import func, insert, select, text
+from sqlmodel import col
 
 TARGET_P95_MS = 50.0
 QUESTIONS: list[tuple[str, str]] = [
@@ -79,7 +80,7 @@ def synthetic_name(rng: random.Random, index: int) -> str:
 def populate(app: Flask, total: int) -> int:
     """Bulk-insert synthetic vendors until the registry holds `total`; how many were added."""
     from assessments.catalog.names import name_key
-    from service.db import get_engine
+    from service.db import get_engine, table_of
     from service.reference.services import get_reference
     from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
@@ -88,7 +89,7 @@ def populate(app: Flask, total: int) -> int:
         reference = get_reference()
     with engine.begin() as conn:
         have = int(conn.execute(select(func.count()).select_from(Vendor)).scalar_one())
-        start = int(conn.execute(select(func.coalesce(func.max(Vendor.id), 0))).scalar_one()) + 1  # type: ignore[arg-type]
+        start = (conn.execute(select(func.max(col(Vendor.id)))).scalar_one() or 0) + 1
     rng = random.Random(42)
     categories = sorted(reference.vendor_categories)
     data_categories = sorted(reference.data_categories)
@@ -134,10 +135,10 @@ def populate(app: Flask, total: int) -> int:
         facets += [{"vendor_id": i, "facet": "processing_country", "value": c} for c in processing]
         facets += [{"vendor_id": i, "facet": "data_category", "value": c} for c in cats]
         fts.append({"id": i, "t": search_text})
-    columns = set(Vendor.__table__.columns.keys())  # type: ignore[attr-defined]
+    columns = set(table_of(Vendor).columns.keys())
     vendors = [{k: v for k, v in row.items() if k in columns} for row in vendors]
     with engine.begin() as conn:
-        tables = (Vendor.__table__, VendorAlias.__table__, VendorFacet.__table__)  # type: ignore[attr-defined]
+        tables = map(table_of, (Vendor, VendorAlias, VendorFacet))
         for table, rows in zip(tables, (vendors, aliases, facets), strict=True):
             for offset in range(0, len(rows), 5000):
                 conn.execute(insert(table), rows[offset : offset + 5000])
@@ -191,9 +192,9 @@ def file_activities(app: Flask, count: int) -> int:
         user = create_user(session=session, email="portfolio@example.test", role="procurement")
         slugs = list(
             session.execute(
-                select(Vendor.slug)
-                .where(Vendor.origin == "catalog", Vendor.hq_country.is_not(None))  # type: ignore[union-attr]
-                .order_by(Vendor.slug)
+                select(col(Vendor.slug))
+                .where(col(Vendor.origin) == "catalog", col(Vendor.hq_country).is_not(None))
+                .order_by(col(Vendor.slug))
             ).scalars()
         )
         for n in range(count):

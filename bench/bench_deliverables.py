@@ -15,6 +15,7 @@ render cache seen through HTTP.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import statistics
 import sys
@@ -167,11 +168,9 @@ def cache(repeat: int) -> None:
         print("|---|---|---|---|")
         for ext in ("docx", "pdf"):
             url = f"/api/v1/assessments/{assessment['id']}/report.{ext}"
-            first = timed(lambda url=url: client.get(url, headers=tokens["legal"]))
-            again = [
-                timed(lambda url=url: client.get(url, headers=tokens["legal"]))
-                for _ in range(repeat)
-            ]
+            download = functools.partial(client.get, url, headers=tokens["legal"])
+            first = timed(download)
+            again = [timed(download) for _ in range(repeat)]
             print(
                 f"| report.{ext} | {first:.3f} | {1000 * statistics.median(again):.1f} | "
                 f"{1000 * max(again):.1f} |"

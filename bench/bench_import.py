@@ -35,9 +35,9 @@ from sqlalchemy import Engine, Table, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assessments.catalog.reference import load_reference  # noqa: E402
 from service.audit.models import AuditEvent  # noqa: E402
-from service.db import make_engine, upgrade  # noqa: E402
-from service.reference.services import load_reference  # noqa: E402
+from service.db import make_engine, table_of, upgrade  # noqa: E402
 from service.vendors.io import parsing, upsert, validation  # noqa: E402
 from service.vendors.models import Vendor, VendorAlias, VendorFacet  # noqa: E402
 from vendor_data import DATA_DIR  # noqa: E402
@@ -45,8 +45,7 @@ from vendor_data import DATA_DIR  # noqa: E402
 SYLLABLES = ["ka", "lo", "mi", "ra", "to", "ve", "xi", "zu", "ne", "po", "shi", "an"]
 KINDS = ["Analytics", "Pay", "Cloud", "Mail", "Push", "Maps", "Ads", "Courier"]
 TABLES: dict[str, Table] = {
-    m.__tablename__: m.__table__  # type: ignore[attr-defined, misc]
-    for m in (Vendor, VendorAlias, VendorFacet, AuditEvent)
+    t.name: t for t in map(table_of, (Vendor, VendorAlias, VendorFacet, AuditEvent))
 }
 COUNTRIES = ["US", "CN", "DE", "IE", "SG", "RU", "JP", "FR", "GB", "IN", "NL", "KR"]
 
@@ -105,7 +104,7 @@ def written_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         for model in (Vendor, VendorAlias, VendorFacet, AuditEvent):
-            table: Any = model.__table__
+            table = table_of(model)
             keep = [c for c in table.columns if c.name != "id" or model is Vendor]
             rows[table.name] = [dict(r) for r in conn.execute(select(*keep)).mappings()]
         if conn.dialect.name == "sqlite":

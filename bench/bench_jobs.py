@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,7 +44,7 @@ from harness import run_threads  # noqa: E402
 
 from service import create_app  # noqa: E402
 from service.auth.services import create_user  # noqa: E402
-from service.db import make_engine, session_scope  # noqa: E402
+from service.db import make_engine, session_scope, table_of  # noqa: E402
 from service.impact_assessments.services import create_assessment  # noqa: E402
 from service.jobs.models import Job  # noqa: E402
 from service.jobs.reports import submit_report_job  # noqa: E402
@@ -54,8 +55,7 @@ from service.reference.services import get_reference  # noqa: E402
 from service.reviews import services as reviews  # noqa: E402
 from service.reviews.models import Review  # noqa: E402
 from service.transfers.services import get_rulebook  # noqa: E402
-from service.vendors.models import Vendor  # noqa: E402
-from service.vendors.services import create_vendor, update_vendor  # noqa: E402
+from service.vendors.services import create_vendor, get_vendor, update_vendor  # noqa: E402
 from tests.helpers import WebhookReceiver, worker_env  # noqa: E402
 
 DAY = date(2026, 12, 5)
@@ -99,7 +99,7 @@ def file_review(session: Any, user: Any, rulebook: Any, slug: str, exporter: str
 def clone_reviews(app: Any, template_id: int, count: int, prefix: str) -> None:
     """count copies of a review, each with an exporter of its own (set-based INSERT ... SELECT)."""
     with app.app_context(), session_scope() as session:
-        columns = [c.name for c in Review.__table__.columns if c.name not in ("id",)]  # type: ignore[attr-defined]
+        columns = [c.name for c in table_of(Review).columns if c.name != "id"]
         chosen = ", ".join(columns)
         values = ", ".join(
             f"'{prefix}' || g::text"
@@ -122,7 +122,7 @@ def wait_jobs(app: Any, ids: list[int], timeout: float = 3600) -> list[Job]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.app_context(), session_scope() as session:
-            jobs = list(session.execute(select(Job).where(Job.id.in_(ids))).scalars())  # type: ignore[attr-defined]
+            jobs = list(session.execute(select(Job).where(col(Job.id).in_(ids))).scalars())
         if all(j.status in ("succeeded", "failed") for j in jobs):
             return jobs
         time.sleep(0.05)
@@ -205,15 +205,18 @@ def main() -> None:
         # Warm-up (not timed): each worker process imports the app and loads the rules once.
         with app.app_context(), session_scope() as session:
             warm = [
-                submit_job(
-                    session=session,
-                    kind="reassess",
-                    actor=ACTOR,
-                    params={"vendor_ids": [], "cause_kind": "manual", "cause": "warm-up"},
-                )[0].id
+                int(
+                    submit_job(
+                        session=session,
+                        kind="reassess",
+                        actor=ACTOR,
+                        params={"vendor_ids": [], "cause_kind": "manual", "cause": "warm-up"},
+                    )[0].id
+                    or 0
+                )
                 for _ in range(4)
             ]
-        wait_jobs(app, [int(i or 0) for i in warm])
+        wait_jobs(app, warm)
         start = time.perf_counter()
         with app.app_context(), session_scope() as session:
             ids = [] if "reevaluate" in parts else warm
@@ -302,7 +305,7 @@ def main() -> None:
         for n, count in enumerate(counts):
             slug = f"bench-notify-{n}"
             with app.app_context(), session_scope() as session:
-                created = create_vendor(
+                create_vendor(
                     session=session,
                     data={**vendor(100 + n), "slug": slug, "name": f"Bench Notify {n}"},
                     reference=reference,
@@ -313,10 +316,9 @@ def main() -> None:
             received.clear()
             start = time.perf_counter()
             with app.app_context(), session_scope() as session:
-                lapsed = session.get(Vendor, created.id)
                 update_vendor(
                     session=session,
-                    vendor=lapsed,
+                    vendor=get_vendor(session=session, slug=slug),
                     reference=reference,
                     changes={"dpf": {"status": "not_listed", "checked": "2026-12-05"}},
                 )
@@ -327,7 +329,7 @@ def main() -> None:
                 sent = session.execute(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "sent")  # type: ignore[arg-type]
+                    .where(col(OutboxMessage.status) == "sent")
                 ).scalar_one()
             notify[str(count)] = {
                 "first_s": round(received[0] - start, 2) if received else None,

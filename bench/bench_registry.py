@@ -45,7 +45,7 @@ def synthetic_name(rng: random.Random) -> str:
 def populate(url: str, count: int) -> tuple[list[str], list[str]]:
     """Migrate and bulk-insert `count` synthetic vendors; return their slugs and names."""
     from assessments.catalog.names import name_key
-    from service.db import make_engine, upgrade
+    from service.db import make_engine, table_of, upgrade
     from service.vendors.models import Vendor, VendorAlias, VendorFacet
 
     engine = make_engine(url)
@@ -100,9 +100,9 @@ def populate(url: str, count: int) -> tuple[list[str], list[str]]:
         slugs.append(slug)
         names.append(name)
     with engine.begin() as conn:
-        for table, rows in ((Vendor, vendors), (VendorAlias, aliases), (VendorFacet, facets)):
+        for model, rows in ((Vendor, vendors), (VendorAlias, aliases), (VendorFacet, facets)):
             for start in range(0, len(rows), 5000):
-                conn.execute(insert(table.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
+                conn.execute(insert(table_of(model)), rows[start : start + 5000])
         if engine.dialect.name == "sqlite":
             conn.execute(text("INSERT INTO vendor_fts(rowid, search_text) VALUES (:id, :t)"), fts)
         else:

@@ -131,7 +131,7 @@ def transfers(draw: st.DrawFn) -> Transfer:
             draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=5, unique=True))
         ),
         purposes=tuple(draw(st.lists(st.sampled_from(PURPOSES), max_size=3, unique=True))),
-        transaction=draw(st.sampled_from(TRANSACTIONS)),  # type: ignore[arg-type]
+        transaction=draw(st.sampled_from(TRANSACTIONS)),
         safeguards=frozenset(draw(st.sets(st.sampled_from(SAFEGUARDS)))),
         exemptions=frozenset(draw(st.sets(st.sampled_from(EXEMPTIONS), max_size=2))),
         important_data=draw(maybe_bool),
