@@ -59,6 +59,17 @@ def validate_country(code: object) -> None:
         raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
 
 
+def _is_place(code: object, reference: Reference) -> bool:
+    """A country an importer is in or data goes to: ISO 3166-1 alpha-2, or a known
+    international organisation (GDPR Chapter V: "a third country or an international
+    organisation")."""
+    return _is_country(code) or (isinstance(code, str) and code in reference.organisations)
+
+
+def _not_a_place(code: object) -> str:
+    return f"{code!r} is not an ISO 3166-1 alpha-2 code or a known international organisation."
+
+
 def validate_jurisdiction(code: object) -> None:
     """Raise unless `code` is an ISO country, `EU`, or an ISO 3166-2 subdivision like `US-CA`."""
     if code == "EU" or _is_country(code):
@@ -239,7 +250,9 @@ class TransferSchema(StrictSchema):
     as_of = fields.Date(load_default=None)
     exporter = fields.Nested(ExporterSchema, required=True)
     importer = fields.Nested(ImporterSchema, required=True)
-    destinations = fields.List(fields.String(validate=validate_country), load_default=None)
+    # Countries, or a known international organisation's id: what `make` fills in for an
+    # organisation's importer (its id) must parse again from transfer_to_dict's JSON.
+    destinations = fields.List(fields.String(), load_default=None)
     data_subjects = fields.List(
         fields.Nested(DataSubjectsSchema), required=True, validate=validate.Length(min=1)
     )
@@ -311,15 +324,15 @@ class TransferSchema(StrictSchema):
         if groups:
             errors["data_subjects"] = groups
         importer = data.get("importer")
-        if isinstance(importer, Importer) and not (
-            _is_country(importer.country) or importer.country in ref.organisations
-        ):
-            errors["importer"] = {
-                "country": [
-                    f"{importer.country!r} is not an ISO 3166-1 alpha-2 code or a known "
-                    "international organisation."
-                ]
-            }
+        if isinstance(importer, Importer) and not _is_place(importer.country, ref):
+            errors["importer"] = {"country": [_not_a_place(importer.country)]}
+        places = {
+            i: [_not_a_place(code)]
+            for i, code in enumerate(data.get("destinations") or [])
+            if not _is_place(code, ref)
+        }
+        if places:
+            errors["destinations"] = places
         if data.get("as_of") is None and self._today is None:
             errors["as_of"] = ["Missing as_of and no default day was given."]
         if errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import http
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import flask_smorest
@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import errors
 from service.paging import Page
+from service.storable import MAX_JSON_DEPTH, unstorable_text
 from service.viewmarks import handler_of, mark
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,21 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FILE_ENDPOINTS_ATTR = "_xborder_accepts_files"
 _BODY_LIMIT_ATTR = "_xborder_body_limit"
 _JSON_TYPES = {"application/json", "application/merge-patch+json"}
-
-
-class RecordSchema(Schema):
-    """A response schema for ORM records: each field is read as an attribute.
-
-    marshmallow's default first probes `record[key]` (hasattr(record, "__getitem__")); on a
-    SQLModel row that probe misses through pydantic's __getattr__, once per field and dump
-    (35 times for a vendor: about a seventh of a registry read). Mappings are read as before.
-    """
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """The field's value: obj.attr, or marshmallow's lookup for a mapping."""
-        if isinstance(obj, Mapping) or "." in attr:
-            return super().get_attribute(obj, attr, default)
-        return getattr(obj, attr, default)
 
 
 class ProblemSchema(Schema):
@@ -150,55 +136,6 @@ def _check_request_body(app: Flask) -> None:
         raise errors.UnsupportedMediaType(f"Send the body as {allowed}.")
     if (request.content_length or 0) > limit:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
-
-
-MAX_JSON_DEPTH = 64
-UNSTORABLE = "NUL characters and lone surrogates (U+D800-U+DFFF) are not allowed."
-
-
-def unstorable_text(value: Any, path: str = "", *, depth: int = 0) -> tuple[str, str] | None:
-    """The first (path, problem) in a parsed value that no database may store, else None.
-
-    Strings (keys too) with NUL or a lone surrogate (PostgreSQL refuses them, SQLite would keep
-    them), and containers nested deeper than MAX_JSON_DEPTH. The one check of request bodies,
-    query strings, forms and path parameters (`_check_request_text`); importers reuse it.
-    """
-    found = _unstorable(value, depth)
-    if found is None:
-        return None
-    keys, problem = found
-    for key in reversed(keys):  # collected innermost first
-        path = f"{path}.{key}" if path else key
-    return path or "_", problem
-
-
-def _unstorable(value: Any, depth: int) -> tuple[list[str], str] | None:
-    # The path's keys are collected only on the way out of a find: importers walk every
-    # string of a file, and almost none is unstorable.
-    if isinstance(value, str):
-        if "\x00" in value or (not value.isascii() and not _encodable(value)):
-            return [], UNSTORABLE
-        return None
-    if isinstance(value, dict | list):
-        if depth >= MAX_JSON_DEPTH:
-            return [], f"Nested deeper than {MAX_JSON_DEPTH} levels."
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in items:
-            found = _unstorable(key, depth) if isinstance(key, str) else None
-            if found is None:
-                found = _unstorable(item, depth + 1)
-            if found is not None:
-                found[0].append(str(key))
-                return found
-    return None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _refuse(found: tuple[str, str]) -> None:

@@ -3,8 +3,10 @@
 Start-up stays cheap: the group itself imports click only. Each domain's command is named
 here by its import path and imported when it runs (or shows its own help); `xborder --help`
 lists them from COMMANDS without importing any. Commands that work on the registry run in an
-app built by `create_cli_app` (config, database, catalog, first admin; no HTTP API, web UI,
-weasyprint or LLM client); `serve` builds the whole app.
+app built by `create_cli_app` (config and an existing, migrated database; it loads no catalog,
+makes no admin and migrates nothing, and has no HTTP API, web UI, weasyprint or LLM client);
+`db upgrade` (`create_first_start_app`) and `serve` do the first start; `serve` builds the
+whole app.
 """
 
 from __future__ import annotations

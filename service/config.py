@@ -65,7 +65,9 @@ def load_config(
         "LLM_TIMEOUT": 30.0,
         "ADMIN_EMAIL": None,
         "ADMIN_PASSWORD": None,
-        # Bodies over 1 MiB get 413 (policy uploads raise their own limit per route).
+        # 413 for any request body over 6 MiB (uploads, web forms), and for JSON bodies to the
+        # API over MAX_JSON_BODY (1 MiB) unless the view raises its own limit with
+        # api.body_limit (the pasted policy scan, the register import job).
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "MAX_JSON_BODY": 1024 * 1024,
         # Reading one uploaded PDF (in a child process) may take this long, then 422.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -219,12 +219,19 @@ class VendorRecord:
     @property
     def sanctioned(self) -> bool:
         """True when the vendor or an owner is designated on a sanctions list."""
-        return bool(self.sanctions) or self.status.value == "sanctioned"
+        return is_sanctioned(self.sanctions, self.status.value)
 
     def to_plain(self) -> dict[str, Any]:
         """The record as JSON-ready primitives (dates as ISO strings), for the registry."""
         plain: dict[str, Any] = _plain(self)
         return plain
+
+
+def is_sanctioned(sanctions: Sequence[object], status: str) -> bool:
+    """Whether a vendor with these `sanctions` entries (records or their JSON) and this status
+    value counts as sanctioned: any designation, of it or an owner, or `status: sanctioned`.
+    The one rule: the catalog's records and the registry's vendors both ask it."""
+    return bool(sanctions) or status == "sanctioned"
 
 
 def covered_person_reasons(record: VendorRecord, concern: frozenset[str]) -> list[str]:

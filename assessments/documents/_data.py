@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from assessments.yamlio import safe_load
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -15,8 +15,7 @@ LANGUAGES: tuple[str, ...] = ("en", "zh")
 @cache
 def load(name: str) -> dict[str, Any]:
     """Parse one data file (relative to data/) once; the result must not be mutated."""
-    with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = safe_load((DATA_DIR / name).read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{name}: expected a mapping at the top level")
     return data

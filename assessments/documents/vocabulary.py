@@ -16,11 +16,11 @@ from functools import cache
 from typing import Any
 
 import pycountry
-import yaml
 
 import vendor_data
 from assessments.catalog.reference import default_reference, display_name
 from assessments.documents._data import load, safeguard_texts
+from assessments.yamlio import safe_load
 
 KINDS: tuple[str, ...] = (
     "data_categories",
@@ -47,7 +47,7 @@ def _english_names() -> dict[str, dict[str, str]]:
     """English names the catalog owns: taxonomy data categories, purposes, vendor categories."""
     reference = default_reference()
     path = vendor_data.DATA_DIR / "categories.yaml"
-    categories = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
+    categories = safe_load(path.read_text(encoding="utf-8"))["categories"]
     return {
         "data_categories": {key: c.name for key, c in reference.data_categories.items()},
         "purposes": {key: p.name for key, p in reference.purposes.items()},

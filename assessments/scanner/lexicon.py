@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
 
 from assessments.scanner.phrases import PhraseIndex
+from assessments.yamlio import safe_load
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 LANGUAGES = ("en", "pl", "de", "zh")
@@ -100,8 +100,7 @@ class Lexicon:
 
 
 def _read(name: str, directory: Path) -> Any:
-    with (directory / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return safe_load((directory / name).read_text(encoding="utf-8"))
 
 
 def _case_rule(text: str, group: str) -> str:

@@ -10,6 +10,7 @@ import yaml
 from flask import current_app
 from marshmallow import ValidationError
 
+from assessments.yamlio import safe_load_user
 from service import errors
 from service.activities import services
 from service.activities.models import STATUSES
@@ -80,7 +81,7 @@ def activities_show(activity_id: int) -> None:
 def activities_create(file: Path, email: str) -> None:
     """Create the activity in FILE (YAML or JSON, the API's body), with its vendors' reviews."""
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = safe_load_user(file.read_text(encoding="utf-8"))
         data = ActivityCreateSchema().load(raw if isinstance(raw, dict) else {})
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: not YAML or JSON ({exc})") from None

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
+
+from assessments.yamlio import safe_load
 
 LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
 
@@ -162,7 +163,7 @@ def load_lexicon(
     vendor_categories: tuple[tuple[str, str], ...],
 ) -> Lexicon:
     """Build the lexicon from lexicon.yaml plus the reference data's ids and display names."""
-    raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    raw = safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
     phrases: dict[tuple[str, ...], list[Entry]] = {}
     cjk: list[tuple[str, Entry]] = []
     for ident, name in data_categories:

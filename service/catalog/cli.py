@@ -1,4 +1,5 @@
-"""`xborder catalog validate|stats|update`: check the catalog, summarise it, load it."""
+"""`xborder catalog validate|stats|update|import-list`: check the catalog, summarise it, load
+it, and compare an official list file (CSL, TCF GVL, DPF) with the registry (--apply writes)."""
 
 from __future__ import annotations
 

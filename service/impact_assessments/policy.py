@@ -27,6 +27,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "approved": frozenset(),
     "rejected": frozenset({"draft"}),
 }
+# The way to approval, in order: the page's progress steps. A rejected assessment is off it
+# until someone sends it back to draft.
+PATH = ("draft", "in_review", "approved")
+OUTCOMES = frozenset({"approved", "rejected"})  # where a decision leaves an assessment
+LOCKED = "in_review"  # nobody edits the text while it is in review
+FROZEN = "approved"  # the approved version and its checklists are frozen
 DECIDERS = frozenset({"legal", "admin"})  # who may approve, reject or send back to draft
 EDITORS = frozenset({"legal", "admin"})  # who may create and change content
 SUBMITTERS = frozenset({"legal", "admin", "procurement"})  # who may send a draft to review
@@ -59,6 +65,43 @@ def _acts_for_review(user: Actor, context: Context, roles: frozenset[str]) -> bo
     return user.role in roles
 
 
+def locked(assessment: Workflow) -> bool:
+    """Whether the text is locked for everyone now (in review: back to draft to edit)."""
+    return assessment.status == LOCKED
+
+
+def frozen(assessment: Workflow) -> bool:
+    """Whether the assessment stands approved: that version and its checklists are frozen
+    (an edit starts a new draft version)."""
+    return assessment.status == FROZEN
+
+
+def outcome(assessment: Workflow) -> str | None:
+    """The decision the assessment stands at (approved or rejected), None when it is not."""
+    return assessment.status if assessment.status in OUTCOMES else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One progress step a page shows: a status, and whether the assessment passed it on the
+    way to approval (done), stands at it (current) or has it ahead (neither); `off_path` for
+    a status off that way (rejected), shown last."""
+
+    status: str
+    done: bool = False
+    current: bool = False
+    off_path: bool = False
+
+
+def steps(assessment: Workflow) -> list[Step]:
+    """The way to approval with where the assessment stands on it, plus its status when off
+    the way (a rejected assessment: nothing on the way is done until it is back in draft)."""
+    if assessment.status not in PATH:
+        return [*(Step(s) for s in PATH), Step(assessment.status, current=True, off_path=True)]
+    here = PATH.index(assessment.status)
+    return [Step(s, done=n < here, current=n == here) for n, s in enumerate(PATH)]
+
+
 def may_create(user: Actor) -> bool:
     """Whether the user may generate assessments."""
     return user.role in EDITORS
@@ -72,14 +115,14 @@ def ensure_may_create(user: Actor) -> None:
 
 def may_edit(assessment: Workflow, user: Actor) -> bool:
     """Whether the user may edit the content now (legal/admin; not while in review)."""
-    return user.role in EDITORS and assessment.status != "in_review"
+    return user.role in EDITORS and not locked(assessment)
 
 
 def ensure_may_edit(assessment: Workflow, user: Actor) -> None:
     """403 for a role that may not edit, 409 while the assessment is in review."""
     if user.role not in EDITORS:
         raise errors.Forbidden(f"Your role ({user.role}) may not edit assessments.")
-    if assessment.status == "in_review":
+    if locked(assessment):
         raise errors.Conflict(
             "This assessment is in review; move it back to draft before editing it."
         )
@@ -157,9 +200,7 @@ def moves(assessment: Workflow, user: Actor, context: Context) -> list[str]:
 
 def may_update_checklists(assessment: Workflow, user: Actor, context: Context) -> bool:
     """Whether the user may record checklist progress now."""
-    return assessment.status != "approved" and _acts_for_review(
-        user, context, EDITORS | {"procurement"}
-    )
+    return not frozen(assessment) and _acts_for_review(user, context, EDITORS | {"procurement"})
 
 
 def ensure_may_update_checklists(assessment: Workflow, user: Actor, context: Context) -> None:
@@ -168,7 +209,7 @@ def ensure_may_update_checklists(assessment: Workflow, user: Actor, context: Con
         if user.role == "procurement":
             raise errors.Forbidden("Procurement acts only on the assessments of reviews it filed.")
         raise errors.Forbidden(f"Your role ({user.role}) may not update checklists.")
-    if assessment.status == "approved":
+    if frozen(assessment):
         raise errors.Conflict(
             "The checklists are frozen with the approved version; edit the assessment to "
             "start a new draft, then record progress there."

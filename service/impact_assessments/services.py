@@ -508,7 +508,7 @@ def _add_draft_version(
         created_by=user.email,
     )
     session.add(version)
-    if assessment.status in ("approved", "rejected"):
+    if assessment.status in policy.OUTCOMES:
         assessment.status = "draft"
         assessment.submitted_by = assessment.submitted_at = None
     assessment.current_number = version.number
@@ -570,7 +570,7 @@ def transition_assessment(
     if to == "in_review":
         assessment.submitted_by, assessment.submitted_at = user.email, now
         assessment.decided_by = assessment.decided_at = assessment.decision_note = None
-    elif to in ("approved", "rejected"):
+    elif to in policy.OUTCOMES:
         assessment.decided_by, assessment.decided_at = user.email, now
         assessment.decision_note = _clean(note)
         if to == "approved":

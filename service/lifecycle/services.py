@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from service import errors
 from service.audit.services import record_event
+from service.auth.models import Actor
 from service.db import flush, get_row
 from service.impact_assessments.models import Assessment, AssessmentVersion
 from service.jobs import PENDING_KEY
@@ -32,6 +32,7 @@ from service.jobs.services import (
     purge_finished_jobs,
     submit_job,
 )
+from service.lifecycle import policy
 from service.lifecycle.models import MAX_CAUSE, ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review
@@ -258,14 +259,13 @@ def list_tasks(
     return list(session.execute(query.limit(500)).scalars())
 
 
-def complete_task(*, session: Session, task_id: int, actor: str, is_admin: bool) -> Task:
-    """Mark a task done (its assignee or an admin); audited."""
+def complete_task(*, session: Session, task_id: int, user: Actor) -> Task:
+    """Mark a task done (its assignee or an admin: policy.ensure_may_complete); audited."""
     task = get_row(session, Task, task_id, f"No task {task_id}.")
-    if task.assignee != actor and not is_admin:
-        raise errors.Forbidden("Only the task's assignee or an admin may close it.")
-    if task.status == "done":
+    policy.ensure_may_complete(task, user)
+    if task.status != policy.OPEN:
         return task
-    task.status, task.done_at, task.done_by = "done", utcnow(), actor
+    task.status, task.done_at, task.done_by = "done", utcnow(), user.email
     session.add(task)
     flush(session, "task")
     record_event(

@@ -50,9 +50,7 @@ class TaskDone(MethodView):
     def post(self, task_id: int) -> Any:
         """Mark a task done (its assignee or an admin)."""
         session, user = get_session(), g.current_user
-        task = services.complete_task(
-            session=session, task_id=task_id, actor=user.email, is_admin=user.role == "admin"
-        )
+        task = services.complete_task(session=session, task_id=task_id, user=user)
         session.commit()
         return task
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import current_app, g
 
+from assessments.types import REGIMES
 from service.clikit import domain_command, dumps
 from service.db import session_scope
 from service.reviews import services
@@ -28,11 +29,7 @@ def _row(view: services.ReviewView) -> dict[str, Any]:
         "status": view.review.status,
         "vendor": view.vendor.slug,
         "exporter": view.review.exporter_name,
-        "verdicts": {
-            "CN": view.review.cn_verdict,
-            "EU": view.review.eu_verdict,
-            "US": view.review.us_verdict,
-        },
+        "verdicts": {r: getattr(view.review, f"{r.lower()}_verdict") for r in REGIMES},
         "level": view.review.overall_level,
         "as_of": view.review.as_of.isoformat(),
         "rules_version": view.review.rules_version,
@@ -55,14 +52,12 @@ def reviews_list(status: str | None, vendor: str | None, limit: int, as_json: bo
     if as_json:
         click.echo(dumps({"total": page.total, "items": rows}))
         return
-    click.echo(
-        f"{'id':>6}  {'status':<10} {'vendor':<24} {'CN':<19} {'EU':<19} {'US':<19} exporter"
-    )
+    regimes = " ".join(f"{code:<19}" for code in REGIMES)
+    click.echo(f"{'id':>6}  {'status':<10} {'vendor':<24} {regimes} exporter")
     for r in rows:
-        v = r["verdicts"]
+        verdicts = " ".join(f"{r['verdicts'][code]:<19}" for code in REGIMES)
         click.echo(
-            f"{r['id']:>6}  {r['status']:<10} {r['vendor'][:24]:<24} {v['CN']:<19} "
-            f"{v['EU']:<19} {v['US']:<19} {r['exporter']}"
+            f"{r['id']:>6}  {r['status']:<10} {r['vendor'][:24]:<24} {verdicts} {r['exporter']}"
         )
         for warning in r["warnings"]:
             click.echo(f"{'':>8}WARNING: {warning}")

@@ -11,6 +11,7 @@ from typing import Any
 import click
 import yaml
 
+from assessments.yamlio import safe_load_user
 from service.clikit import INPUT_FILE, domain_command, dumps
 from service.db import session_scope
 from service.transfers.services import evaluate_transfer, get_rulebook, today
@@ -22,7 +23,7 @@ def _read(path: Path) -> Any:
     """The file's content: JSON for .json, otherwise YAML (a superset of JSON)."""
     text = path.read_text(encoding="utf-8")
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else safe_load_user(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise click.ClickException(f"{path}: not valid JSON/YAML: {exc}") from None
     # YAML reads 2026-11-22 as a date; the contract is JSON, so dates travel as strings.

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from assessments.catalog.vendors import is_sanctioned
 from service.models import JSONType, owned_by, utc_timestamp
 
 FACET_PROCESSING_COUNTRY = "processing_country"
@@ -101,11 +102,6 @@ class Vendor(SQLModel, table=True):
     def sanctioned(self) -> bool:
         """The vendor or an owner is designated on a sanctions list (or its status says so)."""
         return is_sanctioned(self.sanctions, self.status)
-
-
-def is_sanctioned(sanctions: list[dict[str, Any]], status: str) -> bool:
-    """Whether a vendor with these `sanctions` and this `status` counts as sanctioned."""
-    return bool(sanctions) or status == "sanctioned"
 
 
 class VendorAlias(SQLModel, table=True):

@@ -31,8 +31,8 @@ from assessments.catalog.vocabulary import (
     TRANSFER_MECHANISMS,
     URL_KINDS,
 )
-from service.api import RecordSchema
 from service.paging import Many, PageArgs, page_schema, sort_choices
+from service.schemas import RecordSchema
 
 # Every ISO 3166-1 alpha-2 code, once: a set lookup per valid value instead of a pycountry
 # search; a miss still asks is_country_code, so the answer is always the same as before.

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
 from assessments.catalog.reference import Reference
-from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy
+from assessments.catalog.vendors import LEGACY_FIELDS, derived_legacy, is_sanctioned
 from assessments.catalog.vocabulary import FACT_FIELDS
 from service import errors
 from service.audit.services import record_event
@@ -30,7 +30,6 @@ from service.vendors.models import (
     Vendor,
     VendorAlias,
     VendorFacet,
-    is_sanctioned,
 )
 from service.vendors.names import NameIndex, next_registry_version
 

@@ -12,7 +12,7 @@ from service.reviews import models as review_models
 _WORDS: dict[str, Any] = document_labels("en")
 
 REGIMES: dict[str, str] = dict(_WORDS["regime_names"])
-REGIME_SHORT = {"CN": "China", "EU": "EU", "US": "US"}
+REGIME_SHORT: dict[str, str] = dict(_WORDS["regime_short"])
 VERDICTS: dict[str, str] = dict(_WORDS["verdict_values"])
 MECHANISMS: dict[str, str] = dict(_WORDS["mechanism_values"])
 LEVELS: dict[str, str] = dict(_WORDS["level_values"])

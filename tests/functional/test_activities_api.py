@@ -316,6 +316,19 @@ def test_overview_heat_map_prc_total_unknowns_and_policy_gaps(
     assert gaps["categories_reviewed_not_disclosed"] == []
 
 
+def test_cli_quotes_the_line_of_a_file_that_is_not_yaml(app: Flask, tmp_path: Any) -> None:
+    from service.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: X\n  facts: {data_categories: [contact]}\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(
+        main, ["activities", "create", str(bad), "--as", "alice@example.test"]
+    )
+    assert result.exit_code == 1
+    assert f"{bad}: not YAML or JSON (mapping values are not allowed here" in result.output
+    assert "line 2, column 8:\n      facts: {data_categories: [contact]}\n" in result.output
+
+
 def test_cli_creates_lists_and_shows_an_activity(
     app: Flask, tmp_path: Any, vendors: None, users: dict[str, dict[str, str]]
 ) -> None:

@@ -72,3 +72,14 @@ def test_assess_reports_field_errors(app: Flask, tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(main, ["assess", str(path)])
     assert result.exit_code != 0
     assert "exporter" in result.output and "data_subjects" in result.output
+
+
+def test_assess_quotes_the_line_of_bad_yaml(app: Flask, tmp_path: Path) -> None:
+    """A file that is not YAML names itself, the line and column, and shows the line with a
+    caret under the fault (libyaml's own error has no quote; yamlio.safe_load_user adds it)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("exporter: CN\n  importer: US\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: not valid JSON/YAML: mapping values are not allowed here" in result.output
+    assert "line 2, column 11:\n      importer: US\n              ^" in result.output

@@ -129,6 +129,27 @@ def test_unknown_vendor_is_a_field_error(
     assert rows(app) == before
 
 
+def test_the_answer_s_transfer_posts_back_for_an_international_organisation(
+    client: FlaskClient, viewer: dict[str, str]
+) -> None:
+    """The answer's `transfer` (destinations filled in: the organisation's id when none are
+    stated) is a valid body again, with the same result (it was a 422 on destinations)."""
+    body = {
+        "as_of": "2025-07-15",
+        "exporter": {"name": "DE SaaS", "country": "DE", "role": "controller"},
+        "importer": {"name": "European Patent Office", "country": "XEPO", "role": "controller"},
+        "data_subjects": [{"jurisdiction": "DE", "count": 1000}],
+        "data_categories": ["contact"],
+    }
+    first = client.post(URL, json=body, headers=viewer).get_json()
+    assert first["transfer"]["destinations"] == ["XEPO"]
+    again = client.post(URL, json=first["transfer"], headers=viewer)
+    assert again.status_code == 200, again.get_data(as_text=True)
+    assert again.get_json() == first
+    eu = first["regimes"]["EU"]
+    assert (eu["verdict"], eu["mechanism"]) == ("permitted", "eu_adequacy")
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -113,3 +113,40 @@ def test_notification_preferences_page(app: Flask) -> None:
     api = app.test_client().get("/api/v1/me/notifications", headers=headers).get_json()
     assert api == {"email": False, "events": ["verdict_changed"]}  # nothing written
     assert "/me/notifications" in browser.get("/me").text
+
+
+def test_the_done_button_shows_exactly_where_the_service_closes_the_task(app: Flask) -> None:
+    """The pages read lifecycle.policy: a Done button on a procurement task for its assignee
+    and an admin only, and whoever sees none is refused by the service (403). Legal and
+    admins get the Whose filter, and with it everyone's tasks; the others do not."""
+    people = {
+        role: person(app, f"{role}@example.test", role)[0]
+        for role in ("procurement", "legal", "admin", "viewer")
+    }
+    people["other"] = person(app, "other@example.test", "procurement")[0]
+    with app.app_context(), session_scope() as session:
+        review = file_review(app.test_client(), person(app, "filer@example.test", "legal")[1])
+        task = Task(
+            review_id=review, assignee="procurement@example.test", kind="verdict_changed", title="T"
+        )
+        session.add(task)
+        session.flush()
+        task_id = task.id
+    button = f'action="/tasks/{task_id}/done"'
+    shown = {who: button in b.get("/due?team=procurement").text for who, b in people.items()}
+    assert shown == {
+        "procurement": True,
+        "legal": False,
+        "admin": True,
+        "viewer": False,
+        "other": False,
+    }
+    for who, b in people.items():
+        everyone = b.get("/tasks?mine=false").text
+        overseer = who in ("legal", "admin")
+        assert ('name="mine"' in everyone) is overseer, who
+        listed = overseer or who == "procurement"  # everyone's tasks, or the assignee's own
+        assert (button in everyone) is (listed and shown[who]), who
+    for who in sorted(people, key=shown.__getitem__):  # the refused first, while it is open
+        closed = people[who].post(f"/tasks/{task_id}/done", {"back": "/tasks"})
+        assert closed.status_code == (303 if shown[who] else 403), who

@@ -17,7 +17,7 @@ import yaml
 from assessments.catalog.reference import Reference, load_reference
 from assessments.engine import evaluate
 from assessments.rules import RuleSet, load_rules
-from assessments.transfers import parse_transfer
+from assessments.transfers import parse_transfer, transfer_to_dict
 from assessments.types import REGIMES
 
 HERE = Path(__file__).resolve().parent
@@ -66,6 +66,17 @@ def test_scenario(scenario: dict[str, Any], rules: RuleSet, reference: Reference
         if "branches" in expected:
             got = {b.id: {a.answer: a.verdict for a in b.answers} for b in result.if_unknown}
             assert got == expected["branches"], got
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
+def test_scenario_transfer_round_trips_through_contract_json(
+    scenario: dict[str, Any], reference: Reference
+) -> None:
+    """transfer_to_dict's JSON parses back to the same Transfer, for every golden transfer
+    (a review's evaluation history and POST /transfers/evaluate answer with it)."""
+    transfer = parse_transfer(scenario["transfer"], today=DEFAULT_DAY, reference=reference)
+    again = parse_transfer(transfer_to_dict(transfer), today=DEFAULT_DAY, reference=reference)
+    assert again == transfer
 
 
 def test_every_shared_scenario_is_in_the_repo(shared_dir: Path) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,6 +15,9 @@ from sqlalchemy import func, select
 
 import vendor_data
 from assessments.catalog.reference import load_reference
+from assessments.catalog.validation import read_catalog
+from assessments.catalog.vendors import Sanction, VendorRecord, VendorStatus
+from service.catalog.cli import catalog_stats
 from service.catalog.services import snapshot_catalog, update_catalog
 from service.db import session_scope
 from service.vendors.models import Vendor
@@ -94,3 +100,37 @@ def test_update_creates_new_catalog_vendors(catalog_app: Flask, tmp_path: Path) 
         )
     assert report.created == ["mailchimp-transactional"]
     assert not report.updated and not report.kept_local_edits
+
+
+SDN = {"party": "Sberbank of Russia", "lists": ["ofac_sdn"], "through_ownership": True}
+
+
+@pytest.mark.parametrize(
+    ("sanctions", "status", "expected"),
+    [([], "active", False), ([SDN], "active", True), ([], "sanctioned", True)],
+)
+def test_a_catalog_record_and_a_registry_vendor_with_the_same_facts_agree_on_sanctioned(
+    sanctions: list[dict[str, Any]], status: str, expected: bool
+) -> None:
+    """`catalog stats` counts records, the API and the pages show registry vendors: a
+    designation of the vendor or an owner, or the status alone, is sanctioned on both."""
+    record = VendorRecord(
+        slug="yoomoney",
+        name="YooMoney",
+        category="payments",
+        product_type="service",
+        sources=(),
+        last_verified=date(2025, 1, 1),
+        status=VendorStatus(status),
+        sanctions=tuple(Sanction(**{**s, "lists": tuple(s["lists"])}) for s in sanctions),
+    )
+    vendor = Vendor(slug="yoomoney", name="YooMoney", status=status, sanctions=sanctions)
+    assert record.sanctioned is vendor.sanctioned is expected
+
+
+def test_catalog_stats_counts_the_vendors_the_registry_calls_sanctioned(catalog_app: Flask) -> None:
+    catalog = read_catalog(vendor_data.DATA_DIR)
+    with catalog_app.app_context(), session_scope() as session:
+        registry = {v.slug for v in session.scalars(select(Vendor)) if v.sanctioned}
+    assert {r.slug for r in catalog.vendors if r.sanctioned} == registry
+    assert catalog_stats(catalog)["coverage"]["sanctioned"] == len(registry) > 0

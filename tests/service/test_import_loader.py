@@ -1,5 +1,5 @@
 """The import's per-row loader (`validation.RowLoader`) against the vendor create schema, and
-the write path's shortcuts (`audit.diff` for creations, `api.unstorable_text`'s paths), each
+the write path's shortcuts (`audit.diff` for creations, `storable.unstorable_text`'s paths), each
 checked against the plain statement of its rule."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from service.api import MAX_JSON_DEPTH, UNSTORABLE, unstorable_text
 from service.audit.services import SECRET_FIELDS, diff
+from service.storable import MAX_JSON_DEPTH, UNSTORABLE, unstorable_text
 from service.vendors.io.validation import RowLoader
 from service.vendors.schemas import VendorCreateSchema
 

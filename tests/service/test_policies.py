@@ -8,7 +8,10 @@ from dataclasses import dataclass
 import pytest
 
 from service import errors
+from service.auth.models import whose
 from service.impact_assessments import policy as assessment_policy
+from service.impact_assessments.models import STATUSES
+from service.lifecycle import policy as task_policy
 from service.reviews import policy as review_policy
 
 
@@ -105,3 +108,47 @@ def test_four_eyes_holds_unless_relaxed() -> None:
     assert assessment_policy.ensure_may_move(in_review, "approved", LEGAL, relaxed) is None
     # Rejecting one's own submission is not an approval: four eyes does not apply.
     assert assessment_policy.ensure_may_move(in_review, "rejected", LEGAL, strict) is None
+
+
+ADMIN = Person("admin@example.test", "admin")
+
+
+@dataclass(frozen=True)
+class Assigned:
+    assignee: str
+    status: str = "open"
+
+
+@pytest.mark.parametrize("status", ["open", "done"])
+def test_task_done_buttons_offered_are_exactly_the_closes_allowed(status: str) -> None:
+    """The tasks and due pages show Done for an open task exactly when the service closes
+    it: its assignee or an admin; a done task offers nothing (closing it again is a no-op)."""
+    task = Assigned(OWNER.email, status)
+    for user in (OWNER, STRANGER, LEGAL, VIEWER, ADMIN):
+        try:
+            task_policy.ensure_may_complete(task, user)
+        except errors.Forbidden:
+            assert not task_policy.may_complete(task, user), user
+        else:
+            assert task_policy.may_complete(task, user) is (status == "open"), user
+
+
+def test_everyone_s_tasks_are_listed_for_the_roles_whose_lists_show_everyone_s() -> None:
+    for user in (OWNER, LEGAL, VIEWER, ADMIN):
+        assert task_policy.may_list_all(user) is (whose(user) is None), user
+
+
+def test_assessment_steps_place_every_status_once() -> None:
+    """The page's progress steps come from the policy: each status of the model is current
+    in exactly one step, and the steps passed are done only on the way to approval."""
+    assert set(assessment_policy.TRANSITIONS) == set(STATUSES)
+    assert set(assessment_policy.PATH) | assessment_policy.OUTCOMES <= set(STATUSES)
+    for status in STATUSES:
+        steps = assessment_policy.steps(Workflow(status))
+        assert [s.status for s in steps if s.current] == [status]
+        done = [s.status for s in steps if s.done]
+        on_path = assessment_policy.PATH
+        assert done == list(on_path[: on_path.index(status)] if status in on_path else ())
+    assert assessment_policy.locked(Workflow("in_review"))
+    assert not assessment_policy.may_edit(Workflow("in_review"), LEGAL)
+    assert assessment_policy.frozen(Workflow("approved"))

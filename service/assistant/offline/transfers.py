@@ -18,6 +18,7 @@ from assessments.documents._data import labels
 from assessments.documents.translations import translated, translated_question, translated_why
 from assessments.documents.vocabulary import country as vocabulary_country
 from assessments.documents.vocabulary import label, labels_of, table
+from assessments.types import REGIMES
 from service.assistant.interfaces import Citation
 from service.assistant.names import RegistryNames
 from service.assistant.offline.vendors import answer_template, unknown_vendor
@@ -399,6 +400,7 @@ def answer_reviews(
         scope=result.data["scope"],
         searched=result.data.get("searched", 0),
         open_total=result.data.get("open_total", 0),
+        regime_short=labels(language)["regime_short"],
     )
     return text, list(result.citations)
 
@@ -413,7 +415,7 @@ def _review_in_chinese(review: Mapping[str, Any]) -> dict[str, Any]:
         regimes.append(
             {
                 "name": words["regime_names"].get(code, code),
-                "short": vocabulary_country(code, "zh"),
+                "short": words["regime_short"].get(code, code),
                 "verdict": words["verdict_values"].get(result["verdict"], result["verdict"]),
                 "mechanism": words["mechanism_values"].get(mechanism, mechanism)
                 if mechanism
@@ -456,7 +458,7 @@ def review_filters(q: Question) -> dict[str, Any]:
         filters["mechanism"] = q.mechanisms[0] if len(q.mechanisms) == 1 else list(q.mechanisms)
     if q.verdicts:
         filters["verdict"] = q.verdicts[0]
-    regimes = [r for r in q.regimes if r in {"CN", "EU", "US"}]
+    regimes = [r for r in q.regimes if r in REGIMES]
     if regimes and "mechanism" not in filters:
         filters["regime"] = regimes[0]
     return filters

@@ -26,13 +26,13 @@ from service.assistant.tools.base import (
 )
 from service.assistant.tools.reviews import may_read_reviews
 from service.lifecycle import deadlines as lifecycle_deadlines
+from service.lifecycle import policy as task_policy
 from service.lifecycle import services as lifecycle
 from service.lifecycle.models import ReviewChange
 from service.reviews.models import Review
 from service.vendors.models import Vendor
 
 CHANGE_LIMIT = 50
-EVERYONE_TASKS = ("admin", "legal")  # as GET /tasks?mine=false
 
 
 def month_before(day: date) -> date:
@@ -83,7 +83,7 @@ def list_overdue(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
         for d in lifecycle_deadlines.deadlines(session=ctx.session, today=ctx.today)
         if d.due < ctx.today
     ]
-    everyone = ctx.asker.role in EVERYONE_TASKS
+    everyone = task_policy.may_list_all(ctx.asker)  # as GET /tasks?mine=false
     tasks = [
         t
         for t in lifecycle.list_tasks(

@@ -14,7 +14,7 @@ import yaml
 from marshmallow import fields
 
 from assessments.yamlio import SAFE_LOADER
-from service.api import MAX_JSON_DEPTH, unstorable_text
+from service.storable import MAX_JSON_DEPTH, unstorable_text
 from service.vendors.io import columns
 from service.vendors.io.formats import (
     CSV_COLUMNS,

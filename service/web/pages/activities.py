@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from assessments.types import REGIMES
 from service import errors
 from service.activities import services
 from service.activities.schemas import ActivityCreateSchema, DisclosuresSchema
@@ -19,7 +20,6 @@ from service.transfers.services import get_rulebook, today
 from service.web import choices, forms
 from service.web.blueprint import web
 
-REGIMES = ("CN", "EU", "US")
 SUBJECT_ROWS = 3
 SUBJECT_FIELDS = ("jurisdiction", "count", "minors")
 MULTI = ("facts.data_categories", "facts.purposes", "facts.safeguards", "vendors")

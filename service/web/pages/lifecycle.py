@@ -7,6 +7,7 @@ problem+json for a program), and every change is audited by the service.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
@@ -16,7 +17,8 @@ from service import errors
 from service.auth.models import whose
 from service.auth.permissions import allow
 from service.db import get_session
-from service.lifecycle import deadlines, services
+from service.lifecycle import deadlines, policy, services
+from service.lifecycle.models import Task
 from service.lifecycle.schemas import DueArgsSchema, TaskArgsSchema
 from service.notifications import services as notifications
 from service.notifications.models import EVENTS
@@ -33,6 +35,11 @@ EVENT_LABELS = {
     "deadline_approaching": "A deadline is approaching (30, 7, 1 days before, on the day)",
     "list_import_changed_facts": "An official list import changed vendor facts",
 }
+
+
+def closable(tasks: Iterable[Task]) -> set[int]:
+    """The ids of the tasks the signed-in user may close now: the rows with a Done button."""
+    return {int(t.id or 0) for t in tasks if policy.may_complete(t, g.current_user)}
 
 
 def _args(schema: Any) -> dict[str, Any]:
@@ -67,6 +74,7 @@ def due() -> str:
         today=day,
         items=sorted(listed["deadlines"], key=lambda d: (d.due, d.review_id, d.key)),
         tasks=listed["tasks"],
+        closable=closable(listed["tasks"]),
     )
 
 
@@ -82,8 +90,10 @@ def tasks() -> str:
         "web/tasks.html",
         active_page="due",
         tasks=found,
+        closable=closable(found),
         status=args["status"],
         everyone=assignee is None,
+        may_list_all=policy.may_list_all(user),
     )
 
 
@@ -92,9 +102,7 @@ def tasks() -> str:
 def task_done(task_id: int) -> Response:
     """Mark a task done (its assignee or an admin), then back to the page it was done on."""
     session, user = get_session(), g.current_user
-    services.complete_task(
-        session=session, task_id=task_id, actor=user.email, is_admin=user.role == "admin"
-    )
+    services.complete_task(session=session, task_id=task_id, user=user)
     session.commit()
     return redirect(safe_next(request.form.get("back") or url_for("web.tasks")), code=303)
 
