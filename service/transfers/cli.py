@@ -21,10 +21,10 @@ _WIDTH = 100
 
 def _read(path: Path) -> Any:
     """The file's content: JSON for .json, otherwise YAML (a superset of JSON)."""
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else safe_load_user(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (json.JSONDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{path}: not valid JSON/YAML: {exc}") from None
     # YAML reads 2026-11-22 as a date; the contract is JSON, so dates travel as strings.
     return json.loads(json.dumps(data, default=str))

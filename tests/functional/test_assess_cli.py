@@ -83,3 +83,14 @@ def test_assess_quotes_the_line_of_bad_yaml(app: Flask, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{path}: not valid JSON/YAML: mapping values are not allowed here" in result.output
     assert "line 2, column 11:\n      importer: US\n              ^" in result.output
+
+
+def test_assess_refuses_a_file_that_is_not_utf8(app: Flask, tmp_path: Path) -> None:
+    """A file in another encoding (here GB 18030, common for Chinese text) is refused with a
+    message naming the file, not a traceback."""
+    path = tmp_path / "transfer.yaml"
+    path.write_bytes("exporter: {name: 出口方}\n".encode("gb18030"))
+    result = app.test_cli_runner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: not valid JSON/YAML: 'utf-8' codec can't decode" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
