@@ -32,17 +32,16 @@ SAMPLE = ROOT / "tests" / "data" / "documents_sample.json"
 
 def prepare_inputs() -> dict[str, Any]:
     """The sample review (golden scenario jus-firebase-global), its vendor and evaluation."""
-    import yaml
-
     import vendor_data
     from assessments.catalog.reference import default_reference
     from assessments.engine import evaluate
     from assessments.rules.loader import default_rules
     from assessments.transfers import apply_vendor_defaults, evaluation_to_dict, parse_transfer
+    from assessments.yamlio import safe_load
 
     data = json.loads(SAMPLE.read_text(encoding="utf-8"))
     vendor_file = vendor_data.DATA_DIR / "vendors" / f"{data['vendor']}.yaml"
-    vendor = yaml.safe_load(vendor_file.read_text(encoding="utf-8"))
+    vendor = safe_load(vendor_file.read_text(encoding="utf-8"))
     review = data["review"]
     reference = default_reference()
     transfer = parse_transfer(

@@ -31,7 +31,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from marshmallow import ValidationError
 
 import assessments
@@ -52,7 +51,6 @@ from assessments.types import (
     Transfer,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 # A corpus entry: a label saying where it came from ("golden <id> @ <day>", ...) and the transfer.
 Entry = tuple[str, Transfer]
 
@@ -68,22 +66,6 @@ VARIANTS_SPREAD = range(VARIANTS_FIRST, 50_000, 47)
 
 
 # ---------------------------------------------------------------------------- corpus
-
-
-def _golden_raw() -> tuple[list[tuple[str, dict[str, Any]]], int]:
-    """(id, transfer JSON) of every golden scenario: those of tests/golden/*.yaml, then those of
-    ../shared/golden/scenarios.yaml not already among them; and how many came from the latter."""
-    files = sorted((REPO / "tests" / "golden").glob("*.yaml"))
-    shared = REPO.parent / "shared" / "golden" / "scenarios.yaml"
-    found: list[tuple[str, dict[str, Any]]] = []
-    only_shared = 0
-    for path in [*files, shared] if shared.is_file() else files:
-        for scenario in yaml.safe_load(path.read_text("utf-8")):
-            raw = scenario["transfer"]
-            if all(raw != seen for _, seen in found):
-                found.append((scenario["id"], raw))
-                only_shared += path == shared
-    return found, only_shared
 
 
 def _sweep(transfer: Transfer) -> list[tuple[int, Transfer]]:
@@ -372,13 +354,15 @@ def build_corpus(seed: int, n_random: int, n_hypothesis: int) -> tuple[list[Entr
     from bench_engine import _variants
 
     from tests.assessments.test_engine_memo import DAYS
-    from tests.golden.test_scenarios import DEFAULT_DAY
+
+    # The repo's golden file; tests/golden checks it carries every scenario of ../shared's.
+    from tests.golden.test_scenarios import DEFAULT_DAY, SCENARIOS
 
     rules, reference = load_rules(), load_reference()
     corpus: list[Entry] = []
-    scenarios, only_shared = _golden_raw()
     golden = [
-        (sid, parse_transfer(raw, today=DEFAULT_DAY, reference=reference)) for sid, raw in scenarios
+        (s["id"], parse_transfer(s["transfer"], today=DEFAULT_DAY, reference=reference))
+        for s in SCENARIOS
     ]
     for sid, t in golden:
         corpus.append((f"golden {sid} @ {t.as_of}", t))
@@ -404,7 +388,7 @@ def build_corpus(seed: int, n_random: int, n_hypothesis: int) -> tuple[list[Entr
             )
         except ValidationError:
             rejected += 1
-    counts = {"golden scenarios": len(scenarios), "of them only in ../shared": only_shared}
+    counts = {"golden scenarios": len(SCENARIOS)}
     counts.update(Counter(label.split(" ", 1)[0] for label, _ in corpus))
     counts["random rejected (left out)"] = rejected
     return corpus, counts
