@@ -33,7 +33,7 @@ from service import errors
 from service.audit.services import record_event
 from service.auth.models import User
 from service.db import flush
-from service.lifecycle.models import DATE_KEYS, CalendarFeed, ReviewDate, Task
+from service.lifecycle.models import DATE_KEYS, TASK_OPEN, CalendarFeed, ReviewDate, Task
 from service.models import utcnow
 from service.reviews.models import OPEN_STATUSES, Review
 
@@ -281,7 +281,7 @@ def due_list(
     tasks = list(
         session.execute(
             select(Task)
-            .where(col(Task.assignee).in_(owners), col(Task.status) == "open")
+            .where(col(Task.assignee).in_(owners), col(Task.status) == TASK_OPEN)
             .order_by(col(Task.id))
         ).scalars()
     )

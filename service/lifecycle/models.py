@@ -12,7 +12,9 @@ from service.models import JSONType, owned_by, utc_timestamp
 
 CAUSES = ("vendor_fact", "rules_version", "date", "manual")
 MAX_CAUSE = 4000  # a cause in words (every vendor or date it names) is cut at this length
-TASK_STATUSES = ("open", "done")
+TASK_OPEN = "open"  # a task still to do
+TASK_DONE = "done"  # closed by its assignee or an admin (service.lifecycle.policy)
+TASK_STATUSES = (TASK_OPEN, TASK_DONE)
 
 
 class ReviewChange(SQLModel, table=True):
@@ -41,7 +43,7 @@ class Task(SQLModel, table=True):
     kind: str = Field(max_length=30)  # verdict_changed
     title: str = Field(max_length=300)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
-    status: str = Field(default="open", max_length=10, index=True)
+    status: str = Field(default=TASK_OPEN, max_length=10, index=True)  # one of TASK_STATUSES
     due: date | None = Field(default=None, sa_column=Column(Date))
     created_at: datetime = utc_timestamp()
     done_at: datetime | None = utc_timestamp(optional=True)

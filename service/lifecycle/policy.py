@@ -12,9 +12,9 @@ from typing import Protocol
 
 from service import errors
 from service.auth.models import OVERSEERS, Actor
+from service.lifecycle.models import TASK_OPEN
 
 CLOSERS = frozenset({"admin"})  # roles that close anyone's task, not only their own
-OPEN = "open"  # the status of a task still to do; closing it makes it "done"
 
 
 class Assigned(Protocol):
@@ -34,7 +34,7 @@ def may_close(task: Assigned, user: Actor) -> bool:
 
 def may_complete(task: Assigned, user: Actor) -> bool:
     """Whether to offer the user to close this task now (an open task they may close)."""
-    return task.status == OPEN and may_close(task, user)
+    return task.status == TASK_OPEN and may_close(task, user)
 
 
 def ensure_may_complete(task: Assigned, user: Actor) -> None:

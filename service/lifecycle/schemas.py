@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.auth.models import ROLES
-from service.lifecycle.models import DATE_KEYS, TASK_STATUSES
+from service.lifecycle.models import DATE_KEYS, TASK_OPEN, TASK_STATUSES
 
 
 class TaskSchema(Schema):
@@ -29,7 +29,7 @@ class TaskArgsSchema(Schema):
     """Whose tasks, in which status."""
 
     mine = fields.Boolean(load_default=True)
-    status = fields.String(load_default="open", validate=validate.OneOf(TASK_STATUSES))
+    status = fields.String(load_default=TASK_OPEN, validate=validate.OneOf(TASK_STATUSES))
 
 
 class ChangeSchema(Schema):

@@ -33,7 +33,7 @@ from service.jobs.services import (
     submit_job,
 )
 from service.lifecycle import policy
-from service.lifecycle.models import MAX_CAUSE, ReviewChange, Task
+from service.lifecycle.models import MAX_CAUSE, TASK_DONE, TASK_OPEN, ReviewChange, Task
 from service.models import utcnow
 from service.reviews.models import Review
 from service.settings.models import Setting
@@ -248,7 +248,7 @@ def assessments_out_of_date(*, session: Session, review_id: int) -> list[int]:
 
 
 def list_tasks(
-    *, session: Session, assignee: str | None = None, status: str | None = "open"
+    *, session: Session, assignee: str | None = None, status: str | None = TASK_OPEN
 ) -> list[Task]:
     """Tasks, newest first; a person's own with assignee."""
     query = select(Task).order_by(col(Task.id).desc())
@@ -263,9 +263,9 @@ def complete_task(*, session: Session, task_id: int, user: Actor) -> Task:
     """Mark a task done (its assignee or an admin: policy.ensure_may_complete); audited."""
     task = get_row(session, Task, task_id, f"No task {task_id}.")
     policy.ensure_may_complete(task, user)
-    if task.status != policy.OPEN:
+    if task.status != TASK_OPEN:
         return task
-    task.status, task.done_at, task.done_by = "done", utcnow(), user.email
+    task.status, task.done_at, task.done_by = TASK_DONE, utcnow(), user.email
     session.add(task)
     flush(session, "task")
     record_event(
@@ -273,8 +273,8 @@ def complete_task(*, session: Session, task_id: int, user: Actor) -> Task:
         action="update",
         object_type="task",
         object_id=str(task.id),
-        before={"status": "open"},
-        after={"status": "done"},
+        before={"status": TASK_OPEN},
+        after={"status": TASK_DONE},
     )
     return task
 

@@ -7,6 +7,7 @@ from typing import Any
 from assessments.catalog import vocabulary
 from assessments.documents._data import labels as document_labels
 from assessments.documents._data import safeguard_texts
+from service.lifecycle import models as lifecycle_models
 from service.reviews import models as review_models
 
 _WORDS: dict[str, Any] = document_labels("en")
@@ -47,8 +48,9 @@ def _words(codes: tuple[str, ...]) -> dict[str, str]:
     return {code: code.replace("_", " ").capitalize() for code in codes}
 
 
-# The codes are owned by the review model and the catalog vocabulary; only the words are here.
+# The codes are owned by the models and the catalog vocabulary; only the words are here.
 REVIEW_STATUSES = _words(review_models.STATUSES)
+TASK_STATUSES = _words(lifecycle_models.TASK_STATUSES)
 VENDOR_STATUSES = _words(vocabulary.VENDOR_STATUSES)
 ASSESSMENT_KINDS = {
     "pipia": "PIPIA — China personal information protection impact assessment",

@@ -7,7 +7,6 @@ problem+json for a program), and every change is audited by the service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
@@ -18,7 +17,7 @@ from service.auth.models import whose
 from service.auth.permissions import allow
 from service.db import get_session
 from service.lifecycle import deadlines, policy, services
-from service.lifecycle.models import Task
+from service.lifecycle.models import TASK_DONE, Task
 from service.lifecycle.schemas import DueArgsSchema, TaskArgsSchema
 from service.notifications import services as notifications
 from service.notifications.models import EVENTS
@@ -37,9 +36,11 @@ EVENT_LABELS = {
 }
 
 
-def closable(tasks: Iterable[Task]) -> set[int]:
-    """The ids of the tasks the signed-in user may close now: the rows with a Done button."""
-    return {int(t.id or 0) for t in tasks if policy.may_complete(t, g.current_user)}
+def task_rows(tasks: list[Task]) -> dict[str, Any]:
+    """What web/_task_rows.html reads: the tasks, the ids of those the signed-in user may
+    close now (the rows with a Done button), and the status of a closed task."""
+    closable = {int(t.id or 0) for t in tasks if policy.may_complete(t, g.current_user)}
+    return {"tasks": tasks, "closable": closable, "task_done": TASK_DONE}
 
 
 def _args(schema: Any) -> dict[str, Any]:
@@ -73,8 +74,7 @@ def due() -> str:
         within_days=args["within_days"],
         today=day,
         items=sorted(listed["deadlines"], key=lambda d: (d.due, d.review_id, d.key)),
-        tasks=listed["tasks"],
-        closable=closable(listed["tasks"]),
+        **task_rows(listed["tasks"]),
     )
 
 
@@ -89,8 +89,7 @@ def tasks() -> str:
     return render_template(
         "web/tasks.html",
         active_page="due",
-        tasks=found,
-        closable=closable(found),
+        **task_rows(found),
         status=args["status"],
         everyone=assignee is None,
         may_list_all=policy.may_list_all(user),
