@@ -31,9 +31,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -47,7 +44,6 @@ from service.reference.services import get_reference  # noqa: E402
 from service.reviews import services  # noqa: E402
 from service.reviews.models import OPEN_STATUSES, Review  # noqa: E402
 from service.transfers.services import RuleBook, get_rulebook  # noqa: E402
-from service.vendors.models import Vendor  # noqa: E402
 from service.vendors.services import create_vendor  # noqa: E402
 
 DAY = date(2026, 11, 22)
@@ -173,12 +169,12 @@ def baseline(app: Any) -> int:
 
     The same reads and writes as the re-evaluation (the review row version-checked, one
     history row, one audit event, in chunks of 1,000), with the stored evaluation copied.
-    The writes go through the service's own chunk writer, `services._write_evaluations`:
-    private, but no public function saves reviews without evaluating them, and a copy of it
-    here would drift from what it measures against.
+    The reads and writes go through the service's own bulk reader and chunk writer,
+    `services._read_open` and `services._write_evaluations`: private, but no public function
+    reads or saves reviews without evaluating them, and a copy of them here would drift from
+    what it measures against.
     """
     table = table_of(Review)
-    is_open = table.c.status.in_(OPEN_STATUSES)
     names = (
         *services._BULK_READ,
         "evaluation",
@@ -189,17 +185,7 @@ def baseline(app: Any) -> int:
         "evaluated_by",
     )
     with app.app_context(), session_scope(app) as session:
-        rows = [
-            dict(r)
-            for r in session.execute(
-                select(*(table.c[n] for n in names)).where(is_open).order_by(table.c.id)
-            ).mappings()
-        ]
-        vendor_ids = select(table.c.vendor_id).where(is_open).distinct()
-        vendors = {
-            v.id: v
-            for v in session.execute(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).scalars()
-        }
+        rows, vendors = services._read_open(session, names, services._open_reviews())
         for start in range(0, len(rows), 1000):
             updates: list[dict[str, Any]] = []
             history: list[dict[str, Any]] = []

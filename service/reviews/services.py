@@ -910,6 +910,26 @@ def open_reviews_by_exporter(
     return [(str(key), int(count)) for key, count in rows]
 
 
+def _read_open(
+    session: Session, names: Sequence[str], is_open: ColumnElement[bool]
+) -> tuple[list[dict[str, Any]], dict[int, Vendor]]:
+    """The bulk read of a re-evaluation: these columns of the reviews `is_open` selects, by
+    id, and their vendors by id (bench/bench_reevaluate.py's baseline reads through it too)."""
+    table = table_of(Review)
+    rows = [
+        dict(r)
+        for r in session.execute(
+            select(*(table.c[name] for name in names)).where(is_open).order_by(table.c.id)
+        ).mappings()
+    ]
+    reviewed = select(table.c.vendor_id).where(is_open).distinct()
+    vendors = {
+        int(v.id or 0): v
+        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
+    }
+    return rows, vendors
+
+
 _BULK_READ = (
     "id",
     "vendor_id",
@@ -961,18 +981,7 @@ def reevaluate_open_reviews(
     """
     report = ReevaluationReport(rules_version=rulebook.rules.version)
     table = table_of(Review)
-    is_open = _open_reviews(vendor_ids, exporter_keys)
-    rows = [
-        dict(r)
-        for r in session.execute(
-            select(*(table.c[name] for name in _BULK_READ)).where(is_open).order_by(table.c.id)
-        ).mappings()
-    ]
-    reviewed = select(table.c.vendor_id).where(is_open).distinct()
-    vendors = {
-        v.id: v
-        for v in session.execute(select(Vendor).where(col(Vendor.id).in_(reviewed))).scalars()
-    }
+    rows, vendors = _read_open(session, _BULK_READ, _open_reviews(vendor_ids, exporter_keys))
     resolved: list[tuple[dict[str, Any], Transfer]] = []
     groups: dict[str, ExporterFlows] = defaultdict(lambda: ExporterFlows([], defaultdict(list), {}))
     for row in rows:
