@@ -192,20 +192,7 @@ def baseline(app: Any) -> int:
             audit: list[Change] = []
             for row in rows[start : start + 1000]:
                 assert vendors[row["vendor_id"]].slug
-                kept = {
-                    n: row[n]
-                    for n in names
-                    if n
-                    not in (
-                        "id",
-                        "vendor_id",
-                        "transfer",
-                        "asserted_facts",
-                        "exporter_key",
-                        "exporter_name",
-                        "version",
-                    )
-                }
+                kept = {n: row[n] for n in names if n not in services._BULK_INPUTS}
                 kept.update(
                     evaluated_at=utcnow(),
                     evaluated_by=ACTOR,

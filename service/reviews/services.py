@@ -930,7 +930,9 @@ def _read_open(
     return rows, vendors
 
 
-_BULK_READ = (
+# What a re-evaluation reads to find, resolve and version-check a review; it writes none of
+# them back (the version it raises).
+_BULK_INPUTS = (
     "id",
     "vendor_id",
     "transfer",
@@ -938,6 +940,11 @@ _BULK_READ = (
     "exporter_key",
     "exporter_name",
     "version",
+)
+# ... and what it reads besides: the previous evaluation's columns that its summary, the
+# exporter's head-counts and the next history row's number read.
+_BULK_READ = (
+    *_BULK_INPUTS,
     "evaluation_count",
     "cn_verdict",
     "eu_verdict",
