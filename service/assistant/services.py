@@ -21,6 +21,7 @@ from service.assistant.models import Conversation, Message
 from service.assistant.offline.assistant import OfflineAssistant
 from service.audit.services import record_event
 from service.auth.models import User
+from service.db import flush
 from service.models import utcnow
 from service.paging import Page, paginate
 
@@ -84,7 +85,7 @@ def open_conversation(
         title = title[: TITLE_LENGTH - 1].rstrip() + "…"
     conversation = Conversation(user_id=user.id, title=title)
     session.add(conversation)
-    session.flush()
+    flush(session, "conversation")
     record_event(
         session=session,
         action="create",
@@ -125,7 +126,7 @@ def record_exchange(
         )
     )
     conversation.updated_at = utcnow()
-    session.flush()
+    flush(session, "conversation")
     return Exchange(conversation.id, answer.text, citations, answer.backend, answer.notice)
 
 
@@ -234,7 +235,7 @@ def _delete(session: Session, conversation: Conversation) -> None:
 def delete_conversation(*, session: Session, user: User, conversation_id: int) -> None:
     """Delete one of the user's conversations with its messages (the audit keeps no content)."""
     _delete(session, get_conversation(session=session, user=user, conversation_id=conversation_id))
-    session.flush()
+    flush(session, "conversation")
 
 
 def delete_conversations(*, session: Session, user: User) -> int:
@@ -244,5 +245,5 @@ def delete_conversations(*, session: Session, user: User) -> int:
     )
     for conversation in conversations:
         _delete(session, conversation)
-    session.flush()
+    flush(session, "conversation")
     return len(conversations)

@@ -357,7 +357,7 @@ def create_token(
         expires_at=expires,
     )
     session.add(token)
-    session.flush()
+    flush(session, "token")
     record_event(
         session=session,
         action="create",
@@ -402,7 +402,7 @@ def revoke_token(*, session: Session, token: ApiToken, owner: User) -> ApiToken:
         return token
     before = _token_snapshot(token, owner.email)
     token.revoked_at = utcnow()
-    session.flush()
+    flush(session, "token")
     record_event(
         session=session,
         action="revoke",

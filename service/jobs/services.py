@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.auth.models import User, whose
+from service.db import flush
 from service.jobs import PENDING_KEY
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
@@ -245,7 +246,7 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
         job.status, job.progress, job.error = "waiting", 0, None
         job.result = {**outcome.result, "batches": len(outcome.batches), "batches_done": 0}
         session.add(job)
-        session.flush()
+        flush(session, "job")
         for number, params in enumerate(outcome.batches, start=1):
             submit_job(
                 session=session,
@@ -267,7 +268,7 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
                 content=outcome.content,
             )
         )
-    session.flush()
+    flush(session, "job")
 
 
 def _merge(total: dict[str, Any], part: Mapping[str, Any]) -> None:
