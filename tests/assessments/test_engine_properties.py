@@ -16,6 +16,7 @@ from assessments.types import (
     EU_DEROGATIONS,
     EXEMPTIONS,
     LEVELS,
+    ROLES,
     SAFEGUARDS,
     SCC_DECISIONS,
     TIA_OUTCOMES,
@@ -59,7 +60,6 @@ COUNTRIES = [
     "KP",
 ]
 JURISDICTIONS = [*COUNTRIES, "EU", "US-CA", "US-NY"]
-ROLES = ["controller", "processor"]
 maybe_bool = st.one_of(st.none(), st.booleans())
 
 exporters = st.builds(

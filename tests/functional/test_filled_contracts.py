@@ -4,7 +4,6 @@ filled from a real review and vendor record, legal's options validated, versione
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,11 @@ from tests.functional.test_impact_assessments_api import (
     pdf_text,
     review_id,  # noqa: F401  (fixture)
 )
-from tests.functional.test_web_pages import Browser, browser_for  # noqa: F401  (fixture)
+from tests.functional.test_web_pages import (
+    Browser,
+    browser_for,  # noqa: F401  (fixture)
+    form_etag,
+)
 from tests.helpers import assert_problem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -183,10 +186,8 @@ def test_web_page_offers_the_contract_and_saves_options(
     assert f"/api/v1/assessments/{assessment_id}/scc.docx" in html
     assert f"/api/v1/assessments/{assessment_id}/scc.pdf" in html
     assert "EU Standard Contractual Clauses — Module 2" in html
-    found = re.search(r'name="etag" value="([^"]+)"', html)
-    assert found is not None
     form = {
-        "etag": found.group(1).replace("&#34;", '"'),
+        "etag": form_etag(html),
         "scc.shown": "1",
         "scc.clause_7": "on",
         "scc.clause_9a": "general",

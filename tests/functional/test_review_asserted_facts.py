@@ -5,8 +5,6 @@ once the registry records the fact. Legal's own statements apply at once."""
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from flask import Flask
@@ -149,19 +147,11 @@ def test_assertions_need_a_source_a_person_can_open(app: Flask, auth: Headers) -
 def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
     app: Flask, auth: Headers
 ) -> None:
-    from service.auth.services import create_user
-    from service.db import session_scope
-    from tests.functional.test_web_pages import PASSWORD, Browser
+    from tests.functional.test_web_pages import form_etag, sign_in
 
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
-    with app.app_context(), session_scope() as session:
-        create_user(
-            session=session, email="buyer@example.test", role="procurement", password=PASSWORD
-        )
-    browser = Browser(app.test_client())
-    browser.get("/login")
-    browser.post("/login", {"email": "buyer@example.test", "password": PASSWORD, "next": "/"})
+    browser = sign_in(app, "buyer@example.test", "procurement")
     form = browser.get("/reviews/new?vendor=acme-crm").text
     assert "Facts the registry lacks (this review only)" in form
     fields = {
@@ -190,18 +180,11 @@ def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
     assert "user-asserted" in page and "DPF-certified (active) — Acme CRM, Inc." in page
     assert "stated by buyer@example.test" in page and "pending: not used until legal" in page
     assert "Confirm this fact" not in page  # procurement may not confirm
-    with app.app_context(), session_scope() as session:
-        create_user(session=session, email="counsel@example.test", role="legal", password=PASSWORD)
-    counsel = Browser(app.test_client())
-    counsel.get("/login")
-    counsel.post("/login", {"email": "counsel@example.test", "password": PASSWORD, "next": "/"})
+    counsel = sign_in(app, "counsel@example.test", "legal")
     shown = counsel.get(filed.headers["Location"]).text
     assert "Confirm this fact" in shown
-    etag = re.search(r'name="etag" value="([^"]+)"', shown)
-    assert etag is not None
     done = counsel.post(
-        filed.headers["Location"] + "/asserted-facts/0/confirm",
-        {"etag": html.unescape(etag.group(1))},
+        filed.headers["Location"] + "/asserted-facts/0/confirm", {"etag": form_etag(shown)}
     )
     assert done.status_code == 303, done.text
     page = counsel.get(filed.headers["Location"]).text

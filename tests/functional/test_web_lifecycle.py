@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from service.auth.services import create_token, create_user
+from service.auth.services import create_token, get_user_by_email
 from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
 from service.lifecycle.models import Task
-from tests.functional.test_web_pages import HTML, PASSWORD, Browser, _no_inline_script
+from tests.functional.test_web_pages import HTML, Browser, _no_inline_script, sign_in
 from tests.service.test_lifecycle import file_review
 
 
@@ -26,14 +26,10 @@ def app(catalog_app: Flask) -> Iterator[Flask]:
 
 def person(app: Flask, email: str, role: str) -> tuple[Browser, dict[str, str]]:
     """A signed-in browser and API headers for one new user."""
+    browser = sign_in(app, email, role)
     with app.app_context(), session_scope() as session:
-        user = create_user(session=session, email=email, role=role, password=PASSWORD)
+        user = get_user_by_email(session=session, email=email)
         _token, plain = create_token(session=session, user=user)
-    browser = Browser(app.test_client())
-    browser.get("/login")
-    signed = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
-    assert signed.status_code == 303, signed.text
-    browser.get("/")
     return browser, {"Authorization": f"Bearer {plain}"}
 
 

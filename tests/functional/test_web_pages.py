@@ -66,23 +66,34 @@ class Browser:
         return self.client.post(url, data=body, headers=HTML, **kwargs)
 
 
+def form_etag(page: str, name: str = "etag") -> str:
+    """The value of the page's first hidden `name` field (a form's ETag), as a browser sends it."""
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', page)
+    assert found is not None, f"no {name} field on the page"
+    return html.unescape(found.group(1))
+
+
+def sign_in(app: Flask, email: str, role: str) -> Browser:
+    """A new user of `role` (password PASSWORD), signed in through the sign-in form."""
+    with app.app_context(), session_scope() as session:
+        create_user(session=session, email=email, role=role, password=PASSWORD)
+    browser = Browser(app.test_client())
+    browser.get("/login")
+    response = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303, response.text
+    browser.get("/")
+    return browser
+
+
 @pytest.fixture
 def browser_for(catalog_app: Flask) -> Callable[[str], Browser]:
     """A signed-in Browser for a new user of the given role."""
     counter = iter(range(1, 1000))
 
-    def sign_in(role: str) -> Browser:
-        email = f"{role}{next(counter)}@example.test"
-        with catalog_app.app_context(), session_scope() as session:
-            create_user(session=session, email=email, role=role, password=PASSWORD)
-        browser = Browser(catalog_app.test_client())
-        browser.get("/login")
-        response = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
-        assert response.status_code == 303, response.text
-        browser.get("/")
-        return browser
+    def signed_in(role: str) -> Browser:
+        return sign_in(catalog_app, f"{role}{next(counter)}@example.test", role)
 
-    return sign_in
+    return signed_in
 
 
 def _no_inline_script(page: str) -> None:
@@ -241,9 +252,7 @@ def test_a_stale_edit_keeps_the_users_input_and_says_someone_changed_it(
 ) -> None:
     first, second = browser_for("legal"), browser_for("legal")
     form = first.get("/vendors/firebase/edit").text
-    etag = re.search(r'name="etag" value="([^"]+)"', form)
-    assert etag is not None
-    stale = etag.group(1).replace("&#34;", '"')
+    stale = form_etag(form)
     second_form = second.get("/vendors/firebase/edit").text
     assert "Firebase" in second_form
     saved = second.post(
@@ -382,16 +391,21 @@ def _assessment(browser: Browser) -> str:
     return str(created.headers["Location"])
 
 
-def test_legal_edits_approves_and_downloads_an_assessment(
-    browser_for: Callable[[str], Browser],
-) -> None:
+@pytest.fixture
+def legal_assessment(browser_for: Callable[[str], Browser]) -> tuple[Browser, str]:
+    """A signed-in legal user and the page of the assessment they generated (`_assessment`)."""
     legal = browser_for("legal")
-    url = _assessment(legal)
+    return legal, _assessment(legal)
+
+
+def test_legal_edits_approves_and_downloads_an_assessment(
+    legal_assessment: tuple[Browser, str], browser_for: Callable[[str], Browser]
+) -> None:
+    legal, url = legal_assessment
     page = legal.get(url).text
-    etag = re.search(r'name="etag" value="([^"]+)"', page)
+    value = form_etag(page)
     section = re.search(r'name="(section\.[^"]+)"', page)
-    assert etag is not None and section is not None
-    value = etag.group(1).replace("&#34;", '"')
+    assert section is not None
     saved = legal.post(
         f"{url}/edit", {"etag": value, section.group(1): "Rewritten by legal.", "note": "tidy"}
     )
@@ -402,9 +416,7 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     assert "Rewritten by legal." in diff
     stale = legal.post(f"{url}/edit", {"etag": value, section.group(1): "Lost?"})
     assert stale.status_code == 412 and "Lost?" in stale.text
-    etag2 = re.search(r'name="etag" value="([^"]+)"', page)
-    assert etag2 is not None
-    fresh = etag2.group(1).replace("&#34;", '"')
+    fresh = form_etag(page)
     assert legal.post(f"{url}/transition", {"etag": fresh, "to": "in_review"}).status_code == 303
     page = legal.get(url).text
     assert 'name="to" value="approved"' not in page  # four eyes: the submitter does not approve
@@ -412,7 +424,7 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     page = approver.get(url).text
     assert 'name="to" value="approved"' in page
     assert 'name="override_reason"' in page  # key facts are still unknown: approving needs a reason
-    fresh = re.findall(r'name="etag" value="([^"]+)"', page)[0].replace("&#34;", '"')
+    fresh = form_etag(page)
     reason = {"override_reason": "Confirmed with the vendor by phone."}
     approved = approver.post(f"{url}/transition", {"etag": fresh, "to": "approved", **reason})
     assert approved.status_code == 303
@@ -430,9 +442,8 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     assert 'href="/api/v1/exports/transfer-register.xlsx"' in portfolio
 
 
-def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser]) -> None:
-    legal = browser_for("legal")
-    url = _assessment(legal)
+def test_checklist_ticks_and_item_details(legal_assessment: tuple[Browser, str]) -> None:
+    legal, url = legal_assessment
     page = legal.get(url).text
     checklist = re.search(r'action="(/assessments/\d+/checklists/\d+)"', page)
     item = re.search(r'name="etag\.(\d+)" value="([^"]+)"', page)
@@ -442,12 +453,10 @@ def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser])
     assert ticked.status_code == 303
     page = legal.get(url).text
     assert f'value="{item_id}" checked' in page and "1 of" in page
-    tag = re.search(rf'name="etag\.{item_id}" value="([^"]+)"', page)
-    assert tag is not None
     detail = legal.post(
         f"{url}/items/{item_id}",
         {
-            "etag": tag.group(1).replace("&#34;", '"'),
+            "etag": form_etag(page, f"etag.{item_id}"),
             "status": "done",
             "who": "Li Wei",
             "when": "2026-12-01",
@@ -529,9 +538,7 @@ def test_saving_an_untouched_vendor_form_changes_nothing(
         fields[name] = chosen.group(1) if chosen else ""
     for name in ("data_categories", "purposes", "certifications", "transfer_mechanisms"):
         fields[name] = re.findall(rf'name="{name}" value="([^"]+)" checked', page)
-    etag = re.search(r'name="etag" value="([^"]+)"', page)
-    assert etag is not None
-    fields["etag"] = html.unescape(etag.group(1))
+    fields["etag"] = form_etag(page)
     assert legal.post("/vendors/firebase/edit", fields).status_code == 303
     history = legal.get("/admin/audit?object_type=vendor&object_id=firebase").text
     assert "0 events" in history
@@ -572,9 +579,7 @@ def test_review_workflow_buttons(browser_for: Callable[[str], Browser]) -> None:
     url = owner.post("/reviews/new", FIREBASE_REVIEW).headers["Location"]
     page = owner.get(url).text
     assert "Mark draft" in page and "Mark closed" in page and "Mark approved" not in page
-    etag = re.search(r'name="etag" value="([^"]+)"', page)
-    assert etag is not None
-    tag = etag.group(1).replace("&#34;", '"')
+    tag = form_etag(page)
     assert owner.post(f"{url}/status", {"etag": tag, "status": "draft"}).status_code == 303
     assert "Draft" in owner.get(url).text
     assert owner.post(f"{url}/status", {"etag": tag, "status": "submitted"}).status_code == 412
@@ -601,10 +606,9 @@ def test_sign_in_never_redirects_to_another_site(catalog_app: Flask) -> None:
 
 
 def test_out_of_date_assessment_is_refreshed_in_one_click(
-    browser_for: Callable[[str], Browser],
+    legal_assessment: tuple[Browser, str],
 ) -> None:
-    legal = browser_for("legal")
-    url = _assessment(legal)
+    legal, url = legal_assessment
     page = legal.get(url).text
     assert "Out of date" not in page
     assert "Likelihood basis: baseline 2" in page  # each generated rating shows its reasoning
