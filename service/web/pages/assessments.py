@@ -45,6 +45,7 @@ def _page(
     context = services.policy_context(session=session, assessment=assessment)
     moves = policy.moves(assessment, g.current_user, context)
     editable = policy.may_edit(assessment, g.current_user)
+    items = [item for checklist in state.checklists for item in checklist["items"]]
     page = render_template(
         "web/assessment.html",
         a=assessment,
@@ -57,9 +58,14 @@ def _page(
         locked=policy.locked(assessment),
         frozen=policy.frozen(assessment),
         moves=moves,
+        decisions={to: policy.decision(to) for to in moves},
         override_needed=any(policy.needs_override_reason(to, context) for to in moves),
         editable=editable,
         may_tick=policy.may_update_checklists(assessment, g.current_user, context),
+        done_items={item["id"] for item in items if policy.item_done(item["status"])},
+        inapplicable_items={
+            item["id"] for item in items if not policy.item_applies(item["status"])
+        },
         etag=assessment_etag(assessment),
         form=form or forms.FormState(),
         text=render_text,
@@ -295,7 +301,7 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
             key = str(entry["id"])
             if f"etag.{key}" not in request.form:
                 continue
-            want = "done" if key in ticked else ("open" if entry["status"] == "done" else None)
+            want = policy.ticked_status(entry["status"], ticked=key in ticked)
             if want is None or want == entry["status"]:
                 continue
             item = services.get_item(session=session, assessment=record, item_id=entry["id"])
