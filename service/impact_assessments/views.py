@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Response, current_app, g, url_for
@@ -49,6 +50,23 @@ def item_etag(item: ChecklistItem) -> str:
 
 def _state(assessment: Assessment) -> services.AssessmentState:
     return services.get_state(session=get_session(), assessment=assessment)
+
+
+def update_checklist_item(
+    assessment: Assessment,
+    item_id: int,
+    changes: Mapping[str, Any],
+    check: Callable[[str], None] = require_if_match,
+) -> ChecklistItem:
+    """Record progress on one of the assessment's checklist items as the caller, after
+    `check(the item's current ETag)` (the API's If-Match, the web form's etag). The API and
+    the web pages both record through it; the caller commits."""
+    session = get_session()
+    item = services.get_item(session=session, assessment=assessment, item_id=item_id)
+    check(item_etag(item))
+    return services.update_item(
+        session=session, assessment=assessment, item=item, changes=changes, user=g.current_user
+    )
 
 
 @blp.route("/reviews/<int:review_id>/assessments")
@@ -198,15 +216,7 @@ class ChecklistItemView(MethodView):
         """Record progress on an item: status, who, when, evidence (If-Match required)."""
         session = get_session()
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
-        item = services.get_item(session=session, assessment=assessment, item_id=item_id)
-        require_if_match(item_etag(item))
-        services.update_item(
-            session=session,
-            assessment=assessment,
-            item=item,
-            changes=changes,
-            user=g.current_user,
-        )
+        item = update_checklist_item(assessment, item_id, changes)
         session.commit()
         return services.item_dict(item), 200, {"ETag": item_etag(item)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +22,7 @@ from service.impact_assessments.schemas import (
     DiffArgsSchema,
     TransitionSchema,
 )
-from service.impact_assessments.views import assessment_etag, item_etag
+from service.impact_assessments.views import assessment_etag, item_etag, update_checklist_item
 from service.reports.markup import render_text
 from service.reviews import services as review_services
 from service.web import forms
@@ -74,6 +75,17 @@ def _page(
         risk_rows=risk_rows(state.current.document, form, editable=editable),
     )
     return page, status
+
+
+def _form_etag(name: str) -> Callable[[str], None]:
+    """A version check: 412 when the form's `name` field holds another ETag than the current
+    one (the page was made from an older version)."""
+
+    def check(current: str) -> None:
+        if request.form.get(name) != current:
+            raise errors.PreconditionFailed(CONFLICT)
+
+    return check
 
 
 def entry_etag(entry: dict[str, Any]) -> str:
@@ -304,17 +316,8 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
             want = policy.ticked_status(entry["status"], ticked=key in ticked)
             if want is None or want == entry["status"]:
                 continue
-            item = services.get_item(session=session, assessment=record, item_id=entry["id"])
-            if request.form[f"etag.{key}"] != item_etag(item):
-                raise errors.PreconditionFailed(CONFLICT)
             changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
-            services.update_item(
-                session=session,
-                assessment=record,
-                item=item,
-                changes=changes,
-                user=g.current_user,
-            )
+            update_checklist_item(record, entry["id"], changes, _form_etag(f"etag.{key}"))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#checklist-{checklist_id}", code=303)
@@ -326,18 +329,12 @@ def update_item(assessment_id: int, item_id: int) -> Response:
     """Record who, when, evidence and status of one checklist item."""
     session = get_session()
     record = services.get_assessment(session=session, assessment_id=assessment_id)
-    item = services.get_item(session=session, assessment=record, item_id=item_id)
     values = forms.raw_values(request.form)
-    if values.pop("etag", None) != item_etag(item):
-        raise errors.PreconditionFailed(CONFLICT)
-    body = {
-        "status": values.get("status", item.status),
-        **{k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")},
-    }
+    body = {k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")}
+    if "status" in values:  # a form without one leaves the status as it is
+        body["status"] = values["status"]
     changes = forms.load(ChecklistItemUpdateSchema(), body)
-    services.update_item(
-        session=session, assessment=record, item=item, changes=changes, user=g.current_user
-    )
+    update_checklist_item(record, item_id, changes, _form_etag("etag"))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)
