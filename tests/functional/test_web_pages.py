@@ -485,6 +485,22 @@ def test_checklist_forms_from_an_older_version_change_nothing(
     assert f'value="{item_id}" checked' not in page and "Someone else" not in page
 
 
+def test_assessment_moves_from_an_older_page_change_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """A transition or a refresh sent from a page made before the assessment changed answers
+    412, as the API's If-Match does, and moves nothing."""
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    old = re.findall(r'name="etag" value="([^"]+)"', page)[0].replace("&#34;", '"')
+    assert legal.post(f"{url}/transition", {"etag": old, "to": "in_review"}).status_code == 303
+    assert legal.post(f"{url}/transition", {"etag": old, "to": "draft"}).status_code == 412
+    assert legal.post(f"{url}/refresh", {"etag": old}).status_code == 412
+    page = legal.get(url).text
+    assert "In review: the text is locked." in page and "version 1" in page
+
+
 def test_procurement_cannot_generate_or_edit_assessments(
     browser_for: Callable[[str], Browser],
 ) -> None:

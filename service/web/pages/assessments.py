@@ -22,7 +22,12 @@ from service.impact_assessments.schemas import (
     DiffArgsSchema,
     TransitionSchema,
 )
-from service.impact_assessments.views import assessment_etag, item_etag, update_checklist_item
+from service.impact_assessments.views import (
+    act_on_assessment,
+    assessment_etag,
+    item_etag,
+    update_checklist_item,
+)
 from service.reports.markup import render_text
 from service.reviews import services as review_services
 from service.web import forms
@@ -253,19 +258,14 @@ def edit_assessment(assessment_id: int) -> Any:
 @web.post("/assessments/<int:assessment_id>/transition")
 def transition_assessment(assessment_id: int) -> Response:
     """Submit, approve, reject or send back to draft."""
-    session = get_session()
-    record = services.get_assessment(session=session, assessment_id=assessment_id)
     values = forms.raw_values(request.form)
-    if values.pop("etag", None) != assessment_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
     body = {
         "to": values.get("to", ""),
         "note": forms.text(values.get("note"), blank=None),
         "override_reason": forms.text(values.get("override_reason"), blank=None),
     }
     data = forms.load(TransitionSchema(), body)
-    services.transition_assessment(session=session, assessment=record, user=g.current_user, **data)
-    session.commit()
+    act_on_assessment(assessment_id, services.transition_assessment, _form_etag("etag"), **data)
     return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
 
 
@@ -273,14 +273,9 @@ def transition_assessment(assessment_id: int) -> Response:
 @web.post("/assessments/<int:assessment_id>/refresh")
 def refresh_assessment(assessment_id: int) -> Response:
     """Regenerate from the latest evaluation keeping legal's edits; then show the diff."""
-    session = get_session()
-    record = services.get_assessment(session=session, assessment_id=assessment_id)
-    if forms.raw_values(request.form).get("etag") != assessment_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
-    _version, diff, _kept = services.refresh_assessment(
-        session=session, assessment=record, user=g.current_user
+    _, (_version, diff, _kept) = act_on_assessment(
+        assessment_id, services.refresh_assessment, _form_etag("etag")
     )
-    session.commit()
     target = url_for("web.assessment_diff", assessment_id=assessment_id)
     return redirect(f"{target}?from={diff['from']}&to={diff['to']}", code=303)
 
