@@ -59,10 +59,10 @@ def act_on_assessment(
     check: Callable[[str], None] = require_if_match,
     **args: Any,
 ) -> tuple[Assessment, T]:
-    """Run an assessment action (edit, transition, refresh) as the caller, after
-    `check(the assessment's current ETag)` (the API's If-Match, the web form's etag), and
-    commit; the assessment and what the action returned. The API and the web pages both act
-    through it."""
+    """Run an assessment action (edit, transition, refresh, a register import's job) as the
+    caller, after `check(the assessment's current ETag)` (the API's If-Match, the web form's
+    etag), and commit; the assessment and what the action returned. The API and the web
+    pages both act through it."""
     session = get_session()
     assessment = services.get_assessment(session=session, assessment_id=assessment_id)
     check(assessment_etag(assessment))
