@@ -17,7 +17,9 @@ CHECKLIST_FILES: tuple[str, ...] = (
     "us_doj_restricted",
     "us_ccpa_contract",
 )
-ITEM_STATUSES: tuple[str, ...] = ("open", "done", "n.a.")
+# A checklist item's statuses: still to do, done, or not applicable (counted in no progress).
+OPEN, DONE, NOT_APPLICABLE = "open", "done", "n.a."
+ITEM_STATUSES: tuple[str, ...] = (OPEN, DONE, NOT_APPLICABLE)
 ACTIVE_VERDICTS: tuple[str, ...] = ("mechanism_required", "approval_required")
 SCC_MODULES: dict[str, int] = {"eu_scc_c2c": 1, "eu_scc_c2p": 2, "eu_scc_p2p": 3, "eu_scc_p2c": 4}
 MODULE_NAMES: dict[int, str] = {
@@ -230,13 +232,13 @@ def _recipient_words(recipient: str, language: str) -> str:
 def checklist_progress(items: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """Counts of done/open/n.a. items and the share done of those that apply."""
     statuses = [str(item.get("status")) for item in items]
-    done, na = statuses.count("done"), statuses.count("n.a.")
+    done, na = statuses.count(DONE), statuses.count(NOT_APPLICABLE)
     applicable = len(statuses) - na
     return {
         "total": len(statuses),
         "applicable": applicable,
         "done": done,
-        "open": statuses.count("open"),
+        "open": statuses.count(OPEN),
         "na": na,
         "percent": round(100 * done / applicable) if applicable else 100,
     }
@@ -262,19 +264,19 @@ def _build(
     declared = SAFEGUARD_FOR.get(name) in set(transfer.get("safeguards") or [])
     items = []
     for item in spec["items"]:
-        status, evidence = "open", None
+        status, evidence = OPEN, None
         modules = item.get("modules")
         recipients = item.get("recipients")
         words = zh["words"] if zh else None
         if module and modules and module not in modules:
-            status = "n.a."
+            status = NOT_APPLICABLE
             evidence = (
                 words["not_in_module"].format(module=module)
                 if words
                 else f"Not part of Module {module}"
             )
         elif recipient and recipients and recipient not in recipients:
-            status = "n.a."
+            status = NOT_APPLICABLE
             evidence = (
                 words["recipient_is"].format(recipient=_recipient_words(recipient, language))
                 if words

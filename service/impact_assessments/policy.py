@@ -10,6 +10,8 @@ same functions what to offer.
   relaxed this (the `four_eyes_relaxed` setting, audited).
 - Approving while the document still lists unknown key facts needs an override with a
   reason; the transition's audit event keeps the reason and the facts.
+- A checklist's tick box marks an item done, and unticking a done item opens it again; an
+  item that does not apply (n.a.) takes no tick: its own form changes its status.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assessments.documents.checklists import DONE, NOT_APPLICABLE, OPEN
 from service import errors
 from service.auth.models import Actor
 
@@ -79,6 +82,15 @@ def frozen(assessment: Workflow) -> bool:
 def outcome(assessment: Workflow) -> str | None:
     """The decision the assessment stands at (approved or rejected), None when it is not."""
     return assessment.status if assessment.status in OUTCOMES else None
+
+
+def decision(to: str) -> str | None:
+    """What a move decides, for how a page shows its button: "approve" (the assessment
+    stands approved, its version frozen), "reject" (the other outcome), or None (submitting
+    and sending back to draft decide nothing)."""
+    if to not in OUTCOMES:
+        return None
+    return "approve" if to == FROZEN else "reject"
 
 
 @dataclass(frozen=True)
@@ -214,6 +226,25 @@ def ensure_may_update_checklists(assessment: Workflow, user: Actor, context: Con
             "The checklists are frozen with the approved version; edit the assessment to "
             "start a new draft, then record progress there."
         )
+
+
+def item_done(status: str) -> bool:
+    """Whether a checklist item in this status is done (its tick box shows ticked)."""
+    return status == DONE
+
+
+def item_applies(status: str) -> bool:
+    """Whether a checklist item in this status applies; one that does not (n.a.) takes no
+    tick, only its own form changes its status."""
+    return status != NOT_APPLICABLE
+
+
+def ticked_status(status: str, *, ticked: bool) -> str | None:
+    """The status a checklist's tick box gives an item now in `status`: done when ticked,
+    open when a done item is unticked; None when the box leaves the item as it is."""
+    if ticked:
+        return DONE
+    return OPEN if item_done(status) else None
 
 
 def unknowns_of(document: Mapping[str, Any]) -> list[str]:

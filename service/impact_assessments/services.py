@@ -44,6 +44,8 @@ from service.impact_assessments.models import (
     Checklist,
     ChecklistItem,
 )
+from service.jobs.models import Job
+from service.jobs.services import submit_job
 from service.models import utcnow
 from service.notifications.triggers import approval_moved
 from service.reviews.models import Review, ReviewEvaluation
@@ -538,6 +540,32 @@ def update_assessment(
     )
     _flush(session)
     return version
+
+
+def submit_register_import(
+    *,
+    session: Session,
+    assessment: Assessment,
+    risks: list[dict[str, Any]],
+    note: str | None,
+    user: User,
+) -> Job:
+    """Ask for a whole risk register to be saved as a new version by a job, against the
+    assessment's current version (the job fails with 409 if that moved on); 403/409 now
+    unless the user may edit the assessment (the job checks the user again as it runs)."""
+    policy.ensure_may_edit(assessment, user)
+    job, _ = submit_job(
+        session=session,
+        kind="register_import",
+        actor=user.email,
+        params={
+            "assessment": assessment.id,
+            "version": assessment.current_number,
+            "risks": risks,
+            "note": note,
+        },
+    )
+    return job
 
 
 def policy_context(*, session: Session, assessment: Assessment) -> policy.Context:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask import Response, current_app, g, url_for
 from flask.views import MethodView
@@ -35,6 +36,7 @@ from service.reports.xlsx import register_xlsx, ropa_xlsx
 blp = Blueprint(
     "assessments", __name__, url_prefix="/api/v1", description="Impact assessments and checklists"
 )
+T = TypeVar("T")
 
 
 def assessment_etag(assessment: Assessment) -> str:
@@ -49,6 +51,41 @@ def item_etag(item: ChecklistItem) -> str:
 
 def _state(assessment: Assessment) -> services.AssessmentState:
     return services.get_state(session=get_session(), assessment=assessment)
+
+
+def act_on_assessment(
+    assessment_id: int,
+    act: Callable[..., T],
+    check: Callable[[str], None] = require_if_match,
+    **args: Any,
+) -> tuple[Assessment, T]:
+    """Run an assessment action (edit, transition, refresh, a register import's job) as the
+    caller, after `check(the assessment's current ETag)` (the API's If-Match, the web form's
+    etag), and commit; the assessment and what the action returned. The API and the web
+    pages both act through it."""
+    session = get_session()
+    assessment = services.get_assessment(session=session, assessment_id=assessment_id)
+    check(assessment_etag(assessment))
+    result = act(session=session, assessment=assessment, user=g.current_user, **args)
+    session.commit()
+    return assessment, result
+
+
+def update_checklist_item(
+    assessment: Assessment,
+    item_id: int,
+    changes: Mapping[str, Any],
+    check: Callable[[str], None] = require_if_match,
+) -> ChecklistItem:
+    """Record progress on one of the assessment's checklist items as the caller, after
+    `check(the item's current ETag)` (the API's If-Match, the web form's etag). The API and
+    the web pages both record through it; the caller commits."""
+    session = get_session()
+    item = services.get_item(session=session, assessment=assessment, item_id=item_id)
+    check(item_etag(item))
+    return services.update_item(
+        session=session, assessment=assessment, item=item, changes=changes, user=g.current_user
+    )
 
 
 @blp.route("/reviews/<int:review_id>/assessments")
@@ -87,13 +124,9 @@ class AssessmentItem(MethodView):
     @blp.response(200, AssessmentSchema)
     def patch(self, changes: dict[str, Any], assessment_id: int) -> tuple[Any, int, dict[str, str]]:
         """Edit sections and risks; saved as a new version (If-Match required)."""
-        session = get_session()
-        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
-        require_if_match(assessment_etag(assessment))
-        services.update_assessment(
-            session=session, assessment=assessment, changes=changes, user=g.current_user
+        assessment, _ = act_on_assessment(
+            assessment_id, services.update_assessment, changes=changes
         )
-        session.commit()
         return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
 
 
@@ -104,13 +137,7 @@ class AssessmentTransitions(MethodView):
     @blp.response(200, AssessmentSchema)
     def post(self, data: dict[str, Any], assessment_id: int) -> tuple[Any, int, dict[str, str]]:
         """Submit, withdraw, approve or reject (legal/admin approve; If-Match required)."""
-        session = get_session()
-        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
-        require_if_match(assessment_etag(assessment))
-        services.transition_assessment(
-            session=session, assessment=assessment, user=g.current_user, **data
-        )
-        session.commit()
+        assessment, _ = act_on_assessment(assessment_id, services.transition_assessment, **data)
         return _state(assessment), 200, {"ETag": assessment_etag(assessment)}
 
 
@@ -120,13 +147,9 @@ class AssessmentRefresh(MethodView):
     @blp.response(200, RefreshSchema)
     def post(self, assessment_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Regenerate from the review's latest evaluation, keeping legal's edits (If-Match)."""
-        session = get_session()
-        assessment = services.get_assessment(session=session, assessment_id=assessment_id)
-        require_if_match(assessment_etag(assessment))
-        _version, diff, kept = services.refresh_assessment(
-            session=session, assessment=assessment, user=g.current_user
+        assessment, (_version, diff, kept) = act_on_assessment(
+            assessment_id, services.refresh_assessment
         )
-        session.commit()
         body = {"assessment": _state(assessment), "diff": diff, "kept": kept}
         return body, 200, {"ETag": assessment_etag(assessment)}
 
@@ -198,15 +221,7 @@ class ChecklistItemView(MethodView):
         """Record progress on an item: status, who, when, evidence (If-Match required)."""
         session = get_session()
         assessment = services.get_assessment(session=session, assessment_id=assessment_id)
-        item = services.get_item(session=session, assessment=assessment, item_id=item_id)
-        require_if_match(item_etag(item))
-        services.update_item(
-            session=session,
-            assessment=assessment,
-            item=item,
-            changes=changes,
-            user=g.current_user,
-        )
+        item = update_checklist_item(assessment, item_id, changes)
         session.commit()
         return services.item_dict(item), 200, {"ETag": item_etag(item)}
 

@@ -10,12 +10,14 @@ from flask import Response, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api import body_limit, require_if_match, takes_upload
+from service.api import body_limit, takes_upload
 from service.auth.permissions import allow
 from service.catalog.lists import ensure_kind
 from service.catalog.schemas import ListImportArgsSchema, ListImportFileSchema
 from service.db import get_session
+from service.impact_assessments import services as assessments
 from service.impact_assessments.schemas import RiskImportSchema
+from service.impact_assessments.views import act_on_assessment
 from service.jobs import services
 from service.jobs.models import Job
 from service.jobs.reports import submit_report_job
@@ -129,23 +131,13 @@ class RiskRegisterJobs(MethodView):
         """Import a whole risk register (up to 2,500 rows, 6 MiB) as a job: checked now (422 with
         nothing written), saved as a new version by a worker (If-Match required; the job
         fails with 409 if the assessment changed before it ran)."""
-        from service.impact_assessments import services as assessments
-        from service.impact_assessments.policy import ensure_may_edit
-        from service.impact_assessments.views import assessment_etag
-
-        session = get_session()
-        assessment = assessments.get_assessment(session=session, assessment_id=assessment_id)
-        require_if_match(assessment_etag(assessment))
-        ensure_may_edit(assessment, g.current_user)
-        return submit_for_caller(
-            "register_import",
-            {
-                "assessment": assessment_id,
-                "version": assessment.current_number,
-                "risks": data["risks"],
-                "note": data["note"],
-            },
+        _, job = act_on_assessment(
+            assessment_id,
+            assessments.submit_register_import,
+            risks=data["risks"],
+            note=data["note"],
         )
+        return accepted(job)
 
 
 @blp.route("/vendor-import-jobs")

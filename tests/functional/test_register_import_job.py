@@ -87,6 +87,28 @@ def test_a_2500_row_register_is_imported_by_a_job(
     assert stale.status_code == 412
 
 
+def test_an_assessment_in_review_takes_no_import(
+    catalog_app: Flask, catalog_client: FlaskClient, auth: Headers
+) -> None:
+    """The edit policy is checked when the import is asked for: in review, 409, no job."""
+    legal = auth("legal")
+    assessment_id, etag = assessment(catalog_client, legal)
+    submitted = catalog_client.post(
+        f"/api/v1/assessments/{assessment_id}/transitions",
+        json={"to": "in_review"},
+        headers={**legal, "If-Match": etag},
+    )
+    assert submitted.status_code == 200, submitted.get_data(as_text=True)
+    refused = catalog_client.post(
+        f"/api/v1/assessments/{assessment_id}/risk-register-jobs",
+        json={"risks": rows(3)},
+        headers={**legal, "If-Match": submitted.headers["ETag"]},
+    )
+    assert refused.status_code == 409 and "in review" in refused.get_json()["detail"]
+    with catalog_app.app_context(), session_scope() as session:
+        assert session.execute(select(Job)).first() is None
+
+
 def test_an_import_the_assessment_moved_past_fails_with_the_reason(
     catalog_app: Flask, catalog_client: FlaskClient, auth: Headers, make_token: Callable[..., str]
 ) -> None:

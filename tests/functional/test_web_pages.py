@@ -442,14 +442,21 @@ def test_legal_edits_approves_and_downloads_an_assessment(
     assert 'href="/api/v1/exports/transfer-register.xlsx"' in portfolio
 
 
-def test_checklist_ticks_and_item_details(legal_assessment: tuple[Browser, str]) -> None:
-    legal, url = legal_assessment
-    page = legal.get(url).text
+def _first_item(browser: Browser) -> tuple[str, str, str, str]:
+    """A new assessment's page, its first checklist's tick form, and that checklist's first
+    item: its id and ETag."""
+    url = _assessment(browser)
+    page = browser.get(url).text
     checklist = re.search(r'action="(/assessments/\d+/checklists/\d+)"', page)
-    item = re.search(r'name="etag\.(\d+)" value="([^"]+)"', page)
+    item = re.search(r'name="etag\.(\d+)"', page)
     assert checklist is not None and item is not None
-    item_id, item_tag = item.group(1), item.group(2).replace("&#34;", '"')
-    ticked = legal.post(checklist.group(1), {f"etag.{item_id}": item_tag, "done": item_id})
+    return url, checklist.group(1), item.group(1), form_etag(page, f"etag.{item.group(1)}")
+
+
+def test_checklist_ticks_and_item_details(browser_for: Callable[[str], Browser]) -> None:
+    legal = browser_for("legal")
+    url, checklist, item_id, item_tag = _first_item(legal)
+    ticked = legal.post(checklist, {f"etag.{item_id}": item_tag, "done": item_id})
     assert ticked.status_code == 303
     page = legal.get(url).text
     assert f'value="{item_id}" checked' in page and "1 of" in page
@@ -465,6 +472,43 @@ def test_checklist_ticks_and_item_details(legal_assessment: tuple[Browser, str])
     )
     assert detail.status_code == 303
     assert "Signed copy in the DMS" in legal.get(url).text
+
+
+def test_checklist_forms_from_an_older_version_change_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """A tick or an item form made before someone else changed the item answers 412, as the
+    API's If-Match does, and records nothing; an item form without a status keeps it."""
+    legal = browser_for("legal")
+    url, checklist, item_id, old_tag = _first_item(legal)
+    kept = legal.post(f"{url}/items/{item_id}", {"etag": old_tag, "who": "Li Wei"})
+    assert kept.status_code == 303
+    page = legal.get(url).text
+    assert "Who: Li Wei." in page and f'value="{item_id}" checked' not in page
+    stale_tick = legal.post(checklist, {f"etag.{item_id}": old_tag, "done": item_id})
+    assert stale_tick.status_code == 412
+    stale_form = legal.post(
+        f"{url}/items/{item_id}", {"etag": old_tag, "status": "done", "who": "Someone else"}
+    )
+    assert stale_form.status_code == 412
+    page = legal.get(url).text
+    assert f'value="{item_id}" checked' not in page and "Someone else" not in page
+
+
+def test_assessment_moves_from_an_older_page_change_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """A transition or a refresh sent from a page made before the assessment changed answers
+    412, as the API's If-Match does, and moves nothing."""
+    legal = browser_for("legal")
+    url = _assessment(legal)
+    page = legal.get(url).text
+    old = form_etag(page)
+    assert legal.post(f"{url}/transition", {"etag": old, "to": "in_review"}).status_code == 303
+    assert legal.post(f"{url}/transition", {"etag": old, "to": "draft"}).status_code == 412
+    assert legal.post(f"{url}/refresh", {"etag": old}).status_code == 412
+    page = legal.get(url).text
+    assert "In review: the text is locked." in page and "version 1" in page
 
 
 def test_procurement_cannot_generate_or_edit_assessments(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from assessments.documents.checklists import ITEM_STATUSES, checklist_progress
 from service import errors
 from service.auth.models import whose
 from service.impact_assessments import policy as assessment_policy
@@ -152,3 +153,31 @@ def test_assessment_steps_place_every_status_once() -> None:
     assert assessment_policy.locked(Workflow("in_review"))
     assert not assessment_policy.may_edit(Workflow("in_review"), LEGAL)
     assert assessment_policy.frozen(Workflow("approved"))
+
+
+def test_assessment_move_buttons_say_what_the_move_decides() -> None:
+    """The page colours a move's button by what it decides: approving is the move that leaves
+    the assessment frozen, rejecting the other outcome; the other moves decide nothing."""
+    for to in STATUSES:
+        decided = assessment_policy.decision(to)
+        if assessment_policy.frozen(Workflow(to)):
+            assert decided == "approve", to
+        elif assessment_policy.outcome(Workflow(to)) is not None:
+            assert decided == "reject", to
+        else:
+            assert decided is None, to
+    assert assessment_policy.decision("approved") == "approve"
+    assert assessment_policy.decision("rejected") == "reject"
+
+
+@pytest.mark.parametrize("status", ITEM_STATUSES)
+def test_checklist_ticks_mean_what_progress_counts(status: str) -> None:
+    """A tick box shows ticked for what progress counts done, and is offered only for an
+    item progress counts as applying; ticking makes an item done, unticking reopens a done
+    item and leaves any other as it is."""
+    progress = checklist_progress([{"status": status}])
+    assert assessment_policy.item_done(status) is (progress["done"] == 1)
+    assert assessment_policy.item_applies(status) is (progress["applicable"] == 1)
+    assert assessment_policy.ticked_status(status, ticked=True) == "done"
+    unticked = assessment_policy.ticked_status(status, ticked=False)
+    assert unticked == ("open" if status == "done" else None)

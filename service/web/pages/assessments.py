@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +22,12 @@ from service.impact_assessments.schemas import (
     DiffArgsSchema,
     TransitionSchema,
 )
-from service.impact_assessments.views import assessment_etag, item_etag
+from service.impact_assessments.views import (
+    act_on_assessment,
+    assessment_etag,
+    item_etag,
+    update_checklist_item,
+)
 from service.reports.markup import render_text
 from service.reviews import services as review_services
 from service.web import forms
@@ -45,6 +51,7 @@ def _page(
     context = services.policy_context(session=session, assessment=assessment)
     moves = policy.moves(assessment, g.current_user, context)
     editable = policy.may_edit(assessment, g.current_user)
+    items = [item for checklist in state.checklists for item in checklist["items"]]
     page = render_template(
         "web/assessment.html",
         a=assessment,
@@ -57,9 +64,14 @@ def _page(
         locked=policy.locked(assessment),
         frozen=policy.frozen(assessment),
         moves=moves,
+        decisions={to: policy.decision(to) for to in moves},
         override_needed=any(policy.needs_override_reason(to, context) for to in moves),
         editable=editable,
         may_tick=policy.may_update_checklists(assessment, g.current_user, context),
+        done_items={item["id"] for item in items if policy.item_done(item["status"])},
+        inapplicable_items={
+            item["id"] for item in items if not policy.item_applies(item["status"])
+        },
         etag=assessment_etag(assessment),
         form=form or forms.FormState(),
         text=render_text,
@@ -68,6 +80,17 @@ def _page(
         risk_rows=risk_rows(state.current.document, form, editable=editable),
     )
     return page, status
+
+
+def _form_etag(name: str) -> Callable[[str], None]:
+    """A version check: 412 when the form's `name` field holds another ETag than the current
+    one (the page was made from an older version)."""
+
+    def check(current: str) -> None:
+        if request.form.get(name) != current:
+            raise errors.PreconditionFailed(CONFLICT)
+
+    return check
 
 
 def entry_etag(entry: dict[str, Any]) -> str:
@@ -235,19 +258,14 @@ def edit_assessment(assessment_id: int) -> Any:
 @web.post("/assessments/<int:assessment_id>/transition")
 def transition_assessment(assessment_id: int) -> Response:
     """Submit, approve, reject or send back to draft."""
-    session = get_session()
-    record = services.get_assessment(session=session, assessment_id=assessment_id)
     values = forms.raw_values(request.form)
-    if values.pop("etag", None) != assessment_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
     body = {
         "to": values.get("to", ""),
         "note": forms.text(values.get("note"), blank=None),
         "override_reason": forms.text(values.get("override_reason"), blank=None),
     }
     data = forms.load(TransitionSchema(), body)
-    services.transition_assessment(session=session, assessment=record, user=g.current_user, **data)
-    session.commit()
+    act_on_assessment(assessment_id, services.transition_assessment, _form_etag("etag"), **data)
     return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
 
 
@@ -255,14 +273,9 @@ def transition_assessment(assessment_id: int) -> Response:
 @web.post("/assessments/<int:assessment_id>/refresh")
 def refresh_assessment(assessment_id: int) -> Response:
     """Regenerate from the latest evaluation keeping legal's edits; then show the diff."""
-    session = get_session()
-    record = services.get_assessment(session=session, assessment_id=assessment_id)
-    if forms.raw_values(request.form).get("etag") != assessment_etag(record):
-        raise errors.PreconditionFailed(CONFLICT)
-    _version, diff, _kept = services.refresh_assessment(
-        session=session, assessment=record, user=g.current_user
+    _, (_version, diff, _kept) = act_on_assessment(
+        assessment_id, services.refresh_assessment, _form_etag("etag")
     )
-    session.commit()
     target = url_for("web.assessment_diff", assessment_id=assessment_id)
     return redirect(f"{target}?from={diff['from']}&to={diff['to']}", code=303)
 
@@ -295,20 +308,11 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
             key = str(entry["id"])
             if f"etag.{key}" not in request.form:
                 continue
-            want = "done" if key in ticked else ("open" if entry["status"] == "done" else None)
+            want = policy.ticked_status(entry["status"], ticked=key in ticked)
             if want is None or want == entry["status"]:
                 continue
-            item = services.get_item(session=session, assessment=record, item_id=entry["id"])
-            if request.form[f"etag.{key}"] != item_etag(item):
-                raise errors.PreconditionFailed(CONFLICT)
             changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
-            services.update_item(
-                session=session,
-                assessment=record,
-                item=item,
-                changes=changes,
-                user=g.current_user,
-            )
+            update_checklist_item(record, entry["id"], changes, _form_etag(f"etag.{key}"))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#checklist-{checklist_id}", code=303)
@@ -320,18 +324,12 @@ def update_item(assessment_id: int, item_id: int) -> Response:
     """Record who, when, evidence and status of one checklist item."""
     session = get_session()
     record = services.get_assessment(session=session, assessment_id=assessment_id)
-    item = services.get_item(session=session, assessment=record, item_id=item_id)
     values = forms.raw_values(request.form)
-    if values.pop("etag", None) != item_etag(item):
-        raise errors.PreconditionFailed(CONFLICT)
-    body = {
-        "status": values.get("status", item.status),
-        **{k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")},
-    }
+    body = {k: forms.text(values.get(k), blank=None) for k in ("who", "when", "evidence")}
+    if "status" in values:  # a form without one leaves the status as it is
+        body["status"] = values["status"]
     changes = forms.load(ChecklistItemUpdateSchema(), body)
-    services.update_item(
-        session=session, assessment=record, item=item, changes=changes, user=g.current_user
-    )
+    update_checklist_item(record, item_id, changes, _form_etag("etag"))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)
