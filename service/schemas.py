@@ -1,12 +1,14 @@
 """What every domain's marshmallow schemas share: `RecordSchema`, the base of response
-schemas that dump ORM records (no web layer here: a CLI loads these schemas too)."""
+schemas that dump ORM records, and `dataclass_schema`, a response schema derived from a
+dataclass (no web layer here: a CLI loads these schemas too)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
+from marshmallow_dataclass import class_schema
 
 
 class RecordSchema(Schema):
@@ -22,3 +24,16 @@ class RecordSchema(Schema):
         if isinstance(obj, Mapping) or "." in attr:
             return super().get_attribute(obj, attr, default)
         return getattr(obj, attr, default)
+
+
+def dataclass_schema(cls: type, name: str, **replaced: fields.Field[Any]) -> type[Schema]:
+    """The response schema `name` of dataclass `cls`: marshmallow-dataclass's `class_schema`
+    (a field per dataclass field, in its order, typed by its annotation, described by its
+    `field(metadata={"metadata": {...}})`), renamed, with the `replaced` fields in place.
+
+    `class_schema` names its schema after the dataclass, and the OpenAPI component is the
+    schema's name less "Schema": use it as it is where the component is the dataclass's name
+    (it also nests that same schema wherever another dataclass holds one), and this where the
+    API names it otherwise or dumps a field differently (a nested dict, an ISO string).
+    """
+    return type(name, (class_schema(cls),), {"__doc__": cls.__doc__, **replaced})
