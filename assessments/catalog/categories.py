@@ -17,8 +17,8 @@ class Category:
 
     id: str
     name: str
-    description: str
     kind: str
+    description: str
 
 
 class CategorySchema(StrictSchema):

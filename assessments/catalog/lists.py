@@ -102,7 +102,9 @@ class FactChange:
 
     slug: str
     fact: str  # sanctions | dpf | status | urls | transfer_mechanisms
-    change: str  # new | changed | removed | confirmed
+    change: str = field(
+        metadata={"metadata": {"description": "new | changed | removed | confirmed"}}
+    )
     before: Any
     after: Any
     entry: str  # "<ref> <name>" of the list entry, or "(not in the list)"

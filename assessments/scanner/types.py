@@ -1,8 +1,9 @@
-"""The scanner's results: frozen dataclasses with `to_dict` for JSON."""
+"""The scanner's results: frozen dataclasses with `to_dict` for JSON (a field's metadata
+names its closed vocabulary or says what it holds, for the API's schemas)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -20,7 +21,9 @@ class VendorMatch:
     """One place a registry vendor is named, and how (name, alias, sdk, legal_entity, domain)."""
 
     span: Span
-    how: str
+    how: str = field(
+        metadata={"metadata": {"enum": ["name", "alias", "sdk", "legal_entity", "domain", "brand"]}}
+    )
     alias: str
     confidence: float
     evidence: str
@@ -46,7 +49,7 @@ class Candidate:
     """A third party named in the text that no registry vendor matches: a record to add."""
 
     name: str
-    cue: str
+    cue: str = field(metadata={"metadata": {"enum": ["legal_form", "sdk", "provided_by"]}})
     spans: tuple[Span, ...]
     evidence: str
 
@@ -64,7 +67,9 @@ class TermHit:
 class Place:
     """A country (ISO code) or region id named in a cross-border statement."""
 
-    id: str
+    id: str = field(
+        metadata={"metadata": {"description": "ISO 3166-1 alpha-2 code or a region id"}}
+    )
     span: Span
 
 
@@ -83,7 +88,7 @@ class CrossBorderStatement:
 class AgeThreshold:
     """A children's age threshold: `under` an age, or a `range` of ages with a special rule."""
 
-    kind: str
+    kind: str = field(metadata={"metadata": {"enum": ["under", "range"]}})
     age: int
     max_age: int | None
     span: Span

@@ -17,10 +17,14 @@ class Citation:
     """A record an answer rests on: a vendor slug, a review id or a rule id with its law."""
 
     kind: CitationKind
-    id: str
+    id: str = field(metadata={"metadata": {"description": "vendor slug, review id or rule id"}})
     title: str
-    citation: str | None = None
-    url: str | None = None
+    citation: str | None = field(
+        default=None, metadata={"metadata": {"description": "legal citation (rules)"}}
+    )
+    url: str | None = field(
+        default=None, metadata={"metadata": {"description": "API path of the record"}}
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The citation as JSON (its fields in order; every value is a string or None)."""

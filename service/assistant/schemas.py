@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.assistant.interfaces import Citation
+from service.assistant.services import Exchange
 from service.models import MAX_ROW_ID
 from service.paging import PageArgs, page_schema
+from service.schemas import dataclass_schema
 
 
 class ChatRequestSchema(Schema):
@@ -17,26 +20,19 @@ class ChatRequestSchema(Schema):
     )
 
 
-class CitationSchema(Schema):
-    """A record the answer rests on."""
+# A record the answer rests on; `kind` is a Literal, which marshmallow-dataclass would dump
+# as a Raw field with a choice (no "type" in the OpenAPI): it stays the String it was.
+CitationSchema = dataclass_schema(
+    Citation,
+    "CitationSchema",
+    kind=fields.String(metadata={"description": "vendor, review or rule"}),
+)
 
-    kind = fields.String(metadata={"description": "vendor, review or rule"})
-    id = fields.String(metadata={"description": "vendor slug, review id or rule id"})
-    title = fields.String()
-    citation = fields.String(allow_none=True, metadata={"description": "legal citation (rules)"})
-    url = fields.String(allow_none=True, metadata={"description": "API path of the record"})
-
-
-class ChatResponseSchema(Schema):
-    """The answer, its citations, the back end that produced it and the conversation."""
-
-    answer = fields.String()
-    citations = fields.List(fields.Nested(CitationSchema))
-    backend = fields.String(metadata={"description": "offline or llm"})
-    conversation_id = fields.Integer()
-    notice = fields.String(
-        allow_none=True, metadata={"description": "e.g. why the LLM answer fell back to offline"}
-    )
+# The answer, its citations, the back end that produced it and the conversation (the service
+# keeps each citation as the dict it stores).
+ChatResponseSchema = dataclass_schema(
+    Exchange, "ChatResponseSchema", citations=fields.List(fields.Nested(CitationSchema))
+)
 
 
 class MessageSchema(Schema):

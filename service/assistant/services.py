@@ -7,7 +7,7 @@ offline one unless an OpenAI-compatible endpoint is configured (LLM_BASE_URL + L
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +33,13 @@ TITLE_LENGTH = 80
 class Exchange:
     """One question answered inside a conversation."""
 
-    conversation_id: int
     answer: str
-    citations: list[dict[str, Any]]
-    backend: str
-    notice: str | None
+    citations: list[dict[str, Any]]  # each a Citation.to_dict()
+    backend: str = field(metadata={"metadata": {"description": "offline or llm"}})
+    conversation_id: int
+    notice: str | None = field(
+        metadata={"metadata": {"description": "e.g. why the LLM answer fell back to offline"}}
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,13 @@ def record_exchange(
     )
     conversation.updated_at = utcnow()
     flush(session, "conversation")
-    return Exchange(conversation.id, answer.text, citations, answer.backend, answer.notice)
+    return Exchange(
+        answer=answer.text,
+        citations=citations,
+        backend=answer.backend,
+        conversation_id=conversation.id,
+        notice=answer.notice,
+    )
 
 
 def chat(

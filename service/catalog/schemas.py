@@ -6,6 +6,9 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
+from assessments.catalog.lists import FactChange
+from service.schemas import dataclass_schema
+
 
 class ListImportArgsSchema(Schema):
     """Whether to write the changes, and the day the file was downloaded."""
@@ -23,17 +26,9 @@ class ListImportFileSchema(Schema):
     avil = Upload(metadata={"description": "tcf_gvl only: the AVIL JSON"})
 
 
-class FactChangeSchema(Schema):
-    """One fact the import sets."""
-
-    slug = fields.String()
-    fact = fields.String()
-    change = fields.String(metadata={"description": "new | changed | removed | confirmed"})
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
-    entry = fields.String()
-    source = fields.String()
-    date = fields.String()
+# One fact the import sets. The diff is dumped from its JSON-ready values
+# (`lists.diff_to_plain`): the date is already an ISO string.
+FactChangeSchema = dataclass_schema(FactChange, "FactChangeSchema", date=fields.String())
 
 
 class SkippedSchema(Schema):

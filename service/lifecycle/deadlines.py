@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,7 +52,14 @@ class Deadline:
     owner: str
     basis: str  # which date it comes from, in words
     citation: str
-    provisional: str | None = None  # why the date may still move (an unpublished calendar)
+    provisional: str | None = field(
+        default=None,
+        metadata={
+            "metadata": {
+                "description": "why the date may move (a PRC holiday notice not published)"
+            }
+        },
+    )
 
 
 def add_years(day: date, years: int) -> date:

@@ -4,8 +4,10 @@ and what is due, the calendar feed."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from marshmallow_dataclass import class_schema
 
 from service.auth.models import ROLES
+from service.lifecycle.deadlines import Deadline
 from service.lifecycle.models import DATE_KEYS, TASK_OPEN, TASK_STATUSES
 
 
@@ -56,20 +58,8 @@ DatesSchema = Schema.from_dict(
 )
 
 
-class DeadlineSchema(Schema):
-    """One deadline."""
-
-    review_id = fields.Integer()
-    key = fields.String()
-    title = fields.String()
-    due = fields.Date()
-    owner = fields.String()
-    basis = fields.String()
-    citation = fields.String()
-    provisional = fields.String(
-        allow_none=True,
-        metadata={"description": "why the date may move (a PRC holiday notice not published)"},
-    )
+# One deadline (the component `Deadline`, the dataclass's name).
+DeadlineSchema = class_schema(Deadline)
 
 
 class DueSchema(Schema):

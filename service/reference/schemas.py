@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from assessments.catalog.categories import Category
+from service.schemas import dataclass_schema
 
-class EntrySchema(Schema):
-    """A vendor category: its id, name, kind and description."""
-
-    id = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    description = fields.String()
+# A vendor category: its id, name, kind and description (the component `Entry`).
+EntrySchema = dataclass_schema(Category, "EntrySchema")
 
 
 class CountrySchema(Schema):

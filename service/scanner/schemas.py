@@ -6,10 +6,22 @@ from typing import Any
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow_dataclass import class_schema
 from werkzeug.datastructures import FileStorage
 
 from assessments.scanner.extract import MAX_BYTES
+from assessments.scanner.types import (
+    AgeThreshold,
+    ArticleCitation,
+    Candidate,
+    CrossBorderStatement,
+    Place,
+    Span,
+    TermHit,
+    VendorMatch,
+)
 from service.models import MAX_ROW_ID
+from service.schemas import dataclass_schema
 
 FORMATS = ("text", "html", "pdf")
 
@@ -51,22 +63,14 @@ class ScanRequestSchema(Schema):
             raise ValidationError("Upload a PDF as a file; pasted text is text or html.", "format")
 
 
-class SpanSchema(Schema):
-    start = fields.Integer()
-    end = fields.Integer()
-    text = fields.String()
+# The report's parts that are the scanner's dataclasses as they are. class_schema names each
+# schema after its dataclass (`Span`), the OpenAPI component it had, and nests that same schema
+# wherever another dataclass holds one; `CrossBorder` and `Article` are named as before.
+SpanSchema = class_schema(Span)
+VendorMatchSchema = class_schema(VendorMatch)
 
 
-class VendorMatchSchema(Schema):
-    span = fields.Nested(SpanSchema)
-    how = fields.String(
-        metadata={"enum": ["name", "alias", "sdk", "legal_entity", "domain", "brand"]}
-    )
-    alias = fields.String()
-    confidence = fields.Float()
-    evidence = fields.String()
-
-
+# Written out: the JSON puts `evidence`, a property of VendorHit, among its fields.
 class VendorHitSchema(Schema):
     """A registry vendor the policy names, every span that names it, and the best evidence."""
 
@@ -77,50 +81,12 @@ class VendorHitSchema(Schema):
     matches = fields.List(fields.Nested(VendorMatchSchema))
 
 
-class CandidateSchema(Schema):
-    """A third party named in the policy that the registry lacks."""
-
-    name = fields.String()
-    cue = fields.String(metadata={"enum": ["legal_form", "sdk", "provided_by"]})
-    spans = fields.List(fields.Nested(SpanSchema))
-    evidence = fields.String()
-
-
-class TermHitSchema(Schema):
-    """A lexicon id (data category, vendor category, mechanism, law, right) and its spans."""
-
-    id = fields.String()
-    spans = fields.List(fields.Nested(SpanSchema))
-    evidence = fields.String()
-
-
-class PlaceSchema(Schema):
-    id = fields.String(metadata={"description": "ISO 3166-1 alpha-2 code or a region id"})
-    span = fields.Nested(SpanSchema)
-
-
-class CrossBorderSchema(Schema):
-    """A sentence about sending, storing or accessing data across borders."""
-
-    span = fields.Nested(SpanSchema)
-    places = fields.List(fields.Nested(PlaceSchema))
-    mechanisms = fields.List(fields.String())
-    storage_in_prc = fields.Boolean()
-    in_principle = fields.Boolean()
-
-
-class AgeThresholdSchema(Schema):
-    kind = fields.String(metadata={"enum": ["under", "range"]})
-    age = fields.Integer()
-    max_age = fields.Integer(allow_none=True)
-    span = fields.Nested(SpanSchema)
-    evidence = fields.String()
-
-
-class ArticleSchema(Schema):
-    law = fields.String()
-    article = fields.String()
-    span = fields.Nested(SpanSchema)
+CandidateSchema = class_schema(Candidate)
+TermHitSchema = class_schema(TermHit)
+PlaceSchema = class_schema(Place)
+CrossBorderSchema = dataclass_schema(CrossBorderStatement, "CrossBorderSchema")
+AgeThresholdSchema = class_schema(AgeThreshold)
+ArticleSchema = dataclass_schema(ArticleCitation, "ArticleSchema")
 
 
 class LanguageSchema(Schema):
@@ -139,6 +105,8 @@ class VendorDiffSchema(Schema):
     disclosed_and_reviewed = fields.List(fields.String())
 
 
+# Written out: the report adds the format, the text and the diff around ScanReport's fields,
+# and dumps its language's scores as a mapping.
 class ScanReportSchema(Schema):
     """What the policy discloses: vendors, data, recipients, transfers, ages, laws."""
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from service.schemas import dataclass_schema
+from service.settings.services import SettingView
 
-class SettingSchema(Schema):
-    """A setting: its value, its default, what it does and who last changed it."""
-
-    key = fields.String()
-    value = fields.Raw()
-    default = fields.Raw()
-    description = fields.String()
-    updated_by = fields.String(allow_none=True)
-    updated_at = fields.AwareDateTime(allow_none=True)
+SettingSchema = dataclass_schema(SettingView, "SettingSchema")
 
 
 class SettingUpdateSchema(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -41,7 +42,7 @@ class SettingView:
     default: Any
     description: str
     updated_by: str | None
-    updated_at: Any
+    updated_at: datetime | None
 
 
 def _declared(key: str) -> Declared:

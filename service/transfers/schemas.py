@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
 
-from assessments.types import LEVELS, VERDICTS
+from assessments.types import LEVELS, VERDICTS, FiredRule, Obligation
+from service.schemas import dataclass_schema
 
 TRANSFER_DESCRIPTION = (
     "A Transfer as docs/transfer-contract.md describes it, with the inputs of docs/reviews.md "
@@ -35,18 +36,8 @@ class TransferWarningSchema(Schema):
     vendor = fields.String(allow_none=True)
 
 
-class EvaluationObligationSchema(Schema):
-    id = fields.String()
-    text = fields.String()
-    citation = fields.String()
-    due = fields.String(allow_none=True)
-
-
-class EvaluationRuleSchema(Schema):
-    id = fields.String()
-    citation = fields.String()
-    explanation = fields.String()
-    remediation = fields.String(allow_none=True)
+EvaluationObligationSchema = dataclass_schema(Obligation, "EvaluationObligationSchema")
+EvaluationRuleSchema = dataclass_schema(FiredRule, "EvaluationRuleSchema")
 
 
 class BranchAnswerSchema(Schema):

@@ -8,6 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from marshmallow_dataclass import class_schema
 
 from service.api import takes_upload
 from service.auth.permissions import allow
@@ -28,13 +29,8 @@ class ImportArgsSchema(ImportFormatArgsSchema):
     dry_run = fields.Boolean(load_default=False, metadata={"description": "report, write nothing"})
 
 
-class ImportReportSchema(Schema):
-    """Slugs created, updated and left unchanged (or that would be, in a dry run)."""
-
-    dry_run = fields.Boolean()
-    created = fields.List(fields.String())
-    updated = fields.List(fields.String())
-    unchanged = fields.List(fields.String())
+# Slugs created, updated and left unchanged (or that would be, in a dry run).
+ImportReportSchema = class_schema(upsert.ImportReport)
 
 
 class ExportArgsSchema(Schema):
