@@ -31,6 +31,19 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One question answered inside a conversation, as the service stored it."""
+
+    answer: str
+    citations: list[dict[str, Any]]  # each a Citation.to_dict()
+    backend: str = field(metadata={"metadata": {"description": "offline or llm"}})
+    conversation_id: int
+    notice: str | None = field(
+        metadata={"metadata": {"description": "e.g. why the LLM answer fell back to offline"}}
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A complete answer: text, the records it cites and which back end produced it."""

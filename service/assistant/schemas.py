@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.assistant.interfaces import Citation
-from service.assistant.services import Exchange
+from service.assistant.interfaces import Citation, Exchange
 from service.models import MAX_ROW_ID
 from service.paging import PageArgs, page_schema
 from service.schemas import dataclass_schema

@@ -7,16 +7,23 @@ offline one unless an OpenAI-compatible endpoint is configured (LLM_BASE_URL + L
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from service import errors
-from service.assistant.interfaces import Answer, AskContext, Asker, Assistant, Event, Turn
+from service.assistant.interfaces import (
+    Answer,
+    AskContext,
+    Asker,
+    Assistant,
+    Event,
+    Exchange,
+    Turn,
+)
 from service.assistant.models import Conversation, Message
 from service.assistant.offline.assistant import OfflineAssistant
 from service.audit.services import record_event
@@ -27,19 +34,6 @@ from service.paging import Page, paginate
 
 HISTORY_TURNS = 10
 TITLE_LENGTH = 80
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One question answered inside a conversation."""
-
-    answer: str
-    citations: list[dict[str, Any]]  # each a Citation.to_dict()
-    backend: str = field(metadata={"metadata": {"description": "offline or llm"}})
-    conversation_id: int
-    notice: str | None = field(
-        metadata={"metadata": {"description": "e.g. why the LLM answer fell back to offline"}}
-    )
 
 
 @dataclass(frozen=True)

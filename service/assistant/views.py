@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.assistant import services
-from service.assistant.interfaces import Event
+from service.assistant.interfaces import Event, Exchange
 from service.assistant.models import Conversation
 from service.assistant.schemas import (
     ChatRequestSchema,
@@ -61,7 +61,7 @@ def _event_stream(user: User, data: dict[str, Any]) -> Response:
     assistant = services.get_assistant()
 
     def events() -> Iterator[str]:
-        exchange: services.Exchange | None = None
+        exchange: Exchange | None = None
         try:
             with session_scope() as session:
                 conversation = services.open_conversation(
