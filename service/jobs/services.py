@@ -22,7 +22,6 @@ from sqlmodel import Session, col
 
 from service import errors
 from service.auth.models import User, whose
-from service.db import flush
 from service.jobs import PENDING_KEY
 from service.jobs.models import ACTIVE, Job, JobFile
 from service.models import utcnow
@@ -246,7 +245,7 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
         job.status, job.progress, job.error = "waiting", 0, None
         job.result = {**outcome.result, "batches": len(outcome.batches), "batches_done": 0}
         session.add(job)
-        flush(session, "job")
+        session.flush()  # not db.flush: see the end of this function
         for number, params in enumerate(outcome.batches, start=1):
             submit_job(
                 session=session,
@@ -268,7 +267,11 @@ def finish(session: Session, job_id: int, outcome: Outcome) -> None:
                 content=outcome.content,
             )
         )
-    flush(session, "job")
+    # A bare flush, not db.flush: whatever of the work's writes is still pending flushes here
+    # too, and a write that lost to a concurrent one must stay an ordinary error, which the
+    # worker retries (runtime.run_job), not become a domain error (409/412), which fails the
+    # job at its first attempt.
+    session.flush()
 
 
 def _merge(total: dict[str, Any], part: Mapping[str, Any]) -> None:
