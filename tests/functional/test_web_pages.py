@@ -564,6 +564,33 @@ def test_admin_manages_users_and_tokens_and_legal_reads_the_audit_log(
     assert "/admin/audit" in header and "/admin/users" not in header
 
 
+def test_a_user_form_from_an_older_page_answers_412_and_changes_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """The admin's user forms carry the user's ETag: a form from before someone else changed
+    the user is refused with the user page's message, and the user keeps the other change."""
+    admin = browser_for("admin")
+    created = admin.post("/admin/users", {"email": "new@example.test", "role": "legal"})
+    assert created.status_code == 200
+
+    def row() -> str:
+        found = re.search(
+            r"<tr>\s*<td>new@example\.test</td>.*?</tr>", admin.get("/admin/users").text, re.S
+        )
+        assert found is not None
+        return found.group(0)
+
+    shown = row()
+    action = re.search(r'action="(/admin/users/[0-9]+)"', shown)
+    assert action is not None
+    old = form_etag(shown)
+    assert admin.post(action.group(1), {"etag": old, "role": "viewer"}).status_code == 303
+    stale = admin.post(action.group(1), {"etag": old, "role": "admin"})
+    assert stale.status_code == 412
+    assert "Someone changed this user since you opened the page" in stale.text
+    assert 'value="viewer" selected' in row()
+
+
 def test_saving_an_untouched_vendor_form_changes_nothing(
     browser_for: Callable[[str], Browser],
 ) -> None:
