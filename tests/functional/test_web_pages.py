@@ -650,6 +650,8 @@ def test_review_workflow_buttons(browser_for: Callable[[str], Browser]) -> None:
     url = owner.post("/reviews/new", FIREBASE_REVIEW).headers["Location"]
     page = owner.get(url).text
     assert "Mark draft" in page and "Mark closed" in page and "Mark approved" not in page
+    assert '<button class="button quiet" type="submit">Mark closed</button>' in page
+    assert '<button class="button" type="submit">Mark draft</button>' in page
     tag = form_etag(page)
     assert owner.post(f"{url}/status", {"etag": tag, "status": "draft"}).status_code == 303
     assert "Draft" in owner.get(url).text

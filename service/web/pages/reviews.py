@@ -277,6 +277,7 @@ def review(review_id: int) -> str:
         regimes=REGIMES,
         assessments=assessments,
         moves=moves,
+        closes={to: policy.closes(to) for to in moves},
         etag=review_etag(view.review),
         choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
