@@ -1,4 +1,5 @@
-"""What every command-line module shares: JSON output, the audit actor, running in the app.
+"""What every command-line module shares: JSON and wrapped text output, the audit actor,
+running in the app.
 
 A leaf module: domain CLI modules import it, and it imports none of them (service/cli.py
 names the domain commands lazily), so the command groups form no import circle.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import textwrap
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -24,6 +26,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 # The types of the commands' file arguments and options (each given as a pathlib.Path).
 INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # a file to read
 OUTPUT_FILE = click.Path(dir_okay=False, path_type=Path)  # a file to write
+
+
+WIDTH = 100  # the columns of the commands' text output
+
+
+def wrap(text: str, indent: str) -> str:
+    """Text for the terminal: its whitespace folded, wrapped at WIDTH, the first line after
+    `indent` (a bullet or spaces) and the others aligned under the text, not the bullet."""
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=" " * len(indent),
+    )
 
 
 def dumps(data: Any) -> str:

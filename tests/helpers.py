@@ -1,5 +1,6 @@
 """What several test modules share: request bodies, problem checks, users with tokens, vendors,
-the plain statement of the vendor size limits, a document's strings, a write race, a webhook
+the plain statement of the vendor size limits, a document's strings, the web UI without a
+browser (a signed-in Browser, a form's ETag, no inline script), a write race, a webhook
 receiver, the job queue drained, the Redis and console-script checks of the multi-process tests,
 the test databases (PostgreSQL schemas, the template emptied), and the CSV tables of expected
 facts in tests/data/ with the cells they share."""
@@ -7,8 +8,10 @@ facts in tests/data/ with the cells they share."""
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -20,8 +23,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import SQLModel
+from werkzeug.test import TestResponse
 
 from service.auth.services import create_token, create_user
 from service.db import make_engine, session_scope
@@ -209,6 +214,57 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.get_json()
     assert body["status"] == status and body["title"]
     return body
+
+
+# The web UI without a browser: a test client that signs in through the form and sends the
+# page's CSRF token, as a browser does.
+PASSWORD = "a long enough test password"  # every user sign_in makes
+HTML = {"Accept": "text/html"}
+
+
+class Browser:
+    """A test client signed in through the sign-in form, sending the page's CSRF token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.csrf = ""
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        response = self.client.get(url, headers=HTML, **kwargs)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', response.text)
+        if found:
+            self.csrf = found.group(1)
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        body = {"csrf_token": self.csrf, **(data or {})}
+        return self.client.post(url, data=body, headers=HTML, **kwargs)
+
+
+def form_etag(page: str, name: str = "etag") -> str:
+    """The value of the page's first hidden `name` field (a form's ETag), as a browser sends it."""
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', page)
+    assert found is not None, f"no {name} field on the page"
+    return html.unescape(found.group(1))
+
+
+def sign_in(app: Flask, email: str, role: str) -> Browser:
+    """A new user of `role` (password PASSWORD), signed in through the sign-in form."""
+    with app.app_context(), session_scope() as session:
+        create_user(session=session, email=email, role=role, password=PASSWORD)
+    browser = Browser(app.test_client())
+    browser.get("/login")
+    response = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303, response.text
+    browser.get("/")
+    return browser
+
+
+def no_inline_script(page: str) -> None:
+    """The page runs no inline script, event handler or style attribute (the CSP blocks them)."""
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
+    assert 'style="' not in page, "inline style attribute (blocked by the CSP)"
 
 
 def bearer_users(app: Flask, people: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:

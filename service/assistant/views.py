@@ -10,6 +10,7 @@ from flask import Response, current_app, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api import page_headers
 from service.assistant import services
 from service.assistant.interfaces import Event, Exchange
 from service.assistant.models import Conversation
@@ -122,9 +123,10 @@ class Conversations(MethodView):
     @allow("viewer")
     @blp.arguments(ConversationQueryArgsSchema, location="query")
     @blp.response(200, ConversationPageSchema)
-    def get(self, args: dict[str, Any]) -> Page[Conversation]:
+    def get(self, args: dict[str, Any]) -> tuple[Page[Conversation], int, dict[str, str]]:
         """List your conversations, most recent first."""
-        return services.list_conversations(session=get_session(), user=g.current_user, **args)
+        page = services.list_conversations(session=get_session(), user=g.current_user, **args)
+        return page, 200, page_headers("assistant.Conversations", page)
 
     @allow("viewer")
     @blp.response(204)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from service import errors
-from service.api import make_etag, require_if_match
+from service.api import make_etag, page_headers, require_if_match
 from service.auth import identity, services
 from service.auth.csrf import csrf_token
 from service.auth.limits import rate_limited
@@ -144,7 +144,7 @@ class Users(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[Page[User], int, dict[str, str]]:
         """List users."""
         page = services.list_users(session=get_session(), **args)
-        return page, 200, {"X-Total-Count": str(page.total)}
+        return page, 200, page_headers("users.Users", page)
 
     @allow("admin")
     @blp.arguments(UserCreateSchema)

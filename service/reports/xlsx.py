@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessments.documents.checklists import DONE, NOT_APPLICABLE, OPEN
+
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -135,7 +137,7 @@ def checklist_xlsx(document: Mapping[str, Any]) -> bytes:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     summary.column_dimensions["A"].width = 60
     checklists = list(document.get("checklists") or [])
-    na, done, open_ = (statuses.get(k, k) for k in ("n.a.", "done", "open"))
+    na, done, open_ = (statuses.get(k, k) for k in (NOT_APPLICABLE, DONE, OPEN))
     for number, checklist in enumerate(checklists, start=1):
         sheet = book.create_sheet(f"Checklist {number}")
         columns = (

@@ -146,6 +146,12 @@ def moves(review: Filed, user: Actor) -> list[str]:
     return [new for new in sorted(TRANSITIONS[review.status]) if may_move(review.status, new, user)]
 
 
+def closes(to: str) -> bool:
+    """Whether a move closes the review for good (how a page shows its button: quietly, as
+    the way out rather than the next step)."""
+    return to == FINAL
+
+
 def ensure_content_editable(new: str) -> None:
     """409 when the review's content may not change in the status it ends up in."""
     if new not in EDITABLE:

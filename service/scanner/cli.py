@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +9,9 @@ import click
 from flask import current_app
 
 from assessments.scanner.extract import ExtractionError, extract_text
-from service.clikit import INPUT_FILE, domain_command, dumps
+from service.clikit import INPUT_FILE, domain_command, dumps, wrap
 from service.db import session_scope
 from service.scanner.services import Policy, matcher_cache, pdf_limits, scan_policy
-
-_WIDTH = 100
-
-
-def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(
-        " ".join(text.split()), width=_WIDTH, initial_indent=indent, subsequent_indent=indent
-    )
 
 
 def _terms(title: str, hits: list[dict[str, Any]]) -> list[str]:
@@ -29,7 +20,7 @@ def _terms(title: str, hits: list[dict[str, Any]]) -> list[str]:
     lines = [f"{title}:"]
     for hit in hits:
         said = sorted({s["text"] for s in hit["spans"]})
-        lines.append(_wrap(f"{hit['id']}: {', '.join(said)}", "  "))
+        lines.append(wrap(f"{hit['id']}: {', '.join(said)}", "  "))
     return lines
 
 
@@ -48,14 +39,14 @@ def render_report(report: dict[str, Any]) -> str:
         lines.append(
             f"  {hit['slug']:<28} {hit['confidence']:.2f}  as {', '.join(said)} ({', '.join(hows)})"
         )
-        lines.append(_wrap(f"“{hit['evidence']}”", "      "))
+        lines.append(wrap(f"“{hit['evidence']}”", "      "))
     if not report["vendors"]:
         lines.append("  none named")
     if report["candidates"]:
         lines.append("Named but not in the registry (candidates to add):")
         for cand in report["candidates"]:
             lines.append(f"  {cand['name']}  [{cand['cue']}]")
-            lines.append(_wrap(f"“{cand['evidence']}”", "      "))
+            lines.append(wrap(f"“{cand['evidence']}”", "      "))
     if report["own_entities"]:
         lines.append(
             "The policy's own company: " + "; ".join(e["name"] for e in report["own_entities"])
@@ -72,7 +63,7 @@ def render_report(report: dict[str, Any]) -> str:
             head = f"places {', '.join(places) or '-'}; mechanisms "
             head += f"{', '.join(statement['mechanisms']) or '-'}"
             lines.append("  " + head + (f"; {', '.join(flags)}" if flags else ""))
-            lines.append(_wrap(f"“{statement['span']['text']}”", "      "))
+            lines.append(wrap(f"“{statement['span']['text']}”", "      "))
     lines += _terms("Mechanisms and safeguards named", report["mechanisms"])
     if report["children"]:
         ages = {
@@ -82,15 +73,15 @@ def render_report(report: dict[str, Any]) -> str:
             for a in report["children"]
         }
         said = [f"{age} (“{text}”)" for age, text in ages.items()]
-        lines.append(_wrap("Children: " + "; ".join(said), ""))
+        lines.append(wrap("Children: " + "; ".join(said), ""))
     lines += _terms("Laws cited", report["laws"])
     if report["articles"]:
         cited = [f"{a['law'].upper()} {a['article']}" for a in report["articles"]]
-        lines.append(_wrap("Articles: " + ", ".join(dict.fromkeys(cited)), ""))
+        lines.append(wrap("Articles: " + ", ".join(dict.fromkeys(cited)), ""))
     if report["rights"]:
-        lines.append(_wrap("Rights: " + ", ".join(h["id"] for h in report["rights"]), ""))
+        lines.append(wrap("Rights: " + ", ".join(h["id"] for h in report["rights"]), ""))
     for note in report["template_notes"]:
-        lines.append(_wrap(f"Drafting note left in the text (ignored): {note['text']}", ""))
+        lines.append(wrap(f"Drafting note left in the text (ignored): {note['text']}", ""))
     if report.get("diff"):
         result = report["diff"]
         lines += ["", f"Against the reviews of {result['exporter']}:"]

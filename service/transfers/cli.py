@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,9 @@ import click
 import yaml
 
 from assessments.yamlio import safe_load_user
-from service.clikit import INPUT_FILE, domain_command, dumps
+from service.clikit import INPUT_FILE, domain_command, dumps, wrap
 from service.db import session_scope
 from service.transfers.services import evaluate_transfer, get_rulebook, today
-
-_WIDTH = 100
 
 
 def _read(path: Path) -> Any:
@@ -28,16 +25,6 @@ def _read(path: Path) -> Any:
         raise click.ClickException(f"{path}: not valid JSON/YAML: {exc}") from None
     # YAML reads 2026-11-22 as a date; the contract is JSON, so dates travel as strings.
     return json.loads(json.dumps(data, default=str))
-
-
-def _wrap(text: str, indent: str) -> str:
-    """Wrap at _WIDTH; continuation lines align under the text, not under a bullet."""
-    return textwrap.fill(
-        " ".join(text.split()),
-        width=_WIDTH,
-        initial_indent=indent,
-        subsequent_indent=" " * len(indent),
-    )
 
 
 def render_evaluation(evaluation: dict[str, Any], warnings: list[dict[str, Any]]) -> str:
@@ -64,9 +51,9 @@ def render_evaluation(evaluation: dict[str, Any], warnings: list[dict[str, Any]]
             title += f" ({result['mechanism']}{', already in place' if result['met'] else ''})"
         if result.get("provisional"):
             title += " - PROVISIONAL (open questions taken on the strict side)"
-        lines += ["", title, _wrap(result["why"], "  ")]
+        lines += ["", title, wrap(result["why"], "  ")]
         for branch in result.get("if_unknown") or []:
-            lines.append(_wrap(f"if unknown: {branch['question']}", "  ? "))
+            lines.append(wrap(f"if unknown: {branch['question']}", "  ? "))
             for answer in branch["answers"]:
                 lines.append(
                     f"      {answer['answer']}: {answer['verdict']}"
@@ -78,16 +65,16 @@ def render_evaluation(evaluation: dict[str, Any], warnings: list[dict[str, Any]]
             lines.append("  rules fired:")
             for rule in result["rules"]:
                 lines.append(f"    {rule['id']}  [{rule['citation']}]")
-                lines.append(_wrap(rule["explanation"], "      "))
+                lines.append(wrap(rule["explanation"], "      "))
         if result["obligations"]:
             lines.append("  obligations:")
             for duty in result["obligations"]:
                 due = f" - due: {duty['due']}" if duty["due"] else ""
-                lines.append(_wrap(f"{duty['text']} [{duty['citation']}]{due}", "    - "))
+                lines.append(wrap(f"{duty['text']} [{duty['citation']}]{due}", "    - "))
         if result["questions"]:
             lines.append("  questions:")
             for question in result["questions"]:
-                lines.append(_wrap(question, "    ? "))
+                lines.append(wrap(question, "    ? "))
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ the same dotted paths, land next to the inputs that caused them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,23 @@ def state_from_error(
     if stale is not None and isinstance(error, errors.PreconditionFailed):
         message = stale
     return FormState(dict(values), flatten_errors(error.errors or {}), message)
+
+
+def check_etag(sent: str | None, current: str, stale: str) -> None:
+    """412 with the page's `stale` message when the form's etag is not the record's current
+    ETag: the page was made from an older version of the record."""
+    if sent != current:
+        raise errors.PreconditionFailed(stale)
+
+
+def etag_check(form: Mapping[str, str], stale: str, name: str = "etag") -> Callable[[str], None]:
+    """The version check a page hands `act_on_review` or `act_on_assessment`: the form's
+    `name` field against the current ETag (check_etag)."""
+
+    def check(current: str) -> None:
+        check_etag(form.get(name), current, stale)
+
+    return check
 
 
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -135,6 +135,24 @@ def test_a_user_deletes_all_their_conversations(
     assert count(registry, Conversation) == 1
 
 
+def test_the_conversation_list_pages_as_every_list_does(
+    registry: Flask, client: FlaskClient, auth: Headers
+) -> None:
+    """GET /assistant/conversations sends X-Total-Count and a Link header (first, prev, next,
+    last), as docs/api.md says every list does."""
+    alice = auth("viewer")
+    for question in ("hello", "Where is Umeng headquartered?", "What data does Umeng receive?"):
+        client.post(CHAT, json={"message": question}, headers=alice)
+    first = client.get(f"{CONVERSATIONS}?per_page=2", headers=alice)
+    assert first.get_json()["total"] == 3 and first.headers["X-Total-Count"] == "3"
+    link = first.headers["Link"]
+    assert 'rel="next"' in link and "page=2" in link and "per_page=2" in link
+    assert 'rel="prev"' not in link and 'rel="last"' in link
+    last = client.get(f"{CONVERSATIONS}?per_page=2&page=2", headers=alice)
+    assert len(last.get_json()["items"]) == 1 and last.headers["X-Total-Count"] == "3"
+    assert 'rel="prev"' in last.headers["Link"] and 'rel="next"' not in last.headers["Link"]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -27,12 +27,7 @@ from tests.functional.test_impact_assessments_api import (
     pdf_text,
     review_id,  # noqa: F401  (fixture)
 )
-from tests.functional.test_web_pages import (
-    Browser,
-    browser_for,  # noqa: F401  (fixture)
-    form_etag,
-)
-from tests.helpers import assert_problem
+from tests.helpers import Browser, assert_problem, form_etag
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

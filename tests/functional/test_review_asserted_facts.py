@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from tests.helpers import Headers
+from tests.helpers import Headers, form_etag, sign_in
 
 VENDOR = {
     "slug": "acme-crm",
@@ -147,8 +147,6 @@ def test_assertions_need_a_source_a_person_can_open(app: Flask, auth: Headers) -
 def test_the_review_form_states_a_fact_and_the_page_shows_it_as_user_asserted(
     app: Flask, auth: Headers
 ) -> None:
-    from tests.functional.test_web_pages import form_etag, sign_in
-
     client = app.test_client()
     assert client.post("/api/v1/vendors", json=VENDOR, headers=auth("legal")).status_code == 201
     browser = sign_in(app, "buyer@example.test", "procurement")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from service.activities.models import Activity
 from service.db import session_scope
 from service.reviews.models import Review
-from tests.functional.test_web_pages import Browser, _no_inline_script, browser_for  # noqa: F401
+from tests.helpers import Browser, no_inline_script
 
 POLICY = (
     "Privacy policy of JusTalk.\n"
@@ -30,10 +30,10 @@ def _scan(browser: Browser) -> str:
 
 
 def test_scan_highlights_vendors_and_prefills_the_activity(
-    browser_for: Callable[[str], Browser],  # noqa: F811
+    browser_for: Callable[[str], Browser],
 ) -> None:
     page = _scan(browser_for("procurement"))
-    _no_inline_script(page)
+    no_inline_script(page)
     assert re.search(r'<mark class="scan-vendor" title="[^"]*Firebase[^"]*">', page)
     # Found vendors are ticked, each with the sentence that names it.
     assert re.search(r'name="vendors" value="firebase" checked', page)
@@ -47,7 +47,7 @@ def test_scan_highlights_vendors_and_prefills_the_activity(
 
 def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendor(
     catalog_app: Flask,
-    browser_for: Callable[[str], Browser],  # noqa: F811
+    browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("procurement")
     page = _scan(browser)
@@ -90,7 +90,7 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
             q for r in reviews[0].evaluation["regimes"].values() for q in r.get("questions") or []
         ]
     shown = browser.get(response.headers["Location"]).text
-    _no_inline_script(shown)
+    no_inline_script(shown)
     assert "JusTalk app" in shown and "Heat map" in shown
     assert f"verdict-{verdict}" in shown
     # Each open question of the engine is listed once, with the reviews that ask it.
@@ -103,7 +103,7 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
     assert "Umeng" in gaps.split("</ul>", 1)[0] or "umeng" in gaps.split("</ul>", 1)[0]
 
 
-def test_viewers_scan_but_do_not_file(browser_for: Callable[[str], Browser]) -> None:  # noqa: F811
+def test_viewers_scan_but_do_not_file(browser_for: Callable[[str], Browser]) -> None:
     browser = browser_for("viewer")
     page = _scan(browser)
     assert 'action="/scan/file"' not in page

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from markupsafe import Markup
 
+from service import errors
 from service.web import forms, labels
 from service.web.pages.assistant import answer_html
 
@@ -72,3 +74,20 @@ def test_answers_show_inline_code_and_stay_escaped() -> None:
     assert isinstance(html, Markup)
     assert "<code>processing_countries</code>" in html
     assert "&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_a_form_from_an_older_version_is_refused_with_the_pages_message() -> None:
+    """The form's etag must be the record's current ETag; any other, or none, is a 412 that
+    says what the page says (each page names its record)."""
+    forms.check_etag('W/"review-7-2"', 'W/"review-7-2"', "Stale review.")
+    for sent in ('W/"review-7-1"', "", None):
+        with pytest.raises(errors.PreconditionFailed) as refused:
+            forms.check_etag(sent, 'W/"review-7-2"', "Stale review.")
+        assert refused.value.status == 412 and refused.value.detail == "Stale review."
+    form = {"etag": "a", "etag.5": "b"}
+    forms.etag_check(form, "Stale.")("a")
+    forms.etag_check(form, "Stale.", "etag.5")("b")
+    with pytest.raises(errors.PreconditionFailed, match="Stale item"):
+        forms.etag_check(form, "Stale item.", "etag.5")("a")
+    with pytest.raises(errors.PreconditionFailed):
+        forms.etag_check(form, "Stale.", "etag.6")("b")

@@ -14,7 +14,7 @@ from service.auth.services import create_token, get_user_by_email
 from service.db import session_scope
 from service.jobs import runtime as jobs_runtime
 from service.lifecycle.models import Task
-from tests.functional.test_web_pages import HTML, Browser, _no_inline_script, sign_in
+from tests.helpers import HTML, Browser, no_inline_script, sign_in
 from tests.service.test_lifecycle import file_review
 
 
@@ -55,7 +55,7 @@ def test_due_page_per_person_and_team_and_closing_a_task(app: Flask) -> None:
 
     page = owner.get("/due")
     assert page.status_code == 200, page.text
-    _no_inline_script(page.text)
+    no_inline_script(page.text)
     # 10 PRC working days after 30 September 2026: National Day off, Saturday 10 Oct worked.
     assert "2026-10-20" in page.text and "file the standard contract" in page.text
     with app.app_context(), session_scope() as session:
@@ -92,7 +92,7 @@ def test_notification_preferences_page(app: Flask) -> None:
     browser, headers = person(app, "viewer@example.test", "viewer")
     page = browser.get("/me/notifications")
     assert page.status_code == 200
-    _no_inline_script(page.text)
+    no_inline_script(page.text)
     assert page.text.count('name="events"') == 5 and page.text.count(" checked") == 6
 
     saved = browser.post("/me/notifications", {"events": ["verdict_changed"]})

@@ -11,14 +11,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from service.auth.services import create_user
 from service.db import session_scope
+from tests.helpers import HTML, PASSWORD, Browser, form_etag, no_inline_script
 
-PASSWORD = "a long enough test password"
-HTML = {"Accept": "text/html"}
 FIREBASE_REVIEW = {
     "vendor": "Firebase",
     "purpose": "Crash reporting and usage analytics",
@@ -45,61 +42,6 @@ ADMIN_PAGES = (
     "/admin/users",
     "/admin/audit",
 )
-
-
-class Browser:
-    """A test client signed in through the sign-in form, sending the page's CSRF token."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self.csrf = ""
-
-    def get(self, url: str, **kwargs: Any) -> TestResponse:
-        response = self.client.get(url, headers=HTML, **kwargs)
-        found = re.search(r'name="csrf-token" content="([^"]+)"', response.text)
-        if found:
-            self.csrf = found.group(1)
-        return response
-
-    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
-        body = {"csrf_token": self.csrf, **(data or {})}
-        return self.client.post(url, data=body, headers=HTML, **kwargs)
-
-
-def form_etag(page: str, name: str = "etag") -> str:
-    """The value of the page's first hidden `name` field (a form's ETag), as a browser sends it."""
-    found = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', page)
-    assert found is not None, f"no {name} field on the page"
-    return html.unescape(found.group(1))
-
-
-def sign_in(app: Flask, email: str, role: str) -> Browser:
-    """A new user of `role` (password PASSWORD), signed in through the sign-in form."""
-    with app.app_context(), session_scope() as session:
-        create_user(session=session, email=email, role=role, password=PASSWORD)
-    browser = Browser(app.test_client())
-    browser.get("/login")
-    response = browser.post("/login", {"email": email, "password": PASSWORD, "next": "/"})
-    assert response.status_code == 303, response.text
-    browser.get("/")
-    return browser
-
-
-@pytest.fixture
-def browser_for(catalog_app: Flask) -> Callable[[str], Browser]:
-    """A signed-in Browser for a new user of the given role."""
-    counter = iter(range(1, 1000))
-
-    def signed_in(role: str) -> Browser:
-        return sign_in(catalog_app, f"{role}{next(counter)}@example.test", role)
-
-    return signed_in
-
-
-def _no_inline_script(page: str) -> None:
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
-    assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
-    assert 'style="' not in page, "inline style attribute (blocked by the CSP)"
 
 
 # ---------------------------------------------------------------------------- sign-in
@@ -143,7 +85,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(
     assert response.status_code == 403 and "CSRF" in response.text
 
 
-def test_pages_carry_security_headers_and_no_inline_script(
+def test_pages_carry_security_headers_andno_inline_script(
     browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("admin")
@@ -155,7 +97,7 @@ def test_pages_carry_security_headers_and_no_inline_script(
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        _no_inline_script(response.text)
+        no_inline_script(response.text)
     asset = browser.client.get("/static/xborder.css")
     assert asset.status_code == 200 and asset.headers["X-Content-Type-Options"] == "nosniff"
     asset.close()
@@ -564,6 +506,33 @@ def test_admin_manages_users_and_tokens_and_legal_reads_the_audit_log(
     assert "/admin/audit" in header and "/admin/users" not in header
 
 
+def test_a_user_form_from_an_older_page_answers_412_and_changes_nothing(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    """The admin's user forms carry the user's ETag: a form from before someone else changed
+    the user is refused with the user page's message, and the user keeps the other change."""
+    admin = browser_for("admin")
+    created = admin.post("/admin/users", {"email": "new@example.test", "role": "legal"})
+    assert created.status_code == 200
+
+    def row() -> str:
+        found = re.search(
+            r"<tr>\s*<td>new@example\.test</td>.*?</tr>", admin.get("/admin/users").text, re.S
+        )
+        assert found is not None
+        return found.group(0)
+
+    shown = row()
+    action = re.search(r'action="(/admin/users/[0-9]+)"', shown)
+    assert action is not None
+    old = form_etag(shown)
+    assert admin.post(action.group(1), {"etag": old, "role": "viewer"}).status_code == 303
+    stale = admin.post(action.group(1), {"etag": old, "role": "admin"})
+    assert stale.status_code == 412
+    assert "Someone changed this user since you opened the page" in stale.text
+    assert 'value="viewer" selected' in row()
+
+
 def test_saving_an_untouched_vendor_form_changes_nothing(
     browser_for: Callable[[str], Browser],
 ) -> None:
@@ -623,6 +592,8 @@ def test_review_workflow_buttons(browser_for: Callable[[str], Browser]) -> None:
     url = owner.post("/reviews/new", FIREBASE_REVIEW).headers["Location"]
     page = owner.get(url).text
     assert "Mark draft" in page and "Mark closed" in page and "Mark approved" not in page
+    assert '<button class="button quiet" type="submit">Mark closed</button>' in page
+    assert '<button class="button" type="submit">Mark draft</button>' in page
     tag = form_etag(page)
     assert owner.post(f"{url}/status", {"etag": tag, "status": "draft"}).status_code == 303
     assert "Draft" in owner.get(url).text

@@ -353,6 +353,22 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(app: Flask) -> None:
             user = services.get_user(session=session, user_id=only.id or 0)
 
 
+def test_the_user_list_pages_as_every_list_does(client: FlaskClient, auth: Headers) -> None:
+    """GET /users sends X-Total-Count and a Link header (first, prev, next, last, the filters
+    kept), as docs/api.md says every list does."""
+    admin = auth("admin")
+    for _ in range(3):
+        auth("legal")
+    first = client.get("/api/v1/users?role=legal&per_page=2", headers=admin)
+    assert first.status_code == 200 and first.headers["X-Total-Count"] == "3"
+    link = first.headers["Link"]
+    assert 'rel="next"' in link and "page=2" in link and "role=legal" in link
+    assert 'rel="prev"' not in link and 'rel="last"' in link
+    last = client.get("/api/v1/users?role=legal&per_page=2&page=2", headers=admin)
+    assert len(last.get_json()["items"]) == 1 and last.headers["X-Total-Count"] == "3"
+    assert 'rel="prev"' in last.headers["Link"] and 'rel="next"' not in last.headers["Link"]
+
+
 def test_users_api_is_admin_only(client: FlaskClient, auth: Headers) -> None:
     assert_problem(client.get("/api/v1/users"), 401)
     for role in ("legal", "procurement", "viewer"):

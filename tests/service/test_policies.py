@@ -76,6 +76,17 @@ def test_review_buttons_offered_are_exactly_the_actions_allowed(
             assert may(review, user), (user, status)
 
 
+def test_the_review_move_shown_quietly_is_the_one_after_which_nothing_changes() -> None:
+    """The page shows closing quietly: the move to the status the review service treats as
+    final (no move out of it, no evaluation, no confirmed fact), and only that one."""
+    for to in review_policy.TRANSITIONS:
+        final = not review_policy.TRANSITIONS[to] and not review_policy.may_evaluate(
+            Filed(to), LEGAL
+        )
+        assert review_policy.closes(to) == final, to
+    assert review_policy.closes("closed")
+
+
 def test_procurement_moves_only_its_own_reviews() -> None:
     assert review_policy.moves(Filed("draft"), OWNER) == ["closed", "submitted"]
     assert review_policy.moves(Filed("draft"), STRANGER) == []

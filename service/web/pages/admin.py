@@ -94,8 +94,7 @@ def update_user(user_id: int) -> Response:
     """Change a user's role, or disable or enable them."""
     session = get_session()
     user = services.get_user(session=session, user_id=user_id)
-    if request.form.get("etag") != user_etag(user):
-        raise errors.PreconditionFailed(CONFLICT)
+    forms.check_etag(request.form.get("etag"), user_etag(user), CONFLICT)
     body: dict[str, Any] = {}
     if request.form.get("role"):
         body["role"] = request.form["role"]

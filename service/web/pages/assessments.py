@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -80,17 +79,6 @@ def _page(
         risk_rows=risk_rows(state.current.document, form, editable=editable),
     )
     return page, status
-
-
-def _form_etag(name: str) -> Callable[[str], None]:
-    """A version check: 412 when the form's `name` field holds another ETag than the current
-    one (the page was made from an older version)."""
-
-    def check(current: str) -> None:
-        if request.form.get(name) != current:
-            raise errors.PreconditionFailed(CONFLICT)
-
-    return check
 
 
 def entry_etag(entry: dict[str, Any]) -> str:
@@ -236,8 +224,7 @@ def edit_assessment(assessment_id: int) -> Any:
     values = forms.raw_values(request.form)
     sent_etag = str(values.pop("etag", ""))
     try:
-        if sent_etag != assessment_etag(record):
-            raise errors.PreconditionFailed(CONFLICT)
+        forms.check_etag(sent_etag, assessment_etag(record), CONFLICT)
         current = services.get_version(
             session=session, assessment=record, number=record.current_number
         )
@@ -265,7 +252,12 @@ def transition_assessment(assessment_id: int) -> Response:
         "override_reason": forms.text(values.get("override_reason"), blank=None),
     }
     data = forms.load(TransitionSchema(), body)
-    act_on_assessment(assessment_id, services.transition_assessment, _form_etag("etag"), **data)
+    act_on_assessment(
+        assessment_id,
+        services.transition_assessment,
+        forms.etag_check(request.form, CONFLICT),
+        **data,
+    )
     return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
 
 
@@ -274,7 +266,7 @@ def transition_assessment(assessment_id: int) -> Response:
 def refresh_assessment(assessment_id: int) -> Response:
     """Regenerate from the latest evaluation keeping legal's edits; then show the diff."""
     _, (_version, diff, _kept) = act_on_assessment(
-        assessment_id, services.refresh_assessment, _form_etag("etag")
+        assessment_id, services.refresh_assessment, forms.etag_check(request.form, CONFLICT)
     )
     target = url_for("web.assessment_diff", assessment_id=assessment_id)
     return redirect(f"{target}?from={diff['from']}&to={diff['to']}", code=303)
@@ -312,7 +304,12 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
             if want is None or want == entry["status"]:
                 continue
             changes = forms.load(ChecklistItemUpdateSchema(), {"status": want})
-            update_checklist_item(record, entry["id"], changes, _form_etag(f"etag.{key}"))
+            update_checklist_item(
+                record,
+                entry["id"],
+                changes,
+                forms.etag_check(request.form, CONFLICT, f"etag.{key}"),
+            )
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#checklist-{checklist_id}", code=303)
@@ -329,7 +326,7 @@ def update_item(assessment_id: int, item_id: int) -> Response:
     if "status" in values:  # a form without one leaves the status as it is
         body["status"] = values["status"]
     changes = forms.load(ChecklistItemUpdateSchema(), body)
-    update_checklist_item(record, item_id, changes, _form_etag("etag"))
+    update_checklist_item(record, item_id, changes, forms.etag_check(request.form, CONFLICT))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)

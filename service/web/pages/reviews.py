@@ -277,6 +277,7 @@ def review(review_id: int) -> str:
         regimes=REGIMES,
         assessments=assessments,
         moves=moves,
+        closes={to: policy.closes(to) for to in moves},
         etag=review_etag(view.review),
         choices=choices,
         may_edit=policy.may_change(view.review, g.current_user),
@@ -287,18 +288,14 @@ def review(review_id: int) -> str:
     )
 
 
-def _form_etag(current: str) -> None:
-    """412 when the page's form was made from an older version of the review."""
-    if request.form.get("etag") != current:
-        raise errors.PreconditionFailed(CONFLICT)
-
-
 @allow("procurement", "legal")
 @web.post("/reviews/<int:review_id>/status")
 def review_status(review_id: int) -> Response:
     """Move a review (submit, close, approve, ...) with the API's update schema and service."""
     changes = forms.load(ReviewUpdateSchema(), {"status": request.form.get("status", "")})
-    act_on_review(review_id, services.update_review, _form_etag, changes=changes)
+    act_on_review(
+        review_id, services.update_review, forms.etag_check(request.form, CONFLICT), changes=changes
+    )
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
@@ -306,7 +303,12 @@ def review_status(review_id: int) -> Response:
 @web.post("/reviews/<int:review_id>/asserted-facts/<int:index>/confirm")
 def confirm_fact(review_id: int, index: int) -> Response:
     """Legal or admin confirms a pending stated fact; the review is evaluated again."""
-    act_on_review(review_id, services.confirm_asserted_fact, _form_etag, index=index)
+    act_on_review(
+        review_id,
+        services.confirm_asserted_fact,
+        forms.etag_check(request.form, CONFLICT),
+        index=index,
+    )
     return redirect(url_for("web.review", review_id=review_id), code=303)
 
 
