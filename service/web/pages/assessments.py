@@ -38,6 +38,9 @@ CONFLICT = (
     "Someone changed this assessment since you opened it. Your text is kept below; reload to "
     "see their version, then apply your changes again."
 )
+# The same for the forms that keep no text (moves, refresh, checklist ticks and items): their
+# 412 is an error page.
+STALE = "Someone changed this assessment since you opened it; reload it and try again."
 
 
 def _page(
@@ -255,7 +258,7 @@ def transition_assessment(assessment_id: int) -> Response:
     act_on_assessment(
         assessment_id,
         services.transition_assessment,
-        forms.etag_check(request.form, CONFLICT),
+        forms.etag_check(request.form, STALE),
         **data,
     )
     return redirect(url_for("web.assessment", assessment_id=assessment_id), code=303)
@@ -266,7 +269,7 @@ def transition_assessment(assessment_id: int) -> Response:
 def refresh_assessment(assessment_id: int) -> Response:
     """Regenerate from the latest evaluation keeping legal's edits; then show the diff."""
     _, (_version, diff, _kept) = act_on_assessment(
-        assessment_id, services.refresh_assessment, forms.etag_check(request.form, CONFLICT)
+        assessment_id, services.refresh_assessment, forms.etag_check(request.form, STALE)
     )
     target = url_for("web.assessment_diff", assessment_id=assessment_id)
     return redirect(f"{target}?from={diff['from']}&to={diff['to']}", code=303)
@@ -308,7 +311,7 @@ def tick_checklist(assessment_id: int, checklist_id: int) -> Response:
                 record,
                 entry["id"],
                 changes,
-                forms.etag_check(request.form, CONFLICT, f"etag.{key}"),
+                forms.etag_check(request.form, STALE, f"etag.{key}"),
             )
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
@@ -326,7 +329,7 @@ def update_item(assessment_id: int, item_id: int) -> Response:
     if "status" in values:  # a form without one leaves the status as it is
         body["status"] = values["status"]
     changes = forms.load(ChecklistItemUpdateSchema(), body)
-    update_checklist_item(record, item_id, changes, forms.etag_check(request.form, CONFLICT))
+    update_checklist_item(record, item_id, changes, forms.etag_check(request.form, STALE))
     session.commit()
     target = url_for("web.assessment", assessment_id=assessment_id)
     return redirect(f"{target}#item-{item_id}", code=303)
