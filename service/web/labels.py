@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assessments.catalog import vocabulary
+from assessments.documents import checklists
 from assessments.documents._data import labels as document_labels
 from assessments.documents._data import safeguard_texts
 from service.lifecycle import models as lifecycle_models
@@ -64,7 +65,11 @@ ROLES = {
     "procurement": "Procurement",
     "viewer": "Viewer",
 }
-ITEM_STATUSES = {"open": "Open", "done": "Done", "n.a.": "Not applicable"}
+ITEM_STATUSES = {
+    checklists.OPEN: "Open",
+    checklists.DONE: "Done",
+    checklists.NOT_APPLICABLE: "Not applicable",
+}
 TRANSITION_BUTTONS = {
     "in_review": "Submit for review",
     "approved": "Approve",

@@ -85,7 +85,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(
     assert response.status_code == 403 and "CSRF" in response.text
 
 
-def test_pages_carry_security_headers_andno_inline_script(
+def test_pages_carry_security_headers_and_no_inline_script(
     browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("admin")
@@ -438,13 +438,12 @@ def test_checklist_forms_from_an_older_version_change_nothing(
 
 
 def test_assessment_moves_from_an_older_page_change_nothing(
-    browser_for: Callable[[str], Browser],
+    legal_assessment: tuple[Browser, str],
 ) -> None:
     """A transition or a refresh sent from a page made before the assessment changed answers
     412, as the API's If-Match does, and moves nothing; the page says to reload (it keeps no
     text of the user's, unlike the edit form's)."""
-    legal = browser_for("legal")
-    url = _assessment(legal)
+    legal, url = legal_assessment
     page = legal.get(url).text
     old = form_etag(page)
     assert legal.post(f"{url}/transition", {"etag": old, "to": "in_review"}).status_code == 303

@@ -53,7 +53,6 @@ def _page(
     context = services.policy_context(session=session, assessment=assessment)
     moves = policy.moves(assessment, g.current_user, context)
     editable = policy.may_edit(assessment, g.current_user)
-    items = [item for checklist in state.checklists for item in checklist["items"]]
     page = render_template(
         "web/assessment.html",
         a=assessment,
@@ -70,10 +69,8 @@ def _page(
         override_needed=any(policy.needs_override_reason(to, context) for to in moves),
         editable=editable,
         may_tick=policy.may_update_checklists(assessment, g.current_user, context),
-        done_items={item["id"] for item in items if policy.item_done(item["status"])},
-        inapplicable_items={
-            item["id"] for item in items if not policy.item_applies(item["status"])
-        },
+        item_done=policy.item_done,
+        item_applies=policy.item_applies,
         etag=assessment_etag(assessment),
         form=form or forms.FormState(),
         text=render_text,
