@@ -7,8 +7,9 @@ with), whose outputs are first compared byte for byte (`repr`) with the memoised
 With --requests N (default 1,000; 0 skips it): what the engine's speed is worth where people
 wait for it. N different typical transfers are posted to POST /api/v1/transfers/evaluate through
 the Flask test client (in process: routing, auth, the contract's schema, the engine, the answer's
-JSON; no network), after 300 warm-up ones; as many other variants are then evaluated alone. It
-prints the CPU time per request, per evaluation, and the engine's share of the request.
+JSON; no network), each as its contract JSON (transfer_to_dict), after 300 warm-up ones; as many
+other variants are then evaluated alone. It prints the CPU time per request, per evaluation,
+and the engine's share of the request.
 
 Run: .venv/bin/python bench/bench_engine.py [--seconds 3] [--check 2000] [--requests 1000]
 """
@@ -16,7 +17,6 @@ Run: .venv/bin/python bench/bench_engine.py [--seconds 3] [--check 2000] [--requ
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import os
 import platform
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessments.catalog.reference import Reference, load_reference
 from assessments.engine import evaluate
 from assessments.rules import load_rules
-from assessments.transfers import parse_transfer
+from assessments.transfers import parse_transfer, transfer_to_dict
 from assessments.types import OutboundYtd, Transfer
 
 TARGET = 20_000
@@ -108,21 +108,11 @@ def _rate(fn: Callable[[Transfer], object], items: list[Transfer], seconds: floa
             return Rates(count / cpu, count / (time.perf_counter() - wall0), count)
 
 
-def _body(i: int) -> dict[str, Any]:
-    """The i-th variant of TYPICAL as a request body (head-counts vary as in _variants)."""
-    body = copy.deepcopy(TYPICAL)
-    cn, eu, us = body["data_subjects"]
-    cn["count"] += 17 * i
-    eu["count"] += 3 * i
-    us["count"] += i
-    body["exporter"]["cn_outbound_ytd"] = {"non_sensitive": 5 * i}
-    return body
-
-
-def request_share(requests: int) -> tuple[float, float]:
+def request_share(transfers: list[Transfer], requests: int) -> tuple[float, float]:
     """Median CPU seconds of one POST /api/v1/transfers/evaluate (in process, after 300
-    warm-up requests) and of the engine alone (the request's own rules and reference) on as
-    many other variants, warmed the same way."""
+    warm-up requests) of the first variants, as their contract JSON, and of the engine alone
+    (the request path's own rules and reference) on as many of the next variants, warmed the
+    same way: other variants, since the same ones would be answered from the memo."""
     from service import create_app
     from service.reference.services import get_reference
     from service.transfers.services import get_rulebook
@@ -140,7 +130,8 @@ def request_share(requests: int) -> tuple[float, float]:
         )
         headers = bearer_users(app, [("viewer", "viewer")])["viewer"]
         client = app.test_client()
-        bodies = [_body(i) for i in range(300 + requests)]
+        timed = 300 + requests
+        bodies = [transfer_to_dict(t) for t in transfers[:timed]]
         per_request: list[float] = []
         for i, body in enumerate(bodies):
             cpu = time.process_time()
@@ -150,11 +141,8 @@ def request_share(requests: int) -> tuple[float, float]:
             assert answer.status_code == 200, answer.get_json()
         with app.app_context():
             rules, reference = get_rulebook().rules, get_reference()
-        # Other variants than the requests': the same ones would be answered from the memo.
-        day, fresh = date(2026, 11, 22), range(len(bodies), 2 * len(bodies))
-        transfers = [parse_transfer(_body(i), today=day, reference=reference) for i in fresh]
         per_evaluation: list[float] = []
-        for i, transfer in enumerate(transfers):
+        for i, transfer in enumerate(transfers[timed : 2 * timed]):
             cpu = time.process_time()
             evaluate(transfer, rules, reference)
             if i >= 300:
@@ -209,7 +197,7 @@ def main() -> None:
     verdict = "meets" if eng.cpu >= TARGET else "MISSES"
     print(f"target:        {TARGET:,} evaluations/s (CPU time) - {verdict}")
     if args.requests:
-        request, alone = request_share(args.requests)
+        request, alone = request_share(transfers, args.requests)
         print(
             f"request:       POST /api/v1/transfers/evaluate {request * 1e3:.2f} ms CPU (median of"
             f" {args.requests:,}); the engine alone {alone * 1e3:.3f} ms, {alone / request:.0%}"
