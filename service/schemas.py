@@ -36,4 +36,7 @@ def dataclass_schema(cls: type, name: str, **replaced: fields.Field[Any]) -> typ
     (it also nests that same schema wherever another dataclass holds one), and this where the
     API names it otherwise or dumps a field differently (a nested dict, an ISO string).
     """
-    return type(name, (class_schema(cls),), {"__doc__": cls.__doc__, **replaced})
+    base = class_schema(cls)
+    for key, field in replaced.items():  # a replaced field is as required as the one it replaces
+        field.required = base._declared_fields[key].required
+    return type(name, (base,), {"__doc__": cls.__doc__, **replaced})

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from assessments.catalog.names import name_key
+from assessments.documents.checklists import OPEN
 from assessments.facts import cn_window_start, tally
 from assessments.types import REGIMES
 from service import errors
@@ -494,7 +495,7 @@ def open_work(*, session: Session, review_ids: Sequence[int]) -> list[dict[str, 
     rows = session.execute(
         select(col(Checklist.assessment_id), col(Checklist.key), col(Checklist.title), func.count())
         .join(ChecklistItem, col(ChecklistItem.checklist_id) == col(Checklist.id))
-        .where(col(Checklist.assessment_id).in_(found), col(ChecklistItem.status) == "open")
+        .where(col(Checklist.assessment_id).in_(found), col(ChecklistItem.status) == OPEN)
         .group_by(col(Checklist.assessment_id), col(Checklist.key), col(Checklist.title))
     ).all()
     for assessment_id, key, title, n in rows:

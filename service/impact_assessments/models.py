@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from assessments.documents.checklists import OPEN
 from service.models import JSONType, owned_by, utc_timestamp
 
 STATUSES = ("draft", "in_review", "approved", "rejected")
@@ -95,7 +96,7 @@ class ChecklistItem(SQLModel, table=True):
     group_name: str = Field(default="", max_length=100)
     text: str
     citation: str
-    status: str = Field(default="open", max_length=10)
+    status: str = Field(default=OPEN, max_length=10)  # one of checklists.ITEM_STATUSES
     who: str | None = Field(default=None, max_length=200)
     due: str | None = Field(default=None, max_length=200)  # "when" in the API
     evidence: str | None = None

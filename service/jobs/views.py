@@ -35,8 +35,14 @@ REGISTER_BODY_BYTES = 6 * 1024 * 1024  # a 2,500-row risk register: about 2.5 KB
 
 
 def accepted(job: Job) -> tuple[Job, int, dict[str, str]]:
-    """202 with the job and its URL (Location), for a new or an existing (deduplicated) job."""
+    """Commit, then 202 with the job and its URL (Location), for a new or an existing
+    (deduplicated) job."""
     get_session().commit()  # the job row commits; then it goes to the broker
+    return job_answer(job)
+
+
+def job_answer(job: Job) -> tuple[Job, int, dict[str, str]]:
+    """202 with the job and its URL (Location), once the job row is committed."""
     return job, 202, {"Location": url_for("jobs.JobItem", job_id=job.id)}
 
 
@@ -131,13 +137,13 @@ class RiskRegisterJobs(MethodView):
         """Import a whole risk register (up to 2,500 rows, 6 MiB) as a job: checked now (422 with
         nothing written), saved as a new version by a worker (If-Match required; the job
         fails with 409 if the assessment changed before it ran)."""
-        _, job = act_on_assessment(
+        _, job = act_on_assessment(  # commits
             assessment_id,
             assessments.submit_register_import,
             risks=data["risks"],
             note=data["note"],
         )
-        return accepted(job)
+        return job_answer(job)
 
 
 @blp.route("/vendor-import-jobs")

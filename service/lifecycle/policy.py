@@ -1,9 +1,10 @@
 """Who may do what with tasks: close one, and list everyone's.
 
 One owner for these rules: the lifecycle service enforces `ensure_may_complete`, and the
-task lists (the tasks and due pages, the assistant) ask `may_complete` and `may_list_all`
-what to offer. A task is closed by its assignee or an admin; legal and admins (the
-overseers) may list everyone's tasks, the others see their own.
+task pages ask `may_complete` and `may_list_all` what to offer. A task is closed by its
+assignee or an admin. Whose tasks a list shows is `auth.models.whose` (everyone's for the
+overseers, legal and admins; the others' own), which GET /tasks and the assistant call and
+`may_list_all` reads.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from service import errors
-from service.auth.models import OVERSEERS, Actor
+from service.auth.models import Actor, whose
 from service.lifecycle.models import TASK_OPEN
 
 CLOSERS = frozenset({"admin"})  # roles that close anyone's task, not only their own
@@ -45,5 +46,6 @@ def ensure_may_complete(task: Assigned, user: Actor) -> None:
 
 
 def may_list_all(user: Actor) -> bool:
-    """Whether the user may list everyone's tasks (`mine=false`), not only their own."""
-    return user.role in OVERSEERS
+    """Whether the user may list everyone's tasks (`mine=false`), not only their own: whose
+    lists show everyone's work (auth.models.whose)."""
+    return whose(user) is None

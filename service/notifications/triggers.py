@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from service.impact_assessments.policy import OUTCOMES
 from service.notifications.services import notify, role_emails
 
 
@@ -27,7 +28,7 @@ def approval_moved(*, session: Session, assessment: Any, to: str, actor: str) ->
             text=f"{actor} asks for approval of {label}.",
             data=data,
         )
-    elif to in ("approved", "rejected"):
+    elif to in OUTCOMES:
         review = session.get(Review, assessment.review_id)
         told = [assessment.submitted_by, review.created_by if review else None]
         notify(

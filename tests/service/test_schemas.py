@@ -34,3 +34,14 @@ def test_a_dataclass_field_description_reaches_the_schema() -> None:
 
     assert schema().fields["weight"].metadata == {"description": "grams"}
     assert schema().fields["note"].allow_none
+
+
+def test_a_replaced_field_is_as_required_as_the_field_it_replaces() -> None:
+    """The OpenAPI spec lists a replaced field as required exactly when the dataclass's own
+    field was (clients generated from it must not type an always-sent field as optional)."""
+    schema = dataclass_schema(
+        Parcel, "ParcelSchema", weight=fields.String(), note=fields.String(allow_none=True)
+    )
+
+    assert schema().fields["weight"].required
+    assert not schema().fields["note"].required

@@ -25,8 +25,8 @@ from service.assistant.tools.base import (
     review_citation,
 )
 from service.assistant.tools.reviews import may_read_reviews
+from service.auth.models import whose
 from service.lifecycle import deadlines as lifecycle_deadlines
-from service.lifecycle import policy as task_policy
 from service.lifecycle import services as lifecycle
 from service.lifecycle.models import ReviewChange
 from service.reviews.models import Review
@@ -83,19 +83,17 @@ def list_overdue(ctx: ToolContext, args: Mapping[str, Any]) -> ToolResult:
         for d in lifecycle_deadlines.deadlines(session=ctx.session, today=ctx.today)
         if d.due < ctx.today
     ]
-    everyone = task_policy.may_list_all(ctx.asker)  # as GET /tasks?mine=false
+    assignee = whose(ctx.asker)  # as GET /tasks?mine=false: None for everyone's
     tasks = [
         t
-        for t in lifecycle.list_tasks(
-            session=ctx.session, assignee=None if everyone else ctx.asker.email
-        )
+        for t in lifecycle.list_tasks(session=ctx.session, assignee=assignee)
         if t.due is not None and t.due < ctx.today
     ]
     reviews = _reviews(ctx, [d.review_id for d in late] + [t.review_id for t in tasks])
     data = {
         "scope": "all",
         "today": ctx.today.isoformat(),
-        "tasks_scope": "everyone" if everyone else "yours",
+        "tasks_scope": "everyone" if assignee is None else "yours",
         "deadlines": [
             {
                 "review": reviews[d.review_id],
