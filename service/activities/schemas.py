@@ -6,7 +6,6 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from assessments.types import REGIMES
 from service.activities.models import STATUSES
 from service.paging import Many, PageArgs, page_schema
 from service.reviews.schemas import VENDOR_SLUG, ReviewSchema
@@ -105,8 +104,7 @@ class ActivityReviewSchema(Schema):
     activity_overrides = fields.Dict(attribute="review.activity_overrides")
 
     def _verdicts(self, view: Any) -> dict[str, str]:
-        review = view.review
-        return {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES}
+        return view.review.verdicts()
 
 
 class ActivitySchema(Schema):

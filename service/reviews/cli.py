@@ -29,7 +29,7 @@ def _row(view: services.ReviewView) -> dict[str, Any]:
         "status": view.review.status,
         "vendor": view.vendor.slug,
         "exporter": view.review.exporter_name,
-        "verdicts": {r: getattr(view.review, f"{r.lower()}_verdict") for r in REGIMES},
+        "verdicts": view.review.verdicts(),
         "level": view.review.overall_level,
         "as_of": view.review.as_of.isoformat(),
         "rules_version": view.review.rules_version,

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from assessments.types import REGIMES
 from service.models import JSONType, owned_by, utc_timestamp
 
 STATUSES = ("draft", "submitted", "in_review", "approved", "rejected", "closed")
@@ -100,6 +101,10 @@ class Review(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_VERSION)
     created_at: datetime = utc_timestamp()
     updated_at: datetime = utc_timestamp()
+
+    def verdicts(self) -> dict[str, str]:
+        """The stored verdict per regime (its `<regime>_verdict` column), in REGIMES order."""
+        return {r: getattr(self, f"{r.lower()}_verdict") for r in REGIMES}
 
 
 class ReviewEvaluation(SQLModel, table=True):

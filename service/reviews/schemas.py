@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from assessments.types import MECHANISMS, REGIMES, VERDICTS
+from assessments.types import MECHANISMS, VERDICTS
 from service.models import MAX_ROW_ID
 from service.paging import Many, PageArgs, page_schema, sort_choices
 from service.reviews.models import STATUSES
@@ -147,7 +147,7 @@ class ReviewSchema(Schema):
             "warnings": view.warnings,
             "asserted_facts": view.asserted,
             "pending_facts": view.pending,
-            "verdicts": {r: getattr(review, f"{r.lower()}_verdict") for r in REGIMES},
+            "verdicts": review.verdicts(),
         }
 
 
