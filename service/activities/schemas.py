@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from service.activities.models import STATUSES
 from service.paging import Many, PageArgs, page_schema
+from service.reviews.models import Review
 from service.reviews.schemas import VENDOR_SLUG, ReviewSchema
 
 FACTS = (
@@ -104,7 +105,8 @@ class ActivityReviewSchema(Schema):
     activity_overrides = fields.Dict(attribute="review.activity_overrides")
 
     def _verdicts(self, view: Any) -> dict[str, str]:
-        return view.review.verdicts()
+        review: Review = view.review
+        return review.verdicts()
 
 
 class ActivitySchema(Schema):
