@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import http
 import json
+import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import flask_smorest
 import swagger_ui_bundle
@@ -29,6 +30,9 @@ from service import errors
 from service.paging import Page
 from service.storable import MAX_JSON_DEPTH, unstorable_text
 from service.viewmarks import handler_of, mark
+
+if TYPE_CHECKING:
+    from apispec import APISpec  # flask-smorest's spec type
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,10 +60,64 @@ class ProblemSchema(Schema):
 
 
 class Api(flask_smorest.Api):  # type: ignore[misc]
-    """flask-smorest's Api whose HTTP errors are RFC 9457 problem+json (in the spec too), and
-    whose spec declares the Bearer scheme (the docs page's Authorize button)."""
+    """flask-smorest's Api whose HTTP errors are RFC 9457 problem+json (in the spec too), whose
+    spec declares the Bearer scheme (the docs page's Authorize button), and whose views are
+    documented in the spec when it is first read.
+
+    Documenting every view (apispec resolving each schema) is more than half of an app's
+    start-up, about 40 of 70 ms, which every gunicorn worker, command and test would pay for a
+    spec few of them serve. So a registered blueprint's views, and what `finish_spec` adds, go
+    into the spec on its first read: the spec's URL, the docs page, a test.
+    """
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._spec: APISpec | None = None
+        self._undocumented: list[tuple[flask_smorest.Blueprint, str, Any]] = []
+        self._finishing: list[Callable[[APISpec], None]] = []
+        self._documenting = threading.Lock()
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> APISpec:
+        """The OpenAPI spec, with the views of every blueprint registered so far (None before
+        init_app: flask-smorest's own code looks for that; ours always has an app)."""
+        if self._undocumented or self._finishing:
+            self._document()
+        return cast("APISpec", self._spec)
+
+    @spec.setter
+    def spec(self, spec: APISpec | None) -> None:
+        self._spec = spec
+
+    def register_blueprint(
+        self, blp: flask_smorest.Blueprint, *, parameters: Any = None, **options: Any
+    ) -> None:
+        """Register a blueprint in the app now, and its views in the spec when it is read
+        (flask-smorest's register_blueprint, whose second half is `_document`'s)."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def finish_spec(self, finish: Callable[[APISpec], None]) -> None:
+        """Have `finish(spec)` complete the spec once the views registered so far are in it."""
+        self._finishing.append(finish)
+
+    def _document(self) -> None:
+        # Threads of a worker may read the spec at once: one documents, the others wait for it.
+        # The lists empty only when the spec is complete, so no thread returns a spec half done.
+        with self._documenting:
+            spec = self._spec
+            if spec is None or not (self._undocumented or self._finishing):
+                return
+            for blp, name, parameters in self._undocumented:
+                blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+                spec.tag({"name": name, "description": blp.description})
+            for finish in self._finishing:
+                finish(spec)
+            self._undocumented, self._finishing = [], []
 
     def _register_responses(self) -> None:
         """Every error response in the spec: a ProblemSchema body as application/problem+json."""

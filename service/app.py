@@ -101,7 +101,7 @@ def _init_http(app: Flask) -> None:
         rest.register_blueprint(blueprint)
     from service import api_examples
 
-    api_examples.apply(rest.spec)  # a real request body for every write
+    rest.finish_spec(api_examples.apply)  # a real request body for every write
     web_ui.init_app(app)  # the server-rendered UI (service/web): pages, assets, security headers
 
 

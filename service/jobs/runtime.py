@@ -30,6 +30,10 @@ QUEUE = "xborder"
 ACTOR = "xborder_run_job"
 MIN_BACKOFF_MS = 2_000
 MAX_BACKOFF_MS = 60_000
+# How long the in-process worker's idle threads wait for a message before they look whether
+# they should stop: stopping it (the server shutting down, the end of a test) waits that long
+# twice, its worker threads then its consumer (Dramatiq's default, 1 s, made that 2 s).
+EMBEDDED_POLL_MS = 100
 
 
 @dataclass
@@ -59,7 +63,9 @@ class Runtime:
     def start_embedded(self) -> None:
         with self.lock:
             if self.worker is None:
-                self.worker = dramatiq.Worker(self.broker, worker_threads=self.threads)
+                self.worker = dramatiq.Worker(
+                    self.broker, worker_threads=self.threads, worker_timeout=EMBEDDED_POLL_MS
+                )
                 self.worker.start()
 
     def join(self, timeout_ms: int = 120_000) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -62,3 +64,23 @@ def test_every_json_write_has_a_real_example_its_schema_accepts(
     assert missing == []
     evaluate = spec["paths"]["/api/v1/transfers/evaluate"]["post"]["requestBody"]
     assert evaluate["content"]["application/json"]["example"]["importer"]["country"] == "US"
+
+
+def test_threads_reading_the_spec_first_all_get_it_whole(app: Flask) -> None:
+    """A worker's threads may serve its first spec requests at once (the views go into the
+    spec on its first read): each gets every path, with its examples, documented once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(_: int) -> bytes:
+        with app.test_client() as client:
+            return client.get("/api/v1/openapi.json").get_data()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        bodies = set(pool.map(read, range(8)))
+    assert len(bodies) == 1
+    spec = json.loads(bodies.pop())
+    registered = list(app.extensions["flask-smorest"]["blp_name_to_api"])
+    assert [tag["name"] for tag in spec["tags"]] == registered
+    assert {"/api/v1/vendors", "/api/v1/reviews", "/api/v1/tasks"} <= set(spec["paths"])
+    evaluate = spec["paths"]["/api/v1/transfers/evaluate"]["post"]["requestBody"]
+    assert "example" in evaluate["content"]["application/json"]
