@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service import create_app
+from service.auth import passwords
 from service.db import make_engine, session_scope, upgrade
 from tests.helpers import PG_URL, Headers, create_schema, drop_schema, fresh_database_url
 
@@ -36,6 +38,28 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if config.args and all("::" in arg for arg in config.args):
         return 0
     return None
+
+
+SHIPPED_HASHER = passwords._hasher
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its cheapest parameters in the test processes: a hash or a check costs
+    well under a millisecond instead of about 130 (on four threads), and the suite makes and
+    signs in users some hundreds of times (Django's docs give the same advice). Tests of the
+    hashing itself use the shipped parameters (`shipped_password_hashing`); the processes the
+    tests start (`xborder serve`, job workers) hash as shipped."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def shipped_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The argon2id parameters the service ships with (RFC 9106's low-memory profile)."""
+    monkeypatch.setattr(passwords, "_hasher", SHIPPED_HASHER)
 
 
 @pytest.fixture(scope="session")

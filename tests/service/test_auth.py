@@ -45,9 +45,10 @@ def audit_text(app: Flask) -> str:
 # ---- passwords -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("shipped_password_hashing")
 def test_passwords_are_argon2id_and_verify() -> None:
     hashed = passwords.hash_password(PASSWORD)
-    assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in hashed
     assert passwords.verify_password(hashed, PASSWORD)
     assert not passwords.verify_password(hashed, PASSWORD + "x")
     assert not passwords.verify_password(None, PASSWORD)  # dummy hash path, always false
@@ -78,6 +79,7 @@ def test_unknown_email_takes_the_same_verify_path(
 # ---- sign-in, sessions, CSRF -----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("shipped_password_hashing")
 def test_sign_in_upgrades_a_hash_made_with_older_argon2_parameters(
     app: Flask, client: FlaskClient
 ) -> None:
