@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socketserver
 import sys
 import threading
 import time
@@ -327,6 +328,20 @@ def redis_and_xborder(url: str) -> tuple[Any, str]:
     return store, xborder
 
 
+def serve_in_thread(server: socketserver.BaseServer) -> Callable[[], None]:
+    """Serve `server` on a daemon thread and return what stops it. The thread looks for the stop
+    every 50 ms: socketserver's default, 0.5 s, was half a second at the end of each test."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+    return stop
+
+
 class WebhookReceiver:
     """A webhook receiver on a loopback port: records each request (headers, body) and when it
     arrived (`time.perf_counter()`), and answers `status`."""
@@ -348,13 +363,9 @@ class WebhookReceiver:
             def log_message(self, *args: Any) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        self.close = serve_in_thread(server)
 
     @property
     def bodies(self) -> list[Any]:

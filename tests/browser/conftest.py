@@ -6,7 +6,6 @@ ever downloaded. Screenshots of every page a journey visits go to test-output/sc
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from werkzeug.serving import make_server
 
 from service.auth.services import create_user
 from service.db import session_scope
+from tests.helpers import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,11 +47,9 @@ def chromium_path() -> Path:
 def live_server(catalog_app: Flask) -> Iterator[str]:
     """The app with the shipped catalog, served by werkzeug on a free port of 127.0.0.1."""
     server = make_server("127.0.0.1", 0, catalog_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    stop()
 
 
 @pytest.fixture

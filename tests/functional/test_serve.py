@@ -35,20 +35,27 @@ def _get(url: str, token: str | None = None) -> tuple[int, dict[str, object]]:
         return response.status, json.loads(response.read())
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """`xborder serve` (gunicorn, one worker) on a fresh SQLite data dir: base URL and token."""
+@pytest.fixture(scope="module")
+def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's server keeps its data and its log."""
+    return tmp_path_factory.mktemp("serve")
+
+
+@pytest.fixture(scope="module")
+def served(served_dir: Path) -> Iterator[tuple[str, str]]:
+    """`xborder serve` (gunicorn, one worker) on a fresh SQLite data dir: base URL and token.
+    One server for the module: its first start (migrations, the catalog) is most of a test."""
     xborder = shutil.which("xborder", path=str(Path(sys.executable).parent))
     if xborder is None:
         pytest.skip("the xborder console script is not installed in this environment")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XBORDER_", "DATABASE_URL"))}
-    log = (tmp_path / "serve.log").open("w+")
+    log = (served_dir / "serve.log").open("w+")
     server = subprocess.Popen(
         [
             xborder,
             "--data-dir",
-            str(tmp_path / "data"),
+            str(served_dir / "data"),
             "serve",
             "--port",
             str(port),
@@ -85,7 +92,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_first_start_serves_the_catalog_and_prints_admin_credentials_once(
-    served: tuple[str, str], tmp_path: Path
+    served: tuple[str, str], served_dir: Path
 ) -> None:
     base, token = served
     status, page = _get(f"{base}/api/v1/vendors?q=Umeng%2B", token)
@@ -93,9 +100,9 @@ def test_first_start_serves_the_catalog_and_prints_admin_credentials_once(
     assert page["items"][0]["slug"] == "umeng"  # type: ignore[index]
     status, listing = _get(f"{base}/api/v1/vendors?per_page=1", token)
     assert listing["total"] >= 200  # type: ignore[operator]
-    output = (tmp_path / "serve.log").read_text()
+    output = (served_dir / "serve.log").read_text()
     assert output.count(token) == 1
-    assert (tmp_path / "data" / "xborder.sqlite3").exists()
+    assert (served_dir / "data" / "xborder.sqlite3").exists()
 
 
 def _post_pdf(url: str, token: str, pdf: bytes) -> tuple[int, str, dict[str, object]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from service.assistant import services
 from service.assistant.interfaces import Answer, AskContext, Asker
 from service.assistant.llm import LlmAssistant
 from service.db import session_scope
-from tests.helpers import UMENG_SDK, add_vendor
+from tests.helpers import UMENG_SDK, add_vendor, serve_in_thread
 
 API_KEY = "sk-test-0123456789abcdef"
 INJECTION = (
@@ -113,11 +112,9 @@ def model() -> Iterator[FakeModel]:
     fake = FakeModel()
     server = make_server("127.0.0.1", 0, fake, threaded=True)
     fake.url = f"http://127.0.0.1:{server.server_port}/v1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve_in_thread(server)
     yield fake
-    server.shutdown()
-    thread.join(timeout=5)
+    stop()
 
 
 @pytest.fixture
