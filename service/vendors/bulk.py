@@ -74,8 +74,15 @@ def bulk_create_vendors(
     records: Sequence[Mapping[str, Any]],
     reference: Reference,
     progress: Callable[[int], None] | None = None,
+    origin: str = "local",
+    catalog_version: str | None = None,
+    catalog_hashes: Mapping[str, str] | None = None,
+    audit: bool = True,
 ) -> list[str]:
-    """Add many new vendors (validated create-schema records); 409 on any slug/alias clash."""
+    """Add many new vendors (validated create-schema records); 409 on any slug/alias clash.
+
+    `origin`, `catalog_version`, `catalog_hashes` (by slug) and `audit` as create_vendor's
+    (the catalog's records are stamped with their version and hash, and not audited)."""
     for record in records:
         check_references(record, reference)
     _check_batch(records)
@@ -91,6 +98,8 @@ def bulk_create_vendors(
         for record in part:
             draft = SimpleNamespace(**{**defaults, "created_at": now, "updated_at": now})
             draft.slug, draft.name = record["slug"], record["name"]
+            draft.origin, draft.catalog_version = origin, catalog_version
+            draft.catalog_hash = catalog_hashes[draft.slug] if catalog_hashes else None
             apply_fields(cast(Vendor, draft), record)
             drafts.append(draft)
         try:
@@ -105,15 +114,16 @@ def bulk_create_vendors(
             id_of = {str(slug): int(vid) for slug, vid in found}
             ids = [id_of[slug] for slug in slugs]
             _insert_index_rows(session, drafts, ids, sqlite)
-            record_events(
-                session=session,
-                changes=[
-                    Change("create", "vendor", d.slug, None, vendor_snapshot(cast(Vendor, d)))
-                    for d in drafts
-                ],
-                actor=actor,
-                at=now,
-            )
+            if audit:
+                record_events(
+                    session=session,
+                    changes=[
+                        Change("create", "vendor", d.slug, None, vendor_snapshot(cast(Vendor, d)))
+                        for d in drafts
+                    ],
+                    actor=actor,
+                    at=now,
+                )
         except IntegrityError as exc:
             raise errors.Conflict("A vendor with this slug, name or alias already exists.") from exc
         created.extend(d.slug for d in drafts)
