@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
@@ -359,13 +359,22 @@ class _Once:
     _facts: dict[str, Any] | None = None
     _score: int | None = None
 
+    def layers(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The pass's facts in the order a name is looked up in them: those set from the
+        decisions, the answered ones, the stated ones (the one definition of that order)."""
+        return self.decided.written, self.built.facts, self.stated
+
     @property
     def facts(self) -> dict[str, Any]:
         """Every fact of the regime: stated, answered, then those set from the decisions."""
         if self._facts is None:
-            self._facts = {**self.stated, **self.built.facts}
-            self._facts.update(self.decided.written)
+            self._facts = _merge(self.layers())
         return self._facts
+
+    def view(self) -> Mapping[str, Any]:
+        """The facts: merged where they were, else read in place (a few reads cost less than
+        merging them all)."""
+        return self._facts if self._facts is not None else _FactsView(self.layers())
 
     @property
     def score(self) -> int:
@@ -406,15 +415,13 @@ class _Once:
         if self._facts is not None:
             facts = self._facts
             return tuple([facts[n] if n in facts else params.get(n) for n in names])
-        written, answered, stated = self.decided.written, self.built.facts, self.stated
+        layers = self.layers()
         values: list[Any] = []
         for n in names:
-            if n in written:
-                values.append(written[n])
-            elif n in answered:
-                values.append(answered[n])
-            elif n in stated:
-                values.append(stated[n])
+            for facts in layers:
+                if n in facts:
+                    values.append(facts[n])
+                    break
             else:
                 values.append(params.get(n))
         return tuple(values)
@@ -471,6 +478,39 @@ class _Once:
             rules=tuple(fired),
             questions=questions,
         )
+
+
+class _FactsView(Mapping[str, Any]):
+    """A pass's facts read in place from its layers (_Once.layers), the first holding a name
+    giving its value, as merging them would."""
+
+    __slots__ = ("_layers",)
+
+    def __init__(self, layers: tuple[dict[str, Any], ...]) -> None:
+        self._layers = layers
+
+    def __getitem__(self, name: str) -> Any:
+        for facts in self._layers:
+            if name in facts:
+                return facts[name]
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return any([name in facts for facts in self._layers])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_merge(self._layers))
+
+    def __len__(self) -> int:
+        return len(_merge(self._layers))
+
+
+def _merge(layers: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """Facts layered as in _Once.layers, merged into one mapping."""
+    merged: dict[str, Any] = {}
+    for facts in reversed(layers):
+        merged.update(facts)
+    return merged
 
 
 def _decisions(
@@ -630,7 +670,9 @@ def evaluate_regime(
     base = _evaluate_once(
         code, facts, builder.answered(stated, answers), safeguards, rules, active, head
     )
-    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
+    # The open finders and the questions read a few of the base pass's facts in place.
+    seen = base.view()
+    opens = OPEN_INPUTS[code](transfer, reference, active.params, seen, answers)
     if not opens:
         return base.result(base.signature() if memo else None)
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
@@ -643,7 +685,7 @@ def evaluate_regime(
             given[o.id] = o.answers[j][1]
         built = builder.answered(stated, given)
         results.append(_evaluate_once(code, facts, built, safeguards, rules, active, head))
-    asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
+    asked = tuple([_question(rules, active, o.rule, seen) for o in opens])
     picked = _pick(choices, results)
     chosen, questions = results[picked[2]], base.questions()
     key: Any = None
