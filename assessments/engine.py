@@ -269,6 +269,9 @@ Outcomes = tuple[tuple[int, "bool | None"], ...]
 
 _SERIALS = itertools.count()
 
+# A regime pass's facts in the order a name is looked up in them (_Once.layers).
+Layers = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+
 
 @dataclass(slots=True, eq=False)
 class _Decided:
@@ -359,7 +362,7 @@ class _Once:
     _facts: dict[str, Any] | None = None
     _score: int | None = None
 
-    def layers(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    def layers(self) -> Layers:
         """The pass's facts in the order a name is looked up in them: those set from the
         decisions, the answered ones, the stated ones (the one definition of that order)."""
         return self.decided.written, self.built.facts, self.stated
@@ -415,13 +418,15 @@ class _Once:
         if self._facts is not None:
             facts = self._facts
             return tuple([facts[n] if n in facts else params.get(n) for n in names])
-        layers = self.layers()
+        written, answered, stated = self.layers()
         values: list[Any] = []
         for n in names:
-            for facts in layers:
-                if n in facts:
-                    values.append(facts[n])
-                    break
+            if n in written:
+                values.append(written[n])
+            elif n in answered:
+                values.append(answered[n])
+            elif n in stated:
+                values.append(stated[n])
             else:
                 values.append(params.get(n))
         return tuple(values)
@@ -486,14 +491,16 @@ class _FactsView(Mapping[str, Any]):
 
     __slots__ = ("_layers",)
 
-    def __init__(self, layers: tuple[dict[str, Any], ...]) -> None:
+    def __init__(self, layers: Layers) -> None:
         self._layers = layers
 
     def __getitem__(self, name: str) -> Any:
-        for facts in self._layers:
-            if name in facts:
-                return facts[name]
-        raise KeyError(name)
+        written, answered, stated = self._layers
+        if name in written:
+            return written[name]
+        if name in answered:
+            return answered[name]
+        return stated[name]
 
     def __contains__(self, name: object) -> bool:
         return any([name in facts for facts in self._layers])
@@ -505,7 +512,7 @@ class _FactsView(Mapping[str, Any]):
         return len(_merge(self._layers))
 
 
-def _merge(layers: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+def _merge(layers: Layers) -> dict[str, Any]:
     """Facts layered as in _Once.layers, merged into one mapping."""
     merged: dict[str, Any] = {}
     for facts in reversed(layers):
