@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
@@ -269,6 +269,9 @@ Outcomes = tuple[tuple[int, "bool | None"], ...]
 
 _SERIALS = itertools.count()
 
+# A regime pass's facts in the order a name is looked up in them (_Once.layers).
+Layers = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+
 
 @dataclass(slots=True, eq=False)
 class _Decided:
@@ -359,13 +362,22 @@ class _Once:
     _facts: dict[str, Any] | None = None
     _score: int | None = None
 
+    def layers(self) -> Layers:
+        """The pass's facts in the order a name is looked up in them: those set from the
+        decisions, the answered ones, the stated ones (the one definition of that order)."""
+        return self.decided.written, self.built.facts, self.stated
+
     @property
     def facts(self) -> dict[str, Any]:
         """Every fact of the regime: stated, answered, then those set from the decisions."""
         if self._facts is None:
-            self._facts = {**self.stated, **self.built.facts}
-            self._facts.update(self.decided.written)
+            self._facts = _merge(self.layers())
         return self._facts
+
+    def view(self) -> Mapping[str, Any]:
+        """The facts: merged where they were, else read in place (a few reads cost less than
+        merging them all)."""
+        return self._facts if self._facts is not None else _FactsView(self.layers())
 
     @property
     def score(self) -> int:
@@ -406,7 +418,7 @@ class _Once:
         if self._facts is not None:
             facts = self._facts
             return tuple([facts[n] if n in facts else params.get(n) for n in names])
-        written, answered, stated = self.decided.written, self.built.facts, self.stated
+        written, answered, stated = self.layers()
         values: list[Any] = []
         for n in names:
             if n in written:
@@ -471,6 +483,41 @@ class _Once:
             rules=tuple(fired),
             questions=questions,
         )
+
+
+class _FactsView(Mapping[str, Any]):
+    """A pass's facts read in place from its layers (_Once.layers), the first holding a name
+    giving its value, as merging them would."""
+
+    __slots__ = ("_layers",)
+
+    def __init__(self, layers: Layers) -> None:
+        self._layers = layers
+
+    def __getitem__(self, name: str) -> Any:
+        written, answered, stated = self._layers
+        if name in written:
+            return written[name]
+        if name in answered:
+            return answered[name]
+        return stated[name]
+
+    def __contains__(self, name: object) -> bool:
+        return any([name in facts for facts in self._layers])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_merge(self._layers))
+
+    def __len__(self) -> int:
+        return len(_merge(self._layers))
+
+
+def _merge(layers: Layers) -> dict[str, Any]:
+    """Facts layered as in _Once.layers, merged into one mapping."""
+    merged: dict[str, Any] = {}
+    for facts in reversed(layers):
+        merged.update(facts)
+    return merged
 
 
 def _decisions(
@@ -630,7 +677,9 @@ def evaluate_regime(
     base = _evaluate_once(
         code, facts, builder.answered(stated, answers), safeguards, rules, active, head
     )
-    opens = OPEN_INPUTS[code](transfer, reference, active.params, base.facts, answers)
+    # The open finders and the questions read a few of the base pass's facts in place.
+    seen = base.view()
+    opens = OPEN_INPUTS[code](transfer, reference, active.params, seen, answers)
     if not opens:
         return base.result(base.signature() if memo else None)
     choices = list(itertools.product(*[range(len(o.answers)) for o in opens]))
@@ -643,7 +692,7 @@ def evaluate_regime(
             given[o.id] = o.answers[j][1]
         built = builder.answered(stated, given)
         results.append(_evaluate_once(code, facts, built, safeguards, rules, active, head))
-    asked = tuple([_question(rules, active, o.rule, base.facts) for o in opens])
+    asked = tuple([_question(rules, active, o.rule, seen) for o in opens])
     picked = _pick(choices, results)
     chosen, questions = results[picked[2]], base.questions()
     key: Any = None

@@ -73,6 +73,7 @@ class _Compiler:
         self.shared_tests = shared_tests
         self.tests: dict[tuple[str, str, str], tuple[str, str]] = {}
         self.test_params: dict[str, str] = {}  # a shared test's local -> the param it compares to
+        self.flag_tests: set[str] = set()  # shared tests' locals that are `eq`/`ne` true or false
         self._n = 0
 
     def _name(self, prefix: str) -> str:
@@ -105,6 +106,8 @@ class _Compiler:
                 self.tests[key] = (local, self.leaf(node))
                 if isinstance(value, Mapping):
                     self.test_params[local] = value["param"]
+                elif op in ("eq", "ne") and isinstance(value, bool):
+                    self.flag_tests.add(local)
                 self.shared_tests = True
             return self.tests[key][0]
         x = self._local(self.facts, fact, "F")
@@ -259,6 +262,11 @@ def compile_decision_key(
     None) of each distinct fact test in them, so that, say, head-counts on the same side of
     every threshold give the same key. Every clause is a Kleene combination of its tests.
 
+    A flag, a fact whose every test is `eq` or `ne` true or false, stands in the key by its
+    value instead: true, false or unknown determine the outcome of each of its tests (and for
+    those values no two give the same outcomes), so the key partitions the facts as before, at
+    the cost of one read instead of a test each.
+
     `decisions` are evaluated first; the facts in `after` are then set from their outcomes
     before `then` is evaluated, so the tests of `then` on those facts are left out. `read`:
     facts the caller reads beside the conditions, returned by value. `keep`: only the tests
@@ -273,17 +281,28 @@ def compile_decision_key(
     first = len(compiler.tests)
     for raw in then:
         compiler.node(raw)
-    kept: dict[str, str] = {}
+    kept = [
+        (fact, local, test)
+        for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items())
+        if (i < first or fact not in after) and (keep is None or keep(fact))
+    ]
+    flags = {fact for fact, _, _ in kept}.difference(
+        [fact for fact, local, _ in kept if local not in compiler.flag_tests]
+    )
+    body: list[str] = []
+    parts: list[str] = []  # the key's locals, in the order the clauses first test them
     named: set[str] = set()
     params: set[str] = set()  # a part of the key compares with only some of the params
-    for i, ((fact, _op, _value), (local, test)) in enumerate(compiler.tests.items()):
-        if (i < first or fact not in after) and (keep is None or keep(fact)):
-            kept[local] = test
-            named.add(fact)
-            if local in compiler.test_params:
-                params.add(compiler.test_params[local])
+    for fact, local, test in kept:
+        if fact not in flags:
+            body.append(f"    {local} = {test}")
+            parts.append(local)
+        elif fact not in named:
+            parts.append(compiler.facts[fact])
+        named.add(fact)
+        if local in compiler.test_params:
+            params.add(compiler.test_params[local])
     reads = [fact for fact in dict.fromkeys(read) if keep is None or keep(fact)]
-    body = [f"    {local} = {test}" for local, test in kept.items()]
-    parts = [*kept, *[compiler._local(compiler.facts, fact, "F") for fact in reads]]
+    parts += [compiler._local(compiler.facts, fact, "F") for fact in reads]
     body.append(f"    return ({''.join(p + ', ' for p in parts)})")
     return compiler._define(body, frozenset(named.union(reads)), frozenset(params))

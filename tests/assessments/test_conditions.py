@@ -129,3 +129,16 @@ def test_decision_key_parts_together_are_the_key() -> None:
     )
     assert rest({"n": 150}, params) != rest({"n": 5}, params)
     assert first({"kind": "a", "mech": "m"}, params) != first({"kind": "b", "mech": "m"}, params)
+
+
+def test_decision_key_holds_a_flag_by_value() -> None:
+    """A fact tested only for equality with true or false stands in the key once, by value;
+    a fact with any other test keeps a slot per test."""
+    key = compile_decision_key(
+        [{"fact": "flag", "eq": True}, {"fact": "kind", "eq": "a"}],
+        [{"not": {"fact": "flag", "eq": False}}, {"fact": "kind", "ne": True}],
+        after=frozenset(),
+    )
+    assert key({"flag": True, "kind": "a"}, {}) == (True, True, True)
+    assert key({"flag": None, "kind": "b"}, {}) == (None, False, True)
+    assert len({key({"flag": flag}, {}) for flag in (True, False, None)}) == 3
