@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from service.auth.services import create_user
 from service.db import session_scope
-from tests.helpers import serve_in_thread
+from tests.helpers import PASSWORD, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-PASSWORD = "a long enough test password"
 
 pytestmark = pytest.mark.browser
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -53,8 +54,7 @@ def test_filing_from_a_scan_creates_the_activity_and_one_review_per_ticked_vendo
     page = _scan(browser)
     disclosures = re.search(r'name="disclosures" value="([^"]*)"', page)
     assert disclosures is not None
-    raw = disclosures.group(1).replace("&#34;", '"').replace("&quot;", '"').replace("&amp;", "&")
-    raw = raw.replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    raw = html.unescape(disclosures.group(1))  # as a browser sends the hidden field
     form = {
         "disclosures": raw,
         "source": "pasted text",

@@ -643,13 +643,9 @@ def test_out_of_date_assessment_is_refreshed_in_one_click(
     assert changed.status_code == 200, changed.get_data(as_text=True)
     page = legal.get(url).text
     assert "Out of date" in page and "Refresh from the latest evaluation" in page
-    tag = re.search(
-        r'action="[^"]+/refresh">\s*<input[^>]+>\s*<input type="hidden" name="etag" '
-        r'value="([^"]+)"',
-        page,
-    )
-    assert tag is not None
-    refreshed = legal.post(f"{url}/refresh", {"etag": tag.group(1).replace("&#34;", '"')})
+    refresh_form = re.search(r'action="[^"]+/refresh">.*?</form>', page, re.S)
+    assert refresh_form is not None
+    refreshed = legal.post(f"{url}/refresh", {"etag": form_etag(refresh_form.group(0))})
     assert refreshed.status_code == 303 and "diff?from=1&to=2" in refreshed.headers["Location"]
     diff = legal.get(refreshed.headers["Location"]).text
     assert "50,000" in diff
